@@ -109,7 +109,8 @@ def profile_chart(readings: pd.DataFrame, norm: pd.Series | None = None, *, lang
     angles = np.linspace(0, 2 * np.pi, len(domains), endpoint=False)
     closed = np.append(angles, angles[0])
     fig, ax = plt.subplots(figsize=(6.5, 6.5), subplot_kw={"polar": True})
-    for i, (occasion, row) in enumerate(readings.iterrows()):
+    for pos, (occasion, row) in enumerate(readings.iterrows()):
+        i = len(readings) - 1 - pos  # the latest reading gets the darkest solid line
         values = row.to_numpy(dtype=float)
         ax.plot(closed, np.append(values, values[0]), color=GREYS[i], linestyle=STYLES[i],
                 marker=MARKERS[i], linewidth=2, label=text(str(occasion), lang))
