@@ -72,7 +72,8 @@ class ScoreRule:
     shifted to start at 0 (``x - min``). ``method`` is ``sum`` or ``mean``. A score is
     missing when fewer than ``min_answered`` items are answered; with ``prorate`` a sum
     over partly answered items is ``mean * n_items``. The result is multiplied by
-    ``multiply``.
+    ``multiply``. ``range`` is the declared lowest and highest possible score (checked
+    against the items' scales when loading); ``notes`` documents the rule.
     """
 
     key: str
@@ -84,6 +85,8 @@ class ScoreRule:
     prorate: bool = False
     zero_base: bool = False
     multiply: float = 1.0
+    range: tuple[float, float] | None = None
+    notes: str = ""
 
     @property
     def required(self) -> int:
@@ -100,6 +103,8 @@ class Instrument:
     scores: tuple[ScoreRule, ...] = ()
     scoring: Mapping[str, Any] = field(default_factory=dict)
     source: Path | None = None
+    reference: str = ""
+    notes: str = ""
 
     def item(self, key: str) -> Item:
         for it in self.items:
@@ -118,6 +123,38 @@ class Instrument:
     @property
     def text_items(self) -> list[Item]:
         return [it for it in self.items if it.kind == "text"]
+
+    def score(self, key: str) -> ScoreRule:
+        for rule in self.scores:
+            if rule.key == key:
+                return rule
+        raise KeyError(f"instrument {self.id!r} has no score {key!r}")
+
+    def score_bounds(self, key: str) -> tuple[float, float]:
+        """Lowest and highest score ``key`` can take, derived from its items' scales.
+
+        Each item spans ``0..max-min`` after ``zero_base`` and ``min..max`` otherwise
+        (reverse-keying maps the scale onto itself). A mean, or a prorated sum, over the
+        fewest allowed items reaches further than over all items when the scales differ,
+        so the bound uses the ``required`` most extreme items.
+
+        Examples
+        --------
+        >>> load_instrument("sus").score_bounds("sus_score")
+        (0.0, 100.0)
+        """
+        rule = self.score(key)
+        lows, highs = [], []
+        for k in rule.items:
+            sc = self.item(k).scale
+            shift = sc.min if rule.zero_base else 0
+            lows.append(sc.min - shift)
+            highs.append(sc.max - shift)
+        n = rule.required
+        low = sum(sorted(lows)[:n]) / n
+        high = sum(sorted(highs, reverse=True)[:n]) / n
+        factor = rule.multiply * (len(rule.items) if rule.method == "sum" else 1)
+        return float(low * factor), float(high * factor)
 
     def label(self, key: str, lang: str = "en") -> str:
         """Label of an item or score in ``lang`` (falls back to English, then the key)."""
@@ -158,13 +195,21 @@ def available_instruments() -> list[str]:
 
 
 def read_definition(path: Path) -> dict:
-    """Read one YAML definition and check it against the instrument schema."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """Read one YAML definition and check it against the instrument schema.
+
+    Every schema violation is listed in one error that names the file and the place in it.
+    """
     try:
-        jsonschema.validate(data, _schema())
-    except jsonschema.ValidationError as exc:
-        where = "/".join(str(p) for p in exc.absolute_path) or "(top level)"
-        raise ValueError(f"{path}: invalid instrument definition at {where}: {exc.message}") from None
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {exc}") from None
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    if errors:
+        lines = [f"  at {'/'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message}"
+                 for e in errors]
+        raise ValueError(f"{path}: invalid instrument definition ({len(errors)} problem(s)):\n"
+                         + "\n".join(lines))
     return data
 
 
@@ -194,7 +239,7 @@ def load_instrument(name: str | Path, labels_override: str | Path | None = None)
     items = []
     for it in data["items"]:
         kind = it.get("kind", "rating")
-        scale = scales[it["scale"]] if kind == "rating" else None
+        scale = scales.get(it.get("scale")) if kind == "rating" else None
         items.append(Item(key=it["key"], label=it["label"], kind=kind, scale=scale,
                           domain=it.get("domain"), perspective=it.get("perspective"),
                           aliases=tuple(it.get("aliases", ()))))
@@ -202,11 +247,14 @@ def load_instrument(name: str | Path, labels_override: str | Path | None = None)
         ScoreRule(key=s["key"], label=s["label"], items=tuple(s["items"]),
                   method=s.get("method", "mean"), reverse=tuple(s.get("reverse", ())),
                   min_answered=s.get("min_answered"), prorate=s.get("prorate", False),
-                  zero_base=s.get("zero_base", False), multiply=float(s.get("multiply", 1.0)))
+                  zero_base=s.get("zero_base", False), multiply=float(s.get("multiply", 1.0)),
+                  range=tuple(float(v) for v in s["range"]) if "range" in s else None,
+                  notes=s.get("notes", ""))
         for s in data.get("scores", ())
     )
     ins = Instrument(id=data["id"], title=data["title"], items=tuple(items), scores=scores,
-                     scoring=data.get("scoring", {}), source=path)
+                     scoring=data.get("scoring", {}), source=path,
+                     reference=data.get("reference", ""), notes=data.get("notes", ""))
     _check_references(ins, data, scales)
     return ins
 
@@ -219,23 +267,93 @@ def _apply_override(data: dict, path: Path) -> None:
     for key, labels in (override.get("labels") or {}).items():
         if key not in known:
             raise ValueError(f"{path}: label override names unknown key {key!r} of instrument {data['id']!r}")
+        if not isinstance(labels, dict) or not all(
+                isinstance(v, str) and v.strip() for v in labels.values()):
+            raise ValueError(f"{path}: label override for {key!r} must map language codes to "
+                             f"non-empty texts, e.g. {{fi: '...', en: '...'}}; got {labels!r}")
         known[key]["label"] = {**known[key]["label"], **labels}
 
 
 def _check_references(ins: Instrument, data: dict, scales: dict) -> None:
-    """Cross-references the JSON schema cannot express."""
+    """Cross-references the JSON schema cannot express; all problems in one error."""
     keys = ins.item_keys
-    where = ins.source
+    problems = []
+    for name, sc in scales.items():
+        if sc.min >= sc.max:
+            problems.append(f"scale {name!r} has min {sc.min} not below max {sc.max}")
+        outside = [v for v in sc.labels if not sc.min <= v <= sc.max]
+        if outside:
+            problems.append(f"scale {name!r} labels values {outside} outside {sc.min}..{sc.max}")
     if len(set(keys)) != len(keys):
-        raise ValueError(f"{where}: duplicate item keys")
+        problems.append(f"duplicate item keys {sorted({k for k in keys if keys.count(k) > 1})}")
     for it in data["items"]:
         if it.get("kind", "rating") == "rating" and it.get("scale") not in scales:
-            raise ValueError(f"{where}: item {it['key']!r} uses undeclared scale {it.get('scale')!r}")
+            problems.append(f"item {it['key']!r} uses undeclared scale {it.get('scale')!r}")
+    score_keys = [s.key for s in ins.scores]
+    clash = sorted({k for k in score_keys if score_keys.count(k) > 1 or k in keys})
+    if clash:
+        problems.append(f"score keys {clash} are duplicated or equal item keys")
+    rating = {it.key for it in ins.rating_items}
     for rule in ins.scores:
         unknown = [k for k in (*rule.items, *rule.reverse) if k not in keys]
         if unknown:
-            raise ValueError(f"{where}: score {rule.key!r} names unknown items {unknown}")
+            problems.append(f"score {rule.key!r} names unknown items {unknown}")
+            continue
+        if not set(rule.items) <= rating:
+            problems.append(f"score {rule.key!r} uses text items {sorted(set(rule.items) - rating)}")
+            continue
         if not set(rule.reverse) <= set(rule.items):
-            raise ValueError(f"{where}: score {rule.key!r} reverses items it does not use")
+            problems.append(f"score {rule.key!r} reverses items it does not use")
         if not 1 <= rule.required <= len(rule.items):
-            raise ValueError(f"{where}: score {rule.key!r} min_answered must be 1..{len(rule.items)}")
+            problems.append(f"score {rule.key!r} min_answered must be 1..{len(rule.items)}")
+            continue
+        if rule.method == "sum" and rule.required < len(rule.items) and not rule.prorate:
+            problems.append(f"score {rule.key!r} sums items but allows {len(rule.items) - rule.required} "
+                            "missing without prorate: true (sums over different numbers of items "
+                            "are not comparable)")
+        if rule.prorate and rule.method != "sum":
+            problems.append(f"score {rule.key!r}: prorate applies to method sum only")
+        if all(it.scale is not None for it in ins.rating_items if it.key in rule.items) and rule.range:
+            bounds = ins.score_bounds(rule.key)
+            if tuple(rule.range) != bounds:
+                problems.append(f"score {rule.key!r} declares range {list(rule.range)} but its items "
+                                f"and rule give {list(bounds)}")
+    if ins.scoring:
+        problems += _life_domain_problems(ins)
+    if problems:
+        raise ValueError(f"{ins.source}: invalid instrument definition:\n  " + "\n  ".join(problems))
+
+
+def _life_domain_problems(ins: Instrument) -> list[str]:
+    """Consistency of a ``scoring: {type: life_domains}`` block with the items."""
+    sc = ins.scoring
+    problems = []
+    domains = list(sc["domains"])
+    missing = [f"sat_{d}" for d in domains if f"sat_{d}" not in {it.key for it in ins.rating_items}]
+    if missing:
+        return [f"scoring.domains need rating items {missing}"]
+    sat_scales = [ins.item(f"sat_{d}").scale for d in domains]
+    if len({(s.min, s.max) for s in sat_scales}) != 1:
+        return ["scoring: all sat_<domain> items must share one scale"]
+    scale = sat_scales[0]
+    for it in ins.rating_items:
+        if it.domain is not None and it.domain not in domains:
+            problems.append(f"item {it.key!r} has domain {it.domain!r} not in scoring.domains")
+    bands = sorted(sc["bands"], key=lambda b: b["min"])
+    edges = [scale.min] + [b["max"] + 1 for b in bands]
+    if [b["min"] for b in bands] != edges[:-1] or edges[-1] != scale.max + 1 or any(
+            b["min"] > b["max"] for b in bands):
+        problems.append(f"scoring.bands must cover {scale.min}..{scale.max} without gaps or overlaps; "
+                        f"got {[(b['name'], b['min'], b['max']) for b in sc['bands']]}")
+    dm = sc["domain_mean"]
+    if not set(dm["domains"]) <= set(domains):
+        problems.append(f"scoring.domain_mean.domains {sorted(set(dm['domains']) - set(domains))} "
+                        "are not in scoring.domains")
+    if dm["min_answered"] > len(dm["domains"]):
+        problems.append(f"scoring.domain_mean.min_answered must be 1..{len(dm['domains'])}")
+    if sc["global_domain"] not in domains or sc["global_domain"] in dm["domains"]:
+        problems.append("scoring.global_domain must be one of scoring.domains and not in domain_mean")
+    for name, value in sc["priority"].items():
+        if not scale.min <= value <= scale.max:
+            problems.append(f"scoring.priority.{name} {value} outside {scale.min}..{scale.max}")
+    return problems
