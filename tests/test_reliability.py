@@ -1,0 +1,195 @@
+"""Reliability against R (psych::alpha, psych::ICC, semTools::compRelSEM) and hand values.
+
+Fixtures: ``tests/r/reliability.R`` → ``tests/fixtures/r/reliability.json``. Tolerances:
+deterministic statistics use the same closed-form formulas as psych in double precision,
+so they must agree to 1e-9 (far inside the issue's ±1e-4 for alpha and ±0.002 for ICC);
+R's JSON keeps 15 significant digits. Model-based omega depends on the CFA optimiser and
+uses ±1e-4. Bootstrap limits are random and use a Monte Carlo tolerance (see the test).
+"""
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from analysis.reliability import _bootstrap_alpha, cronbach_alpha, icc, sdc, sem_from_icc
+
+FIX = Path(__file__).parent / "fixtures"
+R = json.loads((FIX / "r" / "reliability.json").read_text())
+EXACT = 1e-9
+
+
+@pytest.fixture(scope="module")
+def bfi() -> pd.DataFrame:
+    """psych's bfi with the reverse-keyed items recoded 7 - x (as psych's keys do)."""
+    data = pd.read_csv(FIX / "data" / "bfi.csv")
+    for item in R["reversed_bfi_items"]:
+        data[item] = 7 - data[item]
+    return data
+
+
+@pytest.fixture(scope="module")
+def hs() -> pd.DataFrame:
+    return pd.read_csv(FIX / "data" / "holzinger_swineford_1939.csv")
+
+
+def _check_alpha(result, ref):
+    assert result.n == ref["n_rows"]
+    assert result.alpha == pytest.approx(ref["raw_alpha"], abs=EXACT)
+    assert result.std_alpha == pytest.approx(ref["std_alpha"], abs=EXACT)
+    assert result.ci_low == pytest.approx(ref["feldt_low"], abs=EXACT)
+    assert result.ci_high == pytest.approx(ref["feldt_high"], abs=EXACT)
+    table = result.items
+    assert [str(i) for i in table.index] == [i.rstrip("-") for i in ref["items"]]
+    np.testing.assert_array_equal(table["n"], ref["item_n"])
+    np.testing.assert_allclose(table["item_rest_r"], ref["r_drop"], atol=EXACT, rtol=0)
+    np.testing.assert_allclose(table["alpha_if_dropped"], ref["alpha_if_dropped"],
+                               atol=EXACT, rtol=0)
+    np.testing.assert_allclose(table["std_alpha_if_dropped"], ref["std_alpha_if_dropped"],
+                               atol=EXACT, rtol=0)
+
+
+@pytest.mark.parametrize("scale", ["A", "C", "N"])
+@pytest.mark.parametrize("missing", ["pairwise", "listwise"])
+def test_alpha_matches_psych_on_bfi(bfi, scale, missing):
+    ref = R["alpha"][f"{scale}_{missing}"]
+    _check_alpha(cronbach_alpha(bfi[ref["items"]], missing=missing), ref)
+
+
+def test_alpha_with_psych_keys_equals_reversing_first(bfi):
+    ref = R["alpha"]["A_keys_pairwise"]
+    _check_alpha(cronbach_alpha(bfi[[f"A{i}" for i in range(1, 6)]]), ref)
+
+
+def test_alpha_matches_psych_on_holzinger_swineford(hs):
+    ref = R["alpha"]["hs_x1_x9"]
+    _check_alpha(cronbach_alpha(hs[ref["items"]]), ref)
+
+
+def test_alpha_pingouin_reference_value():
+    # Published in pingouin's documentation: alpha 0.5917, Feldt 95 % CI [0.195, 0.840].
+    pg = pytest.importorskip("pingouin")
+    long = pg.read_dataset("cronbach_alpha")
+    wide = long.pivot(index="Subj", columns="Items", values="Scores")
+    result = cronbach_alpha(wide)
+    assert result.alpha == pytest.approx(0.5917, abs=5e-5)
+    assert (round(result.ci_low, 3), round(result.ci_high, 3)) == (0.195, 0.840)
+
+
+def test_alpha_hand_computation():
+    # k = 3; item variances 2.5, 2.3, 1.5; sums 4, 7, 9, 13, 14 have variance 17.3 (hand):
+    # alpha = 3/2 * (1 - 6.3/17.3) = 0.953757...
+    x = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 5, 5], "c": [1, 3, 3, 4, 4]})
+    assert cronbach_alpha(x).alpha == pytest.approx(1.5 * (1 - 6.3 / 17.3), abs=1e-12)
+
+
+def test_bootstrap_agrees_with_psych_within_monte_carlo_error(bfi):
+    # Different random streams: each limit is a 2.5 %/97.5 % quantile of 2000 draws. The
+    # bootstrap SD of alpha here is about 0.006, so the quantile's Monte Carlo SD is about
+    # sqrt(.025 * .975 / 2000) / phi(1.96) * 0.006 = 0.0006; 0.003 is five such SDs.
+    ref = R["alpha"]["N_boot"]
+    result = cronbach_alpha(bfi[[f"N{i}" for i in range(1, 6)]], ci_method="bootstrap",
+                            n_boot=ref["n_iter"], seed=11)
+    assert result.ci_low == pytest.approx(ref["ci_low"], abs=0.003)
+    assert result.ci_high == pytest.approx(ref["ci_high"], abs=0.003)
+    assert result.ci_method == "bootstrap"
+
+
+@pytest.mark.parametrize("with_missing", [False, True])
+def test_vectorised_bootstrap_equals_loop_over_resamples(with_missing):
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(40, 4)) + rng.normal(size=(40, 1))
+    if with_missing:
+        x[rng.random(x.shape) < 0.1] = np.nan
+    n_boot = 25
+    fast = _bootstrap_alpha(x, n_boot, np.random.default_rng(3), chunk=n_boot)
+    chunked = _bootstrap_alpha(x, n_boot, np.random.default_rng(3), chunk=7)
+    idx = np.random.default_rng(3).integers(0, len(x), size=(n_boot, len(x)))
+    loop = []
+    for rows in idx:
+        c = pd.DataFrame(x[rows]).cov().to_numpy()  # R's cov(use="pairwise")
+        loop.append(4 / 3 * (1 - np.trace(c) / c.sum()))
+    np.testing.assert_allclose(fast, loop, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(chunked, loop, rtol=0, atol=1e-12)
+
+
+def test_bootstrap_is_seeded(bfi):
+    items = bfi[[f"C{i}" for i in range(1, 6)]]
+    a = cronbach_alpha(items, ci_method="bootstrap", n_boot=200, seed=42)
+    b = cronbach_alpha(items, ci_method="bootstrap", n_boot=200, seed=42)
+    assert (a.ci_low, a.ci_high) == (b.ci_low, b.ci_high)
+    assert a.ci_low < a.alpha < a.ci_high
+
+
+@settings(max_examples=25, deadline=None)
+@given(arrays(np.int8, st.tuples(st.integers(5, 30), st.integers(2, 6)),
+              elements=st.integers(0, 10)))
+def test_alpha_equals_icc3k_on_complete_data(values):
+    # Identity: Cronbach's alpha equals the consistency ICC(3,k) (McGraw & Wong 1996).
+    x = pd.DataFrame(values.astype(float))
+    if (x.var() == 0).any() or x.sum(axis=1).var() == 0:
+        return
+    assert cronbach_alpha(x).alpha == pytest.approx(icc(x).loc["ICC3k", "icc"], abs=1e-9)
+
+
+def test_alpha_errors_name_row_column_and_value():
+    x = pd.DataFrame({"a": [1, "x", 3], "b": [2, 3, "?"]}, index=[10, 11, 12])
+    with pytest.raises(ValueError) as err:
+        cronbach_alpha(x)
+    text = str(err.value)
+    assert "row 11, column 'a': value 'x'" in text and "row 12, column 'b': value '?'" in text
+
+
+def test_alpha_rejects_constant_item_and_bad_options():
+    x = pd.DataFrame({"a": [1, 2, 3], "b": [2, 2, 2], "c": [1, 3, 2]})
+    with pytest.raises(ValueError, match=r"\['b'\] have no variance"):
+        cronbach_alpha(x)
+    with pytest.raises(ValueError, match="missing must be"):
+        cronbach_alpha(x, missing="drop")
+    with pytest.raises(ValueError, match="ci_method must be"):
+        cronbach_alpha(x, ci_method="duhachek")
+
+
+@pytest.mark.parametrize("case", ["shrout_fleiss", "retest"])
+def test_icc_matches_psych(case):
+    ref = R["icc"][case]
+    data = pd.DataFrame(ref["data"]).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = icc(data)
+    assert list(out.index) == ref["type"]
+    for col in ["icc", "F", "df1", "df2", "p", "ci_low", "ci_high"]:
+        np.testing.assert_allclose(out[col], np.asarray(ref[col], dtype=float),
+                                   atol=EXACT, rtol=1e-9, err_msg=col)
+
+
+def test_icc_shrout_fleiss_published_values():
+    ref = R["icc"]["shrout_fleiss"]["data"]
+    out = icc(pd.DataFrame(ref))
+    assert out["icc"].round(2).tolist() == [0.17, 0.29, 0.71, 0.44, 0.62, 0.91]
+
+
+def test_icc_listwise_drops_are_reported():
+    ref = R["icc"]["retest"]
+    data = pd.DataFrame(ref["data"]).astype(float)
+    with pytest.warns(UserWarning, match=r"4 of 80 subjects .* rows \[4, 16, 41, 62\]"):
+        out = icc(data)
+    assert (out["n"] == ref["n_complete"]).all() and (out["k"] == 2).all()
+    # psych's default lmer=TRUE (REML variance components) agrees on complete data
+    np.testing.assert_allclose(out["icc"], R["icc"]["retest_lmer_icc"], atol=1e-6)
+
+
+def test_sem_and_sdc_hand_values():
+    # de Vet et al.: SEM = SD*sqrt(1-ICC); SDC = 1.96*sqrt(2)*SEM; group SDC / sqrt(n).
+    assert sem_from_icc(2.0, 0.84) == pytest.approx(0.8, abs=1e-12)
+    assert sdc(0.8) == pytest.approx(2.21749, abs=1e-5)  # 1.96 * 1.414214 * 0.8
+    assert sdc(0.8, n=16) == pytest.approx(2.21749 / 4, abs=1e-5)
+    with pytest.raises(ValueError):
+        sem_from_icc(2.0, 1.2)
