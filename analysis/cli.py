@@ -1,13 +1,153 @@
-"""Command-line interface: ``python -m analysis <command>`` (also installed as ``analysis``)."""
+"""Command-line interface: ``python -m analysis <command>`` (also installed as ``analysis``).
+
+Commands
+--------
+score       load and check a response file, score it, write CSV (exit 2 on invalid input)
+dictionary  regenerate the questionnaire schemas in data_dictionary/
+codebook    render data_dictionary/*.json as a Markdown codebook
+synthetic   write the synthetic demo data
+report      run the main job on a data folder
+"""
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+
+import pandas as pd
+
+EXIT_INVALID = 2
+
+
+def _to_dictionary_types(scored: pd.DataFrame, instrument) -> pd.DataFrame:
+    """Integer-typed columns of the scores schema written without ``.0`` (nullable Int64)."""
+    from analysis.dictionary import scores_schema
+
+    out = scored.copy()
+    for field in scores_schema(instrument)["fields"]:
+        name = field["name"]
+        if field["type"] == "integer" and name in out and pd.api.types.is_float_dtype(out[name]):
+            values = out[name]
+            if (values.dropna() % 1 == 0).all():
+                out[name] = values.astype("Int64")
+    return out
+
+
+def _score(args: argparse.Namespace) -> int:
+    from analysis.instruments import load_instrument
+    from analysis.io import InputError, load_responses
+    from analysis.scoring import score
+
+    try:
+        instrument = load_instrument(args.instrument, args.labels)
+        result = load_responses(args.input, instrument, on_invalid=args.on_invalid, recode=args.recode)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        print(f"invalid input: {len(exc.problems)} problem(s); nothing written", file=sys.stderr)
+        return EXIT_INVALID
+    except ValueError as exc:  # unknown instrument, bad override file
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    scored = _to_dictionary_types(score(result.data, instrument), instrument)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        scored.to_csv(args.out, index=False, encoding="utf-8", lineterminator="\n")
+    else:
+        scored.to_csv(sys.stdout, index=False, lineterminator="\n")
+    if result.n_rejected:
+        if args.rejects:
+            Path(args.rejects).parent.mkdir(parents=True, exist_ok=True)
+            result.rejected.to_csv(args.rejects, index=False, encoding="utf-8", lineterminator="\n")
+            print(f"rejected rows and reasons written to {args.rejects}", file=sys.stderr)
+        else:
+            for row in result.rejected.itertuples(index=False):
+                print(f"rejected: row {row.row}, column {row.column!r}, value {row.value!r}: {row.reason}",
+                      file=sys.stderr)
+    print(f"rows read {result.n_read}, scored {len(scored)}, rejected {result.n_rejected}", file=sys.stderr)
+    return 0
+
+
+def _dictionary(args: argparse.Namespace) -> int:
+    from analysis.dictionary import generated_schemas, schema_text, write_schemas
+
+    out = Path(args.out)
+    if args.check:
+        stale = [name for name, schema in generated_schemas().items()
+                 if not (out / name).exists() or (out / name).read_text(encoding="utf-8") != schema_text(schema)]
+        for name in stale:
+            print(f"out of date: {out / name}", file=sys.stderr)
+        return 1 if stale else 0
+    for path in write_schemas(out):
+        print(path)
+    return 0
+
+
+def _codebook(args: argparse.Namespace) -> int:
+    from analysis.dictionary import render_codebook
+
+    text = render_codebook(args.dir)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _synthetic(args: argparse.Namespace) -> int:
+    from analysis.synthetic import write_all
+
+    for path in write_all(args.out, args.seed):
+        print(path)
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from analysis.report import run
+
+    run(args.data, args.out)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="analysis", description=__doc__)
-    parser.add_subparsers(dest="command", required=True)
+    from analysis.dictionary import DICTIONARY_DIR
+
+    parser = argparse.ArgumentParser(prog="analysis", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("score", help="load, check and score a response file")
+    p.add_argument("input", help="responses as .csv, .xlsx or .sav")
+    p.add_argument("--instrument", required=True, help="instrument id, e.g. 3x10d, who5, sus")
+    p.add_argument("--out", help="scored CSV (UTF-8, comma); default: standard output")
+    p.add_argument("--rejects", help="CSV of rejected rows with reasons (reject-rows mode)")
+    p.add_argument("--on-invalid", choices=["error", "reject-rows"], default="error",
+                   help="error: any invalid value stops with the full list (default); "
+                        "reject-rows: score the valid rows, report the others")
+    p.add_argument("--recode", choices=["1-11"], help="1-11: the 0–10 items were coded 1–11; subtract 1")
+    p.add_argument("--labels", help="label-override YAML with the official item wording")
+    p.set_defaults(handler=_score)
+
+    p = sub.add_parser("dictionary", help="regenerate the questionnaire schemas in data_dictionary/")
+    p.add_argument("--out", default=str(DICTIONARY_DIR), help="folder (default: data_dictionary/)")
+    p.add_argument("--check", action="store_true", help="only check that the files are up to date (exit 1 if not)")
+    p.set_defaults(handler=_dictionary)
+
+    p = sub.add_parser("codebook", help="render data_dictionary/*.json as Markdown")
+    p.add_argument("--out", help="Markdown file; default: standard output")
+    p.add_argument("--dir", default=str(DICTIONARY_DIR), help="schema folder (default: data_dictionary/)")
+    p.set_defaults(handler=_codebook)
+
+    p = sub.add_parser("synthetic", help="write the synthetic demo data")
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--out", required=True, help="output folder")
+    p.set_defaults(handler=_synthetic)
+
+    p = sub.add_parser("report", help="run the main job on a data folder")
+    p.add_argument("--data", required=True, help="data folder")
+    p.add_argument("--out", required=True, help="output folder")
+    p.set_defaults(handler=_report)
     return parser
 
 
