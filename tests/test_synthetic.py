@@ -217,3 +217,23 @@ def test_write_all_deterministic_and_manifest(tmp_path):
     assert "synthetic" in (tmp_path / "a" / "README.md").read_text(encoding="utf-8").lower()
     c = syn.write_all(tmp_path / "c", 2027)
     assert c[1].read_bytes() != a[1].read_bytes()
+
+
+def test_every_file_passes_the_data_dictionary(tmp_path):
+    from analysis.io import load_responses, load_table
+    syn.write_all(tmp_path, 2026)
+    manifest = yaml.safe_load((tmp_path / "manifest.yaml").read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        path = tmp_path / entry["path"]
+        if entry.get("instrument"):
+            res = load_responses(path, entry["instrument"])
+        else:
+            res = load_table(path, entry["dataset"])
+        assert res.n_read == res.n_accepted > 0, entry["path"]
+
+
+def test_bundled_demo_is_the_seed_2026_output(tmp_path):
+    from pathlib import Path
+    demo = Path(__file__).resolve().parent.parent / "data" / "demo"
+    for path in syn.write_all(tmp_path, 2026):
+        assert (demo / path.name).read_bytes() == path.read_bytes(), path.name
