@@ -448,10 +448,10 @@ def _duplicate_problems(raw: RawTable, keys: pd.DataFrame, headers: list[str], i
     problems = []
     if not dup.any():
         return problems
-    groups = k[dup].groupby(list(k.columns), sort=False).groups
+    tuples = pd.Series(list(zip(*(k.loc[dup, c] for c in k.columns))), index=k.index[dup])
+    groups = tuples.groupby(tuples, sort=False).groups
     names = " and ".join(keys.columns)
     for key, rows in groups.items():
-        key = key if isinstance(key, tuple) else (key,)
         shown = ", ".join(f"{c}={v!r}" for c, v in zip(keys.columns, key))
         for row in rows:
             others = ", ".join(str(r) for r in rows if r != row)
