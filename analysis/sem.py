@@ -366,7 +366,7 @@ class _Engine:
             return theta, False
         for _ in range(max_iter):
             grad, info = self.gradient_info(theta)
-            if np.max(np.abs(grad)) < 1e-10:
+            if np.max(np.abs(grad)) < 1e-9:
                 return theta, True
             try:
                 step = np.linalg.solve(2 * info, -grad)
@@ -387,7 +387,9 @@ class _Engine:
                 f = f_new
                 break
             f = f_new
-        # fallback / polish with BFGS
+        if np.max(np.abs(self.gradient(theta))) < 1e-7:
+            return theta, True
+        # fallback when Fisher scoring stalls (e.g. near a boundary): BFGS
         res = optimize.minimize(self.objective, theta, jac=self.gradient, method="BFGS",
                                 options={"gtol": 1e-9, "maxiter": 5000})
         theta = res.x if res.fun <= f else theta
@@ -415,15 +417,24 @@ class _Engine:
 
 
 def _casewise_scores(E: np.ndarray, Si: np.ndarray, dS: np.ndarray, dm: np.ndarray) -> np.ndarray:
-    """s_ik = dμ_k'Σ⁻¹e_i + ½(e_i'Σ⁻¹dΣ_kΣ⁻¹e_i − tr(Σ⁻¹dΣ_k)), vectorised over cases."""
+    """s_ik = dμ_k'Σ⁻¹e_i + ½(e_i'Σ⁻¹dΣ_kΣ⁻¹e_i − tr(Σ⁻¹dΣ_k)), vectorised over cases.
+
+    Works on the transposed (variables × cases) layout so the products of pairs of
+    variables are contiguous row operations; returns an (n × k) view.
+    """
     p = Si.shape[0]
-    Z = E @ Si
+    Zt = Si @ E.T
     iu = np.triu_indices(p)
     wgt = np.where(iu[0] == iu[1], 1.0, 2.0)
-    ZZ = Z[:, iu[0]] * Z[:, iu[1]]
+    ZZt = Zt[iu[0]] * Zt[iu[1]]
     W = dS[:, iu[0], iu[1]] * wgt
     tr = np.einsum("pq,kpq->k", Si, dS)
-    return 0.5 * (ZZ @ W.T - tr) + Z @ dm.T
+    st = W @ ZZt
+    st -= tr[:, None]
+    st *= 0.5
+    if np.any(dm):
+        st += dm @ Zt
+    return st.T
 
 
 def _sandwich_pieces(eng: _Engine, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
