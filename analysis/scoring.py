@@ -132,7 +132,8 @@ def _rating_matrix(responses: pd.DataFrame, items: list[Item], ins: Instrument) 
         if bad.any():
             n_bad += int(bad.sum())
             for idx, value in col[bad].head(_MAX_LISTED - len(problems)).items():
-                problems.append(f"column {it.key!r}, row index {idx!r}: value {value!r} is not an "
+                shown = repr(value) if isinstance(value, str) else str(value)
+                problems.append(f"column {it.key!r}, row index {idx!r}: value {shown} is not an "
                                 f"integer in {it.scale.min}..{it.scale.max}")
         out[:, j] = x
     if n_bad:

@@ -279,13 +279,15 @@ def test_out_of_scale_and_non_integer_values_are_named():
     df.loc["r2", "sat_housing"] = 11
     df.loc["r3", "sat_health"] = 2.5
     df.loc["r1", "sat_finances"] = -1
+    df.loc["r1", "sat_family"] = np.inf
     with pytest.raises(ValueError) as err:
         score(df, "3x10d")
     msg = str(err.value)
-    assert msg.startswith("3 invalid value(s)")
+    assert msg.startswith("4 invalid value(s)")
     assert "column 'sat_housing', row index 'r2': value 11.0 is not an integer in 0..10" in msg
     assert "column 'sat_health', row index 'r3': value 2.5" in msg
     assert "column 'sat_finances', row index 'r1': value -1.0" in msg
+    assert "column 'sat_family', row index 'r1': value inf" in msg
 
 
 def test_non_numeric_text_in_rating_column_is_refused():
