@@ -12,8 +12,9 @@ threshold lives in this module):
 
 Why own code: scoring rules are simple arithmetic, but no library reads them from a
 declarative definition, applies the minimum-answered and prorating rules exactly as
-declared and refuses out-of-scale values. Everything is vectorised with numpy/pandas
-(100 000 rows score in a few tens of milliseconds; see ``benchmarks/``).
+declared and refuses out-of-scale values. Everything is vectorised with numpy/pandas: on
+one core 100 000 rows take about 0.3 s for 3X10D with all 30 items and under 0.1 s for the
+questionnaires.
 """
 from __future__ import annotations
 
