@@ -50,7 +50,11 @@ def _score(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
-    scored = _to_dictionary_types(score(result.data, instrument), instrument)
+    try:
+        scored = _to_dictionary_types(score(result.data, instrument), instrument)
+    except ValueError as exc:  # e.g. item columns the score needs are not in the file
+        print(f"{args.input}: cannot score with instrument {instrument.id!r}: {exc}; nothing written", file=sys.stderr)
+        return EXIT_INVALID
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         scored.to_csv(args.out, index=False, encoding="utf-8", lineterminator="\n")

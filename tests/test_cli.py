@@ -1,0 +1,134 @@
+"""Tests of the command line (called in-process through analysis.cli.main; one real subprocess)."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.cli import main
+from analysis.dictionary import render_codebook
+
+FIX = Path(__file__).parent / "fixtures" / "io"
+ROOT = Path(__file__).resolve().parent.parent
+DOMAINS = ["health", "resilience", "housing", "daily_coping", "family", "friends", "finances", "strengths",
+           "self_esteem", "life_overall"]
+
+
+def sat_file(path, rows):
+    """A 3X10D file with all ten satisfaction items: ``rows`` = (id, sat_health, sat_housing); others 5."""
+    lines = [";".join(["respondent_id", *(f"sat_{d}" for d in DOMAINS)])]
+    for rid, health, housing in rows:
+        cells = {"health": health, "housing": housing}
+        lines.append(";".join([rid, *(cells.get(d, "5") for d in DOMAINS)]))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_same_scores_from_csv_xlsx_and_sav(tmp_path, capsys):
+    outputs = []
+    for name in ["3x10d_fi_semicolon_bom.csv", "3x10d_fi.xlsx", "3x10d_fi.sav"]:
+        out = tmp_path / f"{name}.scores.csv"
+        assert main(["score", str(FIX / name), "--instrument", "3x10d", "--out", str(out)]) == 0
+        assert capsys.readouterr().err.strip().endswith("rows read 24, scored 24, rejected 0")
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] == outputs[2]   # byte-identical score files
+    scores = pd.read_csv(tmp_path / "3x10d_fi.sav.scores.csv", dtype={"respondent_id": str})
+    expected = pd.read_csv(FIX / "3x10d_expected.csv")
+    # hand check of two rules on the generating data: gap = goal - sat, band of sat
+    assert (scores["gap_health"].dropna() == (expected["goal_health"] - expected["sat_health"]).dropna()).all()
+    assert scores.loc[0, "band_health"] == "low" and scores.loc[2, "band_health"] == "high"  # sat 0 and 10
+    assert "7.0" not in (tmp_path / "3x10d_fi.sav.scores.csv").read_text().split("\n")[1]  # integers as integers
+
+
+def test_invalid_input_exit_2_with_all_problems(tmp_path, capsys):
+    path = sat_file(tmp_path / "bad.csv", [("A", "0", "5"), ("B", "12", "5"), ("C", "3", "x")])
+    out = tmp_path / "scores.csv"
+    assert main(["score", str(path), "--instrument", "3x10d", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "row 3" in err and "'12'" in err and "row 4" in err and "'x'" in err
+    assert "expected an integer 0–10" in err and "nothing written" in err
+    assert not out.exists()
+
+
+def test_reject_rows_writes_rejects_and_summary(tmp_path, capsys):
+    path = sat_file(tmp_path / "bad.csv", [("A", "0", "5"), ("B", "12", "5"), ("C", "3", "x")])
+    out, rej = tmp_path / "scores.csv", tmp_path / "rejects.csv"
+    code = main(["score", str(path), "--instrument", "3x10d", "--out", str(out), "--rejects", str(rej),
+                 "--on-invalid", "reject-rows"])
+    assert code == 0
+    assert capsys.readouterr().err.strip().endswith("rows read 3, scored 1, rejected 2")
+    assert pd.read_csv(out)["respondent_id"].tolist() == ["A"]
+    rejects = pd.read_csv(rej)
+    assert rejects["row"].tolist() == [3, 4] and rejects["value"].tolist() == ["12", "x"]
+    # without --rejects the reasons go to stderr: nothing disappears silently
+    assert main(["score", str(path), "--instrument", "3x10d", "--out", str(out), "--on-invalid", "reject-rows"]) == 0
+    assert capsys.readouterr().err.count("rejected: row") == 2
+
+
+def test_recode_option(tmp_path, capsys):
+    path = sat_file(tmp_path / "coded.csv", [("A", "1", "1"), ("B", "11", "6")])
+    assert main(["score", str(path), "--instrument", "3x10d"]) == 2
+    err = capsys.readouterr().err
+    assert "--recode 1-11" in err and "'sat_health'" in err and "'sat_family'" not in err
+    assert main(["score", str(path), "--instrument", "3x10d", "--recode", "1-11"]) == 0
+    printed = capsys.readouterr().out
+    scores = pd.read_csv(pd.io.common.StringIO(printed))
+    assert scores["sat_health"].tolist() == [0, 10] and scores["sat_housing"].tolist() == [0, 5]
+    assert scores["sat_family"].tolist() == [4, 4]   # every 0–10 item shifted, not only the flagged ones
+
+
+def test_identity_codes_and_unknown_instrument_exit_2(tmp_path, capsys):
+    path = tmp_path / "hetu.csv"
+    path.write_text("respondent_id;sat_health\n131052-308T;5\n", encoding="utf-8")
+    assert main(["score", str(path), "--instrument", "3x10d"]) == 2
+    err = capsys.readouterr().err
+    assert "pseudonymise" in err and "131052-308T" not in err
+    assert main(["score", str(path), "--instrument", "no-such"]) == 2
+    assert "unknown instrument" in capsys.readouterr().err
+    partial = tmp_path / "partial.csv"
+    partial.write_text("respondent_id;sat_health\nA;5\n", encoding="utf-8")
+    assert main(["score", str(partial), "--instrument", "3x10d", "--out", str(tmp_path / "o.csv")]) == 2
+    assert "lack item columns" in capsys.readouterr().err and not (tmp_path / "o.csv").exists()
+
+
+def test_survey_scores(tmp_path, capsys):
+    # SUS by hand (Brooke 1996): all items 3 -> odd (3-1)=2 x5, even (5-3)=2 x5 -> 20 x 2.5 = 50
+    path = tmp_path / "sus.csv"
+    path.write_text("respondent_id," + ",".join(f"sus_{i}" for i in range(1, 11)) + "\nA," + ",".join(["3"] * 10)
+                    + "\nB,5,1,5,1,5,1,5,1,5,1\n", encoding="utf-8")
+    assert main(["score", str(path), "--instrument", "sus"]) == 0
+    out = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
+    assert out["sus_score"].tolist() == [50.0, 100.0]
+
+
+def test_codebook_and_dictionary_commands(tmp_path, capsys):
+    out = tmp_path / "CODEBOOK.md"
+    assert main(["codebook", "--out", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == render_codebook()
+    assert main(["dictionary", "--check"]) == 0
+    assert main(["dictionary", "--out", str(tmp_path / "dd")]) == 0
+    assert (tmp_path / "dd" / "responses-3x10d.json").exists()
+    assert main(["dictionary", "--out", str(tmp_path / "empty"), "--check"]) == 1
+
+
+def test_lazy_dispatch_to_synthetic_and_report(monkeypatch):
+    import analysis.report
+    import analysis.synthetic
+
+    calls = []
+    monkeypatch.setattr(analysis.synthetic, "write_all", lambda out, seed: calls.append(("synthetic", out, seed)) or [])
+    monkeypatch.setattr(analysis.report, "run", lambda data, out: calls.append(("report", data, out)))
+    assert main(["synthetic", "--seed", "7", "--out", "d"]) == 0
+    assert main(["report", "--data", "d", "--out", "r"]) == 0
+    assert calls == [("synthetic", "d", 7), ("report", "d", "r")]
+
+
+def test_module_entry_point_runs(tmp_path):
+    out = tmp_path / "s.csv"
+    proc = subprocess.run([sys.executable, "-m", "analysis", "score", str(FIX / "3x10d_cp1252.csv"),
+                           "--instrument", "3x10d", "--out", str(out)], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "Windows-1252" in proc.stderr and "rows read 6, scored 6, rejected 0" in proc.stderr
+    with pytest.raises(SystemExit):
+        main(["score"])   # argparse usage error
