@@ -737,18 +737,18 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str = "ML", group: str | N
         return _failed(tab, eng, labels, warns, N, model, est, theta)
     grad, info = eng.gradient_info(theta)
     ev = np.linalg.eigvalsh(info)
-    vcov = None
-    if ev[0] <= 1e-10 * ev[-1]:
+    singular = bool(ev[0] <= 1e-10 * ev[-1])
+    if singular:
         warns.append("information matrix is singular: the model may not be identified; "
                      "standard errors are not available")
-    elif est == "ML":
-        vcov = np.linalg.inv(N * info)
+    vcov = None if singular else np.linalg.inv(N * info)
     fit = _fit_measures(eng, theta, df, G, N)
     if est == "MLR":
         c, vc, w = _scaling_factor(eng, theta, df)
         warns += w
-        vcov = vc if vcov is not None or est == "MLR" else None
+        vcov = None if singular else vc
         fit.update(_robust_measures(eng, fit, c, df, G, N, stmts, std_lv, orthogonal))
+    fit = {k: float(v) for k, v in fit.items()}
     estimates = _estimates(eng, theta, vcov)
     warns += _diagnostics(eng, theta, estimates, labels)
     implied = {(labels[g] if labels else "all"):

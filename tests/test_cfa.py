@@ -181,3 +181,12 @@ def test_result_is_frozen():
     r = cfa(DATA["hs"], HS)
     with pytest.raises(AttributeError):
         r.converged = False  # type: ignore[misc]
+
+
+def test_empirically_underidentified_model_warns_and_gives_nan_se():
+    """Two factors with two indicators each and their covariance fixed to 0: df = 1 but
+    each factor alone is not identified, so the information matrix is singular."""
+    m = "f =~ x1 + x2\ng =~ x4 + x5\nf ~~ 0*g"
+    r = cfa(DATA["hs"], m)
+    assert any("singular" in w or "not converge" in w for w in r.warnings)
+    assert r.estimates.loc[r.estimates.se != 0, "se"].isna().all()
