@@ -28,12 +28,15 @@ import pandas as pd
 from scipy import optimize, stats
 
 from analysis.reliability import _numeric_items
+from analysis.sem import cfa, invariance  # noqa: F401
 
 __all__ = [
     "EFAResult",
     "ParallelResult",
     "bartlett",
+    "cfa",
     "efa",
+    "invariance",
     "kmo",
     "parallel_analysis",
 ]

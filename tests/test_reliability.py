@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from analysis.reliability import _bootstrap_alpha, cronbach_alpha, icc, sdc, sem_from_icc
+from analysis.reliability import (_bootstrap_alpha, cronbach_alpha, icc, omega, sdc,
+                                  sem_from_icc)
 
 FIX = Path(__file__).parent / "fixtures"
 R = json.loads((FIX / "r" / "reliability.json").read_text())
@@ -193,3 +194,51 @@ def test_sem_and_sdc_hand_values():
     assert sdc(0.8, n=16) == pytest.approx(2.21749 / 4, abs=1e-5)
     with pytest.raises(ValueError):
         sem_from_icc(2.0, 1.2)
+
+
+OMEGA_TOL = 1e-4  # CFA optimum vs lavaan's; observed differences are below 4e-7
+
+
+def test_omega_one_factor_matches_comprelsem(bfi):
+    ref = R["omega"]["N_one_factor"]
+    with pytest.warns(UserWarning, match="106 of 2800 rows"):
+        result = omega(bfi[ref["items"]])
+    assert result.n == ref["nobs"] and result.n_dropped == 2800 - ref["nobs"]
+    assert result.omega_total == pytest.approx(ref["omega"], abs=OMEGA_TOL)
+    assert np.isnan(result.omega_hierarchical)
+    assert result.model == "f =~ N1 + N2 + N3 + N4 + N5"
+    # compRelSEM's default divides by the observed, not model-implied, total variance
+    assert abs(ref["omega"] - ref["omega_implied"]) > OMEGA_TOL
+
+
+def test_omega_three_factor_holzinger_swineford(hs):
+    ref = R["omega"]["hs_three_factor"]
+    result = omega(hs[[f"x{i}" for i in range(1, 10)]], ref["model"])
+    assert result.omega_total == pytest.approx(ref["total"], abs=OMEGA_TOL)
+    pd.testing.assert_series_equal(result.per_factor, pd.Series(ref["per_factor"], name="omega"),
+                                   atol=OMEGA_TOL, check_exact=False)
+    one = omega(hs[[f"x{i}" for i in range(1, 10)]])
+    assert one.omega_total == pytest.approx(R["omega"]["hs_one_factor"]["omega"], abs=OMEGA_TOL)
+
+
+def test_omega_hierarchical_bifactor(bfi):
+    ref = R["omega"]["bfi_bifactor"]
+    with pytest.warns(UserWarning, match="left out"):
+        result = omega(bfi[ref["items"]], ref["model"])
+    assert result.n == ref["nobs"]
+    assert result.omega_hierarchical == pytest.approx(ref["omega_hierarchical"], abs=OMEGA_TOL)
+    assert result.omega_total == pytest.approx(ref["omega_total"], abs=OMEGA_TOL)
+    assert result.per_factor.index.tolist() == ["g", "agree", "extra"]
+
+
+def test_omega_hand_computation_for_congeneric_population():
+    # Population covariance of a one-factor model with loadings l and residuals th:
+    # omega = (sum l)^2 / ((sum l)^2 + sum th) exactly (McDonald 1999).
+    rng = np.random.default_rng(4)
+    lam, theta = np.array([0.9, 0.7, 0.6, 0.5]), np.array([0.4, 0.5, 0.6, 0.7])
+    sigma = np.outer(lam, lam) + np.diag(theta)
+    z = rng.standard_normal((2000, 4))
+    z = (z - z.mean(0)) @ np.linalg.inv(np.linalg.cholesky(np.cov(z.T, bias=True)).T)
+    x = pd.DataFrame(z @ np.linalg.cholesky(sigma).T, columns=["a", "b", "c", "d"])
+    expected = lam.sum() ** 2 / (lam.sum() ** 2 + theta.sum())
+    assert omega(x).omega_total == pytest.approx(expected, abs=1e-5)
