@@ -233,6 +233,10 @@ def cronbach_alpha(items: pd.DataFrame, *, missing: str = "pairwise", ci: float 
         std_if_dropped = (1.0 - (k - 1) / sub_cor.sum(axis=(1, 2))) * (k - 1) / (k - 2)
     else:
         if_dropped = std_if_dropped = np.full(k, np.nan)
+    if (item_rest_r < 0).any():
+        warnings.warn(f"items {list(data.columns[item_rest_r < 0])} correlate negatively with "
+                      f"the rest of the scale; reverse-key them if that is intended "
+                      f"(psych::alpha gives the same advice)", stacklevel=2)
     table = pd.DataFrame({"n": data.notna().sum().to_numpy(), "item_rest_r": item_rest_r,
                           "alpha_if_dropped": if_dropped,
                           "std_alpha_if_dropped": std_if_dropped},
