@@ -35,6 +35,9 @@ HYPOTHESES_CRITERION = 0.75
 FLOOR_CEILING_LIMIT = 15.0
 MINUS = "−"
 HYPOTHESIS_KEYS = ("score", "comparison", "expected_min", "expected_max")
+#: Default pre-specified hypotheses for the 3X10D (kept in a subfolder so that
+#: ``questionnaires/*.yaml`` holds instrument definitions only).
+DEFAULT_HYPOTHESES = Path(__file__).resolve().parent.parent / "questionnaires" / "hypotheses" / "3x10d.yaml"
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,8 @@ def convergent(df: pd.DataFrame, hypotheses: str | Path | Sequence[Mapping],
     df : DataFrame
         One row per respondent with the scored columns named in the hypotheses.
     hypotheses : list of dict or path to YAML
-        See :func:`load_hypotheses`; default file ``questionnaires/hypotheses-3x10d.yaml``.
+        See :func:`load_hypotheses`; the 3X10D defaults are in :data:`DEFAULT_HYPOTHESES`
+        (``questionnaires/hypotheses/3x10d.yaml``).
     method : {"spearman", "pearson"}
     ci : float
         Confidence level of the Fisher-z interval (:func:`correlation_ci`).
@@ -409,8 +413,10 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
     hypotheses : ConvergentResult, optional
         Output of :func:`convergent`.
     invariance : DataFrame, optional
-        Indexed by step (``configural``, ``metric``, ``scalar``) with ``cfi``, ``rmsea``,
-        ``srmr``; differences are taken step by step.
+        Output of :func:`analysis.structure.invariance` (its ``delta_cfi``, ``delta_rmsea``,
+        ``delta_srmr`` are used, robust ones with MLR), or any table indexed by step
+        (``configural``, ``metric``, ``scalar``) with ``cfi``, ``rmsea``, ``srmr``, whose
+        differences are then taken step by step.
     responsiveness : DataFrame, optional
         One row per score with ``auc`` and/or ``r`` (e.g. :func:`analysis.change.responsiveness`).
     floor_ceiling_table : DataFrame, optional
@@ -491,7 +497,10 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
         for prev, step in zip(steps, steps[1:]):
             if step not in INVARIANCE_LIMITS:
                 continue
-            d = invariance.loc[step, ["cfi", "rmsea", "srmr"]] - invariance.loc[prev, ["cfi", "rmsea", "srmr"]]
+            if {"delta_cfi", "delta_rmsea", "delta_srmr"} <= set(invariance.columns):
+                d = invariance.loc[step, ["delta_cfi", "delta_rmsea", "delta_srmr"]].set_axis(["cfi", "rmsea", "srmr"])
+            else:
+                d = invariance.loc[step, ["cfi", "rmsea", "srmr"]] - invariance.loc[prev, ["cfi", "rmsea", "srmr"]]
             lim_cfi, lim_rmsea, lim_srmr = INVARIANCE_LIMITS[step]
             ok.append(bool(d["cfi"] >= lim_cfi and d["rmsea"] <= lim_rmsea and d["srmr"] <= lim_srmr))
             parts.append(f"{step}: ΔCFI {d['cfi']:+.3f}, ΔRMSEA {d['rmsea']:+.3f}, ΔSRMR {d['srmr']:+.3f}")

@@ -16,6 +16,7 @@ from analysis import validity as v
 from analysis.scoring import score
 
 HYPOTHESES = Path(__file__).resolve().parent.parent / "questionnaires" / "hypotheses" / "3x10d.yaml"
+assert HYPOTHESES == v.DEFAULT_HYPOTHESES
 
 
 def scored_cohort(seed: int) -> pd.DataFrame:
@@ -245,6 +246,26 @@ def test_cosmin_summary_end_to_end(seed):
     assert t.loc["reliability", "rating"] == "+"
     assert t.loc["hypotheses testing for construct validity", "rating"] == "+"
     assert t.loc["internal consistency", "rating"] == "?"    # no CFA given
+    # with a one-factor CFA and invariance by gender (the model has one general factor and
+    # no gender effect, so both hold in the population)
+    from analysis.structure import cfa, invariance
+    items = df.loc[df["gender"] != "other", [*sat[:9], "gender"]]
+    model = "life =~ " + " + ".join(sat[:9])
+    full = v.cosmin_summary(fit=cfa(items, model).fit, alpha=alpha, retest=retest, hypotheses=conv,
+                            invariance=invariance(items, model, "gender"),
+                            floor_ceiling_table=fc).set_index("property")
+    assert full.loc["structural validity", "rating"] == "+"
+    assert full.loc["internal consistency", "rating"] == ("+" if alpha["sat_1_9"] >= 0.7 else v.MINUS)
+    assert full.loc["cross-cultural validity / measurement invariance", "rating"] == "+"
+    # responsiveness from the pilot's change scores against the 12-month anchor
+    from analysis import change as ch
+    pilot = syn.pilot(seed)
+    pre, post = ch.wide_pair(pilot["3x10d"], sat)
+    resp = ch.responsiveness(post - pre, pilot["anchor"].set_index("respondent_id")["anchor"])
+    row = v.cosmin_summary(responsiveness=resp).set_index("property").loc["responsiveness"]
+    share = (resp["auc"] >= 0.70).mean()
+    assert row["rating"] == ("+" if share >= 0.75 else v.MINUS)
+    assert f"{int((resp['auc'] >= 0.70).sum())} of 10" in row["evidence"]
     # family has ~30 % at 10 in the model: ceiling flagged
     assert t.loc["floor/ceiling", "rating"] == v.MINUS and "sat_family" in t.loc["floor/ceiling", "evidence"]
     assert t.loc["structural validity", "note"] == v.FORMATIVE_NOTE
