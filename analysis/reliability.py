@@ -25,6 +25,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.lavaan_syntax import parse_model
+from analysis.sem import cfa
+
 __all__ = [
     "AlphaResult",
     "OmegaResult",
@@ -289,8 +292,9 @@ def omega(items: pd.DataFrame, model: str | None = None) -> OmegaResult:
     Parameters
     ----------
     items : DataFrame
-        Indicator columns (NaN = missing). Rows with a missing indicator are left out, as
-        lavaan's default listwise ML; the count is reported in ``n_dropped``.
+        Columns holding the model's indicators (others are ignored; NaN = missing). Rows
+        with a missing indicator are left out, as lavaan's default listwise ML; the count
+        is reported in ``n_dropped``.
     model : str, optional
         lavaan syntax. Default: one factor ``f =~ item1 + item2 + ...`` over all columns.
 
@@ -306,11 +310,14 @@ def omega(items: pd.DataFrame, model: str | None = None) -> OmegaResult:
     >>> round(omega(hs[["x4", "x5", "x6"]]).omega_total, 3)
     0.886
     """
-    from analysis.sem import cfa
-
-    data = _numeric_items(items)
     if model is None:
-        model = "f =~ " + " + ".join(str(c) for c in data.columns)
+        model = "f =~ " + " + ".join(str(c) for c in items.columns)
+    indicators = list(dict.fromkeys(st.rhs for st in parse_model(model) if st.op == "=~"))
+    missing_cols = [i for i in indicators if i not in items.columns]
+    if missing_cols:
+        raise ValueError(f"model indicators {missing_cols} are not columns of items "
+                         f"({list(items.columns)})")
+    data = _numeric_items(items[indicators])
     complete = data.dropna()
     n_dropped = len(data) - len(complete)
     if n_dropped:
@@ -320,11 +327,6 @@ def omega(items: pd.DataFrame, model: str | None = None) -> OmegaResult:
     if not fit.converged:
         raise RuntimeError(f"the factor model did not converge; omega is undefined: "
                            f"{fit.warnings}")
-    indicators = list(dict.fromkeys(fit.estimates.loc[fit.estimates["op"] == "=~", "rhs"]))
-    missing_cols = [i for i in indicators if i not in complete.columns]
-    if missing_cols:
-        raise ValueError(f"model indicators {missing_cols} are not columns of items "
-                         f"({list(complete.columns)})")
     lam, phi = _factor_matrices(fit.estimates, indicators)
     s = complete[indicators].cov(ddof=0).to_numpy()
     per_factor = {}

@@ -254,3 +254,12 @@ def test_alpha_warns_about_unreversed_item(bfi):
     with pytest.warns(UserWarning, match=r"\['A1'\] correlate negatively"):
         result = cronbach_alpha(items)
     assert result.items.loc["A1", "item_rest_r"] < 0
+
+
+def test_omega_uses_only_model_indicators_and_names_missing_ones(hs):
+    ref = R["omega"]["hs_three_factor"]
+    with_extra = hs[["school"] + [f"x{i}" for i in range(1, 10)]]  # text column not in model
+    result = omega(with_extra, ref["model"])
+    assert result.omega_total == pytest.approx(ref["total"], abs=OMEGA_TOL)
+    with pytest.raises(ValueError, match=r"indicators \['x9'\] are not columns"):
+        omega(hs[[f"x{i}" for i in range(1, 9)]], ref["model"])
