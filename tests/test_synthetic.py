@@ -237,3 +237,12 @@ def test_bundled_demo_is_the_seed_2026_output(tmp_path):
     demo = Path(__file__).resolve().parent.parent / "data" / "demo"
     for path in syn.write_all(tmp_path, 2026):
         assert (demo / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+@pytest.mark.parametrize("module", ["analysis.synthetic", "analysis.validity", "analysis.change",
+                                    "analysis.norms"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+    res = doctest.testmod(importlib.import_module(module))
+    assert res.attempted > 0 and res.failed == 0
