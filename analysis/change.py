@@ -268,8 +268,8 @@ def attrition(data: pd.DataFrame, cols: Sequence[str], occasions: Sequence[str] 
               id_col: str = "respondent_id", occasion_col: str = "occasion") -> Attrition:
     """Who stayed: respondents per occasion and a baseline comparison of completers vs dropouts.
 
-    A completer has a row at the last of ``occasions``. Rows with other occasion labels are
-    ignored with an error listing them, so no row disappears silently.
+    A completer has a row at the last of ``occasions``. Occasion labels outside
+    ``occasions`` raise an error listing them, so no row disappears silently.
 
     Examples
     --------

@@ -97,6 +97,7 @@ def norm_table(df: pd.DataFrame, scores: Sequence[str], by: Sequence[str] = ("ag
         E.g. ``sat_<domain>`` and ``domain_mean`` from :func:`analysis.scoring.score`.
     by : columns defining the norm groups
         Every combination present, plus the whole sample (``"all"`` in every ``by`` column).
+        A person with a missing ``by`` value counts in the whole sample only.
     weight : str, optional
         Survey-weight column (positive); percentiles, means and SDs are weighted, ``n`` is the
         unweighted number of persons.
