@@ -79,20 +79,21 @@ def is_personal_identity_code(s: object) -> bool:
 def find_identity_codes(values: pd.Series) -> pd.Series:
     """Boolean Series: which cells contain a valid identity code, alone or inside text.
 
-    Candidates are found with one vectorised regular-expression pass; only those are checked
-    for a valid date and check character.
+    Candidates are found with one vectorised regular-expression pass over the distinct texts;
+    only those are checked for a valid date and check character.
 
     Examples
     --------
     >>> find_identity_codes(pd.Series(["R001", "hetu 131052-308T", None])).tolist()
     [False, True, False]
     """
-    text = values.astype("string")
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))   # distinct texts only
+    text = pd.Series(uniques, dtype=object).astype("string")
     candidate = text.str.contains(_CANDIDATE, na=False).to_numpy(dtype=bool)
-    found = np.zeros(len(values), dtype=bool)
+    found = np.zeros(len(uniques), dtype=bool)
     for pos in np.flatnonzero(candidate):
         found[pos] = any(_valid_parts(*m.groups()) for m in _EMBEDDED.finditer(text.iloc[pos]))
-    return pd.Series(found, index=values.index)
+    return pd.Series(np.append(found, False)[codes], index=values.index)
 
 
 def mask_identity_codes(text: str) -> str:
