@@ -327,3 +327,25 @@ def test_junk_cells_never_crash_and_never_lose_rows(rows):
             - {i + 2 for i, r in enumerate(rows) if not any(c.strip() for c in r)}
         ok = res.data[["sat_health", "sat_housing"]].stack().dropna()
         assert ok.isin(np.arange(11.0)).all()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(IDS, st.sampled_from(["before", "after"]) | JUNK, RATINGS, JUNK, JUNK, JUNK),
+                min_size=1, max_size=6))
+def test_junk_in_a_dictionary_table_never_crashes_or_loses_rows(rows):
+    with tempfile.TemporaryDirectory() as tmp:
+        schema = Path(tmp) / "visits.json"
+        schema.write_text(json.dumps(SCHEMA), encoding="utf-8")
+        path = Path(tmp) / "junk.csv"
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, delimiter=";")
+            w.writerow(["respondent_id", "period", "visits", "cost", "consent", "date"])
+            w.writerows(rows)
+        try:
+            res = load_table(path, schema, on_invalid="reject-rows")
+        except InputError as exc:
+            assert exc.problems
+            return
+        assert res.n_read == sum(any(c.strip() for c in r) for r in rows)
+        assert res.n_accepted + res.n_rejected == res.n_read == len(res.data) + res.rejected["row"].nunique()
+        assert res.data["visits"].dropna().ge(0).all() and res.data["period"].isin(["before", "after"]).all()
