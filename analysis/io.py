@@ -308,15 +308,15 @@ def read_raw(path: str | Path) -> RawTable:
     if not path.is_file():
         raise InputError(file, [Problem(file, None, None, None, None, "file not found")])
     suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        hint = " (save old .xls workbooks as .xlsx)" if suffix == ".xls" else ""
+        raise InputError(file, [Problem(file, None, None, None, None, f"unsupported file type {suffix or '(none)'!r}; "
+                                        f"expected one of {', '.join(SUPPORTED)}{hint}")])
     if suffix in (".csv", ".txt"):
         return _read_csv(path, file)
     if suffix == ".xlsx":
         return _read_xlsx(path, file)
-    if suffix == ".sav":
-        return _read_sav(path, file)
-    hint = " (save old .xls workbooks as .xlsx)" if suffix == ".xls" else ""
-    raise InputError(file, [Problem(file, None, None, None, None,
-                                    f"unsupported file type {suffix or '(none)'!r}; expected .csv, .xlsx or .sav{hint}")])
+    return _read_sav(path, file)
 
 
 # ----------------------------------------------------------------------------- checking
