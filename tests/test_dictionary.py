@@ -149,3 +149,12 @@ def test_scored_fixture_with_importance_and_goals_conforms():
     schema = scores_schema(ins)
     _assert_conforms(scored, schema, "3x10d fixture")
     assert [c for c in (f["name"] for f in schema["fields"]) if c in scored.columns] == list(scored.columns)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import analysis.dictionary
+
+    result = doctest.testmod(analysis.dictionary)
+    assert result.attempted > 0 and result.failed == 0

@@ -93,3 +93,11 @@ def test_suppress_small_cells_crosstab_and_options():
         suppress_small_cells(pd.DataFrame({"mean": [1.0]}))
     with pytest.raises(ValueError, match="not in table"):
         suppress_small_cells(t, n_cols=["n_total"])
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import analysis.privacy
+
+    assert doctest.testmod(analysis.privacy).failed == 0
