@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analysis.instruments import Instrument, ScoreRule, available_instruments, load_instrument
+from analysis.instruments import Instrument, available_instruments, load_instrument
 
 DICTIONARY_DIR = Path(__file__).resolve().parent.parent / "data_dictionary"
 
@@ -99,21 +99,6 @@ def responses_schema(ins: Instrument) -> dict:
     }
 
 
-def _score_range(ins: Instrument, rule: ScoreRule) -> tuple[float, float]:
-    """Smallest and largest possible score of a declared sum/mean rule."""
-    lows, highs = [], []
-    for key in rule.items:
-        scale = ins.item(key).scale
-        lo, hi = (0, scale.max - scale.min) if rule.zero_base else (scale.min, scale.max)
-        lows.append(lo)
-        highs.append(hi)
-    if rule.method == "sum":
-        lo, hi = sum(lows), sum(highs)
-    else:
-        lo, hi = min(lows), max(highs)
-    return lo * rule.multiply, hi * rule.multiply
-
-
 def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
@@ -176,7 +161,7 @@ def scores_schema(ins: Instrument) -> dict:
     else:
         fields = []
         for rule in ins.scores:
-            lo, hi = _score_range(ins, rule)
+            lo, hi = ins.score_bounds(rule.key)
             fields.append({"name": rule.key, "type": "number",
                            "constraints": {"minimum": _number(lo), "maximum": _number(hi)},
                            "description": f"{rule.label.get('en', rule.key)} — {rule.method} of "
