@@ -1,0 +1,95 @@
+"""analysis.indicators: period logic, changes, targets and small-count masking, by hand."""
+from __future__ import annotations
+
+import doctest
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import analysis.indicators as ind
+
+DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return pd.read_csv(DEMO / "indicators.csv")
+
+
+def test_previous_period():
+    assert ind.previous_period("2016H2") == "2016H1"
+    assert ind.previous_period("2016H1") == "2015H2"
+    with pytest.raises(ValueError, match="expected a half-year"):
+        ind.previous_period("2016Q1")
+
+
+def test_latest_period_by_default_matches_csv(demo):
+    r = ind.indicator_report(demo)
+    latest = sorted(demo["period"].unique())[-1]
+    assert set(r["period"]) == {latest}
+    cur = demo[demo["period"] == latest].set_index("indicator")["value"]
+    prev = demo[demo["period"] == ind.previous_period(latest)].set_index("indicator")["value"]
+    t = r.set_index("indicator")
+    assert t["value"].to_dict() == cur.to_dict()
+    assert t["previous"].to_dict() == prev.to_dict()
+    for k in cur.index:
+        assert t.loc[k, "change"] == pytest.approx(cur[k] - prev[k], abs=1e-9)
+
+
+def test_hand_example_change_target_and_labels():
+    d = pd.DataFrame({"period": ["2015H2", "2016H1", "2015H2", "2016H1", "2016H1"],
+                      "indicator": ["plans_reviewed_on_time", "plans_reviewed_on_time", "clients_with_plan",
+                                    "clients_with_plan", "new_thing"],
+                      "value": [66.3, 71.3, 12, 25, 3], "unit": ["percent", "percent", "count", "count", "count"],
+                      "target": [None, 75.0, None, 20.0, None]})
+    t = ind.indicator_report(d, "2016H1", lang="fi").set_index("indicator")
+    assert t.loc["plans_reviewed_on_time", "change"] == 5.0          # percentage points, no float noise
+    assert t.loc["clients_with_plan", "change"] == 13.0
+    assert not t.loc["plans_reviewed_on_time", "target_met"] and t.loc["clients_with_plan", "target_met"]
+    assert pd.isna(t.loc["new_thing", "target_met"]) and np.isnan(t.loc["new_thing", "previous"])
+    assert t.loc["new_thing", "label"] == "new_thing"
+    assert t.loc["clients_with_plan", "label"].startswith("Asiakkaita")
+
+
+def test_missing_previous_half_year_is_not_replaced_by_an_older_one():
+    d = pd.DataFrame({"period": ["2015H1", "2016H1"], "indicator": "plans_closed", "value": [2.0, 9.0],
+                      "unit": "count"})
+    row = ind.indicator_report(d).iloc[0]
+    assert row["previous_period"] == "2015H2" and np.isnan(row["previous"]) and np.isnan(row["change"])
+
+
+def test_indicator_only_in_previous_period_keeps_its_row():
+    d = pd.DataFrame({"period": ["2016H1", "2016H2"], "indicator": ["plans_closed", "clients_with_plan"],
+                      "value": [4.0, 30.0], "unit": "count"})
+    t = ind.indicator_report(d).set_index("indicator")
+    assert list(t.index) == ["clients_with_plan", "plans_closed"]
+    assert np.isnan(t.loc["plans_closed", "value"]) and t.loc["plans_closed", "previous"] == 4.0
+
+
+def test_unknown_period_and_bad_rows(demo):
+    with pytest.raises(ValueError, match=r"period '2014H1' not in the indicator data \(periods: 2015H2"):
+        ind.indicator_report(demo, "2014H1")
+    bad = demo.copy()
+    bad.index = range(2, len(bad) + 2)
+    bad.loc[3, "period"] = "2016-1"
+    bad.loc[5] = bad.loc[4]
+    with pytest.raises(ValueError) as err:
+        ind.indicator_report(bad)
+    assert "row 3, column 'period': value '2016-1'" in str(err.value)
+    assert "row 4: period '2015H2', indicator 'professionals_involved' occurs more than once" in str(err.value)
+
+
+def test_mask_small_counts(demo):
+    t = ind.mask_small_counts(ind.indicator_report(demo, "2016H1")).set_index("indicator")
+    # plans_closed: 4 in 2016H1, 0 in 2015H2 -> value, previous and change masked
+    assert t.loc["plans_closed", ["value", "previous", "change"]].tolist() == ["<5"] * 3
+    # percentages and means untouched, large counts untouched
+    assert t.loc["plans_reviewed_on_time", "value"] == 71.3
+    assert t.loc["clients_with_plan", "value"] == 25.0
+
+
+def test_docstring_examples():
+    res = doctest.testmod(ind)
+    assert res.attempted > 0 and res.failed == 0
