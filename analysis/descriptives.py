@@ -40,6 +40,7 @@ Examples
 """
 from __future__ import annotations
 
+import warnings
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -62,6 +63,10 @@ def _require(df: pd.DataFrame, cols: Sequence[str], what: str) -> None:
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise KeyError(f"{what}: column(s) {missing} not in data (columns: {list(df.columns)})")
+
+
+def _as_list(by: str | Sequence[str] | None) -> list[str]:
+    return [] if not by else [by] if isinstance(by, str) else list(by)
 
 
 def _numeric(df: pd.DataFrame, col: str, what: str) -> pd.Series:
@@ -146,13 +151,23 @@ def describe(df: pd.DataFrame, cols: Sequence[str] | None = None) -> pd.DataFram
     return out
 
 
+def _group_labels(df: pd.DataFrame, by: str | Sequence[str]) -> pd.Series:
+    """Group label per row: the value of ``by``, or the values of several columns joined by a
+    space; missing when any of them is missing (such rows count in ``"all"`` only)."""
+    cols = [by] if isinstance(by, str) else list(by)
+    labels = df[cols[0]].astype("string")
+    for c in cols[1:]:
+        labels = labels + " " + df[c].astype("string")      # missing propagates
+    return labels
+
+
 def _group_stats(df: pd.DataFrame, cols: Sequence[str], keys: Sequence[str], weight: str | None,
-                 by: str | None, what: str):
+                 by: str | Sequence[str] | None, what: str):
     """Yield ``(group, key, n, mean, sd)`` for the whole sample (``"all"``) and each group."""
     w_all = _weights(df, weight, what)
     groups = [(ALL, np.ones(len(df), bool))]
     if by:
-        labels = df[by].astype("string")
+        labels = _group_labels(df, by)
         groups += [(str(g), (labels == g).fillna(False).to_numpy(bool))
                    for g in sorted(labels.dropna().unique())]
     values = {c: _numeric(df, c, what).to_numpy() for c in cols}
@@ -161,7 +176,7 @@ def _group_stats(df: pd.DataFrame, cols: Sequence[str], keys: Sequence[str], wei
             yield (label, key, *weighted_mean_sd(values[c][mask], w_all[mask]))
 
 
-def norm_comparison(df: pd.DataFrame, *, weight: str | None = None, by: str | None = None,
+def norm_comparison(df: pd.DataFrame, *, weight: str | None = None, by: str | Sequence[str] | None = None,
                     domains: Sequence[str] = DOMAINS, published: pd.DataFrame | None = None,
                     corrected: pd.DataFrame | None = None) -> pd.DataFrame:
     """Sample means of the 3X10D domains against the national norms, before and after the erratum.
@@ -173,8 +188,9 @@ def norm_comparison(df: pd.DataFrame, *, weight: str | None = None, by: str | No
     weight : str, optional
         Survey-weight column: weighted mean and SD (module definitions); ``n`` stays the
         number of persons.
-    by : str, optional
-        Grouping column: rows for the whole sample (``group`` = ``"all"``) and each group.
+    by : str or list of str, optional
+        Grouping column(s): rows for the whole sample (``group`` = ``"all"``) and each group
+        (several columns: their values joined by a space, e.g. ``"16-19 female"``).
     domains : list of str
         Domain keys (default all ten).
     published, corrected : DataFrame, optional
@@ -200,7 +216,7 @@ def norm_comparison(df: pd.DataFrame, *, weight: str | None = None, by: str | No
     published = national_norms(corrected=False) if published is None else published
     corrected = national_norms(corrected=True) if corrected is None else corrected
     cols = [f"sat_{d}" for d in domains]
-    _require(df, cols + ([by] if by else []), "norm_comparison")
+    _require(df, cols + _as_list(by), "norm_comparison")
     unknown = [d for d in domains if d not in published.index or d not in corrected.index]
     if unknown:
         raise KeyError(f"norm_comparison: no national norm for domain(s) {unknown} "
@@ -245,15 +261,25 @@ def composition(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["variable", "category", "n", "pct"])
 
 
-def group_domain_means(df: pd.DataFrame, by: str, *, weight: str | None = None,
+def group_domain_means(df: pd.DataFrame, by: str | Sequence[str], *, weight: str | None = None,
                        domains: Sequence[str] = DOMAINS) -> pd.DataFrame:
     """(Weighted) mean of each domain per group, wide, for tables and profile charts.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per respondent with ``sat_<domain>`` columns.
+    by : str or list of str
+        Grouping column(s); several columns give cells such as ``"16-19 female"``.
+    weight : str, optional
+        Survey-weight column (weighted means as in the module docstring).
 
     Returns
     -------
     DataFrame
         Indexed by group (sorted, then ``"all"``), columns ``n`` (persons in the group) and
         one column per domain key (mean of ``sat_<domain>`` over those who answered it).
+        Rows with a missing group value count in ``"all"`` only.
 
     Examples
     --------
@@ -263,16 +289,16 @@ def group_domain_means(df: pd.DataFrame, by: str, *, weight: str | None = None,
     {'a': {'n': 2, 'health': 5.0}, 'b': {'n': 1, 'health': 9.0}, 'all': {'n': 3, 'health': 6.333333333333333}}
     """
     cols = [f"sat_{d}" for d in domains]
-    _require(df, cols + [by], "group_domain_means")
+    _require(df, cols + _as_list(by), "group_domain_means")
     means: dict[str, dict] = {}
     for label, d, _, m, _ in _group_stats(df, cols, domains, weight, by, "group_domain_means"):
         means.setdefault(label, {})[d] = m
-    labels = df[by].astype("string")
+    labels = _group_labels(df, by)
     n = {ALL: len(df), **{str(k): int(v) for k, v in labels.value_counts().items()}}
     order = [g for g in means if g != ALL] + [ALL]
     wide = pd.DataFrame.from_dict(means, orient="index").loc[order, list(domains)]
     wide.insert(0, "n", [n[g] for g in order])
-    wide.index.name = by
+    wide.index.name = by if isinstance(by, str) else " × ".join(by)
     return wide
 
 
@@ -296,6 +322,79 @@ def profile_rows(means: pd.DataFrame, *, min_n: int = 5, max_rows: int = 3) -> p
     keep = groups[groups["n"] >= min_n]
     order = keep["n"].sort_values(ascending=False, kind="stable").index[:max_rows]
     return keep.loc[[g for g in keep.index if g in set(order)]].drop(columns="n")
+
+
+def intake_table(intake: pd.DataFrame) -> pd.DataFrame:
+    """Intake per file (:meth:`analysis.datafolder.DataFolder.intake`) with a total row and
+    the check ``accepted + rejected = read``.
+
+    Returns
+    -------
+    DataFrame
+        The intake rows, then ``"(all files)"`` with the column sums, and ``balanced``
+        (``n_accepted + n_rejected == n_read``).
+
+    Raises
+    ------
+    ValueError
+        Naming every file whose accepted and rejected rows do not add up to the rows read
+        (a row would have been lost).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = intake_table(pd.DataFrame({"file": ["a.csv"], "n_read": [10], "n_accepted": [8], "n_rejected": [2]}))
+    >>> t[["file", "n_read", "balanced"]].values.tolist()
+    [['a.csv', 10, True], ['(all files)', 10, True]]
+    """
+    _require(intake, ["file", "n_read", "n_accepted", "n_rejected"], "intake_table")
+    out = intake.copy()
+    out["balanced"] = (out["n_accepted"] + out["n_rejected"]) == out["n_read"]
+    bad = out[~out["balanced"]]
+    if len(bad):
+        raise ValueError("rows lost at intake: " + "; ".join(
+            f"{r.file}: read {r.n_read}, accepted {r.n_accepted} + rejected {r.n_rejected}"
+            for r in bad.itertuples()))
+    total = {c: "" for c in out.columns} | {"file": "(all files)", "balanced": True}
+    total |= {c: int(out[c].sum()) for c in ("n_read", "n_accepted", "n_rejected")}
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+
+
+def join_on_id(base: pd.DataFrame, others: Mapping[str, pd.DataFrame],
+               id_col: str = "respondent_id") -> pd.DataFrame:
+    """Add the columns of other per-person tables to ``base`` by respondent id (left join).
+
+    Every row of ``base`` is kept, in order and with its index (file row numbers); each
+    other table must have one row per id. Columns already present are suffixed
+    ``_<name>`` (e.g. ``n_answered_who5``). Ids of another table that are not in ``base``
+    cannot be used; a warning names the table and how many there are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> b = pd.DataFrame({"respondent_id": ["a", "b"], "x": [1, 2]})
+    >>> o = pd.DataFrame({"respondent_id": ["b", "a"], "x": [5, 6], "g": ["m", "f"]})
+    >>> join_on_id(b, {"bg": o}).values.tolist()
+    [['a', 1, 6, 'f'], ['b', 2, 5, 'm']]
+    """
+    _require(base, [id_col], "join_on_id (base)")
+    out = base.copy()
+    for name, other in others.items():
+        _require(other, [id_col], f"join_on_id ({name})")
+        dup = other[id_col].duplicated(keep=False)
+        if dup.any():
+            raise ValueError(f"join_on_id: {name} has {id_col} repeated in row(s) "
+                             f"{list(other.index[dup][:10])} (ids {sorted(set(other[id_col][dup]))[:10]})")
+        extra = ~other[id_col].isin(out[id_col])
+        if extra.any():
+            warnings.warn(f"join_on_id: {int(extra.sum())} {id_col}(s) of {name} are not in the base "
+                          f"table and are not used (e.g. {list(other[id_col][extra][:5])})", stacklevel=2)
+        add = other.rename(columns={c: f"{c}_{name}" for c in other.columns
+                                    if c != id_col and c in out.columns})
+        merged = out.merge(add, on=id_col, how="left", validate="many_to_one")
+        merged.index = out.index
+        out = merged
+    return out
 
 
 def missing_by_column(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

@@ -228,3 +228,39 @@ def test_wide_norms_reshapes_suppressed_table():
     assert wide.loc[2.0, "all"] == pytest.approx(35.0)
     with pytest.raises(KeyError, match="'t'"):
         D.wide_norms(tidy, "t")
+
+
+def test_group_domain_means_two_columns_cells():
+    df = _frame(7, n=150)
+    df["age_group"] = np.where(df.index % 2 == 0, "16-19", "20-24")
+    df.loc[3, "gender"] = None
+    out = D.group_domain_means(df, ["age_group", "gender"])
+    cell = df[(df.age_group == "20-24") & (df.gender == "male")]
+    assert out.loc["20-24 male", "n"] == len(cell)
+    assert out.loc["20-24 male", "finances"] == pytest.approx(cell["sat_finances"].mean(), abs=TOL)
+    assert out["n"].drop("all").sum() == len(df) - 1      # the row without gender is in "all" only
+    assert out.index.name == "age_group × gender"
+
+
+# --------------------------------------------------------------------------- intake / joins
+def test_intake_table_totals_and_check():
+    intake = pd.DataFrame({"file": ["a.csv", "b.csv"], "dataset": ["x", "y"], "n_read": [10, 4],
+                           "n_accepted": [8, 4], "n_rejected": [2, 0]})
+    out = D.intake_table(intake)
+    assert out.iloc[-1][["file", "n_read", "n_accepted", "n_rejected"]].tolist() == ["(all files)", 14, 12, 2]
+    assert out["balanced"].all()
+    with pytest.raises(ValueError, match=r"b\.csv: read 4, accepted 3 \+ rejected 0"):
+        D.intake_table(intake.assign(n_accepted=[8, 3]))
+
+
+def test_join_on_id_keeps_rows_index_and_warns():
+    base = pd.DataFrame({"respondent_id": ["c", "a", "b"], "n_answered": [1, 2, 3]}, index=[2, 3, 4])
+    other = pd.DataFrame({"respondent_id": ["a", "c", "z"], "n_answered": [9, 8, 7], "s": [1.0, 2.0, 3.0]})
+    with pytest.warns(UserWarning, match=r"1 respondent_id\(s\) of who5 .*'z'"):
+        out = D.join_on_id(base, {"who5": other})
+    assert out.index.tolist() == [2, 3, 4]
+    assert out["respondent_id"].tolist() == ["c", "a", "b"]
+    assert out["n_answered_who5"].tolist()[:2] == [8, 9] and np.isnan(out["n_answered_who5"].iloc[2])
+    assert out["s"].tolist()[:2] == [2.0, 1.0]
+    with pytest.raises(ValueError, match=r"who5 has respondent_id repeated in row\(s\) \[0, 1\]"):
+        D.join_on_id(base, {"who5": other.assign(respondent_id=["a", "a", "c"])})
