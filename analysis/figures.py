@@ -41,6 +41,7 @@ TEXT = {
         "nurse": "Nurse", "doctor": "Doctor", "social_work": "Social work",
         "mental_health": "Mental health", "substance_abuse": "Substance abuse",
         "youth_services": "Youth services",
+        "female": "Women", "male": "Men", "other": "Other gender",
     },
     "fi": {
         "norm": "Kansallinen vertailutaso (16–29 v.)", "satisfaction": "Tyytyväisyys (0–10)",
@@ -54,6 +55,7 @@ TEXT = {
         "nurse": "Terveydenhoitaja", "doctor": "Lääkäri", "social_work": "Sosiaalityö",
         "mental_health": "Mielenterveyspalvelut", "substance_abuse": "Päihdepalvelut",
         "youth_services": "Nuorisopalvelut",
+        "female": "Naiset", "male": "Miehet", "other": "Muu sukupuoli",
     },
 }
 
