@@ -515,6 +515,36 @@ def fit_table(fits: Mapping[str, Mapping[str, float]], measures: Sequence[str] =
     return pd.DataFrame({"measure": shown, **data})
 
 
+def effect_directions(table: pd.DataFrame, effect: str = "hedges_g", p: str = "p_holm",
+                      level: float = 0.05) -> dict[str, int]:
+    """How many rows of a group-comparison table show a lower or higher group, and how many
+    of those are significant (``p < level``), for report narratives.
+
+    Parameters
+    ----------
+    table : DataFrame
+        E.g. :func:`analysis.validity.known_groups` output (one row per score × group).
+    effect, p : column names of the effect size (sign = direction) and the (adjusted) p-value.
+
+    Returns
+    -------
+    dict with ``rows``, ``lower``, ``higher``, ``lower_significant``, ``higher_significant``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"hedges_g": [-0.5, -0.1, 0.2], "p_holm": [0.001, 0.4, 0.03]})
+    >>> effect_directions(t)
+    {'rows': 3, 'lower': 2, 'higher': 1, 'lower_significant': 1, 'higher_significant': 1}
+    """
+    _require(table, [effect, p], "effect_directions")
+    g = pd.to_numeric(table[effect], errors="raise")
+    sig = pd.to_numeric(table[p], errors="raise") < level
+    return {"rows": len(table), "lower": int((g < 0).sum()), "higher": int((g > 0).sum()),
+            "lower_significant": int(((g < 0) & sig).sum()),
+            "higher_significant": int(((g > 0) & sig).sum())}
+
+
 def wide_norms(norms: pd.DataFrame, score: str, value: str = "percentile",
                by: Sequence[str] = ("age_group", "gender")) -> pd.DataFrame:
     """One score of a tidy norm table (:func:`analysis.norms.norm_table`) as raw × group.

@@ -264,3 +264,10 @@ def test_join_on_id_keeps_rows_index_and_warns():
     assert out["s"].tolist()[:2] == [2.0, 1.0]
     with pytest.raises(ValueError, match=r"who5 has respondent_id repeated in row\(s\) \[0, 1\]"):
         D.join_on_id(base, {"who5": other.assign(respondent_id=["a", "a", "c"])})
+
+
+def test_effect_directions_counts_by_hand():
+    t = pd.DataFrame({"hedges_g": [-0.8, -0.2, 0.0, 0.3, np.nan], "p_holm": [0.001, 0.2, 1.0, 0.01, np.nan]})
+    assert D.effect_directions(t) == {"rows": 5, "lower": 2, "higher": 1, "lower_significant": 1,
+                                      "higher_significant": 1}
+    assert D.effect_directions(t, level=0.5)["lower_significant"] == 2
