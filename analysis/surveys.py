@@ -86,7 +86,7 @@ def scale_summary(responses: pd.DataFrame, scores: pd.DataFrame, instrument: Ins
 
     Returns
     -------
-    DataFrame with ``score, label, n_items, n, mean, sd, pct_agree, alpha, alpha_ci_low,
+    DataFrame with ``score, label, items, n, mean, sd, pct_agree, alpha, alpha_ci_low,
     alpha_ci_high`` (alpha: pairwise covariances, Feldt interval, ``n_alpha`` rows given;
     see :func:`analysis.reliability.cronbach_alpha`).
     """
@@ -99,7 +99,7 @@ def scale_summary(responses: pd.DataFrame, scores: pd.DataFrame, instrument: Ins
             scale = ins.item(key).scale
             items[key] = scale.min + scale.max - items[key]
         a = cronbach_alpha(items, ci=ci)
-        rows.append({"score": rule.key, "label": ins.label(rule.key, lang), "n_items": len(rule.items),
+        rows.append({"score": rule.key, "label": ins.label(rule.key, lang), "items": len(rule.items),
                      "n": len(s), "mean": s.mean(), "sd": s.std(ddof=1),
                      "pct_agree": 100 * (s >= agree_min).mean() if len(s) else np.nan,
                      "alpha": a.alpha, "alpha_ci_low": a.ci_low, "alpha_ci_high": a.ci_high})

@@ -63,7 +63,7 @@ def test_scale_summary_alpha_and_means(client):
     assert t.loc["cs_benefit", "n"] == len(s)
     assert t.loc["cs_benefit", "mean"] == pytest.approx(s.mean(), abs=1e-12)
     assert t.loc["cs_benefit", "pct_agree"] == pytest.approx(100 * (s >= 4).mean(), abs=1e-12)
-    assert t.loc["cs_benefit", "n_items"] == 3
+    assert t.loc["cs_benefit", "items"] == 3                  # not n_…: it is no person count
 
 
 def test_scale_summary_reverse_keys_before_alpha():
