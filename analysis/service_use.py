@@ -19,7 +19,9 @@ Method, chosen for paired count data
 * **Effect sizes.** The rate ratio RR = Σ after / Σ before (the ratio of mean visits per
   client), with a cluster-bootstrap percentile interval: clients are resampled with
   replacement (all their services and both periods together, so the pairing and the
-  correlation between services are kept) and the ratio of the resampled totals is taken.
+  correlation between services are kept) and the ratio of the resampled totals is taken
+  (a resample with no visits before has an infinite ratio and is kept; one with no visits
+  in either period has no ratio and is left out of the percentiles).
   The matched-pairs rank-biserial correlation (Kerby 2014) r = (T⁺ − T⁻)/(T⁺ + T⁻), with
   T± the rank sums of the positive/negative differences (zeros dropped, as in the test),
   runs from −1 (everyone fewer visits) to +1 (everyone more visits).
