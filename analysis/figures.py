@@ -13,6 +13,7 @@ Examples
 """
 from __future__ import annotations
 
+import textwrap
 from functools import lru_cache
 
 import matplotlib
@@ -120,7 +121,8 @@ def profile_chart(readings: pd.DataFrame, norm: pd.Series | None = None, *, lang
         ref = norm.reindex(domains).to_numpy(dtype=float)
         ax.plot(closed, np.append(ref, ref[0]), color="0.3", linestyle=(0, (1, 1)), linewidth=1,
                 label=text("norm", lang))
-    ax.set_xticks(angles, [labels.get(d, d) for d in domains], fontsize=8)
+    ax.set_xticks(angles, [textwrap.fill(labels.get(d, d), 16) for d in domains], fontsize=8)
+    ax.tick_params(axis="x", pad=12)
     ax.set_ylim(0, 10)
     ax.set_yticks([0, 2, 4, 6, 8, 10])
     ax.legend(loc="upper right", bbox_to_anchor=(1.3, 1.12), fontsize=8)
