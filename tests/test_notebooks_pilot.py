@@ -36,9 +36,9 @@ def check_common(out: Path, name: str, sheets: list[str], figures: list[str]) ->
     return book
 
 
-def latest_pairs() -> pd.DataFrame:
+def latest_pairs(folder: Path = DEMO) -> pd.DataFrame:
     """Baseline and latest follow-up (12m, else 6m) per client, wide, from the raw CSV."""
-    raw = pd.read_csv(DEMO / "pilot_3x10d.csv")
+    raw = pd.read_csv(folder / "pilot_3x10d.csv")
     order = {"baseline": 0, "6m": 1, "12m": 2}
     raw = raw.assign(_o=raw["occasion"].map(order))
     base = raw[raw["_o"] == 0].set_index("respondent_id")
@@ -179,3 +179,30 @@ def test_07_period_parameter(tmp_path):
     assert set(t["previous_period"]) == {"2015H2"}
     assert t.loc["clients_with_plan", "change"] == pytest.approx(
         raw[("2016H1", "clients_with_plan")] - raw[("2015H2", "clients_with_plan")])
+
+
+@pytest.fixture(scope="module")
+def other_data(tmp_path_factory):
+    from analysis.synthetic import write_all
+    folder = tmp_path_factory.mktemp("seed7-data")
+    write_all(folder, 7)
+    return folder
+
+
+@pytest.mark.parametrize("name", ["04_pilot_evaluation", "06_service_use"])
+def test_notebooks_report_the_data_they_are_given(run_notebook, other_data, name):
+    # Data generated with another seed: the reports must show that data's own numbers.
+    out = run_notebook(name, data_dir=other_data, seed=7)
+    book = workbook(out, name)
+    if name == "04_pilot_evaluation":
+        raw = pd.read_csv(other_data / "pilot_3x10d.csv")
+        assert book["attrition"].set_index("occasion")["n"].to_dict() == raw["occasion"].value_counts().to_dict()
+        pairs = latest_pairs(other_data)
+        change = book["change"].set_index("score")
+        assert change.loc["sat_finances", "mean_change"] == pytest.approx(
+            (pairs["sat_finances_post"] - pairs["sat_finances_pre"]).mean(), abs=1e-12)
+    else:
+        raw = pd.read_csv(other_data / "service_use.csv")
+        nurse = raw[raw["service_type"] == "nurse"].groupby("period")["visits"].sum()
+        row = book["service_use"].set_index("service_type").loc["nurse"]
+        assert (row["total_before"], row["total_after"]) == (nurse["before"], nurse["after"])
