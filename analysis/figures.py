@@ -24,6 +24,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis.instruments import load_instrument  # noqa: E402
+from analysis.privacy import MIN_CELL  # noqa: E402
+from analysis.surveys import SUS_BANDS  # noqa: E402
 
 GREYS = ("0.0", "0.45", "0.7")
 STYLES = ("-", "--", ":")
@@ -60,15 +62,6 @@ TEXT = {
     },
 }
 
-# Adjective bands for SUS scores (Bangor, Kortum & Miller 2009, J Usability Stud 4:114–123).
-SUS_BANDS = (
-    (0, 25, {"en": "Worst imaginable", "fi": "Huonoin mahdollinen"}),
-    (25, 39, {"en": "Poor", "fi": "Heikko"}),
-    (39, 52, {"en": "OK", "fi": "Välttävä"}),
-    (52, 73, {"en": "Good", "fi": "Hyvä"}),
-    (73, 85, {"en": "Excellent", "fi": "Erinomainen"}),
-    (85, 100.01, {"en": "Best imaginable", "fi": "Paras mahdollinen"}),
-)
 
 
 def text(key: str, lang: str) -> str:
@@ -82,16 +75,6 @@ def domain_labels(lang: str = "en") -> dict[str, str]:
     ins = load_instrument("3x10d")
     return {it.domain: ins.label(it.key, lang).split(" – ")[-1]
             for it in ins.items if it.perspective == "satisfaction"}
-
-
-def sus_band(score: float, lang: str = "en") -> str:
-    """Adjective band of a SUS score (Bangor et al. 2009); empty string for a missing score."""
-    if pd.isna(score):
-        return ""
-    for low, high, names in SUS_BANDS:
-        if low <= score < high:
-            return names[lang if lang in names else "en"]
-    raise ValueError(f"SUS score {score} outside 0–100")
 
 
 def profile_chart(readings: pd.DataFrame, norm: pd.Series | None = None, *, lang: str = "en",
@@ -154,6 +137,11 @@ def group_profile(first: pd.Series, latest: pd.Series, norm: pd.Series | None = 
     return fig
 
 
+def _count(n: int) -> str:
+    """A count as shown in a published figure: below five persons it is masked."""
+    return f"<{MIN_CELL}" if n < MIN_CELL else str(n)
+
+
 def jacobson_plot(pre: pd.Series, post: pd.Series, sdc: float, *, lang: str = "en",
                   title: str | None = None) -> plt.Figure:
     """Scatter of pre against post scores with the no-change line and the ±SDC band.
@@ -173,7 +161,7 @@ def jacobson_plot(pre: pd.Series, post: pd.Series, sdc: float, *, lang: str = "e
         if mask.any():
             ax.scatter(both.loc[mask, "pre"], both.loc[mask, "post"], marker=marker, color=colour,
                        facecolors="none" if key == "unchanged" else colour,
-                       label=f"{text(key, lang)} ({int(mask.sum())})")
+                       label=f"{text(key, lang)} ({_count(int(mask.sum()))})")
     ax.set_xlim(-0.3, 10.3)
     ax.set_ylim(-0.3, 10.3)
     ax.set_xlabel(text("pre", lang))

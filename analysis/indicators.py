@@ -28,6 +28,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from analysis.privacy import MIN_CELL
+
 PERIOD = re.compile(r"^(\d{4})H([12])$")
 
 #: Names of the pilot's indicators (``indicators.json``); unknown indicators keep their key.
@@ -124,7 +126,7 @@ def indicator_report(data: pd.DataFrame, period: str | None = None, lang: str = 
     return out
 
 
-def mask_small_counts(report: pd.DataFrame, min_n: int = 5, mask: str = "<5") -> pd.DataFrame:
+def mask_small_counts(report: pd.DataFrame, min_n: int = MIN_CELL, mask: str = f"<{MIN_CELL}") -> pd.DataFrame:
     """Mask count indicators below ``min_n`` (zero included) in an :func:`indicator_report`.
 
     In a row with ``unit == "count"`` where ``value`` or ``previous`` is below ``min_n``,

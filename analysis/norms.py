@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.privacy import suppress_small_cells
+from analysis.privacy import MIN_CELL, suppress_small_cells
 
 ALL = "all"
 COLUMNS = ["score", "n", "raw", "percentile", "t_linear", "t_normalised"]
@@ -85,7 +85,7 @@ def _groups(df: pd.DataFrame, by: Sequence[str]):
 
 def norm_table(df: pd.DataFrame, scores: Sequence[str], by: Sequence[str] = ("age_group", "gender"),
                weight: str | None = None, grid: Mapping[str, Sequence[float]] | None = None,
-               suppress: bool = True, min_n: int = 5) -> pd.DataFrame:
+               suppress: bool = True, min_n: int = MIN_CELL) -> pd.DataFrame:
     """Tidy norm table: one row per score × group × raw value.
 
     Parameters
@@ -142,7 +142,7 @@ def norm_table(df: pd.DataFrame, scores: Sequence[str], by: Sequence[str] = ("ag
 
 
 def lookup(norms: pd.DataFrame, respondent: Mapping | pd.Series, by: Sequence[str] = ("age_group", "gender"),
-           min_n: int = 5) -> pd.DataFrame:
+           min_n: int = MIN_CELL) -> pd.DataFrame:
     """Percentile and T-scores of a new respondent from a norm table.
 
     The respondent's own group (values of ``by``) is used when its cell exists with at least

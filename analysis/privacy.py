@@ -41,6 +41,8 @@ _CANDIDATE = re.compile(r"(?<![0-9A-Za-z])\d{6}[-+A-FU-Y]\d{3}[0-9A-Y](?![0-9A-Z
 #: Smallest key accepted by :func:`pseudonymise`, in bytes. A short or guessable key would let
 #: anyone rebuild the pseudonyms of all few million valid identity codes.
 MIN_KEY_BYTES = 16
+#: Smallest number of persons a published cell may rest on (the project's small-cell rule).
+MIN_CELL = 5
 
 
 def _valid_parts(ddmmyy: str, sign: str, individual: str, check: str) -> bool:
@@ -138,8 +140,8 @@ def pseudonymise(ids: Iterable[object] | pd.Series, key: str | bytes) -> pd.Seri
     return pd.Series(out, index=series.index, name=series.name, dtype=object)
 
 
-def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, min_n: int = 5,
-                         mask: str = "<5") -> pd.DataFrame:
+def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, min_n: int = MIN_CELL,
+                         mask: str = f"<{MIN_CELL}") -> pd.DataFrame:
     """Mask cells of a published table that rest on fewer than ``min_n`` persons.
 
     Rule (applied row by row; a row is one group or category of the table):

@@ -12,7 +12,7 @@ Tables for evaluation reports, driven by the instrument definitions in ``questio
   identity-code-shaped text masked;
 * :func:`sus_summary` and :func:`sus_band_table` — the SUS score (Brooke 1996) with a t
   interval and the adjective bands of Bangor, Kortum & Miller (2009), taken from
-  :data:`analysis.figures.SUS_BANDS` so the table and the chart use one definition.
+  :data:`SUS_BANDS`, which the chart in :mod:`analysis.figures` uses too.
 
 Own code: these are descriptive tables no library provides in this layout; the statistics are
 pandas/scipy one-liners and Cronbach's alpha comes from :mod:`analysis.reliability`. Checked
@@ -32,10 +32,29 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.figures import SUS_BANDS, sus_band
 from analysis.instruments import Instrument, load_instrument
 from analysis.privacy import mask_identity_codes
 from analysis.reliability import cronbach_alpha
+
+# Adjective bands for SUS scores (Bangor, Kortum & Miller 2009, J Usability Stud 4:114–123).
+SUS_BANDS = (
+    (0, 25, {"en": "Worst imaginable", "fi": "Huonoin mahdollinen"}),
+    (25, 39, {"en": "Poor", "fi": "Heikko"}),
+    (39, 52, {"en": "OK", "fi": "Välttävä"}),
+    (52, 73, {"en": "Good", "fi": "Hyvä"}),
+    (73, 85, {"en": "Excellent", "fi": "Erinomainen"}),
+    (85, 100.01, {"en": "Best imaginable", "fi": "Paras mahdollinen"}),
+)
+
+
+def sus_band(score: float, lang: str = "en") -> str:
+    """Adjective band of a SUS score (Bangor et al. 2009); empty string for a missing score."""
+    if pd.isna(score):
+        return ""
+    for low, high, names in SUS_BANDS:
+        if low <= score < high:
+            return names[lang if lang in names else "en"]
+    raise ValueError(f"SUS score {score} outside 0–100")
 
 
 def _instrument(instrument: Instrument | str) -> Instrument:
@@ -139,7 +158,7 @@ def sus_summary(scores: pd.DataFrame, lang: str = "en", ci: float = 0.95,
     """One-row SUS summary: ``n, mean, sd, ci_low, ci_high, median, band``.
 
     The interval is mean ± t(n − 1) · SD/√n; ``band`` is the adjective band of the mean
-    (Bangor et al. 2009; :func:`analysis.figures.sus_band`). Missing scores (fewer than ten
+    (Bangor et al. 2009; :func:`sus_band`). Missing scores (fewer than ten
     items answered) are not counted in ``n``.
 
     Examples

@@ -21,9 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.privacy import suppress_small_cells
+from analysis.privacy import MIN_CELL, suppress_small_cells
 
-MIN_CELL = 5
 _AUTO = object()
 
 
