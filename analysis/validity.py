@@ -389,7 +389,7 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
                    alpha: Mapping[str, float] | None = None,
                    retest: pd.DataFrame | None = None,
                    hypotheses: ConvergentResult | None = None,
-                   invariance: pd.DataFrame | None = None,
+                   invariance: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
                    responsiveness: pd.DataFrame | None = None,
                    floor_ceiling_table: pd.DataFrame | None = None,
                    formative: bool = True) -> pd.DataFrame:
@@ -412,11 +412,13 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
         measurement error.
     hypotheses : ConvergentResult, optional
         Output of :func:`convergent`.
-    invariance : DataFrame, optional
+    invariance : DataFrame or mapping of name → DataFrame, optional
         Output of :func:`analysis.structure.invariance` (its ``delta_cfi``, ``delta_rmsea``,
         ``delta_srmr`` are used, robust ones with MLR), or any table indexed by step
         (``configural``, ``metric``, ``scalar``) with ``cfi``, ``rmsea``, ``srmr``, whose
-        differences are then taken step by step.
+        differences are then taken step by step. Several groupings (e.g.
+        ``{"gender": ..., "age group": ...}``) are rated together: ``+`` only when every step
+        of every grouping meets Chen's (2007) limits.
     responsiveness : DataFrame, optional
         One row per score with ``auc`` and/or ``r`` (e.g. :func:`analysis.change.responsiveness`).
     floor_ceiling_table : DataFrame, optional
@@ -492,18 +494,22 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
     if invariance is None:
         add("cross-cultural validity / measurement invariance", "?", "no multi-group models")
     else:
+        tables = invariance if isinstance(invariance, Mapping) else {"": invariance}
         ok, parts = [], []
-        steps = list(invariance.index)
-        for prev, step in zip(steps, steps[1:]):
-            if step not in INVARIANCE_LIMITS:
-                continue
-            if {"delta_cfi", "delta_rmsea", "delta_srmr"} <= set(invariance.columns):
-                d = invariance.loc[step, ["delta_cfi", "delta_rmsea", "delta_srmr"]].set_axis(["cfi", "rmsea", "srmr"])
-            else:
-                d = invariance.loc[step, ["cfi", "rmsea", "srmr"]] - invariance.loc[prev, ["cfi", "rmsea", "srmr"]]
-            lim_cfi, lim_rmsea, lim_srmr = INVARIANCE_LIMITS[step]
-            ok.append(bool(d["cfi"] >= lim_cfi and d["rmsea"] <= lim_rmsea and d["srmr"] <= lim_srmr))
-            parts.append(f"{step}: ΔCFI {d['cfi']:+.3f}, ΔRMSEA {d['rmsea']:+.3f}, ΔSRMR {d['srmr']:+.3f}")
+        for grouping, table in tables.items():
+            prefix = f"{grouping} — " if grouping else ""
+            steps = list(table.index)
+            for prev, step in zip(steps, steps[1:]):
+                if step not in INVARIANCE_LIMITS:
+                    continue
+                if {"delta_cfi", "delta_rmsea", "delta_srmr"} <= set(table.columns):
+                    d = table.loc[step, ["delta_cfi", "delta_rmsea", "delta_srmr"]].set_axis(["cfi", "rmsea", "srmr"])
+                else:
+                    d = table.loc[step, ["cfi", "rmsea", "srmr"]] - table.loc[prev, ["cfi", "rmsea", "srmr"]]
+                lim_cfi, lim_rmsea, lim_srmr = INVARIANCE_LIMITS[step]
+                ok.append(bool(d["cfi"] >= lim_cfi and d["rmsea"] <= lim_rmsea and d["srmr"] <= lim_srmr))
+                parts.append(f"{prefix}{step}: ΔCFI {d['cfi']:+.3f}, ΔRMSEA {d['rmsea']:+.3f}, "
+                             f"ΔSRMR {d['srmr']:+.3f}")
         add("cross-cultural validity / measurement invariance", _all_or_none(ok) if ok else "?",
             "; ".join(parts) or "no metric/scalar step")
 

@@ -224,6 +224,15 @@ def test_cosmin_rules():
     # metric: ΔCFI −0.005 ok; scalar: ΔCFI −0.015 fails (Chen 2007)
     assert t.loc["cross-cultural validity / measurement invariance", "rating"] == v.MINUS
     assert "metric: ΔCFI -0.005" in t.loc["cross-cultural validity / measurement invariance", "evidence"]
+    # several groupings: one failing step in any grouping makes the rating −; evidence names each
+    good = pd.DataFrame({"cfi": [0.970, 0.968, 0.965], "rmsea": [0.05, 0.05, 0.05],
+                         "srmr": [0.04, 0.045, 0.048]}, index=["configural", "metric", "scalar"])
+    t = v.cosmin_summary(invariance={"gender": good}).set_index("property")
+    assert t.loc["cross-cultural validity / measurement invariance", "rating"] == "+"
+    t = v.cosmin_summary(invariance={"gender": good, "age group": inv}).set_index("property")
+    evidence = t.loc["cross-cultural validity / measurement invariance", "evidence"]
+    assert t.loc["cross-cultural validity / measurement invariance", "rating"] == v.MINUS
+    assert "gender — metric: ΔCFI -0.002" in evidence and "age group — scalar: ΔCFI -0.015" in evidence
     t = v.cosmin_summary(responsiveness=pd.DataFrame({"auc": [0.8, 0.75, 0.72, 0.6]}))
     assert t.set_index("property").loc["responsiveness", "rating"] == "+"   # 3/4 = 75 %
     empty = v.cosmin_summary()
