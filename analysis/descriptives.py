@@ -550,8 +550,8 @@ def wide_norms(norms: pd.DataFrame, score: str, value: str = "percentile",
     """One score of a tidy norm table (:func:`analysis.norms.norm_table`) as raw × group.
 
     Reshapes only (no computation), so a suppressed table stays suppressed: rows are raw
-    values, columns the groups (``"<age_group> <gender>"``, whole sample ``"all"``). A group
-    whose cells were suppressed (its raw values masked too) becomes a column of the mask.
+    values, columns the groups (``"<age_group> <gender>"``, whole sample ``"all"``); a
+    suppressed group is a column of the mask.
 
     Examples
     --------
@@ -568,13 +568,6 @@ def wide_norms(norms: pd.DataFrame, score: str, value: str = "percentile",
     group = rows[list(by)].astype(str).agg(" ".join, axis=1)
     group = group.where(~(rows[list(by)] == ALL).all(axis=1), ALL)
     order = list(dict.fromkeys(group))
-    raw = pd.to_numeric(rows["raw"], errors="coerce")
-    shown = raw.notna()
-    wide = (rows[shown].assign(group=group[shown].to_numpy(), raw=raw[shown].to_numpy())
-            .pivot(index="raw", columns="group", values=value))
-    for g in order:                     # a suppressed cell masks its raw values too
-        if g not in wide.columns:
-            wide[g] = rows.loc[(group == g).to_numpy(), value].iloc[0]
-    wide = wide[order]
+    wide = rows.assign(group=group.to_numpy()).pivot(index="raw", columns="group", values=value)[order]
     wide.columns.name = None
     return wide

@@ -106,7 +106,8 @@ def norm_table(df: pd.DataFrame, scores: Sequence[str], by: Sequence[str] = ("ag
         observed value, or steps of 0.1 for non-integer scores (``domain_mean``).
     suppress : bool, default True
         Pass the table through :func:`analysis.privacy.suppress_small_cells` (groups with
-        ``n < min_n`` are masked) — always keep it on for a table that leaves the project.
+        ``n < min_n`` are masked; the ``raw`` value stays as the row's label) — always keep it
+        on for a table that leaves the project.
 
     Returns
     -------
@@ -138,7 +139,7 @@ def norm_table(df: pd.DataFrame, scores: Sequence[str], by: Sequence[str] = ("ag
                                   "t_linear": 50 + 10 * (values - m) / sd, "t_normalised": t_n})
             rows.append(block)
     table = pd.concat(rows, ignore_index=True)[["score", *by, "n", "raw", "percentile", "t_linear", "t_normalised"]]
-    return suppress_small_cells(table, n_cols=["n"], min_n=min_n) if suppress else table
+    return suppress_small_cells(table, n_cols=["n"], min_n=min_n, labels=["raw"]) if suppress else table
 
 
 def lookup(norms: pd.DataFrame, respondent: Mapping | pd.Series, by: Sequence[str] = ("age_group", "gender"),

@@ -21,7 +21,7 @@ import datetime as _dt
 import hashlib
 import hmac
 import re
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -141,7 +141,7 @@ def pseudonymise(ids: Iterable[object] | pd.Series, key: str | bytes) -> pd.Seri
 
 
 def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, min_n: int = MIN_CELL,
-                         mask: str = f"<{MIN_CELL}") -> pd.DataFrame:
+                         mask: str = f"<{MIN_CELL}", labels: Sequence[str] = ()) -> pd.DataFrame:
     """Mask cells of a published table that rest on fewer than ``min_n`` persons.
 
     Rule (applied row by row; a row is one group or category of the table):
@@ -150,7 +150,8 @@ def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, m
        ``mask`` — zero counts included, since "nobody" is as revealing as "one person";
     2. in a row where any count is below ``min_n``, every other *numeric* cell (means, SDs,
        percentages, scores — the statistics computed from those persons) is masked too;
-    3. label columns (non-numeric) are kept, and missing counts are left alone.
+    3. label columns (non-numeric, or numeric ones named in ``labels`` such as a raw score
+       that identifies the row) are kept, and missing counts are left alone.
 
     No secondary suppression is done: if a masked cell can be recovered from a published
     total by subtraction, the caller must also mask a complementary cell or omit the total.
@@ -165,6 +166,8 @@ def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, m
         Smallest count that may be shown (5 by the project's rule).
     mask : str
         Text written instead of a suppressed value.
+    labels : list of str
+        Numeric columns that identify a row rather than describe persons (never masked).
 
     Returns
     -------
@@ -188,7 +191,7 @@ def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, m
     small = counts.lt(min_n) & counts.notna()
     row_small = small.any(axis=1)
     stats = [c for c in table.columns
-             if c not in n_cols and pd.api.types.is_numeric_dtype(table[c])
+             if c not in n_cols and c not in labels and pd.api.types.is_numeric_dtype(table[c])
              and not pd.api.types.is_bool_dtype(table[c])]
     out = table.copy()
     for col in n_cols:

@@ -66,6 +66,7 @@ def test_small_cells_are_suppressed():
     small = t[t.age_group == "20-24"]
     assert (small["n"] == "<5").all() and (small["percentile"] == "<5").all()
     assert (small["t_linear"] == "<5").all()
+    assert small["raw"].tolist() == [1, 2, 3, 4, 5, 6, 7, 8]   # the row label stays visible
     big = t[t.age_group == "16-19"]
     assert (big["n"] == 6).all() and pd.api.types.is_number(big["percentile"].iloc[0])
     # lookup falls back to the whole sample when the own cell is suppressed

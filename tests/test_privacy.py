@@ -101,3 +101,11 @@ def test_docstring_examples_run():
     import analysis.privacy
 
     assert doctest.testmod(analysis.privacy).failed == 0
+
+
+def test_suppress_small_cells_keeps_numeric_label_columns():
+    t = pd.DataFrame({"raw": [3.0, 4.0], "n": [2, 9], "percentile": [40.0, 60.0]})
+    shown = suppress_small_cells(t, labels=["raw"])
+    assert shown["raw"].tolist() == [3.0, 4.0]               # identifies the row: kept
+    assert shown["percentile"].tolist() == ["<5", 60.0]      # describes 2 persons: masked
+    assert suppress_small_cells(t)["raw"].tolist() == ["<5", 4.0]   # without labels: a statistic
