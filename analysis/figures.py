@@ -1,7 +1,10 @@
 """Report figures (matplotlib), readable in greyscale, labelled in English or Finnish.
 
 Every function takes already computed numbers (DataFrames or Series), draws one figure and
-returns the matplotlib ``Figure``; nothing here computes a statistic. Series are told apart by
+returns a matplotlib ``Figure``; nothing here computes a statistic. Figures are built with
+matplotlib's object-oriented API (no pyplot), so the library never changes the caller's
+backend and leaves no open figures behind; :func:`save` writes a PNG and, in a notebook,
+shows it. Series are told apart by
 line style and marker as well as shade, so printouts in black and white stay readable.
 
 Examples
@@ -16,16 +19,15 @@ from __future__ import annotations
 import textwrap
 from functools import lru_cache
 
-import matplotlib
+from pathlib import Path
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-from analysis.instruments import load_instrument  # noqa: E402
-from analysis.privacy import MIN_CELL  # noqa: E402
-from analysis.surveys import SUS_BANDS  # noqa: E402
+from analysis.instruments import load_instrument
+from analysis.privacy import MIN_CELL
+from analysis.surveys import SUS_BANDS
 
 GREYS = ("0.0", "0.45", "0.7")
 STYLES = ("-", "--", ":")
@@ -64,6 +66,17 @@ TEXT = {
 
 
 
+def save(fig: Figure, path: str | Path, *, show: bool = False, dpi: int = 120) -> Path:
+    """Write ``fig`` as PNG to ``path`` (folders created); with ``show`` also display it in a notebook."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi, bbox_inches="tight")
+    if show:
+        from IPython.display import Image, display
+        display(Image(filename=str(path)))
+    return path
+
+
 def text(key: str, lang: str) -> str:
     """A user-facing word in ``lang`` (``en`` or ``fi``); unknown keys are returned as is."""
     return TEXT.get(lang, TEXT["en"]).get(key, key)
@@ -78,7 +91,7 @@ def domain_labels(lang: str = "en") -> dict[str, str]:
 
 
 def profile_chart(readings: pd.DataFrame, norm: pd.Series | None = None, *, lang: str = "en",
-                  title: str | None = None) -> plt.Figure:
+                  title: str | None = None) -> Figure:
     """Radar chart of up to three readings over the domains, with an optional norm line.
 
     Parameters
@@ -94,7 +107,8 @@ def profile_chart(readings: pd.DataFrame, norm: pd.Series | None = None, *, lang
     labels = domain_labels(lang)
     angles = np.linspace(0, 2 * np.pi, len(domains), endpoint=False)
     closed = np.append(angles, angles[0])
-    fig, ax = plt.subplots(figsize=(6.5, 6.5), subplot_kw={"polar": True})
+    fig = Figure(figsize=(6.5, 6.5))
+    ax = fig.subplots(subplot_kw={"polar": True})
     for pos, (occasion, row) in enumerate(readings.iterrows()):
         i = len(readings) - 1 - pos  # the latest reading gets the darkest solid line
         values = row.to_numpy(dtype=float)
@@ -116,12 +130,13 @@ def profile_chart(readings: pd.DataFrame, norm: pd.Series | None = None, *, lang
 
 
 def group_profile(first: pd.Series, latest: pd.Series, norm: pd.Series | None = None, *,
-                  lang: str = "en") -> plt.Figure:
+                  lang: str = "en") -> Figure:
     """Horizontal dot plot of domain means at the first and latest reading, with the norm."""
     domains = list(first.index)
     labels = domain_labels(lang)
     y = np.arange(len(domains))[::-1]
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(domains) + 1.2))
+    fig = Figure(figsize=(7, 0.45 * len(domains) + 1.2))
+    ax = fig.subplots()
     ax.hlines(y, first.to_numpy(float), latest.to_numpy(float), color="0.6", linewidth=1)
     ax.plot(first.to_numpy(float), y, "o", color="0.55", markerfacecolor="white", label=text("first", lang))
     ax.plot(latest.to_numpy(float), y, "s", color="0.0", label=text("latest", lang))
@@ -143,7 +158,7 @@ def _count(n: int) -> str:
 
 
 def jacobson_plot(pre: pd.Series, post: pd.Series, sdc: float, *, lang: str = "en",
-                  title: str | None = None) -> plt.Figure:
+                  title: str | None = None) -> Figure:
     """Scatter of pre against post scores with the no-change line and the ±SDC band.
 
     Points above the band improved reliably, below it deteriorated (Jacobson & Truax 1991);
@@ -151,7 +166,8 @@ def jacobson_plot(pre: pd.Series, post: pd.Series, sdc: float, *, lang: str = "e
     """
     both = pd.concat({"pre": pre, "post": post}, axis=1).dropna()
     diff = both["post"] - both["pre"]
-    fig, ax = plt.subplots(figsize=(5.5, 5.5))
+    fig = Figure(figsize=(5.5, 5.5))
+    ax = fig.subplots()
     grid = np.array([0, 10])
     ax.fill_between(grid, grid - sdc, grid + sdc, color="0.9", label=text("no_change", lang))
     ax.plot(grid, grid, color="0.4", linewidth=1)
@@ -174,9 +190,10 @@ def jacobson_plot(pre: pd.Series, post: pd.Series, sdc: float, *, lang: str = "e
     return fig
 
 
-def sus_chart(scores: pd.Series, *, lang: str = "en") -> plt.Figure:
+def sus_chart(scores: pd.Series, *, lang: str = "en") -> Figure:
     """Histogram of SUS scores over the shaded adjective bands of Bangor et al. (2009)."""
-    fig, ax = plt.subplots(figsize=(7, 3.5))
+    fig = Figure(figsize=(7, 3.5))
+    ax = fig.subplots()
     for i, (low, high, names) in enumerate(SUS_BANDS):
         ax.axvspan(low, min(high, 100), color="0.93" if i % 2 else "0.85", zorder=0)
         ax.text((low + min(high, 100)) / 2, 0.98, names[lang if lang in names else "en"],
@@ -190,13 +207,14 @@ def sus_chart(scores: pd.Series, *, lang: str = "en") -> plt.Figure:
     return fig
 
 
-def service_use_chart(means: pd.DataFrame, *, lang: str = "en") -> plt.Figure:
+def service_use_chart(means: pd.DataFrame, *, lang: str = "en") -> Figure:
     """Paired bars of mean visits per client before and after the plan, by service type.
 
     ``means`` has one row per service type and columns ``before`` and ``after``.
     """
     x = np.arange(len(means))
-    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    fig = Figure(figsize=(7.5, 3.8))
+    ax = fig.subplots()
     ax.bar(x - 0.2, means["before"], width=0.4, color="0.75", edgecolor="0.0", label=text("before", lang))
     ax.bar(x + 0.2, means["after"], width=0.4, color="0.2", edgecolor="0.0", hatch="//",
            label=text("after", lang))
@@ -207,10 +225,11 @@ def service_use_chart(means: pd.DataFrame, *, lang: str = "en") -> plt.Figure:
     return fig
 
 
-def scree_plot(eigenvalues: pd.DataFrame, *, observed: str, simulated: str, lang: str = "en") -> plt.Figure:
+def scree_plot(eigenvalues: pd.DataFrame, *, observed: str, simulated: str, lang: str = "en") -> Figure:
     """Observed eigenvalues against the random-data threshold (Horn's parallel analysis)."""
     k = np.arange(1, len(eigenvalues) + 1)
-    fig, ax = plt.subplots(figsize=(6, 3.8))
+    fig = Figure(figsize=(6, 3.8))
+    ax = fig.subplots()
     ax.plot(k, eigenvalues[observed], "o-", color="0.0", label=text("observed", lang))
     ax.plot(k, eigenvalues[simulated], "s--", color="0.5", label=text("simulated", lang))
     ax.set_xticks(k)
