@@ -31,9 +31,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.descriptives import ALL, weighted_mean_sd
 from analysis.privacy import MIN_CELL, suppress_small_cells
 
-ALL = "all"
 COLUMNS = ["score", "n", "raw", "percentile", "t_linear", "t_normalised"]
 
 
@@ -56,13 +56,6 @@ def percentile_rank(values: Sequence[float], x, weights: Sequence[float] | None 
     below = cw[np.searchsorted(v, x, side="left")]
     upto = cw[np.searchsorted(v, x, side="right")]
     return 100 * (below + 0.5 * (upto - below)) / cw[-1]
-
-
-def _weighted_mean_sd(v: np.ndarray, w: np.ndarray) -> tuple[float, float]:
-    n = len(v)
-    m = float(np.sum(w * v) / np.sum(w))
-    sd = float(np.sqrt(np.sum(w * (v - m) ** 2) / np.sum(w) * n / (n - 1))) if n > 1 else np.nan
-    return m, sd
 
 
 def _default_grid(x: pd.Series) -> np.ndarray:
@@ -132,7 +125,7 @@ def norm_table(df: pd.DataFrame, scores: Sequence[str], by: Sequence[str] = ("ag
             x, w = x_all[ok], w_all[ok]
             n = int(ok.sum())
             pr = percentile_rank(x, values, w) if n else np.full(len(values), np.nan)
-            m, sd = _weighted_mean_sd(x, w) if n else (np.nan, np.nan)
+            _, m, sd = weighted_mean_sd(x, w)
             lo = 50 / n if n else np.nan
             t_n = 50 + 10 * stats.norm.ppf(np.clip(pr, lo, 100 - lo) / 100)
             block = pd.DataFrame({"score": s, **labels, "n": n, "raw": values, "percentile": pr,
