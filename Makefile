@@ -21,9 +21,9 @@ report: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
 
-## make codebook: render data_dictionary/*.json into data_dictionary/CODEBOOK.md
+## make codebook: render data_dictionary/*.json into analysis/data_dictionary/CODEBOOK.md
 codebook: $(STAMP)
-	$(BIN)/python -m analysis codebook --out data_dictionary/CODEBOOK.md
+	$(BIN)/python -m analysis codebook --out analysis/data_dictionary/CODEBOOK.md
 
 ## make benchmark: timings into benchmarks/RESULTS.md (R timed too when Rscript is installed)
 benchmark: $(STAMP)

@@ -1,8 +1,72 @@
 """Scoring, psychometric validation and evaluation reports for the 3X10D life-situation
 self-assessment and the participant surveys of the integrated youth-services pilot.
 
-Data flow (one way): :mod:`analysis.io` loads and checks files → :mod:`analysis.scoring`
-scores → :mod:`analysis.reliability`, :mod:`analysis.structure`, :mod:`analysis.validity`,
-:mod:`analysis.change`, :mod:`analysis.norms` analyse → tables and figures → notebooks.
+Layout and data flow (one way; see ``ARCHITECTURE.md``):
+:mod:`analysis.intake` reads, checks and scores files → :mod:`analysis.stats` (general
+psychometrics, any instrument) and :mod:`analysis.study` (the 3X10D study's analyses) →
+:mod:`analysis.report` (disclosure control, labelled tables, figures, exports, the report run)
+→ the notebooks in ``analysis/notebooks``.
 """
-__version__ = "0.1.0"
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+__version__ = "0.2.0"
+
+
+def resource(*parts: str) -> Path:
+    """Path of a file shipped inside the package (instrument YAML, schemas, notebooks, …)."""
+    return Path(str(files("analysis").joinpath(*parts)))
+
+
+# ----------------------------------------------------------------------------- moved modules
+#: Modules of release 0.1 and their new homes. ``import analysis.reliability`` still works for
+#: one release, with a DeprecationWarning; remove this table in 0.3.
+MOVED = {
+    "io": "intake.readers", "instruments": "intake.instruments", "dictionary": "intake.dictionary",
+    "datafolder": "intake.manifest", "privacy": "intake.privacy", "scoring": "intake.scoring",
+    "sem": "stats.sem", "lavaan_syntax": "stats.lavaan_syntax", "reliability": "stats.reliability",
+    "structure": "stats.structure", "norms": "stats.norms", "validity": "stats.validity",
+    "change": "stats.change", "descriptives": "stats.descriptives", "pilot": "study.pilot",
+    "surveys": "study.surveys", "service_use": "study.service_use", "indicators": "study.indicators",
+    "reference_norms": "study.reference_norms", "synthetic": "study.synthetic",
+    "figures": "report.figures", "tables": "report.tables",
+}
+
+
+class _MovedModules:
+    """Import hook: ``analysis.<old>`` is a deprecated alias of its new module."""
+
+    @staticmethod
+    def find_spec(fullname, path=None, target=None):
+        old = fullname.removeprefix("analysis.")
+        if fullname.startswith("analysis.") and old in MOVED:
+            import importlib.util
+            return importlib.util.spec_from_loader(fullname, _MovedModules)
+        return None
+
+    @staticmethod
+    def create_module(spec):
+        return None
+
+    @staticmethod
+    def exec_module(module):
+        import importlib
+        import warnings
+
+        new = f"analysis.{MOVED[module.__name__.removeprefix('analysis.')]}"
+        warnings.warn(f"{module.__name__} moved to {new}; the old name goes in release 0.3",
+                      DeprecationWarning, stacklevel=2)
+        module.__dict__.update({k: v for k, v in vars(importlib.import_module(new)).items()
+                                if not k.startswith("__")})
+
+
+def _install_moved_modules() -> None:
+    import sys
+
+    if not any(f is _MovedModules for f in sys.meta_path):
+        sys.meta_path.append(_MovedModules)
+
+
+_install_moved_modules()

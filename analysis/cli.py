@@ -21,7 +21,7 @@ EXIT_INVALID = 2
 
 def _to_dictionary_types(scored: pd.DataFrame, instrument) -> pd.DataFrame:
     """Integer-typed columns of the scores schema written without ``.0`` (nullable Int64)."""
-    from analysis.dictionary import scores_schema
+    from analysis.intake.dictionary import scores_schema
 
     out = scored.copy()
     for field in scores_schema(instrument)["fields"]:
@@ -34,9 +34,9 @@ def _to_dictionary_types(scored: pd.DataFrame, instrument) -> pd.DataFrame:
 
 
 def _score(args: argparse.Namespace) -> int:
-    from analysis.instruments import load_instrument
-    from analysis.io import InputError, load_responses
-    from analysis.scoring import score
+    from analysis.intake.instruments import load_instrument
+    from analysis.intake.readers import InputError, load_responses
+    from analysis.intake.scoring import score
 
     try:
         instrument = load_instrument(args.instrument, args.labels)
@@ -74,7 +74,7 @@ def _score(args: argparse.Namespace) -> int:
 
 
 def _dictionary(args: argparse.Namespace) -> int:
-    from analysis.dictionary import generated_schemas, schema_text, write_schemas
+    from analysis.intake.dictionary import generated_schemas, schema_text, write_schemas
 
     out = Path(args.out)
     if args.check:
@@ -89,7 +89,7 @@ def _dictionary(args: argparse.Namespace) -> int:
 
 
 def _codebook(args: argparse.Namespace) -> int:
-    from analysis.dictionary import render_codebook
+    from analysis.intake.dictionary import render_codebook
 
     text = render_codebook(args.dir)
     if args.out:
@@ -100,7 +100,7 @@ def _codebook(args: argparse.Namespace) -> int:
 
 
 def _synthetic(args: argparse.Namespace) -> int:
-    from analysis.synthetic import write_all
+    from analysis.study.synthetic import write_all
 
     for path in write_all(args.out, args.seed):
         print(path)
@@ -108,14 +108,14 @@ def _synthetic(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from analysis.report import run
+    from analysis.report.runner import run
 
     run(args.data, args.out)
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from analysis.dictionary import DICTIONARY_DIR
+    from analysis.intake.dictionary import DICTIONARY_DIR
 
     parser = argparse.ArgumentParser(prog="analysis", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.reliability import cronbach_alpha
-from analysis.structure import parallel_analysis
+from analysis.stats.reliability import cronbach_alpha
+from analysis.stats.structure import parallel_analysis
 
 N_BOOT, N_PA = 2000, 1000
 

@@ -2,7 +2,7 @@
 
 Data: the synthetic 3X10D generator of ``tests/fixtures/data/make_domains10.py`` (ten
 0–10 items, gender), n = 900 and n = 100 000, seeded. Python times
-``analysis.sem.cfa`` / ``invariance`` (data already in memory). Where Rscript is installed
+``analysis.stats.sem.cfa`` / ``invariance`` (data already in memory). Where Rscript is installed
 the same data go to a temporary CSV and R times ``lavaan::cfa`` with ``system.time``
 around the fitting only (three fits for invariance; ``fitMeasures`` included for both
 sides since our ``cfa`` always computes them); R start-up plus loading lavaan is timed
@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from analysis.sem import cfa, invariance
+from analysis.stats.sem import cfa, invariance
 
 ROOT = Path(__file__).resolve().parent.parent
 ITEMS = ["sat_health", "sat_resilience", "sat_housing", "sat_daily_coping", "sat_family",

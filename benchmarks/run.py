@@ -34,7 +34,9 @@ def machine() -> str:
                             "as.character(packageVersion('lavaan')), 'psych', "
                             "as.character(packageVersion('psych')))"],
                            capture_output=True, text=True).stdout.strip()
-    import numpy, pandas, scipy
+    import numpy
+    import pandas
+    import scipy
     return (f"{platform.platform()}; {cpu}; {os.cpu_count()} cores; {mem:.0f} GiB RAM; "
             f"Python {platform.python_version()}, numpy {numpy.__version__}, "
             f"pandas {pandas.__version__}, scipy {scipy.__version__}; R: {r}")

@@ -16,7 +16,8 @@ def run_notebook(tmp_path_factory):
     The folder holds the executed notebook, its HTML and whatever the notebook wrote
     (workbooks, figures). Runs are cached on (name, data folder, seed, lang).
     """
-    from analysis.report import NOTEBOOK_DIR, run_notebook as execute
+    from analysis.report.runner import NOTEBOOK_DIR
+    from analysis.report.runner import run_notebook as execute
 
     cache: dict[tuple, Path] = {}
 

@@ -1,4 +1,4 @@
-"""CFA engine (analysis.sem.cfa) against lavaan 0.6.14.
+"""CFA engine (analysis.stats.sem.cfa) against lavaan 0.6.14.
 
 References: tests/fixtures/r/cfa.json made by tests/r/cfa.R from the committed CSVs, and
 the published HolzingerSwineford1939 values in ../shared/REFERENCES.md.
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.sem import cfa
+from analysis.stats.sem import cfa
 
 HERE = Path(__file__).parent
 FIX = json.loads((HERE / "fixtures/r/cfa.json").read_text())

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.dictionary import render_codebook
+from analysis.intake.dictionary import render_codebook
 
 FIX = Path(__file__).parent / "fixtures" / "io"
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,12 +113,12 @@ def test_codebook_and_dictionary_commands(tmp_path, capsys):
 
 
 def test_lazy_dispatch_to_synthetic_and_report(monkeypatch):
-    import analysis.report
-    import analysis.synthetic
+    import analysis.report.runner
+    import analysis.study.synthetic
 
     calls = []
-    monkeypatch.setattr(analysis.synthetic, "write_all", lambda out, seed: calls.append(("synthetic", out, seed)) or [])
-    monkeypatch.setattr(analysis.report, "run", lambda data, out: calls.append(("report", data, out)))
+    monkeypatch.setattr(analysis.study.synthetic, "write_all", lambda out, seed: calls.append(("synthetic", out, seed)) or [])
+    monkeypatch.setattr(analysis.report.runner, "run", lambda data, out: calls.append(("report", data, out)))
     assert main(["synthetic", "--seed", "7", "--out", "d"]) == 0
     assert main(["report", "--data", "d", "--out", "r"]) == 0
     assert calls == [("synthetic", "d", 7), ("report", "d", "r")]

@@ -9,13 +9,14 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from statsmodels.stats.weightstats import DescrStatsW
 
-from analysis import descriptives as D
-from analysis.norms import norm_table
-from analysis.reference_norms import national_norms
-from analysis.reliability import cronbach_alpha
+from analysis.stats import descriptives as D
+from analysis.stats.norms import norm_table
+from analysis.stats.reliability import cronbach_alpha
+from analysis.study.reference_norms import national_norms
 
 TOL = 1e-12
 
@@ -55,7 +56,7 @@ def test_describe_hand_example_and_default_columns():
 
 def test_describe_names_bad_cells():
     df = pd.DataFrame({"x": [1, "two", 3]}, index=[2, 3, 4])
-    with pytest.raises(ValueError, match=r"'x'.*\[3\].*two"):
+    with pytest.raises(ValueError, match=r"row 3, column 'x': value 'two'"):
         D.describe(df, ["x"])
     with pytest.raises(KeyError, match="nope"):
         D.describe(df, ["nope"])
@@ -67,7 +68,8 @@ def test_weighted_mean_sd_equals_statsmodels_with_weights_summing_to_n():
     x, w = df["sat_health"].to_numpy(), df["weight"].to_numpy()
     ok = ~np.isnan(x)
     ref = DescrStatsW(x[ok], weights=w[ok] * ok.sum() / w[ok].sum(), ddof=1)
-    n, m, s = D.weighted_mean_sd(x, w)
+    res = D.weighted_mean_sd(x, w)
+    n, m, s = res.n, res.mean, res.sd
     assert n == ok.sum()
     assert m == pytest.approx(ref.mean, abs=TOL)
     assert s == pytest.approx(ref.std, abs=TOL)
@@ -75,11 +77,13 @@ def test_weighted_mean_sd_equals_statsmodels_with_weights_summing_to_n():
 
 def test_weighted_mean_sd_hand_and_unweighted():
     # weights 1, 1, 2: mean (1 + 2 + 6)/4 = 2.25; sum w (x-m)^2 = 1.5625+0.0625+1.125 = 2.75
-    n, m, s = D.weighted_mean_sd([1, 2, 3], [1, 1, 2])
+    res = D.weighted_mean_sd([1, 2, 3], [1, 1, 2])
+    n, m, s = res.n, res.mean, res.sd
     assert (n, m) == (3, 2.25)
     assert s == pytest.approx(np.sqrt(2.75 / 4 * 3 / 2), abs=TOL)
-    assert D.weighted_mean_sd([4.0, 6.0]) == (2, 5.0, pytest.approx(np.sqrt(2)))
-    assert D.weighted_mean_sd([np.nan])[0] == 0
+    res = D.weighted_mean_sd([4.0, 6.0])
+    assert (res.n, res.mean, res.sd) == (2, 5.0, pytest.approx(np.sqrt(2)))
+    assert D.weighted_mean_sd([np.nan]).n == 0
 
 
 # --------------------------------------------------------------------------- norms
@@ -118,7 +122,7 @@ def test_norm_comparison_bad_input():
         D.norm_comparison(df.drop(columns="sat_health"))
     with pytest.raises(KeyError, match="no national norm.*wellbeing"):
         D.norm_comparison(df.assign(sat_wellbeing=1.0), domains=["wellbeing"])
-    with pytest.raises(ValueError, match=r"'weight' must be positive; row\(s\) \[4\]"):
+    with pytest.raises(ValueError, match=r"'weight' must be positive and finite; row\(s\) \[4\]"):
         D.norm_comparison(df.assign(weight=np.where(df.index == 4, 0.0, 1.0)), weight="weight")
 
 

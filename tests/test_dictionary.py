@@ -7,11 +7,21 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.dictionary import (DICTIONARY_DIR, MISSING_VALUES, generated_schemas, render_codebook,
-                                 schema_text, scores_schema)
-from analysis.instruments import QUESTIONNAIRE_DIR, available_instruments, load_instrument
-from analysis.io import REJECTION_COLUMNS, load_responses, load_table
-from analysis.scoring import score
+from analysis.intake.dictionary import (
+    DICTIONARY_DIR,
+    MISSING_VALUES,
+    generated_schemas,
+    render_codebook,
+    schema_text,
+    scores_schema,
+)
+from analysis.intake.instruments import (
+    QUESTIONNAIRE_DIR,
+    available_instruments,
+    load_instrument,
+)
+from analysis.intake.readers import REJECTION_COLUMNS, load_responses, load_table
+from analysis.intake.scoring import score
 
 SCHEMAS = sorted(DICTIONARY_DIR.glob("*.json"))
 TYPES = {"string", "integer", "number", "boolean", "date", "datetime", "year", "any"}
@@ -29,7 +39,7 @@ def test_generated_schemas_are_committed_and_up_to_date():
 def test_codebook_is_rendered_from_every_schema():
     committed = (DICTIONARY_DIR / "CODEBOOK.md").read_text(encoding="utf-8")
     assert committed == render_codebook(), \
-        "run `python -m analysis codebook --out data_dictionary/CODEBOOK.md`"
+        "run `python -m analysis codebook --out analysis/data_dictionary/CODEBOOK.md`"
     for path in SCHEMAS:
         assert f"(`{path.name}`)" in committed
         for field in json.loads(path.read_text(encoding="utf-8"))["fields"]:
@@ -113,7 +123,7 @@ def _assert_conforms(df: pd.DataFrame, schema: dict, what: str):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from analysis.synthetic import write_all
+    from analysis.study.synthetic import write_all
 
     out = tmp_path_factory.mktemp("demo")
     write_all(out, 2026)
@@ -149,12 +159,3 @@ def test_scored_fixture_with_importance_and_goals_conforms():
     schema = scores_schema(ins)
     _assert_conforms(scored, schema, "3x10d fixture")
     assert [c for c in (f["name"] for f in schema["fields"]) if c in scored.columns] == list(scored.columns)
-
-
-def test_docstring_examples_run():
-    import doctest
-
-    import analysis.dictionary
-
-    result = doctest.testmod(analysis.dictionary)
-    assert result.attempted > 0 and result.failed == 0

@@ -2,8 +2,8 @@
 import pandas as pd
 import pytest
 
-from analysis.figures import jacobson_plot, profile_chart
-from analysis.surveys import sus_band
+from analysis.report.figures import jacobson_plot, profile_chart
+from analysis.study.surveys import sus_band
 
 
 def test_jacobson_legend_masks_counts_below_five():

@@ -8,8 +8,12 @@ import jsonschema
 import pytest
 import yaml
 
-from analysis.instruments import (QUESTIONNAIRE_DIR, SCHEMA_PATH, available_instruments,
-                                  load_instrument)
+from analysis.intake.instruments import (
+    QUESTIONNAIRE_DIR,
+    SCHEMA_PATH,
+    available_instruments,
+    load_instrument,
+)
 
 YAML_FILES = sorted(QUESTIONNAIRE_DIR.glob("*.yaml"))
 SCHEMA = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))

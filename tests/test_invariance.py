@@ -1,4 +1,4 @@
-"""Measurement invariance (analysis.sem.invariance) against lavaan 0.6.14.
+"""Measurement invariance (analysis.stats.sem.invariance) against lavaan 0.6.14.
 
 References: tests/fixtures/r/cfa.json (cfa(..., group=, group.equal=) fit measures and
 lavTestLRT differences, incl. method="satorra.bentler.2001" for MLR) and the Chen (2007)
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.sem import invariance
+from analysis.stats.sem import invariance
 
 HERE = Path(__file__).parent
 FIX = json.loads((HERE / "fixtures/r/cfa.json").read_text())

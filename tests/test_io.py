@@ -11,7 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.io import InputError, PersonalDataError, load_responses, load_table, read_raw
+from analysis.intake.readers import (
+    InputError,
+    PersonalDataError,
+    load_responses,
+    load_table,
+    read_raw,
+)
 
 FIX = Path(__file__).parent / "fixtures" / "io"
 EXPECTED = pd.read_csv(FIX / "3x10d_expected.csv", dtype={"respondent_id": str, "occasion": str})

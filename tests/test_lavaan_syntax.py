@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.lavaan_syntax import ModelSyntaxError, Statement, parse_model
-from analysis.sem import cfa
+from analysis.stats.lavaan_syntax import ModelSyntaxError, Statement, parse_model
+from analysis.stats.sem import cfa
 
 
 def _t(stmts):

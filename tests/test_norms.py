@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import norms as nm
-from analysis import synthetic as syn
-from analysis.scoring import score
+from analysis.intake.scoring import score
+from analysis.stats import norms as nm
+from analysis.study import synthetic as syn
 
 
 def test_percentile_rank_matches_scipy_mean_kind():

@@ -13,8 +13,8 @@ import pandas as pd
 import pingouin
 import pytest
 
-from analysis.report import NOTEBOOK_DIR
-from analysis.report import run_notebook as execute
+from analysis.report.runner import NOTEBOOK_DIR
+from analysis.report.runner import run_notebook as execute
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 DOMAINS = ["health", "resilience", "housing", "daily_coping", "family", "friends", "finances",
@@ -183,7 +183,7 @@ def test_07_period_parameter(tmp_path):
 
 @pytest.fixture(scope="module")
 def other_data(tmp_path_factory):
-    from analysis.synthetic import write_all
+    from analysis.study.synthetic import write_all
     folder = tmp_path_factory.mktemp("seed7-data")
     write_all(folder, 7)
     return folder

@@ -15,7 +15,8 @@ import pandas as pd
 import pingouin as pg
 import pytest
 
-from analysis.report import NOTEBOOK_DIR, run_notebook as execute
+from analysis.report.runner import NOTEBOOK_DIR
+from analysis.report.runner import run_notebook as execute
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "data" / "demo"
@@ -35,7 +36,7 @@ def _t1(data_dir: Path) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def seed7_dir(tmp_path_factory):
-    from analysis.synthetic import write_all
+    from analysis.study.synthetic import write_all
     out = tmp_path_factory.mktemp("seed7-data")
     write_all(out, seed=7)
     return out

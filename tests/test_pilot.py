@@ -1,15 +1,13 @@
 """analysis.pilot: latest reading, RCI parameters from the cohort, summaries — checked by hand."""
 from __future__ import annotations
 
-import doctest
-
 import numpy as np
 import pandas as pd
 import pingouin
 import pytest
 
-import analysis.pilot as pl
-from analysis.change import goal_attainment, paired_change
+import analysis.study.pilot as pl
+from analysis.stats.change import goal_attainment, paired_change
 
 
 @pytest.fixture()
@@ -104,8 +102,3 @@ def test_example_profiles_reproducible_and_anonymous():
     assert all(not v.index.isin([f"P{i:02d}" for i in range(10)]).any() for v in a.values())
     seen = {tuple(pl.example_profiles(data, ["health"], k=3, seed=s)["A"]["health"]) for s in range(8)}
     assert len(seen) > 1                                   # the seed matters
-
-
-def test_docstring_examples():
-    res = doctest.testmod(pl)
-    assert res.attempted > 0 and res.failed == 0

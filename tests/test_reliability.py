@@ -19,8 +19,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from analysis.reliability import (_bootstrap_alpha, cronbach_alpha, icc, omega, sdc,
-                                  sem_from_icc)
+from analysis.stats.reliability import (
+    _bootstrap_alpha,
+    cronbach_alpha,
+    icc,
+    omega,
+    sdc,
+    sem_from_icc,
+)
 
 FIX = Path(__file__).parent / "fixtures"
 R = json.loads((FIX / "r" / "reliability.json").read_text())

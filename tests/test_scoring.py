@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from analysis.instruments import load_instrument
-from analysis.scoring import score
+from analysis.intake.instruments import load_instrument
+from analysis.intake.scoring import score
 
 NaN = np.nan
 DOMAINS = ["health", "resilience", "housing", "daily_coping", "family", "friends", "finances",

@@ -17,8 +17,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.structure import (_random_correlations, bartlett, efa, kmo,
-                                parallel_analysis)
+from analysis.stats.structure import (
+    _random_correlations,
+    bartlett,
+    efa,
+    kmo,
+    parallel_analysis,
+)
 
 FIX = Path(__file__).parent / "fixtures"
 R = json.loads((FIX / "r" / "efa.json").read_text())

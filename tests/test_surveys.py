@@ -1,7 +1,6 @@
 """analysis.surveys against hand computations, pingouin and scipy."""
 from __future__ import annotations
 
-import doctest
 from pathlib import Path
 
 import numpy as np
@@ -10,8 +9,8 @@ import pingouin
 import pytest
 from scipy import stats
 
-import analysis.surveys as sv
-from analysis.scoring import score
+import analysis.study.surveys as sv
+from analysis.intake.scoring import score
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 
@@ -115,8 +114,3 @@ def test_sus_band_boundaries():
     assert t["n"].tolist() == [2, 1, 1, 2, 1, 2]
     assert t["percent"].sum() == pytest.approx(100)
     assert t["scores"].iloc[-1] == "85 ≤ SUS ≤ 100" and t["scores"].iloc[0] == "0 ≤ SUS < 25"
-
-
-def test_docstring_examples():
-    res = doctest.testmod(sv)
-    assert res.attempted > 0 and res.failed == 0

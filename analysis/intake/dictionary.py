@@ -1,0 +1,290 @@
+"""Data dictionary: Frictionless Table Schemas for every dataset the package reads or writes.
+
+The schemas for questionnaire data are *generated* from the instrument definitions in
+``questionnaires/*.yaml`` so that the dictionary, the loader (:mod:`analysis.intake.readers`, which checks
+files against these very schemas) and the scoring code cannot drift apart:
+
+* ``responses-<id>.json`` — wide responses, one row per ``respondent_id`` × ``occasion``;
+* ``scores-<id>.json`` — the columns :func:`analysis.intake.scoring.score` writes;
+* ``rejections.json`` — the rejection file written in reject-rows mode.
+
+Other schemas in ``data_dictionary/`` (background variables, service use, indicators…) are
+written by hand and only rendered here. ``python -m analysis dictionary`` writes the generated
+files; ``python -m analysis codebook --out data_dictionary/CODEBOOK.md`` renders all of them
+as Markdown with :func:`render_codebook`.
+
+Own code rather than the ``frictionless`` package: the package needs only the Table Schema
+descriptor format (plain JSON) and a small subset of its checks, which :mod:`analysis.intake.readers`
+implements with Finnish-specific reading rules (decimal comma, cp1252, file row numbers) that
+the library does not offer; adding it would add a large dependency for no gain.
+
+Examples
+--------
+>>> from analysis.intake.instruments import load_instrument
+>>> schema = responses_schema(load_instrument("3x10d"))
+>>> [f["name"] for f in schema["fields"]][:4]
+['respondent_id', 'occasion', 'date', 'sat_health']
+>>> schema["fields"][3]["constraints"]
+{'minimum': 0, 'maximum': 10}
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from analysis import resource
+from analysis.intake.instruments import (
+    Instrument,
+    available_instruments,
+    load_instrument,
+)
+
+DICTIONARY_DIR = resource("data_dictionary")
+
+#: Cell texts read as missing in every dataset (after stripping white space): empty cells,
+#: R/Excel/SPSS conventions and the negative codes common in Finnish survey exports.
+MISSING_VALUES = ["", "NA", "N/A", "#N/A", ".", "-9", "-99"]
+
+#: Other names accepted for the identifier columns (matched like item labels: case, white space
+#: and dashes folded).
+ID_FIELDS = [
+    {"name": "respondent_id", "type": "string",
+     "description": "Pseudonymous respondent identifier (never a personal identity code; see "
+                    "analysis.intake.privacy.pseudonymise).",
+     "aliases": ["id", "tunniste", "vastaajatunnus", "vastaaja_id", "respondent", "respondent id"],
+     "constraints": {"required": True}},
+    {"name": "occasion", "type": "string",
+     "description": "Measurement occasion, e.g. baseline, 6m, 12m (pilot) or t1, retest (comparison "
+                    "cohort). Optional column: files without it are single-occasion; when present "
+                    "every row needs a value.",
+     "aliases": ["mittauskerta", "ajankohta", "mätningstillfälle", "wave", "time point"]},
+]
+DATE_FIELD = {"name": "date", "type": "date", "format": "default",
+              "description": "Date of answering (YYYY-MM-DD or D.M.YYYY). Optional column.",
+              "aliases": ["päivämäärä", "pvm", "vastauspäivä", "datum"]}
+
+REJECTION_FIELDS = [
+    {"name": "file", "type": "string", "description": "Input file the row came from."},
+    {"name": "row", "type": "integer",
+     "description": "Row as numbered in the file, header = row 1 (xlsx: sheet row; sav: case number + 1)."},
+    {"name": "respondent_id", "type": "string", "description": "Respondent of the row, when readable."},
+    {"name": "column", "type": "string", "description": "Column header as written in the file."},
+    {"name": "value", "type": "string", "description": "Offending cell text (identity codes masked)."},
+    {"name": "reason", "type": "string", "description": "What was expected."},
+]
+
+
+def _item_field(ins: Instrument, key: str) -> dict:
+    item = ins.item(key)
+    field = {"name": key, "description": item.label.get("en", key)}
+    if item.kind == "text":
+        field["type"] = "string"
+    else:
+        field["type"] = "integer"
+        field["constraints"] = {"minimum": item.scale.min, "maximum": item.scale.max}
+    return field
+
+
+def responses_schema(ins: Instrument) -> dict:
+    """Table Schema of wide responses to ``ins`` (the layout :func:`analysis.intake.readers.load_responses` reads).
+
+    Columns: ``respondent_id``, optional ``occasion`` and ``date``, then every item (rating items
+    ``integer`` with the scale as ``minimum``/``maximum``; text items ``string``). Item columns may be
+    named by key or by any label or alias of the instrument definition.
+    """
+    return {
+        "name": f"responses-{ins.id}",
+        "title": f"Responses: {ins.title.get('en', ins.id)}",
+        "description": f"Wide responses to instrument '{ins.id}', one row per respondent_id × occasion. "
+                       "Item columns may be headed by key, Finnish/Swedish/English label or alias "
+                       f"(questionnaires/{ins.id}.yaml). Columns not listed are passed through unchecked.",
+        "fields": [*ID_FIELDS, DATE_FIELD, *(_item_field(ins, k) for k in ins.item_keys)],
+        "missingValues": MISSING_VALUES,
+        "primaryKey": ["respondent_id", "occasion"],
+    }
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def _life_domain_fields(ins: Instrument) -> list[dict]:
+    cfg = ins.scoring
+    bands = [b["name"] for b in cfg["bands"]]
+    band_text = ", ".join(f"{b['name']} {b['min']}–{b['max']}" for b in cfg["bands"])
+    prio = cfg["priority"]
+    fields = []
+    for domain in cfg["domains"]:
+        sat = ins.item(f"sat_{domain}")
+        lo, hi = sat.scale.min, sat.scale.max
+        name = sat.label.get("en", domain).split("–")[-1].strip()
+        fields += [
+            {"name": f"sat_{domain}", "type": "integer", "constraints": {"minimum": lo, "maximum": hi},
+             "description": f"Satisfaction now – {name} ({lo}–{hi})."},
+            {"name": f"band_{domain}", "type": "string", "constraints": {"enum": bands},
+             "description": f"Traffic-light band of sat_{domain}: {band_text}."},
+            {"name": f"imp_{domain}", "type": "integer", "constraints": {"minimum": lo, "maximum": hi},
+             "description": f"Importance – {name}. Only when importance was asked."},
+            {"name": f"goal_{domain}", "type": "integer", "constraints": {"minimum": lo, "maximum": hi},
+             "description": f"Goal (wished satisfaction) – {name}. Only when goals were asked."},
+            {"name": f"gap_{domain}", "type": "integer", "constraints": {"minimum": lo - hi, "maximum": hi - lo},
+             "description": f"goal_{domain} − sat_{domain}. Only when goals were asked."},
+            {"name": f"priority_{domain}", "type": "boolean",
+             "description": f"Priority domain: imp_{domain} ≥ {prio['importance_min']} and "
+                            f"sat_{domain} ≤ {prio['satisfaction_max']} (default thresholds; configurable). "
+                            "Only when importance was asked."},
+        ]
+    n_dom = len(cfg["domains"])
+    mean_cfg = cfg["domain_mean"]
+    fields += [
+        {"name": "n_answered", "type": "integer", "constraints": {"minimum": 0, "maximum": n_dom},
+         "description": f"Number of the {n_dom} satisfaction items answered."},
+        {"name": "n_low", "type": "integer", "constraints": {"minimum": 0, "maximum": n_dom},
+         "description": f"Number of domains in the '{bands[0]}' band."},
+        {"name": "domain_mean", "type": "number", "constraints": {"minimum": 0, "maximum": 10},
+         "description": f"Mean satisfaction over the {len(mean_cfg['domains'])} specific domains "
+                        f"({', '.join(mean_cfg['domains'])}) when at least {mean_cfg['min_answered']} are "
+                        "answered, else missing. Not an official total; life as a whole is kept apart."},
+        {"name": cfg["global_domain"], "type": "integer", "constraints": {"minimum": 0, "maximum": 10},
+         "description": f"Satisfaction with {cfg['global_domain'].replace('_', ' ')} (item "
+                        f"sat_{cfg['global_domain']}), the respondent's own global measure."},
+    ]
+    return fields
+
+
+def scores_schema(ins: Instrument) -> dict:
+    """Table Schema of the scored output of ``ins`` (columns of :func:`analysis.intake.scoring.score`).
+
+    3X10D (``scoring.type: life_domains``): per domain ``sat_``, ``band_``, ``imp_``, ``goal_``,
+    ``gap_``, ``priority_`` (the last four only when importance/goal were asked), then
+    ``n_answered``, ``n_low``, ``domain_mean`` and the global domain. Other instruments: each
+    declared score (range derived from the items' scales, reverse keys, ``zero_base``, method and
+    ``multiply``) and ``n_answered``.
+    """
+    if ins.scoring.get("type") == "life_domains":
+        fields = _life_domain_fields(ins)
+    else:
+        fields = []
+        for rule in ins.scores:
+            lo, hi = ins.score_bounds(rule.key)
+            fields.append({"name": rule.key, "type": "number",
+                           "constraints": {"minimum": _number(lo), "maximum": _number(hi)},
+                           "description": f"{rule.label.get('en', rule.key)} — {rule.method} of "
+                                          f"{len(rule.items)} items, missing when fewer than {rule.required} "
+                                          "are answered."})
+        n_rating = len(ins.rating_items)
+        fields.append({"name": "n_answered", "type": "integer", "constraints": {"minimum": 0, "maximum": n_rating},
+                       "description": f"Number of the {n_rating} rating items answered."})
+    return {
+        "name": f"scores-{ins.id}",
+        "title": f"Scores: {ins.title.get('en', ins.id)}",
+        "description": f"Scored output of instrument '{ins.id}' (python -m analysis score … --instrument "
+                       f"{ins.id}): identifiers first, then scores.",
+        "fields": [*ID_FIELDS, *fields],
+        "missingValues": [""],
+        "primaryKey": ["respondent_id", "occasion"],
+    }
+
+
+def rejections_schema() -> dict:
+    """Table Schema of the rejection file (``--rejects``): one line per problem found."""
+    return {
+        "name": "rejections",
+        "title": "Rejected rows",
+        "description": "Problems found when loading in reject-rows mode; a rejected row may have several "
+                       "lines. Accepted + rejected rows = rows read.",
+        "fields": REJECTION_FIELDS,
+        "missingValues": [""],
+    }
+
+
+def generated_schemas() -> dict[str, dict]:
+    """Every generated schema by file name (``responses-<id>.json``, ``scores-<id>.json``, ``rejections.json``)."""
+    out: dict[str, dict] = {}
+    for ident in available_instruments():
+        ins = load_instrument(ident)
+        out[f"responses-{ins.id}.json"] = responses_schema(ins)
+        out[f"scores-{ins.id}.json"] = scores_schema(ins)
+    out["rejections.json"] = rejections_schema()
+    return out
+
+
+def schema_text(schema: dict) -> str:
+    """Canonical JSON text of a schema (UTF-8, 2-space indent, trailing newline)."""
+    return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_schemas(directory: str | Path = DICTIONARY_DIR) -> list[Path]:
+    """Write :func:`generated_schemas` into ``directory``; returns the paths written."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, schema in generated_schemas().items():
+        path = directory / name
+        path.write_text(schema_text(schema), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def load_schema(dataset: str | Path, directory: str | Path = DICTIONARY_DIR) -> dict:
+    """Read ``<directory>/<dataset>.json`` (or a path to a schema file)."""
+    path = Path(dataset)
+    if path.suffix != ".json":
+        path = Path(directory) / f"{dataset}.json"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in Path(directory).glob("*.json")))
+        raise ValueError(f"no data dictionary entry {str(dataset)!r} ({path}); known datasets: {known}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _constraint_text(field: dict) -> str:
+    c = field.get("constraints", {})
+    parts = []
+    if "minimum" in c and "maximum" in c:
+        parts.append(f"{c['minimum']}–{c['maximum']}")
+    elif "minimum" in c:
+        parts.append(f"≥ {c['minimum']}")
+    elif "maximum" in c:
+        parts.append(f"≤ {c['maximum']}")
+    if "enum" in c:
+        parts.append("one of " + ", ".join(f"`{v}`" for v in c["enum"]))
+    if "pattern" in c:
+        parts.append(f"pattern `{c['pattern']}`")
+    if c.get("unique"):
+        parts.append("unique")
+    return "; ".join(parts)
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_codebook(directory: str | Path = DICTIONARY_DIR) -> str:
+    """Markdown codebook of every ``*.json`` schema in ``directory`` (sorted by file name).
+
+    One section per dataset: title, description, primary key, missing-value codes, and a table
+    of fields (name, type, required, allowed values, other accepted headers, description).
+    """
+    directory = Path(directory)
+    lines = ["# Codebook", "",
+             "Rendered from the Frictionless Table Schemas in `data_dictionary/` by "
+             "`python -m analysis codebook --out data_dictionary/CODEBOOK.md`; do not edit by hand.", ""]
+    for path in sorted(directory.glob("*.json")):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        lines += [f"## {schema.get('title', path.stem)} (`{path.name}`)", ""]
+        if schema.get("description"):
+            lines += [schema["description"], ""]
+        pk = schema.get("primaryKey")
+        if pk:
+            lines.append(f"- Primary key: {', '.join(f'`{k}`' for k in ([pk] if isinstance(pk, str) else pk))}")
+        missing = schema.get("missingValues", [""])
+        lines.append("- Missing-value codes: " + ", ".join("empty cell" if m == "" else f"`{m}`" for m in missing))
+        lines += ["", "| column | type | required | allowed values | also accepted as | description |",
+                  "|---|---|---|---|---|---|"]
+        for f in schema["fields"]:
+            required = "yes" if f.get("constraints", {}).get("required") else ""
+            aliases = ", ".join(f"`{a}`" for a in f.get("aliases", ()))
+            lines.append(f"| `{f['name']}` | {f.get('type', 'string')} | {required} | "
+                         f"{_cell(_constraint_text(f))} | {_cell(aliases)} | {_cell(f.get('description', ''))} |")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,361 @@
+"""Instrument definitions read from ``questionnaires/*.yaml``.
+
+Every instrument the package scores is declared in YAML, not in code: its items,
+response scales, reverse keys, scores (subscales) and minimum-answered rules. This
+module loads and checks those files and offers look-ups used by loading
+(:mod:`analysis.intake.readers`) and scoring (:mod:`analysis.intake.scoring`).
+
+Labels are the project's own paraphrases in Finnish, Swedish and English. A user who
+holds the official item wording can replace labels with a local override file::
+
+    instrument: 3x10d
+    labels:
+      sat_health: {fi: "...", en: "..."}
+
+Examples
+--------
+>>> from analysis.intake.instruments import load_instrument
+>>> ins = load_instrument("3x10d")
+>>> ins.item("sat_health").scale.max
+10
+>>> ins.label("sat_health", "en")
+'Satisfaction now – Health'
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import jsonschema
+import yaml
+
+from analysis import resource
+
+QUESTIONNAIRE_DIR = resource("questionnaires")
+SCHEMA_PATH = QUESTIONNAIRE_DIR / "instrument.schema.json"
+LANGUAGES = ("fi", "sv", "en")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A closed integer response scale ``min``..``max`` with optional anchor labels."""
+
+    min: int
+    max: int
+    labels: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+
+    def contains(self, value: float) -> bool:
+        return float(value).is_integer() and self.min <= value <= self.max
+
+
+@dataclass(frozen=True)
+class Item:
+    """One questionnaire item. ``kind`` is ``rating`` (integer scale) or ``text``."""
+
+    key: str
+    label: Mapping[str, str]
+    kind: str = "rating"
+    scale: Scale | None = None
+    domain: str | None = None
+    perspective: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScoreRule:
+    """A declared score: sum or mean of items after reverse-keying.
+
+    ``reverse`` items are recoded ``min + max - x``; with ``zero_base`` every item is then
+    shifted to start at 0 (``x - min``). ``method`` is ``sum`` or ``mean``. A score is
+    missing when fewer than ``min_answered`` items are answered; with ``prorate`` a sum
+    over partly answered items is ``mean * n_items``. The result is multiplied by
+    ``multiply``. ``range`` is the declared lowest and highest possible score (checked
+    against the items' scales when loading); ``notes`` documents the rule.
+    """
+
+    key: str
+    label: Mapping[str, str]
+    items: tuple[str, ...]
+    method: str = "mean"
+    reverse: tuple[str, ...] = ()
+    min_answered: int | None = None
+    prorate: bool = False
+    zero_base: bool = False
+    multiply: float = 1.0
+    range: tuple[float, float] | None = None
+    notes: str = ""
+
+    @property
+    def required(self) -> int:
+        return len(self.items) if self.min_answered is None else self.min_answered
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A loaded, schema-checked instrument definition."""
+
+    id: str
+    title: Mapping[str, str]
+    items: tuple[Item, ...]
+    scores: tuple[ScoreRule, ...] = ()
+    scoring: Mapping[str, Any] = field(default_factory=dict)
+    source: Path | None = None
+    reference: str = ""
+    notes: str = ""
+
+    def item(self, key: str) -> Item:
+        for it in self.items:
+            if it.key == key:
+                return it
+        raise KeyError(f"instrument {self.id!r} has no item {key!r}")
+
+    @property
+    def item_keys(self) -> list[str]:
+        return [it.key for it in self.items]
+
+    @property
+    def rating_items(self) -> list[Item]:
+        return [it for it in self.items if it.kind == "rating"]
+
+    @property
+    def text_items(self) -> list[Item]:
+        return [it for it in self.items if it.kind == "text"]
+
+    def score(self, key: str) -> ScoreRule:
+        for rule in self.scores:
+            if rule.key == key:
+                return rule
+        raise KeyError(f"instrument {self.id!r} has no score {key!r}")
+
+    def score_bounds(self, key: str) -> tuple[float, float]:
+        """Lowest and highest score ``key`` can take, derived from its items' scales.
+
+        Each item spans ``0..max-min`` after ``zero_base`` and ``min..max`` otherwise
+        (reverse-keying maps the scale onto itself). A mean, or a prorated sum, over the
+        fewest allowed items reaches further than over all items when the scales differ,
+        so the bound uses the ``required`` most extreme items.
+
+        Examples
+        --------
+        >>> load_instrument("sus").score_bounds("sus_score")
+        (0.0, 100.0)
+        """
+        rule = self.score(key)
+        lows, highs = [], []
+        for k in rule.items:
+            sc = self.item(k).scale
+            shift = sc.min if rule.zero_base else 0
+            lows.append(sc.min - shift)
+            highs.append(sc.max - shift)
+        n = rule.required
+        low = sum(sorted(lows)[:n]) / n
+        high = sum(sorted(highs, reverse=True)[:n]) / n
+        factor = rule.multiply * (len(rule.items) if rule.method == "sum" else 1)
+        return float(low * factor), float(high * factor)
+
+    def label(self, key: str, lang: str = "en") -> str:
+        """Label of an item or score in ``lang`` (falls back to English, then the key)."""
+        for obj in (*self.items, *self.scores):
+            if obj.key == key:
+                return obj.label.get(lang) or obj.label.get("en") or key
+        raise KeyError(f"instrument {self.id!r} has no item or score {key!r}")
+
+    def header_map(self, headers: list[str]) -> dict[str, str]:
+        """Map file headers to item keys.
+
+        A header matches an item when, after normalisation (case, accents kept, white
+        space and dashes folded), it equals the item key, one of its labels or aliases.
+        Headers that match nothing are returned unchanged (id and background columns).
+        """
+        lookup: dict[str, str] = {}
+        for it in self.items:
+            for name in (it.key, *it.label.values(), *it.aliases):
+                lookup.setdefault(normalise_header(name), it.key)
+        return {h: lookup.get(normalise_header(h), h) for h in headers}
+
+
+def normalise_header(name: str) -> str:
+    """Fold case, Unicode form, white space and dash variants of a column header."""
+    text = unicodedata.normalize("NFC", str(name)).strip().lower()
+    text = re.sub(r"[‐-―−]", "-", text)
+    return re.sub(r"\s+", " ", text)
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def available_instruments() -> list[str]:
+    """Ids of the instruments shipped in ``questionnaires/``."""
+    return sorted(p.stem for p in QUESTIONNAIRE_DIR.glob("*.yaml"))
+
+
+def read_definition(path: Path) -> dict:
+    """Read one YAML definition and check it against the instrument schema.
+
+    Every schema violation is listed in one error that names the file and the place in it.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {exc}") from None
+    validator = jsonschema.Draft202012Validator(_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    if errors:
+        lines = [f"  at {'/'.join(str(p) for p in e.absolute_path) or '(top level)'}: {e.message}"
+                 for e in errors]
+        raise ValueError(f"{path}: invalid instrument definition ({len(errors)} problem(s)):\n"
+                         + "\n".join(lines))
+    return data
+
+
+def load_instrument(name: str | Path, labels_override: str | Path | None = None) -> Instrument:
+    """Load an instrument by id (``"3x10d"``) or by path to a YAML file.
+
+    Parameters
+    ----------
+    name : str or Path
+        Instrument id shipped in ``questionnaires/`` or a path to a definition file.
+    labels_override : str or Path, optional
+        YAML file with ``instrument`` and ``labels: {key: {lang: text}}`` replacing labels,
+        e.g. with the official item wording held under licence.
+    """
+    path = Path(name)
+    if not path.suffix:
+        path = QUESTIONNAIRE_DIR / f"{name}.yaml"
+        if not path.exists():
+            raise ValueError(f"unknown instrument {name!r}; available: {', '.join(available_instruments())}")
+    data = read_definition(path)
+    if labels_override is not None:
+        _apply_override(data, Path(labels_override))
+    scales = {
+        k: Scale(v["min"], v["max"], {int(a): b for a, b in v.get("labels", {}).items()})
+        for k, v in data.get("response_scales", {}).items()
+    }
+    items = []
+    for it in data["items"]:
+        kind = it.get("kind", "rating")
+        scale = scales.get(it.get("scale")) if kind == "rating" else None
+        items.append(Item(key=it["key"], label=it["label"], kind=kind, scale=scale,
+                          domain=it.get("domain"), perspective=it.get("perspective"),
+                          aliases=tuple(it.get("aliases", ()))))
+    scores = tuple(
+        ScoreRule(key=s["key"], label=s["label"], items=tuple(s["items"]),
+                  method=s.get("method", "mean"), reverse=tuple(s.get("reverse", ())),
+                  min_answered=s.get("min_answered"), prorate=s.get("prorate", False),
+                  zero_base=s.get("zero_base", False), multiply=float(s.get("multiply", 1.0)),
+                  range=tuple(float(v) for v in s["range"]) if "range" in s else None,
+                  notes=s.get("notes", ""))
+        for s in data.get("scores", ())
+    )
+    ins = Instrument(id=data["id"], title=data["title"], items=tuple(items), scores=scores,
+                     scoring=data.get("scoring", {}), source=path,
+                     reference=data.get("reference", ""), notes=data.get("notes", ""))
+    _check_references(ins, data, scales)
+    return ins
+
+
+def _apply_override(data: dict, path: Path) -> None:
+    override = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if override.get("instrument") not in (None, data["id"]):
+        raise ValueError(f"{path}: label override is for instrument {override['instrument']!r}, not {data['id']!r}")
+    known = {it["key"]: it for it in data["items"]} | {s["key"]: s for s in data.get("scores", ())}
+    for key, labels in (override.get("labels") or {}).items():
+        if key not in known:
+            raise ValueError(f"{path}: label override names unknown key {key!r} of instrument {data['id']!r}")
+        if not isinstance(labels, dict) or not all(
+                isinstance(v, str) and v.strip() for v in labels.values()):
+            raise ValueError(f"{path}: label override for {key!r} must map language codes to "
+                             f"non-empty texts, e.g. {{fi: '...', en: '...'}}; got {labels!r}")
+        known[key]["label"] = {**known[key]["label"], **labels}
+
+
+def _check_references(ins: Instrument, data: dict, scales: dict) -> None:
+    """Cross-references the JSON schema cannot express; all problems in one error."""
+    keys = ins.item_keys
+    problems = []
+    for name, sc in scales.items():
+        if sc.min >= sc.max:
+            problems.append(f"scale {name!r} has min {sc.min} not below max {sc.max}")
+        outside = [v for v in sc.labels if not sc.min <= v <= sc.max]
+        if outside:
+            problems.append(f"scale {name!r} labels values {outside} outside {sc.min}..{sc.max}")
+    if len(set(keys)) != len(keys):
+        problems.append(f"duplicate item keys {sorted({k for k in keys if keys.count(k) > 1})}")
+    for it in data["items"]:
+        if it.get("kind", "rating") == "rating" and it.get("scale") not in scales:
+            problems.append(f"item {it['key']!r} uses undeclared scale {it.get('scale')!r}")
+    score_keys = [s.key for s in ins.scores]
+    clash = sorted({k for k in score_keys if score_keys.count(k) > 1 or k in keys})
+    if clash:
+        problems.append(f"score keys {clash} are duplicated or equal item keys")
+    rating = {it.key for it in ins.rating_items}
+    for rule in ins.scores:
+        unknown = [k for k in (*rule.items, *rule.reverse) if k not in keys]
+        if unknown:
+            problems.append(f"score {rule.key!r} names unknown items {unknown}")
+            continue
+        if not set(rule.items) <= rating:
+            problems.append(f"score {rule.key!r} uses text items {sorted(set(rule.items) - rating)}")
+            continue
+        if not set(rule.reverse) <= set(rule.items):
+            problems.append(f"score {rule.key!r} reverses items it does not use")
+        if not 1 <= rule.required <= len(rule.items):
+            problems.append(f"score {rule.key!r} min_answered must be 1..{len(rule.items)}")
+            continue
+        if rule.method == "sum" and rule.required < len(rule.items) and not rule.prorate:
+            problems.append(f"score {rule.key!r} sums items but allows {len(rule.items) - rule.required} "
+                            "missing without prorate: true (sums over different numbers of items "
+                            "are not comparable)")
+        if rule.prorate and rule.method != "sum":
+            problems.append(f"score {rule.key!r}: prorate applies to method sum only")
+        if all(it.scale is not None for it in ins.rating_items if it.key in rule.items) and rule.range:
+            bounds = ins.score_bounds(rule.key)
+            if tuple(rule.range) != bounds:
+                problems.append(f"score {rule.key!r} declares range {list(rule.range)} but its items "
+                                f"and rule give {list(bounds)}")
+    if ins.scoring:
+        problems += _life_domain_problems(ins)
+    if problems:
+        raise ValueError(f"{ins.source}: invalid instrument definition:\n  " + "\n  ".join(problems))
+
+
+def _life_domain_problems(ins: Instrument) -> list[str]:
+    """Consistency of a ``scoring: {type: life_domains}`` block with the items."""
+    sc = ins.scoring
+    problems = []
+    domains = list(sc["domains"])
+    missing = [f"sat_{d}" for d in domains if f"sat_{d}" not in {it.key for it in ins.rating_items}]
+    if missing:
+        return [f"scoring.domains need rating items {missing}"]
+    sat_scales = [ins.item(f"sat_{d}").scale for d in domains]
+    if len({(s.min, s.max) for s in sat_scales}) != 1:
+        return ["scoring: all sat_<domain> items must share one scale"]
+    scale = sat_scales[0]
+    for it in ins.rating_items:
+        if it.domain is not None and it.domain not in domains:
+            problems.append(f"item {it.key!r} has domain {it.domain!r} not in scoring.domains")
+    bands = sorted(sc["bands"], key=lambda b: b["min"])
+    edges = [scale.min] + [b["max"] + 1 for b in bands]
+    if [b["min"] for b in bands] != edges[:-1] or edges[-1] != scale.max + 1 or any(
+            b["min"] > b["max"] for b in bands):
+        problems.append(f"scoring.bands must cover {scale.min}..{scale.max} without gaps or overlaps; "
+                        f"got {[(b['name'], b['min'], b['max']) for b in sc['bands']]}")
+    dm = sc["domain_mean"]
+    if not set(dm["domains"]) <= set(domains):
+        problems.append(f"scoring.domain_mean.domains {sorted(set(dm['domains']) - set(domains))} "
+                        "are not in scoring.domains")
+    if dm["min_answered"] > len(dm["domains"]):
+        problems.append(f"scoring.domain_mean.min_answered must be 1..{len(dm['domains'])}")
+    if sc["global_domain"] not in domains or sc["global_domain"] in dm["domains"]:
+        problems.append("scoring.global_domain must be one of scoring.domains and not in domain_mean")
+    for name, value in sc["priority"].items():
+        if not scale.min <= value <= scale.max:
+            problems.append(f"scoring.priority.{name} {value} outside {scale.min}..{scale.max}")
+    return problems

