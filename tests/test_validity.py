@@ -190,7 +190,7 @@ def test_cosmin_rules():
     assert t.loc["structural validity", "rating"] == "+"
     assert t.loc["internal consistency", "rating"] == v.MINUS and "b" in t.loc["internal consistency", "evidence"]
     t = v.cosmin_summary(fit={"cfi": 0.9, "tli": 0.9, "rmsea": 0.1, "srmr": 0.1},
-                         alpha={"a": 0.9}).set_index("property")
+                         alpha={"a": 0.9}, formative=True).set_index("property")
     assert t.loc["structural validity", "rating"] == v.MINUS
     assert t.loc["internal consistency", "rating"] == "?"
     assert "formative" in t.loc["internal consistency", "note"]
@@ -225,7 +225,7 @@ def test_cosmin_summary_end_to_end(seed):
     retest = v.measurement_error(data["3x10d"], sat, mic=2.0)
     fc = v.floor_ceiling(df, sat, 0, 10)
     alpha = {"sat_1_9": cronbach_alpha(df[sat[:9]]).alpha}
-    table = v.cosmin_summary(alpha=alpha, retest=retest, hypotheses=conv, floor_ceiling_table=fc)
+    table = v.cosmin_summary(alpha=alpha, retest=retest, hypotheses=conv, floor_ceiling_table=fc, formative=True)
     t = table.set_index("property")
     assert list(table.columns) == ["property", "rating", "evidence", "criterion", "note"]
     assert t.loc["reliability", "rating"] == "+"

@@ -56,15 +56,15 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from analysis.stats.criteria import limits
 from analysis.stats.lavaan_syntax import ModelSyntaxError, Statement, parse_model
 
 __all__ = ["CFAResult", "cfa", "invariance", "ModelSyntaxError", "GROUP_EQUAL", "CHEN_2007"]
 
 GROUP_EQUAL = ("loadings", "intercepts", "residuals", "residual.covariances",
                "lv.variances", "lv.covariances")
-#: Chen (2007) cut-offs (REFERENCES.md): ΔCFI ≥ −0.010, ΔRMSEA ≤ 0.015, ΔSRMR ≤ 0.030
-#: (metric) or ≤ 0.010 (scalar).
-CHEN_2007 = {"metric": (-0.010, 0.015, 0.030), "scalar": (-0.010, 0.015, 0.010)}
+#: Chen (2007) cut-offs per invariance step, from the criteria table (analysis.stats.criteria).
+CHEN_2007 = limits("cross-cultural validity / measurement invariance")
 _LAM, _THE, _PSI, _NU, _ALPHA = range(5)
 _LOG2PI = math.log(2.0 * math.pi)
 
@@ -959,8 +959,8 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: str = "ML"
                 diff = (f["chisq"] - pf["chisq"]) / cd
             else:
                 diff = f["chisq"] - pf["chisq"]
-            lim_cfi, lim_rmsea, lim_srmr = CHEN_2007[name]
-            ok = bool(dcfi >= lim_cfi and drmsea <= lim_rmsea and dsrmr <= lim_srmr)
+            lim = CHEN_2007[name]
+            ok = bool(dcfi >= lim["delta_cfi"] and drmsea <= lim["delta_rmsea"] and dsrmr <= lim["delta_srmr"])
             row.update(delta_cfi=dcfi, delta_rmsea=drmsea, delta_srmr=dsrmr,
                        chisq_diff=diff, df_diff=ddf, p_diff=float(stats.chi2.sf(diff, ddf)),
                        supported=ok if res.converged and prev.converged else pd.NA)

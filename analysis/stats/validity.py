@@ -30,12 +30,13 @@ from scipy import stats
 
 from analysis import resource
 from analysis.stats.checks import require_columns
+from analysis.stats.criteria import criterion_text, limits
 from analysis.stats.effsize import correlation_ci, hedges_g, holm
 from analysis.stats.reliability import icc as _icc
 
-#: COSMIN: at least 75 % of hypotheses confirmed (Prinsen et al. 2018).
-HYPOTHESES_CRITERION = 0.75
-FLOOR_CEILING_LIMIT = 15.0
+#: COSMIN: share of hypotheses to be confirmed (Prinsen et al. 2018), from the criteria table.
+HYPOTHESES_CRITERION = limits("hypotheses testing for construct validity")["share"]
+FLOOR_CEILING_LIMIT = float(limits("floor/ceiling")["percent"])
 MINUS = "−"
 HYPOTHESIS_KEYS = ("score", "comparison", "expected_min", "expected_max")
 #: Default pre-specified hypotheses for the 3X10D (kept in a subfolder so that
@@ -208,7 +209,7 @@ def floor_ceiling(df: pd.DataFrame, cols: Sequence[str], lowest, highest,
     """Share of answers at the lowest and highest possible score (Terwee et al. 2007).
 
     ``lowest`` / ``highest`` are numbers or dicts by column. Percentages are of the answered
-    (non-missing) values; ``flag`` when either exceeds ``limit`` (15 %).
+    (non-missing) values; ``flag`` when either exceeds ``limit`` (15 %, the criteria table's Terwee limit).
 
     Examples
     --------
@@ -298,24 +299,8 @@ def measurement_error(data: pd.DataFrame, cols: Sequence[str], occasions=("t1", 
     return out
 
 
-#: Criteria printed in the COSMIN summary (REFERENCES.md; Prinsen et al. 2018, Terwee et al. 2007,
-#: Chen 2007, de Vet et al. 2011).
-COSMIN_CRITERIA = {
-    "structural validity": "CFI or TLI > 0.95, or RMSEA < 0.06, or SRMR < 0.08",
-    "internal consistency": "alpha ≥ 0.70 for each (sub)scale, given sufficient structural validity",
-    "reliability": "ICC ≥ 0.70 (test–retest, ICC(A,1))",
-    "measurement error": "SDC < minimal important change (MIC)",
-    "hypotheses testing for construct validity": "≥ 75 % of pre-specified hypotheses confirmed",
-    "cross-cultural validity / measurement invariance":
-        "metric ΔCFI ≥ −0.010, ΔRMSEA ≤ 0.015, ΔSRMR ≤ 0.030; scalar ΔCFI ≥ −0.010, "
-        "ΔRMSEA ≤ 0.015, ΔSRMR ≤ 0.010 (Chen 2007)",
-    "responsiveness": "≥ 75 % of results meet the hypothesis: AUC ≥ 0.70 against the anchor "
-                      "(or |r| ≥ 0.30 with the anchor when no AUC)",
-    "floor/ceiling": "no score with more than 15 % at the lowest or highest value",
-}
-FORMATIVE_NOTE = ("The 3X10D is a formative index (the domains make up the life situation; they "
-                  "are not indicators of one latent trait): reported for completeness, not decisive.")
-INVARIANCE_LIMITS = {"metric": (-0.010, 0.015, 0.030), "scalar": (-0.010, 0.015, 0.010)}
+FORMATIVE_NOTE = ("A formative index (the items make up the construct; they are not indicators "
+                  "of one latent trait): reported for completeness, not decisive.")
 
 
 def _fmt(x: float, digits: int = 2) -> str:
@@ -333,11 +318,11 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
                    invariance: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
                    responsiveness: pd.DataFrame | None = None,
                    floor_ceiling_table: pd.DataFrame | None = None,
-                   formative: bool = True) -> pd.DataFrame:
+                   formative: bool = False, lang: str = "en") -> pd.DataFrame:
     """Rate each measurement property ``+``, ``−`` or ``?`` with its evidence and criterion.
 
     Ratings follow Prinsen et al. (2018) / Terwee et al. (2007) as summarised in
-    REFERENCES.md (criteria in :data:`COSMIN_CRITERIA`). A property without evidence is ``?``.
+    REFERENCES.md; limits and printed criteria come from :mod:`analysis.stats.criteria`. A property without evidence is ``?``.
     Where several (sub)scales are rated together (alpha, ICC, SDC, floor/ceiling), ``+``
     needs every one to meet the criterion; the evidence lists those that do not.
     Internal consistency is ``?`` unless structural validity is ``+`` (COSMIN).
@@ -364,9 +349,11 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
         One row per score with ``auc`` and/or ``r`` (e.g. :func:`analysis.stats.change.responsiveness`).
     floor_ceiling_table : DataFrame, optional
         Output of :func:`floor_ceiling`.
-    formative : bool, default True
+    formative : bool, default False
         Adds the note that internal consistency and structural validity are not decisive for a
-        formative index such as the 3X10D.
+        formative index (such as the 3X10D; the study code passes ``formative=True``).
+    lang : {"en", "fi"}
+        Language of the printed criteria.
 
     Returns
     -------
@@ -383,15 +370,16 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
 
     def add(prop, rating, evidence, note=""):
         rows.append({"property": prop, "rating": rating, "evidence": evidence,
-                     "criterion": COSMIN_CRITERIA[prop], "note": note})
+                     "criterion": criterion_text(prop, lang), "note": note})
 
     formative_note = FORMATIVE_NOTE if formative else ""
     if fit is None:
         add("structural validity", "?", "no CFA", formative_note)
         structural_ok = False
     else:
-        structural_ok = bool(fit.get("cfi", np.nan) > 0.95 or fit.get("tli", np.nan) > 0.95
-                             or fit.get("rmsea", np.nan) < 0.06 or fit.get("srmr", np.nan) < 0.08)
+        lim = limits("structural validity")
+        structural_ok = bool(fit.get("cfi", np.nan) > lim["cfi"] or fit.get("tli", np.nan) > lim["tli"]
+                             or fit.get("rmsea", np.nan) < lim["rmsea"] or fit.get("srmr", np.nan) < lim["srmr"])
         add("structural validity", "+" if structural_ok else MINUS,
             ", ".join(f"{k.upper()} {_fmt(fit.get(k, np.nan), 3)}" for k in ("cfi", "tli", "rmsea", "srmr")),
             formative_note)
@@ -399,23 +387,25 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
     if alpha is None:
         add("internal consistency", "?", "no alpha", formative_note)
     else:
-        low = [k for k, v in alpha.items() if not v >= 0.70]
+        cut = limits("internal consistency")["alpha"]
+        low = [k for k, v in alpha.items() if not v >= cut]
         ev = "; ".join(f"{k} {_fmt(v)}" for k, v in alpha.items())
         if not structural_ok:
             add("internal consistency", "?", ev + " (structural validity not sufficient)", formative_note)
         else:
             add("internal consistency", "+" if not low else MINUS,
-                ev + (f"; below 0.70: {', '.join(low)}" if low else ""), formative_note)
+                ev + (f"; below {cut:.2f}: {', '.join(low)}" if low else ""), formative_note)
 
     if retest is None:
         add("reliability", "?", "no test–retest data")
         add("measurement error", "?", "no test–retest data")
     else:
-        low = list(retest.index[~(retest["icc"] >= 0.70)])
+        cut = limits("reliability")["icc"]
+        low = list(retest.index[~(retest["icc"] >= cut)])
         add("reliability", "+" if not low else MINUS,
             f"ICC(A,1) {_fmt(retest['icc'].min())}–{_fmt(retest['icc'].max())} over {len(retest)} "
             f"score(s), n = {int(retest['n'].min())}–{int(retest['n'].max())}"
-            + (f"; below 0.70: {', '.join(map(str, low))}" if low else ""))
+            + (f"; below {cut:.2f}: {', '.join(map(str, low))}" if low else ""))
         ev = f"SDC {_fmt(retest['sdc'].min())}–{_fmt(retest['sdc'].max())}"
         if "mic" not in retest or retest["mic"].isna().all():
             add("measurement error", "?", ev + "; no MIC given")
@@ -436,19 +426,21 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
         add("cross-cultural validity / measurement invariance", "?", "no multi-group models")
     else:
         tables = invariance if isinstance(invariance, Mapping) else {"": invariance}
+        steps_limits = limits("cross-cultural validity / measurement invariance")
         ok, parts = [], []
         for grouping, table in tables.items():
             prefix = f"{grouping} — " if grouping else ""
             steps = list(table.index)
             for prev, step in zip(steps, steps[1:]):
-                if step not in INVARIANCE_LIMITS:
+                if step not in steps_limits:
                     continue
                 if {"delta_cfi", "delta_rmsea", "delta_srmr"} <= set(table.columns):
                     d = table.loc[step, ["delta_cfi", "delta_rmsea", "delta_srmr"]].set_axis(["cfi", "rmsea", "srmr"])
                 else:
                     d = table.loc[step, ["cfi", "rmsea", "srmr"]] - table.loc[prev, ["cfi", "rmsea", "srmr"]]
-                lim_cfi, lim_rmsea, lim_srmr = INVARIANCE_LIMITS[step]
-                ok.append(bool(d["cfi"] >= lim_cfi and d["rmsea"] <= lim_rmsea and d["srmr"] <= lim_srmr))
+                lim = steps_limits[step]
+                ok.append(bool(d["cfi"] >= lim["delta_cfi"] and d["rmsea"] <= lim["delta_rmsea"]
+                               and d["srmr"] <= lim["delta_srmr"]))
                 parts.append(f"{prefix}{step}: ΔCFI {d['cfi']:+.3f}, ΔRMSEA {d['rmsea']:+.3f}, "
                              f"ΔSRMR {d['srmr']:+.3f}")
         add("cross-cultural validity / measurement invariance", _all_or_none(ok) if ok else "?",
@@ -459,9 +451,10 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
     else:
         col = "auc" if "auc" in responsiveness and responsiveness["auc"].notna().any() else "r"
         vals = responsiveness[col].dropna()
-        met = (vals >= 0.70) if col == "auc" else (vals.abs() >= 0.30)
+        lim = limits("responsiveness")
+        met = (vals >= lim["auc"]) if col == "auc" else (vals.abs() >= lim["r"])
         share = float(met.mean()) if len(vals) else np.nan
-        add("responsiveness", "?" if not len(vals) else ("+" if share >= 0.75 else MINUS),
+        add("responsiveness", "?" if not len(vals) else ("+" if share >= lim["share"] else MINUS),
             f"{col.upper()} {_fmt(vals.min())}–{_fmt(vals.max())}; {int(met.sum())} of {len(vals)} "
             f"meet the criterion")
 
@@ -472,5 +465,5 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
         add("floor/ceiling", "+" if not flagged else MINUS,
             f"floor max {_fmt(floor_ceiling_table['floor_pct'].max(), 1)} %, ceiling max "
             f"{_fmt(floor_ceiling_table['ceiling_pct'].max(), 1)} %"
-            + (f"; over 15 %: {', '.join(map(str, flagged))}" if flagged else ""))
+            + (f"; over {FLOOR_CEILING_LIMIT:g} %: {', '.join(map(str, flagged))}" if flagged else ""))
     return pd.DataFrame(rows, columns=["property", "rating", "evidence", "criterion", "note"])

@@ -1,0 +1,56 @@
+"""Measurement-property criteria (COSMIN, Chen 2007, Terwee floor/ceiling) from one table.
+
+The limits live in ``criteria.yaml`` next to this module; the rating code
+(:func:`analysis.stats.validity.cosmin_summary`, :func:`analysis.stats.sem.invariance`) and every
+printed criterion read them from here, so a limit is written once.
+
+Examples
+--------
+>>> limits("internal consistency")["alpha"]
+0.7
+>>> criterion_text("floor/ceiling")
+'no score with more than 15 % at the lowest or highest value'
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from string import Formatter
+from typing import Any
+
+import yaml
+
+from analysis import resource
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[str, dict]:
+    return yaml.safe_load(resource("stats", "criteria.yaml").read_text(encoding="utf-8"))
+
+
+def properties() -> list[str]:
+    """The measurement properties in COSMIN order."""
+    return list(_table())
+
+
+def limits(prop: str) -> dict[str, Any]:
+    """The numeric limits of ``prop`` (``{"alpha": 0.7}``; invariance: one dict per step)."""
+    try:
+        return dict(_table()[prop]["limits"])
+    except KeyError:
+        raise KeyError(f"no criterion {prop!r}; known: {', '.join(properties())}") from None
+
+
+class _LimitFormatter(Formatter):
+    """``{share:%}`` prints 0.75 as ``75 %``; negative numbers get a true minus sign."""
+
+    def format_field(self, value, format_spec):
+        if format_spec == "%":
+            return f"{100 * value:g} %"
+        return format(value, format_spec).replace("-", "−")
+
+
+def criterion_text(prop: str, lang: str = "en") -> str:
+    """The printed criterion of ``prop`` in ``lang`` (``en``/``fi``; English when missing)."""
+    entry = _table()[prop]
+    template = entry["text"].get(lang) or entry["text"]["en"]
+    return _LimitFormatter().format(template, **entry["limits"])
