@@ -14,6 +14,8 @@ from analysis.intake.scoring import score
 from analysis.stats import validity as v
 from analysis.study import synthetic as syn
 
+RETEST = ("t1", "retest")
+
 HYPOTHESES = resource("questionnaires", "hypotheses", "3x10d.yaml")
 assert HYPOTHESES == v.DEFAULT_HYPOTHESES
 
@@ -162,7 +164,7 @@ def test_floor_ceiling_by_hand():
 def test_measurement_error_against_pingouin_and_hand():
     data = syn.comparison_cohort(2026)["3x10d"]
     cols = ["sat_health", "sat_life_overall"]
-    t = v.measurement_error(data, cols, mic={"sat_health": 2.0, "sat_life_overall": 1.0})
+    t = v.measurement_error(data, cols, RETEST, mic={"sat_health": 2.0, "sat_life_overall": 1.0})
     for c in cols:
         wide = data.pivot(index="respondent_id", columns="occasion", values=c)[["t1", "retest"]]
         wide = wide.astype(float).dropna()
@@ -179,7 +181,7 @@ def test_measurement_error_against_pingouin_and_hand():
     # wide input gives the same table
     wide = pd.concat([data[data.occasion == o].set_index("respondent_id")[cols].add_suffix(f"_{o}")
                       for o in ("t1", "retest")], axis=1)
-    pd.testing.assert_frame_equal(v.measurement_error(wide, cols), v.measurement_error(data, cols))
+    pd.testing.assert_frame_equal(v.measurement_error(wide, cols, RETEST), v.measurement_error(data, cols, RETEST))
 
 
 # --- COSMIN summary ----------------------------------------------------------------------------
@@ -222,7 +224,7 @@ def test_cosmin_summary_end_to_end(seed):
     df = scored_cohort(seed)
     sat = [f"sat_{d}" for d in syn.DOMAINS]
     conv = v.convergent(df, HYPOTHESES)
-    retest = v.measurement_error(data["3x10d"], sat, mic=2.0)
+    retest = v.measurement_error(data["3x10d"], sat, RETEST, mic=2.0)
     fc = v.floor_ceiling(df, sat, 0, 10)
     alpha = {"sat_1_9": cronbach_alpha(df[sat[:9]]).alpha}
     table = v.cosmin_summary(alpha=alpha, retest=retest, hypotheses=conv, floor_ceiling_table=fc, formative=True)
@@ -245,7 +247,7 @@ def test_cosmin_summary_end_to_end(seed):
     # responsiveness from the pilot's change scores against the 12-month anchor
     from analysis.stats import change as ch
     pilot = syn.pilot(seed)
-    pre, post = ch.wide_pair(pilot["3x10d"], sat)
+    pre, post = ch.wide_pair(pilot["3x10d"], sat, "baseline", "12m")
     resp = ch.responsiveness(post - pre, pilot["anchor"].set_index("respondent_id")["anchor"])
     row = v.cosmin_summary(responsiveness=resp).set_index("property").loc["responsiveness"]
     share = (resp["auc"] >= 0.70).mean()

@@ -1,94 +1,477 @@
-"""A study's data folder: the files listed in its ``manifest.yaml``, loaded, checked and scored.
+"""A study's data folder: its ``manifest.yaml`` (who, when, which files) and the loaded data.
 
-The notebooks read their data only through :func:`load_folder`, so a researcher runs a report
-on their own files by pointing ``DATA_DIR`` at a folder with the same layout as ``data/demo``:
-CSV/xlsx/sav files in the data-dictionary format and a ``manifest.yaml`` such as::
+The manifest describes a *study*, not file names. Reports and library code find data by
+population and instrument (or dataset), never by file name::
 
+    title: Integraattori pilot, Kuopio 2025      # optional; shown on every report
+    synthetic: false                             # true: every report warns at the top
+    language: fi                                 # default report language (en | fi)
+    occasions:                                   # per population, in time order
+      pilot: [alkumittaus, seuranta]             # first = baseline, last = latest follow-up
+      cohort: [t1, uusinta]                      # first = main measurement, second = retest
+    reliable_change:                             # optional: RCI parameters when no cohort retest
+      source: Publisher's manual (2023), two-week retest, n = 120
+      default: {reliability: 0.80, sd: 2.0}      # and/or per score: {sat_health: {...}}
     files:
-      - {path: cohort_3x10d.csv, dataset: 3x10d, instrument: 3x10d}
-      - {path: cohort_background.csv, dataset: background}
+      - {path: asiakkaat_2025.xlsx, population: pilot, instrument: 3x10d}
+      - {path: seuranta/asiakkaat.csv, population: pilot, instrument: 3x10d, occasion: seuranta}
+      - {path: asiakaskysely.csv, population: pilot, instrument: client-survey}
+      - {path: taustat.csv, population: pilot, dataset: background}
 
-Files are loaded in reject-rows mode: valid rows are used, invalid rows are kept in
-:attr:`DataFolder.rejected` with their reasons, and :meth:`DataFolder.intake` shows that
-accepted + rejected = rows read for every file.
+``population`` is one of :data:`POPULATIONS`: ``cohort`` (comparison / validation sample),
+``pilot`` (the model's clients) or ``staff`` (professionals). A file is either responses to
+an ``instrument`` (``analysis/questionnaires/<id>.yaml``) or a ``dataset`` of the data
+dictionary (``analysis/data_dictionary/<dataset>.json``; ``dataset: background`` of population
+``pilot`` uses ``pilot-background.json`` when that exists). A file without an occasion column
+may name its ``occasion``; several files of one population and instrument are read as one
+table. Per-file ``synthetic: true`` marks a synthetic file in an otherwise real study.
+
+Every manifest mistake — no ``files``, a path outside the folder or missing, an unknown
+instrument, dataset or population, an occasion not declared — is reported together in one
+:class:`ManifestError` naming the entry, before anything is loaded. Files are then loaded in
+reject-rows mode: valid rows are used, invalid rows are kept in :attr:`Study.rejected` with
+their reasons, and :meth:`Study.intake` shows accepted + rejected = rows read for every file.
 
 Examples
 --------
->>> folder = load_folder("data/demo")                       # doctest: +SKIP
->>> folder.scores("cohort_3x10d")[["respondent_id", "domain_mean"]].head()  # doctest: +SKIP
+>>> study = load_study("data/demo")                                  # doctest: +SKIP
+>>> study.scores("pilot", "3x10d")[["respondent_id", "occasion"]].head()  # doctest: +SKIP
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+import hashlib
+import pickle
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
 import pandas as pd
 import yaml
 
-from analysis.intake.readers import LoadResult, load_responses, load_table
+import analysis
+from analysis.intake.dictionary import DICTIONARY_DIR
+from analysis.intake.instruments import available_instruments
+from analysis.intake.readers import (
+    REJECTION_COLUMNS,
+    InputError,
+    LoadResult,
+    load_responses,
+    load_table,
+)
 from analysis.intake.scoring import score
+
+#: The roles a file can play in a study.
+POPULATIONS = ("cohort", "pilot", "staff")
+LANGUAGES = ("en", "fi")
+_TOP_KEYS = {"title", "synthetic", "language", "occasions", "files", "reliable_change", "seed", "description"}
+_ENTRY_KEYS = {"path", "population", "instrument", "dataset", "occasion", "synthetic", "description"}
+
+
+class ManifestError(ValueError):
+    """Everything wrong with a manifest, in one message (``problems`` lists them)."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path = path
+        self.problems = list(problems)
+        head = f"{path}: {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} in the study manifest"
+        super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
 
 
 @dataclass(frozen=True)
-class DataFolder:
-    """Loaded files of one data folder, keyed by file stem (``cohort_3x10d``)."""
+class FileEntry:
+    """One file of the study. ``key`` is its path relative to the folder without the suffix
+    (unique, so two ``answers.csv`` in different sub-folders stay two files)."""
 
-    path: Path
-    entries: dict[str, dict]
-    loaded: dict[str, LoadResult]
-    scored: dict[str, pd.DataFrame]
-    synthetic: bool
+    key: str
+    path: str
+    source: Path
+    population: str
+    instrument: str | None = None
+    dataset: str | None = None
+    schema: str | None = None
+    occasion: str | None = None
+    synthetic: bool = False
+    description: str = ""
 
-    def data(self, name: str) -> pd.DataFrame:
-        """Accepted rows of a file as loaded (items or table columns)."""
-        return self._get(self.loaded, name).data
+    @property
+    def kind(self) -> str:
+        """The instrument id or the dataset name."""
+        return self.instrument or self.dataset or ""
 
-    def scores(self, name: str) -> pd.DataFrame:
-        """Scores of an instrument file (one row per accepted row)."""
-        return self._get(self.scored, name)
 
-    def _get(self, store: dict, name: str):
-        if name not in store:
-            raise KeyError(f"{self.path}/manifest.yaml lists no file {name!r} "
-                           f"(files: {', '.join(self.entries)})")
-        return store[name]
+@dataclass(frozen=True)
+class ReliableChange:
+    """RCI parameters given in the manifest: ``reliability`` and ``sd`` per score (``default``
+    for scores not listed) and where they come from (``source``)."""
+
+    source: str
+    default: Mapping[str, float] | None = None
+    scores: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+
+    def parameters(self, score_keys: list[str]) -> pd.DataFrame:
+        """``score, reliability, sd`` for the scores that have parameters."""
+        rows = []
+        for key in score_keys:
+            given = self.scores.get(key, self.default)
+            if given is not None:
+                rows.append({"score": key, "reliability": float(given["reliability"]), "sd": float(given["sd"])})
+        return pd.DataFrame(rows, columns=["score", "reliability", "sd"])
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A checked study manifest."""
+
+    root: Path
+    files: tuple[FileEntry, ...]
+    title: str | None = None
+    language: str = "en"
+    synthetic: bool = False
+    occasions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    reliable_change: ReliableChange | None = None
+
+    def entries(self, population: str | None = None, kind: str | None = None) -> list[FileEntry]:
+        """Files of a population and instrument/dataset (``None``: any)."""
+        return [e for e in self.files if population in (None, e.population) and kind in (None, e.kind)]
+
+
+def _datasets() -> list[str]:
+    generated = ("responses-", "scores-", "rejections")
+    return sorted(p.stem for p in DICTIONARY_DIR.glob("*.json") if not p.stem.startswith(generated))
+
+
+def _schema_for(dataset: str, population: str) -> str | None:
+    known = _datasets()
+    for name in (f"{population}-{dataset}", dataset):
+        if name in known:
+            return name
+    return None
+
+
+def _inside(root: Path, raw: str) -> tuple[Path | None, str | None]:
+    """Resolved path of ``raw`` below ``root`` (symlinks followed), or the reason it is refused."""
+    if Path(raw).is_absolute() or Path(raw).drive:
+        return None, "is an absolute path; give it relative to the data folder"
+    target = (root / raw).resolve()
+    if not target.is_relative_to(root.resolve()):
+        return None, "points outside the data folder"
+    if not target.is_file():
+        return None, "file not found"
+    return target, None
+
+
+def _check_occasions(value: object, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.append("occasions: expected a mapping population → list of occasions in time order, "
+                        "e.g. {pilot: [alkumittaus, seuranta]}")
+        return {}
+    out = {}
+    for pop, labels in value.items():
+        if pop not in POPULATIONS:
+            problems.append(f"occasions: unknown population {pop!r}; expected one of {', '.join(POPULATIONS)}")
+            continue
+        if not isinstance(labels, list) or not labels or not all(isinstance(x, (str, int)) for x in labels):
+            problems.append(f"occasions.{pop}: expected a non-empty list of occasion labels in time order")
+            continue
+        labels = tuple(str(x) for x in labels)
+        if len(set(labels)) != len(labels):
+            problems.append(f"occasions.{pop}: labels repeat: {list(labels)}")
+            continue
+        out[pop] = labels
+    return out
+
+
+def _check_reliable_change(value: object, problems: list[str]) -> ReliableChange | None:
+    if value is None:
+        return None
+    expected = ("reliable_change: expected {source: <where the values come from>, default: {reliability: r, "
+                "sd: s}} and/or per score {scores: {sat_health: {reliability: r, sd: s}}}")
+    if not isinstance(value, Mapping) or not str(value.get("source") or "").strip():
+        problems.append(expected + " — the source is required so that the report can cite it")
+        return None
+
+    def params(where: str, p: object) -> dict[str, float] | None:
+        try:
+            r, sd = float(p["reliability"]), float(p["sd"])
+        except (TypeError, KeyError, ValueError):
+            problems.append(f"reliable_change.{where}: expected {{reliability: r, sd: s}}, got {p!r}")
+            return None
+        if not (0 <= r < 1 and sd > 0):
+            problems.append(f"reliable_change.{where}: need 0 ≤ reliability < 1 and sd > 0, got {r}, {sd}")
+            return None
+        return {"reliability": r, "sd": sd}
+
+    default = params("default", value["default"]) if "default" in value else None
+    scores = {str(k): params(f"scores.{k}", v) for k, v in (value.get("scores") or {}).items()}
+    if default is None and not scores:
+        problems.append(expected)
+    return ReliableChange(str(value["source"]).strip(), default, {k: v for k, v in scores.items() if v})
+
+
+def read_manifest(data_dir: str | Path) -> Manifest:
+    """Read and check ``<data_dir>/manifest.yaml``; every problem in one :class:`ManifestError`."""
+    root = Path(data_dir)
+    path = root / "manifest.yaml"
+    if not path.is_file():
+        raise ManifestError(path, ["not found: a data folder describes its study in manifest.yaml "
+                                   "(see data/demo/manifest.yaml and the README)"])
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ManifestError(path, [f"not readable as YAML: {exc}"]) from None
+    if not isinstance(spec, Mapping):
+        raise ManifestError(path, ["expected a mapping with at least a 'files' list"])
+    problems: list[str] = []
+    unknown = sorted(set(spec) - _TOP_KEYS)
+    if unknown:
+        problems.append(f"unknown key(s) {unknown}; known keys: {', '.join(sorted(_TOP_KEYS))}")
+    language = str(spec.get("language", "en"))
+    if language not in LANGUAGES:
+        problems.append(f"language: {language!r} is not one of {', '.join(LANGUAGES)}")
+    occasions = _check_occasions(spec.get("occasions"), problems)
+    rci = _check_reliable_change(spec.get("reliable_change"), problems)
+    files = spec.get("files")
+    if not isinstance(files, list) or not files:
+        problems.append("files: missing or empty; list the study's files, e.g. "
+                        "- {path: answers.csv, population: pilot, instrument: 3x10d}")
+        files = []
+    instruments = set(available_instruments())
+    entries, seen_paths, seen_keys = [], {}, {}
+    for number, item in enumerate(files, start=1):
+        where = f"files[{number}]"
+        if not isinstance(item, Mapping) or "path" not in item:
+            problems.append(f"{where}: expected {{path: ..., population: ..., instrument: ... or dataset: ...}}, got {item!r}")
+            continue
+        raw = str(item["path"])
+        where = f"files[{number}] ({raw})"
+        bad_keys = sorted(set(item) - _ENTRY_KEYS)
+        if bad_keys:
+            problems.append(f"{where}: unknown key(s) {bad_keys}; known: {', '.join(sorted(_ENTRY_KEYS))}")
+        source, reason = _inside(root, raw)
+        if reason:
+            problems.append(f"{where}: {reason}")
+        population = item.get("population")
+        if population not in POPULATIONS:
+            problems.append(f"{where}: population {population!r} is not one of {', '.join(POPULATIONS)}"
+                            if population is not None else
+                            f"{where}: no population; add population: cohort, pilot or staff")
+        instrument, dataset = item.get("instrument"), item.get("dataset")
+        schema = None
+        if instrument is None and dataset is None:
+            problems.append(f"{where}: give instrument (one of {', '.join(sorted(instruments))}) or dataset "
+                            f"(one of {', '.join(_datasets())})")
+        elif instrument is not None:
+            instrument = str(instrument)
+            if instrument not in instruments:
+                problems.append(f"{where}: unknown instrument {instrument!r}; known: {', '.join(sorted(instruments))}")
+            dataset = None
+        else:
+            dataset = str(dataset)
+            schema = _schema_for(dataset, str(population))
+            if schema is None:
+                problems.append(f"{where}: unknown dataset {dataset!r}; known: {', '.join(_datasets())}")
+        occasion = item.get("occasion")
+        if occasion is not None:
+            occasion = str(occasion)
+            declared = occasions.get(str(population))
+            if declared is None:
+                problems.append(f"{where}: occasion {occasion!r} given, but the manifest declares no occasions "
+                                f"for {population!r} (occasions: {{{population}: [...]}})")
+            elif occasion not in declared:
+                problems.append(f"{where}: occasion {occasion!r} is not declared for {population!r} "
+                                f"(declared: {', '.join(declared)})")
+        if source is not None:
+            if source in seen_paths:
+                problems.append(f"{where}: the same file as files[{seen_paths[source]}]")
+                continue
+            seen_paths[source] = number
+        key = str(Path(raw).with_suffix("")).replace("\\", "/")
+        if key in seen_keys:
+            key = str(Path(raw)).replace("\\", "/")
+        seen_keys[key] = number
+        entries.append(FileEntry(key=key, path=raw, source=source or root / raw, population=str(population),
+                                 instrument=instrument, dataset=dataset, schema=schema, occasion=occasion,
+                                 synthetic=bool(item.get("synthetic", spec.get("synthetic", False))),
+                                 description=str(item.get("description", ""))))
+    if problems:
+        raise ManifestError(path, problems)
+    return Manifest(root=root, files=tuple(entries), title=spec.get("title"), language=language,
+                    synthetic=bool(spec.get("synthetic", False)), occasions=occasions, reliable_change=rci)
+
+
+# ----------------------------------------------------------------------------- the loaded study
+def _reject_rows(result: LoadResult, bad: pd.Series, column: str, reason: str) -> LoadResult:
+    """Move accepted rows flagged in ``bad`` to the rejected rows with ``reason``."""
+    if not bad.any():
+        return result
+    rows = result.data[bad]
+    extra = pd.DataFrame({"file": str(result.source), "row": rows.index.astype("Int64"),
+                          "respondent_id": rows.get("respondent_id", pd.Series(index=rows.index, dtype=object)).astype(object),
+                          "column": column, "value": rows[column].astype(object), "reason": reason},
+                         columns=REJECTION_COLUMNS)
+    rejected = pd.concat([result.rejected, extra], ignore_index=True) if len(result.rejected) else extra
+    return dataclasses.replace(result, data=result.data[~bad], rejected=rejected,
+                               n_accepted=result.n_accepted - int(bad.sum()),
+                               n_rejected=result.n_rejected + int(bad.sum()))
+
+
+def _with_occasions(entry: FileEntry, result: LoadResult, declared: tuple[str, ...] | None,
+                    problems: list[str]) -> LoadResult:
+    """Fill a file's fixed occasion; reject rows whose occasion the manifest does not declare."""
+    data = result.data
+    if entry.occasion is not None:
+        if "occasion" not in data:
+            return dataclasses.replace(result, data=data.assign(occasion=entry.occasion))
+        result = _reject_rows(result, data["occasion"].ne(entry.occasion), "occasion",
+                              f"occasion differs from the manifest's occasion {entry.occasion!r} for this file")
+    elif "occasion" in data and declared is None and len(data):
+        found = ", ".join(sorted(map(str, data["occasion"].dropna().unique()))[:10])
+        problems.append(f"{entry.path}: the file has an occasion column ({found}) but the manifest declares "
+                        f"no occasions for {entry.population!r}; add occasions: {{{entry.population}: [...]}} "
+                        "in time order")
+        return result
+    if declared is not None and "occasion" in result.data:
+        result = _reject_rows(result, ~result.data["occasion"].isin(declared), "occasion",
+                              f"occasion not declared in the manifest for {entry.population!r} "
+                              f"(declared: {', '.join(declared)})")
+    return result
+
+
+@dataclass(frozen=True)
+class Study:
+    """A study's files, loaded, checked and scored (see :func:`load_study`)."""
+
+    manifest: Manifest
+    loaded: Mapping[str, LoadResult]
+    scored: Mapping[str, pd.DataFrame]
+
+    @property
+    def path(self) -> Path:
+        return self.manifest.root
+
+    @property
+    def title(self) -> str | None:
+        return self.manifest.title
+
+    @property
+    def synthetic(self) -> bool:
+        """True when any file used is synthetic."""
+        return any(e.synthetic for e in self.manifest.files)
+
+    def synthetic_files(self, population: str | None = None, kind: str | None = None) -> list[str]:
+        """Paths of the synthetic files among those of a population and instrument/dataset."""
+        return [e.path for e in self.manifest.entries(population, kind) if e.synthetic]
+
+    def occasions(self, population: str) -> tuple[str, ...]:
+        """The declared occasions of ``population`` in time order (empty: single occasion)."""
+        return tuple(self.manifest.occasions.get(population, ()))
+
+    def has(self, population: str, instrument: str | None = None, dataset: str | None = None) -> bool:
+        """Whether the study has accepted rows of that population and instrument/dataset."""
+        entries = self.manifest.entries(population, instrument or dataset)
+        return any(len(self.loaded[e.key].data) for e in entries)
+
+    def _frames(self, store: Mapping[str, pd.DataFrame], population: str, kind: str) -> pd.DataFrame:
+        entries = self.manifest.entries(population, kind)
+        if not entries:
+            known = sorted({(e.population, e.kind) for e in self.manifest.files})
+            raise KeyError(f"the study has no {population} file of {kind!r} "
+                           f"(it has: {', '.join(f'{p}/{k}' for p, k in known)})")
+        frames = [store[e.key] for e in entries]
+        return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+    def responses(self, population: str, instrument: str) -> pd.DataFrame:
+        """Accepted answers to ``instrument`` of ``population`` (all its files, one table)."""
+        return self._frames({k: r.data for k, r in self.loaded.items()}, population, instrument)
+
+    def scores(self, population: str, instrument: str) -> pd.DataFrame:
+        """Scores of ``instrument`` for ``population``: ids, occasion, then every score."""
+        return self._frames(self.scored, population, instrument)
+
+    def table(self, population: str, dataset: str) -> pd.DataFrame:
+        """Accepted rows of a dataset (background, anchor, service-use, indicators …)."""
+        return self._frames({k: r.data for k, r in self.loaded.items()}, population, dataset)
+
+    def get(self, population: str, *, instrument: str | None = None, dataset: str | None = None) -> pd.DataFrame:
+        """Scores of an instrument or rows of a dataset of ``population``."""
+        if (instrument is None) == (dataset is None):
+            raise ValueError("give exactly one of instrument= or dataset=")
+        return self.scores(population, instrument) if instrument else self.table(population, dataset)
 
     @property
     def rejected(self) -> pd.DataFrame:
         """Every rejected cell of every file, with file, row, column, value and reason."""
         frames = [r.rejected for r in self.loaded.values() if len(r.rejected)]
         if not frames:
-            return pd.DataFrame(columns=["file", "row", "respondent_id", "column", "value", "reason"])
+            return pd.DataFrame(columns=REJECTION_COLUMNS)
         return pd.concat(frames, ignore_index=True)
 
     def intake(self) -> pd.DataFrame:
-        """One row per file: dataset, instrument, rows read, accepted and rejected."""
-        rows = [{"file": self.entries[k]["path"], "dataset": self.entries[k]["dataset"],
-                 "instrument": self.entries[k].get("instrument", ""), "n_read": r.n_read,
-                 "n_accepted": r.n_accepted, "n_rejected": r.n_rejected}
-                for k, r in self.loaded.items()]
+        """One row per file: population, instrument or dataset, rows read, accepted and rejected."""
+        rows = [{"file": e.path, "population": e.population, "instrument": e.instrument or "",
+                 "dataset": e.dataset or "", "n_read": self.loaded[e.key].n_read,
+                 "n_accepted": self.loaded[e.key].n_accepted, "n_rejected": self.loaded[e.key].n_rejected}
+                for e in self.manifest.files]
         return pd.DataFrame(rows)
 
 
-def load_folder(data_dir: str | Path) -> DataFolder:
-    """Load, check and score every file listed in ``<data_dir>/manifest.yaml``."""
-    data_dir = Path(data_dir)
-    path = data_dir / "manifest.yaml"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} not found: a data folder lists its files in manifest.yaml "
-                                "(see data/demo/manifest.yaml)")
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    entries, loaded, scored = {}, {}, {}
-    for entry in spec["files"]:
-        name = Path(entry["path"]).stem
-        source = data_dir / entry["path"]
-        if entry.get("instrument"):
-            result = load_responses(source, entry["instrument"], on_invalid="reject-rows")
-            scored[name] = score(result.data, entry["instrument"])
-        else:
-            result = load_table(source, entry["dataset"], on_invalid="reject-rows")
+def load_study(data_dir: str | Path) -> Study:
+    """Read the manifest of ``data_dir``, then load, check and score every file it lists.
+
+    Raises
+    ------
+    ManifestError
+        Every problem of the manifest, and files that cannot be read at all (wrong format,
+        no header, identity codes), in one message.
+    """
+    manifest = read_manifest(data_dir)
+    loaded, scored, problems = {}, {}, []
+    for entry in manifest.files:
+        try:
+            if entry.instrument:
+                result = load_responses(entry.source, entry.instrument, on_invalid="reject-rows")
+            else:
+                result = load_table(entry.source, entry.schema, on_invalid="reject-rows")
+        except InputError as exc:   # the whole file is unusable: report it with the others
+            problems.append(f"{entry.path}: " + "; ".join(p.reason for p in exc.problems))
+            continue
+        result = _with_occasions(entry, result, manifest.occasions.get(entry.population), problems)
         if result.n_accepted + result.n_rejected != result.n_read:
-            raise RuntimeError(f"{source}: rows read {result.n_read} ≠ accepted {result.n_accepted} "
+            raise RuntimeError(f"{entry.path}: rows read {result.n_read} ≠ accepted {result.n_accepted} "
                                f"+ rejected {result.n_rejected}")
-        entries[name], loaded[name] = entry, result
-    return DataFolder(data_dir, entries, loaded, scored, bool(spec.get("synthetic", False)))
+        loaded[entry.key] = result
+        if entry.instrument:
+            scored[entry.key] = score(result.data, entry.instrument)
+    if problems:
+        raise ManifestError(manifest.root / "manifest.yaml", problems)
+    return Study(manifest, loaded, scored)
+
+
+# ----------------------------------------------------------------------------- load once per run
+def fingerprint(data_dir: str | Path) -> str:
+    """SHA-256 over the manifest, every file it lists and the package version."""
+    manifest = read_manifest(data_dir)
+    digest = hashlib.sha256(analysis.__version__.encode())
+    for path in [manifest.root / "manifest.yaml", *(e.source for e in manifest.files)]:
+        digest.update(str(path.relative_to(manifest.root) if path.is_relative_to(manifest.root) else path).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cached_study(data_dir: str | Path, cache_dir: str | Path) -> Study:
+    """:func:`load_study` once per distinct input: the result is kept in ``cache_dir`` under
+    the inputs' :func:`fingerprint`, so the notebooks of one report run share one load."""
+    cache = Path(cache_dir) / f"study-{fingerprint(data_dir)}.pickle"
+    if cache.is_file():
+        with cache.open("rb") as fh:
+            return pickle.load(fh)
+    study = load_study(data_dir)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_suffix(".tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump(study, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(cache)
+    return study

@@ -1,44 +1,51 @@
-"""The main job behind ``make report``: score the data folder, then run every report notebook.
+"""The report run behind ``make report`` / ``python -m analysis report``.
 
-Steps, for a data folder in the data-dictionary format (``manifest.yaml`` lists its files):
-
-1. every file is loaded in reject-rows mode (:func:`analysis.intake.manifest.load_folder`); the
-   scores of each instrument file go to ``<out>/scores/<file>_scores.csv`` and rejected rows,
-   with their reasons, to ``<out>/scores/<file>_rejected.csv``;
-2. each notebook in ``notebooks/`` is executed with papermill (parameters ``DATA_DIR``,
-   ``OUT_DIR``, ``LANG``, ``SEED``) into ``<out>/<name>.ipynb`` and rendered to
-   ``<out>/<name>.html`` without code cells. Notebooks write their own Excel workbooks.
+1. The study manifest is checked (every mistake in one message, exit 2, before any notebook).
+2. The study is loaded, checked and scored **once**; the result is cached under
+   ``<out>/.cache`` keyed by a hash of the inputs, and every notebook reads that cache.
+3. Scores of every questionnaire file go to ``<out>/scores/<file>_scores.csv`` and rejected
+   rows, with their reasons, to ``<out>/scores/<file>_rejected.csv`` (injection-safe CSV).
+4. Each report notebook declares in its metadata what it needs (``report.needs_any``:
+   population/instrument-or-dataset pairs, at least one present); a notebook whose inputs are
+   missing is skipped with the reason. The others run in parallel (papermill, one kernel each)
+   and write their own HTML, Word and Excel files (:class:`analysis.report.document.Report`).
+   A failing notebook does not stop the others.
+5. The run ends with a summary (notebook → written / skipped (reason) / failed (first line of
+   the error)); :func:`run` returns it and the command exits 0 only when nothing failed.
 
 Examples
 --------
->>> from analysis.report.runner import run  # doctest: +SKIP
->>> run("data/demo", "reports")      # doctest: +SKIP
+>>> from analysis.report.runner import run   # doctest: +SKIP
+>>> run("data/demo", "reports")               # doctest: +SKIP
 """
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import pandas as pd
-from tqdm import tqdm
 
 from analysis import resource
-from analysis.intake.manifest import load_folder
+from analysis.intake.manifest import Study, cached_study, read_manifest
 
 NOTEBOOK_DIR = resource("notebooks")
+CACHE = ".cache"
 
 
-def score_folder(data_dir: str | Path, out_dir: str | Path) -> pd.DataFrame:
-    """Write the scores (and rejected rows with reasons) of every instrument file; returns the intake."""
-    folder = load_folder(data_dir)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, scores in folder.scored.items():
-        scores.to_csv(out_dir / f"{name}_scores.csv", index=False)
-    for name, loaded in folder.loaded.items():
-        if loaded.n_rejected:
-            loaded.rejected.to_csv(out_dir / f"{name}_rejected.csv", index=False)
-    return folder.intake()
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one notebook: ``status`` is written, skipped or failed."""
+
+    notebook: str
+    status: str
+    detail: str = ""
 
 
 def notebooks() -> list[Path]:
@@ -46,34 +53,140 @@ def notebooks() -> list[Path]:
     return sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 
 
-def run_notebook(notebook: Path, data_dir: Path, out_dir: Path, *, lang: str = "en",
-                 seed: int = 2026) -> Path:
-    """Execute one notebook with papermill and render it to HTML; returns the HTML path."""
-    import nbformat
-    import papermill
-    from nbconvert import HTMLExporter
-
-    executed = out_dir / notebook.name
-    papermill.execute_notebook(
-        str(notebook), str(executed), kernel_name="python3", progress_bar=False,
-        cwd=str(NOTEBOOK_DIR),
-        parameters={"DATA_DIR": str(data_dir.resolve()), "OUT_DIR": str(out_dir.resolve()),
-                    "LANG": lang, "SEED": seed})
-    html, _ = HTMLExporter(exclude_input=True).from_notebook_node(nbformat.read(executed, as_version=4))
-    target = executed.with_suffix(".html")
-    target.write_text(html, encoding="utf-8")
-    return target
+def needs(notebook: Path) -> list[tuple[str, str]]:
+    """The (population, instrument or dataset) pairs a notebook can work from (any one suffices)."""
+    meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {}).get("report", {})
+    return [tuple(pair) for pair in meta.get("needs_any", [])]
 
 
-def run(data_dir: str | Path, out_dir: str | Path, *, lang: str = "en", seed: int = 2026,
-        only: list[str] | None = None) -> list[Path]:
-    """Score the data folder and run the report notebooks; returns the HTML reports written."""
-    data_dir, out_dir = Path(data_dir), Path(out_dir)
+def _missing(study: Study, notebook: Path) -> str | None:
+    wanted = needs(notebook)
+    if not wanted or any(study.has(pop, kind) or study.has(pop, dataset=kind) for pop, kind in wanted):
+        return None
+    return "needs one of: " + ", ".join(f"{pop}/{kind}" for pop, kind in wanted)
+
+
+def _select(names: Sequence[str] | None, all_books: list[Path], option: str) -> set[str]:
+    if not names:
+        return set()
+    chosen = set()
+    for name in names:
+        hits = [nb.stem for nb in all_books if nb.stem == name or nb.stem.split("_")[0] == name.zfill(2)]
+        if not hits:
+            raise ValueError(f"{option}: no report {name!r}; reports: {', '.join(nb.stem for nb in all_books)}")
+        chosen.update(hits)
+    return chosen
+
+
+def write_scores(study: Study, out_dir: Path) -> None:
+    """Scores and rejected rows of every file as CSV (text cells made formula-safe)."""
+    from analysis.report.export import write_csv
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    intake = score_folder(data_dir, out_dir / "scores")
-    print(intake.to_string(index=False), file=sys.stderr)
-    chosen = [nb for nb in notebooks() if only is None or nb.stem in only]
-    written = []
-    for nb in tqdm(chosen, desc="report notebooks", unit="notebook", file=sys.stderr):
-        written.append(run_notebook(nb, data_dir, out_dir, lang=lang, seed=seed))
-    return written
+    for entry in study.manifest.files:
+        stem = entry.key.replace("/", "__")
+        if entry.key in study.scored:
+            write_csv(study.scored[entry.key], out_dir / f"{stem}_scores.csv")
+        loaded = study.loaded[entry.key]
+        if loaded.n_rejected:
+            write_csv(loaded.rejected, out_dir / f"{stem}_rejected.csv")
+
+
+def run_notebook(notebook: Path, data_dir: Path, out_dir: Path, *, lang: str | None = None,
+                 seed: int = 2026, cache_dir: Path | None = None) -> Path:
+    """Execute one report notebook with papermill; the notebook writes its own outputs.
+
+    The executed notebook is kept in ``<out>/notebooks/``; returns the HTML report path.
+    """
+    import papermill
+
+    out_dir = Path(out_dir).resolve()
+    executed = out_dir / "notebooks" / notebook.name
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    params = {"DATA_DIR": str(Path(data_dir).resolve()), "OUT_DIR": str(out_dir), "LANG": lang, "SEED": seed,
+              "CACHE_DIR": str(Path(cache_dir).resolve()) if cache_dir else None}
+    papermill.execute_notebook(str(notebook), str(executed), parameters=params, kernel_name="python3",
+                               progress_bar=False, log_output=False, cwd=str(out_dir),
+                               kernel_manager_class="analysis.report.runner.QuietKernelManager")
+    return out_dir / f"{notebook.stem}.html"
+
+
+def _quiet_kernel_manager():
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        """A kernel whose own stderr (start-up banners such as the TCP-transport warning) is
+        discarded; errors inside cells still reach the run through the kernel's messages."""
+
+        async def _async_pre_start_kernel(self, **kw):
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            return await super()._async_pre_start_kernel(**kw)
+
+    return QuietKernelManager
+
+
+def __getattr__(name: str):
+    if name == "QuietKernelManager":        # imported lazily: jupyter_client only when running
+        return _quiet_kernel_manager()
+    raise AttributeError(name)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "ename", "") and f"{exc.ename}: {exc.evalue}") or str(exc) or type(exc).__name__
+    return text.strip().splitlines()[0][:300] if text.strip() else type(exc).__name__
+
+
+def _execute(args: tuple) -> Outcome:
+    notebook, data_dir, out_dir, lang, seed, cache_dir = args
+    try:
+        run_notebook(notebook, data_dir, out_dir, lang=lang, seed=seed, cache_dir=cache_dir)
+    except Exception as exc:   # a failing notebook must not stop the others; the summary says why
+        return Outcome(notebook.stem, "failed", _first_line(exc))
+    return Outcome(notebook.stem, "written", f"{notebook.stem}.html, .docx, .xlsx")
+
+
+def run(data_dir: str | Path, out_dir: str | Path, *, lang: str | None = None, seed: int = 2026,
+        only: Sequence[str] | None = None, skip: Sequence[str] | None = None, workers: int | None = None
+        ) -> list[Outcome]:
+    """Run the report notebooks on a data folder; returns one :class:`Outcome` per notebook.
+
+    Raises :class:`~analysis.intake.manifest.ManifestError` (before any notebook runs) when
+    the manifest or a file is unusable.
+    """
+    data_dir, out_dir = Path(data_dir), Path(out_dir)
+    read_manifest(data_dir)                              # fails fast, with every problem
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cache_dir = out_dir / CACHE
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    study = cached_study(data_dir, cache_dir)
+    write_scores(study, out_dir / "scores")
+    books = notebooks()
+    chosen, dropped = _select(only, books, "--only"), _select(skip, books, "--skip")
+    outcomes, jobs = {}, []
+    for nb in books:
+        if (chosen and nb.stem not in chosen) or nb.stem in dropped:
+            outcomes[nb.stem] = Outcome(nb.stem, "skipped", "not selected")
+            continue
+        reason = _missing(study, nb)
+        if reason:
+            outcomes[nb.stem] = Outcome(nb.stem, "skipped", reason)
+            continue
+        jobs.append((nb, data_dir, out_dir, lang, seed, cache_dir))
+    workers = workers or min(len(jobs), os.cpu_count() or 1, 4) or 1
+    if jobs:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for outcome in pool.map(_execute, jobs):
+                outcomes[outcome.notebook] = outcome
+    return [outcomes[nb.stem] for nb in books]
+
+
+def summary(outcomes: Sequence[Outcome]) -> pd.DataFrame:
+    """The end-of-run table: notebook, status, detail."""
+    return pd.DataFrame([(o.notebook, o.status, o.detail) for o in outcomes], columns=["notebook", "status", "detail"])
+
+
+def print_summary(outcomes: Sequence[Outcome], out_dir: Path, file=sys.stderr) -> None:
+    """Print the summary table and one line saying where the reports are."""
+    print(summary(outcomes).to_string(index=False), file=file)
+    written = sum(o.status == "written" for o in outcomes)
+    print(f"{written} report(s) written to {Path(out_dir)}", file=file)

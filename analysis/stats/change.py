@@ -1,4 +1,4 @@
-"""Change over time: paired change, reliable change, goal attainment, responsiveness, attrition.
+"""Change over time: paired change, reliable change, responsiveness, attrition.
 
 Within-person change of the pilot clients' 3X10D scores between readings (baseline, 6 and
 12 months). Effect sizes follow Cumming (2012) and Lakens (2013); reliable change follows
@@ -30,7 +30,7 @@ from scipy import stats
 from analysis.stats.effsize import auc, correlation_ci, g_av, hedges_g
 
 
-def wide_pair(data: pd.DataFrame, cols: Sequence[str], first: str = "baseline", second: str = "12m",
+def wide_pair(data: pd.DataFrame, cols: Sequence[str], first: str, second: str,
               id_col: str = "respondent_id", occasion_col: str = "occasion") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split long data (one row per respondent × occasion) into aligned ``pre`` and ``post``.
 
@@ -42,7 +42,7 @@ def wide_pair(data: pd.DataFrame, cols: Sequence[str], first: str = "baseline", 
     >>> import pandas as pd
     >>> long = pd.DataFrame({"respondent_id": ["a", "a", "b"], "occasion": ["baseline", "12m", "baseline"],
     ...                      "s": [1, 3, 2]})
-    >>> pre, post = wide_pair(long, ["s"])
+    >>> pre, post = wide_pair(long, ["s"], "baseline", "12m")
     >>> post["s"].tolist()
     [3.0, nan]
     """
@@ -167,45 +167,6 @@ def classify_rci(rci: pd.DataFrame, threshold: float = 1.96, higher_is_better: b
     return out.mask(x.isna())
 
 
-@dataclass(frozen=True)
-class GoalAttainment:
-    """Goals reached at follow-up: ``per_person`` and ``per_domain`` tables (n_goals,
-    n_reached, share_reached)."""
-
-    per_person: pd.DataFrame
-    per_domain: pd.DataFrame
-
-
-def goal_attainment(baseline: pd.DataFrame, followup: pd.DataFrame, domains: Sequence[str]) -> GoalAttainment:
-    """Share of domains in which the follow-up satisfaction reached the baseline goal.
-
-    A domain counts for a person when a goal was set at baseline (``goal_<d>``) and the
-    follow-up satisfaction (``sat_<d>``) is observed; it is reached when
-    ``sat_<d>(follow-up) ≥ goal_<d>(baseline)``. Persons without follow-up have ``n_goals`` 0
-    and a missing share.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> b = pd.DataFrame({"goal_housing": [8, 7], "goal_family": [9, None]}, index=["a", "b"])
-    >>> f = pd.DataFrame({"sat_housing": [8, 5], "sat_family": [6, 7]}, index=["a", "b"])
-    >>> goal_attainment(b, f, ["housing", "family"]).per_person["share_reached"].tolist()
-    [0.5, 0.0]
-    """
-    goals = baseline[[f"goal_{d}" for d in domains]].astype(float).set_axis(list(domains), axis=1)
-    sat = followup.reindex(baseline.index)[[f"sat_{d}" for d in domains]].astype(float).set_axis(list(domains), axis=1)
-    valid = goals.notna() & sat.notna()
-    reached = (sat >= goals) & valid
-
-    def table(axis: int, name: str) -> pd.DataFrame:
-        n = valid.sum(axis=axis)
-        k = reached.sum(axis=axis)
-        out = pd.DataFrame({"n_goals": n, "n_reached": k, "share_reached": (k / n.replace(0, np.nan))})
-        out.index.name = name
-        return out
-
-    return GoalAttainment(per_person=table(1, baseline.index.name or "respondent_id"),
-                          per_domain=table(0, "domain"))
 
 
 def responsiveness(change: pd.DataFrame, anchor: pd.Series, improved_min: float = 1,
@@ -252,7 +213,7 @@ class Attrition:
     baseline: pd.DataFrame
 
 
-def attrition(data: pd.DataFrame, cols: Sequence[str], occasions: Sequence[str] = ("baseline", "6m", "12m"),
+def attrition(data: pd.DataFrame, cols: Sequence[str], occasions: Sequence[str],
               id_col: str = "respondent_id", occasion_col: str = "occasion") -> Attrition:
     """Who stayed: respondents per occasion and a baseline comparison of completers vs dropouts.
 

@@ -317,40 +317,6 @@ def profile_rows(means: pd.DataFrame, *, min_n: int = 5, max_rows: int = 3) -> p
     return keep.loc[[g for g in keep.index if g in set(order)]].drop(columns="n")
 
 
-def intake_table(intake: pd.DataFrame) -> pd.DataFrame:
-    """Intake per file (:meth:`analysis.intake.manifest.DataFolder.intake`) with a total row and
-    the check ``accepted + rejected = read``.
-
-    Returns
-    -------
-    DataFrame
-        The intake rows, then ``"(all files)"`` with the column sums, and ``balanced``
-        (``n_accepted + n_rejected == n_read``).
-
-    Raises
-    ------
-    ValueError
-        Naming every file whose accepted and rejected rows do not add up to the rows read
-        (a row would have been lost).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> t = intake_table(pd.DataFrame({"file": ["a.csv"], "n_read": [10], "n_accepted": [8], "n_rejected": [2]}))
-    >>> t[["file", "n_read", "balanced"]].values.tolist()
-    [['a.csv', 10, True], ['(all files)', 10, True]]
-    """
-    require_columns(intake, ["file", "n_read", "n_accepted", "n_rejected"], "intake_table")
-    out = intake.copy()
-    out["balanced"] = (out["n_accepted"] + out["n_rejected"]) == out["n_read"]
-    bad = out[~out["balanced"]]
-    if len(bad):
-        raise ValueError("rows lost at intake: " + "; ".join(
-            f"{r.file}: read {r.n_read}, accepted {r.n_accepted} + rejected {r.n_rejected}"
-            for r in bad.itertuples()))
-    total = {c: "" for c in out.columns} | {"file": "(all files)", "balanced": True}
-    total |= {c: int(out[c].sum()) for c in ("n_read", "n_accepted", "n_rejected")}
-    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
 
 
 def join_on_id(base: pd.DataFrame, others: Mapping[str, pd.DataFrame],

@@ -232,7 +232,7 @@ def floor_ceiling(df: pd.DataFrame, cols: Sequence[str], lowest, highest,
     return out
 
 
-def measurement_error(data: pd.DataFrame, cols: Sequence[str], occasions=("t1", "retest"),
+def measurement_error(data: pd.DataFrame, cols: Sequence[str], occasions: Sequence[str],
                       id_col: str = "respondent_id", occasion_col: str = "occasion",
                       mic: float | Mapping[str, float] | None = None, ci: float = 0.95) -> pd.DataFrame:
     """Test–retest reliability, SEM and SDC per score.
@@ -263,7 +263,7 @@ def measurement_error(data: pd.DataFrame, cols: Sequence[str], occasions=("t1", 
     --------
     >>> import pandas as pd
     >>> w = pd.DataFrame({"s_t1": [1, 3, 5, 7, 9], "s_retest": [2, 3, 6, 6, 9]})
-    >>> float(round(measurement_error(w, ["s"]).loc["s", "icc"], 3))
+    >>> float(round(measurement_error(w, ["s"], ("t1", "retest")).loc["s", "icc"], 3))
     0.966
     """
     first, second = occasions

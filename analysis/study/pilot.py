@@ -26,7 +26,7 @@ Examples
 >>> long = pd.DataFrame({"respondent_id": ["a", "a", "a", "b", "b"],
 ...                      "occasion": ["baseline", "6m", "12m", "baseline", "6m"],
 ...                      "sat_health": [3, 5, 6, 4, 7]})
->>> lp = latest_reading(long, ["sat_health"])
+>>> lp = latest_reading(long, ["sat_health"], "baseline", ["6m", "12m"])
 >>> lp.post["sat_health"].tolist(), lp.occasion.tolist()
 ([6.0, 7.0], ['12m', '6m'])
 """
@@ -38,7 +38,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.stats.change import GoalAttainment, classify_rci, reliable_change
+from analysis.stats.change import classify_rci, reliable_change
 from analysis.stats.validity import measurement_error
 
 CLASSES = ("improved", "unchanged", "deteriorated")
@@ -56,8 +56,8 @@ class LatestPair:
     used: pd.DataFrame
 
 
-def latest_reading(data: pd.DataFrame, cols: Sequence[str], first: str = "baseline",
-                   followups: Sequence[str] = ("6m", "12m"), id_col: str = "respondent_id",
+def latest_reading(data: pd.DataFrame, cols: Sequence[str], first: str,
+                   followups: Sequence[str], id_col: str = "respondent_id",
                    occasion_col: str = "occasion") -> LatestPair:
     """Baseline and latest available follow-up per client.
 
@@ -91,7 +91,7 @@ def latest_reading(data: pd.DataFrame, cols: Sequence[str], first: str = "baseli
     return LatestPair(pre=pre, post=latest[cols].astype(float), occasion=occasion, used=used_table)
 
 
-def rci_parameters(cohort: pd.DataFrame, cols: Sequence[str], occasions: Sequence[str] = ("t1", "retest"),
+def rci_parameters(cohort: pd.DataFrame, cols: Sequence[str], occasions: Sequence[str],
                    id_col: str = "respondent_id", occasion_col: str = "occasion") -> pd.DataFrame:
     """Reliability and SD for the reliable change index, from the comparison cohort.
 
@@ -160,8 +160,8 @@ def group_profile(change: pd.DataFrame, prefix: str = "sat_") -> pd.DataFrame:
     return out
 
 
-def example_profiles(data: pd.DataFrame, domains: Sequence[str], k: int = 3, seed: int = 2026,
-                     occasions: Sequence[str] = ("baseline", "6m", "12m"), id_col: str = "respondent_id",
+def example_profiles(data: pd.DataFrame, domains: Sequence[str], occasions: Sequence[str], k: int = 3,
+                     seed: int = 2026, id_col: str = "respondent_id",
                      occasion_col: str = "occasion", prefix: str = "sat_") -> dict[str, pd.DataFrame]:
     """Readings of ``k`` clients for individual profile charts, chosen reproducibly.
 
@@ -181,3 +181,43 @@ def example_profiles(data: pd.DataFrame, domains: Sequence[str], k: int = 3, see
         person = person.reindex([o for o in occasions if o in person.index])
         out[label] = person.set_axis(list(domains), axis=1)
     return out
+
+@dataclass(frozen=True)
+class GoalAttainment:
+    """Goals reached at follow-up: ``per_person`` and ``per_domain`` tables (n_goals,
+    n_reached, share_reached)."""
+
+    per_person: pd.DataFrame
+    per_domain: pd.DataFrame
+
+
+def goal_attainment(baseline: pd.DataFrame, followup: pd.DataFrame, domains: Sequence[str]) -> GoalAttainment:
+    """Share of domains in which the follow-up satisfaction reached the baseline goal.
+
+    A domain counts for a person when a goal was set at baseline (``goal_<d>``) and the
+    follow-up satisfaction (``sat_<d>``) is observed; it is reached when
+    ``sat_<d>(follow-up) ≥ goal_<d>(baseline)``. Persons without follow-up have ``n_goals`` 0
+    and a missing share.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> b = pd.DataFrame({"goal_housing": [8, 7], "goal_family": [9, None]}, index=["a", "b"])
+    >>> f = pd.DataFrame({"sat_housing": [8, 5], "sat_family": [6, 7]}, index=["a", "b"])
+    >>> goal_attainment(b, f, ["housing", "family"]).per_person["share_reached"].tolist()
+    [0.5, 0.0]
+    """
+    goals = baseline[[f"goal_{d}" for d in domains]].astype(float).set_axis(list(domains), axis=1)
+    sat = followup.reindex(baseline.index)[[f"sat_{d}" for d in domains]].astype(float).set_axis(list(domains), axis=1)
+    valid = goals.notna() & sat.notna()
+    reached = (sat >= goals) & valid
+
+    def table(axis: int, name: str) -> pd.DataFrame:
+        n = valid.sum(axis=axis)
+        k = reached.sum(axis=axis)
+        out = pd.DataFrame({"n_goals": n, "n_reached": k, "share_reached": (k / n.replace(0, np.nan))})
+        out.index.name = name
+        return out
+
+    return GoalAttainment(per_person=table(1, baseline.index.name or "respondent_id"),
+                          per_domain=table(0, "domain"))

@@ -1,0 +1,323 @@
+"""One report: what a notebook builds, shows, and writes as HTML, Word and Excel.
+
+A notebook opens its report with :func:`open_report` (the one setup call: parameters, the
+study, the language) and then only *adds*: headings and paragraphs from the message
+catalogues, tables, figures and notes. :meth:`Report.finish` writes
+
+* ``<out>/<name>.html`` — self-contained page: title block, contents, no code or prompts;
+* ``<out>/<name>.docx`` — the same report as a Word document;
+* ``<out>/<name>.xlsx`` — every table in machine form (numbers, with number formats), plus
+  ``about`` (study, date, version, commit, data folder, small-cell rule) and ``glossary``;
+* ``<out>/figures/<name>_<figure>.png`` (300 dpi) and ``.svg``.
+
+Every table passes disclosure control before it is shown or written; every number in a
+sentence is formatted in the report language; a section whose data are missing is replaced
+by a note saying what is missing. The report date is today, or ``SOURCE_DATE_EPOCH`` when set
+(the reproducible-builds convention), so two runs on the same inputs give identical files.
+
+Examples
+--------
+>>> import pandas as pd, tempfile
+>>> r = Report("01_data_intake", None, lang="en", out_dir=tempfile.mkdtemp(), display=False)
+>>> shown = r.table("counts", pd.DataFrame({"group": ["a", "b"], "n": [12, 3]}), title="Counts")
+>>> shown.machine["n"].tolist()
+[12, '<5']
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+import subprocess
+import warnings
+from pathlib import Path
+from typing import Any, Sequence
+
+import pandas as pd
+
+import analysis
+from analysis.intake.manifest import Study, cached_study, load_study
+from analysis.intake.privacy import MIN_CELL, suppress_small_cells
+from analysis.report import i18n, present
+from analysis.report.render import Block, block_html, render_docx, render_html
+
+_AUTO = object()
+
+
+def report_date() -> _dt.date:
+    """Today, or the date of ``SOURCE_DATE_EPOCH`` (seconds since 1970) when that is set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date()
+    return _dt.date.today()
+
+
+def git_commit() -> str | None:
+    """The commit of the package's source checkout, when it is one (else ``None``)."""
+    root = Path(analysis.__file__).resolve().parent.parent
+    if not (root / ".git").exists():
+        return None
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "--short=12", "HEAD"],
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and shell.__class__.__name__ == "ZMQInteractiveShell"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+class Report:
+    """A report under construction (see the module docstring)."""
+
+    def __init__(self, name: str, study: Study | None, *, lang: str = "en", out_dir: str | Path = "reports",
+                 seed: int = 2026, min_n: int = MIN_CELL, display: bool | None = None):
+        if lang not in i18n.LANGUAGES:
+            raise ValueError(f"report language {lang!r} is not one of {', '.join(i18n.LANGUAGES)}")
+        self.name, self.study, self.lang, self.seed, self.min_n = name, study, lang, seed, min_n
+        self.out_dir = Path(out_dir)
+        self.fig_dir = self.out_dir / "figures"
+        self.labels = present.Labels(lang)
+        self._display = _in_notebook() if display is None else display
+        self._blocks: list[Block] = []
+        self._notes: list[str] = []
+        self._tables: dict[str, present.ShownTable] = {}
+        self._anchors: set[str] = set()
+        self._n_figures = 0
+        if study is not None:
+            self.labels = study_labels(lang)
+            if study.synthetic:
+                self._add(Block("warning", text=self.t("common.synthetic_warning")))
+                self._add(Block("note", text=self.t("common.synthetic_files",
+                                                    files=", ".join(study.synthetic_files()))))
+
+    # ------------------------------------------------------------------------- text
+    def t(self, key: str, **fields: Any) -> str:
+        """A message of the catalogue in the report language."""
+        return i18n.t(key, self.lang, **fields)
+
+    @property
+    def title(self) -> str:
+        return self.t(f"{self.name}.title")
+
+    def num(self, x: float, decimals: int = 2) -> str:
+        """A number for a sentence (decimal comma in Finnish, true minus)."""
+        return present.number(x, decimals, self.lang)
+
+    def prop(self, x: float) -> str:
+        """A value that cannot exceed 1 (α, r, CFI…): 3 decimals, APA leading zero rule."""
+        return present.format_value(x, "prop", self.lang)
+
+    def p(self, p: float) -> str:
+        return present.p_value(p, self.lang)
+
+    def ci(self, low: float, high: float, decimals: int = 2) -> str:
+        return present.interval(low, high, decimals, self.lang)
+
+    def pct(self, x: float, decimals: int = 0) -> str:
+        return f"{present.number(x, decimals, self.lang)} %"
+
+    def n(self, n: int | str) -> str:
+        """A number of persons for a sentence: below the small-cell limit it is not printed."""
+        if isinstance(n, str) or n < self.min_n:
+            return self.t("common.fewer_than", min_n=self.min_n)
+        return present.count(n, self.lang)
+
+    def label(self, key: str) -> str:
+        """The label of a score, item or category code in the report language."""
+        return self.labels.value("", key)
+
+    # ------------------------------------------------------------------------- blocks
+    def _add(self, block: Block) -> Block:
+        self._blocks.append(block)
+        if self._display:
+            from IPython.display import HTML, Image, display
+            if block.kind == "figure":
+                display(Image(filename=str(block.image)))
+            else:
+                display(HTML(block_html(block, self.lang)))
+        return block
+
+    def heading(self, key: str, level: int = 2, **fields: Any) -> None:
+        """A heading from the catalogue (``key``)."""
+        text = self.t(key, **fields)
+        anchor = _slug(text)
+        while anchor in self._anchors:
+            anchor += "-x"
+        self._anchors.add(anchor)
+        self._add(Block("heading", text=text, level=level, anchor=anchor))
+
+    def text(self, key: str, **fields: Any) -> None:
+        """A paragraph from the catalogue (``key``) filled with ``fields``."""
+        self._add(Block("paragraph", text=self.t(key, **fields)))
+
+    def paragraph(self, text: str) -> None:
+        """A paragraph already composed from catalogue pieces."""
+        self._add(Block("paragraph", text=text))
+
+    def note(self, key: str, **fields: Any) -> None:
+        """A note for the Notes section at the end (e.g. a warning of an estimator), in words."""
+        self._notes.append(self.t(key, **fields))
+
+    def skip(self, reason_key: str, **fields: Any) -> None:
+        """Say in the report that a section was not produced and why."""
+        self._add(Block("skip", text=self.t("common.skipped", reason=self.t(reason_key, **fields))))
+
+    def has(self, population: str, instrument: str | None = None, dataset: str | None = None) -> bool:
+        """Whether the study has these data (``False`` without a study)."""
+        return self.study is not None and self.study.has(population, instrument, dataset)
+
+    def section(self, key: str, needs: Sequence[tuple[str, str]] = (), level: int = 2) -> bool:
+        """Start a section (heading ``key``); when an input of ``needs`` — (population,
+        instrument or dataset) pairs — is missing, add a note instead and return False."""
+        self.heading(key, level)
+        for population, kind in needs:
+            if not (self.has(population, kind) or self.has(population, dataset=kind)):
+                what = f"{self.t('values.' + population)} – {self.labels.value('', kind)}"
+                self.skip("common.missing_input", what=what)
+                return False
+        return True
+
+    def table(self, name: str, data: pd.DataFrame, *, title: str | None = None, title_key: str | None = None,
+              counts: Sequence[str] | None | object = _AUTO, kinds: dict[str, str] | None = None,
+              hide: Sequence[str] = (), notes: Sequence[str] = (), **fields: Any) -> present.ShownTable:
+        """Protect, format, show and keep a table; returns the :class:`~present.ShownTable`.
+
+        ``counts``: the columns holding numbers of persons (default: ``n`` and ``n_…``);
+        ``None`` for a table without person counts (fit measures, file rows). ``title_key``
+        names the catalogue message of the title (default ``<report>.tables.<name>``).
+        """
+        if not re.fullmatch(r"[A-Za-z0-9_]{1,31}", name):
+            raise ValueError(f"table name {name!r}: 1–31 letters, digits or '_' (it becomes a sheet name)")
+        if name in self._tables:
+            raise ValueError(f"table {name!r} added twice to report {self.name!r}")
+        machine = data.reset_index(drop=True)
+        if counts is not None and len(machine):
+            n_cols = None if counts is _AUTO else list(counts)
+            if n_cols is None:
+                n_cols = [c for c in machine.columns if c == "n" or str(c).startswith("n_")]
+            if n_cols:
+                machine = suppress_small_cells(machine, n_cols, min_n=self.min_n, mask=f"<{self.min_n}")
+        shown = present.present(machine, self.lang, self.labels, kinds=kinds, hide=hide)
+        caption = title if title is not None else self.t(title_key or f"{self.name}.tables.{name}", **fields)
+        abbreviations = "; ".join(f"{k} = {v}" for k, v in shown.abbreviations)
+        block_notes = tuple([*notes, *([abbreviations + "."] if abbreviations else [])])
+        self._tables[name] = shown
+        self._add(Block("table", text=caption, number=len(self._tables), table=shown, notes=block_notes))
+        return shown
+
+    def figure(self, name: str, fig, caption_key: str, **fields: Any) -> Path:
+        """Save a matplotlib figure (PNG 300 dpi and SVG) and add it with its caption."""
+        import matplotlib as mpl
+
+        self.fig_dir.mkdir(parents=True, exist_ok=True)
+        png = self.fig_dir / f"{self.name}_{name}.png"
+        with mpl.rc_context({"svg.hashsalt": f"{self.name}-{name}", "svg.fonttype": "path"}):
+            fig.savefig(png, dpi=300, bbox_inches="tight", metadata={"Software": None})
+            fig.savefig(png.with_suffix(".svg"), bbox_inches="tight", metadata={"Date": None, "Creator": None})
+        self._n_figures += 1
+        self._add(Block("figure", text=self.t(caption_key, **fields), number=self._n_figures, image=png))
+        return png
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        """The machine form of a table added before (numbers after disclosure control)."""
+        return self._tables[name].machine
+
+    # ------------------------------------------------------------------------- output
+    def meta(self) -> list[tuple[str, str]]:
+        """Title-block lines: study, data folder, date, version, commit."""
+        rows = [(self.t("common.study"), (self.study.title if self.study and self.study.title
+                                          else self.t("common.untitled_study"))),
+                (self.t("common.date"), report_date().isoformat()),
+                (self.t("common.version"), analysis.__version__)]
+        if self.study is not None:
+            rows.insert(1, (self.t("common.data_folder"), self.study.path.resolve().name))
+        commit = git_commit()
+        if commit:
+            rows.append((self.t("common.commit"), commit))
+        return rows
+
+    def _about(self) -> pd.DataFrame:
+        rows = [(self.t("common.report"), self.title), *self.meta(),
+                (self.t("common.language"), self.lang),
+                (self.t("common.notes"), self.t("common.small_cells", min_n=self.min_n))]
+        if self.study is not None and self.study.synthetic:
+            rows.append(("WARNING", self.t("common.synthetic_warning")))
+        rows.append((self.t("common.sheets"), ", ".join(self._tables)))
+        return pd.DataFrame(rows, columns=["item", "value"])
+
+    def _glossary(self) -> pd.DataFrame:
+        seen: dict[str, str] = {}
+        for shown in self._tables.values():
+            for abbreviation, meaning in shown.abbreviations:
+                seen.setdefault(abbreviation, meaning)
+        return pd.DataFrame(sorted(seen.items()), columns=["column", "meaning"])
+
+    def finish(self) -> dict[str, Path]:
+        """Write HTML, Word and Excel (and the notes section); returns their paths."""
+        from analysis.report.export import write_xlsx
+
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        blocks = list(self._blocks)
+        if self._notes:
+            blocks.append(Block("heading", text=self.t("common.notes"), level=2, anchor="notes"))
+            blocks += [Block("note", text=n) for n in self._notes]
+        footer = (self.t("common.small_cells", min_n=self.min_n) + " "
+                  + self.t("common.generated_by", version=analysis.__version__))
+        paths = {"html": self.out_dir / f"{self.name}.html", "docx": self.out_dir / f"{self.name}.docx",
+                 "xlsx": self.out_dir / f"{self.name}.xlsx"}
+        paths["html"].write_text(render_html(self.title, blocks, meta=self.meta(), lang=self.lang,
+                                             footer=footer), encoding="utf-8")
+        render_docx(paths["docx"], self.title, blocks, meta=self.meta(), lang=self.lang, footer=footer)
+        sheets = {"about": self._about(), "glossary": self._glossary(),
+                  **{name: shown.machine for name, shown in self._tables.items()}}
+        formats = {name: shown.excel_formats for name, shown in self._tables.items()}
+        write_xlsx(sheets, paths["xlsx"], formats=formats)
+        if self._display:
+            self.paragraph(self.t("common.workbook_written", workbook=paths["xlsx"].name,
+                                  docx=paths["docx"].name, html=paths["html"].name))
+        return paths
+
+
+def study_labels(lang: str) -> present.Labels:
+    """Labels of every instrument's items and scores and of the data dictionary's categories."""
+    from analysis.report.labels import value_labels
+
+    keys, values = value_labels(lang)
+    return present.Labels(lang, keys=keys, values=values)
+
+
+def open_report(name: str, data_dir: str | Path | None, out_dir: str | Path, *, lang: str | None = None,
+                seed: int = 2026, cache_dir: str | Path | None = None) -> Report:
+    """The one setup call of a report notebook.
+
+    Loads the study of ``data_dir`` (through ``cache_dir`` when the report run shares one
+    load between notebooks), takes the report language from ``lang`` or the manifest, and
+    returns the :class:`Report` the notebook adds to. Python warnings raised while the
+    notebook runs go to the report's Notes section, not to the page.
+    """
+    study = None
+    if data_dir is not None:
+        study = cached_study(data_dir, cache_dir) if cache_dir else load_study(data_dir)
+    language = lang or (study.manifest.language if study is not None else "en")
+    report = Report(name, study, lang=language, out_dir=out_dir, seed=seed)
+    _route_warnings(report)
+    return report
+
+
+def _route_warnings(report: Report) -> None:
+    """Show Python warnings as report notes (the page never shows a stderr box)."""
+    def show(message, category, filename, lineno, file=None, line=None):
+        report._notes.append(f"{category.__name__}: {message}")
+    warnings.showwarning = show
