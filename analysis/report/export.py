@@ -1,0 +1,192 @@
+"""Injection-safe, deterministic CSV and Excel files.
+
+Spreadsheet programs read a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return as a formula (OWASP, "CSV Injection"). Free-text answers and labels reach our
+tables from respondents, so every text cell is written so that it stays text:
+
+* **CSV** has no cell types, so :func:`safe_text` puts a single quote ``'`` in front of such
+  text (OWASP's advice). A text that is a plain number (``-0.25``, ``+3``) is left alone: it
+  cannot be a formula, and a negative number must stay a number. Numeric cells are never
+  touched.
+* **xlsx** has string cells: :func:`write_xlsx` writes every text with xlsxwriter's
+  ``write_string`` (never ``write()``, which turns ``=…`` into a formula), so ``=~`` shows as
+  ``=~`` without a quote.
+
+Both writers are deterministic: two runs on the same tables give identical bytes (CSV: UTF-8,
+``\\n`` line ends, shortest round-trip float text; xlsx: a fixed document creation time, and
+xlsxwriter's fixed zip member timestamps), so reports can be compared by checksum.
+
+Own code (a small CSV writer, cell typing on top of xlsxwriter): neither pandas, the standard
+library's :mod:`csv` nor xlsxwriter neutralises formula text by itself.
+
+Examples
+--------
+>>> safe_text("=HYPERLINK(\\"http://x\\")")
+'\\'=HYPERLINK("http://x")'
+>>> safe_text(-1.5), safe_text("-1.5"), safe_text("-1+2")
+(-1.5, '-1.5', "'-1+2")
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import numbers
+import re
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Creation time written into every workbook, so that the bytes do not depend on the clock.
+FIXED_CREATED = _dt.datetime(2000, 1, 1)
+
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_MIN_WIDTH, _MAX_WIDTH = 6, 60
+
+
+def safe_text(value: object) -> object:
+    """``value`` made safe for a CSV cell: formula-like text gets a leading ``'``.
+
+    Text beginning with one of :data:`FORMULA_START` is prefixed with ``'`` unless the whole
+    text is a plain number (``-3``, ``+0.5``, ``-1,5``, ``-2e3``). Anything that is not a
+    ``str`` (numbers, missing values, booleans) is returned unchanged.
+
+    Examples
+    --------
+    >>> [safe_text(v) for v in ["@SUM(A1)", "\\tx", "a=b", "-", "", 7]]
+    ["'@SUM(A1)", "'\\tx", 'a=b', "'-", '', 7]
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _csv_field(value: object) -> str:
+    if _is_missing(value):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return repr(float(value))
+    text = safe_text(str(value))
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') else text
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``df`` as UTF-8 CSV with ``\\n`` line ends, every text cell passed through :func:`safe_text`.
+
+    Header names are made safe too; the index is not written (tables are flat). Missing
+    values are empty cells; numbers are written unquoted, floats in their shortest round-trip
+    form (``repr``), so the file is the same on every run; a text containing ``,``, ``"``,
+    CR or LF is quoted. Returns the path.
+
+    Own writer rather than :meth:`DataFrame.to_csv`: Python's :mod:`csv` writer (3.11) does not
+    quote a field holding a lone CR when the line end is ``\n``, and such a field splits the
+    row for most readers.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = write_csv(pd.DataFrame({"answer": ["=1+1", "ok"], "d": [-0.5, None]}),
+    ...               os.path.join(tempfile.mkdtemp(), "t.csv"))
+    >>> print(p.read_text(encoding="utf-8"), end="")
+    answer,d
+    '=1+1,-0.5
+    ok,
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [df.columns.tolist(), *df.itertuples(index=False, name=None)]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.writelines(",".join(map(_csv_field, row)) + "\n" for row in rows)
+    return path
+
+
+def _cell_text(value: object) -> str:
+    return "" if _is_missing(value) else str(value)
+
+
+def _is_missing(value: object) -> bool:
+    return pd.api.types.is_scalar(value) and not isinstance(value, str) and bool(pd.isna(value))
+
+
+def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
+               number_formats: Mapping[str, str] | None = None,
+               created: _dt.datetime = FIXED_CREATED) -> Path:
+    """Write one sheet per table; text as string cells (never formulas), numbers as numbers.
+
+    Cells: ``str`` → string cell (``write_string``; ``=~`` stays ``=~``); ``bool`` → boolean;
+    other real numbers → number cells (stored to 16 significant digits by xlsxwriter; ±inf as the text ``inf``/``-inf``); missing values
+    (None, NaN, NA, NaT) → empty; anything else (dates, categories…) → its ``str`` as a string
+    cell. The header row is bold and frozen; column widths follow the longest text in the
+    column (between 6 and 60 characters). The index is not written (tables are flat).
+
+    Parameters
+    ----------
+    sheets : mapping of sheet name → DataFrame
+        In the order the sheets should appear. Names: 1–31 characters, none of ``[]:*?/\\``.
+    path : str or Path
+        The ``.xlsx`` file to write (parent folders are created).
+    number_formats : mapping of column name → Excel number format, optional
+        E.g. ``{"mean": "0.00", "p": "0.000", "n": "0"}``; applied to the number cells of
+        that column in every sheet.
+    created : datetime
+        Document creation time stored in the file; fixed by default so that two runs give
+        identical bytes.
+
+    Examples
+    --------
+    >>> import tempfile, os, openpyxl
+    >>> p = write_xlsx({"t": pd.DataFrame({"model": ["f =~ x1 + x2"], "cfi": [0.97]})},
+    ...                os.path.join(tempfile.mkdtemp(), "t.xlsx"), number_formats={"cfi": "0.000"})
+    >>> ws = openpyxl.load_workbook(p)["t"]
+    >>> ws["A2"].value, ws["A2"].data_type, ws["B2"].value, ws["B2"].number_format
+    ('f =~ x1 + x2', 's', 0.97, '0.000')
+    """
+    path = Path(path)
+    for name in sheets:
+        if not 1 <= len(name) <= 31 or _BAD_SHEET_CHARS.search(name):
+            raise ValueError(f"write_xlsx: sheet name {name!r} must have 1–31 characters and none of []:*?/\\")
+    number_formats = dict(number_formats or {})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    with xlsxwriter.Workbook(str(path), options) as book:
+        book.set_properties({"created": created})
+        header = book.add_format({"bold": True})
+        formats = {fmt: book.add_format({"num_format": fmt}) for fmt in sorted(set(number_formats.values()))}
+        for name, table in sheets.items():
+            sheet = book.add_worksheet(name)
+            for j, col in enumerate(table.columns):
+                sheet.write_string(0, j, str(col), header)
+                fmt = formats.get(number_formats.get(str(col)))
+                values = table.iloc[:, j].tolist()
+                for i, value in enumerate(values, start=1):
+                    _write_cell(sheet, i, j, value, fmt)
+                width = max([len(str(col)), *(len(_cell_text(v)) for v in values)]) + 2
+                sheet.set_column(j, j, min(max(width, _MIN_WIDTH), _MAX_WIDTH))
+            sheet.freeze_panes(1, 0)
+    return path
+
+
+def _write_cell(sheet, row: int, col: int, value: object, fmt) -> None:
+    if _is_missing(value):
+        return
+    if isinstance(value, str):
+        sheet.write_string(row, col, value)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, numbers.Real):
+        value = float(value)
+        if math.isinf(value):
+            sheet.write_string(row, col, "inf" if value > 0 else "-inf")
+        else:
+            sheet.write_number(row, col, value, fmt)
+    else:
+        sheet.write_string(row, col, str(value))
