@@ -2,35 +2,46 @@
 PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-stamp
+RUNTIME := $(VENV)/.runtime-stamp
+TESTING := $(VENV)/.test-stamp
 DEMO := data/demo
+QUIET := PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONWARNINGS=ignore
 
-.PHONY: report test codebook benchmark demo-data clean
+.PHONY: report test lab codebook benchmark demo-data clean
 
-$(STAMP): pyproject.toml
+$(RUNTIME): pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	$(QUIET) $(BIN)/python -m pip install --quiet --upgrade pip
+	$(QUIET) $(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name youth-services --display-name "Python (youth-services)" > /dev/null
+	touch $(RUNTIME)
 
-## make report: run the main job on the bundled synthetic demo data; outputs land in reports/
-report: $(STAMP)
+$(TESTING): $(RUNTIME)
+	$(QUIET) $(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(TESTING)
+
+## make report: run every report on the bundled synthetic demo data; outputs land in reports/
+report: $(RUNTIME)
 	$(BIN)/python -m analysis report --data $(DEMO) --out reports
 
-## make test: the whole test suite (unit, R-agreement, notebooks)
-test: $(STAMP)
+## make test: the whole test suite (unit, R agreement, doctests, every notebook)
+test: $(TESTING)
 	$(BIN)/python -m pytest -q -n 2
 
-## make codebook: render data_dictionary/*.json into analysis/data_dictionary/CODEBOOK.md
-codebook: $(STAMP)
+## make lab: open the report notebooks in JupyterLab (kernel "Python (youth-services)")
+lab: $(RUNTIME)
+	$(BIN)/jupyter lab analysis/notebooks
+
+## make codebook: render the data dictionary into analysis/data_dictionary/CODEBOOK.md
+codebook: $(RUNTIME)
 	$(BIN)/python -m analysis codebook --out analysis/data_dictionary/CODEBOOK.md
 
 ## make benchmark: timings into benchmarks/RESULTS.md (R timed too when Rscript is installed)
-benchmark: $(STAMP)
+benchmark: $(TESTING)
 	$(BIN)/python benchmarks/run.py
 
 ## make demo-data: regenerate the bundled synthetic demo data
-demo-data: $(STAMP)
+demo-data: $(RUNTIME)
 	$(BIN)/python -m analysis synthetic --seed 2026 --out $(DEMO)
 
 clean:

@@ -6,7 +6,7 @@ score       load and check a response file, score it, write CSV (exit 2 on inval
 dictionary  regenerate the questionnaire schemas in data_dictionary/
 codebook    render data_dictionary/*.json as a Markdown codebook
 synthetic   write the synthetic demo data
-report      run the main job on a data folder
+report      run the report notebooks on a data folder (HTML, Word and Excel per report)
 """
 from __future__ import annotations
 
@@ -108,10 +108,25 @@ def _synthetic(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from analysis.report.runner import run
+    from analysis.intake.manifest import ManifestError
+    from analysis.report.runner import print_summary, run
 
-    run(args.data, args.out)
-    return 0
+    try:
+        outcomes = run(args.data, args.out, lang=args.lang, seed=args.seed, only=_names(args.only),
+                       skip=_names(args.skip))
+    except ManifestError as exc:
+        print(exc, file=sys.stderr)
+        print("no report was run: correct the manifest or the files named above", file=sys.stderr)
+        return EXIT_INVALID
+    except ValueError as exc:          # --only/--skip naming no report
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    print_summary(outcomes, args.out)
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+def _names(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,9 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder")
     p.set_defaults(handler=_synthetic)
 
-    p = sub.add_parser("report", help="run the main job on a data folder")
-    p.add_argument("--data", required=True, help="data folder")
+    p = sub.add_parser("report", help="run the report notebooks on a data folder")
+    p.add_argument("--data", required=True, help="data folder with manifest.yaml")
     p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--lang", choices=["en", "fi"], help="report language (default: the manifest's language)")
+    p.add_argument("--only", help="comma-separated reports to run, e.g. 04,05")
+    p.add_argument("--skip", help="comma-separated reports not to run")
+    p.add_argument("--seed", type=int, default=2026, help="seed of every random step (default 2026)")
     p.set_defaults(handler=_report)
     return parser
 

@@ -14,8 +14,11 @@ from hypothesis import strategies as st
 from statsmodels.stats.weightstats import DescrStatsW
 
 from analysis.stats import descriptives as D
+from analysis.study import cohort as C
+from analysis.study.synthetic import DOMAINS
 from analysis.stats.norms import norm_table
 from analysis.stats.reliability import cronbach_alpha
+from analysis.study.intake import intake_table
 from analysis.study.reference_norms import national_norms
 
 TOL = 1e-12
@@ -23,7 +26,7 @@ TOL = 1e-12
 
 def _frame(seed=1, n=60):
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame({f"sat_{d}": rng.integers(0, 11, n).astype(float) for d in D.DOMAINS})
+    df = pd.DataFrame({f"sat_{d}": rng.integers(0, 11, n).astype(float) for d in DOMAINS})
     df = df.mask(rng.random(df.shape) < 0.1)
     df["gender"] = rng.choice(["female", "male", "other"], n, p=[0.5, 0.45, 0.05])
     df["weight"] = rng.uniform(0.5, 2.0, n)
@@ -89,7 +92,7 @@ def test_weighted_mean_sd_hand_and_unweighted():
 # --------------------------------------------------------------------------- norms
 def test_norm_comparison_hand_values_and_erratum():
     df = pd.DataFrame({"sat_family": [8.0, 9.0, 7.0, 10.0]})   # mean 8.5
-    t = D.norm_comparison(df, domains=["family"]).iloc[0]
+    t = C.norm_comparison(df, ["family"]).iloc[0]
     # national family: 8.23 as first printed, 7.23 after the erratum, SD 1.83 (REFERENCES.md)
     assert (t["published_mean"], t["corrected_mean"], t["national_sd"]) == (8.23, 7.23, 1.83)
     assert t["diff_published"] == pytest.approx(0.27, abs=1e-12)
@@ -101,7 +104,7 @@ def test_norm_comparison_hand_values_and_erratum():
 
 def test_norm_comparison_weighted_by_group_matches_statsmodels():
     df = _frame(3, n=200)
-    t = D.norm_comparison(df, weight="weight", by="gender")
+    t = C.norm_comparison(df, DOMAINS, weight="weight", by="gender")
     assert t["group"].unique().tolist() == ["all", "female", "male", "other"]
     assert len(t) == 4 * 10
     nat = national_norms()
@@ -119,11 +122,11 @@ def test_norm_comparison_weighted_by_group_matches_statsmodels():
 def test_norm_comparison_bad_input():
     df = _frame()
     with pytest.raises(KeyError, match="sat_health"):
-        D.norm_comparison(df.drop(columns="sat_health"))
+        C.norm_comparison(df.drop(columns="sat_health"), DOMAINS)
     with pytest.raises(KeyError, match="no national norm.*wellbeing"):
-        D.norm_comparison(df.assign(sat_wellbeing=1.0), domains=["wellbeing"])
+        C.norm_comparison(df.assign(sat_wellbeing=1.0), ["wellbeing"])
     with pytest.raises(ValueError, match=r"'weight' must be positive and finite; row\(s\) \[4\]"):
-        D.norm_comparison(df.assign(weight=np.where(df.index == 4, 0.0, 1.0)), weight="weight")
+        C.norm_comparison(df.assign(weight=np.where(df.index == 4, 0.0, 1.0)), DOMAINS, weight="weight")
 
 
 # --------------------------------------------------------------------------- composition / groups
@@ -143,7 +146,7 @@ def test_composition_counts_add_up_and_match_value_counts():
 
 def test_group_domain_means_equal_numpy_average():
     df = _frame(5, n=120)
-    out = D.group_domain_means(df, "gender", weight="weight")
+    out = C.group_domain_means(df, DOMAINS, "gender", weight="weight")
     assert out.index.tolist() == ["female", "male", "other", "all"]
     assert out.loc["all", "n"] == len(df)
     for g in ["female", "other", "all"]:
@@ -158,10 +161,10 @@ def test_group_domain_means_equal_numpy_average():
 def test_profile_rows_keeps_large_groups_up_to_three():
     m = pd.DataFrame({"n": [10, 3, 8, 30, 12, 61], "health": range(6)},
                      index=["a", "b", "c", "d", "e", "all"])
-    out = D.profile_rows(m)
+    out = C.profile_rows(m)
     assert out.index.tolist() == ["a", "d", "e"]       # c (8) is the fourth largest, b is small
     assert out.columns.tolist() == ["health"]
-    assert D.profile_rows(m, max_rows=5).index.tolist() == ["a", "c", "d", "e"]
+    assert C.profile_rows(m, max_rows=5).index.tolist() == ["a", "c", "d", "e"]
 
 
 # --------------------------------------------------------------------------- missing data
@@ -225,20 +228,20 @@ def test_wide_norms_reshapes_suppressed_table():
     df = pd.DataFrame({"s": [1, 2, 2, 3, 4, 5, 5, 6, 1, 2], "age_group": "16-19",
                        "gender": ["female"] * 7 + ["male"] * 3})
     tidy = norm_table(df, ["s"])                      # male cell (n = 3) suppressed
-    wide = D.wide_norms(tidy, "s")
+    wide = D.wide_norms(tidy, "s", ["age_group", "gender"])
     assert wide.columns.tolist() == ["all", "16-19 female", "16-19 male"]
     assert (wide["16-19 male"] == "<5").all()
     # whole sample PR of 2: (2 below + 3/2 tied) / 10 = 35 %
     assert wide.loc[2.0, "all"] == pytest.approx(35.0)
     with pytest.raises(KeyError, match="'t'"):
-        D.wide_norms(tidy, "t")
+        D.wide_norms(tidy, "t", ["age_group", "gender"])
 
 
 def test_group_domain_means_two_columns_cells():
     df = _frame(7, n=150)
     df["age_group"] = np.where(df.index % 2 == 0, "16-19", "20-24")
     df.loc[3, "gender"] = None
-    out = D.group_domain_means(df, ["age_group", "gender"])
+    out = C.group_domain_means(df, DOMAINS, ["age_group", "gender"])
     cell = df[(df.age_group == "20-24") & (df.gender == "male")]
     assert out.loc["20-24 male", "n"] == len(cell)
     assert out.loc["20-24 male", "finances"] == pytest.approx(cell["sat_finances"].mean(), abs=TOL)
@@ -250,11 +253,11 @@ def test_group_domain_means_two_columns_cells():
 def test_intake_table_totals_and_check():
     intake = pd.DataFrame({"file": ["a.csv", "b.csv"], "dataset": ["x", "y"], "n_read": [10, 4],
                            "n_accepted": [8, 4], "n_rejected": [2, 0]})
-    out = D.intake_table(intake)
+    out = intake_table(intake)
     assert out.iloc[-1][["file", "n_read", "n_accepted", "n_rejected"]].tolist() == ["(all files)", 14, 12, 2]
     assert out["balanced"].all()
     with pytest.raises(ValueError, match=r"b\.csv: read 4, accepted 3 \+ rejected 0"):
-        D.intake_table(intake.assign(n_accepted=[8, 3]))
+        intake_table(intake.assign(n_accepted=[8, 3]))
 
 
 def test_join_on_id_keeps_rows_index_and_warns():
@@ -272,6 +275,6 @@ def test_join_on_id_keeps_rows_index_and_warns():
 
 def test_effect_directions_counts_by_hand():
     t = pd.DataFrame({"hedges_g": [-0.8, -0.2, 0.0, 0.3, np.nan], "p_holm": [0.001, 0.2, 1.0, 0.01, np.nan]})
-    assert D.effect_directions(t) == {"rows": 5, "lower": 2, "higher": 1, "lower_significant": 1,
+    assert D.effect_directions(t).to_frame().iloc[0].to_dict() == {"rows": 5, "lower": 2, "higher": 1, "lower_significant": 1,
                                       "higher_significant": 1}
-    assert D.effect_directions(t, level=0.5)["lower_significant"] == 2
+    assert D.effect_directions(t, level=0.5).lower_significant == 2

@@ -43,7 +43,9 @@ def test_hand_example_change_target_and_labels():
                                     "clients_with_plan", "new_thing"],
                       "value": [66.3, 71.3, 12, 25, 3], "unit": ["percent", "percent", "count", "count", "count"],
                       "target": [None, 75.0, None, 20.0, None]})
-    t = ind.indicator_report(d, "2016H1", lang="fi").set_index("indicator")
+    cat = pd.DataFrame({"indicator": ["clients_with_plan"], "label_fi": ["Asiakkaita, joilla suunnitelma"],
+                        "direction": ["up"]})
+    t = ind.indicator_report(d, "2016H1", lang="fi", catalogue=cat).set_index("indicator")
     assert t.loc["plans_reviewed_on_time", "change"] == 5.0          # percentage points, no float noise
     assert t.loc["clients_with_plan", "change"] == 13.0
     assert not t.loc["plans_reviewed_on_time", "target_met"] and t.loc["clients_with_plan", "target_met"]
@@ -87,3 +89,21 @@ def test_mask_small_counts(demo):
     # percentages and means untouched, large counts untouched
     assert t.loc["plans_reviewed_on_time", "value"] == 71.3
     assert t.loc["clients_with_plan", "value"] == 25.0
+
+
+def test_desired_direction_and_share_by_hand():
+    """Two indicators should fall (notices, waiting days), one rise (plans); one has no direction."""
+    d = pd.DataFrame({"period": ["2025 H1"] * 4 + ["H2/2025"] * 4,
+                      "indicator": ["notices", "waiting_days", "plans", "visits"] * 2,
+                      "value": [40, 12, 10, 100, 31, 14, 16, 90]})
+    cat = pd.DataFrame({"indicator": ["notices", "waiting_days", "plans"], "direction": ["down", "down", "up"],
+                        "label_fi": ["Lastensuojeluilmoitukset", "Odotuspäivät", "Suunnitelmat"],
+                        "target": [35, 10, np.nan]})
+    t = ind.indicator_report(d, lang="fi", catalogue=cat).set_index("indicator")
+    assert t["period"].iloc[0] == "2025H2" and t["previous_period"].iloc[0] == "2025H1"
+    assert t.loc["notices", "desired"] and not t.loc["waiting_days", "desired"] and t.loc["plans", "desired"]
+    assert pd.isna(t.loc["visits", "desired"])
+    assert t.loc["notices", "target_met"] and not t.loc["waiting_days", "target_met"]   # down: value ≤ target
+    share = ind.desired_share(t)
+    assert (share.n_desired, share.n) == (2, 3) and share.share == pytest.approx(2 / 3)
+    assert t.loc["visits", "label"] == "visits"

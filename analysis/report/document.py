@@ -42,6 +42,8 @@ from analysis.report import i18n, present
 from analysis.report.render import Block, block_html, render_docx, render_html
 
 _AUTO = object()
+#: Headings every reader knows (APA): not spelled out below each table, only in the glossary sheet.
+_SELF_EVIDENT = {"n", "N", "M", "SD", "Mdn", "%", "p", "ka.", "kh.", "Md"}
 
 
 def report_date() -> _dt.date:
@@ -134,6 +136,10 @@ class Report:
             return self.t("common.fewer_than", min_n=self.min_n)
         return present.count(n, self.lang)
 
+    def count(self, n: float) -> str:
+        """A count that is not a number of persons (rows, files, visits) for a sentence."""
+        return present.count(n, self.lang)
+
     def label(self, key: str) -> str:
         """The label of a score, item or category code in the report language."""
         return self.labels.value("", key)
@@ -191,27 +197,31 @@ class Report:
 
     def table(self, name: str, data: pd.DataFrame, *, title: str | None = None, title_key: str | None = None,
               counts: Sequence[str] | None | object = _AUTO, kinds: dict[str, str] | None = None,
-              hide: Sequence[str] = (), notes: Sequence[str] = (), **fields: Any) -> present.ShownTable:
+              hide: Sequence[str] = (), notes: Sequence[str] = (), row_kinds: str | None = None,
+              keep: Sequence[str] = (), **fields: Any) -> present.ShownTable:
         """Protect, format, show and keep a table; returns the :class:`~present.ShownTable`.
 
         ``counts``: the columns holding numbers of persons (default: ``n`` and ``n_…``);
-        ``None`` for a table without person counts (fit measures, file rows). ``title_key``
+        ``None`` for a table without person counts (fit measures, file rows). ``keep``: numeric
+        columns that identify a row (a raw score) and are never suppressed. ``title_key``
         names the catalogue message of the title (default ``<report>.tables.<name>``).
         """
         if not re.fullmatch(r"[A-Za-z0-9_]{1,31}", name):
             raise ValueError(f"table name {name!r}: 1–31 letters, digits or '_' (it becomes a sheet name)")
         if name in self._tables:
             raise ValueError(f"table {name!r} added twice to report {self.name!r}")
-        machine = data.reset_index(drop=True)
+        named = any(name is not None for name in data.index.names)
+        machine = data.reset_index() if named else data.reset_index(drop=True)
         if counts is not None and len(machine):
             n_cols = None if counts is _AUTO else list(counts)
             if n_cols is None:
                 n_cols = [c for c in machine.columns if c == "n" or str(c).startswith("n_")]
             if n_cols:
-                machine = suppress_small_cells(machine, n_cols, min_n=self.min_n, mask=f"<{self.min_n}")
-        shown = present.present(machine, self.lang, self.labels, kinds=kinds, hide=hide)
+                machine = suppress_small_cells(machine, n_cols, min_n=self.min_n, mask=f"<{self.min_n}",
+                                               labels=list(keep))
+        shown = present.present(machine, self.lang, self.labels, kinds=kinds, hide=hide, row_kinds=row_kinds)
         caption = title if title is not None else self.t(title_key or f"{self.name}.tables.{name}", **fields)
-        abbreviations = "; ".join(f"{k} = {v}" for k, v in shown.abbreviations)
+        abbreviations = "; ".join(f"{k} = {v}" for k, v in shown.abbreviations if k not in _SELF_EVIDENT)
         block_notes = tuple([*notes, *([abbreviations + "."] if abbreviations else [])])
         self._tables[name] = shown
         self._add(Block("table", text=caption, number=len(self._tables), table=shown, notes=block_notes))
@@ -282,8 +292,8 @@ class Report:
         render_docx(paths["docx"], self.title, blocks, meta=self.meta(), lang=self.lang, footer=footer)
         sheets = {"about": self._about(), "glossary": self._glossary(),
                   **{name: shown.machine for name, shown in self._tables.items()}}
-        formats = {name: shown.excel_formats for name, shown in self._tables.items()}
-        write_xlsx(sheets, paths["xlsx"], formats=formats)
+        formats = {col: fmt for shown in self._tables.values() for col, fmt in shown.excel_formats.items()}
+        write_xlsx(sheets, paths["xlsx"], number_formats=formats)
         if self._display:
             self.paragraph(self.t("common.workbook_written", workbook=paths["xlsx"].name,
                                   docx=paths["docx"].name, html=paths["html"].name))

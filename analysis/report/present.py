@@ -31,7 +31,7 @@ Examples
 >>> import pandas as pd
 >>> t = pd.DataFrame({"score": ["domain_mean"], "n": [1234], "mean": [6.8312], "p": [0.0004],
 ...                   "ci_low": [6.1], "ci_high": [7.2]})
->>> shown = present(t, "en")
+>>> shown = present(t, "en", Labels("en", keys={"domain_mean": "Mean of domains 1–9"}))
 >>> shown.frame.iloc[0].tolist()
 ['Mean of domains 1–9', '1,234', '6.83', '< .001', '[6.10, 7.20]']
 >>> list(shown.frame.columns)
@@ -42,7 +42,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -194,15 +194,17 @@ class Labels:
         if _missing(x):
             return ""
         text = str(x)
-        if isinstance(x, (bool, np.bool_)):
-            return t("common.yes" if x else "common.no", self.lang)
+        if isinstance(x, (bool, np.bool_)) or text in ("True", "False"):
+            return t("common.yes" if text == "True" else "common.no", self.lang)
         column_labels = self.values.get(column, {})
         if text in column_labels:
             return column_labels[text]
         if text in self.keys:
             return self.keys[text]
-        key = f"values.{text}"
-        return t(key, self.lang) if has(key, self.lang) else text
+        for key in (f"values.{text}", f"columns.{text}"):
+            if has(key, self.lang):
+                return t(key, self.lang)
+        return text
 
 
 # ----------------------------------------------------------------------------- tables
@@ -216,7 +218,7 @@ class ShownTable:
     machine: pd.DataFrame
     excel_formats: Mapping[str, str]
     abbreviations: tuple[tuple[str, str], ...] = ()
-    notes: tuple[str, ...] = ()
+    numeric: tuple[str, ...] = ()
 
 
 def _ci_pairs(columns: Sequence[str]) -> dict[str, tuple[str, str]]:
@@ -231,7 +233,7 @@ def _ci_pairs(columns: Sequence[str]) -> dict[str, tuple[str, str]]:
 
 def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
             kinds: Mapping[str, str] | None = None, hide: Sequence[str] = (),
-            value_labels: Callable[[str, object], str] | None = None) -> ShownTable:
+            row_kinds: str | None = None) -> ShownTable:
     """Format a machine table for publication (see the module docstring).
 
     Parameters
@@ -246,9 +248,18 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
         Kinds for columns this table uses differently from ``columns.yaml``.
     hide : list of str
         Machine columns not shown (kept in the workbook).
+    row_kinds : str, optional
+        A column naming, in each row, a statistic (``measure``: chisq, df, cfi …): the other
+        value columns of that row are formatted by that statistic's kind (long tables of fit
+        measures).
     """
     labels = labels or Labels(lang)
-    kinds = {c: (kinds or {}).get(c) or kind_of(str(c)) for c in table.columns}
+    given = kinds or {}
+    kinds = {c: given.get(c) or kind_of(str(c)) for c in table.columns}
+    for c, k in kinds.items():      # unknown numeric columns: never shown at full precision
+        if k == "text" and c not in given and pd.api.types.is_numeric_dtype(table[c]) \
+                and not pd.api.types.is_bool_dtype(table[c]):
+            kinds[c] = "int" if pd.api.types.is_integer_dtype(table[c]) else "num"
     pairs = _ci_pairs([str(c) for c in table.columns])
     paired = {c for pair in pairs.values() for c in pair}
     out: dict[str, list[str]] = {}
@@ -270,6 +281,10 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
             used.append(merged)
             continue
         kind = kinds[col]
+        if row_kinds is not None and col != row_kinds and kind != "label":
+            out[name] = [format_value(x, kind_of(str(m)), lang) for x, m in zip(table[col], table[row_kinds])]
+            used.append(name)
+            continue
         if kind in ("label", "text"):
             out[name] = [labels.value(name, x) if kind == "label" or str(x) in labels.keys else
                          ("" if _missing(x) else str(x)) for x in table[col]]
@@ -280,5 +295,8 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
     frame.columns = [heading(c, lang) for c in frame.columns]
     abbreviations = tuple((heading(c, lang), g) for c in used if (g := glossary_entry(c, lang)))
     formats = {str(c): EXCEL_FORMATS[k] for c, k in kinds.items() if k in EXCEL_FORMATS}
+    numeric = tuple(heading(c, lang) for c in used
+                    if (pairs[c][0] if c in pairs else c) in formats or kinds.get(c) == "bool"
+                    or (row_kinds is not None and c != row_kinds))
     return ShownTable(frame=frame, machine=table.reset_index(drop=True), excel_formats=formats,
-                      abbreviations=abbreviations)
+                      abbreviations=abbreviations, numeric=numeric)

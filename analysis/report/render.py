@@ -57,13 +57,18 @@ class Block:
     extra: dict = field(default_factory=dict)
 
 
-def split_columns(frame: pd.DataFrame, max_columns: int = MAX_COLUMNS) -> list[pd.DataFrame]:
-    """Column blocks of at most ``max_columns`` columns, each repeating the first column."""
+def split_columns(frame: pd.DataFrame, numeric: Sequence[str] = (), max_columns: int = MAX_COLUMNS
+                  ) -> list[pd.DataFrame]:
+    """Column blocks of at most ``max_columns`` columns, each repeating the leading label
+    columns (the columns before the first of ``numeric``, at least one)."""
     if frame.shape[1] <= max_columns:
         return [frame]
-    first, rest = frame.columns[0], list(frame.columns[1:])
-    step = max_columns - 1
-    return [frame[[first, *rest[i:i + step]]] for i in range(0, len(rest), step)]
+    cols = list(frame.columns)
+    lead = next((i for i, c in enumerate(cols) if c in set(numeric)), 1) or 1
+    lead = min(lead, max_columns - 2)
+    keys, rest = cols[:lead], cols[lead:]
+    step = max_columns - lead
+    return [frame[[*keys, *rest[i:i + step]]] for i in range(0, len(rest), step)]
 
 
 # ----------------------------------------------------------------------------- inline markup
@@ -115,33 +120,33 @@ header{border-bottom:2px solid #333;margin-bottom:1rem}header p{margin:.2rem 0;c
 h1{font-size:1.7rem;margin-bottom:.3rem}h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid #ccc}
 h3{font-size:1.1rem}.warning{border:2px solid #000;padding:.5rem 1rem;font-weight:bold;background:#f3f3f3}
 .skip,.note{color:#444;font-style:italic}nav ol{columns:2}
-figure{margin:1.5rem 0}figure img{max-width:100%}figcaption{font-size:.9rem}
+figure{margin:1.5rem 0}figure img{max-width:min(100%,40rem)}figcaption{font-size:.9rem}
 .tablewrap{overflow-x:auto;margin:1rem 0 1.5rem}
 table{border-collapse:collapse;font-size:.85rem;margin-bottom:.4rem}
-caption{text-align:left;caption-side:top;padding-bottom:.3rem}caption b{display:block}
+p.caption{margin:0 0 .3rem;font-size:.9rem}th.num{text-align:right}
 thead th{border-top:2px solid #000;border-bottom:1px solid #000;text-align:left;vertical-align:bottom;padding:.2rem .5rem}
 tbody td{padding:.15rem .5rem;vertical-align:top;max-width:28rem;overflow-wrap:anywhere}
 tbody tr:last-child td{border-bottom:2px solid #000}td.num{text-align:right;white-space:nowrap}
 .tablenote{font-size:.8rem;color:#222;max-width:55rem}footer{margin-top:3rem;font-size:.8rem;color:#444;border-top:1px solid #ccc}
 """
-_NUMERIC = re.compile(r"^[\[\]<>−\-+.,;:%0-9\s\u00a0]+$")
 
 
 def _html_table(block: Block, lang: str) -> str:
     shown = block.table
     parts = []
-    for k, frame in enumerate(split_columns(shown.frame)):
+    for k, frame in enumerate(split_columns(shown.frame, shown.numeric)):
         cont = f" ({k + 1})" if k else ""
-        head = "".join(f"<th>{_html.escape(str(c))}</th>" for c in frame.columns)
+        numeric = [c in shown.numeric for c in frame.columns]
+        head = "".join(f'<th class="num">{_html.escape(str(c))}</th>' if num else f"<th>{_html.escape(str(c))}</th>"
+                       for c, num in zip(frame.columns, numeric))
         rows = []
         for values in frame.itertuples(index=False):
-            cells = "".join(
-                f'<td class="num">{_html.escape(v)}</td>' if v and _NUMERIC.match(v) else f"<td>{_html.escape(v)}</td>"
-                for v in map(str, values))
+            cells = "".join(f'<td class="num">{_html.escape(v)}</td>' if num else f"<td>{_html.escape(v)}</td>"
+                            for v, num in zip(map(str, values), numeric))
             rows.append(f"<tr>{cells}</tr>")
-        caption = (f"<caption><b>{_html.escape(t('common.table', lang))} {block.number}{cont}</b>"
-                   f"<em>{_inline_html(block.text)}</em></caption>")
-        parts.append(f'<div class="tablewrap"><table>{caption}<thead><tr>{head}</tr></thead>'
+        caption = (f'<p class="caption"><b>{_html.escape(t("common.table", lang))} {block.number}{cont}</b><br>'
+                   f"<em>{_inline_html(block.text)}</em></p>")
+        parts.append(f'<div class="tablewrap">{caption}<table><thead><tr>{head}</tr></thead>'
                      f'<tbody>{"".join(rows)}</tbody></table></div>')
     if block.notes:
         parts.append(f'<p class="tablenote"><em>{_html.escape(t("common.note", lang))}</em> '
@@ -201,7 +206,7 @@ def _fix_zip(path: Path) -> None:
 def _word_table(doc, block: Block, lang: str) -> None:
     from docx.shared import Pt
 
-    for k, frame in enumerate(split_columns(block.table.frame)):
+    for k, frame in enumerate(split_columns(block.table.frame, block.table.numeric)):
         cap = doc.add_paragraph()
         run = cap.add_run(f"{t('common.table', lang)} {block.number}{f' ({k + 1})' if k else ''}")
         run.bold = True

@@ -1,32 +1,23 @@
-"""Descriptive report tables: item/score summaries, comparison with the national norms,
-sample composition, missing-data patterns, and small tables made from result objects.
-
-The report notebooks hold no arithmetic of their own; every table they show that is not
-produced by a statistical module is built here.
+"""Descriptive statistics for any instrument: summaries, weighted group means, sample
+composition, missing-data patterns, joins by person, and small tables made from results.
 
 Definitions (stated because SPSS, Excel and R differ in details):
 
 * **Summary** (:func:`describe`): ``n`` answered values, ``missing`` = rows − ``n``, mean,
   SD with divisor ``n − 1`` (SPSS DESCRIPTIVES, R ``sd``, ``psych::describe``), median
   (average of the two middle values for even ``n``), minimum and maximum.
-* **Weighted mean and SD** (:func:`norm_comparison`, :func:`group_domain_means`):
+* **Weighted mean and SD** (:func:`weighted_mean_sd`, :func:`group_summary`):
   ``m = Σwx/Σw`` and ``s = √(Σw(x − m)²/Σw · n/(n − 1))``, i.e. the weights rescaled to sum
   to ``n`` (what SPSS's WEIGHT BY gives when the survey weights sum to the sample size, the
   usual practice; the same definition as :mod:`analysis.stats.norms`). ``n`` is always the
   unweighted number of persons.
-* **Standardised difference from the norm**: ``(m − μ)/σ`` with the national mean ``μ`` and
-  national SD ``σ`` — the group mean expressed in SD units of the reference population
-  (the usual effect size for a comparison with published norms; Cohen 1988 reads 0.2, 0.5
-  and 0.8 as small, medium and large). It is given against both the national table as first
-  printed and the publisher's erratum-corrected table
-  (:func:`analysis.study.reference_norms.national_norms`).
 * **Missing-data pattern** (:func:`missing_pattern`): rows grouped by the exact set of
   columns they leave empty, as ``mice::md.pattern`` (one row per pattern with its count);
   patterns beyond ``max_patterns`` per file are pooled into one row so that nothing is
   dropped: the counts of a file always add up to its rows.
 
 Own code, because these are a few lines of pandas each, but the exact definitions above
-(weighted SD, erratum-aware norm comparison, pattern pooling) are not what
+(weighted SD, pattern pooling) are not what
 ``DataFrame.describe`` or any library gives, and the tables must have the column names the
 privacy rule (:func:`analysis.intake.privacy.suppress_small_cells`: counts are ``n`` / ``n_…``)
 recognises.
@@ -54,13 +45,10 @@ from analysis.stats.checks import (
     require_columns,
 )
 from analysis.stats.results import Result
-from analysis.study.reference_norms import national_norms
 
 ALL = "all"
 MISSING_LABEL = "(missing)"
 COMPLETE_LABEL = "(none)"
-#: The ten 3X10D domains in instrument order (columns ``sat_<domain>``).
-DOMAINS = tuple(national_norms(corrected=False).index)
 #: Fit measures shown by :func:`fit_table` (lavaan names).
 FIT_MEASURES = ("ntotal", "npar", "chisq", "df", "pvalue", "chisq.scaled", "pvalue.scaled",
                 "chisq.scaling.factor", "cfi", "tli", "rmsea", "rmsea.ci.lower",
@@ -142,7 +130,7 @@ def describe(df: pd.DataFrame, cols: Sequence[str] | None = None) -> pd.DataFram
     return out
 
 
-def _group_labels(df: pd.DataFrame, by: str | Sequence[str]) -> pd.Series:
+def group_labels(df: pd.DataFrame, by: str | Sequence[str]) -> pd.Series:
     """Group label per row: the value of ``by``, or the values of several columns joined by a
     space; missing when any of them is missing (such rows count in ``"all"`` only)."""
     cols = [by] if isinstance(by, str) else list(by)
@@ -152,78 +140,46 @@ def _group_labels(df: pd.DataFrame, by: str | Sequence[str]) -> pd.Series:
     return labels
 
 
-def _group_stats(df: pd.DataFrame, cols: Sequence[str], keys: Sequence[str], weight: str | None,
-                 by: str | Sequence[str] | None, what: str):
-    """Yield ``(group, key, n, mean, sd)`` for the whole sample (``"all"``) and each group."""
-    w_all = positive_weights(df, weight, what)
-    groups = [(ALL, np.ones(len(df), bool))]
-    if by:
-        labels = _group_labels(df, by)
-        groups += [(str(g), (labels == g).fillna(False).to_numpy(bool))
-                   for g in sorted(labels.dropna().unique())]
-    x = numeric_frame(df, what, cols)
-    values = {c: x[c].to_numpy() for c in cols}
-    for label, mask in groups:
-        for key, c in zip(keys, cols):
-            s = weighted_mean_sd(values[c][mask], w_all[mask])
-            yield label, key, s.n, s.mean, s.sd
-
-
-def norm_comparison(df: pd.DataFrame, *, weight: str | None = None, by: str | Sequence[str] | None = None,
-                    domains: Sequence[str] = DOMAINS, published: pd.DataFrame | None = None,
-                    corrected: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Sample means of the 3X10D domains against the national norms, before and after the erratum.
+def group_summary(data: pd.DataFrame, cols: Sequence[str], by: str | Sequence[str] | None = None, *,
+                  weight: str | None = None) -> pd.DataFrame:
+    """Number, (weighted) mean and SD of each column for the whole sample and each group.
 
     Parameters
     ----------
-    df : DataFrame
-        One row per respondent with columns ``sat_<domain>`` (and ``weight`` / ``by``).
-    weight : str, optional
-        Survey-weight column: weighted mean and SD (module definitions); ``n`` stays the
-        number of persons.
+    data : DataFrame
+    cols : list of str
+        Numeric columns.
     by : str or list of str, optional
-        Grouping column(s): rows for the whole sample (``group`` = ``"all"``) and each group
-        (several columns: their values joined by a space, e.g. ``"16-19 female"``).
-    domains : list of str
-        Domain keys (default all ten).
-    published, corrected : DataFrame, optional
-        National tables indexed by domain with ``mean`` and ``sd``; default
-        ``national_norms(corrected=False)`` (as first printed) and ``national_norms()``
-        (publisher's erratum: every mean one point lower).
+        Grouping column(s); several columns give groups such as ``"16-19 female"``. Rows with
+        a missing group value count in ``"all"`` only.
+    weight : str, optional
+        Survey-weight column (module definitions); ``n`` stays the number of persons.
 
     Returns
     -------
     DataFrame
-        ``group, domain, n, mean, sd, national_sd, published_mean, corrected_mean,
-        diff_published, diff_corrected, std_diff_published, std_diff_corrected`` with
-        ``diff = mean − national mean`` and ``std_diff = diff / national_sd``.
+        ``group, column, n, mean, sd``: first ``"all"``, then the groups in sorted order.
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"sat_family": [8.0, 9.0, 7.0]})
-    >>> t = norm_comparison(df, domains=["family"])
-    >>> t[["published_mean", "corrected_mean", "diff_corrected"]].round(2).values.tolist()
-    [[8.23, 7.23, 0.77]]
+    >>> df = pd.DataFrame({"g": ["a", "a", "b"], "x": [4.0, 6.0, 9.0]})
+    >>> group_summary(df, ["x"], "g")[["group", "n", "mean"]].values.tolist()
+    [['all', 3, 6.333333333333333], ['a', 2, 5.0], ['b', 1, 9.0]]
     """
-    published = national_norms(corrected=False) if published is None else published
-    corrected = national_norms(corrected=True) if corrected is None else corrected
-    cols = [f"sat_{d}" for d in domains]
-    require_columns(df, cols + as_list(by), "norm_comparison")
-    unknown = [d for d in domains if d not in published.index or d not in corrected.index]
-    if unknown:
-        raise KeyError(f"norm_comparison: no national norm for domain(s) {unknown} "
-                       f"(norms exist for {list(published.index)})")
+    what = "group_summary"
+    require_columns(data, list(cols) + as_list(by), what)
+    w_all = positive_weights(data, weight, what)
+    groups = [(ALL, np.ones(len(data), bool))]
+    if by:
+        labels = group_labels(data, by)
+        groups += [(str(g), (labels == g).fillna(False).to_numpy(bool)) for g in sorted(labels.dropna().unique())]
+    x = numeric_frame(data, what, cols)
     rows = []
-    for label, d, n, m, s in _group_stats(df, cols, domains, weight, by, "norm_comparison"):
-        sd_nat = float(corrected.loc[d, "sd"])
-        mu_p, mu_c = float(published.loc[d, "mean"]), float(corrected.loc[d, "mean"])
-        rows.append({"group": label, "domain": d, "n": n, "mean": m, "sd": s,
-                     "national_sd": sd_nat, "published_mean": mu_p, "corrected_mean": mu_c,
-                     "diff_published": m - mu_p, "diff_corrected": m - mu_c,
-                     "std_diff_published": (m - mu_p) / sd_nat,
-                     "std_diff_corrected": (m - mu_c) / sd_nat})
-    return pd.DataFrame(rows)
+    for label, mask in groups:
+        for c in cols:
+            s = weighted_mean_sd(x[c].to_numpy()[mask], w_all[mask])
+            rows.append({"group": label, "column": c, "n": s.n, "mean": s.mean, "sd": s.sd})
+    return pd.DataFrame(rows, columns=["group", "column", "n", "mean", "sd"])
 
 
 def composition(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
@@ -254,67 +210,6 @@ def composition(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["variable", "category", "n", "pct"])
 
 
-def group_domain_means(df: pd.DataFrame, by: str | Sequence[str], *, weight: str | None = None,
-                       domains: Sequence[str] = DOMAINS) -> pd.DataFrame:
-    """(Weighted) mean of each domain per group, wide, for tables and profile charts.
-
-    Parameters
-    ----------
-    df : DataFrame
-        One row per respondent with ``sat_<domain>`` columns.
-    by : str or list of str
-        Grouping column(s); several columns give cells such as ``"16-19 female"``.
-    weight : str, optional
-        Survey-weight column (weighted means as in the module docstring).
-
-    Returns
-    -------
-    DataFrame
-        Indexed by group (sorted, then ``"all"``), columns ``n`` (persons in the group) and
-        one column per domain key (mean of ``sat_<domain>`` over those who answered it).
-        Rows with a missing group value count in ``"all"`` only.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> df = pd.DataFrame({"g": ["a", "a", "b"], "sat_health": [4.0, 6.0, 9.0]})
-    >>> group_domain_means(df, "g", domains=["health"]).to_dict("index")
-    {'a': {'n': 2, 'health': 5.0}, 'b': {'n': 1, 'health': 9.0}, 'all': {'n': 3, 'health': 6.333333333333333}}
-    """
-    cols = [f"sat_{d}" for d in domains]
-    require_columns(df, cols + as_list(by), "group_domain_means")
-    means: dict[str, dict] = {}
-    for label, d, _, m, _ in _group_stats(df, cols, domains, weight, by, "group_domain_means"):
-        means.setdefault(label, {})[d] = m
-    labels = _group_labels(df, by)
-    n = {ALL: len(df), **{str(k): int(v) for k, v in labels.value_counts().items()}}
-    order = [g for g in means if g != ALL] + [ALL]
-    wide = pd.DataFrame.from_dict(means, orient="index").loc[order, list(domains)]
-    wide.insert(0, "n", [n[g] for g in order])
-    wide.index.name = by if isinstance(by, str) else " × ".join(by)
-    return wide
-
-
-def profile_rows(means: pd.DataFrame, *, min_n: int = 5, max_rows: int = 3) -> pd.DataFrame:
-    """Groups of :func:`group_domain_means` to draw in a profile chart.
-
-    Keeps groups (not ``"all"``) with at least ``min_n`` persons — smaller cells are
-    suppressed in the tables, so they are not drawn either — and at most ``max_rows`` of them
-    (:func:`analysis.report.figures.profile_chart` draws three), the largest first, ties in table
-    order. Returns the domain columns only; compare its index with ``means.index`` to say
-    which groups were left out.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> m = pd.DataFrame({"n": [10, 3, 8, 21], "health": [5.0, 6, 7, 6]}, index=["a", "b", "c", "all"])
-    >>> profile_rows(m).index.tolist()
-    ['a', 'c']
-    """
-    groups = means.drop(index=[ALL], errors="ignore")
-    keep = groups[groups["n"] >= min_n]
-    order = keep["n"].sort_values(ascending=False, kind="stable").index[:max_rows]
-    return keep.loc[[g for g in keep.index if g in set(order)]].drop(columns="n")
 
 
 
@@ -474,8 +369,19 @@ def fit_table(fits: Mapping[str, Mapping[str, float]], measures: Sequence[str] =
     return pd.DataFrame({"measure": shown, **data})
 
 
+@dataclass(frozen=True)
+class EffectDirections(Result):
+    """Rows of a group-comparison table by the direction of the effect and significance."""
+
+    rows: int
+    lower: int
+    higher: int
+    lower_significant: int
+    higher_significant: int
+
+
 def effect_directions(table: pd.DataFrame, effect: str = "hedges_g", p: str = "p_holm",
-                      level: float = 0.05) -> dict[str, int]:
+                      level: float = 0.05) -> EffectDirections:
     """How many rows of a group-comparison table show a lower or higher group, and how many
     of those are significant (``p < level``), for report narratives.
 
@@ -487,25 +393,24 @@ def effect_directions(table: pd.DataFrame, effect: str = "hedges_g", p: str = "p
 
     Returns
     -------
-    dict with ``rows``, ``lower``, ``higher``, ``lower_significant``, ``higher_significant``.
+    EffectDirections with ``rows``, ``lower``, ``higher``, ``lower_significant``,
+    ``higher_significant``.
 
     Examples
     --------
     >>> import pandas as pd
     >>> t = pd.DataFrame({"hedges_g": [-0.5, -0.1, 0.2], "p_holm": [0.001, 0.4, 0.03]})
     >>> effect_directions(t)
-    {'rows': 3, 'lower': 2, 'higher': 1, 'lower_significant': 1, 'higher_significant': 1}
+    EffectDirections(rows=3, lower=2, higher=1, lower_significant=1, higher_significant=1)
     """
     require_columns(table, [effect, p], "effect_directions")
     g = pd.to_numeric(table[effect], errors="raise")
     sig = pd.to_numeric(table[p], errors="raise") < level
-    return {"rows": len(table), "lower": int((g < 0).sum()), "higher": int((g > 0).sum()),
-            "lower_significant": int(((g < 0) & sig).sum()),
-            "higher_significant": int(((g > 0) & sig).sum())}
+    return EffectDirections(len(table), int((g < 0).sum()), int((g > 0).sum()),
+                            int(((g < 0) & sig).sum()), int(((g > 0) & sig).sum()))
 
 
-def wide_norms(norms: pd.DataFrame, score: str, value: str = "percentile",
-               by: Sequence[str] = ("age_group", "gender")) -> pd.DataFrame:
+def wide_norms(norms: pd.DataFrame, score: str, by: Sequence[str], value: str = "percentile") -> pd.DataFrame:
     """One score of a tidy norm table (:func:`analysis.stats.norms.norm_table`) as raw × group.
 
     Reshapes only (no computation), so a suppressed table stays suppressed: rows are raw
@@ -518,7 +423,7 @@ def wide_norms(norms: pd.DataFrame, score: str, value: str = "percentile",
     >>> t = pd.DataFrame({"score": "s", "age_group": ["all", "all", "16-19", "16-19"],
     ...                   "gender": ["all", "all", "male", "male"], "n": 9, "raw": [1, 2, 1, 2],
     ...                   "percentile": [25.0, 75.0, 40.0, 90.0]})
-    >>> wide_norms(t, "s").columns.tolist()
+    >>> wide_norms(t, "s", ["age_group", "gender"]).columns.tolist()
     ['all', '16-19 male']
     """
     rows = norms[norms["score"] == score]

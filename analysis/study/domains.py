@@ -33,6 +33,8 @@ class LifeDomains:
     satisfaction: tuple[str, ...]
     importance: tuple[str, ...]
     goal: tuple[str, ...]
+    scale_min: int
+    scale_max: int
 
     def sat(self, domain: str) -> str:
         """Key of the satisfaction item of ``domain``."""
@@ -67,12 +69,14 @@ def life_domains(instrument: str) -> LifeDomains:
     if ins.scoring.get("type") != "life_domains":
         raise ValueError(f"instrument {instrument!r} is not a life-domain instrument")
     domains = tuple(ins.scoring["domains"])
+    sat = [_key(ins, d, "satisfaction") for d in domains]
     return LifeDomains(
         instrument=ins.id, domains=domains, specific=tuple(ins.scoring["domain_mean"]["domains"]),
         global_domain=ins.scoring["global_domain"],
-        satisfaction=tuple(_key(ins, d, "satisfaction") for d in domains),
+        satisfaction=tuple(sat),
         importance=tuple(k for d in domains if (k := _key(ins, d, "importance"))),
-        goal=tuple(k for d in domains if (k := _key(ins, d, "goal"))))
+        goal=tuple(k for d in domains if (k := _key(ins, d, "goal"))),
+        scale_min=ins.item(sat[0]).scale.min, scale_max=ins.item(sat[0]).scale.max)
 
 
 def is_life_domain(instrument: str) -> bool:

@@ -1,49 +1,54 @@
 """Half-yearly indicator report: one reporting period against the half-year before it.
 
-The pilot reported indicators agreed with the Ministry of Finance every half year
-(``indicators.csv``: one row per ``period`` × ``indicator`` with ``value`` and ``unit``;
-periods are written ``2016H1``/``2016H2``). :func:`indicator_report` builds the table for one
-period: the value, the value of the preceding half-year, the change (percentage points for
-``percent`` indicators) and, when the data carry a ``target`` column, the target and whether
-it was met. :func:`mask_small_counts` applies the project's small-cell rule to the count
-indicators (numbers of clients, plans or professionals below five are shown as ``<5``).
+A municipality reports its own indicators every half year: a long file with one row per
+``period`` × ``indicator`` and its ``value`` (dataset ``indicators``; optional ``unit`` and
+``target``). An optional *catalogue* (dataset ``indicator-catalogue``) says what each
+indicator is: its label in Finnish/Swedish/English, unit, the desired direction of change
+(``up`` or ``down``) and a target. Nothing about the indicators is written in this module.
 
-Own code: a few lines of pandas, but the rules (which period is "previous", what happens when
-it is missing, how small counts are masked) must be the same in every report, so they live
-here with tests (``tests/test_indicators.py``).
+:func:`indicator_report` builds the table of one period: value, the preceding half-year's
+value, the change (percentage points for ``percent``), whether it moved the desired way and
+whether the target was met. Periods are half-years written ``2016H1``, ``2016 H1``,
+``2016/H1`` or ``H1/2016`` (all read as ``2016H1``). :func:`mask_small_counts` applies the
+small-cell rule to count indicators.
 
 Examples
 --------
 >>> import pandas as pd
->>> d = pd.DataFrame({"period": ["2016H1", "2016H2"], "indicator": "clients_with_plan",
-...                   "value": [25.0, 33.0], "unit": "count"})
->>> row = indicator_report(d).iloc[0]
->>> row["period"], row["previous_period"], float(row["value"]), float(row["previous"]), float(row["change"])
-('2016H2', '2016H1', 33.0, 25.0, 8.0)
+>>> d = pd.DataFrame({"period": ["2016H1", "2016H2"], "indicator": "notices", "value": [25.0, 20.0]})
+>>> cat = pd.DataFrame({"indicator": ["notices"], "direction": ["down"], "label_en": ["Notices"]})
+>>> row = indicator_report(d, catalogue=cat).iloc[0]
+>>> row["label"], float(row["change"]), bool(row["desired"])
+('Notices', -5.0, True)
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from analysis.intake.privacy import MIN_CELL
+from analysis.stats.results import Result
 
-PERIOD = re.compile(r"^(\d{4})H([12])$")
+_PERIOD = re.compile(r"^\s*(\d{4})\s*[/-]?\s*[Hh]\s*([12])\s*$|^\s*[Hh]\s*([12])\s*[/-]?\s*(\d{4})\s*$")
+DIRECTIONS = ("up", "down")
 
-#: Names of the pilot's indicators (``indicators.json``); unknown indicators keep their key.
-LABELS = {
-    "clients_with_plan": {"en": "Clients with a welfare plan (cumulative)",
-                          "fi": "Asiakkaita, joilla hyvinvointisuunnitelma (kertymä)"},
-    "plans_reviewed_on_time": {"en": "Plans reviewed by the agreed date (%)",
-                               "fi": "Sovitussa ajassa arvioidut suunnitelmat (%)"},
-    "professionals_involved": {"en": "Professionals taking part (cumulative)",
-                               "fi": "Mukana olevia ammattilaisia (kertymä)"},
-    "professionals_per_plan": {"en": "Professionals per plan (mean)",
-                               "fi": "Ammattilaisia suunnitelmaa kohden (ka.)"},
-    "plans_closed": {"en": "Plans closed (cumulative)", "fi": "Päätettyjä suunnitelmia (kertymä)"},
-}
+
+def normalise_period(period: object) -> str:
+    """A half-year as ``YYYYH1``/``YYYYH2``.
+
+    Examples
+    --------
+    >>> normalise_period("2016 H2"), normalise_period("h1/2017")
+    ('2016H2', '2017H1')
+    """
+    m = _PERIOD.match(str(period))
+    if not m:
+        raise ValueError(f"period {period!r}: expected a half-year such as 2016H1, 2016 H2 or H1/2016")
+    year, half = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+    return f"{year}H{half}"
 
 
 def previous_period(period: str) -> str:
@@ -54,76 +59,134 @@ def previous_period(period: str) -> str:
     >>> previous_period("2016H1"), previous_period("2016H2")
     ('2015H2', '2016H1')
     """
-    m = PERIOD.match(str(period))
-    if not m:
-        raise ValueError(f"period {period!r}: expected a half-year such as 2016H1 or 2016H2")
-    year, half = int(m.group(1)), int(m.group(2))
+    norm = normalise_period(period)
+    year, half = int(norm[:4]), int(norm[-1])
     return f"{year}H1" if half == 2 else f"{year - 1}H2"
 
 
-def _check(data: pd.DataFrame) -> None:
-    needed = ["period", "indicator", "value", "unit"]
+def _check(data: pd.DataFrame) -> pd.DataFrame:
+    needed = ["period", "indicator", "value"]
     missing = [c for c in needed if c not in data.columns]
     if missing:
-        raise KeyError(f"indicator data lack column(s) {missing}; expected {needed} (optional: target)")
-    problems = [f"row {r}, column 'period': value {v!r}, expected a half-year such as 2016H1"
-                for r, v in data["period"].items() if not PERIOD.match(str(v))]
-    dup = data.duplicated(["period", "indicator"], keep=False)
+        raise KeyError(f"indicator data lack column(s) {missing}; expected {needed} (optional: unit, target)")
+    problems = []
+    periods = []
+    for r, v in data["period"].items():
+        try:
+            periods.append(normalise_period(v))
+        except ValueError:
+            periods.append(None)
+            problems.append(f"row {r}, column 'period': value {v!r}, expected a half-year such as 2016H1")
+    out = data.assign(period=periods)
+    dup = out.duplicated(["period", "indicator"], keep=False) & out["period"].notna()
     problems += [f"row {r}: period {p!r}, indicator {i!r} occurs more than once"
-                 for r, (p, i) in data.loc[dup, ["period", "indicator"]].iterrows()]
+                 for r, (p, i) in out.loc[dup, ["period", "indicator"]].iterrows()]
     if problems:
         raise ValueError("indicator data: " + "; ".join(problems))
+    return out
 
 
-def indicator_report(data: pd.DataFrame, period: str | None = None, lang: str = "en") -> pd.DataFrame:
+def _catalogue(catalogue: pd.DataFrame | None, lang: str) -> pd.DataFrame:
+    """Catalogue indexed by indicator: ``label`` (in ``lang``, else English, else the key),
+    ``unit``, ``direction``, ``target``."""
+    if catalogue is None or catalogue.empty:
+        return pd.DataFrame(columns=["label", "unit", "direction", "target"])
+    cat = catalogue.set_index("indicator")
+    label = pd.Series(np.nan, index=cat.index, dtype=object)
+    for col in (f"label_{lang}", "label_en", "label"):
+        if col in cat:
+            label = label.fillna(cat[col])
+    bad = set(cat.get("direction", pd.Series(dtype=object)).dropna()) - set(DIRECTIONS)
+    if bad:
+        raise ValueError(f"indicator catalogue: direction must be one of {DIRECTIONS}, found {sorted(bad)}")
+    return pd.DataFrame({"label": label, "unit": cat.get("unit"), "direction": cat.get("direction"),
+                         "target": pd.to_numeric(cat.get("target"), errors="coerce") if "target" in cat else np.nan},
+                        index=cat.index)
+
+
+def indicator_report(data: pd.DataFrame, period: str | None = None, lang: str = "en", *,
+                     catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Indicators of one half-year with the preceding half-year's values.
 
     Parameters
     ----------
     data : DataFrame
-        ``period, indicator, value, unit`` and optionally ``target``.
+        ``period, indicator, value`` and optionally ``unit`` and ``target``.
     period : str, optional
         The reporting period; ``None`` takes the latest period in the data.
     lang : {"en", "fi"}
-        Language of ``label``.
+        Language of ``label`` (from the catalogue's ``label_<lang>``).
+    catalogue : DataFrame, optional
+        ``indicator`` and any of ``label_fi``/``label_sv``/``label_en``, ``unit``,
+        ``direction`` (``up``/``down``), ``target``; the data's own unit and target win.
 
     Returns
     -------
     DataFrame
-        One row per indicator reported in ``period`` or in the half-year before it (an
-        indicator missing in either keeps its row with a missing value): ``period,
-        previous_period, indicator, label, unit, value, previous, change`` (value − previous;
-        percentage points for ``percent``) and, with a ``target`` column, ``target`` and
-        ``target_met`` (value ≥ target). ``previous`` is missing when the data have no row
-        for the preceding half-year — never the latest earlier period, which could be a year
-        or more back.
+        One row per indicator reported in ``period`` or the half-year before (an indicator
+        missing in either keeps its row with a missing value): ``period, previous_period,
+        indicator, label, unit, value, previous, change`` (value − previous), ``direction``,
+        ``desired`` (moved the desired way: up and change > 0, or down and change < 0; no
+        change counts as not; missing without a direction or a change), ``target`` and
+        ``target_met`` (up: value ≥ target; down: value ≤ target). ``previous`` is missing
+        when the data have no row for the preceding half-year — never an older period.
     """
-    _check(data)
-    available = sorted(data["period"].astype(str).unique())
+    data = _check(data)
+    available = sorted(data["period"].unique())
     if not available:
         raise ValueError("indicator data have no rows")
-    period = available[-1] if period is None else str(period)
+    period = available[-1] if period is None else normalise_period(period)
     if period not in available:
         raise ValueError(f"period {period!r} not in the indicator data (periods: {', '.join(available)})")
     before = previous_period(period)
     cur = data[data["period"] == period].set_index("indicator")
     prev = data[data["period"] == before].set_index("indicator")
     order = list(cur.index) + [i for i in prev.index if i not in cur.index]
-    units = cur["unit"].combine_first(prev["unit"]).reindex(order)
+    cat = _catalogue(catalogue, lang).reindex(order)
+    unit = pd.Series(np.nan, index=order, dtype=object)
+    if "unit" in data:
+        unit = cur["unit"].combine_first(prev["unit"]).reindex(order)
+    unit = unit.fillna(cat["unit"])
     value = pd.to_numeric(cur["value"]).reindex(order).astype(float)
     previous = pd.to_numeric(prev["value"]).reindex(order).astype(float)
-    out = pd.DataFrame({"period": period, "previous_period": before, "indicator": order,
-                        "label": [LABELS.get(i, {}).get(lang, i) for i in order],
-                        "unit": units.to_numpy(), "value": value.to_numpy(),
-                        "previous": previous.to_numpy(),
-                        # rounded to 10 decimals so that 79.8 − 71.3 shows as 8.5, not 8.499999999999996
-                        "change": np.round((value - previous).to_numpy(), 10)})
-    if "target" in data.columns:
-        target = pd.to_numeric(cur["target"]).reindex(order).astype(float).to_numpy()
-        out["target"] = target
-        out["target_met"] = pd.array(np.where(np.isnan(target) | np.isnan(out["value"]), pd.NA,
-                                              out["value"].to_numpy() >= target), dtype="boolean")
-    return out
+    # rounded to 10 decimals so that 79.8 − 71.3 shows as 8.5, not 8.499999999999996
+    change = pd.Series(np.round((value - previous).to_numpy(), 10), index=order)
+    target = (pd.to_numeric(cur["target"]).reindex(order).astype(float) if "target" in data
+              else pd.Series(np.nan, index=order)).fillna(cat["target"].astype(float))
+    direction = cat["direction"]
+    sign = direction.map({"up": 1.0, "down": -1.0}).astype(float)
+    desired = pd.array(np.where(sign.isna() | change.isna(), pd.NA, (sign * change) > 0), dtype="boolean")
+    met = np.where(sign.eq(-1), value <= target, value >= target)
+    target_met = pd.array(np.where(target.isna() | value.isna(), pd.NA, met), dtype="boolean")
+    return pd.DataFrame({"period": period, "previous_period": before, "indicator": order,
+                         "label": cat["label"].fillna(pd.Series(order, index=order)).to_numpy(),
+                         "unit": unit.to_numpy(), "value": value.to_numpy(), "previous": previous.to_numpy(),
+                         "change": change.to_numpy(), "direction": direction.to_numpy(), "desired": desired,
+                         "target": target.to_numpy(), "target_met": target_met})
+
+
+@dataclass(frozen=True)
+class DesiredShare(Result):
+    """Indicators that moved the desired way (``n_desired``) of those with a direction and a
+    change (``n``), and their ``share``."""
+
+    n_desired: int
+    n: int
+    share: float
+
+
+def desired_share(report: pd.DataFrame) -> DesiredShare:
+    """How many indicators with a direction and a change moved the desired way, of how many.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"desired": pd.array([True, False, None], dtype="boolean")})
+    >>> desired_share(t)
+    DesiredShare(n_desired=1, n=2, share=0.5)
+    """
+    known = report["desired"].dropna()
+    k = int(known.astype(bool).sum())
+    return DesiredShare(k, int(len(known)), k / len(known) if len(known) else float("nan"))
 
 
 def mask_small_counts(report: pd.DataFrame, min_n: int = MIN_CELL, mask: str = f"<{MIN_CELL}") -> pd.DataFrame:

@@ -221,3 +221,116 @@ def goal_attainment(baseline: pd.DataFrame, followup: pd.DataFrame, domains: Seq
 
     return GoalAttainment(per_person=table(1, baseline.index.name or "respondent_id"),
                           per_domain=table(0, "domain"))
+
+
+# ----------------------------------------------------------------------------- the 3X perspectives
+def rci_parameters_given(reliability: pd.DataFrame) -> pd.DataFrame:
+    """RCI parameters stated in the study manifest (``score, reliability, sd``) in the layout
+    of :func:`rci_parameters` (``icc`` holds the stated reliability; no retest counts)."""
+    sd = reliability.set_index("score")["sd"].astype(float)
+    r = reliability.set_index("score")["reliability"].astype(float)
+    sem = sd * np.sqrt(1 - r)
+    out = pd.DataFrame({"n_retest": np.nan, "icc": r, "n_cohort": np.nan, "sd": sd, "sem": sem,
+                        "sdc": 1.96 * np.sqrt(2) * sem})
+    out.index.name = "score"
+    return out
+
+
+def band_distribution(first: pd.DataFrame, latest: pd.DataFrame, bands: Sequence[str]) -> pd.DataFrame:
+    """Clients per traffic-light band and domain at the first and the latest reading.
+
+    ``first`` and ``latest`` hold the ``band_<domain>`` columns of the scores (one row per
+    client). Returns ``domain, band, n_first, pct_first, n_latest, pct_latest`` (percent of
+    the clients with a rating at that reading); every band is listed.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"band_housing": ["low", "high", "high"]})
+    >>> band_distribution(f, f, ["low", "moderate", "high"])["n_first"].tolist()
+    [1, 0, 2]
+    """
+    rows = []
+    for col in [c for c in first.columns if c.startswith("band_")]:
+        a = first[col].astype("string").value_counts()
+        b = latest[col].astype("string").value_counts() if col in latest else pd.Series(dtype=int)
+        for band in bands:
+            rows.append({"domain": col.removeprefix("band_"), "band": band,
+                         "n_first": int(a.get(band, 0)), "pct_first": 100 * a.get(band, 0) / a.sum() if a.sum() else np.nan,
+                         "n_latest": int(b.get(band, 0)), "pct_latest": 100 * b.get(band, 0) / b.sum() if b.sum() else np.nan})
+    return pd.DataFrame(rows)
+
+
+def priorities(baseline: pd.DataFrame, domains: Sequence[str]) -> pd.DataFrame:
+    """Importance-based priority domains at baseline and the goal gap per domain.
+
+    From the scores' ``priority_<d>`` (important and unsatisfactory, thresholds of the
+    instrument YAML) and ``gap_<d>`` (goal − satisfaction): ``domain, n`` (clients with both
+    importance and satisfaction), ``n_priority``, ``pct_priority``, ``n_gap`` (clients with a
+    goal), ``mean_gap``, ``sd_gap``. Domains without importance or goal columns get NaN.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"priority_housing": pd.array([True, False, None], dtype="boolean"),
+    ...                   "gap_housing": [3.0, 0.0, None]})
+    >>> row = priorities(b, ["housing"]).iloc[0]
+    >>> int(row["n"]), int(row["n_priority"]), float(row["mean_gap"])
+    (2, 1, 1.5)
+    """
+    rows = []
+    for d in domains:
+        pr = baseline.get(f"priority_{d}")
+        gap = baseline.get(f"gap_{d}")
+        answered = pr.dropna() if pr is not None else pd.Series(dtype=bool)
+        g = gap.astype(float).dropna() if gap is not None else pd.Series(dtype=float)
+        rows.append({"domain": d, "n": len(answered), "n_priority": int(answered.astype(bool).sum()),
+                     "pct_priority": 100 * answered.astype(bool).mean() if len(answered) else np.nan,
+                     "n_gap": len(g), "mean_gap": g.mean() if len(g) else np.nan,
+                     "sd_gap": g.std(ddof=1) if len(g) > 1 else np.nan})
+    return pd.DataFrame(rows)
+
+
+def priorities_per_client(baseline: pd.DataFrame) -> pd.DataFrame:
+    """How many priority domains each client had at baseline: ``priority_domains, n`` (clients
+    with that many), counting clients who rated importance at all.
+
+    Examples
+    --------
+    >>> b = pd.DataFrame({"priority_a": pd.array([True, False, True], dtype="boolean"),
+    ...                   "priority_b": pd.array([True, False, None], dtype="boolean")})
+    >>> priorities_per_client(b).values.tolist()
+    [[0, 1], [1, 1], [2, 1]]
+    """
+    flags = baseline[[c for c in baseline.columns if c.startswith("priority_")]]
+    rated = flags.notna().any(axis=1)
+    k = flags[rated].fillna(False).astype(bool).sum(axis=1)
+    counts = k.value_counts().sort_index()
+    return pd.DataFrame({"priority_domains": counts.index.astype(int), "n": counts.to_numpy(int)})
+
+
+def anchor_for(anchor: pd.DataFrame, occasions: Sequence[str], id_col: str = "respondent_id") -> pd.Series:
+    """Each client's global change rating: the one at the latest declared occasion when the
+    anchor file has several (indexed by ``id_col``)."""
+    data = anchor
+    if "occasion" in data and data["occasion"].notna().any():
+        rank = data["occasion"].map({o: i for i, o in enumerate(occasions)})
+        data = data.assign(_rank=rank).sort_values("_rank", kind="stable").drop_duplicates(id_col, keep="last")
+    return data.set_index(id_col)["anchor"].astype(float)
+
+
+def band_names(instrument: str) -> list[str]:
+    """The traffic-light bands of a life-domain instrument, lowest first (from its YAML)."""
+    from analysis.intake.instruments import load_instrument
+
+    return [b["name"] for b in sorted(load_instrument(instrument).scoring["bands"], key=lambda b: b["min"])]
+
+
+def latest_rows(data: pd.DataFrame, cols: Sequence[str], first: str, followups: Sequence[str],
+                id_col: str = "respondent_id", occasion_col: str = "occasion") -> pd.DataFrame:
+    """Every column of each client's latest follow-up row with an answer in ``cols`` (indexed
+    by ``id_col``, clients seen at ``first`` without follow-up left out) — for tables of
+    non-numeric scores such as bands, alongside :func:`latest_reading`."""
+    answered = data[data[occasion_col].isin(followups) & data[list(cols)].notna().any(axis=1)]
+    rank = answered[occasion_col].map({o: i for i, o in enumerate(followups)})
+    latest = answered.assign(_rank=rank).sort_values("_rank", kind="stable").drop_duplicates(id_col, keep="last")
+    seen = set(data.loc[data[occasion_col] == first, id_col])
+    return latest[latest[id_col].isin(seen)].drop(columns="_rank").set_index(id_col)

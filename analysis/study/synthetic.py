@@ -442,6 +442,7 @@ def pilot(seed: int, n_clients: int = 33, n_staff: int = 17,
         "staff_survey": _survey(rng, "staff-survey", staff_ids, 0.6, {"ss_comment": COMMENTS_STAFF}),
         "service_use": _service_use(rng, ids),
         "indicators": _indicators(rng, n, n_staff),
+        "indicator_catalogue": INDICATOR_CATALOGUE,
     }
     return out
 
@@ -511,6 +512,16 @@ def _indicators(rng: np.random.Generator, n_clients: int, n_staff: int) -> pd.Da
     return pd.DataFrame(rows, columns=["period", "indicator", "value", "unit"])
 
 
+#: The demo's indicator catalogue: what each synthetic indicator is and which way is better.
+INDICATOR_CATALOGUE = pd.DataFrame([
+    ("clients_with_plan", "Asiakkaita, joilla hyvinvointisuunnitelma (kertymä)", "Clients with a welfare plan (cumulative)", "count", "up"),
+    ("plans_reviewed_on_time", "Sovitussa ajassa arvioidut suunnitelmat (%)", "Plans reviewed by the agreed date (%)", "percent", "up"),
+    ("professionals_involved", "Mukana olevia ammattilaisia (kertymä)", "Professionals taking part (cumulative)", "count", "up"),
+    ("professionals_per_plan", "Ammattilaisia suunnitelmaa kohden (ka.)", "Professionals per plan (mean)", "mean", "up"),
+    ("plans_closed", "Päätettyjä suunnitelmia (kertymä)", "Plans closed (cumulative)", "count", "up"),
+], columns=["indicator", "label_fi", "label_en", "unit", "direction"])
+
+
 #: Files written by :func:`write_all`: name → (source, key, population, instrument or dataset, description).
 FILES = {
     "cohort_background.csv": ("cohort", "background", "cohort", {"dataset": "background"},
@@ -537,6 +548,8 @@ FILES = {
     "service_use.csv": ("pilot", "service_use", "pilot", {"dataset": "service-use"},
                         "Pilot clients: visits six months before and after the welfare plan"),
     "indicators.csv": ("pilot", "indicators", "pilot", {"dataset": "indicators"}, "Half-yearly pilot indicators"),
+    "indicator_catalogue.csv": ("pilot", "indicator_catalogue", "pilot", {"dataset": "indicator-catalogue"},
+                                "What each indicator is: labels, unit, desired direction of change"),
 }
 #: Occasions of the synthetic study in time order (the manifest declares them).
 OCCASIONS = {"pilot": ["baseline", "6m", "12m"], "cohort": ["t1", "retest"]}

@@ -1,0 +1,249 @@
+"""The comparison cohort's 3X10D tables: the sample, the national norms, group profiles,
+and the validation plan that the validation report follows.
+
+* :func:`validation_plan` reads the plan declared next to the hypotheses
+  (``analysis/questionnaires/hypotheses/<instrument>.yaml``): which background columns describe
+  the sample, the known groups, the invariance groupings and the norm groups;
+* :func:`sample` joins the cohort's scores at one occasion with its background and the
+  comparison instruments;
+* :func:`norm_comparison` compares domain means with the national norms, before and after the
+  publisher's erratum: the standardised difference ``(m − μ)/σ`` uses the national mean ``μ``
+  and SD ``σ`` (the usual effect size for a comparison with published norms; Cohen 1988 reads
+  0.2, 0.5 and 0.8 as small, medium and large);
+* :func:`group_domain_means` and :func:`profile_rows` give the profile charts their rows.
+
+Weighted means and SDs follow :mod:`analysis.stats.descriptives`.
+
+Examples
+--------
+>>> plan = validation_plan("3x10d")
+>>> plan.norm_groups
+('age_group', 'gender')
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import pandas as pd
+import yaml
+
+from analysis import resource
+from analysis.intake.manifest import Study
+from analysis.stats.checks import as_list, require_columns
+from analysis.stats.descriptives import ALL, group_labels, group_summary, join_on_id
+from analysis.study.reference_norms import national_norms
+
+
+@dataclass(frozen=True)
+class ValidationPlan:
+    """The declared plan of a validation study (see the module docstring)."""
+
+    path: Path
+    sample: tuple[str, ...] = ()
+    known_groups: tuple[Mapping, ...] = ()
+    invariance_groupings: tuple[str, ...] = ()
+    min_group_n: int = 100
+    norm_groups: tuple[str, ...] = ()
+
+
+def plan_path(instrument: str) -> Path | None:
+    """``analysis/questionnaires/hypotheses/<instrument>.yaml`` when it exists."""
+    path = resource("questionnaires", "hypotheses", f"{instrument}.yaml")
+    return path if path.is_file() else None
+
+
+def validation_plan(instrument: str) -> ValidationPlan | None:
+    """The validation plan of ``instrument`` (``None`` when none is declared)."""
+    path = plan_path(instrument)
+    if path is None:
+        return None
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    inv = spec.get("invariance") or {}
+    return ValidationPlan(path=path, sample=tuple(spec.get("sample", ())),
+                          known_groups=tuple(spec.get("known_groups", ())),
+                          invariance_groupings=tuple(inv.get("groupings", ())),
+                          min_group_n=int(inv.get("min_group_n", 100)),
+                          norm_groups=tuple(spec.get("norm_groups", ())))
+
+
+def sample(study: Study, instrument: str, occasion: str | None) -> pd.DataFrame:
+    """Scores of ``instrument`` at ``occasion`` (all rows when ``None``), one row per person,
+    with the cohort's background and the scores of every other cohort instrument joined by
+    respondent id (columns already present get the instrument's suffix)."""
+    scores = study.scores("cohort", instrument)
+    base = scores[scores["occasion"] == occasion] if occasion is not None and "occasion" in scores else scores
+    others: dict[str, pd.DataFrame] = {}
+    if study.has("cohort", dataset="background"):
+        others["background"] = study.table("cohort", "background")
+    for entry in study.manifest.entries("cohort"):
+        ident = entry.instrument
+        if ident and ident != instrument and ident not in others:
+            other = study.scores("cohort", ident)
+            if "occasion" in other and occasion is not None:
+                other = other[other["occasion"] == occasion]
+            others[ident] = other.drop(columns=[c for c in ("occasion",) if c in other])
+    return join_on_id(base, others)
+
+def norm_comparison(df: pd.DataFrame, domains: Sequence[str], *, weight: str | None = None,
+                    by: str | Sequence[str] | None = None, published: pd.DataFrame | None = None,
+                    corrected: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Sample means of the 3X10D domains against the national norms, before and after the erratum.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per respondent with columns ``sat_<domain>`` (and ``weight`` / ``by``).
+    weight : str, optional
+        Survey-weight column: weighted mean and SD (module definitions); ``n`` stays the
+        number of persons.
+    by : str or list of str, optional
+        Grouping column(s): rows for the whole sample (``group`` = ``"all"``) and each group
+        (several columns: their values joined by a space, e.g. ``"16-19 female"``).
+    domains : list of str
+        Domain keys (see :class:`analysis.study.domains.LifeDomains`).
+    published, corrected : DataFrame, optional
+        National tables indexed by domain with ``mean`` and ``sd``; default
+        ``national_norms(corrected=False)`` (as first printed) and ``national_norms()``
+        (publisher's erratum: every mean one point lower).
+
+    Returns
+    -------
+    DataFrame
+        ``group, domain, n, mean, sd, national_sd, published_mean, corrected_mean,
+        diff_published, diff_corrected, std_diff_published, std_diff_corrected`` with
+        ``diff = mean − national mean`` and ``std_diff = diff / national_sd``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"sat_family": [8.0, 9.0, 7.0]})
+    >>> t = norm_comparison(df, ["family"])
+    >>> t[["published_mean", "corrected_mean", "diff_corrected"]].round(2).values.tolist()
+    [[8.23, 7.23, 0.77]]
+    """
+    published = national_norms(corrected=False) if published is None else published
+    corrected = national_norms(corrected=True) if corrected is None else corrected
+    cols = [f"sat_{d}" for d in domains]
+    require_columns(df, cols + as_list(by), "norm_comparison")
+    unknown = [d for d in domains if d not in published.index or d not in corrected.index]
+    if unknown:
+        raise KeyError(f"norm_comparison: no national norm for domain(s) {unknown} "
+                       f"(norms exist for {list(published.index)})")
+    rows = []
+    stats = group_summary(df, cols, by, weight=weight)
+    for label, col, n, m, s in stats.itertuples(index=False):
+        d = domains[cols.index(col)]
+        sd_nat = float(corrected.loc[d, "sd"])
+        mu_p, mu_c = float(published.loc[d, "mean"]), float(corrected.loc[d, "mean"])
+        rows.append({"group": label, "domain": d, "n": n, "mean": m, "sd": s,
+                     "national_sd": sd_nat, "published_mean": mu_p, "corrected_mean": mu_c,
+                     "diff_published": m - mu_p, "diff_corrected": m - mu_c,
+                     "std_diff_published": (m - mu_p) / sd_nat,
+                     "std_diff_corrected": (m - mu_c) / sd_nat})
+    return pd.DataFrame(rows)
+
+
+def group_domain_means(df: pd.DataFrame, domains: Sequence[str], by: str | Sequence[str], *,
+                       weight: str | None = None) -> pd.DataFrame:
+    """(Weighted) mean of each domain per group, wide, for tables and profile charts.
+
+    Parameters
+    ----------
+    df : DataFrame
+        One row per respondent with ``sat_<domain>`` columns.
+    by : str or list of str
+        Grouping column(s); several columns give cells such as ``"16-19 female"``.
+    weight : str, optional
+        Survey-weight column (weighted means as in the module docstring).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by group (sorted, then ``"all"``), columns ``n`` (persons in the group) and
+        one column per domain key (mean of ``sat_<domain>`` over those who answered it).
+        Rows with a missing group value count in ``"all"`` only.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"g": ["a", "a", "b"], "sat_health": [4.0, 6.0, 9.0]})
+    >>> group_domain_means(df, ["health"], "g").to_dict("index")
+    {'a': {'n': 2, 'health': 5.0}, 'b': {'n': 1, 'health': 9.0}, 'all': {'n': 3, 'health': 6.333333333333333}}
+    """
+    cols = [f"sat_{d}" for d in domains]
+    require_columns(df, cols + as_list(by), "group_domain_means")
+    means: dict[str, dict] = {}
+    for label, col, _, m, _ in group_summary(df, cols, by, weight=weight).itertuples(index=False):
+        means.setdefault(label, {})[domains[cols.index(col)]] = m
+    labels = group_labels(df, by)
+    n = {ALL: len(df), **{str(k): int(v) for k, v in labels.value_counts().items()}}
+    order = [g for g in means if g != ALL] + [ALL]
+    wide = pd.DataFrame.from_dict(means, orient="index").loc[order, list(domains)]
+    wide.insert(0, "n", [n[g] for g in order])
+    wide.index.name = by if isinstance(by, str) else " × ".join(by)
+    return wide
+
+
+def profile_rows(means: pd.DataFrame, *, min_n: int = 5, max_rows: int = 3) -> pd.DataFrame:
+    """Groups of :func:`group_domain_means` to draw in a profile chart.
+
+    Keeps groups (not ``"all"``) with at least ``min_n`` persons — smaller cells are
+    suppressed in the tables, so they are not drawn either — and at most ``max_rows`` of them
+    (:func:`analysis.report.figures.profile_chart` draws three), the largest first, ties in table
+    order. Returns the domain columns only; compare its index with ``means.index`` to say
+    which groups were left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> m = pd.DataFrame({"n": [10, 3, 8, 21], "health": [5.0, 6, 7, 6]}, index=["a", "b", "c", "all"])
+    >>> profile_rows(m).index.tolist()
+    ['a', 'c']
+    """
+    groups = means.drop(index=[ALL], errors="ignore")
+    keep = groups[groups["n"] >= min_n]
+    order = keep["n"].sort_values(ascending=False, kind="stable").index[:max_rows]
+    return keep.loc[[g for g in keep.index if g in set(order)]].drop(columns="n")
+
+
+@dataclass(frozen=True)
+class SamplingAdequacy:
+    """KMO and Bartlett's test as report tables: ``overall`` (measure, value) and ``items``
+    (item, kmo)."""
+
+    overall: pd.DataFrame
+    items: pd.DataFrame
+
+
+def sampling_adequacy(items: pd.DataFrame) -> SamplingAdequacy:
+    """Kaiser–Meyer–Olkin (overall and per item) and Bartlett's sphericity test of ``items``
+    (:func:`analysis.stats.structure.kmo`, :func:`analysis.stats.structure.bartlett`)."""
+    from analysis.stats import structure
+
+    kmo_overall, kmo_items = structure.kmo(items)
+    b = structure.bartlett(items)
+    overall = pd.DataFrame({"measure": ["kmo", "chisq", "df", "p", "n"],
+                            "value": [kmo_overall, b["chisq"], b["df"], b["p"], b["n"]]})
+    return SamplingAdequacy(overall, kmo_items.rename("kmo").rename_axis("item").reset_index())
+
+
+def example_lookup(sample: pd.DataFrame, table: pd.DataFrame, instrument: str, by: Sequence[str]) -> pd.DataFrame:
+    """Place an example respondent in the norm table: the sample's rounded median answer on
+    every domain, in the largest cell of ``by`` (:func:`analysis.stats.norms.lookup`).
+
+    An example made from the data rather than a person: no respondent's answers are shown.
+    Returns the lookup table with ``score`` as a column.
+    """
+    from analysis.intake.scoring import score
+    from analysis.stats.norms import lookup
+    from analysis.study.domains import life_domains
+
+    ld = life_domains(instrument)
+    answers = {k: float(round(sample[k].median())) for k in ld.satisfaction}
+    scored = score(pd.DataFrame([{"respondent_id": "example", **answers}]), instrument).iloc[0].to_dict()
+    cell = sample.groupby(list(by)).size().idxmax() if by else ()
+    cell = cell if isinstance(cell, tuple) else (cell,)
+    respondent = {**scored, **dict(zip(by, map(str, cell)))}
+    return lookup(table, respondent, by=list(by)).reset_index()
