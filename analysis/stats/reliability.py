@@ -27,6 +27,7 @@ from scipy import optimize, stats
 
 from analysis.stats.checks import numeric_frame
 from analysis.stats.lavaan_syntax import parse_model
+from analysis.stats.polychoric import polychoric
 from analysis.stats.results import Result
 from analysis.stats.sem import cfa
 
@@ -36,6 +37,7 @@ __all__ = [
     "OmegaResult",
     "cronbach_alpha",
     "omega",
+    "ordinal_alpha",
     "icc",
     "sem_from_icc",
     "sdc",
@@ -141,6 +143,33 @@ def _bootstrap_alpha(x: np.ndarray, n_boot: int, rng: np.random.Generator,
     return alphas
 
 
+def _alpha_and_items(cov: np.ndarray, data: pd.DataFrame) -> tuple[float, float, pd.DataFrame]:
+    """Raw and standardised alpha and psych's item table from a covariance matrix of ``data``."""
+    k = cov.shape[0]
+    cor = _cov_to_cor(cov)
+    alpha = float(_alpha_from_cov(cov))
+    std_alpha = float((1.0 - k / cor.sum()) * k / (k - 1))
+    keep = ~np.eye(k, dtype=bool)
+    sub_cov = np.stack([cov[np.ix_(keep[i], keep[i])] for i in range(k)])
+    sub_cor = np.stack([cor[np.ix_(keep[i], keep[i])] for i in range(k)])
+    diag = np.diag(cov)
+    rest_cov = cov.sum(axis=0) - diag
+    item_rest_r = rest_cov / np.sqrt(diag * sub_cov.sum(axis=(1, 2)))
+    if k > 2:
+        if_dropped = _alpha_from_cov(sub_cov)
+        std_if_dropped = (1.0 - (k - 1) / sub_cor.sum(axis=(1, 2))) * (k - 1) / (k - 2)
+    else:
+        if_dropped = std_if_dropped = np.full(k, np.nan)
+    if (item_rest_r < 0).any():
+        warnings.warn(f"items {list(data.columns[item_rest_r < 0])} correlate negatively with "
+                      f"the rest of the scale; reverse-key them if that is intended "
+                      f"(psych::alpha gives the same advice)", stacklevel=3)
+    table = pd.DataFrame({"item": data.columns, "n": data.notna().sum().to_numpy(),
+                          "item_rest_r": item_rest_r, "alpha_if_dropped": if_dropped,
+                          "std_alpha_if_dropped": std_if_dropped})
+    return alpha, std_alpha, table
+
+
 def cronbach_alpha(items: pd.DataFrame, *, missing: str = "pairwise", ci: float = 0.95,
                    ci_method: str = "feldt", n_boot: int = 2000,
                    seed: int | None = None) -> AlphaResult:
@@ -205,29 +234,8 @@ def cronbach_alpha(items: pd.DataFrame, *, missing: str = "pairwise", ci: float 
     if cov_df.isna().to_numpy().any():
         raise ValueError("some item pairs have fewer than two rows answering both; "
                          "pairwise covariance is undefined")
-    cov = cov_df.to_numpy()
-    cor = _cov_to_cor(cov)
-    alpha = float(_alpha_from_cov(cov))
-    std_alpha = float((1.0 - k / cor.sum()) * k / (k - 1))
-
-    keep = ~np.eye(k, dtype=bool)
-    sub_cov = np.stack([cov[np.ix_(keep[i], keep[i])] for i in range(k)])
-    sub_cor = np.stack([cor[np.ix_(keep[i], keep[i])] for i in range(k)])
-    diag = np.diag(cov)
-    rest_cov = cov.sum(axis=0) - diag
-    item_rest_r = rest_cov / np.sqrt(diag * sub_cov.sum(axis=(1, 2)))
-    if k > 2:
-        if_dropped = _alpha_from_cov(sub_cov)
-        std_if_dropped = (1.0 - (k - 1) / sub_cor.sum(axis=(1, 2))) * (k - 1) / (k - 2)
-    else:
-        if_dropped = std_if_dropped = np.full(k, np.nan)
-    if (item_rest_r < 0).any():
-        warnings.warn(f"items {list(data.columns[item_rest_r < 0])} correlate negatively with "
-                      f"the rest of the scale; reverse-key them if that is intended "
-                      f"(psych::alpha gives the same advice)", stacklevel=2)
-    table = pd.DataFrame({"item": data.columns, "n": data.notna().sum().to_numpy(),
-                          "item_rest_r": item_rest_r, "alpha_if_dropped": if_dropped,
-                          "std_alpha_if_dropped": std_if_dropped})
+    alpha, std_alpha, table = _alpha_and_items(cov_df.to_numpy(), data)
+    alpha = float(alpha)
 
     tail = (1.0 - ci) / 2.0
     if ci_method == "feldt":
@@ -241,6 +249,40 @@ def cronbach_alpha(items: pd.DataFrame, *, missing: str = "pairwise", ci: float 
     return AlphaResult(alpha=alpha, std_alpha=std_alpha, ci_low=float(ci_low),
                        ci_high=float(ci_high), ci_level=ci, ci_method=ci_method,
                        missing=missing, n=n, n_items=k, items=table)
+
+
+def ordinal_alpha(data: pd.DataFrame, *, missing: str = "pairwise") -> AlphaResult:
+    """Ordinal alpha: Cronbach's alpha of the polychoric correlation matrix.
+
+    Zumbo, Gadermann & Zeisser (2007): for Likert-type items, alpha computed from the
+    polychoric correlations (:func:`analysis.stats.polychoric.polychoric`) estimates the
+    reliability of the latent continuous responses; it equals
+    ``psych::alpha(psych::polychoric(x)$rho)``. On a correlation matrix raw and
+    standardised alpha coincide; the item table is psych's (``item_rest_r`` = ``r.drop``
+    on the polychoric matrix). No interval: psych gives none for a matrix, and Feldt's
+    interval assumes Pearson-based alpha (``ci_low``/``ci_high`` are NaN, ``ci_method``
+    ``"none"``).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Ordinal items (reverse-key first), NaN = missing.
+    missing : {"pairwise", "listwise"}
+        Passed to :func:`~analysis.stats.polychoric.polychoric`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> x = pd.read_csv("tests/fixtures/data/ordinal_skewed.csv")
+    >>> round(ordinal_alpha(x[["q1", "q2", "q3", "q4", "q5"]]).alpha, 3)
+    0.788
+    """
+    pc = polychoric(data, missing=missing)
+    used = data if missing == "pairwise" else data.dropna()
+    alpha, std_alpha, table = _alpha_and_items(pc.matrix(), used[pc.items])
+    return AlphaResult(alpha=alpha, std_alpha=std_alpha, ci_low=float("nan"),
+                       ci_high=float("nan"), ci_level=float("nan"), ci_method="none",
+                       missing=missing, n=len(used), n_items=len(pc.items), items=table)
 
 
 def _factor_matrices(estimates: pd.DataFrame, items: list[str]) -> tuple[pd.DataFrame,
