@@ -30,13 +30,16 @@ from analysis.stats.lavaan_syntax import parse_model
 from analysis.stats.polychoric import polychoric
 from analysis.stats.results import Result
 from analysis.stats.sem import cfa
+from analysis.stats.structure import _correlation, _fa, _oblimin
 
 __all__ = [
     "AlphaResult",
     "ICCResult",
     "OmegaResult",
+    "OmegaSLResult",
     "cronbach_alpha",
     "omega",
+    "omega_sl",
     "ordinal_alpha",
     "icc",
     "sem_from_icc",
@@ -445,6 +448,143 @@ def _reml_components(x: np.ndarray) -> tuple[np.ndarray, bool]:
                             options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000})
     sigma2 = parts(res.x)[2] / (n_obs - 1)
     return np.array([res.x[0] ** 2 * sigma2, res.x[1] ** 2 * sigma2, sigma2]), bool(res.success)
+
+
+@dataclass(frozen=True)
+class OmegaSLResult(Result):
+    """Schmid–Leiman omegas (see :func:`omega_sl`), psych::omega's numbers.
+
+    ``omega_hierarchical`` (psych's ``omega_h``), ``omega_total``, ``omega_limit``
+    (``omega.lim``: omega_h / omega_total), ``alpha``, ``g6`` (Guttman's lambda 6) and
+    ``ecv`` (explained common variance of the general factor). ``loadings`` has one row per
+    item: ``item``, ``g``, the group factors ``F1*``…, ``h2``, ``u2``, ``p2`` (``g^2/h2``);
+    ``groups`` one row per factor: ``factor`` (``g``, ``F1*``…), ``total``, ``general``,
+    ``group`` (psych's ``omega.group``; items belong to the group factor of their largest
+    loading). ``factor_cor`` is the oblique factor correlation matrix (``factor`` first),
+    ``g_loadings`` the group factors' loadings on g; ``reversed`` the items whose sign was
+    flipped so that all load positively on g (psych's ``flip``). ``to_frame()`` gives
+    ``groups``.
+    """
+
+    omega_hierarchical: float
+    omega_total: float
+    omega_limit: float
+    alpha: float
+    g6: float
+    ecv: float
+    loadings: pd.DataFrame
+    groups: pd.DataFrame
+    factor_cor: pd.DataFrame
+    g_loadings: pd.Series
+    reversed: list
+    n_factors: int
+    n: int
+    method: str
+    converged: bool
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.groups.copy()
+
+
+def omega_sl(data: pd.DataFrame, n_factors: int = 3, *, method: str = "minres",
+             poly: bool = False) -> OmegaSLResult:
+    """Omega hierarchical and total by the Schmid–Leiman transformation, as ``psych::omega``.
+
+    Steps of psych 2.2.9 (``omega`` → ``omegah`` → ``schmid``), Schmid & Leiman (1957),
+    Revelle & Zinbarg (2009): (1) ``psych::fa`` with ``n_factors`` factors, varimax;
+    (2) GPArotation's oblimin of those loadings, giving pattern ``F`` and factor
+    correlations ``Phi``; (3) the general factor's loadings ``gl`` on the group factors:
+    a one-factor ``fa`` of ``Phi`` (three or more factors), ``sqrt|phi_12|`` for both
+    (two factors; psych's ``option = "equal"``), 1 (one factor); (4) item loadings on
+    g ``F gl`` and on the residualised group factors ``F_j sqrt(1 - gl_j^2)``;
+    ``h2`` the communalities of step 1, ``u2 = 1 - h2``. Items loading negatively on g are
+    flipped (``reversed``). With ``V`` the sum of the correlation matrix:
+    ``omega_h = (sum g)^2 / V``, ``omega_total = (V - sum u2) / V``,
+    ``ECV = sum g^2 / sum(all SL loadings^2)``, alpha on the correlation matrix, and per
+    group factor ``(sum F_j*)^2 / V_j`` (group), ``(sum g)^2 / V_j`` (general) over its
+    items.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Item columns; pairwise-complete Pearson correlations (psych's ``cor(use =
+        "pairwise")``), or polychoric ones with ``poly=True`` (``psych::omega(poly=TRUE)``).
+    n_factors : int
+        Number of group factors (psych's ``nfactors``, default 3).
+    method : {"minres", "ml", "pa"}
+        Extraction (psych's ``fm``), also for the one-factor fit of ``Phi``.
+    poly : bool
+        Use :func:`~analysis.stats.polychoric.polychoric` correlations.
+
+    Returns
+    -------
+    OmegaSLResult
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> res = omega_sl(hs[[f"x{i}" for i in range(1, 10)]], 3)
+    >>> round(res.omega_hierarchical, 3), round(res.omega_total, 3)
+    (0.449, 0.851)
+    """
+    if poly:
+        pc = polychoric(data)
+        r, items = pc.matrix(), pc.items
+    else:
+        cor = _correlation(data, "omega_sl")
+        r, items = cor.to_numpy(), [str(c) for c in cor.columns]
+    p = len(items)
+    if not 1 <= n_factors < p:
+        raise ValueError(f"omega_sl: n_factors must be between 1 and {p - 1}, got {n_factors!r}")
+    orth, _, h2, _, converged = _fa(r, n_factors, method, "varimax")
+    if n_factors == 1:
+        pattern, phi, gl = orth, np.eye(1), np.ones(1)
+    else:
+        pattern, phi, rot_ok = _oblimin(orth)
+        converged = converged and rot_ok
+        if n_factors == 2:
+            gl = np.sqrt(abs(phi[0, 1])) * np.array([1.0, np.sign(phi[0, 1])])
+        else:
+            gl, _, _, _, g_ok = _fa(phi, 1, method, "oblimin")
+            gl, converged = gl[:, 0], converged and g_ok
+    g = pattern @ gl
+    group = np.sign(pattern) * np.sqrt(np.clip(pattern**2 * (1 - gl**2), 0, None))
+    key = np.where(g < 0, -1.0, 1.0)
+    g, group = g * key, group * key[:, None]
+    r = r * np.outer(key, key)
+    u2 = 1 - h2
+    total = r.sum()
+    omega_total = (total - u2.sum()) / total
+    omega_h = g.sum() ** 2 / total
+    smc = 1 - 1 / np.diag(np.linalg.inv(r))
+    ecv = (g**2).sum() / ((g**2).sum() + (group**2).sum())
+    names = [f"F{j + 1}*" for j in range(n_factors)]
+    member = np.argmax(np.abs(group), axis=1)
+    rows = [{"factor": "g", "total": omega_total, "general": omega_h, "group": np.nan}]
+    group_sq = 0.0
+    for j, name in enumerate(names):
+        on = member == j
+        v = r[np.ix_(on, on)].sum() if on.any() else np.nan
+        gr = group[on, j].sum()
+        group_sq += gr**2
+        rows.append({"factor": name, "total": (gr**2 + g[on].sum() ** 2) / v,
+                     "general": g[on].sum() ** 2 / v, "group": gr**2 / v})
+    rows[0]["group"] = group_sq / total
+    loadings = pd.DataFrame(group, columns=names).assign(item=items, g=g, h2=h2, u2=u2,
+                                                         p2=g**2 / h2)
+    return OmegaSLResult(
+        omega_hierarchical=float(omega_h), omega_total=float(omega_total),
+        omega_limit=float(omega_h / omega_total),
+        alpha=float((total - p) / total * p / (p - 1)),
+        g6=float((total + smc.sum() - p) / total), ecv=float(ecv),
+        loadings=loadings[["item", "g", *names, "h2", "u2", "p2"]],
+        groups=pd.DataFrame(rows),
+        factor_cor=pd.DataFrame(phi, columns=[f"F{j + 1}" for j in range(n_factors)]).assign(
+            factor=[f"F{j + 1}" for j in range(n_factors)])[["factor", *[f"F{j + 1}" for j in range(n_factors)]]],
+        g_loadings=pd.Series(gl, index=[f"F{j + 1}" for j in range(n_factors)], name="g"),
+        reversed=[i for i, k in zip(items, key) if k < 0], n_factors=n_factors,
+        n=len(data), method=method, converged=converged)
 
 
 def icc(data: pd.DataFrame, *, method: str | None = None, ci: float = 0.95) -> ICCResult:

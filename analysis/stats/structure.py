@@ -418,6 +418,36 @@ def _promax(f: np.ndarray, m: int = 4) -> tuple[np.ndarray, np.ndarray]:
     return (x @ u) * h[:, None], ui @ ui.T
 
 
+def _fa(r: np.ndarray, n_factors: int, method: str, rotation: str
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], bool]:
+    """``psych::fa`` on a correlation matrix: loadings, Phi, h2, factor names, converged.
+
+    Extraction, then (n_factors > 1) rotation; as psych, each factor's sign makes its
+    loading sum positive and factors are ordered by variance accounted for
+    (``diag(Phi L'L)``), keeping their pre-sorting names.
+    """
+    load, converged = _extract(r, n_factors, method)
+    load = load * np.where(load.sum(axis=0) < 0, -1.0, 1.0)
+    h2 = (load**2).sum(axis=1)
+    phi = np.eye(n_factors)
+    order = np.arange(n_factors)
+    if n_factors > 1:
+        if rotation == "varimax":
+            load = _varimax(load)[0]
+        elif rotation == "promax":
+            load, phi = _promax(load)
+        else:
+            load, phi, rot_ok = _oblimin(load)
+            converged = converged and rot_ok
+        sign = np.where(load.sum(axis=0) < 0, -1.0, 1.0)
+        load, phi = load * sign, phi * np.outer(sign, sign)
+        order = np.argsort(-np.diag(phi @ load.T @ load), kind="stable")
+        load, phi = load[:, order], phi[np.ix_(order, order)]
+    prefix = "ML" if method == "ml" else "MR"
+    names = [f"{prefix}{i + 1}" for i in order]  # psych keeps pre-sorting names: MR2, MR1, ...
+    return load, phi, h2, names, converged
+
+
 def efa(items: pd.DataFrame, n_factors: int, method: str = "minres",
         rotation: str = "oblimin") -> EFAResult:
     """Exploratory factor analysis reproducing ``psych::fa`` (fm = minres or ml).
@@ -463,25 +493,7 @@ def efa(items: pd.DataFrame, n_factors: int, method: str = "minres",
     p = r.shape[0]
     if not 1 <= n_factors < p:
         raise ValueError(f"n_factors must be between 1 and {p - 1}, got {n_factors!r}")
-    load, converged = _extract(r, n_factors, method)
-    load = load * np.where(load.sum(axis=0) < 0, -1.0, 1.0)
-    h2 = (load**2).sum(axis=1)
-    phi = np.eye(n_factors)
-    order = np.arange(n_factors)
-    if n_factors > 1:
-        if rotation == "varimax":
-            load = _varimax(load)[0]
-        elif rotation == "promax":
-            load, phi = _promax(load)
-        else:
-            load, phi, rot_ok = _oblimin(load)
-            converged = converged and rot_ok
-        sign = np.where(load.sum(axis=0) < 0, -1.0, 1.0)
-        load, phi = load * sign, phi * np.outer(sign, sign)
-        order = np.argsort(-np.diag(phi @ load.T @ load), kind="stable")
-        load, phi = load[:, order], phi[np.ix_(order, order)]
-    prefix = "ML" if method == "ml" else "MR"
-    names = [f"{prefix}{i + 1}" for i in order]  # psych keeps pre-sorting names: MR2, MR1, ...
+    load, phi, h2, names, converged = _fa(r, n_factors, method, rotation)
     ss = np.diag(phi @ load.T @ load)
     variance = pd.DataFrame({"factor": names, "ss_loadings": ss, "proportion": ss / p,
                              "cumulative": np.cumsum(ss) / p})
