@@ -41,29 +41,32 @@ def data() -> dict[str, pd.DataFrame]:
 @pytest.mark.parametrize("name", ["hs", "bfi"])
 def test_kmo_and_bartlett_match_psych(data, name):
     ref = R["kmo_bartlett"][name]
-    overall, per_item = kmo(data[name])
-    assert overall == pytest.approx(ref["kmo"], abs=EXACT)
-    assert list(per_item.index) == list(ref["kmo_items"])
-    np.testing.assert_allclose(per_item, list(ref["kmo_items"].values()), atol=EXACT, rtol=0)
+    res = kmo(data[name])
+    assert res.overall == pytest.approx(ref["kmo"], abs=EXACT)
+    table = res.to_frame()
+    assert table.columns.tolist() == ["item", "msa"] and table.index.equals(pd.RangeIndex(len(table)))
+    assert table["item"].tolist() == list(ref["kmo_items"])
+    np.testing.assert_allclose(table["msa"], list(ref["kmo_items"].values()), atol=EXACT, rtol=0)
     test = bartlett(data[name])
-    assert test["chisq"] == pytest.approx(ref["chisq"], rel=1e-12)
-    assert test["df"] == ref["df"] and test["n"] == ref["n"]
-    assert test["p"] == pytest.approx(ref["p"], rel=1e-9, abs=1e-300)
+    assert test.chisq == pytest.approx(ref["chisq"], rel=1e-12)
+    assert test.df == ref["df"] and test.n == ref["n"]
+    assert test.p == pytest.approx(ref["p"], rel=1e-9, abs=1e-300)
+    assert test.to_frame().columns.tolist() == ["chisq", "df", "p", "n"]
 
 
 def test_kmo_bartlett_published_holzinger_swineford_values(data):
     # REFERENCES.md: KMO 0.7522; Bartlett chi2 904.097, df 36.
-    assert round(kmo(data["hs"])[0], 4) == 0.7522
+    assert round(kmo(data["hs"]).overall, 4) == 0.7522
     test = bartlett(data["hs"])
-    assert round(test["chisq"], 3) == 904.097 and test["df"] == 36
+    assert round(test.chisq, 3) == 904.097 and test.df == 36
 
 
 def test_kmo_hand_computation_two_items():
     # Two items: the partial correlation equals the correlation, so KMO = 0.5 exactly.
     x = pd.DataFrame({"a": [1.0, 2, 3, 4, 6], "b": [2.0, 1, 4, 3, 5]})
-    overall, per_item = kmo(x)
-    assert overall == pytest.approx(0.5, abs=1e-12)
-    np.testing.assert_allclose(per_item, [0.5, 0.5], atol=1e-12)
+    res = kmo(x)
+    assert res.overall == pytest.approx(0.5, abs=1e-12)
+    np.testing.assert_allclose(res.items["msa"], [0.5, 0.5], atol=1e-12)
 
 
 @pytest.mark.parametrize("key", list(R["efa"]))
@@ -72,21 +75,29 @@ def test_efa_matches_psych_fa(data, key):
     res = efa(data[key.split("_")[0]], ref["n_factors"], method=ref["method"],
               rotation=ref["rotation"])
     assert res.converged
-    assert list(res.loadings.index) == ref["items"]
-    assert list(res.loadings.columns) == ref["factors"]
-    np.testing.assert_allclose(res.loadings, ref["loadings"], atol=EFA_TOL, rtol=0)
+    assert res.loadings["item"].tolist() == ref["items"]
+    assert res.factors == ref["factors"]
+    assert res.loadings.columns.tolist() == ["item", *ref["factors"]]
+    np.testing.assert_allclose(res.loadings[res.factors], ref["loadings"], atol=EFA_TOL, rtol=0)
     np.testing.assert_allclose(res.communalities, ref["communalities"], atol=EFA_TOL, rtol=0)
-    np.testing.assert_allclose(res.factor_cor, ref["factor_cor"], atol=EFA_TOL, rtol=0)
-    np.testing.assert_allclose(res.variance_explained.loc["ss_loadings"], ref["ss_loadings"],
+    assert res.factor_cor["factor"].tolist() == ref["factors"]
+    np.testing.assert_allclose(res.factor_cor[res.factors], ref["factor_cor"], atol=EFA_TOL, rtol=0)
+    variance = res.variance_explained
+    assert variance["factor"].tolist() == ref["factors"]
+    np.testing.assert_allclose(variance["ss_loadings"], ref["ss_loadings"],
                                atol=EFA_TOL * len(ref["items"]), rtol=0)
-    np.testing.assert_allclose(res.variance_explained.loc["proportion"],
-                               ref["variance_explained"], atol=EFA_TOL, rtol=0)
+    np.testing.assert_allclose(variance["proportion"], ref["variance_explained"], atol=EFA_TOL,
+                               rtol=0)
+    table = res.to_frame()
+    assert table.columns.tolist() == ["item", *ref["factors"], "h2", "u2"]
+    np.testing.assert_allclose(table["h2"], ref["communalities"], atol=EFA_TOL, rtol=0)
 
 
 def test_efa_orthogonal_rotation_preserves_communalities(data):
     res = efa(data["hs"], 3, method="minres", rotation="varimax")
-    np.testing.assert_allclose((res.loadings**2).sum(axis=1), res.communalities, atol=1e-12)
-    np.testing.assert_allclose(res.factor_cor, np.eye(3), atol=0)
+    np.testing.assert_allclose((res.loadings[res.factors] ** 2).sum(axis=1), res.communalities,
+                               atol=1e-12)
+    np.testing.assert_allclose(res.factor_cor[res.factors], np.eye(3), atol=0)
 
 
 def test_efa_rejects_bad_arguments(data):
@@ -134,7 +145,8 @@ def test_parallel_analysis_is_seeded_and_counts_leading_run(data):
     a = parallel_analysis(data["hs"], n_iter=100, seed=3)
     b = parallel_analysis(data["hs"], n_iter=100, seed=3)
     pd.testing.assert_frame_equal(a.eigenvalues, b.eigenvalues)
-    t = a.eigenvalues
+    t = a.to_frame()
+    assert t["number"].tolist() == list(range(1, 10))
     k = a.n_factors
     assert (t["observed_fa"].iloc[:k] > t["sim_fa_quantile"].iloc[:k]).all()
     assert t["observed_fa"].iloc[k] <= t["sim_fa_quantile"].iloc[k]

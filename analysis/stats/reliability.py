@@ -23,16 +23,24 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
 
+from analysis.stats.checks import numeric_frame
 from analysis.stats.lavaan_syntax import parse_model
+from analysis.stats.polychoric import polychoric
+from analysis.stats.results import Result
 from analysis.stats.sem import cfa
+from analysis.stats.structure import _correlation, _fa, _oblimin
 
 __all__ = [
     "AlphaResult",
+    "ICCResult",
     "OmegaResult",
+    "OmegaSLResult",
     "cronbach_alpha",
     "omega",
+    "omega_sl",
+    "ordinal_alpha",
     "icc",
     "sem_from_icc",
     "sdc",
@@ -40,12 +48,13 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class AlphaResult:
+class AlphaResult(Result):
     """Cronbach's alpha with its interval and item table.
 
     ``n`` is the number of rows the interval uses (see :func:`cronbach_alpha`); ``items``
-    is indexed by item with columns ``n`` (answers), ``item_rest_r`` (corrected item-total
+    has one row per item: ``item``, ``n`` (answers), ``item_rest_r`` (corrected item-total
     correlation, psych's ``r.drop``), ``alpha_if_dropped`` and ``std_alpha_if_dropped``.
+    ``to_frame()`` gives the scalars as one row.
     """
 
     alpha: float
@@ -61,10 +70,11 @@ class AlphaResult:
 
 
 @dataclass(frozen=True)
-class OmegaResult:
+class OmegaResult(Result):
     """Model-based composite reliability (see :func:`omega`).
 
-    ``per_factor`` holds omega of each factor's indicator sum (semTools' per-factor values).
+    ``per_factor`` has one row per factor: ``factor``, ``omega`` (of the factor's indicator
+    sum; semTools' per-factor values). ``to_frame()`` gives the scalars as one row.
     ``omega_hierarchical`` is the general factor's share for a bifactor model, else NaN.
     ``n`` is the number of complete rows the model was fitted to; ``n_dropped`` the rows
     left out because an item was missing (lavaan's listwise default).
@@ -76,26 +86,6 @@ class OmegaResult:
     model: str
     n: int
     n_dropped: int
-
-
-def _numeric_items(items: pd.DataFrame, *, min_items: int = 2) -> pd.DataFrame:
-    """Return ``items`` as float, raising one error that lists every non-numeric cell."""
-    if not isinstance(items, pd.DataFrame):
-        raise TypeError(f"items must be a pandas DataFrame, got {type(items).__name__}")
-    if items.shape[1] < min_items:
-        raise ValueError(f"expected at least {min_items} item columns, got {items.shape[1]}: "
-                         f"{list(items.columns)}")
-    problems = []
-    out = {}
-    for col in items.columns:
-        values = pd.to_numeric(items[col], errors="coerce")
-        bad = (values.isna() & items[col].notna()) | np.isinf(values)
-        problems += [f"row {idx!r}, column {col!r}: value {items[col][idx]!r} is not a finite "
-                     f"number" for idx in items.index[bad.to_numpy()]]
-        out[col] = values.astype(float)
-    if problems:
-        raise ValueError("items must be numeric (NaN for missing):\n  " + "\n  ".join(problems))
-    return pd.DataFrame(out, index=items.index)
 
 
 def _alpha_from_cov(cov: np.ndarray) -> np.ndarray:
@@ -156,6 +146,33 @@ def _bootstrap_alpha(x: np.ndarray, n_boot: int, rng: np.random.Generator,
     return alphas
 
 
+def _alpha_and_items(cov: np.ndarray, data: pd.DataFrame) -> tuple[float, float, pd.DataFrame]:
+    """Raw and standardised alpha and psych's item table from a covariance matrix of ``data``."""
+    k = cov.shape[0]
+    cor = _cov_to_cor(cov)
+    alpha = float(_alpha_from_cov(cov))
+    std_alpha = float((1.0 - k / cor.sum()) * k / (k - 1))
+    keep = ~np.eye(k, dtype=bool)
+    sub_cov = np.stack([cov[np.ix_(keep[i], keep[i])] for i in range(k)])
+    sub_cor = np.stack([cor[np.ix_(keep[i], keep[i])] for i in range(k)])
+    diag = np.diag(cov)
+    rest_cov = cov.sum(axis=0) - diag
+    item_rest_r = rest_cov / np.sqrt(diag * sub_cov.sum(axis=(1, 2)))
+    if k > 2:
+        if_dropped = _alpha_from_cov(sub_cov)
+        std_if_dropped = (1.0 - (k - 1) / sub_cor.sum(axis=(1, 2))) * (k - 1) / (k - 2)
+    else:
+        if_dropped = std_if_dropped = np.full(k, np.nan)
+    if (item_rest_r < 0).any():
+        warnings.warn(f"items {list(data.columns[item_rest_r < 0])} correlate negatively with "
+                      f"the rest of the scale; reverse-key them if that is intended "
+                      f"(psych::alpha gives the same advice)", stacklevel=3)
+    table = pd.DataFrame({"item": data.columns, "n": data.notna().sum().to_numpy(),
+                          "item_rest_r": item_rest_r, "alpha_if_dropped": if_dropped,
+                          "std_alpha_if_dropped": std_if_dropped})
+    return alpha, std_alpha, table
+
+
 def cronbach_alpha(items: pd.DataFrame, *, missing: str = "pairwise", ci: float = 0.95,
                    ci_method: str = "feldt", n_boot: int = 2000,
                    seed: int | None = None) -> AlphaResult:
@@ -208,7 +225,7 @@ def cronbach_alpha(items: pd.DataFrame, *, missing: str = "pairwise", ci: float 
         raise ValueError(f"ci_method must be 'feldt' or 'bootstrap', got {ci_method!r}")
     if not 0 < ci < 1:
         raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
-    data = _numeric_items(items)
+    data = numeric_frame(items, "cronbach_alpha", min_columns=2)
     if missing == "listwise":
         data = data.dropna()
     n, k = data.shape
@@ -220,30 +237,8 @@ def cronbach_alpha(items: pd.DataFrame, *, missing: str = "pairwise", ci: float 
     if cov_df.isna().to_numpy().any():
         raise ValueError("some item pairs have fewer than two rows answering both; "
                          "pairwise covariance is undefined")
-    cov = cov_df.to_numpy()
-    cor = _cov_to_cor(cov)
-    alpha = float(_alpha_from_cov(cov))
-    std_alpha = float((1.0 - k / cor.sum()) * k / (k - 1))
-
-    keep = ~np.eye(k, dtype=bool)
-    sub_cov = np.stack([cov[np.ix_(keep[i], keep[i])] for i in range(k)])
-    sub_cor = np.stack([cor[np.ix_(keep[i], keep[i])] for i in range(k)])
-    diag = np.diag(cov)
-    rest_cov = cov.sum(axis=0) - diag
-    item_rest_r = rest_cov / np.sqrt(diag * sub_cov.sum(axis=(1, 2)))
-    if k > 2:
-        if_dropped = _alpha_from_cov(sub_cov)
-        std_if_dropped = (1.0 - (k - 1) / sub_cor.sum(axis=(1, 2))) * (k - 1) / (k - 2)
-    else:
-        if_dropped = std_if_dropped = np.full(k, np.nan)
-    if (item_rest_r < 0).any():
-        warnings.warn(f"items {list(data.columns[item_rest_r < 0])} correlate negatively with "
-                      f"the rest of the scale; reverse-key them if that is intended "
-                      f"(psych::alpha gives the same advice)", stacklevel=2)
-    table = pd.DataFrame({"n": data.notna().sum().to_numpy(), "item_rest_r": item_rest_r,
-                          "alpha_if_dropped": if_dropped,
-                          "std_alpha_if_dropped": std_if_dropped},
-                         index=pd.Index(data.columns, name="item"))
+    alpha, std_alpha, table = _alpha_and_items(cov_df.to_numpy(), data)
+    alpha = float(alpha)
 
     tail = (1.0 - ci) / 2.0
     if ci_method == "feldt":
@@ -257,6 +252,40 @@ def cronbach_alpha(items: pd.DataFrame, *, missing: str = "pairwise", ci: float 
     return AlphaResult(alpha=alpha, std_alpha=std_alpha, ci_low=float(ci_low),
                        ci_high=float(ci_high), ci_level=ci, ci_method=ci_method,
                        missing=missing, n=n, n_items=k, items=table)
+
+
+def ordinal_alpha(data: pd.DataFrame, *, missing: str = "pairwise") -> AlphaResult:
+    """Ordinal alpha: Cronbach's alpha of the polychoric correlation matrix.
+
+    Zumbo, Gadermann & Zeisser (2007): for Likert-type items, alpha computed from the
+    polychoric correlations (:func:`analysis.stats.polychoric.polychoric`) estimates the
+    reliability of the latent continuous responses; it equals
+    ``psych::alpha(psych::polychoric(x)$rho)``. On a correlation matrix raw and
+    standardised alpha coincide; the item table is psych's (``item_rest_r`` = ``r.drop``
+    on the polychoric matrix). No interval: psych gives none for a matrix, and Feldt's
+    interval assumes Pearson-based alpha (``ci_low``/``ci_high`` are NaN, ``ci_method``
+    ``"none"``).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Ordinal items (reverse-key first), NaN = missing.
+    missing : {"pairwise", "listwise"}
+        Passed to :func:`~analysis.stats.polychoric.polychoric`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> x = pd.read_csv("tests/fixtures/data/ordinal_skewed.csv")
+    >>> round(ordinal_alpha(x[["q1", "q2", "q3", "q4", "q5"]]).alpha, 3)
+    0.788
+    """
+    pc = polychoric(data, missing=missing)
+    used = data if missing == "pairwise" else data.dropna()
+    alpha, std_alpha, table = _alpha_and_items(pc.matrix(), used[pc.items])
+    return AlphaResult(alpha=alpha, std_alpha=std_alpha, ci_low=float("nan"),
+                       ci_high=float("nan"), ci_level=float("nan"), ci_method="none",
+                       missing=missing, n=len(used), n_items=len(pc.items), items=table)
 
 
 def _factor_matrices(estimates: pd.DataFrame, items: list[str]) -> tuple[pd.DataFrame,
@@ -317,7 +346,7 @@ def omega(items: pd.DataFrame, model: str | None = None) -> OmegaResult:
     if missing_cols:
         raise ValueError(f"model indicators {missing_cols} are not columns of items "
                          f"({list(items.columns)})")
-    data = _numeric_items(items[indicators])
+    data = numeric_frame(items, "omega", indicators, min_columns=2)
     complete = data.dropna()
     n_dropped = len(data) - len(complete)
     if n_dropped:
@@ -340,66 +369,317 @@ def omega(items: pd.DataFrame, model: str | None = None) -> OmegaResult:
                and (phi.loc[f].drop(f) == 0).all()]
     omega_h = float(per_factor[general[0]]) if len(general) == 1 else float("nan")
     return OmegaResult(omega_total=omega_total, omega_hierarchical=omega_h,
-                       per_factor=pd.Series(per_factor, name="omega", dtype=float),
+                       per_factor=pd.DataFrame({"factor": list(per_factor),
+                                                "omega": list(per_factor.values())}),
                        model=model, n=len(complete), n_dropped=n_dropped)
 
 
-def icc(wide: pd.DataFrame, *, ci: float = 0.95) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ICCResult(Result):
+    """Intraclass correlations (see :func:`icc`).
+
+    ``table`` has one row per Shrout–Fleiss type: ``type`` (``ICC1`` … ``ICC3k``), ``icc``,
+    ``F``, ``df1``, ``df2``, ``p``, ``ci_low``, ``ci_high``; ``to_frame()`` gives it.
+    ``variance`` has one row per component: ``component`` (``subject``, ``rater``,
+    ``residual``, ``total``), ``variance``, ``percent`` (share of the total).
+    ``method`` is ``"anova"`` or ``"reml"``; ``n`` the subjects used, ``k`` the raters or
+    occasions, ``n_dropped`` the subjects left out (ANOVA: any missing value; REML: no
+    value at all).
+    """
+
+    table: pd.DataFrame
+    variance: pd.DataFrame
+    method: str
+    n: int
+    k: int
+    n_dropped: int
+    ci_level: float
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def value(self, type_: str) -> pd.Series:
+        """The row of one ICC type, e.g. ``res.value("ICC2")["icc"]``."""
+        return self.table.set_index("type").loc[type_]
+
+
+def _reml_components(x: np.ndarray) -> tuple[np.ndarray, bool]:
+    """REML variance components (subject, rater, residual) of ``y = mu + a_i + b_j + e_ij``.
+
+    The model of ``lme4::lmer(values ~ 1 + (1 | id) + (1 | items))`` that ``psych::ICC``
+    fits, on every observed cell of ``x`` (subjects x raters, NaN = missing). lme4's
+    profiled REML criterion (Bates, Mächler, Bolker & Walker 2015, eq. 42) over the
+    relative standard deviations ``theta = (sd_subject, sd_rater) / sd_residual >= 0``:
+    ``log|M| + log(X'H^-1 X) + (N - 1) log r^2`` with ``H = I + Z Λ Λ' Z'``,
+    ``M = I + Λ Z'Z Λ`` (so ``|H| = |M|``) and ``r^2`` the generalised residual sum of
+    squares; then ``s2_residual = r^2 / (N - 1)``. ``M`` is solved by eliminating the diagonal subject block (Schur complement
+    of size k), so the cost is linear in the number of subjects.
+    """
+    obs = ~np.isnan(x)
+    subj, rater = np.nonzero(obs)
+    y = x[obs]
+    n_obs = y.size
+    c = obs.astype(float)                       # subject x rater incidence
+    ns, nr = c.sum(axis=1), c.sum(axis=0)
+    zy = (np.bincount(subj, y, minlength=x.shape[0]), np.bincount(rater, y, minlength=x.shape[1]))
+    rhs_s = np.column_stack([zy[0], ns])        # Z_s'[y, 1]
+    rhs_r = np.column_stack([zy[1], nr])        # Z_r'[y, 1]
+    cross = np.array([[y @ y, y.sum()], [y.sum(), n_obs]])
+
+    def parts(theta):
+        ta, tb = theta
+        a = 1.0 + ta**2 * ns
+        schur = np.diag(1.0 + tb**2 * nr) - (ta * tb) ** 2 * (c.T / a) @ c
+        b1, b2 = ta * rhs_s, tb * rhs_r
+        v = np.linalg.solve(schur, b2 - ta * tb * c.T @ (b1 / a[:, None]))
+        u = (b1 - ta * tb * c @ v) / a[:, None]
+        quad = cross - (b1.T @ u + b2.T @ v)    # [y, 1]' H^-1 [y, 1]
+        r2 = quad[0, 0] - quad[0, 1] ** 2 / quad[1, 1]
+        logdet = np.log(a).sum() + np.linalg.slogdet(schur)[1]
+        return logdet, quad[1, 1], r2
+
+    def criterion(theta):  # per observation, so the tolerance is relative
+        logdet, xhx, r2 = parts(theta)
+        return (logdet + np.log(xhx) + (n_obs - 1) * np.log(r2)) / n_obs
+
+    # The criterion depends on theta only through theta^2, so lme4's bound theta >= 0 is
+    # met by minimising without bounds and taking |theta|: Nelder-Mead from lme4's start.
+    res = optimize.minimize(criterion, np.ones(2), method="Nelder-Mead",
+                            options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000})
+    sigma2 = parts(res.x)[2] / (n_obs - 1)
+    return np.array([res.x[0] ** 2 * sigma2, res.x[1] ** 2 * sigma2, sigma2]), bool(res.success)
+
+
+@dataclass(frozen=True)
+class OmegaSLResult(Result):
+    """Schmid–Leiman omegas (see :func:`omega_sl`), psych::omega's numbers.
+
+    ``omega_hierarchical`` (psych's ``omega_h``), ``omega_total``, ``omega_limit``
+    (``omega.lim``: omega_h / omega_total), ``alpha``, ``g6`` (Guttman's lambda 6) and
+    ``ecv`` (explained common variance of the general factor). ``loadings`` has one row per
+    item: ``item``, ``g``, the group factors ``F1*``…, ``h2``, ``u2``, ``p2`` (``g^2/h2``);
+    ``groups`` one row per factor: ``factor`` (``g``, ``F1*``…), ``total``, ``general``,
+    ``group`` (psych's ``omega.group``; items belong to the group factor of their largest
+    loading). ``factor_cor`` is the oblique factor correlation matrix (``factor`` first),
+    ``g_loadings`` the group factors' loadings on g; ``reversed`` the items whose sign was
+    flipped so that all load positively on g (psych's ``flip``). ``to_frame()`` gives
+    ``groups``.
+    """
+
+    omega_hierarchical: float
+    omega_total: float
+    omega_limit: float
+    alpha: float
+    g6: float
+    ecv: float
+    loadings: pd.DataFrame
+    groups: pd.DataFrame
+    factor_cor: pd.DataFrame
+    g_loadings: pd.Series
+    reversed: list
+    n_factors: int
+    n: int
+    method: str
+    converged: bool
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.groups.copy()
+
+
+def omega_sl(data: pd.DataFrame, n_factors: int = 3, *, method: str = "minres",
+             poly: bool = False) -> OmegaSLResult:
+    """Omega hierarchical and total by the Schmid–Leiman transformation, as ``psych::omega``.
+
+    Steps of psych 2.2.9 (``omega`` → ``omegah`` → ``schmid``), Schmid & Leiman (1957),
+    Revelle & Zinbarg (2009): (1) ``psych::fa`` with ``n_factors`` factors, varimax;
+    (2) GPArotation's oblimin of those loadings, giving pattern ``F`` and factor
+    correlations ``Phi``; (3) the general factor's loadings ``gl`` on the group factors:
+    a one-factor ``fa`` of ``Phi`` (three or more factors), ``sqrt|phi_12|`` for both
+    (two factors; psych's ``option = "equal"``), 1 (one factor); (4) item loadings on
+    g ``F gl`` and on the residualised group factors ``F_j sqrt(1 - gl_j^2)``;
+    ``h2`` the communalities of step 1, ``u2 = 1 - h2``. Items loading negatively on g are
+    flipped (``reversed``). With ``V`` the sum of the correlation matrix:
+    ``omega_h = (sum g)^2 / V``, ``omega_total = (V - sum u2) / V``,
+    ``ECV = sum g^2 / sum(all SL loadings^2)``, alpha on the correlation matrix, and per
+    group factor ``(sum F_j*)^2 / V_j`` (group), ``(sum g)^2 / V_j`` (general) over its
+    items.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Item columns; pairwise-complete Pearson correlations (psych's ``cor(use =
+        "pairwise")``), or polychoric ones with ``poly=True`` (``psych::omega(poly=TRUE)``).
+    n_factors : int
+        Number of group factors (psych's ``nfactors``, default 3).
+    method : {"minres", "ml", "pa"}
+        Extraction (psych's ``fm``), also for the one-factor fit of ``Phi``.
+    poly : bool
+        Use :func:`~analysis.stats.polychoric.polychoric` correlations.
+
+    Returns
+    -------
+    OmegaSLResult
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> res = omega_sl(hs[[f"x{i}" for i in range(1, 10)]], 3)
+    >>> round(res.omega_hierarchical, 3), round(res.omega_total, 3)
+    (0.449, 0.851)
+    """
+    if poly:
+        pc = polychoric(data)
+        r, items = pc.matrix(), pc.items
+    else:
+        cor = _correlation(data, "omega_sl")
+        r, items = cor.to_numpy(), [str(c) for c in cor.columns]
+    p = len(items)
+    if not 1 <= n_factors < p:
+        raise ValueError(f"omega_sl: n_factors must be between 1 and {p - 1}, got {n_factors!r}")
+    orth, _, h2, _, converged = _fa(r, n_factors, method, "varimax")
+    if n_factors == 1:
+        pattern, phi, gl = orth, np.eye(1), np.ones(1)
+    else:
+        pattern, phi, rot_ok = _oblimin(orth)
+        converged = converged and rot_ok
+        if n_factors == 2:
+            gl = np.sqrt(abs(phi[0, 1])) * np.array([1.0, np.sign(phi[0, 1])])
+        else:
+            gl, _, _, _, g_ok = _fa(phi, 1, method, "oblimin")
+            gl, converged = gl[:, 0], converged and g_ok
+    g = pattern @ gl
+    group = np.sign(pattern) * np.sqrt(np.clip(pattern**2 * (1 - gl**2), 0, None))
+    key = np.where(g < 0, -1.0, 1.0)
+    g, group = g * key, group * key[:, None]
+    r = r * np.outer(key, key)
+    u2 = 1 - h2
+    total = r.sum()
+    omega_total = (total - u2.sum()) / total
+    omega_h = g.sum() ** 2 / total
+    smc = 1 - 1 / np.diag(np.linalg.inv(r))
+    ecv = (g**2).sum() / ((g**2).sum() + (group**2).sum())
+    names = [f"F{j + 1}*" for j in range(n_factors)]
+    member = np.argmax(np.abs(group), axis=1)
+    rows = [{"factor": "g", "total": omega_total, "general": omega_h, "group": np.nan}]
+    group_sq = 0.0
+    for j, name in enumerate(names):
+        on = member == j
+        v = r[np.ix_(on, on)].sum() if on.any() else np.nan
+        gr = group[on, j].sum()
+        group_sq += gr**2
+        rows.append({"factor": name, "total": (gr**2 + g[on].sum() ** 2) / v,
+                     "general": g[on].sum() ** 2 / v, "group": gr**2 / v})
+    rows[0]["group"] = group_sq / total
+    loadings = pd.DataFrame(group, columns=names).assign(item=items, g=g, h2=h2, u2=u2,
+                                                         p2=g**2 / h2)
+    return OmegaSLResult(
+        omega_hierarchical=float(omega_h), omega_total=float(omega_total),
+        omega_limit=float(omega_h / omega_total),
+        alpha=float((total - p) / total * p / (p - 1)),
+        g6=float((total + smc.sum() - p) / total), ecv=float(ecv),
+        loadings=loadings[["item", "g", *names, "h2", "u2", "p2"]],
+        groups=pd.DataFrame(rows),
+        factor_cor=pd.DataFrame(phi, columns=[f"F{j + 1}" for j in range(n_factors)]).assign(
+            factor=[f"F{j + 1}" for j in range(n_factors)])[["factor", *[f"F{j + 1}" for j in range(n_factors)]]],
+        g_loadings=pd.Series(gl, index=[f"F{j + 1}" for j in range(n_factors)], name="g"),
+        reversed=[i for i, k in zip(items, key) if k < 0], n_factors=n_factors,
+        n=len(data), method=method, converged=converged)
+
+
+def icc(data: pd.DataFrame, *, method: str | None = None, ci: float = 0.95) -> ICCResult:
     """Shrout & Fleiss (1979) intraclass correlations with psych::ICC's F tests and intervals.
 
-    Two-way ANOVA mean squares on ``n`` subjects x ``k`` raters/occasions: ``MSB``
-    (subjects), ``MSJ`` (raters), ``MSE`` (residual) and ``MSW = MSE + (MSJ - MSE)/n``.
-    ICC1 ``(MSB-MSW)/(MSB+(k-1)MSW)``, ICC2 ``(MSB-MSE)/(MSB+(k-1)MSE+k(MSJ-MSE)/n)``,
-    ICC3 ``(MSB-MSE)/(MSB+(k-1)MSE)`` and their average-measure forms ``ICC1k``, ``ICC2k``,
+    From mean squares for subjects ``MSB``, raters/occasions ``MSJ``, residual ``MSE`` and
+    within subjects ``MSW`` on ``n`` subjects x ``k`` raters: ICC1
+    ``(MSB-MSW)/(MSB+(k-1)MSW)``, ICC2 ``(MSB-MSE)/(MSB+(k-1)MSE+k(MSJ-MSE)/n)``, ICC3
+    ``(MSB-MSE)/(MSB+(k-1)MSE)`` and their average-measure forms ``ICC1k``, ``ICC2k``,
     ``ICC3k``. Intervals: F-based for ICC1/ICC3 (Shrout & Fleiss eqs.), Satterthwaite
     ``v`` for ICC2 (McGraw & Wong 1996), exactly as in psych::ICC's source. For test-retest
     reliability of one measurement use ICC2 (absolute agreement, random occasions).
 
-    Missing data: subjects with a missing value are removed (listwise, as
-    ``psych::ICC(lmer=FALSE)`` requires); a warning lists them and ``n`` reports the
-    subjects used. psych's default ``lmer=TRUE`` gives the same values on complete data.
-    ANOVA estimates are kept even when a variance component is negative (SPSS does the
-    same; lme4 would truncate it at 0).
+    Two ways to get the mean squares, as psych::ICC:
+
+    - ``"anova"`` (``psych::ICC(lmer=FALSE)``): two-way ANOVA on the subjects with every
+      value (complete cases; a warning lists those left out). ``MSW = (SSJ + SSE)/(n(k-1))``.
+      Estimates are kept when a variance component is negative (SPSS does the same).
+    - ``"reml"`` (``psych::ICC``'s default ``lmer=TRUE``): variance components
+      ``s2_subject``, ``s2_rater``, ``s2_residual`` by REML on every observed value, so
+      subjects with a missing occasion still count (see ``_reml_components``), then psych's
+      F-like statistics ``MSB = k s2_subject + s2_residual``,
+      ``MSJ = n s2_rater + s2_residual``, ``MSE = s2_residual``,
+      ``MSW = s2_residual + s2_rater`` with ``n`` the subjects having at least one value
+      (psych counts rows with no value at all too; they carry no information and are left
+      out here with a warning). Components are never negative (lme4's bound at 0).
+
+    On complete data both give the same ICCs unless an ANOVA component is negative.
 
     Parameters
     ----------
-    wide : DataFrame
-        Rows = subjects, columns = raters or occasions.
+    data : DataFrame
+        Rows = subjects, columns = raters or occasions; NaN = missing.
+    method : {"anova", "reml"} or None
+        Default: ``"anova"`` when every value is present, ``"reml"`` when some are missing.
     ci : float
         Confidence level of the intervals.
 
     Returns
     -------
-    DataFrame
-        Indexed ``ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k`` with ``icc, F, df1, df2, p,
-        ci_low, ci_high, n, k``.
+    ICCResult
 
     Examples
     --------
     >>> import pandas as pd
     >>> sf = pd.DataFrame({"J1": [9, 6, 8, 7, 10, 6], "J2": [2, 1, 4, 1, 5, 2],
     ...                    "J3": [5, 3, 6, 2, 6, 4], "J4": [8, 2, 8, 6, 9, 7]})
-    >>> icc(sf)["icc"].round(2).tolist()
+    >>> icc(sf).table["icc"].round(2).tolist()
     [0.17, 0.29, 0.71, 0.44, 0.62, 0.91]
+    >>> round(float(icc(sf, method="reml").value("ICC2")["icc"]), 2)
+    0.29
     """
-    data = _numeric_items(wide)
-    complete = data.dropna()
-    dropped = data.index[data.isna().any(axis=1)]
-    if len(dropped):
-        warnings.warn(f"icc: {len(dropped)} of {len(data)} subjects with a missing value are "
-                      f"left out (listwise): rows {list(dropped)}", stacklevel=2)
-    x = complete.to_numpy()
+    x_all = numeric_frame(data, "icc", min_columns=2)
+    if method is None:
+        method = "reml" if x_all.isna().to_numpy().any() else "anova"
+    if method not in ("anova", "reml"):
+        raise ValueError(f"icc: method must be 'anova' or 'reml', got {method!r}")
+    if not 0 < ci < 1:
+        raise ValueError(f"icc: ci must be between 0 and 1, got {ci!r}")
+    drop = x_all.isna().any(axis=1) if method == "anova" else x_all.isna().all(axis=1)
+    if drop.any():
+        rule = "a missing value (complete cases, ANOVA)" if method == "anova" else "no value"
+        warnings.warn(f"icc: {int(drop.sum())} of {len(x_all)} subjects with {rule} are left "
+                      f"out: rows {list(x_all.index[drop.to_numpy()])}", stacklevel=2)
+    x = x_all[~drop].to_numpy()
     n, k = x.shape
     if n < 2:
-        raise ValueError(f"icc needs at least 2 complete subjects, got {n}")
-    grand = x.mean()
-    ss_rows = k * ((x.mean(axis=1) - grand) ** 2).sum()
-    ss_cols = n * ((x.mean(axis=0) - grand) ** 2).sum()
-    ss_err = ((x - grand) ** 2).sum() - ss_rows - ss_cols
-    msb, msj = ss_rows / (n - 1), ss_cols / (k - 1)
-    mse = ss_err / ((n - 1) * (k - 1))
-    msw = (ss_cols + ss_err) / ((k - 1) + (n - 1) * (k - 1))
+        raise ValueError(f"icc needs at least 2 subjects with data, got {n}")
+    if method == "anova":
+        grand = x.mean()
+        ss_rows = k * ((x.mean(axis=1) - grand) ** 2).sum()
+        ss_cols = n * ((x.mean(axis=0) - grand) ** 2).sum()
+        ss_err = ((x - grand) ** 2).sum() - ss_rows - ss_cols
+        msb, msj = ss_rows / (n - 1), ss_cols / (k - 1)
+        mse = ss_err / ((n - 1) * (k - 1))
+        msw = (ss_cols + ss_err) / (n * (k - 1))
+        components = np.array([(msb - mse) / k, (msj - mse) / n, mse])  # expected mean squares
+    else:
+        components, converged = _reml_components(x)
+        if not converged:
+            raise RuntimeError("icc: the REML estimation of the variance components did not "
+                               "converge")
+        s2_subject, s2_rater, mse = components
+        msb, msj, msw = k * s2_subject + mse, n * s2_rater + mse, mse + s2_rater
+    total = components.sum()
+    variance = pd.DataFrame({"component": ["subject", "rater", "residual", "total"],
+                             "variance": [*components, total],
+                             "percent": [*(components / total), 1.0]})
+    return ICCResult(table=_icc_table(msb, msj, mse, msw, n, k, ci), variance=variance,
+                     method=method, n=n, k=k, n_dropped=int(drop.sum()), ci_level=ci)
 
+
+def _icc_table(msb: float, msj: float, mse: float, msw: float, n: int, k: int,
+               ci: float) -> pd.DataFrame:
+    """psych::ICC's six ICCs, F tests and intervals from the four mean squares."""
     icc1 = (msb - msw) / (msb + (k - 1) * msw)
     icc2 = (msb - mse) / (msb + (k - 1) * mse + k * (msj - mse) / n)
     icc3 = (msb - mse) / (msb + (k - 1) * mse)
@@ -423,20 +703,17 @@ def icc(wide: pd.DataFrame, *, ci: float = 0.95) -> pd.DataFrame:
     denom = k * msj + (k * n - k - n) * mse
     l2 = n * (msb - fu * mse) / (fu * denom + n * msb)
     u2 = n * (fl * msb - mse) / (denom + n * fl * msb)
-
-    out = pd.DataFrame(
-        {"icc": [icc1, icc2, icc3, icc1k, icc2k, icc3k],
-         "F": [f1, f2, f2, f1, f2, f2],
-         "df1": [df1n, df2n, df2n, df1n, df2n, df2n],
-         "df2": [df1d, df2d, df2d, df1d, df2d, df2d],
-         "p": [p1, p2, p2, p1, p2, p2],
-         "ci_low": [(f1l - 1) / (f1l + k - 1), l2, (f3l - 1) / (f3l + k - 1),
-                    1 - 1 / f1l, l2 * k / (1 + l2 * (k - 1)), 1 - 1 / f3l],
-         "ci_high": [(f1u - 1) / (f1u + k - 1), u2, (f3u - 1) / (f3u + k - 1),
-                     1 - 1 / f1u, u2 * k / (1 + u2 * (k - 1)), 1 - 1 / f3u]},
-        index=pd.Index(["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"], name="type"))
-    out["n"], out["k"] = n, k
-    return out
+    return pd.DataFrame({
+        "type": ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"],
+        "icc": [icc1, icc2, icc3, icc1k, icc2k, icc3k],
+        "F": [f1, f2, f2, f1, f2, f2],
+        "df1": [df1n, df2n, df2n, df1n, df2n, df2n],
+        "df2": [df1d, df2d, df2d, df1d, df2d, df2d],
+        "p": [p1, p2, p2, p1, p2, p2],
+        "ci_low": [(f1l - 1) / (f1l + k - 1), l2, (f3l - 1) / (f3l + k - 1),
+                   1 - 1 / f1l, l2 * k / (1 + l2 * (k - 1)), 1 - 1 / f3l],
+        "ci_high": [(f1u - 1) / (f1u + k - 1), u2, (f3u - 1) / (f3u + k - 1),
+                    1 - 1 / f1u, u2 * k / (1 + u2 * (k - 1)), 1 - 1 / f3u]})
 
 
 def sem_from_icc(sd: float, icc_value: float) -> float:

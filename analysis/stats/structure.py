@@ -15,8 +15,7 @@ Examples
 >>> import pandas as pd
 >>> from analysis.stats.structure import kmo, bartlett
 >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
->>> overall, per_item = kmo(hs[[f"x{i}" for i in range(1, 10)]])
->>> round(overall, 4)
+>>> round(kmo(hs[[f"x{i}" for i in range(1, 10)]]).overall, 4)
 0.7522
 """
 from __future__ import annotations
@@ -27,11 +26,14 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from analysis.stats.reliability import _numeric_items
+from analysis.stats.checks import numeric_frame
+from analysis.stats.results import Result
 from analysis.stats.sem import cfa, invariance  # noqa: F401
 
 __all__ = [
+    "BartlettResult",
     "EFAResult",
+    "KMOResult",
     "ParallelResult",
     "bartlett",
     "cfa",
@@ -42,9 +44,9 @@ __all__ = [
 ]
 
 
-def _correlation(items: pd.DataFrame) -> pd.DataFrame:
+def _correlation(items: pd.DataFrame, what: str) -> pd.DataFrame:
     """Pearson correlations with pairwise-complete rows (R's ``cor(x, use="pairwise")``)."""
-    data = _numeric_items(items)
+    data = numeric_frame(items, what, min_columns=2)
     cor = data.corr()
     if cor.isna().to_numpy().any():
         bad = sorted({c for c in cor.columns if cor[c].isna().any()})
@@ -53,7 +55,22 @@ def _correlation(items: pd.DataFrame) -> pd.DataFrame:
     return cor
 
 
-def kmo(items: pd.DataFrame) -> tuple[float, pd.Series]:
+@dataclass(frozen=True)
+class KMOResult(Result):
+    """Kaiser–Meyer–Olkin sampling adequacy (see :func:`kmo`).
+
+    ``overall`` is the KMO of the whole matrix; ``items`` has one row per item: ``item``,
+    ``msa`` (psych's ``MSAi``). ``to_frame()`` gives ``items``.
+    """
+
+    overall: float
+    items: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.items.copy()
+
+
+def kmo(items: pd.DataFrame) -> KMOResult:
     """Kaiser–Meyer–Olkin measure of sampling adequacy, as ``psych::KMO``.
 
     With correlations ``r`` and partial (anti-image) correlations ``q`` from
@@ -62,17 +79,24 @@ def kmo(items: pd.DataFrame) -> tuple[float, pd.Series]:
 
     Returns
     -------
-    (float, Series)
-        Overall KMO and per-item MSA indexed by item.
+    KMOResult
+        ``overall`` and the per-item table ``items`` (``item``, ``msa``).
 
     Examples
     --------
     >>> import pandas as pd
     >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
-    >>> round(kmo(hs[["x1", "x2", "x3", "x4"]])[0], 3)
+    >>> res = kmo(hs[["x1", "x2", "x3", "x4"]])
+    >>> round(res.overall, 3)
     0.643
+    >>> res.to_frame().round(3)
+      item    msa
+    0   x1  0.616
+    1   x2  0.730
+    2   x3  0.636
+    3   x4  0.626
     """
-    cor = _correlation(items)
+    cor = _correlation(items, "kmo")
     r = cor.to_numpy()
     inv = np.linalg.inv(r)
     d = 1.0 / np.sqrt(np.diag(inv))
@@ -82,10 +106,21 @@ def kmo(items: pd.DataFrame) -> tuple[float, pd.Series]:
     np.fill_diagonal(r, 0.0)
     r2, q2 = (r**2).sum(axis=0), (q**2).sum(axis=0)
     overall = float(r2.sum() / (r2.sum() + q2.sum()))
-    return overall, pd.Series(r2 / (r2 + q2), index=cor.columns, name="msa")
+    return KMOResult(overall=overall,
+                     items=pd.DataFrame({"item": cor.columns, "msa": r2 / (r2 + q2)}))
 
 
-def bartlett(items: pd.DataFrame, n: int | None = None) -> dict:
+@dataclass(frozen=True)
+class BartlettResult(Result):
+    """Bartlett's sphericity test (see :func:`bartlett`): ``chisq``, ``df``, ``p``, ``n``."""
+
+    chisq: float
+    df: int
+    p: float
+    n: int
+
+
+def bartlett(items: pd.DataFrame, n: int | None = None) -> BartlettResult:
     """Bartlett's (1951) test that the correlation matrix is an identity matrix.
 
     ``chisq = -ln det(R) * (n - 1 - (2p + 5)/6)``, ``df = p(p - 1)/2``, as
@@ -94,17 +129,18 @@ def bartlett(items: pd.DataFrame, n: int | None = None) -> dict:
 
     Returns
     -------
-    dict
-        ``chisq``, ``df``, ``p`` and ``n``.
+    BartlettResult
+        ``chisq``, ``df``, ``p`` and ``n``; ``to_frame()`` gives them as one row.
 
     Examples
     --------
     >>> import pandas as pd
     >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
-    >>> round(bartlett(hs[[f"x{i}" for i in range(1, 10)]])["chisq"], 3)
-    904.097
+    >>> res = bartlett(hs[[f"x{i}" for i in range(1, 10)]])
+    >>> round(res.chisq, 3), res.df, res.n
+    (904.097, 36, 301)
     """
-    r = _correlation(items).to_numpy()
+    r = _correlation(items, "bartlett").to_numpy()
     n = len(items) if n is None else int(n)
     p = r.shape[0]
     sign, logdet = np.linalg.slogdet(r)
@@ -113,16 +149,16 @@ def bartlett(items: pd.DataFrame, n: int | None = None) -> dict:
                          "is undefined")
     chisq = -logdet * (n - 1 - (2 * p + 5) / 6)
     df = p * (p - 1) // 2
-    return {"chisq": float(chisq), "df": df, "p": float(stats.chi2.sf(chisq, df)), "n": n}
+    return BartlettResult(chisq=float(chisq), df=df, p=float(stats.chi2.sf(chisq, df)), n=n)
 
 
 @dataclass(frozen=True)
-class ParallelResult:
+class ParallelResult(Result):
     """Horn's parallel analysis (see :func:`parallel_analysis`).
 
-    ``eigenvalues`` is indexed 1..p with columns ``observed_pc``, ``sim_pc_mean``,
-    ``sim_pc_quantile`` (components) and ``observed_fa``, ``sim_fa_mean``,
-    ``sim_fa_quantile`` (factors: SMC-reduced correlation matrix).
+    ``eigenvalues`` has one row per eigenvalue: ``number`` (1..p), ``observed_pc``,
+    ``sim_pc_mean``, ``sim_pc_quantile`` (components) and ``observed_fa``, ``sim_fa_mean``,
+    ``sim_fa_quantile`` (factors: SMC-reduced correlation matrix). ``to_frame()`` gives it.
     """
 
     n_factors: int
@@ -131,6 +167,9 @@ class ParallelResult:
     n: int
     n_iter: int
     quantile: float
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.eigenvalues.copy()
 
 
 def _smc_reduced(r: np.ndarray) -> np.ndarray:
@@ -206,7 +245,7 @@ def parallel_analysis(items: pd.DataFrame, n_iter: int = 1000, seed: int | None 
         raise ValueError(f"quantile must be between 0 and 1, got {quantile!r}")
     if n_iter < 1:
         raise ValueError(f"n_iter must be a positive integer, got {n_iter!r}")
-    r = _correlation(items).to_numpy()
+    r = _correlation(items, "parallel_analysis").to_numpy()
     n, p = len(items), r.shape[0]
     if n <= p:
         raise ValueError(f"parallel analysis needs more rows than items, got n={n}, p={p}")
@@ -216,11 +255,11 @@ def parallel_analysis(items: pd.DataFrame, n_iter: int = 1000, seed: int | None 
     obs_pc = np.linalg.eigvalsh(r)[::-1]
     obs_fa = np.linalg.eigvalsh(_smc_reduced(r))[::-1]
     table = pd.DataFrame({
-        "observed_pc": obs_pc, "sim_pc_mean": sim_pc.mean(axis=0),
+        "number": np.arange(1, p + 1), "observed_pc": obs_pc, "sim_pc_mean": sim_pc.mean(axis=0),
         "sim_pc_quantile": np.quantile(sim_pc, quantile, axis=0),
         "observed_fa": obs_fa, "sim_fa_mean": sim_fa.mean(axis=0),
         "sim_fa_quantile": np.quantile(sim_fa, quantile, axis=0),
-    }, index=pd.RangeIndex(1, p + 1, name="number"))
+    })
     return ParallelResult(
         n_factors=_leading_count(obs_fa, table["sim_fa_quantile"].to_numpy()),
         n_components=_leading_count(obs_pc, table["sim_pc_quantile"].to_numpy()),
@@ -228,13 +267,16 @@ def parallel_analysis(items: pd.DataFrame, n_iter: int = 1000, seed: int | None 
 
 
 @dataclass(frozen=True)
-class EFAResult:
+class EFAResult(Result):
     """Exploratory factor analysis (see :func:`efa`).
 
-    ``loadings`` item × factor (pattern matrix for oblique rotations); ``communalities``
-    ``h2`` by item; ``factor_cor`` factor correlations (identity for varimax);
-    ``variance_explained`` rows ``ss_loadings``, ``proportion``, ``cumulative`` by factor;
-    ``uniquenesses`` ``1 - h2``.
+    Tables (flat, what a row is about first): ``loadings`` ``item`` then one column per
+    factor (pattern matrix for oblique rotations); ``factor_cor`` ``factor`` then the factor
+    correlations (identity for orthogonal rotations); ``variance_explained`` one row per
+    factor: ``factor``, ``ss_loadings``, ``proportion``, ``cumulative``. ``communalities``
+    (``h2``) and ``uniquenesses`` (``u2 = 1 - h2``) are Series by item. ``factors`` lists
+    the factor names in column order. ``to_frame()`` is psych's printed table: ``item``,
+    loadings, ``h2``, ``u2``.
     """
 
     loadings: pd.DataFrame
@@ -242,9 +284,14 @@ class EFAResult:
     uniquenesses: pd.Series
     factor_cor: pd.DataFrame
     variance_explained: pd.DataFrame
+    factors: list
     method: str
     rotation: str
     converged: bool
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.loadings.assign(h2=self.communalities.to_numpy(),
+                                    u2=self.uniquenesses.to_numpy())
 
 
 def _minres_objective(psi: np.ndarray, s: np.ndarray, nf: int) -> float:
@@ -371,6 +418,36 @@ def _promax(f: np.ndarray, m: int = 4) -> tuple[np.ndarray, np.ndarray]:
     return (x @ u) * h[:, None], ui @ ui.T
 
 
+def _fa(r: np.ndarray, n_factors: int, method: str, rotation: str
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str], bool]:
+    """``psych::fa`` on a correlation matrix: loadings, Phi, h2, factor names, converged.
+
+    Extraction, then (n_factors > 1) rotation; as psych, each factor's sign makes its
+    loading sum positive and factors are ordered by variance accounted for
+    (``diag(Phi L'L)``), keeping their pre-sorting names.
+    """
+    load, converged = _extract(r, n_factors, method)
+    load = load * np.where(load.sum(axis=0) < 0, -1.0, 1.0)
+    h2 = (load**2).sum(axis=1)
+    phi = np.eye(n_factors)
+    order = np.arange(n_factors)
+    if n_factors > 1:
+        if rotation == "varimax":
+            load = _varimax(load)[0]
+        elif rotation == "promax":
+            load, phi = _promax(load)
+        else:
+            load, phi, rot_ok = _oblimin(load)
+            converged = converged and rot_ok
+        sign = np.where(load.sum(axis=0) < 0, -1.0, 1.0)
+        load, phi = load * sign, phi * np.outer(sign, sign)
+        order = np.argsort(-np.diag(phi @ load.T @ load), kind="stable")
+        load, phi = load[:, order], phi[np.ix_(order, order)]
+    prefix = "ML" if method == "ml" else "MR"
+    names = [f"{prefix}{i + 1}" for i in order]  # psych keeps pre-sorting names: MR2, MR1, ...
+    return load, phi, h2, names, converged
+
+
 def efa(items: pd.DataFrame, n_factors: int, method: str = "minres",
         rotation: str = "oblimin") -> EFAResult:
     """Exploratory factor analysis reproducing ``psych::fa`` (fm = minres or ml).
@@ -400,43 +477,30 @@ def efa(items: pd.DataFrame, n_factors: int, method: str = "minres",
     >>> import pandas as pd
     >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
     >>> res = efa(hs[[f"x{i}" for i in range(1, 10)]], 3, method="ml", rotation="varimax")
-    >>> res.loadings.round(2).loc["x4"].tolist()
-    [0.83, 0.16, 0.1]
+    >>> res.to_frame().round(2).head(4)
+      item   ML1   ML3   ML2    h2    u2
+    0   x1  0.28  0.62  0.15  0.49  0.51
+    1   x2  0.10  0.49 -0.03  0.25  0.75
+    2   x3  0.03  0.66  0.13  0.46  0.54
+    3   x4  0.83  0.16  0.10  0.72  0.28
     """
     if method not in ("minres", "ml"):
         raise ValueError(f"method must be 'minres' or 'ml', got {method!r}")
     if rotation not in ("oblimin", "varimax", "promax"):
         raise ValueError(f"rotation must be 'oblimin', 'varimax' or 'promax', got {rotation!r}")
-    cor = _correlation(items)
+    cor = _correlation(items, "efa")
     r = cor.to_numpy()
     p = r.shape[0]
     if not 1 <= n_factors < p:
         raise ValueError(f"n_factors must be between 1 and {p - 1}, got {n_factors!r}")
-    load, converged = _extract(r, n_factors, method)
-    load = load * np.where(load.sum(axis=0) < 0, -1.0, 1.0)
-    h2 = (load**2).sum(axis=1)
-    phi = np.eye(n_factors)
-    order = np.arange(n_factors)
-    if n_factors > 1:
-        if rotation == "varimax":
-            load = _varimax(load)[0]
-        elif rotation == "promax":
-            load, phi = _promax(load)
-        else:
-            load, phi, rot_ok = _oblimin(load)
-            converged = converged and rot_ok
-        sign = np.where(load.sum(axis=0) < 0, -1.0, 1.0)
-        load, phi = load * sign, phi * np.outer(sign, sign)
-        order = np.argsort(-np.diag(phi @ load.T @ load), kind="stable")
-        load, phi = load[:, order], phi[np.ix_(order, order)]
-    prefix = "ML" if method == "ml" else "MR"
-    names = [f"{prefix}{i + 1}" for i in order]  # psych keeps pre-sorting names: MR2, MR1, ...
+    load, phi, h2, names, converged = _fa(r, n_factors, method, rotation)
     ss = np.diag(phi @ load.T @ load)
-    variance = pd.DataFrame([ss, ss / p, np.cumsum(ss) / p],
-                            index=["ss_loadings", "proportion", "cumulative"], columns=names)
+    variance = pd.DataFrame({"factor": names, "ss_loadings": ss, "proportion": ss / p,
+                             "cumulative": np.cumsum(ss) / p})
     return EFAResult(
-        loadings=pd.DataFrame(load, index=cor.index, columns=names),
+        loadings=pd.DataFrame(load, columns=names).assign(item=list(cor.index))[["item", *names]],
         communalities=pd.Series(h2, index=cor.index, name="h2"),
         uniquenesses=pd.Series(1.0 - h2, index=cor.index, name="u2"),
-        factor_cor=pd.DataFrame(phi, index=names, columns=names),
-        variance_explained=variance, method=method, rotation=rotation, converged=converged)
+        factor_cor=pd.DataFrame(phi, columns=names).assign(factor=names)[["factor", *names]],
+        variance_explained=variance, factors=names, method=method, rotation=rotation,
+        converged=converged)

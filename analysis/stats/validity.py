@@ -286,7 +286,7 @@ def measurement_error(data: pd.DataFrame, cols: Sequence[str], occasions: Sequen
     for c in cols:
         wide = data.pivot(index=id_col, columns=occasion_col, values=c)[[first, second]]
         wide = wide.apply(pd.to_numeric, errors="raise").dropna()
-        res = _icc(wide, ci=ci).loc["ICC2"]
+        res = _icc(wide, ci=ci).value("ICC2")
         sd = float(wide[first].std(ddof=1))
         sem = sd * np.sqrt(max(0.0, 1 - res["icc"]))
         m = mic.get(c) if isinstance(mic, Mapping) else mic
