@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from analysis.intake.scoring import score
@@ -115,3 +117,108 @@ def test_synthetic_cohort_norms_recover_population(seed):
     assert set(t["gender"]) == {"all", "female", "male", "other"}
     numeric = pd.to_numeric(t["n"], errors="coerce")
     assert (numeric.dropna() >= 5).all()   # every shown n is ≥ 5
+
+
+# --- Norms from mergeable counts -------------------------------------------------------------
+
+def _row_reference(df, score, by, weight):
+    """Norm rows computed from the persons themselves (the definitions of the module docstring,
+    written out with numpy): {group label tuple: (n, percentile at grid 0..10, mean, sd)}."""
+    grid = np.arange(0.0, 11.0)
+    out = {}
+    groups = [((nm.ALL,) * len(by), df)] + [(tuple(map(str, k)), g) for k, g in df.groupby(by, sort=True)]
+    for label, g in groups:
+        x = g[score].to_numpy(float)
+        w = np.ones(len(g)) if weight is None else g[weight].to_numpy(float)
+        ok = ~np.isnan(x)
+        x, w = x[ok], w[ok]
+        pr = np.array([100 * (w[x < v].sum() + w[x == v].sum() / 2) / w.sum() for v in grid])
+        m = np.sum(w * x) / np.sum(w)
+        sd = np.sqrt(np.sum(w * (x - m) ** 2) / np.sum(w) * len(x) / (len(x) - 1))
+        out[label] = (len(x), pr, m, sd)
+    return out
+
+
+def _sample(seed, n=600, weighted=True):
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({"s": rng.integers(0, 11, n).astype(float), "t": rng.integers(0, 11, n).astype(float),
+                       "age_group": rng.choice(["16-19", "20-24", "25-29"], n),
+                       "gender": rng.choice(["female", "male", "other"], n, p=[0.48, 0.48, 0.04])})
+    df["mean9"] = rng.integers(0, 91, n) / 9                       # a non-integer score
+    df.loc[rng.random(n) < 0.05, "s"] = np.nan
+    df.loc[rng.random(n) < 0.02, "gender"] = None                  # counted in "all" only
+    if weighted:
+        df["w"] = rng.gamma(4.0, 0.25, n)
+    return df
+
+
+@pytest.mark.parametrize("weight", [None, "w"])
+def test_norm_table_matches_row_computation(weight):
+    """norm_table (which always goes through the counts) against the definitions evaluated on the
+    persons. Unweighted, PR and n are ratios of integer-valued sums: equal to the last digit. The
+    mean is Σx/n of integers, also exact; SD and weighted sums add the same positive terms in
+    another order: relative difference ≤ (n − 1)·2⁻⁵³ ≈ 7e-14 for n = 600 (Higham 2002, §4.2),
+    so 1e-12 is tight."""
+    df = _sample(3)
+    t = nm.norm_table(df, ["s"], weight=weight, grid={"s": np.arange(0.0, 11.0)}, suppress=False)
+    ref = _row_reference(df, "s", ["age_group", "gender"], weight)
+    assert len(t) == 11 * len(ref)
+    for label, (n, pr, m, sd) in ref.items():
+        rows = t[(t.age_group == label[0]) & (t.gender == label[1])]
+        assert (rows["n"] == n).all()
+        if weight is None:
+            assert (rows["percentile"].to_numpy() == pr).all()
+        np.testing.assert_allclose(rows["percentile"], pr, rtol=1e-12, atol=0)
+        np.testing.assert_allclose(rows["t_linear"], 50 + 10 * (np.arange(11.0) - m) / sd, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), k=st.integers(1, 7), weighted=st.booleans())
+def test_counts_of_parts_merge_to_the_whole(seed, k, weighted):
+    """Split the persons into k parts at random points (a part may be empty or hold one whole
+    group), count each part, merge: the counts equal the counts of the whole (n exactly, sum_w
+    exactly unweighted, ≤ 1e-12 relative weighted: the same positive weights added in k − 1 more
+    groupings), and so does the norm table, for the integer and the non-integer score."""
+    df = _sample(seed, n=300, weighted=weighted)
+    weight = "w" if weighted else None
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(df))
+    cuts = np.sort(rng.integers(0, len(df) + 1, k - 1))
+    parts = [df.iloc[idx] for idx in np.split(order, cuts)]
+    scores = ["s", "t", "mean9"]
+    whole = nm.norm_counts(df, scores, weight=weight)
+    merged = nm.merge_counts(*(nm.norm_counts(p, scores, weight=weight) for p in parts))
+    pd.testing.assert_frame_equal(merged.drop(columns="sum_w"), whole.drop(columns="sum_w"), check_exact=True)
+    pd.testing.assert_series_equal(merged["sum_w"], whole["sum_w"], check_exact=not weighted, rtol=1e-12)
+    from_rows = nm.norm_table(df, scores, weight=weight, suppress=False)
+    from_counts = nm.norm_table(merged, suppress=False)
+    pd.testing.assert_frame_equal(from_counts, from_rows, check_exact=not weighted, rtol=1e-12)
+
+
+def test_counts_table_by_hand_and_missing_cells():
+    df = pd.DataFrame({"s": [3, 3, 5, np.nan, 5], "g": ["a", "a", "b", "b", None], "w": [1.0, 2.0, 1.0, 4.0, 1.0]})
+    c = nm.norm_counts(df, ["s"], by="g", weight="w")
+    assert list(c.columns) == ["score", "g", "raw", "n", "sum_w"]
+    expected = pd.DataFrame({"score": "s", "g": ["a", "b", "b", None], "raw": [3.0, 5.0, np.nan, 5.0],
+                             "n": [2, 1, 1, 1], "sum_w": [3.0, 1.0, 4.0, 1.0]})
+    pd.testing.assert_frame_equal(c, expected, check_dtype=False)
+    assert c["n"].sum() == len(df)                         # every person counted once per score
+    t = nm.norm_table(c, by=["g"], suppress=False, grid={"s": [5.0]})
+    assert t["g"].tolist() == ["all", "a", "b"]            # missing g: in "all" only
+    assert t["n"].tolist() == [4, 2, 1]
+    assert t.loc[0, "percentile"] == pytest.approx(100 * (3 + 1.0) / 5)   # (W(<5) + ½·W(=5)) / W
+
+
+def test_counts_input_errors():
+    df = _sample(1, n=40)
+    c = nm.norm_counts(df, ["s"], weight="w")
+    with pytest.raises(ValueError, match="already holds the summed weights"):
+        nm.norm_table(c, weight="w")
+    with pytest.raises(ValueError, match=r"by \['age_group', 'gender'\], but by=\['gender'\]"):
+        nm.norm_table(c, by=["gender"])
+    with pytest.raises(KeyError, match="'t'"):
+        nm.norm_table(c, ["t"])
+    with pytest.raises(ValueError, match="columns of a norm_counts table"):
+        nm.merge_counts(c, nm.norm_counts(df, ["s"], by=["gender"]))
+    with pytest.raises(ValueError, match="weight column 'w' must be positive"):
+        nm.norm_counts(df.assign(w=-1.0), ["s"], weight="w")

@@ -72,8 +72,13 @@ class WeightedSummary(Result):
     sd: float
 
 
-def weighted_mean_sd(x: Sequence[float], w: Sequence[float] | None = None) -> WeightedSummary:
+def weighted_mean_sd(x: Sequence[float], w: Sequence[float] | None = None,
+                     counts: Sequence[float] | None = None) -> WeightedSummary:
     """Number, mean and SD of the non-missing ``x`` with optional weights (module definitions).
+
+    ``counts`` turns ``x`` into a frequency table: each value stands for ``counts`` persons
+    whose weights sum to ``w`` (default one person each), so ``n = Σ counts`` in the SD's
+    ``n/(n − 1)``. A table of distinct values gives the same mean and SD as its rows.
 
     Examples
     --------
@@ -81,12 +86,15 @@ def weighted_mean_sd(x: Sequence[float], w: Sequence[float] | None = None) -> We
     WeightedSummary(n=3, mean=2.0, sd=1.0)
     >>> round(weighted_mean_sd([1, 2, 3], [1, 1, 2]).mean, 2)
     2.25
+    >>> weighted_mean_sd([1, 2, 2, 3]) == weighted_mean_sd([1, 2, 3], w=[1, 2, 1], counts=[1, 2, 1])
+    True
     """
     x = np.asarray(pd.to_numeric(pd.Series(x), errors="raise"), float)
     w = np.ones_like(x) if w is None else np.asarray(w, float)
+    c = np.ones_like(x) if counts is None else np.asarray(counts, float)
     ok = ~np.isnan(x)
-    x, w = x[ok], w[ok]
-    n = len(x)
+    x, w, c = x[ok], w[ok], c[ok]
+    n = int(c.sum())
     if n == 0:
         return WeightedSummary(0, np.nan, np.nan)
     m = float(np.sum(w * x) / np.sum(w))

@@ -11,7 +11,20 @@ Definitions (stated because packages and manuals differ):
   with PR kept within ``[50/n, 100 − 50/n]`` (half a person from either end) so that grid
   values beyond the observed range stay finite.
 
-Exported tables pass :func:`analysis.intake.privacy.suppress_small_cells` (n < 5 masked). Own code:
+**Norms from counts.** Every quantity above depends on the data only through, per norm cell and
+raw value ``v``, the number of persons ``n_v`` and the sum of their weights ``W_v``:
+``W(X < x) = Σ_{v<x} W_v``, ``m = Σ v W_v / Σ W_v``, ``Σw(x − m)² = Σ W_v (v − m)²`` and
+``n = Σ n_v``. :func:`norm_counts` tabulates them (0–10 items: at most 11 rows per cell and
+score), :func:`merge_counts` adds tables made from disjoint parts of the sample (chunks of a
+file, partitions of a ``dask.dataframe``, sites), and :func:`norm_table` computes the same norms
+from such a table as from the rows — it always goes through the counts. Counts and unweighted
+sums are integers and add up exactly; weighted sums add up in a different order, which changes
+a result by at most (parts − 1) rounding errors of a sum of positive terms (relative
+≈ 1e-16 each; Higham 2002, §4.2). Non-integer scores (a mean score) are tabulated by distinct
+value, which is exact too, only larger.
+
+Exported tables pass :func:`analysis.intake.privacy.suppress_small_cells` (n < 5 masked); a
+counts table holds small cells and is an intermediate, never a table to publish. Own code:
 weighted mid-rank percentiles and tidy norm tables by group are a few lines of numpy, and
 no library implements this definition with survey weights.
 
@@ -32,9 +45,13 @@ import pandas as pd
 from scipy import stats
 
 from analysis.intake.privacy import MIN_CELL, suppress_small_cells
+from analysis.stats.checks import as_list, numeric_frame, positive_weights, require_columns
 from analysis.stats.descriptives import ALL, weighted_mean_sd
+from analysis.stats.partitions import summaries
 
 COLUMNS = ["score", "n", "raw", "percentile", "t_linear", "t_normalised"]
+#: Columns of a counts table besides the group columns (see :func:`norm_counts`).
+COUNT_COLUMNS = ["score", "raw", "n", "sum_w"]
 
 
 def percentile_rank(values: Sequence[float], x, weights: Sequence[float] | None = None) -> np.ndarray:
@@ -66,34 +83,124 @@ def _default_grid(x: pd.Series) -> np.ndarray:
     return np.round(np.arange(lo, hi + 1e-9, 0.1), 1)
 
 
-def _groups(df: pd.DataFrame, by: Sequence[str]):
-    yield {b: ALL for b in by}, np.ones(len(df), bool)
+def _ordered(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Scores in order of first appearance, then groups and raw values ascending (missing last)."""
+    score_order = pd.Categorical(table["score"], categories=pd.unique(table["score"]), ordered=True)
+    keys = table.assign(_score=score_order).sort_values(["_score", *by, "raw"], na_position="last")
+    return keys.drop(columns="_score").reset_index(drop=True)
+
+
+def _counts_of(data: pd.DataFrame, scores: list[str], by: list[str], weight: str | None) -> pd.DataFrame:
+    """Counts table of one block of rows (pandas)."""
+    require_columns(data, [*scores, *by, *as_list(weight)], "norm_counts")
+    w = positive_weights(data, weight, "norm_counts")
+    x = numeric_frame(data, "norm_counts", scores)
     if by:
-        for key, idx in df.groupby(list(by), observed=True, sort=True).indices.items():
-            key = key if isinstance(key, tuple) else (key,)
-            mask = np.zeros(len(df), bool)
-            mask[idx] = True
-            yield dict(zip(by, map(str, key))), mask
+        grouped = data.groupby(by, dropna=False, observed=True, sort=False)
+        cell = grouped.ngroup().to_numpy()
+        keys = grouped.size().index.to_frame(index=False)[by]
+    else:
+        cell, keys = np.zeros(len(data), int), pd.DataFrame(index=[0])
+    blocks = []
+    for s in scores:
+        value_code, values = pd.factorize(x[s].to_numpy(), use_na_sentinel=False)   # NaN kept as a value
+        k = max(len(values), 1)
+        code = cell * k + value_code
+        n = np.bincount(code, minlength=len(keys) * k)
+        sum_w = np.bincount(code, weights=w, minlength=len(keys) * k)
+        used = np.flatnonzero(n)
+        g, v = np.divmod(used, k)
+        blocks.append(pd.DataFrame({"score": s, **{b: keys[b].to_numpy()[g] for b in by},
+                                    "raw": np.asarray(values, float)[v], "n": n[used], "sum_w": sum_w[used]}))
+    empty = pd.DataFrame({"score": pd.Series(dtype=str), **{b: data[b].iloc[:0] for b in by},
+                          "raw": pd.Series(dtype=float), "n": pd.Series(dtype=np.int64),
+                          "sum_w": pd.Series(dtype=float)})
+    return _ordered(pd.concat([empty, *blocks], ignore_index=True), by)
 
 
-def norm_table(df: pd.DataFrame, scores: Sequence[str], by: Sequence[str] = ("age_group", "gender"),
+def norm_counts(data, scores: Sequence[str], by: Sequence[str] = ("age_group", "gender"),
+                weight: str | None = None) -> pd.DataFrame:
+    """Persons and summed weights per score × norm cell × raw value: the mergeable summary of a norm sample.
+
+    Parameters
+    ----------
+    data : DataFrame or dask DataFrame
+        Norm sample, one row per person (as :func:`norm_table`). A dask DataFrame is counted
+        partition by partition and the partial tables merged (:mod:`analysis.stats.partitions`).
+    scores, by, weight
+        As in :func:`norm_table`. Rows with a missing ``by`` value form their own cell (with the
+        missing label), which :func:`norm_table` counts in the whole sample only.
+
+    Returns
+    -------
+    DataFrame
+        ``score, <by...>, raw, n, sum_w``: one row per score, cell and raw value present,
+        including ``raw`` missing (persons without that score, so that every cell is kept).
+        ``n`` persons (integer); ``sum_w`` their summed weights (= ``n`` unweighted). Contains
+        cells below the disclosure limit: an intermediate, not a table to publish.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"s": [3, 3, 5, None], "g": ["a", "a", "b", "b"], "w": [1.0, 2.0, 1.0, 1.0]})
+    >>> norm_counts(df, ["s"], by=["g"], weight="w").values.tolist()
+    [['s', 'a', 3.0, 2, 3.0], ['s', 'b', 5.0, 1, 1.0], ['s', 'b', nan, 1, 1.0]]
+    """
+    scores, by = as_list(scores), as_list(by)
+    return merge_counts(*summaries(data, _counts_of, scores, by, weight))
+
+
+def merge_counts(*tables: pd.DataFrame) -> pd.DataFrame:
+    """Add up counts tables of disjoint parts of a sample (same scores and ``by`` columns).
+
+    ``n`` and, unweighted, ``sum_w`` add up exactly; weighted ``sum_w`` to the last digits
+    (module docstring).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"s": [1, 2, 2, 3], "g": "a"})
+    >>> parts = [norm_counts(df.iloc[:2], ["s"], by=["g"]), norm_counts(df.iloc[2:], ["s"], by=["g"])]
+    >>> merge_counts(*parts).equals(norm_counts(df, ["s"], by=["g"]))
+    True
+    """
+    if not tables:
+        raise ValueError("merge_counts: no counts table given")
+    columns = [list(t.columns) for t in tables]
+    if any(c != columns[0] for c in columns) or not set(COUNT_COLUMNS) <= set(columns[0]):
+        raise ValueError(f"merge_counts: tables must all have the columns of a norm_counts table; got {columns}")
+    by = [c for c in columns[0] if c not in COUNT_COLUMNS]
+    table = pd.concat(tables, ignore_index=True)
+    merged = (table.groupby(["score", *by, "raw"], dropna=False, observed=True, sort=False)[["n", "sum_w"]]
+              .sum().reset_index())
+    return _ordered(merged, by)[columns[0]]
+
+
+def _is_counts(data: object) -> bool:
+    return isinstance(data, pd.DataFrame) and set(COUNT_COLUMNS) <= set(data.columns)
+
+
+def norm_table(data, scores: Sequence[str] | None = None, by: Sequence[str] = ("age_group", "gender"),
                weight: str | None = None, grid: Mapping[str, Sequence[float]] | None = None,
                suppress: bool = True, min_n: int = MIN_CELL) -> pd.DataFrame:
     """Tidy norm table: one row per score × group × raw value.
 
     Parameters
     ----------
-    df : DataFrame
+    data : DataFrame, dask DataFrame or counts table
         Norm sample: one row per person with the score columns, the ``by`` columns and
-        optionally a survey-weight column.
+        optionally a survey-weight column; or a counts table of it (:func:`norm_counts`,
+        :func:`merge_counts`; recognised by its columns ``score, raw, n, sum_w``), which gives
+        the same table.
     scores : list of str
         E.g. ``sat_<domain>`` and ``domain_mean`` from :func:`analysis.intake.scoring.score`.
+        From a counts table: default every score in it.
     by : columns defining the norm groups
         Every combination present, plus the whole sample (``"all"`` in every ``by`` column).
         A person with a missing ``by`` value counts in the whole sample only.
     weight : str, optional
         Survey-weight column (positive); percentiles, means and SDs are weighted, ``n`` is the
-        unweighted number of persons.
+        unweighted number of persons. Not with a counts table (it holds the summed weights).
     grid : mapping, optional
         Raw values to tabulate per score; default every integer from the lowest to the highest
         observed value, or steps of 0.1 for non-integer scores (``domain_mean``).
@@ -108,30 +215,40 @@ def norm_table(df: pd.DataFrame, scores: Sequence[str], by: Sequence[str] = ("ag
         ``score, <by...>, n, raw, percentile, t_linear, t_normalised`` (definitions in the
         module docstring).
     """
-    missing = [c for c in (*scores, *by, *([weight] if weight else [])) if c not in df.columns]
-    if missing:
-        raise KeyError(f"norm_table: column(s) {missing} not in data (columns: {list(df.columns)})")
-    w_all = np.ones(len(df)) if weight is None else pd.to_numeric(df[weight], errors="raise").to_numpy(float)
-    bad = np.flatnonzero(~(w_all > 0))
-    if len(bad):
-        raise ValueError(f"norm_table: weight column {weight!r} must be positive; rows (0-based) {bad[:10].tolist()} "
-                         f"have {w_all[bad[:10]].tolist()}")
+    by = as_list(by)
+    if _is_counts(data):
+        if weight is not None:
+            raise ValueError("norm_table: a counts table already holds the summed weights; leave weight=None")
+        counts = data
+        found = [c for c in counts.columns if c not in COUNT_COLUMNS]
+        if found != by:
+            raise ValueError(f"norm_table: the counts table is by {found}, but by={by}")
+        scores = list(pd.unique(counts["score"])) if scores is None else as_list(scores)
+        absent = [s for s in scores if s not in set(counts["score"])]
+        if absent:
+            raise KeyError(f"norm_table: score(s) {absent} not in the counts table")
+    else:
+        scores = as_list(scores)
+        counts = norm_counts(data, scores, by, weight)
     rows = []
     for s in scores:
-        x_all = pd.to_numeric(df[s], errors="raise").to_numpy(float)
-        values = np.asarray((grid or {}).get(s, _default_grid(df[s].astype(float))), float)
-        for labels, mask in _groups(df, by):
-            ok = mask & ~np.isnan(x_all)
-            x, w = x_all[ok], w_all[ok]
-            n = int(ok.sum())
-            pr = percentile_rank(x, values, w) if n else np.full(len(values), np.nan)
-            summary = weighted_mean_sd(x, w)
-            m, sd = summary.mean, summary.sd
+        table = counts[counts["score"] == s]
+        observed = table.loc[table["raw"].notna(), "raw"]
+        values = np.asarray((grid or {}).get(s, _default_grid(observed)), float)
+        whole = table.groupby("raw", dropna=False, sort=True)[["n", "sum_w"]].sum().reset_index()
+        cells = table.dropna(subset=by).groupby(by, observed=True, sort=True) if by else []
+        for labels, cell in [({b: ALL for b in by}, whole),
+                             *((dict(zip(by, map(str, key))), c) for key, c in cells)]:
+            cell = cell[cell["raw"].notna()]
+            x, n_x, w_x = (cell[c].to_numpy(float) for c in ("raw", "n", "sum_w"))
+            summary = weighted_mean_sd(x, w_x, counts=n_x)
+            n = summary.n
+            pr = percentile_rank(x, values, w_x) if n else np.full(len(values), np.nan)
             lo = 50 / n if n else np.nan
             t_n = 50 + 10 * stats.norm.ppf(np.clip(pr, lo, 100 - lo) / 100)
-            block = pd.DataFrame({"score": s, **labels, "n": n, "raw": values, "percentile": pr,
-                                  "t_linear": 50 + 10 * (values - m) / sd, "t_normalised": t_n})
-            rows.append(block)
+            rows.append(pd.DataFrame({"score": s, **labels, "n": n, "raw": values, "percentile": pr,
+                                      "t_linear": 50 + 10 * (values - summary.mean) / summary.sd,
+                                      "t_normalised": t_n}))
     table = pd.concat(rows, ignore_index=True)[["score", *by, "n", "raw", "percentile", "t_linear", "t_normalised"]]
     return suppress_small_cells(table, n_cols=["n"], min_n=min_n, labels=["raw"]) if suppress else table
 

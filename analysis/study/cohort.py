@@ -222,11 +222,11 @@ def sampling_adequacy(items: pd.DataFrame) -> SamplingAdequacy:
     (:func:`analysis.stats.structure.kmo`, :func:`analysis.stats.structure.bartlett`)."""
     from analysis.stats import structure
 
-    kmo_overall, kmo_items = structure.kmo(items)
+    k = structure.kmo(items)
     b = structure.bartlett(items)
     overall = pd.DataFrame({"measure": ["kmo", "chisq", "df", "p", "n"],
-                            "value": [kmo_overall, b["chisq"], b["df"], b["p"], b["n"]]})
-    return SamplingAdequacy(overall, kmo_items.rename("kmo").rename_axis("item").reset_index())
+                            "value": [k.overall, b.chisq, b.df, b.p, b.n]})
+    return SamplingAdequacy(overall, k.items.rename(columns={"msa": "kmo"}))
 
 
 def example_lookup(sample: pd.DataFrame, table: pd.DataFrame, instrument: str, by: Sequence[str]) -> pd.DataFrame:

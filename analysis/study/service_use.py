@@ -26,6 +26,35 @@ Method, chosen for paired count data
   T± the rank sums of the positive/negative differences (zeros dropped, as in the test),
   runs from −1 (everyone fewer visits) to +1 (everyone more visits).
 
+From visits to counts
+---------------------
+A register extract has one row per visit (dataset ``service-visits``) and each client's plan
+date (dataset ``plan-dates``). :func:`visit_windows` counts the visits per client × service ×
+window and gives the counted table that :func:`service_use_change` takes (dataset
+``service-use``), so both paths give the same results on the same visits. The rules:
+
+* **Windows** are half-open: before = [P − L, P), after = [P, P + L) for plan date P; the plan
+  day belongs to *after*. With ``unit="days"`` L is ``length`` days. With ``unit="months"``
+  (default, 6) P ± L is the same day of the month ``length`` calendar months earlier/later,
+  or that month's last day when the day does not exist (``pandas.DateOffset(months=…)``, as
+  R's ``%m+%`` in lubridate, ``dateutil.relativedelta``, SQL ``ADD_MONTHS`` for non-month-end
+  days): plan 31 Aug 2023 → before from 28 Feb 2023, after until 29 Feb 2024 (exclusive).
+  Visit and plan dates are compared as calendar days (any time of day is dropped).
+* **Extract date**: the last day the extract covers, given by the user or else taken as the
+  date of the last visit in the file (``extract_date_source`` says which). A client's after
+  window is complete when its last day, P + L − 1 day, is on or before the extract date.
+  Clients with an incomplete after window are excluded from the counts by default
+  (``incomplete="exclude"``), listed in ``clients`` and counted in ``n_incomplete``.
+* **Accounting**: every visit read is exactly one of counted (in a window of an included
+  client), in a window of an excluded client, outside both windows, or of a client without
+  a plan date; the four numbers add up to ``visits_read``.
+* **Service types** are the categories found in the file (sorted), or ``services`` in the
+  order given. No fixed list.
+
+The counting is a partition-local summary (visits and last visit date per client × service ×
+window) plus a merge that adds the summaries, so a ``dask.dataframe`` of visits is counted
+partition by partition (:mod:`analysis.stats.partitions`) with the same result.
+
 Own code: scipy gives the tests, but no library gives per-service tables with totals, rate
 ratios with a client-level bootstrap and rank-biserial correlations. Checked in
 ``tests/test_service_use.py`` against scipy, pingouin, a hand-computed tie-corrected normal
@@ -44,13 +73,22 @@ Examples
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Sequence
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.stats.checks import require_columns
 from analysis.stats.effsize import rank_biserial
+from analysis.stats.partitions import summaries
+from analysis.stats.results import Result
 
 PERIODS = ("before", "after")
+#: Where a visit falls: the two windows, outside both, or a client without a plan date.
+PLACES = (*PERIODS, "outside", "no_plan_date")
+WINDOW_UNITS = ("months", "days")
 TOTAL = "all_services"
 COLUMNS = ["service_type", "n", "total_before", "total_after", "mean_before", "sd_before",
            "mean_after", "sd_after", "rate_ratio", "rr_ci_low", "rr_ci_high", "p_wilcoxon",
@@ -89,6 +127,205 @@ def _check(data: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+def _days(values: pd.Series, what: str, column: str) -> np.ndarray:
+    """Calendar days (datetime64[ns] at midnight); one error naming every row without a date."""
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        values = pd.to_datetime(values, format="ISO8601", errors="coerce")
+    bad = values.isna().to_numpy()
+    if bad.any():
+        rows = values.index[bad][:20].tolist()
+        raise ValueError(f"{what}: column {column!r} needs a date (datetime or YYYY-MM-DD; load files with "
+                         f"analysis.intake.readers.load_table) in every row; row(s) {rows} have none")
+    return values.dt.normalize().to_numpy("datetime64[ns]")
+
+
+def _require_values(data: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    require_columns(data, columns, what)
+    empty = [f"column {c!r}, row(s) {data.index[data[c].isna().to_numpy()][:20].tolist()}"
+             for c in columns if data[c].isna().any()]
+    if empty:
+        raise ValueError(f"{what}: missing values in " + "; ".join(empty))
+
+
+def plan_windows(plans: pd.DataFrame, *, length: int = 6, unit: str = "months") -> pd.DataFrame:
+    """Before and after windows around each client's plan date (rules in the module docstring).
+
+    Parameters
+    ----------
+    plans : DataFrame
+        ``respondent_id``, ``plan_date`` (dataset ``plan-dates``), one row per client.
+    length, unit : int, ``"months"`` or ``"days"``
+        Window length on each side of the plan date.
+
+    Returns
+    -------
+    DataFrame
+        ``respondent_id, plan_date, before_start, after_end``: before = [before_start,
+        plan_date), after = [plan_date, after_end).
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"respondent_id": ["a", "b"], "plan_date": pd.to_datetime(["2023-08-31", "2024-03-15"])})
+    >>> w = plan_windows(p)
+    >>> [d.date().isoformat() for d in (*w.loc[0, ["before_start", "after_end"]], *w.loc[1, ["before_start", "after_end"]])]
+    ['2023-02-28', '2024-02-29', '2023-09-15', '2024-09-15']
+    """
+    if unit not in WINDOW_UNITS or int(length) != length or length < 1:
+        raise ValueError(f"plan_windows: window of {length!r} {unit!r}; expected a whole number ≥ 1 of {WINDOW_UNITS}")
+    _require_values(plans, ["respondent_id", "plan_date"], "plan dates")
+    dup = plans["respondent_id"].duplicated(keep=False).to_numpy()
+    if dup.any():
+        raise ValueError(f"plan dates: one row per client; row(s) {plans.index[dup][:20].tolist()} repeat "
+                         f"client(s) {sorted(set(plans['respondent_id'][dup]))[:20]}")
+    plan = pd.Series(_days(plans["plan_date"], "plan dates", "plan_date"))
+    step = pd.DateOffset(months=int(length)) if unit == "months" else pd.Timedelta(days=int(length))
+    return pd.DataFrame({"respondent_id": plans["respondent_id"].to_numpy(), "plan_date": plan,
+                         "before_start": plan - step, "after_end": plan + step})
+
+
+def _visit_summary(visits: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
+    """Visits and last visit date per client × service × place (:data:`PLACES`) of one block of rows."""
+    _require_values(visits, ["respondent_id", "visit_date", "service_type"], "service visits")
+    day = _days(visits["visit_date"], "service visits", "visit_date")
+    client, ids = pd.factorize(visits["respondent_id"])
+    service, services = pd.factorize(visits["service_type"])
+    bounds = windows.set_index("respondent_id").reindex(ids)
+    start, plan, end = (bounds[c].to_numpy("datetime64[ns]")[client] for c in ("before_start", "plan_date", "after_end"))
+    place = np.select([np.isnat(plan), (start <= day) & (day < plan), (plan <= day) & (day < end)], [3, 0, 1], 2)
+    cell = (client * len(services) + service) * len(PLACES) + place
+    agg = pd.DataFrame({"cell": cell, "day": day}).groupby("cell", sort=True)["day"].agg(["size", "max"])
+    rest, p = np.divmod(agg.index.to_numpy(), len(PLACES))
+    c, s = np.divmod(rest, max(len(services), 1))
+    return pd.DataFrame({"respondent_id": np.asarray(ids, object)[c], "service_type": np.asarray(services, object)[s],
+                         "place": np.asarray(PLACES, object)[p], "visits": agg["size"].to_numpy(np.int64),
+                         "last_visit": agg["max"].to_numpy("datetime64[ns]")})
+
+
+def _merge_summaries(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    table = pd.concat(parts, ignore_index=True)
+    return (table.groupby(["respondent_id", "service_type", "place"], sort=False)
+            .agg(visits=("visits", "sum"), last_visit=("last_visit", "max")).reset_index())
+
+
+@dataclass(frozen=True)
+class VisitWindows(Result):
+    """Visits counted in the windows around the plan (:func:`visit_windows`).
+
+    ``counts``: the service-use table of the included clients (``respondent_id, period,
+    service_type, visits``, every client × period × service, zeros included) for
+    :func:`service_use_change`. ``clients``: one row per client with a plan date
+    (``respondent_id, plan_date, before_start, after_end, complete, included, visits_before,
+    visits_after``; visits over all services). The numbers: the extract date and where it came
+    from, window length and unit, clients with a plan date (complete, incomplete, included),
+    clients found in the visits without a plan date, and every visit read accounted for once.
+    """
+
+    counts: pd.DataFrame
+    clients: pd.DataFrame
+    extract_date: pd.Timestamp
+    extract_date_source: str
+    length: int
+    unit: str
+    n_clients: int
+    n_complete: int
+    n_incomplete: int
+    n_included: int
+    n_no_plan_date: int
+    visits_read: int
+    visits_counted: int
+    visits_excluded_clients: int
+    visits_outside_windows: int
+    visits_no_plan_date: int
+
+
+def visit_windows(visits, plans: pd.DataFrame, *, length: int = 6, unit: str = "months",
+                  extract_date=None, incomplete: str = "exclude",
+                  services: Sequence[str] | None = None) -> VisitWindows:
+    """Visits per client × service in the windows before and after the plan date.
+
+    Parameters
+    ----------
+    visits : DataFrame or dask DataFrame
+        One row per visit (dataset ``service-visits``): ``respondent_id``, ``visit_date``,
+        ``service_type``; other columns are ignored (filter rows first to count, e.g., one
+        contact type). A dask DataFrame is summarised partition by partition.
+    plans : DataFrame
+        ``respondent_id``, ``plan_date`` (dataset ``plan-dates``), one row per client.
+    length, unit : int, ``"months"`` or ``"days"``
+        Window on each side of the plan date (default six calendar months; module docstring).
+    extract_date : date-like, optional
+        Last day covered by the extract; default the last visit date in the file. No visit
+        may be later.
+    incomplete : ``"exclude"`` or ``"include"``
+        Clients whose after window ends after the extract date: left out of ``counts``
+        (default) or kept (their after counts are then too low).
+    services : list of str, optional
+        Service types and their order; default every type in the file, sorted. A type in the
+        file but not in the list is an error.
+
+    Returns
+    -------
+    VisitWindows
+        ``.counts`` goes to :func:`service_use_change`; ``.to_frame()`` is the accounting row.
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"respondent_id": ["a", "a", "a", "b"], "service_type": "nurse",
+    ...                   "visit_date": pd.to_datetime(["2024-01-10", "2024-03-01", "2024-08-31", "2024-05-01"])})
+    >>> p = pd.DataFrame({"respondent_id": ["a", "b"], "plan_date": pd.to_datetime(["2024-03-01", "2024-04-01"])})
+    >>> res = visit_windows(v, p)
+    >>> res.counts.values.tolist()
+    [['a', 'before', 'nurse', 1], ['a', 'after', 'nurse', 2]]
+    >>> res.extract_date_source, res.n_incomplete, res.visits_excluded_clients
+    ('last visit', 1, 1)
+    """
+    if incomplete not in ("exclude", "include"):
+        raise ValueError(f"visit_windows: incomplete={incomplete!r}; expected 'exclude' or 'include'")
+    windows = plan_windows(plans, length=length, unit=unit)
+    summary = _merge_summaries(summaries(visits, _visit_summary, windows))
+    last = summary["last_visit"].max()
+    if extract_date is None:
+        if pd.isna(last):
+            raise ValueError("visit_windows: no visits read; give extract_date")
+        extract, source = last, "last visit"
+    else:
+        extract, source = pd.Timestamp(extract_date).normalize(), "given"
+        if last > extract:
+            raise ValueError(f"visit_windows: visits up to {last.date()} but extract_date is {extract.date()}; "
+                             "the extract date is the last day the extract covers")
+    found = sorted(summary["service_type"].unique())
+    if services is None:
+        services = found
+    else:
+        services = list(services)
+        unknown = [s for s in found if s not in services]
+        if unknown:
+            raise ValueError(f"visit_windows: service type(s) {unknown} in the visits but not in services={services}")
+
+    in_window = summary[summary["place"].isin(PERIODS)]
+    per_client = (in_window.groupby(["respondent_id", "place"])["visits"].sum().unstack("place")
+                  .reindex(index=windows["respondent_id"], columns=list(PERIODS)).fillna(0).astype(np.int64))
+    complete = (windows["after_end"] - pd.Timedelta(days=1) <= extract).to_numpy()
+    included = complete | (incomplete == "include")
+    clients = windows.assign(complete=complete, included=included,
+                             visits_before=per_client["before"].to_numpy(), visits_after=per_client["after"].to_numpy())
+
+    ids = clients.loc[included, "respondent_id"]
+    grid = pd.MultiIndex.from_product([ids, PERIODS, services], names=["respondent_id", "period", "service_type"])
+    counts = (in_window.rename(columns={"place": "period"})
+              .set_index(["respondent_id", "period", "service_type"])["visits"]
+              .reindex(grid, fill_value=0).astype(np.int64).reset_index())
+
+    by_place = summary.groupby("place")["visits"].sum().reindex(list(PLACES), fill_value=0)
+    counted = int(counts["visits"].sum())
+    no_plan = summary[summary["place"] == "no_plan_date"]
+    return VisitWindows(
+        counts=counts, clients=clients, extract_date=extract, extract_date_source=source,
+        length=int(length), unit=unit, n_clients=len(clients), n_complete=int(complete.sum()),
+        n_incomplete=int((~complete).sum()), n_included=int(included.sum()),
+        n_no_plan_date=int(no_plan["respondent_id"].nunique()), visits_read=int(summary["visits"].sum()),
+        visits_counted=counted, visits_excluded_clients=int(by_place[list(PERIODS)].sum()) - counted,
+        visits_outside_windows=int(by_place["outside"]), visits_no_plan_date=int(by_place["no_plan_date"]))
 
 
 def _paired_tests(before: np.ndarray, after: np.ndarray) -> tuple[float, float, float]:
