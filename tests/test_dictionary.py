@@ -131,25 +131,25 @@ def demo(tmp_path_factory):
 
 
 def test_every_column_of_the_demo_data_is_declared(demo):
-    manifest = yaml.safe_load((demo / "manifest.yaml").read_text(encoding="utf-8"))
+    from analysis.intake.manifest import read_manifest
     seen = set()
-    for entry in manifest["files"]:
-        path = demo / entry["path"]
-        if "instrument" in entry:
-            ins = load_instrument(entry["instrument"])
+    for entry in read_manifest(demo).files:
+        path = entry.source
+        if entry.instrument:
+            ins = load_instrument(entry.instrument)
             res = load_responses(path, ins)
             assert res.n_accepted == res.n_read > 0
             responses = json.loads((DICTIONARY_DIR / f"responses-{ins.id}.json").read_text(encoding="utf-8"))
-            _assert_conforms(res.data, responses, entry["path"])   # nothing passed through undeclared
+            _assert_conforms(res.data, responses, entry.path)   # nothing passed through undeclared
             scored = score(res.data, ins)
             schema = json.loads((DICTIONARY_DIR / f"scores-{ins.id}.json").read_text(encoding="utf-8"))
-            _assert_conforms(scored, schema, f"scores of {entry['path']}")
+            _assert_conforms(scored, schema, f"scores of {entry.path}")
             seen.add(f"scores-{ins.id}")
         else:
-            res = load_table(path, entry["dataset"])   # load_table refuses undeclared columns
+            res = load_table(path, entry.schema)   # load_table refuses undeclared columns
             assert res.n_accepted == res.n_read > 0
             assert set(res.data.columns) == set(pd.read_csv(path, nrows=0).columns)
-            seen.add(entry["dataset"])
+            seen.add(entry.schema)
     assert {"scores-3x10d", "scores-who5", "scores-sus", "background", "service-use", "indicators"} <= seen
 
 

@@ -220,16 +220,15 @@ def test_write_all_deterministic_and_manifest(tmp_path):
 
 
 def test_every_file_passes_the_data_dictionary(tmp_path):
+    from analysis.intake.manifest import read_manifest
     from analysis.intake.readers import load_responses, load_table
     syn.write_all(tmp_path, 2026)
-    manifest = yaml.safe_load((tmp_path / "manifest.yaml").read_text(encoding="utf-8"))
-    for entry in manifest["files"]:
-        path = tmp_path / entry["path"]
-        if entry.get("instrument"):
-            res = load_responses(path, entry["instrument"])
+    for entry in read_manifest(tmp_path).files:
+        if entry.instrument:
+            res = load_responses(entry.source, entry.instrument)
         else:
-            res = load_table(path, entry["dataset"])
-        assert res.n_read == res.n_accepted > 0, entry["path"]
+            res = load_table(entry.source, entry.schema)
+        assert res.n_read == res.n_accepted > 0, entry.path
 
 
 def test_bundled_demo_is_the_seed_2026_output(tmp_path):

@@ -31,7 +31,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-import jsonschema
 import yaml
 
 from analysis import resource
@@ -196,15 +195,21 @@ def available_instruments() -> list[str]:
     return sorted(p.stem for p in QUESTIONNAIRE_DIR.glob("*.yaml"))
 
 
-def read_definition(path: Path) -> dict:
+def read_definition(path: Path, *, validate: bool = True) -> dict:
     """Read one YAML definition and check it against the instrument schema.
 
     Every schema violation is listed in one error that names the file and the place in it.
+    ``validate=False`` skips the schema check (the shipped definitions, which the test suite
+    checks, so that a report does not pay for importing jsonschema).
     """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ValueError(f"{path}: not valid YAML: {exc}") from None
+    if not validate:
+        return data
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
@@ -228,10 +233,27 @@ def load_instrument(name: str | Path, labels_override: str | Path | None = None)
     """
     path = Path(name)
     if not path.suffix:
-        path = QUESTIONNAIRE_DIR / f"{name}.yaml"
-        if not path.exists():
-            raise ValueError(f"unknown instrument {name!r}; available: {', '.join(available_instruments())}")
-    data = read_definition(path)
+        if labels_override is None:
+            return _shipped(str(name))
+        path = _shipped_path(str(name))
+    return _build(path, labels_override, validate=True)
+
+
+def _shipped_path(name: str) -> Path:
+    path = QUESTIONNAIRE_DIR / f"{name}.yaml"
+    if not path.exists():
+        raise ValueError(f"unknown instrument {name!r}; available: {', '.join(available_instruments())}")
+    return path
+
+
+@lru_cache(maxsize=None)
+def _shipped(name: str) -> Instrument:
+    """A shipped instrument, read once per process (the test suite validates the files)."""
+    return _build(_shipped_path(name), None, validate=False)
+
+
+def _build(path: Path, labels_override: str | Path | None, *, validate: bool) -> Instrument:
+    data = read_definition(path, validate=validate)
     if labels_override is not None:
         _apply_override(data, Path(labels_override))
     scales = {

@@ -436,7 +436,7 @@ def load_study(data_dir: str | Path) -> Study:
             else:
                 result = load_table(entry.source, entry.schema, on_invalid="reject-rows")
         except InputError as exc:   # the whole file is unusable: report it with the others
-            problems.append(f"{entry.path}: " + "; ".join(p.reason for p in exc.problems))
+            problems += [str(p).replace(str(entry.source), entry.path, 1) for p in exc.problems]
             continue
         result = _with_occasions(entry, result, manifest.occasions.get(entry.population), problems)
         if result.n_accepted + result.n_rejected != result.n_read:
@@ -444,7 +444,10 @@ def load_study(data_dir: str | Path) -> Study:
                                f"+ rejected {result.n_rejected}")
         loaded[entry.key] = result
         if entry.instrument:
-            scored[entry.key] = score(result.data, entry.instrument)
+            try:
+                scored[entry.key] = score(result.data, entry.instrument)
+            except ValueError as exc:       # e.g. item columns the scores need are missing
+                problems.append(f"{entry.path}: cannot score with instrument {entry.instrument!r}: {exc}")
     if problems:
         raise ManifestError(manifest.root / "manifest.yaml", problems)
     return Study(manifest, loaded, scored)

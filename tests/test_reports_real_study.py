@@ -1,0 +1,251 @@
+"""Reports on folders written by hand the way an evaluator's tools export them.
+
+Each folder has its own file names, Finnish headers and occasion labels, xlsx or `;` CSV, and
+only part of the study (the minimum sets of the real-study issue). The report run must write
+what the data allow, say what it skipped and why, print no traceback, and its key numbers
+must equal a hand computation made here from the same rows.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.cli import main
+from analysis.intake.manifest import ManifestError, read_manifest
+from analysis.report.runner import run
+
+pytestmark = pytest.mark.xdist_group("reports")
+
+DOMAINS_FI = ["Terveys", "Vaikeuksista selviäminen", "Asuminen", "Arjessa pärjääminen", "Perhe ja läheiset",
+              "Luotettavat ystävät", "Raha-asiat", "Omien vahvuuksien kehittäminen (esim. harrastukset)",
+              "Itsetunto", "Elämä kokonaisuutena"]
+KEYS = ["sat_health", "sat_resilience", "sat_housing", "sat_daily_coping", "sat_family", "sat_friends",
+        "sat_finances", "sat_strengths", "sat_self_esteem", "sat_life_overall"]
+
+
+def _write(folder: Path, manifest: str, files: dict[str, pd.DataFrame | str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.yaml").write_text(manifest, encoding="utf-8")
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            path.write_bytes(content.encode("utf-8-sig"))
+        elif name.endswith(".xlsx"):
+            content.to_excel(path, index=False)
+        else:
+            content.to_csv(path, sep=";", index=False, encoding="utf-8-sig", decimal=",")
+    return folder
+
+
+def _book(out: Path, name: str) -> dict[str, pd.DataFrame]:
+    return pd.read_excel(out / f"{name}.xlsx", sheet_name=None)
+
+
+def _status(outcomes) -> dict[str, str]:
+    return {o.notebook[:2]: o.status for o in outcomes}
+
+
+@pytest.fixture(scope="module")
+def pilot_only(tmp_path_factory):
+    """12 clients' self-assessments: 'alkumittaus' for all, 'seuranta' for 10, Finnish headers, xlsx."""
+    rng = np.random.default_rng(11)
+    rows = []
+    for i in range(12):
+        base = rng.integers(2, 9, 10)
+        rows.append({"Vastaajatunnus": f"A{i:02d}", "Mittauskerta": "alkumittaus", **dict(zip(DOMAINS_FI, base))})
+        if i < 10:
+            after = np.clip(base + rng.integers(-1, 4, 10), 0, 10)
+            rows.append({"Vastaajatunnus": f"A{i:02d}", "Mittauskerta": "seuranta", **dict(zip(DOMAINS_FI, after))})
+    data = pd.DataFrame(rows)
+    folder = _write(tmp_path_factory.mktemp("pilot") / "kuopio", """\
+title: Integraattori-pilotti, Kuopio 2025
+synthetic: false
+language: fi
+occasions:
+  pilot: [alkumittaus, seuranta]
+files:
+  - {path: asiakkaat_2025.xlsx, population: pilot, instrument: 3x10d}
+""", {"asiakkaat_2025.xlsx": data})
+    out = tmp_path_factory.mktemp("pilot-out")
+    return data, out, run(folder, out, workers=2)
+
+
+def test_pilot_alone_gives_the_pilot_evaluation(pilot_only):
+    data, out, outcomes = pilot_only
+    status = _status(outcomes)
+    assert status["04"] == "written" and status["01"] == "written"
+    for nb in ("02", "03", "05", "06", "07"):
+        assert status[nb] == "skipped"
+    book = _book(out, "04_pilot_evaluation")
+    wide = data.rename(columns=dict(zip(DOMAINS_FI, KEYS))).pivot(index="Vastaajatunnus", columns="Mittauskerta")
+    change = book["change"].set_index("score")
+    for key in KEYS:
+        d = (wide[(key, "seuranta")] - wide[(key, "alkumittaus")]).dropna()
+        assert change.loc[key, "n"] == len(d) == 10
+        assert change.loc[key, "mean_change"] == pytest.approx(d.mean(), abs=1e-12)
+    attrition = book["attrition"].set_index("occasion")["n"]
+    assert attrition["alkumittaus"] == 12 and attrition["seuranta"] == 10
+    html = (out / "04_pilot_evaluation.html").read_text(encoding="utf-8")
+    assert "Integraattori-pilotti, Kuopio 2025" in html and 'lang="fi"' in html
+    assert "Osiota ei tuotettu" in html          # reliable change without parameters says why
+    assert "Synteettinen" not in html            # a real study carries no synthetic warning
+
+
+def test_pilot_alone_with_rci_from_the_manifest(tmp_path, pilot_only):
+    data, _, _ = pilot_only
+    folder = _write(tmp_path / "rci", """\
+occasions: {pilot: [alkumittaus, seuranta]}
+reliable_change:
+  source: "Julkaisijan käsikirja (2023), kahden viikon toistomittaus, n = 120"
+  default: {reliability: 0.8, sd: 2.0}
+files:
+  - {path: asiakkaat.xlsx, population: pilot, instrument: 3x10d}
+""", {"asiakkaat.xlsx": data})
+    out = tmp_path / "out"
+    outcomes = run(folder, out, only=["04"], workers=1)
+    assert _status(outcomes)["04"] == "written"
+    params = _book(out, "04_pilot_evaluation")["rci_parameters"].set_index("score")
+    sem = 2.0 * np.sqrt(1 - 0.8)
+    assert params.loc["sat_health", "sdc"] == pytest.approx(1.96 * np.sqrt(2) * sem, abs=1e-12)
+    assert "Julkaisijan käsikirja (2023)" in (out / "04_pilot_evaluation.html").read_text(encoding="utf-8")
+
+
+def test_client_survey_alone(tmp_path):
+    rng = np.random.default_rng(5)
+    headers = {f"cs_{i}": None for i in range(1, 13)}
+    from analysis.intake.instruments import load_instrument
+    ins = load_instrument("client-survey")
+    rating = [it for it in ins.rating_items]
+    frame = pd.DataFrame({"Vastaajan tunnus": [f"k{i}" for i in range(9)]}).rename(columns={"Vastaajan tunnus": "tunniste"})
+    for it in rating:
+        frame[it.label["fi"]] = rng.integers(1, 6, 9)
+    folder = _write(tmp_path / "kysely", """\
+language: fi
+files:
+  - {path: asiakaskysely.csv, population: pilot, instrument: client-survey}
+""", {"asiakaskysely.csv": frame})
+    out = tmp_path / "out"
+    outcomes = run(folder, out, workers=2)
+    status = _status(outcomes)
+    assert status["05"] == "written" and status["04"] == "skipped"
+    book = _book(out, "05_participant_surveys")
+    assert "client_scales" in book and "staff_scales" not in book
+    items = book["client_items"].set_index("item")
+    first = rating[0]
+    assert items.loc[first.key, "n"] == 9
+    assert items.loc[first.key, "mean"] == pytest.approx(frame[first.label["fi"]].mean(), abs=1e-12)
+    html = (out / "05_participant_surveys.html").read_text(encoding="utf-8")
+    assert html.count("Osiota ei tuotettu") >= 2       # staff survey and SUS: skipped with reasons
+    del headers
+
+
+def test_indicators_alone_with_a_catalogue(tmp_path):
+    indicators = pd.DataFrame({
+        "kausi": ["2025 H1"] * 4 + ["2025 H2"] * 4,
+        "indikaattori": ["lastensuojeluilmoitukset", "palvelutarpeen_arviot", "lahetteet", "odotusaika"] * 2,
+        "arvo": [48, 30, 12, 21.5, 41, 36, 15, 23.0]})
+    catalogue = pd.DataFrame({
+        "indikaattori": ["lastensuojeluilmoitukset", "palvelutarpeen_arviot", "lahetteet", "odotusaika"],
+        "nimi": ["Lastensuojeluilmoitukset", "Palvelutarpeen arviot", "Lähetteet", "Odotusaika (vrk)"],
+        "yksikkö": ["count", "count", "count", "mean"],
+        "suunta": ["down", "up", "up", "down"]})
+    folder = _write(tmp_path / "indikaattorit", """\
+language: fi
+files:
+  - {path: indikaattorit.csv, population: pilot, dataset: indicators}
+  - {path: luettelo.csv, population: pilot, dataset: indicator-catalogue}
+""", {"indikaattorit.csv": indicators, "luettelo.csv": catalogue})
+    out = tmp_path / "out"
+    outcomes = run(folder, out, workers=2)
+    assert _status(outcomes)["07"] == "written"
+    table = _book(out, "07_half_yearly_indicators")["indicators"].set_index("indicator")
+    # by hand: notices 48 → 41 (down: desired), assessments 30 → 36 (up: desired),
+    # referrals 12 → 15 (up: desired), waiting 21.5 → 23 (down: not desired)
+    assert table["desired"].tolist() == [True, True, True, False]
+    html = (out / "07_half_yearly_indicators.html").read_text(encoding="utf-8")
+    assert "3/4 indikaattorista" in html and "Lastensuojeluilmoitukset" in html
+
+
+def test_cohort_alone_gives_validation_and_norms(tmp_path):
+    rng = np.random.default_rng(3)
+    n = 160
+    g = rng.normal(size=n)
+    rows = {"tunniste": [f"c{i:03d}" for i in range(n)], "mittauskerta": "t1"}
+    for key in KEYS:
+        rows[key] = np.clip(np.rint(6 + 1.5 * g + rng.normal(size=n)), 0, 10).astype(int)
+    t1 = pd.DataFrame(rows)
+    retest = t1.iloc[:60].assign(mittauskerta="uusinta")
+    for key in KEYS:
+        retest[key] = np.clip(retest[key] + rng.integers(-1, 2, 60), 0, 10)
+    folder = _write(tmp_path / "vertailu", """\
+occasions: {cohort: [t1, uusinta]}
+files:
+  - {path: vertailuaineisto.csv, population: cohort, instrument: 3x10d}
+""", {"vertailuaineisto.csv": pd.concat([t1, retest])})
+    out = tmp_path / "out"
+    outcomes = run(folder, out, workers=2)
+    status = _status(outcomes)
+    assert status["02"] == "written" and status["03"] == "written"
+    book = _book(out, "02_validation_report")
+    desc = book["descriptives"].set_index("score")
+    assert desc.loc["sat_health", "n"] == n
+    assert desc.loc["sat_health", "mean"] == pytest.approx(t1["sat_health"].mean(), abs=1e-12)
+    assert "test_retest" in book and "convergent" not in book
+    html = (out / "02_validation_report.html").read_text(encoding="utf-8")
+    assert "Section not produced" in html       # hypotheses need comparison instruments
+
+
+def test_manifest_mistakes_reported_together_before_any_report(tmp_path, capsys):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "a.csv").write_text("id;x\n1;2\n", encoding="utf-8")
+    (folder / "manifest.yaml").write_text("""\
+occasions: {pilot: [alku, loppu]}
+files:
+  - {path: a.csv, population: clients, instrument: 3x10d}
+  - {path: missing.csv, population: pilot, instrument: 3x10d}
+  - {path: ../outside.csv, population: pilot, dataset: background}
+  - {path: a.csv, population: pilot, instrument: nosuch}
+  - {path: b.xlsx, population: pilot, instrument: 3x10d, occasion: kesken}
+""", encoding="utf-8")
+    with pytest.raises(ManifestError) as err:
+        read_manifest(folder)
+    text = str(err.value)
+    for expected in ("population 'clients'", "missing.csv", "file not found", "outside the data folder",
+                     "unknown instrument 'nosuch'", "occasion 'kesken' is not declared", "the same file as"):
+        assert expected in text, expected
+    assert main(["report", "--data", str(folder), "--out", str(tmp_path / "out")]) == 2
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "no report was run" in captured.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_same_file_name_in_two_subfolders_are_two_files(tmp_path):
+    a = pd.DataFrame({"id": ["x1", "x2"], **{d: [5, 6] for d in DOMAINS_FI}})
+    b = pd.DataFrame({"id": ["y1", "y2"], **{d: [7, 8] for d in DOMAINS_FI}})
+    folder = _write(tmp_path / "two", """\
+occasions: {pilot: [alku, loppu]}
+files:
+  - {path: alku/vastaukset.csv, population: pilot, instrument: 3x10d, occasion: alku}
+  - {path: loppu/vastaukset.csv, population: pilot, instrument: 3x10d, occasion: loppu}
+""", {"alku/vastaukset.csv": a, "loppu/vastaukset.csv": b})
+    from analysis.intake.manifest import load_study
+    study = load_study(folder)
+    scores = study.scores("pilot", "3x10d")
+    assert sorted(scores["respondent_id"]) == ["x1", "x2", "y1", "y2"]
+    assert scores.set_index("respondent_id").loc["y1", "occasion"] == "loppu"
+    assert len(study.intake()) == 2
+
+
+def test_a_file_that_cannot_be_scored_is_a_manifest_problem(tmp_path):
+    folder = _write(tmp_path / "partial", """\
+files:
+  - {path: vastaukset.csv, population: pilot, instrument: 3x10d}
+""", {"vastaukset.csv": pd.DataFrame({"id": ["x1"], "Terveys": [5]})})
+    with pytest.raises(ManifestError, match="vastaukset.csv: cannot score with instrument '3x10d'"):
+        from analysis.intake.manifest import load_study
+        load_study(folder)
