@@ -1,7 +1,9 @@
 """Run every benchmark module (``benchmarks/bench_*.py``) and write ``benchmarks/RESULTS.md``.
 
 Each module exposes ``run() -> list[dict]`` with keys ``task``, ``n``, ``python_s``, ``r_s``
-(None when Rscript is absent) and ``note``. Timings are wall-clock seconds on this machine;
+(None when Rscript is absent) and ``note``; a module timing another peer than R gives ``peer``
+(its name) and ``peer_s`` instead of ``r_s``, and may give peak memory as ``python_mem`` and
+``peer_mem`` (text, MiB). Timings are wall-clock seconds on this machine;
 the machine description is written above the table.
 """
 from __future__ import annotations
@@ -51,13 +53,16 @@ def main() -> int:
         print(f"running {path.name} …", file=sys.stderr)
         rows += module.run()
     lines = [f"# Benchmark results ({date.today().isoformat()})", "", f"Machine: {machine()}", "",
-             "Wall-clock seconds; `ratio` = Python time / R time (below 1 = faster than R).", "",
-             "| task | n | Python (s) | R (s) | ratio | note |", "|---|---:|---:|---:|---:|---|"]
+             "Wall-clock seconds; `ratio` = Python time / peer time (below 1 = faster than the peer). "
+             "Peak memory: resident MiB of the process that ran the case, where measured.", "",
+             "| task | n | Python (s) | peer | peer (s) | ratio | peak MiB Python / peer | note |",
+             "|---|---:|---:|---|---:|---:|---|---|"]
     for r in rows:
-        r_s = r.get("r_s")
-        ratio = f"{r['python_s'] / r_s:.2f}" if r_s else "–"
-        lines.append(f"| {r['task']} | {r['n']:,} | {r['python_s']:.3f} | "
-                     f"{f'{r_s:.3f}' if r_s else '–'} | {ratio} | {r.get('note', '')} |")
+        peer, peer_s = r.get("peer", "R"), r.get("peer_s", r.get("r_s"))
+        ratio = f"{r['python_s'] / peer_s:.2f}" if peer_s else "–"
+        mem = f"{r['python_mem']} / {r['peer_mem']}" if "python_mem" in r else "–"
+        lines.append(f"| {r['task']} | {r['n']:,} | {r['python_s']:.3f} | {peer} | "
+                     f"{f'{peer_s:.3f}' if peer_s else '–'} | {ratio} | {mem} | {r.get('note', '')} |")
     (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return 0

@@ -94,7 +94,6 @@ def _counts_of(data: pd.DataFrame, scores: list[str], by: list[str], weight: str
     """Counts table of one block of rows (pandas)."""
     require_columns(data, [*scores, *by, *as_list(weight)], "norm_counts")
     w = positive_weights(data, weight, "norm_counts")
-    x = numeric_frame(data, "norm_counts", scores)
     if by:
         grouped = data.groupby(by, dropna=False, observed=True, sort=False)
         cell = grouped.ngroup().to_numpy()
@@ -103,7 +102,8 @@ def _counts_of(data: pd.DataFrame, scores: list[str], by: list[str], weight: str
         cell, keys = np.zeros(len(data), int), pd.DataFrame(index=[0])
     blocks = []
     for s in scores:
-        value_code, values = pd.factorize(x[s].to_numpy(), use_na_sentinel=False)   # NaN kept as a value
+        x = numeric_frame(data, "norm_counts", [s])[s].to_numpy()         # one column at a time: memory
+        value_code, values = pd.factorize(x, use_na_sentinel=False)        # NaN kept as a value
         k = max(len(values), 1)
         code = cell * k + value_code
         n = np.bincount(code, minlength=len(keys) * k)

@@ -184,7 +184,8 @@ def plan_windows(plans: pd.DataFrame, *, length: int = 6, unit: str = "months") 
 
 
 def _visit_summary(visits: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
-    """Visits and last visit date per client × service × place (:data:`PLACES`) of one block of rows."""
+    """Visits and last visit date per client × service × place (:data:`PLACES`) of one block of
+    rows; visits outside the windows per service only (client missing), which keeps the summary small."""
     _require_values(visits, ["respondent_id", "visit_date", "service_type"], "service visits")
     day = _days(visits["visit_date"], "service visits", "visit_date")
     client, ids = pd.factorize(visits["respondent_id"])
@@ -192,18 +193,19 @@ def _visit_summary(visits: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
     bounds = windows.set_index("respondent_id").reindex(ids)
     start, plan, end = (bounds[c].to_numpy("datetime64[ns]")[client] for c in ("before_start", "plan_date", "after_end"))
     place = np.select([np.isnat(plan), (start <= day) & (day < plan), (plan <= day) & (day < end)], [3, 0, 1], 2)
-    cell = (client * len(services) + service) * len(PLACES) + place
+    client = np.where(place == 2, -1, client)
+    cell = ((client + 1) * len(services) + service) * len(PLACES) + place
     agg = pd.DataFrame({"cell": cell, "day": day}).groupby("cell", sort=True)["day"].agg(["size", "max"])
     rest, p = np.divmod(agg.index.to_numpy(), len(PLACES))
     c, s = np.divmod(rest, max(len(services), 1))
-    return pd.DataFrame({"respondent_id": np.asarray(ids, object)[c], "service_type": np.asarray(services, object)[s],
-                         "place": np.asarray(PLACES, object)[p], "visits": agg["size"].to_numpy(np.int64),
-                         "last_visit": agg["max"].to_numpy("datetime64[ns]")})
+    return pd.DataFrame({"respondent_id": pd.array(ids).take(c - 1, allow_fill=True),
+                         "service_type": pd.array(services).take(s), "place": np.asarray(PLACES, object)[p],
+                         "visits": agg["size"].to_numpy(np.int64), "last_visit": agg["max"].to_numpy("datetime64[ns]")})
 
 
 def _merge_summaries(parts: list[pd.DataFrame]) -> pd.DataFrame:
     table = pd.concat(parts, ignore_index=True)
-    return (table.groupby(["respondent_id", "service_type", "place"], sort=False)
+    return (table.groupby(["respondent_id", "service_type", "place"], sort=False, dropna=False)
             .agg(visits=("visits", "sum"), last_visit=("last_visit", "max")).reset_index())
 
 
