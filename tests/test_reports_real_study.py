@@ -249,3 +249,45 @@ files:
     with pytest.raises(ManifestError, match="vastaukset.csv: cannot score with instrument '3x10d'"):
         from analysis.intake.manifest import load_study
         load_study(folder)
+
+
+def test_service_use_from_a_visit_extract(tmp_path):
+    """Oulu-style: one row per visit, plan dates apart; six calendar months either side."""
+    rng = np.random.default_rng(8)
+    plans = pd.DataFrame({"asiakastunnus": [f"p{i}" for i in range(8)],
+                          "suunnitelman päivämäärä": [f"{d}.3.2024" for d in range(1, 9)]})
+    rows = []
+    for i in range(8):
+        plan = pd.Timestamp(2024, 3, i + 1)
+        for _ in range(rng.integers(3, 9)):
+            day = plan + pd.Timedelta(days=int(rng.integers(-180, 181)))
+            rows.append({"asiakastunnus": f"p{i}", "käyntipäivä": f"{day.day}.{day.month}.{day.year}",
+                         "palvelu": rng.choice(["terveydenhoitaja", "lääkäri", "sosiaalityö"])})
+    rows.append({"asiakastunnus": "p0", "käyntipäivä": "15.12.2024", "palvelu": "lääkäri"})   # extract end
+    visits = pd.DataFrame(rows)
+    folder = _write(tmp_path / "oulu", """\
+language: fi
+files:
+  - {path: kaynnit.csv, population: pilot, dataset: service-visits}
+  - {path: suunnitelmat.csv, population: pilot, dataset: plan-dates}
+""", {"kaynnit.csv": visits, "suunnitelmat.csv": plans})
+    out = tmp_path / "out"
+    outcomes = run(folder, out, only=["06"], workers=1)
+    assert _status(outcomes)["06"] == "written", outcomes
+    # by hand: windows [plan − 6 months, plan) and [plan, plan + 6 months); the extract ends
+    # at the last visit, so clients whose after window ends later are left out
+    v = visits.assign(date=pd.to_datetime(visits["käyntipäivä"], format="%d.%m.%Y"))
+    last = v["date"].max()
+    before = after = 0
+    for i in range(8):
+        plan = pd.Timestamp(2024, 3, i + 1)
+        end = plan + pd.DateOffset(months=6)
+        if end - pd.Timedelta(days=1) > last:
+            continue
+        mine = v[v["asiakastunnus"] == f"p{i}"]["date"]
+        before += int(((mine >= plan - pd.DateOffset(months=6)) & (mine < plan)).sum())
+        after += int(((mine >= plan) & (mine < end)).sum())
+    table = _book(out, "06_service_use")["service_use"].set_index("service_type")
+    total = table.loc["all_services"]
+    if not isinstance(total["total_before"], str):
+        assert (total["total_before"], total["total_after"]) == (before, after)

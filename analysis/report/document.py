@@ -329,5 +329,5 @@ def open_report(name: str, data_dir: str | Path | None, out_dir: str | Path, *, 
 def _route_warnings(report: Report) -> None:
     """Show Python warnings as report notes (the page never shows a stderr box)."""
     def show(message, category, filename, lineno, file=None, line=None):
-        report._notes.append(f"{category.__name__}: {message}")
+        report._notes.append(str(message))
     warnings.showwarning = show

@@ -19,6 +19,7 @@ pct        1 decimal                                        ``51.5``
 bool       yes / no                                         ``yes`` / ``kyllä``
 text       as it is (long text wraps)
 label      a key or code replaced by its label
+keys       a comma-separated list of keys, each replaced by its label
 =========  =============================================  ===================
 
 Confidence limits ``ci_low``/``ci_high`` (or ``<x>_ci_low``/``<x>_ci_high``) are merged into
@@ -285,7 +286,10 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
             out[name] = [format_value(x, kind_of(str(m)), lang) for x, m in zip(table[col], table[row_kinds])]
             used.append(name)
             continue
-        if kind in ("label", "text"):
+        if kind == "keys":               # a comma-separated list of keys, each labelled
+            out[name] = ["" if _missing(x) else ", ".join(labels.value(name, k) for k in str(x).split(", "))
+                         for x in table[col]]
+        elif kind in ("label", "text"):
             out[name] = [labels.value(name, x) if kind == "label" or str(x) in labels.keys else
                          ("" if _missing(x) else str(x)) for x in table[col]]
         else:

@@ -93,9 +93,10 @@ def write_scores(study: Study, out_dir: Path) -> None:
 
 
 def run_notebook(notebook: Path, data_dir: Path, out_dir: Path, *, lang: str | None = None,
-                 seed: int = 2026, cache_dir: Path | None = None) -> Path:
+                 seed: int = 2026, cache_dir: Path | None = None, parameters: dict | None = None) -> Path:
     """Execute one report notebook with papermill; the notebook writes its own outputs.
 
+    ``parameters`` adds notebook parameters (e.g. ``{"PERIOD": "2016H1"}`` for report 07).
     The executed notebook is kept in ``<out>/notebooks/``; returns the HTML report path.
     """
     import papermill
@@ -104,7 +105,7 @@ def run_notebook(notebook: Path, data_dir: Path, out_dir: Path, *, lang: str | N
     executed = out_dir / "notebooks" / notebook.name
     executed.parent.mkdir(parents=True, exist_ok=True)
     params = {"DATA_DIR": str(Path(data_dir).resolve()), "OUT_DIR": str(out_dir), "LANG": lang, "SEED": seed,
-              "CACHE_DIR": str(Path(cache_dir).resolve()) if cache_dir else None}
+              "CACHE_DIR": str(Path(cache_dir).resolve()) if cache_dir else None, **(parameters or {})}
     papermill.execute_notebook(str(notebook), str(executed), parameters=params, kernel_name="python3",
                                progress_bar=False, log_output=False, cwd=str(out_dir),
                                kernel_manager_class="analysis.report.runner.QuietKernelManager")

@@ -371,6 +371,8 @@ def service_use_change(data: pd.DataFrame, *, ci: float = 0.95, n_boot: int = 20
         Tests and effect sizes are missing when every difference is zero.
     """
     wide = _check(data)
+    if not len(wide):
+        raise ValueError("service-use data have no clients to compare")
     services = list(pd.unique(data["service_type"]))
     before = wide["before"].unstack("service_type").reindex(columns=services)
     after = wide["after"].unstack("service_type").reindex(columns=services)

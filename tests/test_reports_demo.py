@@ -1,0 +1,356 @@
+"""The seven reports on the bundled demo study (and on data of another seed), as delivered.
+
+Every expected number is recomputed here from the raw CSV files with plain pandas/pingouin,
+not through the package, so a report that showed another data set's numbers or a literal
+fails. A value may be replaced by the suppression mark (``<5``) — never by another number.
+The deliverables are checked as an evaluator would receive them: HTML, Word and Excel with
+labels instead of score keys, no code prompts, no exponent notation, no formula cells,
+Finnish narrative in a Finnish run, and identical bytes from two runs.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from html import unescape
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pingouin as pg
+import pytest
+
+from analysis.report.runner import NOTEBOOK_DIR, run, run_notebook
+
+pytestmark = pytest.mark.xdist_group("reports")
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "data" / "demo"
+SPECIFIC = ["sat_health", "sat_resilience", "sat_housing", "sat_daily_coping", "sat_family",
+            "sat_friends", "sat_finances", "sat_strengths", "sat_self_esteem"]
+DOMAINS = ["health", "resilience", "housing", "daily_coping", "family", "friends", "finances",
+           "strengths", "self_esteem", "life_overall"]
+REPORTS = ["01_data_intake", "02_validation_report", "03_norms", "04_pilot_evaluation",
+           "05_participant_surveys", "06_service_use", "07_half_yearly_indicators"]
+MASK = "<5"
+TOL = 1e-9
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo-en")
+    outcomes = run(DEMO, out, workers=2)
+    assert [o.status for o in outcomes] == ["written"] * 7, outcomes
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo_fi(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo-fi")
+    outcomes = run(DEMO, out, lang="fi", workers=2)
+    assert [o.status for o in outcomes] == ["written"] * 7, outcomes
+    return out
+
+
+@pytest.fixture(scope="module")
+def seed7(tmp_path_factory):
+    from analysis.study.synthetic import write_all
+    data = tmp_path_factory.mktemp("seed7-data")
+    write_all(data, 7)
+    out = tmp_path_factory.mktemp("seed7-out")
+    run(data, out, only=["02", "04", "06"], seed=7, workers=2)
+    return data, out
+
+
+def book(out: Path, name: str) -> dict[str, pd.DataFrame]:
+    return pd.read_excel(out / f"{name}.xlsx", sheet_name=None)
+
+
+def same_or_masked(shown, expected, tol=TOL) -> bool:
+    return shown == MASK or shown == pytest.approx(expected, abs=tol)
+
+
+def t1(data_dir: Path = DEMO) -> pd.DataFrame:
+    raw = pd.read_csv(data_dir / "cohort_3x10d.csv")
+    return raw[raw["occasion"] == "t1"]
+
+
+def latest_pairs(folder: Path = DEMO) -> pd.DataFrame:
+    """Baseline and latest follow-up (12m, else 6m) per client, wide, from the raw CSV."""
+    raw = pd.read_csv(folder / "pilot_3x10d.csv")
+    order = {"baseline": 0, "6m": 1, "12m": 2}
+    raw = raw.assign(_o=raw["occasion"].map(order))
+    base = raw[raw["_o"] == 0].set_index("respondent_id")
+    last = raw[raw["_o"] > 0].sort_values("_o").groupby("respondent_id").tail(1).set_index("respondent_id")
+    return base.merge(last, left_index=True, right_index=True, suffixes=("_pre", "_post"))
+
+
+# --------------------------------------------------------------------------- deliverables
+@pytest.mark.parametrize("name", REPORTS)
+def test_every_report_is_delivered_clean(demo, name):
+    html = (demo / f"{name}.html").read_text(encoding="utf-8")
+    title = unescape(re.search(r"<title>(.*?)</title>", html).group(1))
+    assert title and title != "Notebook"
+    assert "Synthetic demonstration data" in html                   # the demo is flagged, per file
+    for bad in ("Out[", "In [", "Traceback", "UserWarning", "<script"):
+        assert bad not in html, bad
+    body = re.sub(r"<code>.*?</code>|<style>.*?</style>|data:image/png;base64,[A-Za-z0-9+/=]+", "", html, flags=re.S)
+    assert not re.search(r"\b(sat|imp|goal)_[a-z_]+\b", body), re.search(r"\b(sat|imp|goal)_[a-z_]+\b", body)
+    assert not re.search(r"\d[eE]-\d", body)                          # no exponent notation
+    assert not re.search(r"\d\.\d{5,}", body)                          # no full-precision floats
+    doc = zipfile.ZipFile(demo / f"{name}.docx").read("word/document.xml").decode("utf-8")
+    assert title in unescape(re.sub(r"<[^>]+>", "", doc))
+    assert not re.search(r"\b(sat|imp|goal)_[a-z_]+\b", re.sub(r"<[^>]+>", "", doc))
+    wb = openpyxl.load_workbook(demo / f"{name}.xlsx")
+    assert wb.sheetnames[:2] == ["about", "glossary"]
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2"
+        for row in ws.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+    about = book(demo, name)["about"].set_index("item")["value"]
+    assert about["Data folder"] == "demo"                             # a name, never an absolute path
+    assert about["Package version"] and about["Date"]
+    assert "fewer than 5 persons" in about["Notes"]
+
+
+def test_two_runs_give_identical_bytes(demo, tmp_path):
+    again = tmp_path / "again"
+    run(DEMO, again, workers=2)
+    files = sorted(p.relative_to(demo) for p in demo.rglob("*")
+                   if p.is_file() and ".cache" not in p.parts and "notebooks" not in p.parts)
+    assert len(files) > 40
+    differ = [str(f) for f in files if (demo / f).read_bytes() != (again / f).read_bytes()]
+    assert not differ
+
+
+def test_finnish_run_is_finnish_throughout(demo, demo_fi):
+    for name in REPORTS:
+        html = (demo_fi / f"{name}.html").read_text(encoding="utf-8")
+        assert 'lang="fi"' in html and "Synteettinen esimerkkiaineisto" in html
+        for english in ("Table ", "Section not produced", "Synthetic demonstration data", "Contents"):
+            assert english not in html, (name, english)
+    en, fi = book(demo, "04_pilot_evaluation"), book(demo_fi, "04_pilot_evaluation")
+    pd.testing.assert_frame_equal(en["change"], fi["change"])          # labels change, numbers do not
+    html = (demo_fi / "04_pilot_evaluation.html").read_text(encoding="utf-8")
+    assert "Muutos osa-alueittain" in html and "Terveys" in html
+
+
+# --------------------------------------------------------------------------- 01
+def test_intake_counts_match_the_files(demo):
+    b = book(demo, "01_data_intake")
+    intake = b["intake"].set_index("file")
+    for f in [p for p in intake.index if p != "(all files)"]:
+        assert intake.loc[f, "n_read"] == len(pd.read_csv(DEMO / f)), f
+    files = intake.drop(index="(all files)")
+    assert (files["n_accepted"] + files["n_rejected"] == files["n_read"]).all()
+    miss = b["missing_by_column"].set_index(["file", "column"])
+    raw = pd.read_csv(DEMO / "cohort_3x10d.csv")
+    assert miss.loc[("cohort_3x10d.csv", "sat_daily_coping"), "missing"] == raw["sat_daily_coping"].isna().sum()
+
+
+def test_intake_lists_rejected_rows(tmp_path):
+    import shutil
+    data = tmp_path / "data"
+    shutil.copytree(DEMO, data)
+    raw = pd.read_csv(data / "cohort_swls.csv")
+    raw["swls_3"] = raw["swls_3"].astype(object)
+    raw.loc[4, "swls_3"] = 9                               # SWLS items are 1–7; file row 6
+    raw.to_csv(data / "cohort_swls.csv", index=False)
+    out = tmp_path / "out"
+    run(data, out, only=["01"], workers=1)
+    b = book(out, "01_data_intake")
+    intake = b["intake"].set_index("file")
+    assert intake.loc["cohort_swls.csv", ["n_read", "n_accepted", "n_rejected"]].tolist() == [900, 899, 1]
+    rejected = b["rejected"]
+    assert rejected.loc[0, ["row", "column"]].tolist() == [6, "swls_3"] and str(rejected.loc[0, "value"]) == "9"
+    assert (out / "scores" / "cohort_swls_rejected.csv").is_file()
+
+
+# --------------------------------------------------------------------------- 02
+def _validation(out: Path, data_dir: Path) -> dict[str, pd.DataFrame]:
+    b = book(out, "02_validation_report")
+    expected = {"occasions", "sample", "descriptives", "norm_comparison", "floor_ceiling", "reliability",
+                "alpha_items", "kmo_bartlett", "kmo_items", "parallel_analysis", "efa_loadings", "cfa_fit",
+                "cfa_estimates", "invariance_gender", "invariance_age_group", "convergent",
+                "known_service_user", "known_activity", "test_retest", "cosmin_summary"}
+    assert expected <= set(b), expected - set(b)
+    sample = t1(data_dir)
+    rel = b["reliability"].iloc[0]
+    assert rel["alpha"] == pytest.approx(pg.cronbach_alpha(sample[SPECIFIC])[0], abs=TOL)
+    desc = b["descriptives"].set_index("score")
+    assert desc.loc["sat_health", "mean"] == pytest.approx(sample["sat_health"].mean(), abs=TOL)
+    return b
+
+
+def test_validation_report_on_demo(demo):
+    b = _validation(demo, DEMO)
+    norms = b["norm_comparison"].set_index(["group", "domain"])
+    family = norms.loc[("all", "family")]
+    assert (family["published_mean"], family["corrected_mean"], family["national_sd"]) == (8.23, 7.23, 1.83)
+    joined = t1().merge(pd.read_csv(DEMO / "cohort_background.csv"), on="respondent_id")
+    ok = joined["sat_family"].notna()
+    assert family["mean"] == pytest.approx(np.average(joined.loc[ok, "sat_family"], weights=joined.loc[ok, "weight"]),
+                                           abs=TOL)
+    fit = b["cfa_fit"].set_index("measure").iloc[:, 0]
+    assert fit["ntotal"] == joined[SPECIFIC].notna().all(axis=1).sum()
+    assert fit["df"] == 27                                   # 9 indicators: 45 moments − 18 parameters
+    assert b["invariance_gender"].set_index("model").loc["configural", "df"] == 54
+    retest = b["test_retest"].set_index("score")
+    raw = pd.read_csv(DEMO / "cohort_3x10d.csv")
+    pairs = raw.pivot(index="respondent_id", columns="occasion", values="sat_health").dropna()
+    icc = pg.intraclass_corr(pairs.reset_index().melt(id_vars="respondent_id"), targets="respondent_id",
+                             raters="occasion", ratings="value").set_index("Type").loc["ICC(A,1)", "ICC"]
+    assert retest.loc["sat_health", "n"] == len(pairs)
+    assert retest.loc["sat_health", "icc"] == pytest.approx(icc, abs=TOL)
+    assert b["cosmin_summary"].set_index("property").loc["floor/ceiling", "rating"] in {"+", "−"}
+
+
+def test_validation_report_uses_the_data_it_is_given(seed7):
+    data, out = seed7
+    b = _validation(out, data)
+    assert b["reliability"].iloc[0]["alpha"] != pytest.approx(pg.cronbach_alpha(t1()[SPECIFIC])[0], abs=1e-6)
+
+
+# --------------------------------------------------------------------------- 03
+def _weighted_midrank(values, weights, x):
+    return 100 * (weights[values < x].sum() + weights[values == x].sum() / 2) / weights.sum()
+
+
+def test_norms_tables_and_suppression(demo):
+    b = book(demo, "03_norms")
+    assert {"means_by_cell", "norm_table", "means_by_age_group", "means_by_gender", "lookup_example"} <= set(b)
+    joined = t1().merge(pd.read_csv(DEMO / "cohort_background.csv"), on="respondent_id")
+    norms = b["norm_table"]
+    whole = norms[(norms.score == "sat_life_overall") & (norms.age_group == "all")].set_index("raw")
+    ok = joined["sat_life_overall"].notna()
+    v, w = joined.loc[ok, "sat_life_overall"].to_numpy(), joined.loc[ok, "weight"].to_numpy()
+    assert whole["n"].iloc[0] == ok.sum()
+    for x in (3.0, 7.0, 10.0):
+        assert float(whole.loc[x, "percentile"]) == pytest.approx(_weighted_midrank(v, w, x), abs=1e-9)
+    counts = norms["n"].astype(str)
+    masked = counts == MASK
+    assert masked.any()
+    assert (norms.loc[masked, "percentile"].astype(str) == MASK).all()
+    cell = joined[(joined.age_group == "16-19") & (joined.gender == "female")]
+    means = b["means_by_cell"].set_index("age_group × gender")
+    assert means.loc["16-19 female", "n"] == len(cell)
+    lookup = b["lookup_example"].set_index("score")
+    group = lookup.loc["sat_life_overall", "group_used"]
+    age, gender = group.split(" × ")
+    cellp = joined[(joined.age_group == age) & (joined.gender == gender) & joined.sat_life_overall.notna()]
+    raw = float(lookup.loc["sat_life_overall", "raw"])
+    assert lookup.loc["sat_life_overall", "percentile"] == pytest.approx(
+        _weighted_midrank(cellp["sat_life_overall"].to_numpy(), cellp["weight"].to_numpy(), raw), abs=1e-9)
+
+
+# --------------------------------------------------------------------------- 04
+def test_pilot_evaluation(demo):
+    b = book(demo, "04_pilot_evaluation")
+    raw = pd.read_csv(DEMO / "pilot_3x10d.csv")
+    att = b["attrition"].set_index("occasion")["n"]
+    for occasion, n in raw["occasion"].value_counts().items():
+        assert same_or_masked(att[occasion], n)
+    pairs = latest_pairs()
+    change = b["change"].set_index("score")
+    d = pairs["sat_housing_post"] - pairs["sat_housing_pre"]
+    assert change.loc["sat_housing", "n"] == len(pairs)
+    assert change.loc["sat_housing", "mean_change"] == pytest.approx(d.mean(), abs=1e-12)
+    cohort = pd.read_csv(DEMO / "cohort_3x10d.csv")
+    retest = cohort[cohort["respondent_id"].isin(cohort.loc[cohort["occasion"] == "retest", "respondent_id"])]
+    icc = pg.intraclass_corr(retest, "respondent_id", "occasion", "sat_life_overall").set_index("Type")
+    params = b["rci_parameters"].set_index("score")
+    assert params.loc["sat_life_overall", "icc"] == pytest.approx(icc.loc["ICC(A,1)", "ICC"], abs=TOL)
+    sd = cohort.loc[cohort["occasion"] == "t1", "sat_life_overall"].std()
+    assert params.loc["sat_life_overall", "sd"] == pytest.approx(sd, abs=1e-12)
+    n_goals = n_reached = 0
+    for dom in DOMAINS:
+        ok = pairs[f"goal_{dom}_pre"].notna() & pairs[f"sat_{dom}_post"].notna()
+        n_goals += ok.sum()
+        n_reached += (ok & (pairs[f"sat_{dom}_post"] >= pairs[f"goal_{dom}_pre"])).sum()
+    total = b["goals"].set_index("domain").loc["all domains"]
+    assert (total["n_goals"], total["n_reached"]) == (n_goals, n_reached)
+    anchor = pd.read_csv(DEMO / "pilot_anchor.csv").set_index("respondent_id")["anchor"]
+    resp = b["responsiveness"].set_index("score")
+    both = (pairs["sat_life_overall_post"] - pairs["sat_life_overall_pre"]).to_frame("d").join(anchor, how="inner")
+    from scipy import stats
+    imp = both["anchor"] >= 1
+    u = stats.mannwhitneyu(both.loc[imp, "d"], both.loc[~imp, "d"]).statistic
+    assert same_or_masked(resp.loc["sat_life_overall", "auc"], u / (imp.sum() * (~imp).sum()))
+    for fig in ("jacobson", "group_profile", "profile_A"):
+        assert (demo / "figures" / f"04_pilot_evaluation_{fig}.png").stat().st_size > 5_000
+        assert (demo / "figures" / f"04_pilot_evaluation_{fig}.svg").stat().st_size > 5_000
+
+
+def test_pilot_evaluation_reports_the_data_it_is_given(seed7):
+    data, out = seed7
+    change = book(out, "04_pilot_evaluation")["change"].set_index("score")
+    pairs = latest_pairs(data)
+    assert change.loc["sat_finances", "mean_change"] == pytest.approx(
+        (pairs["sat_finances_post"] - pairs["sat_finances_pre"]).mean(), abs=1e-12)
+
+
+# --------------------------------------------------------------------------- 05
+def test_participant_surveys(demo):
+    b = book(demo, "05_participant_surveys")
+    client = pd.read_csv(DEMO / "client_survey.csv")
+    items = b["client_items"].set_index("item")
+    assert items.loc["cs_1", "n"] == client["cs_1"].notna().sum()
+    assert items.loc["cs_1", "mean"] == pytest.approx(client["cs_1"].mean(), abs=1e-12)
+    keyed = client[["cs_4", "cs_5", "cs_6"]].assign(cs_6=6 - client["cs_6"])
+    assert b["client_scales"].set_index("score").loc["cs_benefit", "alpha"] == pytest.approx(
+        pg.cronbach_alpha(keyed)[0], abs=TOL)
+    sus = pd.read_csv(DEMO / "sus.csv")
+    odd, even = [f"sus_{i}" for i in (1, 3, 5, 7, 9)], [f"sus_{i}" for i in (2, 4, 6, 8, 10)]
+    score = 2.5 * ((sus[odd] - 1).sum(axis=1, skipna=False) + (5 - sus[even]).sum(axis=1, skipna=False))
+    row = b["sus"].iloc[0]
+    assert row["n"] == score.notna().sum() and row["mean"] == pytest.approx(score.mean(), abs=TOL)
+    staff_bg = pd.read_csv(DEMO / "staff_background.csv")
+    assert (b["staff_background"]["n"].astype(str) == MASK).all()     # every organisation has < 5
+    comments = pd.concat([b["client_comments"], b["staff_comments"]])
+    ids = set(client["respondent_id"]) | set(staff_bg["respondent_id"])
+    assert not comments.isin(ids).any().any()
+
+
+# --------------------------------------------------------------------------- 06
+def test_service_use(demo):
+    b = book(demo, "06_service_use")
+    raw = pd.read_csv(DEMO / "service_use.csv")
+    totals = raw.pivot_table(index="service_type", columns="period", values="visits", aggfunc="sum")
+    table = b["service_use"].set_index("service_type")
+    for service, row in totals.iterrows():
+        assert same_or_masked(table.loc[service, "total_before"], row["before"])
+        assert same_or_masked(table.loc[service, "rate_ratio"], row["after"] / row["before"], 1e-12)
+    assert table.loc["all_services", "n"] == raw["respondent_id"].nunique()
+
+
+def test_service_use_reports_the_data_it_is_given(seed7):
+    data, out = seed7
+    raw = pd.read_csv(data / "service_use.csv")
+    nurse = raw[raw["service_type"] == "nurse"].groupby("period")["visits"].sum()
+    row = book(out, "06_service_use")["service_use"].set_index("service_type").loc["nurse"]
+    assert same_or_masked(row["total_before"], nurse["before"]) and same_or_masked(row["total_after"], nurse["after"])
+
+
+# --------------------------------------------------------------------------- 07
+def test_indicators(demo):
+    b = book(demo, "07_half_yearly_indicators")
+    raw = pd.read_csv(DEMO / "indicators.csv")
+    latest = sorted(raw["period"].unique())[-1]
+    t = b["indicators"].set_index("indicator")
+    assert set(t["period"]) == {latest}
+    cur = raw[raw["period"] == latest].set_index("indicator")["value"]
+    assert t.loc["plans_reviewed_on_time", "value"] == cur["plans_reviewed_on_time"]
+    html = (demo / "07_half_yearly_indicators.html").read_text(encoding="utf-8")
+    prev = raw[raw["period"] == t["previous_period"].iloc[0]].set_index("indicator")["value"]
+    up = sum(cur[k] > prev[k] for k in cur.index)           # every demo indicator should rise
+    assert f"{up} of {len(cur)} indicators" in html
+
+
+def test_indicators_period_parameter(tmp_path):
+    run_notebook(NOTEBOOK_DIR / "07_half_yearly_indicators.ipynb", DEMO, tmp_path, parameters={"PERIOD": "2016H1"})
+    t = book(tmp_path, "07_half_yearly_indicators")["indicators"].set_index("indicator")
+    raw = pd.read_csv(DEMO / "indicators.csv").set_index(["period", "indicator"])["value"]
+    assert set(t["previous_period"]) == {"2015H2"}
+    assert t.loc["clients_with_plan", "change"] == pytest.approx(
+        raw[("2016H1", "clients_with_plan")] - raw[("2015H2", "clients_with_plan")])
