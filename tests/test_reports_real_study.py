@@ -123,6 +123,9 @@ def test_client_survey_alone(tmp_path):
     frame = pd.DataFrame({"Vastaajan tunnus": [f"k{i}" for i in range(9)]}).rename(columns={"Vastaajan tunnus": "tunniste"})
     for it in rating:
         frame[it.label["fi"]] = rng.integers(1, 6, 9)
+    comment = ins.text_items[0].label["fi"]
+    frame[comment] = ["Soita minulle 040 123 4567", "=HYPERLINK(\"http://x\")", "matti.v@example.fi kiitos",
+                      "", "Liisa Korhonen auttoi paljon", None, "Hyvä palvelu, 9/10", "-", "ok"]
     folder = _write(tmp_path / "kysely", """\
 language: fi
 files:
@@ -140,6 +143,15 @@ files:
     assert items.loc[first.key, "mean"] == pytest.approx(frame[first.label["fi"]].mean(), abs=1e-12)
     html = (out / "05_participant_surveys.html").read_text(encoding="utf-8")
     assert html.count("Osiota ei tuotettu") >= 2       # staff survey and SUS: skipped with reasons
+    for secret in ("040 123 4567", "matti.v@example.fi", "Liisa Korhonen"):
+        assert secret not in html and secret not in book["client_comments"].to_string()
+    assert "[phone]" in html and "[email]" in html and "9/10" in html
+    import openpyxl
+    ws = openpyxl.load_workbook(out / "05_participant_surveys.xlsx")["client_comments"]
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert cells and all(c.data_type == "s" for c in cells)     # a formula-like comment stays text
+    screened = _book(out, "01_data_intake")["free_text"].set_index("column")
+    assert screened.loc["cs_comment_good" if "cs_comment_good" in screened.index else screened.index[0], "n_phone"] == 1
     del headers
 
 

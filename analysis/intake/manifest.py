@@ -12,6 +12,7 @@ population and instrument (or dataset), never by file name::
     reliable_change:                             # optional: RCI parameters when no cohort retest
       source: Publisher's manual (2023), two-week retest, n = 120
       default: {reliability: 0.80, sd: 2.0}      # and/or per score: {sat_health: {...}}
+    comments: redact                             # open answers screened (default) | withhold
     files:
       - {path: asiakkaat_2025.xlsx, population: pilot, instrument: 3x10d}
       - {path: seuranta/asiakkaat.csv, population: pilot, instrument: 3x10d, occasion: seuranta}
@@ -64,7 +65,10 @@ from analysis.intake.scoring import score
 #: The roles a file can play in a study.
 POPULATIONS = ("cohort", "pilot", "staff")
 LANGUAGES = ("en", "fi")
-_TOP_KEYS = {"title", "synthetic", "language", "occasions", "files", "reliable_change", "seed", "description"}
+_TOP_KEYS = {"title", "synthetic", "language", "occasions", "files", "reliable_change", "seed", "description",
+             "comments"}
+#: What reports do with open comments: publish them screened (``redact``) or not at all.
+COMMENTS = ("redact", "withhold")
 _ENTRY_KEYS = {"path", "population", "instrument", "dataset", "occasion", "synthetic", "description"}
 
 
@@ -130,6 +134,7 @@ class Manifest:
     synthetic: bool = False
     occasions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     reliable_change: ReliableChange | None = None
+    comments: str = "redact"
 
     def entries(self, population: str | None = None, kind: str | None = None) -> list[FileEntry]:
         """Files of a population and instrument/dataset (``None``: any)."""
@@ -232,6 +237,9 @@ def read_manifest(data_dir: str | Path) -> Manifest:
     if language not in LANGUAGES:
         problems.append(f"language: {language!r} is not one of {', '.join(LANGUAGES)}")
     occasions = _check_occasions(spec.get("occasions"), problems)
+    comments = str(spec.get("comments", "redact"))
+    if comments not in COMMENTS:
+        problems.append(f"comments: {comments!r} is not one of {', '.join(COMMENTS)}")
     rci = _check_reliable_change(spec.get("reliable_change"), problems)
     files = spec.get("files")
     if not isinstance(files, list) or not files:
@@ -299,7 +307,8 @@ def read_manifest(data_dir: str | Path) -> Manifest:
     if problems:
         raise ManifestError(path, problems)
     return Manifest(root=root, files=tuple(entries), title=spec.get("title"), language=language,
-                    synthetic=bool(spec.get("synthetic", False)), occasions=occasions, reliable_change=rci)
+                    synthetic=bool(spec.get("synthetic", False)), occasions=occasions, reliable_change=rci,
+                    comments=comments)
 
 
 # ----------------------------------------------------------------------------- the loaded study

@@ -84,3 +84,25 @@ def missing_by_column(study: Study) -> pd.DataFrame:
 def missing_patterns(study: Study, max_patterns: int = 10) -> pd.DataFrame:
     """Missing-data patterns of every file (:func:`analysis.stats.descriptives.missing_pattern`)."""
     return descriptives.missing_pattern(_frames(study), max_patterns=max_patterns)
+
+
+def redactions(study: Study) -> pd.DataFrame:
+    """What the free-text screening replaced in each open-answer column before publication:
+    ``file, column, n_texts, n_redacted`` and the findings of each kind (e-mail, phone,
+    identity code, address, name)."""
+    from analysis.intake.instruments import load_instrument
+    from analysis.intake.privacy import redact_free_text
+
+    rows = []
+    for e in study.manifest.files:
+        if not e.instrument:
+            continue
+        data = study.loaded[e.key].data
+        for it in load_instrument(e.instrument).text_items:
+            if it.key in data:
+                res = redact_free_text(data[it.key].dropna().astype(str))
+                rows.append({"file": e.path, "column": it.key, "n_texts": res.n_texts, "n_redacted": res.n_redacted,
+                             "n_email": res.n_email, "n_phone": res.n_phone, "n_id": res.n_id,
+                             "n_address": res.n_address, "n_name": res.n_name})
+    return pd.DataFrame(rows, columns=["file", "column", "n_texts", "n_redacted", "n_email", "n_phone", "n_id",
+                                       "n_address", "n_name"])

@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.intake.instruments import Instrument, load_instrument
-from analysis.intake.privacy import mask_identity_codes
+from analysis.intake.privacy import redact_free_text
 from analysis.stats.reliability import cronbach_alpha
 
 # Adjective bands for SUS scores (Bangor, Kortum & Miller 2009, J Usability Stud 4:114–123).
@@ -128,15 +128,17 @@ def scale_summary(responses: pd.DataFrame, scores: pd.DataFrame, instrument: Ins
 def comments(responses: pd.DataFrame, instrument: Instrument | str, lang: str = "en") -> pd.DataFrame:
     """Answers to the open (text) questions: ``question, comment``, without respondent ids.
 
-    Empty answers are left out; whitespace is trimmed; identity-code-shaped text is masked
-    (:func:`analysis.intake.privacy.mask_identity_codes`). Rows are sorted by question (instrument
-    order) and comment text, so their order says nothing about who wrote them.
+    Empty answers are left out; white space is trimmed; e-mail addresses, phone numbers,
+    identity codes, street addresses and person names are replaced by tags such as
+    ``[email]`` (:func:`analysis.intake.privacy.redact_free_text`). Rows are sorted by
+    question (instrument order) and comment text, so their order says nothing about who
+    wrote them.
 
     Examples
     --------
-    >>> r = pd.DataFrame({"respondent_id": ["a", "b"], "ss_comment": ["  Good. ", None]})
+    >>> r = pd.DataFrame({"respondent_id": ["a", "b"], "ss_comment": ["  Call me: 040 123 4567 ", None]})
     >>> comments(r, "staff-survey")["comment"].tolist()
-    ['Good.']
+    ['Call me: [phone]']
     """
     ins = _instrument(instrument)
     frames = []
@@ -144,7 +146,7 @@ def comments(responses: pd.DataFrame, instrument: Instrument | str, lang: str = 
         if it.key not in responses.columns:
             continue
         text = responses[it.key].dropna().astype(str).str.strip()
-        text = text[text != ""].map(mask_identity_codes)
+        text = redact_free_text(text[text != ""]).texts
         frames.append(pd.DataFrame({"_pos": pos, "question": ins.label(it.key, lang),
                                     "comment": text.to_numpy(dtype=object)}))
     if not frames:
