@@ -86,7 +86,7 @@ def test_goal_summary_total_row(long):
 
 def test_group_profile(long):
     lp = pl.latest_reading(long, first="baseline", followups=FOLLOWUPS, cols=["sat_health", "sat_family"])
-    prof = pl.group_profile(paired_change(lp.pre, lp.post))
+    prof = pl.profile_means(paired_change(lp.pre, lp.post))
     assert list(prof.index) == ["health", "family"]
     assert prof.loc["health"].tolist() == pytest.approx([3.0, 17 / 3])     # a, b, d: (3+4+2)/3, (6+7+4)/3
 

@@ -17,51 +17,20 @@ Examples
 from __future__ import annotations
 
 import textwrap
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.intake.instruments import load_instrument
-from analysis.intake.privacy import MIN_CELL
+from analysis.report.i18n import has, t
+from analysis.report.labels import value_labels
 from analysis.study.surveys import SUS_BANDS
 
 GREYS = ("0.0", "0.45", "0.7")
 STYLES = ("-", "--", ":")
 MARKERS = ("o", "s", "^")
 
-TEXT = {
-    "en": {
-        "norm": "National reference (16–29)", "satisfaction": "Satisfaction (0–10)",
-        "first": "First reading", "latest": "Latest reading", "before": "6 months before plan",
-        "after": "6 months after plan", "visits": "Visits per client (mean)",
-        "pre": "Before", "post": "After", "improved": "Improved", "unchanged": "Unchanged",
-        "deteriorated": "Deteriorated", "no_change": "No change", "sus": "SUS score (0–100)",
-        "respondents": "Respondents", "component": "Factor", "eigenvalue": "Eigenvalue",
-        "observed": "Observed data", "simulated": "Random data (95th percentile)",
-        "baseline": "Baseline", "6m": "6 months", "12m": "12 months",
-        "nurse": "Nurse", "doctor": "Doctor", "social_work": "Social work",
-        "mental_health": "Mental health", "substance_abuse": "Substance abuse",
-        "youth_services": "Youth services",
-        "female": "Women", "male": "Men", "other": "Other gender",
-    },
-    "fi": {
-        "norm": "Kansallinen vertailutaso (16–29 v.)", "satisfaction": "Tyytyväisyys (0–10)",
-        "first": "Ensimmäinen arvio", "latest": "Viimeisin arvio", "before": "6 kk ennen suunnitelmaa",
-        "after": "6 kk suunnitelman jälkeen", "visits": "Käyntejä asiakasta kohden (ka.)",
-        "pre": "Ennen", "post": "Jälkeen", "improved": "Parani", "unchanged": "Ei muutosta",
-        "deteriorated": "Heikkeni", "no_change": "Ei muutosta", "sus": "SUS-pisteet (0–100)",
-        "respondents": "Vastaajia", "component": "Faktori", "eigenvalue": "Ominaisarvo",
-        "observed": "Havaittu aineisto", "simulated": "Satunnaisaineisto (95. persentiili)",
-        "baseline": "Alkutilanne", "6m": "6 kk", "12m": "12 kk",
-        "nurse": "Terveydenhoitaja", "doctor": "Lääkäri", "social_work": "Sosiaalityö",
-        "mental_health": "Mielenterveyspalvelut", "substance_abuse": "Päihdepalvelut",
-        "youth_services": "Nuorisopalvelut",
-        "female": "Naiset", "male": "Miehet", "other": "Muu sukupuoli",
-    },
-}
 
 
 
@@ -77,16 +46,22 @@ def save(fig: Figure, path: str | Path, *, show: bool = False, dpi: int = 120) -
 
 
 def text(key: str, lang: str) -> str:
-    """A user-facing word in ``lang`` (``en`` or ``fi``); unknown keys are returned as is."""
-    return TEXT.get(lang, TEXT["en"]).get(key, key)
+    """A figure's word in ``lang``: the catalogue's ``figures.<key>``, else the label of a
+    value (an occasion, group or service type of the data), else the key itself."""
+    if has(f"figures.{key}", lang):
+        return t(f"figures.{key}", lang)
+    keys, values = value_labels(lang)
+    for table in values.values():
+        if key in table:
+            return table[key]
+    if has(f"values.{key}", lang):
+        return t(f"values.{key}", lang)
+    return keys.get(key, key)
 
 
-@lru_cache(maxsize=4)
 def domain_labels(lang: str = "en") -> dict[str, str]:
-    """Short domain names from the 3X10D definition, e.g. ``{"health": "Health", ...}``."""
-    ins = load_instrument("3x10d")
-    return {it.domain: ins.label(it.key, lang).split(" – ")[-1]
-            for it in ins.items if it.perspective == "satisfaction"}
+    """Short names of the life domains of every life-domain instrument, e.g. ``{"health": "Health"}``."""
+    return value_labels(lang)[0]
 
 
 def profile_chart(readings: pd.DataFrame, norm: pd.Series | None = None, *, lang: str = "en",
@@ -151,9 +126,6 @@ def group_profile(first: pd.Series, latest: pd.Series, norm: pd.Series | None = 
     return fig
 
 
-def _count(n: int) -> str:
-    """A count as shown in a published figure: below five persons it is masked."""
-    return f"<{MIN_CELL}" if n < MIN_CELL else str(n)
 
 
 def jacobson_plot(pre: pd.Series, post: pd.Series, sdc: float, *, lang: str = "en",
@@ -176,7 +148,7 @@ def jacobson_plot(pre: pd.Series, post: pd.Series, sdc: float, *, lang: str = "e
         if mask.any():
             ax.scatter(both.loc[mask, "pre"], both.loc[mask, "post"], marker=marker, color=colour,
                        facecolors="none" if key == "unchanged" else colour,
-                       label=f"{text(key, lang)} ({_count(int(mask.sum()))})")
+                       label=text(key, lang))
     ax.set_xlim(-0.3, 10.3)
     ax.set_ylim(-0.3, 10.3)
     ax.set_xlabel(text("pre", lang))

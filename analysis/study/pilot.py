@@ -13,7 +13,7 @@ attrition). This module prepares what the pilot evaluation report shows with the
 * :func:`rci_summary` — clients improved / unchanged / deteriorated per score (long format,
   so the small-cell rule masks only the small classes);
 * :func:`goal_summary` — goals reached per domain with an all-domains row;
-* :func:`group_profile` — domain means at the first and latest reading for the figure;
+* :func:`profile_means` — domain means at the first and latest reading for the figure;
 * :func:`example_profiles` — up to three readings of a few clients chosen at random with a
   fixed seed (reproducible), labelled A, B, C instead of their ids.
 
@@ -150,7 +150,7 @@ def goal_summary(goals: GoalAttainment) -> pd.DataFrame:
     return pd.concat([per, total], ignore_index=True)
 
 
-def group_profile(change: pd.DataFrame, prefix: str = "sat_") -> pd.DataFrame:
+def profile_means(change: pd.DataFrame, prefix: str = "sat_") -> pd.DataFrame:
     """Domain means at the first and latest reading from a :func:`analysis.stats.change.paired_change`
     table: index domain key (``prefix`` removed), columns ``first``, ``latest``; rows of other
     scores (e.g. ``domain_mean``) are left out."""
