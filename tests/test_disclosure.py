@@ -57,9 +57,14 @@ def test_percentage_attack_when_only_the_count_is_masked():
     t["n"] = t["n"].astype(object)
     t.at[2, "n"] = "<5"                                           # pct left next to it
     t = t[t.gender != "all"]                                      # no total row: it comes from the percentage
-    assert round(t.at[0, "pct"] * 0 + 504 * 100 / t.at[0, "pct"]) == 900
+    assert round(504 * 100 / t.at[0, "pct"]) == 900                # the total, from the first row
     hits = found({"g": t}, {"g": GENDER})
     assert hits.loc[hits.column == "n", ["value", "attack"]].values.tolist() == [[3.0, "percentage"]]
+    # protected: the total stays known through the shown percentages, so a category is hidden
+    d = Disclosure()
+    shown = d.protect("g", gender_table()[lambda x: x.gender != "all"], GENDER)
+    assert shown[["n", "pct"]].values.tolist()[1:] == [["..", ".."], ["<5", "<5"]]
+    assert found(d.tables, d.specs).empty
 
 
 def test_gender_tables_protected_together():
@@ -233,6 +238,9 @@ def test_declarations_are_checked():
         Disclosure().protect("d", bad, TableSpec(population="s", dims=["gender"]))
     with pytest.raises(ValueError, match="differ"):
         Disclosure(mask="..")
+    with pytest.raises(ValueError, match="unsuppressed counts"):
+        Disclosure().protect("e", suppress_small_cells(bad, ["n"]).assign(n=[10, "<5", 33]),
+                             TableSpec(population="s", dims=["g"], exhaustive=False))
 
 
 def test_non_exhaustive_total_adds_an_unknown_rest():

@@ -5,8 +5,10 @@ Wiley, ch. 4).
 How a report uses it: one :class:`Disclosure` per report; every table passes
 :meth:`Disclosure.protect` with a :class:`TableSpec` saying what its rows are about, and the
 table shown is the one returned (or, after all tables are in, :attr:`Disclosure.tables`).
-Sentences print counts with :func:`shown_count` and are checked with
-:meth:`Disclosure.check_text`. :func:`audit` attacks published tables the way a reader could.
+Sentences take a group's count from the shown table (``d.shown(name).at[row, "n"]``: a
+number, ``<5`` or ``..``), print counts that are in no table with :func:`shown_count`, and are
+checked with :meth:`Disclosure.check_text`. :func:`audit` attacks published tables the way a
+reader could.
 
 The model
 ---------
@@ -103,7 +105,8 @@ class TableSpec:
         meaning all categories). A table without dims describes the whole population.
     counts : list of str
         Count columns (persons). With several (e.g. ``n_baseline``, ``n_6m``) each counts its
-        own population ``"<population>/<column>"``; statistics rest on the first.
+        own population ``"<population>/<column>"``; means, SDs and percentages rest on the
+        first, and every statistic of a row is hidden when any of its counts is.
     context : list of str
         Columns that select what a row measures (``score``, ``item``, ``occasion``): rows with
         different context values are different populations (persons answering that score).
@@ -126,6 +129,17 @@ class TableSpec:
     exhaustive : bool
         Whether the categories listed add up to the total (False when persons with a missing
         category are in the total only).
+
+    Examples
+    --------
+    A norm table of :func:`analysis.stats.norms.norm_table` (one row per score × group × raw
+    value; percentile ranks add up over groups, T-scores do not):
+
+    >>> spec = TableSpec(population="norm sample", dims=["age_group", "gender"], context=["score"],
+    ...                  labels=["raw"], means=["percentile"])
+    >>> spec.stat_columns(pd.DataFrame(columns=["score", "age_group", "gender", "n", "raw", "percentile",
+    ...                                         "t_linear"], dtype=float))
+    ['percentile', 't_linear']
     """
 
     population: str
@@ -285,6 +299,9 @@ def _parse(name: str, table: pd.DataFrame, spec: TableSpec, masks: Mapping[str, 
         n, n_marker = _number(row[first], masks)
         for c in spec.counts:
             value, marker = _number(row[c], masks)
+            if isinstance(row[c], str) and marker is None:
+                raise ValueError(f"disclosure: table {name!r}, row {i}, count column {c!r} holds the text "
+                                 f"{row[c]!r}; give the unsuppressed counts (numbers)")
             cells.append(_Cell(name, i, c, "count", (units[c],), units[c], value, marker))
             groups.setdefault((pops[c], ctx), set()).add(group)
         row_units = tuple(units.values())
@@ -363,6 +380,8 @@ class _Model:
                 raise ValueError(f"disclosure: {_group_text(cell.var)} has {cell.kind} {old:g} in one place and "
                                  f"{cell.value:g} in table {cell.table!r} (row {cell.row}, column {cell.column!r}); "
                                  "tables sharing a population must agree")
+        self.percents = [c for c in self.cells if c.kind == "percent" and c.parent is not None and c.value]
+        self._components: dict[tuple, tuple] = {}
         self.by_var: dict[tuple, list[_Relation]] = {}
         for r in self.relations:
             for v in r.coefficients():
@@ -382,8 +401,15 @@ class _Model:
                     f"{self.values[r.parent] - residual:g}; declare exhaustive=False if some persons have no "
                     "category, or do not declare a weighted statistic in means/sds")
 
-    def component(self, var: tuple) -> tuple[list[tuple], list[_Relation]]:
+    def component(self, var: tuple) -> tuple[tuple, tuple]:
         """Variables and relations connected to ``var`` (counts with counts, sums with sums)."""
+        if var not in self._components:
+            variables, relations = self._connected(var)
+            for v in variables:
+                self._components[v] = variables, relations
+        return self._components[var]
+
+    def _connected(self, var: tuple) -> tuple[tuple, tuple]:
         seen, todo, rels = {var}, [var], set()
         while todo:
             v = todo.pop()
@@ -395,10 +421,18 @@ class _Model:
                     if w not in seen:
                         seen.add(w)
                         todo.append(w)
-        return sorted(seen, key=_order), sorted(rels, key=_order)
+        return tuple(sorted(seen, key=_order)), tuple(sorted(rels, key=_order))
 
 
 # ----------------------------------------------------------------------------- attacks
+def _ceil(x: float) -> float:
+    return x if math.isinf(x) else math.ceil(x - _TOL)
+
+
+def _floor(x: float) -> float:
+    return x if math.isinf(x) else math.floor(x + _TOL)
+
+
 def _count_interval(target, variables, relations, known: Mapping, bounds: Mapping) -> tuple[float, float]:
     """Smallest and largest value of ``target`` given the relations, known values and bounds (LP)."""
     unknown = [v for v in variables if v not in known]
@@ -429,6 +463,31 @@ def _count_interval(target, variables, relations, known: Mapping, bounds: Mappin
         else:
             out.append(sign * res.fun)
     return out[0], out[1]
+
+
+def _propagate(relations, interval: dict) -> dict:
+    """Tighten whole-number intervals {variable: (lo, hi)} through the relations until nothing
+    changes (interval constraint propagation: each member lies within what the others leave)."""
+    interval = dict(interval)
+    coefs = [r.coefficients() for r in relations]
+    for _ in range(100):
+        tightened = False
+        for coef in coefs:
+            # k·v = −Σ kw·w over the others: sums of the terms' extremes, infinite ones counted apart
+            terms = {w: sorted((kw * interval[w][0], kw * interval[w][1])) for w, kw in coef.items()}
+            low = [sum(t[0] for t in terms.values() if not math.isinf(t[0])), sum(math.isinf(t[0]) for t in terms.values())]
+            high = [sum(t[1] for t in terms.values() if not math.isinf(t[1])), sum(math.isinf(t[1]) for t in terms.values())]
+            for v, k in coef.items():
+                t_lo, t_hi = terms[v]
+                others_lo = -math.inf if low[1] - math.isinf(t_lo) else low[0] - (0 if math.isinf(t_lo) else t_lo)
+                others_hi = math.inf if high[1] - math.isinf(t_hi) else high[0] - (0 if math.isinf(t_hi) else t_hi)
+                lo, hi = sorted((-others_hi / k, -others_lo / k))
+                new = (max(interval[v][0], _ceil(lo)), min(interval[v][1], _floor(hi)))
+                if new != interval[v]:
+                    interval[v], tightened = new, True
+        if not tightened:
+            break
+    return interval
 
 
 def _solve(variables, relations, known: Mapping) -> dict:
@@ -486,6 +545,7 @@ class Disclosure:
             raise ValueError("Disclosure: mask and complement_mask must differ (they mean different things)")
         self._tables: dict[str, tuple[pd.DataFrame, TableSpec]] = {}
         self._hidden: dict[tuple, str] = {}            # hidden count variable → PRIMARY / COMPLEMENT
+        self._done: dict[tuple, tuple] = {}            # component → its state when last protected
         self._model = _Model([], {})
 
     def protect(self, name: str, table: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
@@ -578,9 +638,15 @@ class Disclosure:
         components: dict[tuple, list] = {}
         for var in sorted((v for v, r in self._hidden.items() if r == PRIMARY), key=_order):
             components.setdefault(tuple(self._model.component(var)[0]), []).append(var)
-        for primaries in components.values():
-            self._protect_component(primaries)
-            self._show_computable(primaries)
+        for variables, primaries in components.items():
+            # what the component's protection depends on: its relations, values, hidden cells, percentages
+            state = lambda: (frozenset((v, self._hidden.get(v), self._model.values.get(v)) for v in variables),
+                             frozenset(self._known(variables)))
+            key = self._model.component(primaries[0])
+            if self._done.get(key) != state():       # changed since the last table
+                self._protect_component(primaries)
+                self._show_computable(primaries)
+                self._done[key] = state()
 
     def _pair_up(self, var):
         """The classic first pass: in every relation, a hidden count that is its only unknown member
@@ -589,20 +655,20 @@ class Disclosure:
         changed = True
         while changed:
             changed = False
-            known = self._known()
             for r in relations:
+                known = self._known(r.coefficients())
                 unknown = [v for v in r.coefficients() if v not in known]
                 if len(unknown) == 1 and unknown[0] in self._hidden:
                     partners = [v for v in self._candidates(unknown[0])[0] if v in r.coefficients()]
                     if partners:
                         self._hidden[partners[0]] = COMPLEMENT
                         changed = True
-                        known = self._known()
 
-    def _known(self) -> dict[tuple, float]:
-        """The counts a reader knows: shown ones and totals revealed by shown percentages."""
-        return {**self._revealed(), **{v: x for v, x in self._model.values.items()
-                                       if v[0] == "n" and v not in self._hidden}}
+    def _known(self, variables) -> dict[tuple, float]:
+        """Which of ``variables`` a reader knows: shown counts and totals revealed by shown percentages."""
+        values, revealed = self._model.values, self._revealed()
+        return {v: values[v] if v in values else revealed[v] for v in variables
+                if (v in values and v[0] == "n" and v not in self._hidden) or v in revealed}
 
     def _show_computable(self, primaries: list[tuple]):
         """Show again the complements a reader can compute anyway (their hiding protects nothing):
@@ -642,30 +708,39 @@ class Disclosure:
     def _revealed(self) -> dict[tuple, float]:
         """Totals a reader computes from a shown count and its shown percentage."""
         values, out = self._model.values, {}
-        for c in self._model.cells:
+        for c in self._model.percents:
             child = c.units[0]
-            if c.kind == "percent" and c.parent is not None and c.value and child not in self._hidden \
-                    and child in values:
+            if child not in self._hidden and child in values:
                 out.setdefault(c.parent, values.get(c.parent, values[child] * 100 / c.value))
         return out
 
-    def _interval(self, var) -> tuple[float, float]:
-        """The smallest and largest value a reader can give hidden count ``var``."""
+    def _bounds(self) -> dict[tuple, tuple[float, float]]:
+        """What the marks tell a reader: ``<5`` cells lie in 0…min_n − 1, ``..`` cells are at least min_n."""
+        return {v: (0, self.min_n - 1) if r == PRIMARY else (self.min_n, math.inf) for v, r in self._hidden.items()}
+
+    def _interval(self, var, quick: bool = False) -> tuple[float, float]:
+        """The smallest and largest value a reader can give hidden count ``var``: by interval
+        propagation if ``quick`` (cheap, possibly wider), else by linear programming."""
         variables, relations = self._model.component(var)
-        known = self._known()
+        known, bounds = self._known(variables), self._bounds()
         if var in known:
             return known[var], known[var]
-        bounds = {v: (0, self.min_n - 1) if r == PRIMARY else (self.min_n, None) for v, r in self._hidden.items()}
-        if not relations:
-            return bounds[var][0], math.inf if bounds[var][1] is None else bounds[var][1]
-        return _count_interval(var, variables, relations, known, bounds)
+        if quick or not relations:
+            start = {v: (known[v], known[v]) if v in known else bounds.get(v, (0, math.inf)) for v in variables}
+            return _propagate(relations, start)[var]
+        return _count_interval(var, variables, relations, known,
+                               {v: (lo, None if math.isinf(hi) else hi) for v, (lo, hi) in bounds.items()})
 
     def _count_exposure(self, var) -> str:
         """``"exact"``, ``"partial"`` or ``"safe"``: how far a reader can narrow hidden count ``var``
-        in whole persons (``"safe"``: to no less than ``0…min_n − 1``)."""
-        lo, hi = self._interval(var)
-        lo, hi = _ceil(lo), _floor(hi)
-        return "exact" if lo >= hi else "safe" if (lo <= 0 and hi >= self.min_n - 1) else "partial"
+        in whole persons (``"safe"``: to no less than ``0…min_n − 1``). Propagation first: when it
+        already pins ``var`` no linear programme is needed."""
+        for quick in (True, False):
+            lo, hi = self._interval(var, quick)
+            lo, hi = _ceil(lo), _floor(hi)
+            if lo >= hi:
+                return "exact"
+        return "safe" if (lo <= 0 and hi >= self.min_n - 1) else "partial"
 
     def _candidates(self, var) -> list[list[tuple]]:
         """Shown counts that could protect ``var``, in two tiers: the members of its own relations
@@ -686,16 +761,20 @@ class Disclosure:
     def _helpful(self, var, exposure: str) -> tuple | None:
         """The first candidate after whose hiding ``var`` is safe, else (``var`` pinned) the first that
         unpins it, looking further afield only when its own relations offer neither; None if no single
-        count helps."""
+        count helps. Propagation's interval contains the exact one, so a candidate it already shows
+        narrowing ``var`` needs a linear programme only while an unpinning one is still sought."""
         for tier in self._candidates(var):
             unpinning = None
             for c in tier:
                 self._hidden[c] = COMPLEMENT
-                result = self._count_exposure(var)
+                lo, hi = self._interval(var, quick=True)
+                may_be_safe = _ceil(lo) <= 0 and _floor(hi) >= self.min_n - 1
+                may_unpin = exposure == "exact" and unpinning is None and _ceil(lo) < _floor(hi)
+                result = self._count_exposure(var) if may_be_safe or may_unpin else None
                 del self._hidden[c]
                 if result == "safe":
                     return c
-                if exposure == "exact" and result == "partial" and unpinning is None:
+                if result == "partial" and may_unpin:
                     unpinning = c
             if unpinning is not None:
                 return unpinning
@@ -703,14 +782,6 @@ class Disclosure:
 
 
 # ----------------------------------------------------------------------------- the attacker
-def _ceil(x: float) -> float:
-    return x if math.isinf(x) else math.ceil(x - _TOL)
-
-
-def _floor(x: float) -> float:
-    return x if math.isinf(x) else math.floor(x + _TOL)
-
-
 def audit(tables: Mapping[str, pd.DataFrame], specs: Mapping[str, TableSpec], *, min_n: int = MIN_CELL,
           mask: str | None = None, complement_mask: str = "..") -> pd.DataFrame:
     """Attack published tables as a reader could; one row per hidden value recovered.
@@ -801,28 +872,10 @@ def audit(tables: Mapping[str, pd.DataFrame], specs: Mapping[str, TableSpec], *,
         return changed
 
     def propagate_bounds() -> bool:
-        interval = {}
-        for r in model.relations:
-            if r.parent[0] == "n":
-                for v in r.coefficients():
-                    interval[v] = (known[v], known[v]) if v in known else bounds.get(v, (0, math.inf))
-        for _ in range(50):
-            tightened = False
-            for r in model.relations:
-                if r.parent[0] != "n":
-                    continue
-                coef = r.coefficients()
-                for v, k in coef.items():
-                    # k·v = −Σ kw·w over the others: the interval of v from the others' intervals
-                    r_lo = -sum(max(kw * interval[w][0], kw * interval[w][1]) for w, kw in coef.items() if w != v)
-                    r_hi = -sum(min(kw * interval[w][0], kw * interval[w][1]) for w, kw in coef.items() if w != v)
-                    lo, hi = sorted((r_lo / k, r_hi / k))
-                    new = (max(interval[v][0], _ceil(lo)), min(interval[v][1], _floor(hi)))
-                    if new != interval[v]:
-                        interval[v], tightened = new, True
-            if not tightened:
-                break
-        return any(learn(v, float(lo), "bounds") for v, (lo, hi) in interval.items()
+        counts = [r for r in model.relations if r.parent[0] == "n"]
+        interval = {v: (known[v], known[v]) if v in known else bounds.get(v, (0, math.inf))
+                    for r in counts for v in r.coefficients()}
+        return any(learn(v, float(lo), "bounds") for v, (lo, hi) in _propagate(counts, interval).items()
                    if lo == hi and v not in known and v[0] == "n")
 
     while eliminate() or solve_linear() or propagate_bounds():
