@@ -166,6 +166,8 @@ def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, m
 
     No secondary suppression is done: if a masked cell can be recovered from a published
     total by subtraction, the caller must also mask a complementary cell or omit the total.
+    Report tables use :class:`analysis.report.disclosure.Disclosure`, which does both
+    suppressions across all tables of a report.
 
     Parameters
     ----------

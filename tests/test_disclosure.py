@@ -1,0 +1,376 @@
+"""Tests of analysis.report.disclosure: every attack of a reader recovers a hidden value from
+tables protected by primary suppression only (the project's former rule,
+``suppress_small_cells``), and none recovers anything after :class:`Disclosure`.
+
+The recovered values are checked against the true ones and, for the simple attacks, against
+the arithmetic written out in the test (900 − 504 − 393 = 3 and so on), so the attacker in
+the module is itself tested against a hand computation.
+"""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.intake.privacy import suppress_small_cells
+from analysis.report.disclosure import Disclosure, TableSpec, audit, collapse_small, shown_count
+from analysis.stats.norms import norm_table
+
+GENDER = TableSpec(population="respondents", dims=["gender"], percents=["pct"])
+# one score whose n is every respondent: the same population as the composition table
+MEANS = TableSpec(population="respondents", dims=["gender"], means=["mean"], sds={"sd": "mean"})
+
+
+def gender_table():
+    n = pd.Series([504, 393, 3, 900])
+    return pd.DataFrame({"gender": ["female", "male", "other", "all"], "n": n, "pct": 100 * n / 900})
+
+
+def mean_table():
+    """Means and SDs by gender that add up exactly (from made-up sums and sums of squares)."""
+    n = np.array([504, 393, 3])
+    s = np.array([504 * 7.1, 393 * 6.4, 3 * 4.0])
+    ss = np.array([(503) * 1.9 ** 2 + 504 * 7.1 ** 2, 392 * 2.2 ** 2 + 393 * 6.4 ** 2, 2 * 1.0 + 3 * 16.0])
+    n_all, s_all, ss_all = n.sum(), s.sum(), ss.sum()
+    means = np.append(s / n, s_all / n_all)
+    ns = np.append(n, n_all)
+    sds = np.sqrt((np.append(ss, ss_all) - ns * means ** 2) / (ns - 1))
+    return pd.DataFrame({"score": "sat_health", "gender": ["female", "male", "other", "all"], "n": ns,
+                         "mean": means, "sd": sds})
+
+
+def found(tables, specs):
+    return audit(tables, specs)
+
+
+def test_subtraction_and_percentage_attacks_on_primary_suppression():
+    published = suppress_small_cells(gender_table(), ["n"], labels=[])
+    assert published["n"].tolist() == [504, 393, "<5", 900] and published.at[2, "pct"] == "<5"
+    assert 900 - 504 - 393 == 3                                   # the reader's sum
+    hits = found({"g": published}, {"g": GENDER})
+    assert hits[["column", "value", "attack"]].values.tolist() == [["n", 3.0, "subtraction"],
+                                                                   ["pct", 100 * 3 / 900, "subtraction"]]
+
+
+def test_percentage_attack_when_only_the_count_is_masked():
+    t = gender_table()
+    t["n"] = t["n"].astype(object)
+    t.at[2, "n"] = "<5"                                           # pct left next to it
+    t = t[t.gender != "all"]                                      # no total row: it comes from the percentage
+    assert round(504 * 100 / t.at[0, "pct"]) == 900                # the total, from the first row
+    hits = found({"g": t}, {"g": GENDER})
+    assert hits.loc[hits.column == "n", ["value", "attack"]].values.tolist() == [[3.0, "percentage"]]
+    # protected: the total stays known through the shown percentages, so a category is hidden
+    d = Disclosure()
+    shown = d.protect("g", gender_table()[lambda x: x.gender != "all"], GENDER)
+    assert shown[["n", "pct"]].values.tolist()[1:] == [["..", ".."], ["<5", "<5"]]
+    assert found(d.tables, d.specs).empty
+
+
+def test_gender_tables_protected_together():
+    d = Disclosure(min_n=5)
+    comp = d.protect("composition", gender_table(), GENDER)
+    means = d.protect("means", mean_table(), MEANS)
+    assert comp["n"].tolist() == [504, "..", "<5", 900]
+    assert comp["pct"].tolist()[1:3] == ["..", "<5"]
+    assert means["n"].tolist() == [504, "..", "<5", 900]           # the same group hidden in both tables
+    assert means["mean"].tolist()[1:3] == ["..", "<5"] and means["sd"].tolist()[1:3] == ["..", "<5"]
+    assert found(d.tables, d.specs).empty
+    # the reader's sums no longer close: two unknowns in every relation
+    assert 900 - 504 == 396                                        # = male + other, split unknown
+    hidden = d.hidden
+    assert set(hidden.loc[hidden.reason == "primary", "group"]) == {"respondents, gender=other"}
+    assert hidden.loc[(hidden.table == "composition") & (hidden.column == "n"), "value"].tolist() == [393, 3]
+
+
+def test_mean_attack_on_primary_suppression():
+    t = mean_table()
+    published = suppress_small_cells(t, ["n"], labels=[])
+    hits = found({"m": published}, {"m": MEANS})
+    by_col = hits.set_index("column")
+    # by hand: n = 900 − 504 − 393; sum = 900·M − 504·m_f − 393·m_m; mean = sum / n
+    n = 900 - 504 - 393
+    total = 900 * t.at[3, "mean"] - 504 * t.at[0, "mean"] - 393 * t.at[1, "mean"]
+    assert by_col.at["n", "value"] == n
+    assert by_col.at["mean", "value"] == pytest.approx(total / n, abs=1e-9) == pytest.approx(4.0, abs=1e-9)
+    assert by_col.at["mean", "attack"] == "mean"
+    assert by_col.at["sd", "value"] == pytest.approx(1.0, abs=1e-6)   # sums of squares likewise
+
+
+def test_all_minus_groups_across_tables():
+    """A table of totals and a table of groups without their total: harmless alone, disclosive together."""
+    totals = pd.DataFrame({"n": [900]})
+    groups = gender_table()[["gender", "n"]].iloc[:3]
+    spec_totals, spec_groups = TableSpec(population="respondents"), TableSpec(population="respondents", dims=["gender"])
+    alone = Disclosure().protect("groups", groups, spec_groups)    # no total in the table: nothing to add
+    assert alone["n"].tolist() == [504, 393, "<5"]
+    hits = found({"totals": totals, "groups": alone}, {"totals": spec_totals, "groups": spec_groups})
+    assert hits[["value", "attack"]].values.tolist() == [[3.0, "subtraction across tables"]]
+    d = Disclosure()
+    d.protect("totals", totals, spec_totals)
+    shown = d.protect("groups", groups, spec_groups)
+    assert shown["n"].tolist() == [504, "..", "<5"]
+    assert found(d.tables, d.specs).empty
+
+
+def test_rci_classes_and_the_bounds_attack():
+    rci = pd.DataFrame({"rci_class": ["improved", "unchanged", "deteriorated", "all"], "n": [5, 25, 1, 31]})
+    spec = TableSpec(population="pilot", dims=["rci_class"])
+    primary_only = suppress_small_cells(rci, ["n"])
+    assert found({"r": primary_only}, {"r": spec})["value"].tolist() == [31 - 5 - 25]
+    # "also hide the next smallest" (5): the marks bound the pair (<5 is 0–4, .. is ≥ 5), so
+    # deteriorated ≤ 31 − 25 − 5 = 1: not pinned, but narrowed to {0, 1}
+    naive = rci.astype({"n": object})
+    naive.loc[[0, 2], "n"] = ["..", "<5"]
+    assert found({"r": naive}, {"r": spec}).empty
+    shown = Disclosure().protect("r", rci, spec)                   # prefers a cell leaving 0–4 open
+    assert shown["n"].tolist() == [5, "..", "<5", 31]
+    assert found({"r": shown}, {"r": spec}).empty
+    # with a total of 5 the marks alone pin both cells: 0 and 5
+    tight = pd.DataFrame({"c": ["a", "b", "all"], "n": ["<5", "..", 5]})
+    assert found({"t": tight}, {"t": TableSpec(population="x", dims=["c"])})[["value", "attack"]].values.tolist() \
+        == [[0.0, "bounds"], [5.0, "subtraction"]]                # then 5 − 0
+    shown = Disclosure().protect("t", pd.DataFrame({"c": ["a", "b", "c", "all"], "n": [0, 5, 20, 25]}),
+                                 TableSpec(population="x", dims=["c"]))
+    assert shown["n"].tolist() == ["<5", 5, "..", 25]              # 5 would be pinned with the 0
+
+
+def two_way():
+    """Age × gender counts in long form with both margins; gender 'other' is small everywhere."""
+    cells = {("16-19", "female"): 100, ("16-19", "male"): 80, ("16-19", "other"): 2,
+             ("20-24", "female"): 120, ("20-24", "male"): 90, ("20-24", "other"): 1,
+             ("25-29", "female"): 60, ("25-29", "male"): 70, ("25-29", "other"): 0}
+    rows = [(a, g, n) for (a, g), n in cells.items()]
+    for a in ["16-19", "20-24", "25-29"]:
+        rows.append((a, "all", sum(n for (x, _), n in cells.items() if x == a)))
+    for g in ["female", "male", "other"]:
+        rows.append(("all", g, sum(n for (_, y), n in cells.items() if y == g)))
+    rows.append(("all", "all", sum(cells.values())))
+    return pd.DataFrame(rows, columns=["age_group", "gender", "n"])
+
+
+def test_two_way_table_with_margins():
+    t = two_way()
+    spec = TableSpec(population="p", dims=["age_group", "gender"])
+    primary_only = suppress_small_cells(t, ["n"])
+    hits = found({"t": primary_only}, {"t": spec})
+    truth = dict(zip(zip(t.age_group, t.gender), t.n))
+    assert len(hits) == 4                                          # the three cells and the margin of 'other'
+    for row in hits.itertuples():
+        assert row.value == truth[(t.at[row.row, "age_group"], t.at[row.row, "gender"])]
+    d = Disclosure()
+    shown = d.protect("t", t, spec)
+    assert found({"t": shown}, {"t": spec}).empty
+    hidden = shown["n"].map(lambda v: isinstance(v, str))
+    # every row and column of the inner table with a hidden cell has at least two
+    inner = shown[(shown.age_group != "all") & (shown.gender != "all")]
+    for key in ["age_group", "gender"]:
+        counts = inner.assign(h=hidden[inner.index]).groupby(key)["h"].sum()
+        assert ((counts == 0) | (counts >= 2)).all()
+
+
+@pytest.fixture(scope="module")
+def norm_sample():
+    rng = np.random.default_rng(12)
+    groups = [(a, g, 40) for a in ["16-19", "20-24", "25-29"] for g in ["female", "male"]] + [("16-19", "other", 3)]
+    rows = [(a, g) for a, g, k in groups for _ in range(k)]
+    df = pd.DataFrame(rows, columns=["age_group", "gender"])
+    df["sat_health"] = rng.integers(0, 11, len(df)).astype(float)
+    df["sat_work"] = rng.integers(0, 11, len(df)).astype(float)
+    return df
+
+
+NORMS = TableSpec(population="norm sample", dims=["age_group", "gender"], context=["score"], labels=["raw"],
+                  means=["percentile"])
+
+
+def test_norm_table_all_minus_groups(norm_sample):
+    full = norm_table(norm_sample, ["sat_health", "sat_work"], suppress=False)
+    primary_only = norm_table(norm_sample, ["sat_health", "sat_work"])
+    small = (primary_only.gender == "other")
+    assert (primary_only.loc[small, "n"] == "<5").all()
+    hits = found({"norms": primary_only}, {"norms": NORMS})
+    n_hits = hits[hits.column == "n"]
+    assert set(n_hits["value"]) == {3.0} and len(n_hits) == small.sum()
+    # percentile ranks of the small group recovered from all − groups (ranks add up weighted by n)
+    pr = hits[hits.column == "percentile"].set_index("row")["value"]
+    assert len(pr) == small.sum()
+    np.testing.assert_allclose(pr.to_numpy(), full.loc[pr.index, "percentile"].to_numpy(), atol=1e-9)
+    d = Disclosure()
+    shown = d.protect("norms", full, NORMS)
+    assert found(d.tables, d.specs).empty
+    assert (shown.loc[small, ["n", "percentile", "t_linear", "t_normalised"]] == "<5").all().all()
+    # the complement: one more 16–19 group (both have 40; the first in order), whole (count and statistics)
+    complement = shown[(shown.age_group == "16-19") & (shown.gender == "female")]
+    assert (complement[["n", "percentile", "t_linear"]] == "..").all().all()
+    assert (shown.loc[(shown.gender == "male") | (shown.age_group != "16-19"), "n"].isin([40, 243])).all()
+
+
+def test_a_mean_needs_its_count():
+    """Without its n an all-mean is not additive (n_all = 897 + x is unknown): refused, not modelled."""
+    t = mean_table().astype({"n": object})
+    t.loc[3, "n"] = np.nan
+    with pytest.raises(ValueError, match="without its count"):
+        Disclosure().protect("m", t, MEANS)
+
+
+def test_hiding_is_monotone_and_report_wide():
+    d = Disclosure()
+    first = d.protect("groups", gender_table()[["gender", "n"]].iloc[:3], TableSpec(population="r", dims=["gender"]))
+    assert first["n"].tolist() == [504, 393, "<5"]
+    d.protect("total", pd.DataFrame({"n": [900]}), TableSpec(population="r"))
+    assert d.tables["groups"]["n"].tolist() == [504, "..", "<5"]   # the earlier table gains a hidden cell
+    with pytest.raises(ValueError, match="registered twice"):
+        d.protect("total", pd.DataFrame({"n": [900]}), TableSpec(population="r"))
+
+
+def test_declarations_are_checked():
+    d = Disclosure()
+    d.protect("a", pd.DataFrame({"n": [900]}), TableSpec(population="r"))
+    with pytest.raises(ValueError, match="must agree"):
+        d.protect("b", pd.DataFrame({"n": [901]}), TableSpec(population="r"))
+    bad = pd.DataFrame({"g": ["a", "b", "all"], "n": [10, 20, 33]})
+    with pytest.raises(ValueError, match="exhaustive=False"):
+        Disclosure().protect("c", bad, TableSpec(population="s", dims=["g"]))
+    shown = Disclosure().protect("c", bad, TableSpec(population="s", dims=["g"], exhaustive=False))
+    assert shown["n"].tolist() == [10, 20, 33]
+    with pytest.raises(KeyError, match="no column"):
+        Disclosure().protect("d", bad, TableSpec(population="s", dims=["gender"]))
+    with pytest.raises(ValueError, match="differ"):
+        Disclosure(mask="..")
+    with pytest.raises(ValueError, match="unsuppressed counts"):
+        Disclosure().protect("e", suppress_small_cells(bad, ["n"]).assign(n=[10, "<5", 33]),
+                             TableSpec(population="s", dims=["g"], exhaustive=False))
+
+
+def test_non_exhaustive_total_adds_an_unknown_rest():
+    t = pd.DataFrame({"g": ["a", "b", "c", "all"], "n": [504, 393, 3, 905]})   # 5 persons without a category
+    spec = TableSpec(population="s", dims=["g"], exhaustive=False)
+    assert found({"t": suppress_small_cells(t, ["n"])}, {"t": spec}).empty
+    assert Disclosure().protect("t", t, spec)["n"].tolist() == [504, 393, "<5", 905]
+
+
+def test_narrative_helpers():
+    assert [shown_count(n) for n in (0, 4, 5, 123)] == ["<5", "<5", "5", "123"]
+    assert shown_count(2, min_n=3) == "<3" and shown_count(9, min_n=10, mask="alle 10") == "alle 10"
+    d = Disclosure()
+    d.protect("composition", gender_table(), GENDER)
+    d.protect("means", mean_table(), MEANS)
+    text = "Vastaajia oli 900, joista naisia 504 (56,0 %) ja miehiä 393; muunsukupuolisten keskiarvo 4,00."
+    hits = d.check_text(text)
+    assert hits["number"].tolist() == ["393", "393", "4,00"]       # male n in two tables, the small group's mean
+    assert set(hits["reason"]) == {"complement", "primary"}
+    assert d.check_text("Vastaajia oli 900, joista naisia 504.").empty
+
+
+def test_collapse_small():
+    g = pd.Series(["a"] * 10 + ["b"] * 6 + ["c"] * 3 + ["d"] * 2 + [None])
+    out = collapse_small(g, other="muu")
+    assert out.value_counts().to_dict() == {"a": 10, "b": 6, "muu": 5}
+    assert out.isna().sum() == 1
+    assert collapse_small(g[:16]).equals(g[:16])                   # nothing small: unchanged
+
+
+def integer_range(inner: np.ndarray, hidden: dict, cell, min_n=5):
+    """Smallest and largest integer value of hidden ``cell`` of a two-way table with margins.
+
+    Written independently of the module: unknowns are the hidden cells (inner cells as (i, j),
+    row margins (i, None), column margins (None, j), the grand total (None, None)); every row,
+    column and margin sum is an equation; a hidden cell marked <5 lies in 0..4, one marked ..
+    at least 5; values are integers (scipy.optimize.milp).
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    r, c = inner.shape
+    value = {(i, j): inner[i, j] for i in range(r) for j in range(c)}
+    value.update({(i, None): inner[i].sum() for i in range(r)})
+    value.update({(None, j): inner[:, j].sum() for j in range(c)})
+    value[(None, None)] = inner.sum()
+    unknown = sorted(hidden, key=str)
+    index = {k: n for n, k in enumerate(unknown)}
+    equations = [[(i, None)] + [(i, j) for j in range(c)] for i in range(r)]
+    equations += [[(None, j)] + [(i, j) for i in range(r)] for j in range(c)]
+    equations += [[(None, None)] + [(i, None) for i in range(r)], [(None, None)] + [(None, j) for j in range(c)]]
+    a, b = [], []
+    for parent, *children in equations:
+        row, rhs = np.zeros(len(unknown)), 0.0
+        for k, sign in [(parent, 1.0)] + [(ch, -1.0) for ch in children]:
+            if k in index:
+                row[index[k]] += sign
+            else:
+                rhs -= sign * value[k]
+        if row.any():
+            a.append(row)
+            b.append(rhs)
+    lo = [0 if hidden[k] == "<5" else min_n for k in unknown]
+    hi = [min_n - 1 if hidden[k] == "<5" else inner.sum() for k in unknown]
+    out = []
+    for sign in (1, -1):
+        cost = np.zeros(len(unknown))
+        cost[index[cell]] = sign
+        res = milp(cost, constraints=LinearConstraint(np.array(a), b, b) if a else None,
+                   integrality=np.ones(len(unknown)), bounds=Bounds(lo, hi))
+        assert res.status == 0
+        out.append(round(sign * res.fun))
+    return out[0], out[1]
+
+
+def long_form(inner: np.ndarray) -> pd.DataFrame:
+    rows = []
+    r, c = inner.shape
+    for i in range(r + 1):
+        for j in range(c + 1):
+            a, g = (f"a{i}" if i < r else "all"), (f"g{j}" if j < c else "all")
+            n = inner[i, j] if i < r and j < c else inner[i].sum() if i < r else inner[:, j].sum() if j < c else inner.sum()
+            rows.append((a, g, int(n)))
+    return pd.DataFrame(rows, columns=["age_group", "gender", "n"])
+
+
+def hidden_cells(shown: pd.DataFrame) -> dict:
+    key = lambda a, g: (None if a == "all" else int(a[1:]), None if g == "all" else int(g[1:]))
+    return {key(a, g): n for a, g, n in shown.itertuples(index=False) if isinstance(n, str)}
+
+
+def test_random_two_way_tables_against_integer_programming():
+    """Before: primary suppression leaves some small cell pinned (found by both the integer
+    programme and the attacker); after: no small cell has a single possible integer value."""
+    rng = np.random.default_rng(2026)
+    spec = TableSpec(population="p", dims=["age_group", "gender"])
+    pinned_before = 0
+    for _ in range(12):
+        shape = tuple(rng.integers(2, 4, size=2))
+        inner = rng.choice([0, 1, 2, 3, 4, 6, 9, 15, 30], size=shape, p=[.1, .1, .1, .05, .05, .15, .15, .15, .15])
+        table = long_form(inner)
+        before = suppress_small_cells(table, ["n"])
+        hidden = hidden_cells(before)
+        exact = {k for k in hidden if (lambda lo, hi: lo == hi)(*integer_range(inner, hidden, k))}
+        attacked = found({"t": before}, {"t": spec})
+        # whatever the attacker recovers is right and is indeed pinned
+        for row in attacked.itertuples():
+            a, g = before.at[row.row, "age_group"], before.at[row.row, "gender"]
+            assert row.value == table.at[row.row, "n"]
+            assert (None if a == "all" else int(a[1:]), None if g == "all" else int(g[1:])) in exact
+        pinned_before += len(exact)
+        shown = Disclosure().protect("t", table, spec)
+        hidden = hidden_cells(shown)
+        for k, mark in hidden.items():
+            if mark == "<5":
+                lo, hi = integer_range(inner, hidden, k)
+                assert lo < hi, (inner, k, lo, hi)
+        assert found({"t": shown}, {"t": spec}).empty
+    assert pinned_before > 0                                        # the test has teeth
+
+
+def test_several_count_columns_and_contexts():
+    t = pd.DataFrame({"score": ["s1"] * 3 + ["s2"] * 3, "gender": ["f", "m", "all"] * 2,
+                      "n_baseline": [40, 30, 70, 40, 30, 70], "n_6m": [20, 3, 23, 20, 12, 32],
+                      "mean_6m": [5.0, 6.0, 5.130434782608695, 5.0, 6.0, 5.375]})
+    spec = TableSpec(population="pilot", dims=["gender"], counts=["n_6m", "n_baseline"], context=["score"],
+                     means=["mean_6m"])
+    shown = Disclosure().protect("t", t, spec)
+    assert shown["n_6m"].tolist() == ["..", "<5", 23, 20, 12, 32]  # only score s1 has the small group
+    assert shown["n_baseline"].tolist() == [40, 30, 70, 40, 30, 70]
+    assert shown["mean_6m"].tolist()[:3] == ["..", "<5", 5.130434782608695]
+    assert found({"t": shown}, {"t": spec}).empty
+    primary_only = suppress_small_cells(t, ["n_6m"])
+    # the small n, the masked n_baseline of its row (70 − 40), then the mean
+    assert found({"t": primary_only}, {"t": spec})["value"].round(9).tolist() == [3.0, 30.0, 6.0]
