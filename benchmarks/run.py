@@ -39,7 +39,8 @@ def machine() -> str:
     import numpy
     import pandas
     import scipy
-    return (f"{platform.platform()}; {cpu}; {os.cpu_count()} cores; {mem:.0f} GiB RAM; "
+    load = f"1-min load average {os.getloadavg()[0]:.1f} when written"  # other jobs slow timings
+    return (f"{platform.platform()}; {cpu}; {os.cpu_count()} cores; {mem:.0f} GiB RAM; {load}; "
             f"Python {platform.python_version()}, numpy {numpy.__version__}, "
             f"pandas {pandas.__version__}, scipy {scipy.__version__}; R: {r}")
 

@@ -2,6 +2,7 @@
 
 Fixtures: ``tests/r/polychoric.R`` → ``tests/fixtures/r/polychoric.json`` on the synthetic
 skewed 1–5 items (``tests/fixtures/data/make_ordinal_skewed.py``) and psych's bfi.
+lavaan's Gamma (N x asymptotic covariance, the WLSMV weight source) is checked too.
 Tolerances: thresholds are closed-form normal quantiles (1e-9). lavaan maximises each pair's
 likelihood with nlminb to about 1e-8 (observed differences ≤ 2e-8): 1e-6. psych uses R's
 ``optimize`` whose default tolerance is ``.Machine$double.eps^0.25`` ≈ 1.2e-4 in rho
@@ -56,6 +57,21 @@ def test_polychoric_matches_lavaan_lavcor_listwise(data, name):
     assert res.n == ref["nobs"] < len(x)
     np.testing.assert_allclose(res.matrix(), ref["rho"], atol=1e-6, rtol=0)
     np.testing.assert_allclose(np.concatenate(res.tau()), ref["th"], atol=1e-9, rtol=0)
+
+
+@pytest.mark.parametrize("name", ["skewed_q1_q5", "bfi_A"])
+def test_nacov_matches_lavaan_gamma(data, name):
+    # lavInspect(lavCor(x, ordered=, estimator="WLSMV"), "gamma"): the same sandwich on the
+    # same scores; rho agrees to 1e-8, entries (up to 9.6) to 2e-8: held to 1e-6.
+    ref = R["gamma"][name]
+    source = data["skewed"] if name.startswith("skewed") else data["bfi"]
+    res = polychoric(source[ref["items"]], missing="listwise")
+    assert res.n == ref["nobs"]
+    gamma = res.nacov()
+    assert gamma["parameter"].tolist() == ref["names"] == res.parameter_names()
+    np.testing.assert_allclose(gamma[ref["names"]], ref["gamma"], atol=1e-6, rtol=0)
+    with pytest.raises(ValueError, match="complete rows"):
+        polychoric(source[ref["items"]]).nacov()
 
 
 def test_tetrachoric_for_two_categories_matches_psych(data):

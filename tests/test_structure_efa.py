@@ -4,8 +4,9 @@ Fixtures: ``tests/r/efa.R`` → ``tests/fixtures/r/efa.json``. Tolerances: KMO a
 use psych's closed forms, so 1e-9 (χ² relative 1e-12). EFA loadings: psych stops R's
 L-BFGS-B at its default relative tolerance (factr 1e7 ≈ 2e-9 of the criterion), which
 leaves the uniquenesses about 1e-5 from the optimum we reach; observed differences are
-≤ 7e-6, so loadings, communalities and factor correlations are held to 1e-4 (the issue
-allows 1e-3). Parallel-analysis eigenvalues of the data are deterministic (1e-9); the
+≤ 9e-6 (geominQ), so loadings, communalities and factor correlations are held to 1e-4
+(the issue allows 1e-3). Principal axis (fm="pa") follows psych's iteration exactly
+(observed ≤ 2e-15). Parallel-analysis eigenvalues of the data are deterministic (1e-9); the
 simulated means are random and compared with a Monte Carlo tolerance.
 """
 from __future__ import annotations
@@ -18,6 +19,8 @@ import pandas as pd
 import pytest
 
 from analysis.stats.structure import (
+    _one_factor_reduced,
+    _principal_axis,
     _random_correlations,
     bartlett,
     efa,
@@ -100,11 +103,34 @@ def test_efa_orthogonal_rotation_preserves_communalities(data):
     np.testing.assert_allclose(res.factor_cor[res.factors], np.eye(3), atol=0)
 
 
+def test_efa_psych_spellings_are_aliases(data):
+    # GPArotation's quartimin is oblimin with gam = 0; psych users type "geomin" for the
+    # oblique geominQ (Mplus' default geomin is oblique too).
+    def table(res):
+        return res.loadings[res.factors].to_numpy()
+
+    np.testing.assert_array_equal(table(efa(data["hs"], 3, rotation="quartimin")),
+                                  table(efa(data["hs"], 3, rotation="oblimin")))
+    geomin = efa(data["hs"], 3, rotation="geomin")
+    np.testing.assert_array_equal(table(geomin), table(efa(data["hs"], 3, rotation="geominQ")))
+    assert geomin.rotation == "geominQ"
+    none = efa(data["hs"], 3, rotation="none")
+    np.testing.assert_allclose(none.factor_cor[none.factors], np.eye(3), atol=0)
+
+
+def test_principal_axis_reports_non_convergence(data):
+    # psych's pa stops after max.iter = 50 steps and only says so in a message; here a
+    # run cut short is flagged (HS, 3 factors, needs more than 2 steps).
+    r = data["hs"].corr().to_numpy()
+    assert _principal_axis(r, 3)[1]
+    assert not _principal_axis(r, 3, max_iter=2)[1]
+
+
 def test_efa_rejects_bad_arguments(data):
-    with pytest.raises(ValueError, match="method must be"):
-        efa(data["hs"], 3, method="pa")
-    with pytest.raises(ValueError, match="rotation must be"):
-        efa(data["hs"], 3, rotation="geomin")
+    with pytest.raises(ValueError, match="method must be one of"):
+        efa(data["hs"], 3, method="wls")
+    with pytest.raises(ValueError, match="rotation must be one of"):
+        efa(data["hs"], 3, rotation="bentlerQ")
     with pytest.raises(ValueError, match="n_factors must be between 1 and 8"):
         efa(data["hs"], 9)
 
@@ -125,6 +151,30 @@ def test_parallel_analysis_matches_psych(data, name):
     assert (np.abs(table["sim_pc_mean"] - ref["sim_pc_mean"]) < tol).all()
     assert np.abs(table["sim_fa_mean"] - ref["sim_fa_mean"]).max() < 0.01
     assert (pa.n_components, pa.n_factors) == (ref["ncomp"], ref["nfact"])
+
+
+@pytest.mark.parametrize("name", ["hs", "bfi"])
+def test_parallel_analysis_psych_default_smc_false(data, name):
+    # psych's default factor eigenvalues (SMC = FALSE): after a one-factor minres fit with
+    # psych's own optimiser settings. The observed ones follow the same deterministic path:
+    # 1e-6 (observed ≤ 1e-13; L-BFGS-B versions could differ in the last digits). The
+    # simulated means are random: psych used 100 draws, we use 200, so the SE of the
+    # difference is SD * sqrt(1/100 + 1/200); allowed: five of them, SD from our draws.
+    # The counts must agree (psych: 3 factors for HS, 6 for bfi).
+    ref = R["parallel"][name]
+    n_iter, seed = 200, 11
+    pa = parallel_analysis(data[name], n_iter=n_iter, seed=seed, smc=False)
+    table = pa.to_frame()
+    np.testing.assert_allclose(table["observed_fa"], ref["default_observed_fa"], atol=1e-6)
+    sims = _random_correlations(len(data[name]), data[name].shape[1], n_iter,
+                                np.random.default_rng(seed))
+    sims_pc = np.linalg.eigvalsh(sims)[:, ::-1]
+    np.testing.assert_allclose(sims_pc.mean(axis=0), table["sim_pc_mean"], atol=1e-12)
+    sd = np.linalg.eigvalsh(_one_factor_reduced(sims[:100]))[:, ::-1].std(axis=0)
+    tol = 5 * sd * np.sqrt(1 / ref["default_n_iter"] + 1 / n_iter)
+    assert (np.abs(table["sim_fa_mean"] - ref["default_sim_fa_mean"]) < tol).all()
+    assert (pa.n_factors, pa.n_components) == (ref["default_nfact"], ref["default_ncomp"])
+    assert pa.smc is False
 
 
 def test_wishart_draws_equal_simulated_normal_data():

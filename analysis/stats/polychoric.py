@@ -17,12 +17,13 @@ set takes milliseconds. R's ``optimize`` in psych stops at a tolerance of about 
 Fisher scoring here runs to 1e-10.
 
 Building blocks for a WLSMV estimator (lavaan's ``lav_samplestats`` ordinal route):
-:func:`bvn_cdf` and :func:`bvn_pdf` (vectorised ``Phi2``, ``phi2``),
-:func:`cell_probabilities` (cell probabilities of a pair and their derivatives with respect
-to rho and to each item's thresholds) and :class:`PolychoricResult` with the thresholds,
-correlations, integer category codes of every answer (``codes``) and pairwise counts; the
-case-wise scores and the asymptotic covariance of (thresholds, correlations) follow from
-these (Muthén 1984; Muthén & Satorra 1995).
+:class:`PolychoricResult` holds the thresholds, correlations, integer category codes of
+every answer (``codes``) and pairwise counts; :meth:`PolychoricResult.nacov` gives lavaan's
+Gamma (N x asymptotic covariance of thresholds and correlations, Muthén 1984), whose
+diagonal inverse is DWLS's weight matrix, with lavaan's parameter names and order
+(:meth:`PolychoricResult.parameter_names`); :func:`cell_probabilities` gives a pair's cell
+probabilities and their derivatives with respect to rho and the thresholds, and
+:func:`bvn_cdf` / :func:`bvn_pdf` the vectorised ``Phi2`` / ``phi2``.
 
 Examples
 --------
@@ -264,6 +265,74 @@ class PolychoricResult(Result):
         """Each item's thresholds as an array, in item order."""
         cols = [c for c in self.thresholds.columns if c.startswith("t")]
         return [row[~np.isnan(row)] for row in self.thresholds[cols].to_numpy()]
+
+    def parameter_names(self) -> list[str]:
+        """lavaan's names of the sample statistics: ``item|t1``…, then ``a~~b`` (vech order)."""
+        items = self.items
+        th = [f"{i}|t{k + 1}" for i, t in zip(items, self.tau()) for k in range(len(t))]
+        ii, jj = np.triu_indices(len(items), 1)
+        return th + [f"{items[a]}~~{items[b]}" for a, b in zip(ii, jj)]
+
+    def nacov(self) -> pd.DataFrame:
+        """N times the asymptotic covariance of (thresholds, correlations): lavaan's Gamma.
+
+        The two-step estimator's sandwich (Muthén 1984; lavaan's ``muthen1984``): case-wise
+        scores ``s`` of the univariate log-likelihoods with respect to the thresholds and
+        of each pair's bivariate log-likelihood with respect to its correlation; ``A11`` the
+        per-item blocks of ``s's`` (thresholds), ``A22`` the diagonal of ``s's``
+        (correlations), ``A21`` the cross-products of the correlation scores with the
+        bivariate scores with respect to the thresholds; then with
+        ``B^-1 = [[A11^-1, 0], [-A22^-1 A21 A11^-1, A22^-1]]``, ``Gamma = N B^-1 (s's) B^-T``
+        (``lavInspect(fit, "gamma")``). Its diagonal inverse is DWLS's weight matrix.
+        Needs complete data (``missing="listwise"``) and an unsmoothed matrix.
+
+        Returns
+        -------
+        DataFrame
+            ``parameter`` (lavaan's names, see :meth:`parameter_names`), then one column per
+            parameter.
+        """
+        if (self.codes < 0).any():
+            raise ValueError("nacov needs complete rows: call polychoric(..., missing='listwise')")
+        if self.smoothed:
+            raise ValueError("nacov: the correlation matrix was smoothed; the sandwich applies "
+                             "to the ML estimates")
+        codes, taus, rho = self.codes, self.tau(), self.matrix()
+        n, p = codes.shape
+        rows = np.arange(n)
+        sizes = [len(t) for t in taus]
+        start = np.concatenate([[0], np.cumsum(sizes)])
+        sc_th = np.zeros((n, start[-1]))
+        for j, t in enumerate(taus):
+            cut = _grid(t)
+            prob = special.ndtr(cut[1:]) - special.ndtr(cut[:-1])
+            dens = np.exp(-t**2 / 2) / np.sqrt(2 * np.pi)
+            c = codes[:, j]
+            up, lo = c < len(t), c > 0       # threshold c is the upper cut of category c
+            sc_th[rows[up], start[j] + c[up]] = dens[c[up]] / prob[c[up]]
+            sc_th[rows[lo], start[j] + c[lo] - 1] = -dens[c[lo] - 1] / prob[c[lo]]
+        ii, jj = np.triu_indices(p, 1)
+        sc_rho = np.zeros((n, len(ii)))
+        a21 = np.zeros((len(ii), start[-1]))
+        for m, (a, b) in enumerate(zip(ii, jj)):
+            prob, dr, dx, dy = cell_probabilities(rho[a, b], taus[a], taus[b], derivatives=True)
+            ca, cb = codes[:, a], codes[:, b]
+            pc = prob[ca, cb]
+            sc_rho[:, m] = dr[ca, cb] / pc
+            a21[m, start[a]:start[a + 1]] = sc_rho[:, m] @ (dx[:, ca, cb] / pc).T
+            a21[m, start[b]:start[b + 1]] = sc_rho[:, m] @ (dy[:, ca, cb] / pc).T
+        scores = np.hstack([sc_th, sc_rho])
+        inner = scores.T @ scores
+        a11_inv = np.zeros((start[-1], start[-1]))
+        for j in range(p):
+            blk = slice(start[j], start[j + 1])
+            a11_inv[blk, blk] = np.linalg.inv(inner[blk, blk])
+        a22_inv = np.diag(1 / (sc_rho**2).sum(axis=0))
+        b_inv = np.block([[a11_inv, np.zeros((start[-1], len(ii)))],
+                          [-a22_inv @ a21 @ a11_inv, a22_inv]])
+        gamma = n * b_inv @ inner @ b_inv.T
+        names = self.parameter_names()
+        return pd.DataFrame(gamma, columns=names).assign(parameter=names)[["parameter", *names]]
 
 
 def _smooth(r: np.ndarray) -> tuple[np.ndarray, bool]:

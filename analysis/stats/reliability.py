@@ -30,7 +30,7 @@ from analysis.stats.lavaan_syntax import parse_model
 from analysis.stats.polychoric import polychoric
 from analysis.stats.results import Result
 from analysis.stats.sem import cfa
-from analysis.stats.structure import _correlation, _fa, _oblimin
+from analysis.stats.structure import _check_fa_args, _correlation, _fa, _oblimin
 
 __all__ = [
     "AlphaResult",
@@ -528,6 +528,7 @@ def omega_sl(data: pd.DataFrame, n_factors: int = 3, *, method: str = "minres",
     >>> round(res.omega_hierarchical, 3), round(res.omega_total, 3)
     (0.449, 0.851)
     """
+    _check_fa_args(method, "oblimin", "omega_sl")
     if poly:
         pc = polychoric(data)
         r, items = pc.matrix(), pc.items

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
+from threadpoolctl import threadpool_limits
 
 from analysis.stats.checks import numeric_frame
 from analysis.stats.results import Result
@@ -167,6 +168,7 @@ class ParallelResult(Result):
     n: int
     n_iter: int
     quantile: float
+    smc: bool
 
     def to_frame(self) -> pd.DataFrame:
         return self.eigenvalues.copy()
@@ -197,6 +199,37 @@ def _random_correlations(n: int, p: int, size: int, rng: np.random.Generator) ->
     return w * d[:, :, None] * d[:, None, :]
 
 
+def _one_factor_reduced(r: np.ndarray) -> np.ndarray:
+    """Correlation matrices (stack ok) with one-factor minres communalities on the diagonal.
+
+    What psych's ``fa(r, 1, fm="minres")$values`` takes eigenvalues of (fa.parallel's
+    default ``SMC = FALSE``), with psych's optimiser settings as R's ``optim`` applies them:
+    L-BFGS-B on the uniquenesses scaled by ``parscale = 0.01``, relative reduction
+    ``factr = 1e7`` (× machine epsilon), 5 corrections, at most 100 iterations, bounds
+    [0.005, max(SMC, 1)]. On random (noise) matrices this stops well before the optimum,
+    often in a Heywood-like corner, which inflates the first simulated eigenvalue by about
+    a third compared with the exact minimum; reproducing psych's thresholds needs psych's
+    stopping rule. One fit per matrix (a few ms each; BLAS is held to one thread, since
+    threads only add overhead on these small matrices — 30-fold on a busy 2-core machine).
+    """
+    stack = r[None] if r.ndim == 2 else r
+    out = stack.copy()
+    idx = np.arange(stack.shape[-1])
+    smc = 1.0 - 1.0 / np.diagonal(np.linalg.inv(stack), axis1=1, axis2=2)
+    scale = 0.01  # psych's parscale
+    with threadpool_limits(limits=1, user_api="blas"):
+        for i, m in enumerate(stack):
+            res = optimize.minimize(
+                lambda x: _minres_objective(x * scale, m, 1), (1.0 - smc[i]) / scale,
+                jac=lambda x: _minres_gradient(x * scale, m, 1) * scale, method="L-BFGS-B",
+                bounds=[(0.005 / scale, max(smc[i].max(), 1.0) / scale)] * len(idx),
+                options={"ftol": 1e7 * np.finfo(float).eps, "gtol": 0.0, "maxcor": 5,
+                         "maxiter": 100})
+            vals, vecs = np.linalg.eigh(m - np.diag(res.x * scale))
+            out[i, idx, idx] = vecs[:, -1] ** 2 * max(vals[-1], 0.0)
+    return out[0] if r.ndim == 2 else out
+
+
 def _leading_count(observed: np.ndarray, threshold: np.ndarray) -> int:
     """Number of leading eigenvalues above the threshold (psych's stopping rule)."""
     above = observed > threshold
@@ -204,19 +237,21 @@ def _leading_count(observed: np.ndarray, threshold: np.ndarray) -> int:
 
 
 def parallel_analysis(items: pd.DataFrame, n_iter: int = 1000, seed: int | None = None,
-                      quantile: float = 0.95) -> ParallelResult:
+                      quantile: float = 0.95, smc: bool = True) -> ParallelResult:
     """Horn's (1965) parallel analysis for components and common factors.
 
-    Observed eigenvalues of the (pairwise) correlation matrix ``R`` (components) and of
-    ``R`` with squared multiple correlations on the diagonal (factors; Humphreys & Ilgen
-    1969) are compared with the same eigenvalues of ``n_iter`` correlation matrices of
-    ``n`` uncorrelated normal variables (``n`` = rows of ``items``, as psych). The number of
-    components/factors is the count of leading observed eigenvalues above the simulated
-    ``quantile`` (Glorfeld 1995), psych's rule. This equals
-    ``psych::fa.parallel(x, fa="both", SMC=TRUE, quant=quantile)``'s counts up to Monte
-    Carlo error; psych's default ``SMC=FALSE`` instead uses eigenvalues after a one-factor
-    minres fit for the factor part and may suggest a different number of factors (bfi:
-    8 with SMC, 6 with psych's default; Holzinger–Swineford: 3 either way).
+    Observed eigenvalues of the (pairwise) correlation matrix ``R`` (components) and of a
+    reduced ``R`` (factors) are compared with the same eigenvalues of ``n_iter`` correlation
+    matrices of ``n`` uncorrelated normal variables (``n`` = rows of ``items``, as psych).
+    The reduced matrix has squared multiple correlations on the diagonal (``smc=True``;
+    Humphreys & Ilgen 1969; ``psych::fa.parallel(SMC=TRUE)``) or the communalities of a
+    one-factor minres fit (``smc=False``: psych's default ``SMC=FALSE``, whose factor
+    eigenvalues are ``fa(R, 1)$values``). The number of components/factors is the count of
+    leading observed eigenvalues above the simulated ``quantile`` (Glorfeld 1995), psych's
+    rule. Counts equal ``psych::fa.parallel(x, fa="both", SMC=smc, quant=quantile)``'s up
+    to Monte Carlo error: psych also resamples the data, but bases its counts on the
+    simulated normal data, as here. The two rules may suggest different numbers of factors
+    (bfi: 8 with SMC, 6 with psych's default; Holzinger–Swineford: 3 either way).
 
     Random matrices are drawn from the Wishart distribution (see
     ``_random_correlations``), which is exactly the distribution of the correlation
@@ -232,6 +267,10 @@ def parallel_analysis(items: pd.DataFrame, n_iter: int = 1000, seed: int | None 
         Seed of ``numpy.random.default_rng``.
     quantile : float
         Quantile of the simulated eigenvalues used as threshold (0.5 ≈ Horn's mean rule).
+    smc : bool
+        Factor eigenvalues from the SMC-reduced matrix (default) or, with ``False``, after a
+        one-factor minres fit as psych's default (slower: one fit per random matrix, about
+        a second per 1000 matrices).
 
     Examples
     --------
@@ -251,9 +290,10 @@ def parallel_analysis(items: pd.DataFrame, n_iter: int = 1000, seed: int | None 
         raise ValueError(f"parallel analysis needs more rows than items, got n={n}, p={p}")
     sims = _random_correlations(n, p, n_iter, np.random.default_rng(seed))
     sim_pc = np.linalg.eigvalsh(sims)[:, ::-1]
-    sim_fa = np.linalg.eigvalsh(_smc_reduced(sims))[:, ::-1]
+    reduce = _smc_reduced if smc else _one_factor_reduced
+    sim_fa = np.linalg.eigvalsh(reduce(sims))[:, ::-1]
     obs_pc = np.linalg.eigvalsh(r)[::-1]
-    obs_fa = np.linalg.eigvalsh(_smc_reduced(r))[::-1]
+    obs_fa = np.linalg.eigvalsh(reduce(r))[::-1]
     table = pd.DataFrame({
         "number": np.arange(1, p + 1), "observed_pc": obs_pc, "sim_pc_mean": sim_pc.mean(axis=0),
         "sim_pc_quantile": np.quantile(sim_pc, quantile, axis=0),
@@ -263,7 +303,7 @@ def parallel_analysis(items: pd.DataFrame, n_iter: int = 1000, seed: int | None 
     return ParallelResult(
         n_factors=_leading_count(obs_fa, table["sim_fa_quantile"].to_numpy()),
         n_components=_leading_count(obs_pc, table["sim_pc_quantile"].to_numpy()),
-        eigenvalues=table, n=n, n_iter=n_iter, quantile=quantile)
+        eigenvalues=table, n=n, n_iter=n_iter, quantile=quantile, smc=smc)
 
 
 @dataclass(frozen=True)
@@ -294,20 +334,24 @@ class EFAResult(Result):
                                     u2=self.uniquenesses.to_numpy())
 
 
-def _minres_objective(psi: np.ndarray, s: np.ndarray, nf: int) -> float:
-    """psych's ``fit.residuals`` (fm="minres"): off-diagonal squared residuals."""
+def _minres_objective(psi: np.ndarray, s: np.ndarray, nf: int, diagonal: bool = False) -> float:
+    """psych's ``fit.residuals``: squared residuals below the diagonal (fm="minres") or of
+    the whole matrix with ``1 - psi`` on its diagonal (fm="uls")."""
     reduced = s.copy()
     np.fill_diagonal(reduced, 1.0 - psi)
     vals, vecs = np.linalg.eigh(reduced)
     vals, vecs = vals[::-1][:nf], vecs[:, ::-1][:, :nf]
     vals = np.where(vals < np.finfo(float).eps, 100 * np.finfo(float).eps, vals)
     load = vecs * np.sqrt(vals)
-    resid = s - load @ load.T
+    resid = reduced - load @ load.T
+    if diagonal:
+        return float((resid**2).sum())
     return float((resid[np.tril_indices_from(resid, -1)] ** 2).sum())
 
 
-def _minres_gradient(psi: np.ndarray, s: np.ndarray, nf: int) -> np.ndarray:
-    """psych's ``FAgr.minres``."""
+def _minres_gradient(psi: np.ndarray, s: np.ndarray, nf: int, diagonal: bool = False
+                     ) -> np.ndarray:
+    """psych's ``FAgr.minres`` (used for fm="uls" too)."""
     vals, vecs = np.linalg.eigh(s - np.diag(psi))
     load = vecs[:, ::-1][:, :nf] * np.sqrt(np.maximum(vals[::-1][:nf], 0.0))
     return np.diag(load @ load.T) + psi - np.diag(s)
@@ -337,16 +381,49 @@ def _ml_gradient(psi: np.ndarray, s: np.ndarray, nf: int) -> np.ndarray:
     return (np.diag(load @ load.T) + psi - np.diag(s)) / psi**2
 
 
+def _principal_axis(r: np.ndarray, nf: int, min_err: float = 0.001, max_iter: int = 50
+                    ) -> tuple[np.ndarray, bool]:
+    """psych's fm="pa": iterated principal axes from SMCs on the diagonal.
+
+    Each step puts the communalities ``diag(L L')`` of the ``nf`` leading eigenpairs back on
+    the diagonal; it stops when their sum changes by less than ``min_err`` (psych's
+    ``min.err = 0.001``) or after ``max_iter`` steps (psych's ``max.iter = 50``; then not
+    converged).
+    """
+    reduced = _smc_reduced(r)
+    comm = np.trace(reduced)
+    idx = np.arange(len(r))
+    for _ in range(max_iter):
+        vals, vecs = np.linalg.eigh(reduced)
+        vals, vecs = vals[::-1][:nf], vecs[:, ::-1][:, :nf]
+        if (vals < 0).any():
+            raise ValueError("principal axis factoring met a negative eigenvalue (psych: "
+                             "'imaginary eigen value'); use method='minres'")
+        load = vecs * np.sqrt(vals)
+        new = (load**2).sum(axis=1)
+        reduced[idx, idx] = new
+        if abs(comm - new.sum()) <= min_err:
+            return load, True
+        comm = new.sum()
+    return load, False
+
+
 def _extract(r: np.ndarray, nf: int, method: str) -> tuple[np.ndarray, bool]:
-    """Unrotated loadings by psych's ``fit``: L-BFGS-B over uniquenesses in [0.005, 1]."""
+    """Unrotated loadings by psych's ``fit`` (L-BFGS-B over uniquenesses in [0.005, 1]) or,
+    for fm="pa", by iterated principal axes."""
+    if method == "pa":
+        return _principal_axis(r, nf)
     smc = 1.0 - 1.0 / np.diag(np.linalg.inv(r))
     start = np.diag(r) - smc
     upper = max(smc.max(), 1.0)
-    fun, jac = ((_ml_objective, _ml_gradient) if method == "ml"
-                else (_minres_objective, _minres_gradient))
-    res = optimize.minimize(fun, start, args=(r, nf), jac=jac, method="L-BFGS-B",
-                            bounds=[(0.005, upper)] * len(start),
-                            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 10_000})
+    if method == "ml":
+        fun, jac, args = _ml_objective, _ml_gradient, (r, nf)
+    else:
+        fun, jac, args = _minres_objective, _minres_gradient, (r, nf, method == "uls")
+    with threadpool_limits(limits=1, user_api="blas"):  # small matrices: threads only cost
+        res = optimize.minimize(fun, start, args=args, jac=jac, method="L-BFGS-B",
+                                bounds=[(0.005, upper)] * len(start),
+                                options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 10_000})
     psi = res.x
     if method == "ml":
         load = _ml_loadings(psi, r, nf)
@@ -374,13 +451,26 @@ def _varimax(x: np.ndarray, eps: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:
     return (x @ rot) * sc[:, None], rot
 
 
-def _oblimin(a: np.ndarray, eps: float = 1e-5, maxit: int = 1000
-             ) -> tuple[np.ndarray, np.ndarray, bool]:
-    """``GPArotation::oblimin`` (gam = 0, normalize = FALSE): GPFoblq from the identity."""
-    def vgq(load):
-        x = (load**2) @ (1.0 - np.eye(load.shape[1]))
-        return load * x, float((load**2 * x).sum() / 4)
+def _vgq_quartimin(load: np.ndarray) -> tuple[np.ndarray, float]:
+    """GPArotation's ``vgQ.quartimin`` (= oblimin with gam = 0): gradient and criterion."""
+    x = (load**2) @ (1.0 - np.eye(load.shape[1]))
+    return load * x, float((load**2 * x).sum() / 4)
 
+
+def _vgq_geomin(load: np.ndarray, delta: float = 0.01) -> tuple[np.ndarray, float]:
+    """GPArotation's ``vgQ.geomin`` (Yates 1987; Browne 2001), ``delta = 0.01``."""
+    k = load.shape[1]
+    l2 = load**2 + delta
+    pro = np.exp(np.log(l2).sum(axis=1) / k)
+    return (2 / k) * (load / l2) * pro[:, None], float(pro.sum())
+
+
+def _gpf_oblique(a: np.ndarray, vgq, eps: float = 1e-5, maxit: int = 1000
+                 ) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``GPArotation::GPFoblq`` from the identity (normalize = FALSE): loadings, Phi, converged.
+
+    Gradient projection for oblique rotations (Jennrich 2002; Bernaards & Jennrich 2005).
+    """
     t = np.eye(a.shape[1])
     load = a @ np.linalg.inv(t).T
     gq, f = vgq(load)
@@ -407,6 +497,41 @@ def _oblimin(a: np.ndarray, eps: float = 1e-5, maxit: int = 1000
     return load, t.T @ t, converged
 
 
+def _gpf_orthogonal(a: np.ndarray, vgq, eps: float = 1e-5, maxit: int = 1000
+                    ) -> tuple[np.ndarray, bool]:
+    """``GPArotation::GPForth`` from the identity (normalize = FALSE): loadings, converged."""
+    t = np.eye(a.shape[1])
+    load = a @ t
+    gq, f = vgq(load)
+    g = a.T @ gq
+    al = 1.0
+    converged = False
+    for _ in range(maxit + 1):
+        m = t.T @ g
+        gp = g - t @ ((m + m.T) / 2)
+        s = np.sqrt((gp**2).sum())
+        if s < eps:
+            converged = True
+            break
+        al *= 2
+        for _ in range(11):
+            u, _, vt = np.linalg.svd(t - al * gp)
+            tt = u @ vt
+            load = a @ tt
+            gq_t, f_t = vgq(load)
+            if f_t < f - 0.5 * s**2 * al:
+                break
+            al /= 2
+        t, f = tt, f_t
+        g = a.T @ gq_t
+    return load, converged
+
+
+def _oblimin(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``GPArotation::oblimin`` (gam = 0, normalize = FALSE) = ``quartimin``."""
+    return _gpf_oblique(a, _vgq_quartimin)
+
+
 def _promax(f: np.ndarray, m: int = 4) -> tuple[np.ndarray, np.ndarray]:
     """psych's ``kaiser(f, "Promax")``: Kaiser row normalisation, varimax, power target."""
     h = np.sqrt((f**2).sum(axis=1))
@@ -416,6 +541,22 @@ def _promax(f: np.ndarray, m: int = 4) -> tuple[np.ndarray, np.ndarray]:
     u = u * np.sqrt(np.diag(np.linalg.inv(u.T @ u)))[None, :]
     ui = np.linalg.inv(rot @ u)
     return (x @ u) * h[:, None], ui @ ui.T
+
+
+_PREFIX = {"minres": "MR", "uls": "ULS", "ml": "ML", "pa": "PA"}
+_ROTATIONS = ("oblimin", "quartimin", "geominQ", "varimax", "promax", "geominT", "none")
+_ALIASES = {"geomin": "geominQ"}
+
+
+def _check_fa_args(method: str, rotation: str, what: str) -> str:
+    """Validate psych's ``fm``/``rotate`` spellings; returns the rotation's canonical name."""
+    if method not in _PREFIX:
+        raise ValueError(f"{what}: method must be one of {list(_PREFIX)}, got {method!r}")
+    rotation = _ALIASES.get(rotation, rotation)
+    if rotation not in _ROTATIONS:
+        raise ValueError(f"{what}: rotation must be one of {[*_ROTATIONS, *_ALIASES]}, "
+                         f"got {rotation!r}")
+    return rotation
 
 
 def _fa(r: np.ndarray, n_factors: int, method: str, rotation: str
@@ -431,37 +572,48 @@ def _fa(r: np.ndarray, n_factors: int, method: str, rotation: str
     h2 = (load**2).sum(axis=1)
     phi = np.eye(n_factors)
     order = np.arange(n_factors)
-    if n_factors > 1:
+    if n_factors > 1 and rotation != "none":
         if rotation == "varimax":
             load = _varimax(load)[0]
         elif rotation == "promax":
             load, phi = _promax(load)
+        elif rotation == "geominT":
+            load, rot_ok = _gpf_orthogonal(load, _vgq_geomin)
+            converged = converged and rot_ok
         else:
-            load, phi, rot_ok = _oblimin(load)
+            vgq = _vgq_geomin if rotation == "geominQ" else _vgq_quartimin
+            load, phi, rot_ok = _gpf_oblique(load, vgq)
             converged = converged and rot_ok
         sign = np.where(load.sum(axis=0) < 0, -1.0, 1.0)
         load, phi = load * sign, phi * np.outer(sign, sign)
         order = np.argsort(-np.diag(phi @ load.T @ load), kind="stable")
         load, phi = load[:, order], phi[np.ix_(order, order)]
-    prefix = "ML" if method == "ml" else "MR"
-    names = [f"{prefix}{i + 1}" for i in order]  # psych keeps pre-sorting names: MR2, MR1, ...
+    names = [f"{_PREFIX[method]}{i + 1}" for i in order]  # psych keeps pre-sorting names: MR2, MR1, ...
     return load, phi, h2, names, converged
 
 
 def efa(items: pd.DataFrame, n_factors: int, method: str = "minres",
         rotation: str = "oblimin") -> EFAResult:
-    """Exploratory factor analysis reproducing ``psych::fa`` (fm = minres or ml).
+    """Exploratory factor analysis reproducing ``psych::fa``.
 
-    Extraction minimises psych's minres (unweighted least squares on the off-diagonal;
-    Harman & Jones 1966) or ML (Jöreskog 1967, as ``factanal``) criterion over the
-    uniquenesses with L-BFGS-B from ``1 - SMC`` on pairwise correlations. Rotations:
-    ``oblimin`` (quartimin, GPArotation's gradient projection from the identity;
-    Jennrich 2002), ``varimax`` (``stats::varimax``, Kaiser-normalised) and ``promax``
-    (psych: Kaiser normalisation, varimax, target ``x|x|^3``; Hendrickson & White 1964).
+    Extraction (psych's ``fm``): ``minres`` minimises psych's off-diagonal least-squares
+    criterion (Harman & Jones 1966), ``uls`` the same over the whole matrix, ``ml`` the ML
+    discrepancy (Jöreskog 1967, as ``factanal``), each over the uniquenesses with L-BFGS-B
+    from ``1 - SMC`` on pairwise correlations; ``pa`` iterates principal axes from SMCs
+    until the communalities' sum changes by less than 0.001, at most 50 times (psych's
+    ``min.err``, ``max.iter``; more is reported as not converged). Rotations (psych's
+    ``rotate``), all from the identity as psych calls GPArotation: ``oblimin`` =
+    ``quartimin`` (GPFoblq; Jennrich 2002), ``geominQ`` (alias ``geomin``, oblique) and
+    ``geominT`` (orthogonal) with ``delta = 0.01`` (Browne 2001), ``varimax``
+    (``stats::varimax``, Kaiser-normalised), ``promax`` (psych: Kaiser normalisation,
+    varimax, target ``x|x|^3``; Hendrickson & White 1964) and ``none``. Geomin has local
+    optima: like psych, one start from the identity; compare starts with GPArotation's
+    ``randomStarts`` in R when the solution matters.
     Then as psych: each factor's sign makes its loading sum positive and factors are
     ordered by variance accounted for (``diag(Phi L'L)``). Communalities are the row sums of
     squared unrotated loadings (psych's ``communality``). Factor names are psych's
-    (``MR1``.. or ``ML1``.. numbered before sorting, so the first column may be ``MR2``).
+    (``MR1``, ``ULS1``, ``ML1``, ``PA1``… numbered before sorting, so the first column may
+    be ``MR2``).
 
     Parameters
     ----------
@@ -469,8 +621,8 @@ def efa(items: pd.DataFrame, n_factors: int, method: str = "minres",
         Item columns (pairwise-complete correlations).
     n_factors : int
         Number of factors.
-    method : {"minres", "ml"}
-    rotation : {"oblimin", "varimax", "promax"}
+    method : {"minres", "uls", "ml", "pa"}
+    rotation : {"oblimin", "quartimin", "geominQ", "geomin", "geominT", "varimax", "promax", "none"}
 
     Examples
     --------
@@ -484,10 +636,7 @@ def efa(items: pd.DataFrame, n_factors: int, method: str = "minres",
     2   x3  0.03  0.66  0.13  0.46  0.54
     3   x4  0.83  0.16  0.10  0.72  0.28
     """
-    if method not in ("minres", "ml"):
-        raise ValueError(f"method must be 'minres' or 'ml', got {method!r}")
-    if rotation not in ("oblimin", "varimax", "promax"):
-        raise ValueError(f"rotation must be 'oblimin', 'varimax' or 'promax', got {rotation!r}")
+    rotation = _check_fa_args(method, rotation, "efa")
     cor = _correlation(items, "efa")
     r = cor.to_numpy()
     p = r.shape[0]

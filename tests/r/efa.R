@@ -39,7 +39,14 @@ efa_out <- list(
   hs_minres_oblimin = fa_fixture(hs, 3, "minres", "oblimin"),
   hs_ml_varimax = fa_fixture(hs, 3, "ml", "varimax"),
   hs_ml_promax = fa_fixture(hs, 3, "ml", "promax"),
-  hs_minres_promax = fa_fixture(hs, 3, "minres", "promax")
+  hs_minres_promax = fa_fixture(hs, 3, "minres", "promax"),
+  hs_pa_oblimin = fa_fixture(hs, 3, "pa", "oblimin"),
+  bfi_pa_varimax = fa_fixture(bfi, 5, "pa", "varimax"),
+  hs_minres_geominQ = fa_fixture(hs, 3, "minres", "geominQ"),
+  bfi_minres_geominQ = fa_fixture(bfi, 5, "minres", "geominQ"),
+  hs_ml_geominT = fa_fixture(hs, 3, "ml", "geominT"),
+  hs_uls_quartimin = fa_fixture(hs, 3, "uls", "quartimin"),
+  bfi_uls_oblimin = fa_fixture(bfi, 5, "uls", "oblimin")
 )
 
 # Parallel analysis. Our implementation: components (eigenvalues of R) and factors with
@@ -48,11 +55,13 @@ parallel_out <- lapply(data_sets, function(d) {
   set.seed(7)
   p_smc <- fa.parallel(d, fa = "both", SMC = TRUE, n.iter = 1000, plot = FALSE)
   set.seed(7)
+  # psych's default SMC = FALSE: factor eigenvalues after a one-factor minres fit
   p_default <- fa.parallel(d, fa = "both", n.iter = 100, plot = FALSE)
   list(n_iter = 1000, observed_pc = p_smc$pc.values, observed_fa = p_smc$fa.values,
        sim_pc_mean = p_smc$pc.sim, sim_fa_mean = p_smc$fa.sim,
        ncomp = p_smc$ncomp, nfact = p_smc$nfact,
-       default_ncomp = p_default$ncomp, default_nfact = p_default$nfact)
+       default_n_iter = 100, default_ncomp = p_default$ncomp, default_nfact = p_default$nfact,
+       default_observed_fa = p_default$fa.values, default_sim_fa_mean = p_default$fa.sim)
 })
 
 out <- list(

@@ -27,6 +27,13 @@ lavaan_fixture <- function(x) {
        th = unname(th), th_names = names(th), nobs = lavInspect(fit, "nobs"))
 }
 
+# N x asymptotic covariance of thresholds and correlations (lavaan's Gamma, muthen1984)
+gamma_fixture <- function(x) {
+  fit <- lavCor(x, ordered = names(x), output = "fit", estimator = "WLSMV")
+  g <- lavInspect(fit, "gamma")
+  list(items = colnames(x), names = rownames(g), gamma = rows(g), nobs = lavInspect(fit, "nobs"))
+}
+
 # ordinal alpha (Zumbo, Gadermann & Zeisser 2007): alpha of the polychoric matrix
 ordinal_alpha <- function(x) {
   a <- psych::alpha(polychoric(x)$rho, warnings = FALSE)
@@ -46,6 +53,8 @@ out <- list(
   psych = list(skewed = psych_fixture(skewed), bfi = psych_fixture(bfi)),
   lavaan = list(skewed = lavaan_fixture(skewed), bfi_A = lavaan_fixture(bfi[, paste0("A", 1:5)])),
   cor_smooth = list(input = rows(not_pd), smoothed = rows(suppressWarnings(cor.smooth(not_pd)))),
+  gamma = list(skewed_q1_q5 = gamma_fixture(skewed[, paste0("q", 1:5)]),
+               bfi_A = gamma_fixture(bfi[, paste0("A", 1:5)])),
   tetrachoric = list(items = colnames(binary), rho = rows(tet$rho), tau = unname(tet$tau),
                      cut = "reversed A1-A5 recoded 1 when > 4"),
   ordinal_alpha = list(skewed_1_5 = ordinal_alpha(skewed[, paste0("q", 1:5)]),
