@@ -30,7 +30,7 @@ def test_latest_reading_falls_back_to_6m(long):
     assert lp.occasion.loc[["a", "b", "d"]].tolist() == ["12m", "6m", "6m"] and pd.isna(lp.occasion["c"])
     assert lp.post["sat_health"].tolist()[:2] == [6.0, 7.0] and np.isnan(lp.post.loc["c", "sat_health"])
     assert lp.post.loc["d", "sat_health"] == 4.0              # 12m row is empty -> 6m used
-    assert lp.used.set_index("occasion")["n"].to_dict() == {"6m": 2, "12m": 1, "none": 1}
+    assert lp.used.set_index("occasion")["n"].to_dict() == {"6m": 2, "12m": 1, "none": 1, "all": 4}
     assert list(lp.pre.index) == ["a", "b", "c", "d"]
 
 
@@ -69,8 +69,8 @@ def test_rci_classes_and_summary(long):
     assert cls["sat_health"].tolist()[:2] == ["improved", "improved"] and pd.isna(cls.loc["c", "sat_health"])
     assert cls.loc["d", "sat_health"] == "improved"
     summary = pl.rci_summary(cls)
-    assert summary["n"].tolist() == [3, 0, 0] and summary["percent"].tolist() == [100.0, 0.0, 0.0]
-    assert summary["change"].tolist() == list(pl.CLASSES)
+    assert summary["n"].tolist() == [3, 0, 0, 3] and summary["percent"].tolist() == [100.0, 0.0, 0.0, 100.0]
+    assert summary["change"].tolist() == [*pl.CLASSES, "all"]
 
 
 def test_goal_summary_total_row(long):

@@ -25,6 +25,7 @@ Examples
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 import re
@@ -37,8 +38,9 @@ import pandas as pd
 
 import analysis
 from analysis.intake.manifest import Study, cached_study, load_study
-from analysis.intake.privacy import MIN_CELL, suppress_small_cells
+from analysis.intake.privacy import MIN_CELL
 from analysis.report import i18n, present
+from analysis.report.disclosure import Disclosure, TableSpec, audit
 from analysis.report.render import Block, block_html, render_docx, render_html
 
 _AUTO = object()
@@ -95,6 +97,8 @@ class Report:
         self._blocks: list[Block] = []
         self._notes: list[str] = []
         self._tables: dict[str, present.ShownTable] = {}
+        self._table_args: dict[str, dict] = {}
+        self.disclosure = Disclosure(min_n)
         self._anchors: set[str] = set()
         self._n_figures = 0
         if study is not None:
@@ -180,6 +184,26 @@ class Report:
         """Say in the report that a section was not produced and why."""
         self._add(Block("skip", text=self.t("common.skipped", reason=self.t(reason_key, **fields))))
 
+    @contextlib.contextmanager
+    def attempt(self):
+        """Run a section's statistics; when the data cannot support them (too few persons, an
+        item everyone answered alike, a model that does not converge) the section gets a note
+        saying so instead of stopping the report.
+
+        Examples
+        --------
+        >>> r = Report("01_data_intake", None, display=False)
+        >>> with r.attempt():
+        ...     raise ValueError("need at least 3 rows")
+        >>> r._blocks[-1].text
+        'Section not produced: the data do not allow it (need at least 3 rows)'
+        """
+        try:
+            yield
+        except Exception as exc:          # noqa: BLE001 - any statistic's failure becomes a note
+            reason = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+            self.skip("common.cannot_compute", reason=reason)
+
     def has(self, population: str, instrument: str | None = None, dataset: str | None = None) -> bool:
         """Whether the study has these data (``False`` without a study)."""
         return self.study is not None and self.study.has(population, instrument, dataset)
@@ -196,36 +220,64 @@ class Report:
         return True
 
     def table(self, name: str, data: pd.DataFrame, *, title: str | None = None, title_key: str | None = None,
-              counts: Sequence[str] | None | object = _AUTO, kinds: dict[str, str] | None = None,
-              hide: Sequence[str] = (), notes: Sequence[str] = (), row_kinds: str | None = None,
-              keep: Sequence[str] = (), **fields: Any) -> present.ShownTable:
+              counts: Sequence[str] | None | object = _AUTO, spec: TableSpec | None = None,
+              kinds: dict[str, str] | None = None, hide: Sequence[str] = (), notes: Sequence[str] = (),
+              row_kinds: str | None = None, keep: Sequence[str] = (), **fields: Any) -> present.ShownTable:
         """Protect, format, show and keep a table; returns the :class:`~present.ShownTable`.
 
-        ``counts``: the columns holding numbers of persons (default: ``n`` and ``n_…``);
-        ``None`` for a table without person counts (fit measures, file rows). ``keep``: numeric
-        columns that identify a row (a raw score) and are never suppressed. ``title_key``
-        names the catalogue message of the title (default ``<report>.tables.<name>``).
+        Disclosure control (:mod:`analysis.report.disclosure`) runs over every table of the
+        report together. ``spec`` says what the rows are (dimensions that add up, totals,
+        percentages) so that no hidden value can be recomputed from totals or other tables;
+        without it each row is its own group (``counts``: the columns holding numbers of
+        persons, default ``n`` and ``n_…``; ``keep``: numeric columns that label a row, such as
+        a raw score). ``counts=None`` declares a table without person counts (fit measures,
+        file rows). ``title_key`` names the catalogue message of the title (default
+        ``<report>.tables.<name>``).
         """
         if not re.fullmatch(r"[A-Za-z0-9_]{1,31}", name):
             raise ValueError(f"table name {name!r}: 1–31 letters, digits or '_' (it becomes a sheet name)")
         if name in self._tables:
             raise ValueError(f"table {name!r} added twice to report {self.name!r}")
-        named = any(name is not None for name in data.index.names)
+        named = any(n is not None for n in data.index.names)
         machine = data.reset_index() if named else data.reset_index(drop=True)
         if counts is not None and len(machine):
-            n_cols = None if counts is _AUTO else list(counts)
-            if n_cols is None:
-                n_cols = [c for c in machine.columns if c == "n" or str(c).startswith("n_")]
-            if n_cols:
-                machine = suppress_small_cells(machine, n_cols, min_n=self.min_n, mask=f"<{self.min_n}",
-                                               labels=list(keep))
-        shown = present.present(machine, self.lang, self.labels, kinds=kinds, hide=hide, row_kinds=row_kinds)
+            spec = spec or self._row_spec(name, machine, counts, keep)
+            if spec is not None:
+                machine = self.disclosure.protect(name, machine, spec).drop(columns="_row", errors="ignore")
+        args = {"kinds": kinds, "hide": hide, "row_kinds": row_kinds}
+        shown = present.present(machine, self.lang, self.labels, **args)
         caption = title if title is not None else self.t(title_key or f"{self.name}.tables.{name}", **fields)
         abbreviations = "; ".join(f"{k} = {v}" for k, v in shown.abbreviations if k not in _SELF_EVIDENT)
         block_notes = tuple([*notes, *([abbreviations + "."] if abbreviations else [])])
         self._tables[name] = shown
+        self._table_args[name] = args
         self._add(Block("table", text=caption, number=len(self._tables), table=shown, notes=block_notes))
         return shown
+
+    def _row_spec(self, name: str, machine: pd.DataFrame, counts, keep: Sequence[str]) -> TableSpec | None:
+        """Each row its own group of persons: the table's text columns say which."""
+        n_cols = [c for c in machine.columns if c == "n" or str(c).startswith("n_")] if counts is _AUTO else list(counts)
+        if not n_cols:
+            return None
+        context = [c for c in machine.columns if c not in n_cols and c not in keep
+                   and not pd.api.types.is_numeric_dtype(machine[c])]
+        if not context or machine.duplicated(context).any():
+            machine["_row"] = range(len(machine))          # rows not told apart by their labels
+            context = [*context, "_row"]
+        return TableSpec(population=f"{self.name}/{name}", counts=n_cols, context=context, labels=list(keep))
+
+    def _final_blocks(self) -> list[Block]:
+        """The blocks with every table as disclosure control leaves it after the last table."""
+        blocks = []
+        for b in self._blocks:
+            name = next((n for n, s in self._tables.items() if s is b.table), None)
+            if b.kind == "table" and name in self.disclosure.specs:
+                machine = self.disclosure.shown(name).drop(columns="_row", errors="ignore")
+                shown = present.present(machine, self.lang, self.labels, **self._table_args[name])
+                self._tables[name] = shown
+                b = Block("table", text=b.text, number=b.number, table=shown, notes=b.notes)
+            blocks.append(b)
+        return blocks
 
     def figure(self, name: str, fig, caption_key: str, **fields: Any) -> Path:
         """Save a matplotlib figure (PNG 300 dpi and SVG) and add it with its caption."""
@@ -279,7 +331,11 @@ class Report:
         from analysis.report.export import write_xlsx
 
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        blocks = list(self._blocks)
+        blocks = self._final_blocks()
+        leaks = audit(self.disclosure.tables, self.disclosure.specs, min_n=self.min_n)
+        if len(leaks):
+            raise RuntimeError(f"{self.name}: disclosure audit recovers hidden values; nothing was written:\n"
+                               + leaks[["table", "column", "group", "attack"]].to_string(index=False))
         if self._notes:
             blocks.append(Block("heading", text=self.t("common.notes"), level=2, anchor="notes"))
             blocks += [Block("note", text=n) for n in self._notes]

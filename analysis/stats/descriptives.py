@@ -190,11 +190,14 @@ def group_summary(data: pd.DataFrame, cols: Sequence[str], by: str | Sequence[st
     return pd.DataFrame(rows, columns=["group", "column", "n", "mean", "sd"])
 
 
-def composition(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
+def composition(df: pd.DataFrame, cols: Sequence[str], *, total: bool = False,
+                order: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """Sample composition: count and percentage of each category of each column.
 
     Missing values form their own category ``"(missing)"`` so that the counts of every
-    column add up to the rows of ``df``. Categories are sorted as text.
+    column add up to the rows of ``df``. Categories are sorted as text, or in the order given
+    for the column in ``order`` (e.g. occasions in time order; others after them). With
+    ``total`` each column ends with an ``"all"`` row (every row of ``df``).
 
     Returns
     -------
@@ -206,15 +209,20 @@ def composition(df: pd.DataFrame, cols: Sequence[str]) -> pd.DataFrame:
     >>> import pandas as pd
     >>> composition(pd.DataFrame({"g": ["a", "b", "a", None]}), ["g"])["n"].tolist()
     [2, 1, 1]
+    >>> composition(pd.DataFrame({"g": ["b", "a"]}), ["g"], total=True, order={"g": ["b", "a"]})["category"].tolist()
+    ['b', 'a', 'all']
     """
     require_columns(df, cols, "composition")
     rows = []
     for c in cols:
         labels = df[c].astype("string").fillna(MISSING_LABEL)
         counts = labels.value_counts(sort=False)
-        for cat in sorted(counts.index, key=lambda v: (v == MISSING_LABEL, v)):
+        rank = {str(v): i for i, v in enumerate((order or {}).get(c, ()))}
+        for cat in sorted(counts.index, key=lambda v: (v == MISSING_LABEL, rank.get(v, len(rank)), v)):
             rows.append({"variable": c, "category": cat, "n": int(counts[cat]),
                          "pct": 100 * counts[cat] / len(df)})
+        if total:
+            rows.append({"variable": c, "category": ALL, "n": len(df), "pct": 100.0 if len(df) else np.nan})
     return pd.DataFrame(rows, columns=["variable", "category", "n", "pct"])
 
 
@@ -282,13 +290,15 @@ def missing_by_column(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", "column", "n", "missing", "missing_pct"])
 
 
-def missing_pattern(frames: Mapping[str, pd.DataFrame], max_patterns: int = 10) -> pd.DataFrame:
+def missing_pattern(frames: Mapping[str, pd.DataFrame], max_patterns: int = 10, *, total: bool = False
+                    ) -> pd.DataFrame:
     """Missing-data patterns of each file (``mice::md.pattern`` in long form).
 
     Rows of a file are grouped by the exact set of columns they leave empty. Patterns are
     ordered by count (largest first, ties by fewer missing columns, then by name); the
     patterns after the first ``max_patterns`` are pooled into one row ``"other patterns (k)"``
-    so that the counts of each file add up to its rows.
+    so that the counts of each file add up to its rows; with ``total`` an ``"all"`` row per
+    file says so.
 
     Returns
     -------
@@ -323,6 +333,8 @@ def missing_pattern(frames: Mapping[str, pd.DataFrame], max_patterns: int = 10) 
         if len(rest):
             rows.append({"file": name, "missing_columns": f"other patterns ({len(rest)})",
                          "vars_missing": np.nan, "n": int(rest["n"].sum())})
+        if total:
+            rows.append({"file": name, "missing_columns": ALL, "vars_missing": np.nan, "n": len(df)})
     out = pd.DataFrame(rows, columns=["file", "missing_columns", "vars_missing", "n"])
     sizes = {name: len(df) for name, df in frames.items()}
     out["pct"] = 100 * out["n"] / out["file"].map(sizes).astype(float)

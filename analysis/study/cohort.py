@@ -247,3 +247,30 @@ def example_lookup(sample: pd.DataFrame, table: pd.DataFrame, instrument: str, b
     cell = cell if isinstance(cell, tuple) else (cell,)
     respondent = {**scored, **dict(zip(by, map(str, cell)))}
     return lookup(table, respondent, by=list(by)).reset_index()
+
+
+def domain_means(data: pd.DataFrame, domains: Sequence[str], by: Sequence[str], *, weight: str | None = None,
+                 total: str = ALL) -> pd.DataFrame:
+    """(Weighted) mean of each domain per cell of ``by``, one column per ``by`` variable.
+
+    Like :func:`group_domain_means`, but the group is spelled out in its own columns (the
+    whole sample is ``total`` in every one of them), so that disclosure control can add up
+    cells to margins. Rows: the cells in sorted order, then the whole sample. Columns: the
+    ``by`` variables, ``n`` (persons in the cell) and one column per domain.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": ["x", "x", "y"], "b": ["u", "v", "u"], "sat_health": [4.0, 6.0, 9.0]})
+    >>> domain_means(df, ["health"], ["a", "b"]).values.tolist()
+    [['x', 'u', 1, 4.0], ['x', 'v', 1, 6.0], ['y', 'u', 1, 9.0], ['all', 'all', 3, 6.333333333333333]]
+    """
+    by = list(by)
+    wide = group_domain_means(data, domains, by, weight=weight)
+    cells = data[by].dropna().astype(str).drop_duplicates()
+    key = cells.apply(" ".join, axis=1) if len(by) > 1 else cells[by[0]]
+    lookup = dict(zip(key, cells.itertuples(index=False)))
+    rows = []
+    for group, row in wide.iterrows():
+        values = [total] * len(by) if group == ALL else list(lookup[group])
+        rows.append([*values, int(row["n"]), *row[list(domains)].to_numpy(float)])
+    return pd.DataFrame(rows, columns=[*by, "n", *domains])

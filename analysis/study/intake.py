@@ -83,7 +83,7 @@ def missing_by_column(study: Study) -> pd.DataFrame:
 
 def missing_patterns(study: Study, max_patterns: int = 10) -> pd.DataFrame:
     """Missing-data patterns of every file (:func:`analysis.stats.descriptives.missing_pattern`)."""
-    return descriptives.missing_pattern(_frames(study), max_patterns=max_patterns)
+    return descriptives.missing_pattern(_frames(study), max_patterns=max_patterns, total=True)
 
 
 def redactions(study: Study) -> pd.DataFrame:

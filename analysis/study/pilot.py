@@ -42,6 +42,8 @@ from analysis.stats.change import classify_rci, reliable_change
 from analysis.stats.validity import measurement_error
 
 CLASSES = ("improved", "unchanged", "deteriorated")
+#: Row labels of the tables: every client, and clients without a follow-up reading.
+ALL, NONE = "all", "none"
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,8 @@ def latest_reading(data: pd.DataFrame, cols: Sequence[str], first: str,
     latest = answered.assign(_rank=rank).sort_values("_rank").drop_duplicates(id_col, keep="last")
     latest = latest.set_index(id_col).reindex(pre.index)
     occasion = latest[occasion_col].rename("occasion")
-    used = occasion.fillna("none").value_counts().reindex([*followups, "none"], fill_value=0)
-    used_table = pd.DataFrame({"occasion": used.index, "n": used.to_numpy()})
+    used = occasion.fillna(NONE).value_counts().reindex([*followups, NONE], fill_value=0)
+    used_table = pd.DataFrame({"occasion": [*used.index, ALL], "n": [*used.to_numpy(), len(pre)]})
     return LatestPair(pre=pre, post=latest[cols].astype(float), occasion=occasion, used=used_table)
 
 
@@ -123,13 +125,13 @@ def rci_classes(pair: LatestPair, params: pd.DataFrame) -> pd.DataFrame:
 
 def rci_summary(classes: pd.DataFrame) -> pd.DataFrame:
     """Clients per reliable-change class and score: ``score, change, n, percent`` (percent of
-    the clients classified on that score).
+    the clients classified on that score), each score closed by an ``all`` row.
 
     Examples
     --------
     >>> c = pd.DataFrame({"s": ["improved", "improved", "unchanged", None]})
     >>> rci_summary(c)["n"].tolist()
-    [2, 1, 0]
+    [2, 1, 0, 3]
     """
     rows = []
     for col in classes.columns:
@@ -137,6 +139,7 @@ def rci_summary(classes: pd.DataFrame) -> pd.DataFrame:
         total = int(counts.sum())
         rows += [{"score": col, "change": k, "n": int(v), "percent": 100 * v / total if total else np.nan}
                  for k, v in counts.items()]
+        rows.append({"score": col, "change": ALL, "n": total, "percent": 100.0 if total else np.nan})
     return pd.DataFrame(rows)
 
 
@@ -240,23 +243,23 @@ def band_distribution(first: pd.DataFrame, latest: pd.DataFrame, bands: Sequence
     """Clients per traffic-light band and domain at the first and the latest reading.
 
     ``first`` and ``latest`` hold the ``band_<domain>`` columns of the scores (one row per
-    client). Returns ``domain, band, n_first, pct_first, n_latest, pct_latest`` (percent of
-    the clients with a rating at that reading); every band is listed.
+    client). Returns ``domain, band, n_first, n_latest``; every band is listed, then ``all``
+    (the clients with a rating at that reading).
 
     Examples
     --------
     >>> f = pd.DataFrame({"band_housing": ["low", "high", "high"]})
     >>> band_distribution(f, f, ["low", "moderate", "high"])["n_first"].tolist()
-    [1, 0, 2]
+    [1, 0, 2, 3]
     """
     rows = []
     for col in [c for c in first.columns if c.startswith("band_")]:
         a = first[col].astype("string").value_counts()
         b = latest[col].astype("string").value_counts() if col in latest else pd.Series(dtype=int)
-        for band in bands:
+        for band in [*bands, ALL]:
             rows.append({"domain": col.removeprefix("band_"), "band": band,
-                         "n_first": int(a.get(band, 0)), "pct_first": 100 * a.get(band, 0) / a.sum() if a.sum() else np.nan,
-                         "n_latest": int(b.get(band, 0)), "pct_latest": 100 * b.get(band, 0) / b.sum() if b.sum() else np.nan})
+                         "n_first": int(a.sum() if band == ALL else a.get(band, 0)),
+                         "n_latest": int(b.sum() if band == ALL else b.get(band, 0))})
     return pd.DataFrame(rows)
 
 
@@ -291,20 +294,21 @@ def priorities(baseline: pd.DataFrame, domains: Sequence[str]) -> pd.DataFrame:
 
 def priorities_per_client(baseline: pd.DataFrame) -> pd.DataFrame:
     """How many priority domains each client had at baseline: ``priority_domains, n`` (clients
-    with that many), counting clients who rated importance at all.
+    with that many: every number from 0 to the number of domains, then ``all`` clients who
+    rated importance at all).
 
     Examples
     --------
     >>> b = pd.DataFrame({"priority_a": pd.array([True, False, True], dtype="boolean"),
     ...                   "priority_b": pd.array([True, False, None], dtype="boolean")})
     >>> priorities_per_client(b).values.tolist()
-    [[0, 1], [1, 1], [2, 1]]
+    [['0', 1], ['1', 1], ['2', 1], ['all', 3]]
     """
     flags = baseline[[c for c in baseline.columns if c.startswith("priority_")]]
     rated = flags.notna().any(axis=1)
     k = flags[rated].fillna(False).astype(bool).sum(axis=1)
-    counts = k.value_counts().sort_index()
-    return pd.DataFrame({"priority_domains": counts.index.astype(int), "n": counts.to_numpy(int)})
+    counts = k.value_counts().reindex(range(flags.shape[1] + 1), fill_value=0)
+    return pd.DataFrame({"priority_domains": [*map(str, counts.index), ALL], "n": [*counts.to_numpy(int), int(rated.sum())]})
 
 
 def anchor_for(anchor: pd.DataFrame, occasions: Sequence[str], id_col: str = "respondent_id") -> pd.Series:

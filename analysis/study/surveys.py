@@ -106,8 +106,9 @@ def scale_summary(responses: pd.DataFrame, scores: pd.DataFrame, instrument: Ins
     Returns
     -------
     DataFrame with ``score, label, items, n, mean, sd, pct_agree, alpha, alpha_ci_low,
-    alpha_ci_high`` (alpha: pairwise covariances, Feldt interval, ``n_alpha`` rows given;
-    see :func:`analysis.stats.reliability.cronbach_alpha`).
+    alpha_ci_high`` (alpha: pairwise covariances, Feldt interval; see
+    :func:`analysis.stats.reliability.cronbach_alpha`; missing when an item has no variance or
+    too few answers).
     """
     ins = _instrument(instrument)
     rows = []
@@ -117,11 +118,14 @@ def scale_summary(responses: pd.DataFrame, scores: pd.DataFrame, instrument: Ins
         for key in rule.reverse:
             scale = ins.item(key).scale
             items[key] = scale.min + scale.max - items[key]
-        a = cronbach_alpha(items, ci=ci)
+        try:
+            a = cronbach_alpha(items, ci=ci)
+            alpha = {"alpha": a.alpha, "alpha_ci_low": a.ci_low, "alpha_ci_high": a.ci_high}
+        except ValueError:      # an item everyone answered alike, or too few answers: no alpha
+            alpha = {"alpha": np.nan, "alpha_ci_low": np.nan, "alpha_ci_high": np.nan}
         rows.append({"score": rule.key, "label": ins.label(rule.key, lang), "items": len(rule.items),
                      "n": len(s), "mean": s.mean(), "sd": s.std(ddof=1),
-                     "pct_agree": 100 * (s >= agree_min).mean() if len(s) else np.nan,
-                     "alpha": a.alpha, "alpha_ci_low": a.ci_low, "alpha_ci_high": a.ci_high})
+                     "pct_agree": 100 * (s >= agree_min).mean() if len(s) else np.nan, **alpha})
     return pd.DataFrame(rows)
 
 
@@ -178,7 +182,8 @@ def sus_summary(scores: pd.DataFrame, lang: str = "en", ci: float = 0.95,
 
 
 def sus_band_table(scores: pd.DataFrame, lang: str = "en", column: str = "sus_score") -> pd.DataFrame:
-    """Respondents per SUS adjective band: ``band, scores, n, percent`` (every band listed).
+    """Respondents per SUS adjective band: ``band, scores, n, percent`` (every band listed, then
+    ``all`` respondents with a score).
 
     ``scores`` states the band's range as text, e.g. ``52 ≤ SUS < 73`` (the last band
     includes 100); ``percent`` is of the respondents with a score.
@@ -187,7 +192,7 @@ def sus_band_table(scores: pd.DataFrame, lang: str = "en", column: str = "sus_sc
     --------
     >>> t = sus_band_table(pd.DataFrame({"sus_score": [20.0, 75.0, 80.0, None]}))
     >>> t["n"].tolist()
-    [1, 0, 0, 0, 2, 0]
+    [1, 0, 0, 0, 2, 0, 3]
     """
     x = pd.to_numeric(scores[column], errors="raise").astype(float).dropna()
     rows = []
@@ -196,4 +201,5 @@ def sus_band_table(scores: pd.DataFrame, lang: str = "en", column: str = "sus_sc
         scores_in = f"{low:g} ≤ SUS < {high:g}" if high <= 100 else f"{low:g} ≤ SUS ≤ 100"
         rows.append({"band": names.get(lang, names["en"]), "scores": scores_in,
                      "n": k, "percent": 100 * k / len(x) if len(x) else np.nan})
+    rows.append({"band": "all", "scores": "0 ≤ SUS ≤ 100", "n": len(x), "percent": 100.0 if len(x) else np.nan})
     return pd.DataFrame(rows)
