@@ -318,7 +318,8 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
                    invariance: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
                    responsiveness: pd.DataFrame | None = None,
                    floor_ceiling_table: pd.DataFrame | None = None,
-                   formative: bool = False, lang: str = "en") -> pd.DataFrame:
+                   formative: bool = False, lang: str = "en",
+                   names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Rate each measurement property ``+``, ``−`` or ``?`` with its evidence and criterion.
 
     Ratings follow Prinsen et al. (2018) / Terwee et al. (2007) as summarised in
@@ -354,6 +355,8 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
         formative index (such as the 3X10D; the study code passes ``formative=True``).
     lang : {"en", "fi"}
         Language of the printed criteria.
+    names : mapping, optional
+        Names of scores for the evidence texts (e.g. labels instead of column keys).
 
     Returns
     -------
@@ -367,6 +370,9 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
     '+'
     """
     rows = []
+
+    def name(key) -> str:
+        return str((names or {}).get(key, key))
 
     def add(prop, rating, evidence, note=""):
         rows.append({"property": prop, "rating": rating, "evidence": evidence,
@@ -405,7 +411,7 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
         add("reliability", "+" if not low else MINUS,
             f"ICC(A,1) {_fmt(retest['icc'].min())}–{_fmt(retest['icc'].max())} over {len(retest)} "
             f"score(s), n = {int(retest['n'].min())}–{int(retest['n'].max())}"
-            + (f"; below {cut:.2f}: {', '.join(map(str, low))}" if low else ""))
+            + (f"; below {cut:.2f}: {', '.join(name(k) for k in low)}" if low else ""))
         ev = f"SDC {_fmt(retest['sdc'].min())}–{_fmt(retest['sdc'].max())}"
         if "mic" not in retest or retest["mic"].isna().all():
             add("measurement error", "?", ev + "; no MIC given")
@@ -413,7 +419,7 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
             failed = list(retest.index[~(retest["sdc"] < retest["mic"])])
             add("measurement error", "+" if not failed else MINUS,
                 ev + f"; MIC {_fmt(retest['mic'].min())}–{_fmt(retest['mic'].max())}"
-                + (f"; SDC ≥ MIC: {', '.join(map(str, failed))}" if failed else ""))
+                + (f"; SDC ≥ MIC: {', '.join(name(k) for k in failed)}" if failed else ""))
 
     if hypotheses is None:
         add("hypotheses testing for construct validity", "?", "no hypotheses tested")
@@ -465,5 +471,5 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
         add("floor/ceiling", "+" if not flagged else MINUS,
             f"floor max {_fmt(floor_ceiling_table['floor_pct'].max(), 1)} %, ceiling max "
             f"{_fmt(floor_ceiling_table['ceiling_pct'].max(), 1)} %"
-            + (f"; over {FLOOR_CEILING_LIMIT:g} %: {', '.join(map(str, flagged))}" if flagged else ""))
+            + (f"; over {FLOOR_CEILING_LIMIT:g} %: {', '.join(name(k) for k in flagged)}" if flagged else ""))
     return pd.DataFrame(rows, columns=["property", "rating", "evidence", "criterion", "note"])
