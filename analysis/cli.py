@@ -5,6 +5,7 @@ Commands
 score       load and check a response file, score it, write CSV (exit 2 on invalid input)
 dictionary  regenerate the questionnaire schemas in data_dictionary/
 codebook    render data_dictionary/*.json as a Markdown codebook
+template    write an empty input file (.xlsx or .csv) with the headers an instrument accepts
 synthetic   write the synthetic demo data
 report      run the main job on a data folder
 """
@@ -40,7 +41,8 @@ def _score(args: argparse.Namespace) -> int:
 
     try:
         instrument = load_instrument(args.instrument, args.labels)
-        result = load_responses(args.input, instrument, on_invalid=args.on_invalid, recode=args.recode)
+        result = load_responses(args.input, instrument, on_invalid=args.on_invalid, recode=args.recode,
+                                delimiter=args.delimiter)
     except InputError as exc:
         print(exc, file=sys.stderr)
         print(f"invalid input: {len(exc.problems)} problem(s); nothing written", file=sys.stderr)
@@ -99,6 +101,18 @@ def _codebook(args: argparse.Namespace) -> int:
     return 0
 
 
+def _template(args: argparse.Namespace) -> int:
+    from analysis.intake.dictionary import write_template
+    from analysis.intake.instruments import load_instrument
+
+    try:
+        print(write_template(load_instrument(args.instrument), args.out, args.lang))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    return 0
+
+
 def _synthetic(args: argparse.Namespace) -> int:
     from analysis.study.synthetic import write_all
 
@@ -131,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "reject-rows: score the valid rows, report the others")
     p.add_argument("--recode", choices=["1-11"], help="1-11: the 0–10 items were coded 1–11; subtract 1")
     p.add_argument("--labels", help="label-override YAML with the official item wording")
+    p.add_argument("--delimiter", help="CSV delimiter, when the file's own cannot be told (e.g. ';')")
     p.set_defaults(handler=_score)
 
     p = sub.add_parser("dictionary", help="regenerate the questionnaire schemas in data_dictionary/")
@@ -142,6 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="Markdown file; default: standard output")
     p.add_argument("--dir", default=str(DICTIONARY_DIR), help="schema folder (default: data_dictionary/)")
     p.set_defaults(handler=_codebook)
+
+    p = sub.add_parser("template", help="write an empty input file with the headers an instrument accepts")
+    p.add_argument("out", help="file to write, .xlsx or .csv")
+    p.add_argument("--instrument", required=True, help="instrument id, e.g. 3x10d, who5, sus")
+    p.add_argument("--lang", choices=["fi", "sv", "en"], help="headers as item labels in this language "
+                                                            "(default: item keys)")
+    p.set_defaults(handler=_template)
 
     p = sub.add_parser("synthetic", help="write the synthetic demo data")
     p.add_argument("--seed", type=int, required=True)
