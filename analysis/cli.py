@@ -20,27 +20,15 @@ import pandas as pd
 EXIT_INVALID = 2
 
 
-def _to_dictionary_types(scored: pd.DataFrame, instrument) -> pd.DataFrame:
-    """Integer-typed columns of the scores schema written without ``.0`` (nullable Int64)."""
-    from analysis.intake.dictionary import scores_schema
-
-    out = scored.copy()
-    for field in scores_schema(instrument)["fields"]:
-        name = field["name"]
-        if field["type"] == "integer" and name in out and pd.api.types.is_float_dtype(out[name]):
-            values = out[name]
-            if (values.dropna() % 1 == 0).all():
-                out[name] = values.astype("Int64")
-    return out
-
-
 def _score(args: argparse.Namespace) -> int:
     from analysis.intake.instruments import load_instrument
     from analysis.intake.readers import InputError, load_responses
-    from analysis.intake.scoring import score
+    from analysis.intake.scoring import dictionary_types, score, stream_score
 
     try:
         instrument = load_instrument(args.instrument, args.labels)
+        if args.chunksize:
+            return _score_stream(args, instrument, stream_score)
         result = load_responses(args.input, instrument, on_invalid=args.on_invalid, recode=args.recode,
                                 delimiter=args.delimiter)
     except InputError as exc:
@@ -53,7 +41,7 @@ def _score(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     try:
-        scored = _to_dictionary_types(score(result.data, instrument), instrument)
+        scored = dictionary_types(score(result.data, instrument), instrument)
     except ValueError as exc:  # e.g. item columns the score needs are not in the file
         print(f"{args.input}: cannot score with instrument {instrument.id!r}: {exc}; nothing written", file=sys.stderr)
         return EXIT_INVALID
@@ -72,6 +60,18 @@ def _score(args: argparse.Namespace) -> int:
                 print(f"rejected: row {row.row}, column {row.column!r}, value {row.value!r}: {row.reason}",
                       file=sys.stderr)
     print(f"rows read {result.n_read}, scored {len(scored)}, rejected {result.n_rejected}", file=sys.stderr)
+    return 0
+
+
+def _score_stream(args: argparse.Namespace, instrument, stream_score) -> int:
+    if not args.out:
+        raise ValueError("--chunksize needs --out (the scores are written chunk by chunk)")
+    summary = stream_score(args.input, instrument, args.out, chunksize=args.chunksize, on_invalid=args.on_invalid,
+                           rejects=args.rejects, recode=args.recode, delimiter=args.delimiter)
+    for note in summary.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"rows read {summary.n_read}, scored {summary.n_accepted}, rejected {summary.n_rejected} "
+          f"({summary.n_chunks} chunks)", file=sys.stderr)
     return 0
 
 
@@ -146,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--recode", choices=["1-11"], help="1-11: the 0–10 items were coded 1–11; subtract 1")
     p.add_argument("--labels", help="label-override YAML with the official item wording")
     p.add_argument("--delimiter", help="CSV delimiter, when the file's own cannot be told (e.g. ';')")
+    p.add_argument("--chunksize", type=int, help="check and score a large CSV file this many rows at a time "
+                                                "(needs --out)")
     p.set_defaults(handler=_score)
 
     p = sub.add_parser("dictionary", help="regenerate the questionnaire schemas in data_dictionary/")

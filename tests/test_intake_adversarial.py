@@ -347,3 +347,102 @@ def test_template_headers_load_back_without_renaming(tmp_path, name, lang):
     assert res.n_read == 0 and res.unrecognised == ()
     assert list(res.header_map.values()) == ["respondent_id", "occasion", "date", *ins.item_keys]
     assert list(res.header_map) == template_headers(ins, lang)
+
+
+def test_xlsx_data_beyond_the_header_is_reported_not_dropped(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["respondent_id", "sat_health"])
+    ws.append(["A", 5, "stray note"])
+    wb.save(tmp_path / "wide.xlsx")
+    assert "column '(column 3)': column has no header but holds data" in str(errors(tmp_path / "wide.xlsx"))
+
+
+# ----------------------------------------------------------------------------- streaming
+SAT = [f"sat_{d}" for d in ("health", "resilience", "housing", "daily_coping", "family", "friends", "finances",
+                            "strengths", "self_esteem", "life_overall")]
+
+
+def _messy_file(tmp_path, n=60, encoding="utf-8"):
+    """Full 3X10D satisfaction rows with every kind of trouble spread over the file."""
+    lines = ["respondent_id;occasion;" + ";".join(SAT) + ";palaute"]
+    for i in range(n):
+        lines.append(f"R{i};t1;" + ";".join(str((i + j) % 11) for j in range(10)) + ";ok")
+    lines[5] = lines[5].replace(";ok", ';"kaksi\nriviä"')          # quoted cell over two lines
+    lines[12] = "R11;t1"                                           # broken line
+    lines[20] = ""                                                 # blank line
+    lines[33] = lines[33].replace("R32;", "R3;")                   # duplicate of an early key, far away
+    lines[47] = lines[47].replace(";ok", ";pää") if encoding == "cp1252" else lines[47].replace("t1;", "t1;x", 1)
+    path = tmp_path / "messy.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("chunksize", [1, 7, 1000])
+def test_chunked_loading_equals_whole_file_loading(tmp_path, chunksize):
+    # rows, file lines, rejections and accounting do not depend on where the chunks break
+    path = _messy_file(tmp_path)
+    whole = load(path)
+    chunks = list(load_responses(path, "3x10d", on_invalid="reject-rows", chunksize=chunksize))
+    assert sum(c.n_read for c in chunks) == whole.n_read == 59
+    assert sum(c.n_accepted for c in chunks) == whole.n_accepted and sum(c.n_rejected for c in chunks) == 4
+    pd.testing.assert_frame_equal(pd.concat([c.data for c in chunks]), whole.data)
+    got = pd.concat([c.rejected for c in chunks], ignore_index=True)
+    cols = ["row", "line", "respondent_id", "column", "value", "reason"]
+    assert got[cols].astype(str).values.tolist() == whole.rejected[cols].astype(str).values.tolist()
+    assert whole.rejected["row"].tolist() == [5, 13, 34, 48]          # R3 twice, broken R11, bad value
+    assert whole.rejected["line"].tolist() == [5, 14, 35, 49]         # a quoted line break in row 6
+
+
+def test_stream_score_writes_what_whole_scoring_gives(tmp_path):
+    from analysis.intake.scoring import dictionary_types, score, stream_score
+
+    path = _messy_file(tmp_path)
+    summary = stream_score(path, "3x10d", tmp_path / "s.csv", chunksize=9, rejects=tmp_path / "r.csv")
+    whole = load(path)
+    assert (summary.n_read, summary.n_accepted, summary.n_rejected, summary.n_chunks) == (59, 55, 4, 7)
+    expected = dictionary_types(score(whole.data, "3x10d"), load_instrument("3x10d"))
+    expected.to_csv(tmp_path / "expected.csv", index=False, lineterminator="\n")
+    assert (tmp_path / "s.csv").read_text() == (tmp_path / "expected.csv").read_text()
+    assert pd.read_csv(tmp_path / "r.csv")["row"].tolist() == [5, 13, 34, 48]
+
+
+def test_stream_score_in_error_mode_writes_nothing(tmp_path):
+    from analysis.intake.scoring import stream_score
+
+    with pytest.raises(InputError) as err:
+        stream_score(_messy_file(tmp_path), "3x10d", tmp_path / "s.csv", chunksize=5, on_invalid="error")
+    assert len(err.value.problems) == 4 and not list(tmp_path.glob("s.csv*"))
+
+
+def test_streaming_refuses_whole_file_faults_before_the_first_chunk(tmp_path):
+    # an identity code or the 1–11 coding in the last chunk stops the stream before it starts
+    rows = [f"R{i};5" for i in range(30)]
+    hetu = write(tmp_path, "respondent_id;sat_health\n" + "\n".join(rows + [f"{HETU};5"]) + "\n", name="h.csv")
+    with pytest.raises(PersonalDataError):
+        next(load_responses(hetu, "3x10d", chunksize=4))
+    coded = write(tmp_path, "respondent_id;sat_health\n" + "\n".join(rows + ["X;11"]) + "\n", name="c.csv")
+    with pytest.raises(InputError, match="probably coded 1–11"):
+        next(load_responses(coded, "3x10d", on_invalid="reject-rows", chunksize=4))
+
+
+def test_streaming_a_cp1252_file_whose_first_non_ascii_byte_is_late(tmp_path):
+    # small file: the head shows cp1252 at once
+    path = _messy_file(tmp_path, encoding="cp1252")
+    chunks = list(load_responses(path, "3x10d", on_invalid="reject-rows", chunksize=4))
+    assert sum(c.n_read for c in chunks) == 59 and "Windows-1252" in chunks[0].notes[0]
+    data = pd.concat([c.data for c in chunks])
+    assert data.loc[data["respondent_id"] == "R46", "palaute"].tolist() == ["pää"]
+    # large file: the first chunks parse as UTF-8, the ä far beyond the head switches to
+    # Windows-1252 and the first pass starts over, so no chunk is handed out twice
+    lines = [f"R{i};5;{'x' * 40}" for i in range(8000)] + ["Z;6;pää"]
+    big = write(tmp_path, "respondent_id;sat_health;palaute\n" + "\n".join(lines) + "\n", name="big.csv",
+                encoding="cp1252")
+    chunks = list(load_responses(big, "3x10d", chunksize=1000))
+    assert sum(c.n_read for c in chunks) == 8001 and len(chunks) == 9
+    assert chunks[-1].data["palaute"].iloc[-1] == "pää" and "line 8002" in chunks[0].notes[0]
+
+
+def test_chunksize_must_be_positive(tmp_path):
+    with pytest.raises(ValueError, match="chunksize"):
+        load_responses(_messy_file(tmp_path), "3x10d", chunksize=0)

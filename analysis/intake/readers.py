@@ -50,7 +50,7 @@ import io as _io
 import re
 import zipfile
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterator, Mapping
 from xml.etree import ElementTree
@@ -71,7 +71,8 @@ DELIMITERS = (";", ",", "\t", "|")
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _DECIMAL_COMMA = r"^([+-]?\d*),(\d+)$"
 _SAMPLE_BYTES = 1 << 18      # head of a CSV file used to find encoding, delimiter and header
-_BLOCK_BYTES = 1 << 20
+_BLOCK_BYTES = 1 << 20          # pyarrow block: chunks of a streamed file
+_WHOLE_BLOCK_BYTES = 1 << 22    # whole-file reads: blocks parsed in parallel (measured best on 2 cores)
 _IDENTITY_CANDIDATE = r"\d{6}[-+A-Fa-fU-Yu-y]\d{3}[0-9A-Ya-y]"
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _MAX_CELLS_LISTED = 20
@@ -132,25 +133,69 @@ def _fail(file: str, reason: str, row: int | None = None, column: str | None = N
     raise InputError(file, [Problem(file, row, None, column, None, reason, line)])
 
 
-@dataclass(frozen=True)
 class TextColumn:
-    """One column as read: ``uniques`` holds each distinct cell text once (``""`` when empty) and
-    ``codes`` says which one each row holds, so every check runs once per distinct text."""
+    """One column as read: each distinct cell text once (``""`` when empty) and ``codes`` saying
+    which one each row holds, so every check runs once per distinct text. The distinct texts are
+    a pyarrow array when pyarrow read them (``arrow``) and become Python strings (:attr:`uniques`)
+    only when asked for — a column of a million ids is checked in pyarrow alone."""
 
-    codes: np.ndarray
-    uniques: np.ndarray
+    def __init__(self, codes: np.ndarray, uniques: np.ndarray | None = None, arrow=None):
+        self.codes = codes
+        self._uniques = uniques
+        self.arrow = arrow
 
     @classmethod
     def of(cls, texts) -> TextColumn:
         codes, uniques = pd.factorize(np.asarray(texts, dtype=object), use_na_sentinel=False)
         return cls(codes, uniques.astype(object))
 
+    @property
+    def uniques(self) -> np.ndarray:
+        if self._uniques is None:
+            self._uniques = self.arrow.to_numpy(zero_copy_only=False).astype(object)
+        return self._uniques
+
+    def __len__(self) -> int:
+        """Number of distinct texts."""
+        return len(self._uniques) if self._uniques is not None else len(self.arrow)
+
+    def text(self, i: int) -> str:
+        """Distinct text number ``i``."""
+        return self._uniques[i] if self._uniques is not None else self.arrow[i].as_py()
+
     def take(self, per_unique) -> np.ndarray:
         """Spread a per-distinct-text array back to the rows."""
         return np.asarray(per_unique)[self.codes]
 
-    def subset(self, mask: np.ndarray) -> TextColumn:
-        return TextColumn(self.codes[mask], self.uniques)
+    def subset(self, mask) -> TextColumn:
+        return TextColumn(self.codes[mask], self._uniques, self.arrow)
+
+    def arrow_uniques(self):
+        import pyarrow as pa
+
+        return self.arrow if self.arrow is not None else pa.array(self.uniques, pa.string())
+
+    def blank(self) -> np.ndarray:
+        """Per distinct text: empty or white space only (pyarrow's trim agrees with :meth:`str.strip`
+        on every code point)."""
+        import pyarrow.compute as pc
+
+        if self._uniques is not None and len(self._uniques) < 1000:
+            return np.fromiter((not u.strip() for u in self._uniques), dtype=bool, count=len(self._uniques))
+        return pc.equal(pc.utf8_length(pc.utf8_trim_whitespace(self.arrow_uniques())), 0).to_numpy(
+            zero_copy_only=False)
+
+    def line_breaks(self) -> np.ndarray:
+        """Per distinct text: line breaks inside it (CRLF counts once)."""
+        import pyarrow.compute as pc
+
+        out = np.zeros(len(self), dtype=np.int64)
+        if len(out):
+            arr = self.arrow_uniques()
+            hit = pc.or_(pc.match_substring(arr, "\n"), pc.match_substring(arr, "\r"))
+            for i in np.flatnonzero(hit.to_numpy(zero_copy_only=False)):
+                out[i] = _line_breaks(self.text(i))
+        return out
 
 
 @dataclass(frozen=True)
@@ -237,10 +282,11 @@ def _cell_text(value: object) -> str:
 def _text_column(values: np.ndarray) -> TextColumn:
     """Cells of any Python type → :class:`TextColumn`, converting each distinct value once."""
     col = TextColumn.of(values)
+    if all(type(u) is str for u in col.uniques):
+        return col
     if any(isinstance(u, bool) for u in col.uniques) and len(col.uniques) > 1:
         col = TextColumn.of([_cell_text(v) for v in values])   # True == 1: keep them apart
-    texts = np.array([_cell_text(u) for u in col.uniques], dtype=object)
-    again = TextColumn.of(texts)                               # 7 and 7.0 both read "7"
+    again = TextColumn.of([_cell_text(u) for u in col.uniques])   # 7 and "7" both read "7"
     return TextColumn(again.codes[col.codes] if len(col.codes) else col.codes, again.uniques)
 
 
@@ -267,21 +313,27 @@ class _Utf8Stream(_io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:
-        while not len(self._pending):
-            raw = self._file.read(_BLOCK_BYTES)
-            try:
-                text = self._decoder.decode(raw, final=not raw)
-            except UnicodeDecodeError:
-                raise _NotUtf8() from None
-            out = raw if self._passthrough else text.encode("utf-8")
-            if not raw and not out:
-                return 0
-            self.quotes += out.count(b'"')
-            self._pending = memoryview(out)
-        n = min(len(buffer), len(self._pending))
-        buffer[:n] = self._pending[:n]
-        self._pending = self._pending[n:]
-        return n
+        """Fill ``buffer`` as far as the file goes (pyarrow's blocks then have the size asked for)."""
+        filled = 0
+        while filled < len(buffer):
+            if not len(self._pending) and not self._refill():
+                break
+            n = min(len(buffer) - filled, len(self._pending))
+            buffer[filled:filled + n] = self._pending[:n]
+            self._pending = self._pending[n:]
+            filled += n
+        return filled
+
+    def _refill(self) -> bool:
+        raw = self._file.read(_BLOCK_BYTES)
+        try:
+            text = self._decoder.decode(raw, final=not raw)
+        except UnicodeDecodeError:
+            raise _NotUtf8() from None
+        out = raw if self._passthrough else text.encode("utf-8")
+        self.quotes += out.count(b'"')
+        self._pending = memoryview(out)
+        return bool(raw or out)
 
     def close(self) -> None:
         self._file.close()
@@ -470,8 +522,12 @@ class _Numbering:
         self.n_valid = 0
         self.valid_breaks = 0
         self.reported = 0                                  # skipped records already turned into problems
+        self.unnumbered = False
 
-    def skip(self, number: int, text: str) -> None:
+    def skip(self, number: int | None, text: str) -> None:
+        if number is None:                                  # a multi-threaded parse does not number them
+            self.unnumbered = True
+            return
         self.skipped.append((number - self.offset, _line_breaks(text), text))
 
     def place(self, breaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -533,42 +589,60 @@ class _CsvReader:
 
     def _chunks(self, fmt: _CsvFormat, chunksize: int | None) -> Iterator[RawTable]:
         import pyarrow as pa
-        import pyarrow.csv as pacsv
 
-        numbering = _Numbering(fmt)
-        names = [str(i) for i in range(fmt.width)]
-        text = pa.dictionary(pa.int32(), pa.string())
-        stream = _Utf8Stream(self.path, fmt.encoding)
-        read = pacsv.ReadOptions(use_threads=False, column_names=names, skip_rows=fmt.header_lines,
-                                 block_size=_BLOCK_BYTES)
-        parse = pacsv.ParseOptions(delimiter=fmt.delimiter, newlines_in_values=True, ignore_empty_lines=False,
-                                   invalid_row_handler=lambda row: numbering.skip(row.number, row.text) or "skip")
-        convert = pacsv.ConvertOptions(column_types=dict.fromkeys(names, text), strings_can_be_null=False,
-                                       quoted_strings_can_be_null=False)
-        try:
-            if chunksize is None:
+        if chunksize is None:
+            # Both cores parse; skipped records are numbered only by a one-thread parse, so a file
+            # with broken or white-space lines is parsed again that way (rare, and then exact).
+            for threads in (True, False):
+                numbering = _Numbering(fmt)
+                stream = _Utf8Stream(self.path, fmt.encoding)
                 try:
-                    table = pacsv.read_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
-                except pa.ArrowInvalid as exc:
-                    if isinstance(exc.__context__, _NotUtf8) or "UTF8" in str(exc):
-                        raise _NotUtf8() from None
-                    _fail(self.file, f"not a readable CSV file: {exc}")
-                batches = [table]
-            else:
-                batches = self._batches(pacsv.open_csv(stream, read_options=read, parse_options=parse,
-                                                       convert_options=convert), chunksize)
+                    table = self._open(fmt, stream, numbering, threads, whole=True)
+                finally:
+                    stream.close()
+                if not numbering.unnumbered:
+                    break
+            self._check_quotes(fmt, stream)
+            yield self._raw(fmt, table, numbering, first=True, last=True)
+            return
+        numbering = _Numbering(fmt)
+        stream = _Utf8Stream(self.path, fmt.encoding)
+        try:
             pending, first = None, True
-            for batch in batches:
+            for batch in self._batches(self._open(fmt, stream, numbering, False, whole=False), chunksize):
                 if pending is not None:
                     yield self._raw(fmt, pending, numbering, first, last=False)
                     first = False
                 pending = batch
             if pending is None:
-                pending = pa.table({n: pa.array([], text) for n in names})
+                text = pa.dictionary(pa.int32(), pa.string())
+                pending = pa.table({str(i): pa.array([], text) for i in range(fmt.width)})
             self._check_quotes(fmt, stream)
             yield self._raw(fmt, pending, numbering, first, last=True)
         finally:
             stream.close()
+
+    def _open(self, fmt: _CsvFormat, stream: _Utf8Stream, numbering: _Numbering, threads: bool, whole: bool):
+        """pyarrow's reader over ``stream``: the whole table (``whole``) or a batch reader; every
+        column as dictionary-encoded text, records with the wrong field count handed to ``numbering``."""
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        names = [str(i) for i in range(fmt.width)]
+        read = pacsv.ReadOptions(use_threads=threads, column_names=names, skip_rows=fmt.header_lines,
+                                 block_size=_WHOLE_BLOCK_BYTES if whole else _BLOCK_BYTES)
+        parse = pacsv.ParseOptions(delimiter=fmt.delimiter, newlines_in_values=True, ignore_empty_lines=False,
+                                   invalid_row_handler=lambda row: numbering.skip(row.number, row.text) or "skip")
+        convert = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
+                                       strings_can_be_null=False, quoted_strings_can_be_null=False)
+        try:
+            if whole:
+                return pacsv.read_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
+            return pacsv.open_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
+        except pa.ArrowInvalid as exc:
+            if isinstance(exc.__context__, _NotUtf8) or "UTF8" in str(exc):
+                raise _NotUtf8() from None
+            _fail(self.file, f"not a readable CSV file: {exc}")
 
     @staticmethod
     def _batches(reader, chunksize: int):
@@ -606,7 +680,7 @@ class _CsvReader:
         columns = [_arrow_text(table.column(i)) for i in range(fmt.width)]
         breaks = np.zeros(table.num_rows, dtype=np.int64)
         for col in columns:
-            per = np.fromiter((_line_breaks(u) for u in col.uniques), dtype=np.int64, count=len(col.uniques))
+            per = col.line_breaks()
             if per.any():
                 breaks += col.take(per)
         breaks_before = numbering.valid_breaks
@@ -627,18 +701,14 @@ class _CsvReader:
                                     f"broken line: {len(fields)} fields but the header has {fmt.named}; an "
                                     "unquoted delimiter or line break inside a cell? The line is rejected, "
                                     "not padded or merged", line))
-        empty = np.ones(len(rows), dtype=bool)
-        blank_text = {}
-        for pos, col in enumerate(columns):
-            blank_text[pos] = col.take(np.array([not u.strip() for u in col.uniques], dtype=bool))
-            empty &= blank_text[pos]
+        empty = _blank_rows(columns, len(rows))
         blank += rows[empty].tolist()
-        keep = ~empty
+        keep = ~empty if empty.any() else slice(None)
         kept, notes, structural = {}, list(fmt.notes), []
         for pos, (name, col) in enumerate(zip(fmt.header, columns)):
             if name:
                 kept[name] = col.subset(keep)
-            elif not blank_text[pos][keep].all():
+            elif not col.take(col.blank())[keep].all():
                 structural.append(Problem(self.file, 1, None, f"(column {pos + 1})", None,
                                           "column has no header but holds data"))
             elif first and pos < fmt.named:
@@ -651,14 +721,24 @@ class _CsvReader:
                         notes=tuple(notes), problems=tuple(problems))
 
 
+def _blank_rows(columns: list[TextColumn], n: int) -> np.ndarray:
+    """Rows whose every cell is empty or white space; columns with few distinct texts first, so
+    that a column of a million ids is looked at only when some row might still be blank."""
+    empty = np.ones(n, dtype=bool)
+    for col in sorted(columns, key=len):
+        if not empty.any():
+            break
+        empty &= col.take(col.blank())
+    return empty if columns else np.zeros(n, dtype=bool)
+
+
 def _arrow_text(arr) -> TextColumn:
     """A pyarrow dictionary column (one or more chunks) → :class:`TextColumn`."""
     if arr.num_chunks == 0:
         return TextColumn(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=object))
     chunks = arr.unify_dictionaries().chunks if arr.num_chunks > 1 else arr.chunks
     codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
-    uniques = chunks[0].dictionary.to_numpy(zero_copy_only=False).astype(object)
-    return TextColumn(codes, uniques)
+    return TextColumn(codes, arrow=chunks[0].dictionary)
 
 
 # ============================================================================= reading xlsx and sav
@@ -668,13 +748,12 @@ def _assemble(file: str, path: Path, header: list[str], columns: list[TextColumn
     headers handled as for CSV)."""
     seen: dict[str, int] = {}
     structural = []
-    blank_cell = [col.take(np.array([not u.strip() for u in col.uniques], dtype=bool)) for col in columns]
-    empty = np.logical_and.reduce(blank_cell) if columns else np.zeros(len(rows), dtype=bool)
+    empty = _blank_rows(columns, len(rows))
     keep = ~empty
     kept, notes = {}, list(facts.pop("notes", ()))
     for pos, name in enumerate(header):
         if not name:
-            if not blank_cell[pos][keep].all():
+            if not columns[pos].take(columns[pos].blank())[keep].all():
                 structural.append(Problem(file, 1, None, f"(column {pos + 1})", None,
                                           "column has no header but holds data"))
             else:
@@ -693,14 +772,21 @@ def _assemble(file: str, path: Path, header: list[str], columns: list[TextColumn
 
 
 def _header_and_body(records: list[list], file: str) -> tuple[list[str], int, np.ndarray]:
+    """Header (one or two rows) and the cells below it, as wide as the widest row: cells beyond
+    the header keep an empty header, so they are reported, never dropped."""
     if not records or not any(_cell_text(c).strip() for c in records[0]):
         _fail(file, "no header row: the first row is empty", row=1)
-    header = [_cell_text(c).strip() for c in records[0]]
+    width = max(len(r) for r in records)
+    header = [_cell_text(c).strip() for c in records[0]] + [""] * (width - len(records[0]))
     combined = _two_row_header(header, [_cell_text(c) for c in records[1]] if len(records) > 1 else None)
     header_rows = 2 if combined else 1
-    body = np.empty((len(records) - header_rows, len(header)), dtype=object)
-    for i, rec in enumerate(records[header_rows:]):
-        body[i, :len(rec)] = rec[:len(header)]
+    rows = records[header_rows:]
+    if all(len(r) == width for r in rows):                       # calamine pads rows to the sheet width
+        body = np.array(rows, dtype=object).reshape(len(rows), width)
+    else:
+        body = np.full((len(rows), width), "", dtype=object)
+        for i, rec in enumerate(rows):
+            body[i, :len(rec)] = rec
     return combined or header, header_rows, body
 
 
@@ -725,7 +811,8 @@ def _uncached_formulas(path: Path) -> list[str]:
             xml = z.read(_first_sheet_xml(z))
     except (KeyError, AttributeError, zipfile.BadZipFile, ElementTree.ParseError):
         return []
-    if not re.search(rb"<(?:\w+:)?f[\s>/]", xml):
+    prefix = re.search(rb"<(\w+:)?worksheet[\s>]", xml[:4096])
+    if prefix is None or b"<" + (prefix.group(1) or b"") + b"f" not in xml:   # one scan: no formula at all
         return []
     cells = []
     for _, elem in ElementTree.iterparse(_io.BytesIO(xml)):
@@ -821,7 +908,10 @@ def read_raw(path: str | Path, *, delimiter: str | None = None) -> RawTable:
     """
     path, file, suffix = _source(path)
     if suffix in (".csv", ".txt"):
-        return next(_CsvReader(path, file, delimiter).chunks())
+        chunks = _CsvReader(path, file, delimiter).chunks()
+        raw = next(chunks)
+        chunks.close()                      # let go of the parser's table
+        return raw
     if suffix == ".xlsx":
         return _read_xlsx(path, file)
     return _read_sav(path, file)
@@ -834,34 +924,34 @@ _FI_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:\s+(?:klo\s+)?(\d{1,2})[
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 
 
-def _fold(text: pd.Series) -> pd.Series:
-    """Case, dash and white-space folding of cell texts (as headers are folded)."""
-    return text.map(normalise_header)
+_NUMBER_RE = re.compile(_NUMBER)
+_DECIMAL_COMMA_RE = re.compile(_DECIMAL_COMMA)
 
 
-def _parse_numbers(text: pd.Series, decimal: str) -> pd.Series:
-    """Float values of numeric cell texts; NaN where the text is not a plain, finite decimal number
-    (no exponent, ``inf`` or ``nan``: such text in a numeric field is rejected, not read)."""
-    s = text.str.strip()
+def _number(text: str, decimal: str) -> float:
+    """Value of a plain, finite decimal number (decimal comma when ``decimal`` is ``","``); NaN for
+    anything else — an exponent, ``inf`` or ``nan`` in a numeric field is rejected, not read."""
     if decimal == ",":
-        s = s.str.replace(_DECIMAL_COMMA, r"\1.\2", regex=True)
-    ok = s.str.fullmatch(_NUMBER).fillna(False).astype(bool)
-    values = pd.to_numeric(s.where(ok), errors="coerce").astype(float)
-    return values.where(np.isfinite(values))
+        text = _DECIMAL_COMMA_RE.sub(r"\1.\2", text)
+    if not _NUMBER_RE.fullmatch(text):
+        return np.nan
+    value = float(text)
+    return value if np.isfinite(value) else np.nan
 
 
-def _parse_dates(text: pd.Series) -> pd.Series:
+def _date(text: str) -> np.datetime64:
     """``YYYY-MM-DD``, ISO date-time (``T`` or space), ``D.M.YYYY`` optionally with ``H:MM[:SS]``
     (or ``klo H.MM``); anything else or an impossible date → NaT."""
-    iso = text.where(text.str.fullmatch(_ISO_DATE.pattern).fillna(False).astype(bool))
-    out = pd.to_datetime(iso, format="ISO8601", errors="coerce")
-    parts = text.str.extract(f"^{_FI_DATE.pattern}$").astype(float)
-    if parts[0].notna().any():
-        fi = pd.to_datetime(pd.DataFrame({"year": parts[2], "month": parts[1], "day": parts[0],
-                                          "hour": parts[3].fillna(0), "minute": parts[4].fillna(0),
-                                          "second": parts[5].fillna(0)}), errors="coerce")
-        out = out.fillna(fi)
-    return out
+    try:
+        if _ISO_DATE.fullmatch(text):
+            return np.datetime64(_dt.datetime.fromisoformat(text), "ns")
+        m = _FI_DATE.fullmatch(text)
+        if m:
+            d, mo, y, h, mi, sec = (int(g) if g else 0 for g in m.groups())
+            return np.datetime64(_dt.datetime(y, mo, d, h, mi, sec), "ns")
+    except ValueError:
+        pass
+    return np.datetime64("NaT", "ns")
 
 
 @dataclass(frozen=True)
@@ -893,7 +983,8 @@ class _Field:
         fold = lambda values: frozenset(normalise_header(v) for v in values)  # noqa: E731
         hint = tuple(str(c["label"]) for c in fld.get("categories", ()) if isinstance(c, Mapping) and c.get("label"))
         return cls(fld["name"], fld.get("type", "string"), fld.get("constraints", {}), labels,
-                   frozenset(m.strip() for m in missing), fold(m for m in missing if m.strip()),
+                   frozenset(m.strip() for m in missing),
+                   fold(m for m in missing if m.strip()) if "missingValues" in fld else frozenset(),
                    numbers, fold(fld.get("trueValues", _DEFAULT_TRUE)), fold(fld.get("falseValues", _DEFAULT_FALSE)),
                    hint)
 
@@ -901,51 +992,65 @@ class _Field:
     def numeric(self) -> bool:
         return self.kind in ("integer", "number", "year")
 
-    def convert(self, uniques: np.ndarray, decimal: str) -> tuple[np.ndarray, np.ndarray]:
-        """Typed value and state (0 valid, 1 missing, 2 invalid) of each distinct cell text."""
-        text = pd.Series(uniques, dtype=object).str.strip()
-        needs_fold = bool(self.labels) or self.kind == "boolean" or bool(self.missing_folded)
-        folded = _fold(text) if needs_fold and len(text) else text
-        missing = text.isin(self.missing_text)
-        if self.missing_folded:
-            missing |= folded.isin(self.missing_folded)
-        if self.labels:
-            text = folded.map(self.labels).fillna(text)
+    def convert(self, col: TextColumn, decimal: str) -> tuple[object, np.ndarray]:
+        """Typed value and state (0 valid, 1 missing, 2 invalid) of each distinct cell text.
+
+        Plain text fields are checked in pyarrow (values: a pyarrow array of the stripped texts);
+        every other field on Python strings (values: a numpy array)."""
         c = self.constraints
+        if self.kind in ("string", "any") and not self.labels and not self.missing_folded and "pattern" not in c:
+            return self._convert_text(col)
+        text = [u.strip() for u in col.uniques]          # distinct texts: few, so plain Python is fastest
+        needs_fold = bool(self.labels) or self.kind == "boolean" or bool(self.missing_folded)
+        folded = [normalise_header(t) for t in text] if needs_fold else text
+        missing = np.array([t in self.missing_text or f in self.missing_folded for t, f in zip(text, folded)],
+                           dtype=bool)
+        if self.labels:
+            text = [self.labels.get(f, t) for t, f in zip(text, folded)]
         if self.numeric:
-            values = _parse_numbers(text, decimal)
+            out = np.array([_number(t, decimal) for t in text], dtype=float)
             if self.missing_numbers:
-                missing |= values.isin(self.missing_numbers)
-            ok = values.notna()
-            if self.kind != "number":
-                ok &= np.floor(values).eq(values)
-            if "minimum" in c:
-                ok &= values.ge(c["minimum"])
-            if "maximum" in c:
-                ok &= values.le(c["maximum"])
+                missing |= np.isin(out, self.missing_numbers)
+            with np.errstate(invalid="ignore"):
+                ok = ~np.isnan(out)
+                if self.kind != "number":
+                    ok &= np.floor(out) == out
+                if "minimum" in c:
+                    ok &= out >= c["minimum"]
+                if "maximum" in c:
+                    ok &= out <= c["maximum"]
             if "enum" in c:
-                ok &= values.isin([float(v) for v in c["enum"]])
-            out = values.to_numpy(dtype=float)
+                ok &= np.isin(out, [float(v) for v in c["enum"]])
         elif self.kind == "boolean":
-            is_true, is_false = folded.isin(self.true_values), folded.isin(self.false_values)
-            ok = is_true | is_false
-            out = np.where(is_true, True, np.where(is_false, False, None)).astype(object)
+            out = np.array([True if f in self.true_values else False if f in self.false_values else None
+                            for f in folded], dtype=object)
+            ok = np.array([v is not None for v in out], dtype=bool)
         elif self.kind in ("date", "datetime"):
-            values = _parse_dates(text)
-            ok = values.notna()
-            out = values.to_numpy(dtype="datetime64[ns]")
+            out = np.array([_date(t) for t in text], dtype="datetime64[ns]")
+            ok = ~np.isnat(out)
         elif self.kind in ("string", "any"):
-            ok = pd.Series(True, index=text.index)
+            out = np.array(text, dtype=object)
+            ok = np.ones(len(text), dtype=bool)
             if "pattern" in c:
-                ok &= text.str.fullmatch(c["pattern"]).fillna(False).astype(bool)
+                pattern = re.compile(c["pattern"])
+                ok &= np.array([bool(pattern.fullmatch(t)) for t in text], dtype=bool)
             if "enum" in c:
-                ok &= text.isin([str(v) for v in c["enum"]])
-            out = text.to_numpy(dtype=object)
+                ok &= np.isin(out, [str(v) for v in c["enum"]])
         else:
             raise ValueError(f"data dictionary field {self.name!r} has type {self.kind!r}, which the loader "
                              "does not support")
-        state = np.where(missing.to_numpy(dtype=bool), 1, np.where(ok.to_numpy(dtype=bool), 0, 2)).astype(np.int8)
-        return out, state
+        return out, np.where(missing, 1, np.where(ok, 0, 2)).astype(np.int8)
+
+    def _convert_text(self, col: TextColumn) -> tuple[object, np.ndarray]:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        text = pc.utf8_trim_whitespace(col.arrow_uniques())
+        missing = pc.is_in(text, value_set=pa.array(sorted(self.missing_text), pa.string()))
+        ok = pc.is_in(text, value_set=pa.array([str(v) for v in self.constraints["enum"]], pa.string())) \
+            if "enum" in self.constraints else pa.array(np.ones(len(text), dtype=bool))
+        missing, ok = missing.to_numpy(zero_copy_only=False), ok.to_numpy(zero_copy_only=False)
+        return text, np.where(missing, 1, np.where(ok, 0, 2)).astype(np.int8)
 
     def expected(self) -> str:
         c = self.constraints
@@ -1127,19 +1232,19 @@ def _table_plan(raw: RawTable, schema: Mapping, dataset) -> _Plan:
 
 
 # ============================================================================= whole-file checks
-def _identity_hits(uniques: np.ndarray) -> np.ndarray:
+def _identity_hits(col: TextColumn) -> np.ndarray:
     """Which distinct texts hold a valid Finnish personal identity code. RE2 (pyarrow) finds the
     few candidates; :func:`~analysis.intake.privacy.find_identity_codes` checks date and check character."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
-    hits = np.zeros(len(uniques), dtype=bool)
-    if not len(uniques):
+    hits = np.zeros(len(col), dtype=bool)
+    if not len(col):
         return hits
-    candidate = pc.match_substring_regex(pa.array(uniques, pa.string()), _IDENTITY_CANDIDATE)
+    candidate = pc.match_substring_regex(col.arrow_uniques(), _IDENTITY_CANDIDATE)
     candidate = candidate.to_numpy(zero_copy_only=False).astype(bool)
     if candidate.any():
-        hits[candidate] = find_identity_codes(pd.Series(uniques[candidate], dtype=object)).to_numpy()
+        texts = [col.text(i) for i in np.flatnonzero(candidate)]
+        hits[candidate] = find_identity_codes(pd.Series(texts, dtype=object)).to_numpy()
     return hits
 
 
@@ -1154,15 +1259,15 @@ class _WholeFile:
 
     def update(self, raw: RawTable, conv: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> None:
         for header, col in raw.columns.items():
-            hits = _identity_hits(col.uniques)
-            if hits.any():
-                rows = raw.rows[col.take(hits)]
+            hits = _identity_hits(col)
+            rows = raw.rows[col.take(hits)] if hits.any() else ()
+            if len(rows):                  # a chunk's dictionary may hold texts of other chunks
                 seen = self.identity.setdefault(header, [0, int(rows[0])])
                 seen[0] += len(rows)
         for key in self.plan.coding:
             col = raw.columns[self.plan.header_of[key]]
             values, state = conv[key]
-            used = np.bincount(col.codes, minlength=len(col.uniques)) > 0
+            used = np.bincount(col.codes, minlength=len(col)) > 0
             v = values[used & (state != 1)]
             v = v[~np.isnan(v)]
             v = v[np.floor(v) == v]
@@ -1192,19 +1297,40 @@ class _WholeFile:
 
 
 def _convert(plan: _Plan, raw: RawTable, names) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    return {k: plan.fields[k].convert(raw.columns[plan.header_of[k]].uniques, raw.decimal) for k in names}
+    return {k: plan.fields[k].convert(raw.columns[plan.header_of[k]], raw.decimal) for k in names}
+
+
+def _arrow_strings(values, valid: np.ndarray):
+    """Per-distinct-text strings (a pyarrow array or a sequence) with nulls where not ``valid``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = values if isinstance(values, pa.Array) else pa.array(list(values), pa.string())
+    return arr if valid.all() else pc.if_else(pa.array(valid), arr, pa.scalar(None, pa.string()))
 
 
 def _key_table(plan: _Plan, raw: RawTable, conv, names: list[str]):
-    """Canonical key texts of every row (null when missing) with the file row, for duplicate search."""
+    """Keys of every row as dictionary arrays (one entry per distinct canonical key text; null when
+    missing) with the file row, for the duplicate search within and across chunks."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     out = {}
     for k in names:
         values, state = conv[k]
-        text = np.array([None if s == 1 else (v if isinstance(v, str) else _cell_text(v))
-                         for v, s in zip(values, state)], dtype=object)
-        out[k] = pa.array(text, pa.string()).take(pa.array(raw.columns[plan.header_of[k]].codes))
+        col = raw.columns[plan.header_of[k]]
+        values = _arrow_strings(values if isinstance(values, pa.Array) else
+                                [v if isinstance(v, str) else _cell_text(v) for v in values], state != 1)
+        if (state != 1).all() and pc.all(pc.equal(values, col.arrow_uniques())).as_py() is not False:
+            canonical, distinct = np.arange(len(values)), values      # nothing stripped: already distinct
+        else:                                                        # " A" and "A" are one key
+            encoded = pc.dictionary_encode(values)
+            canonical = encoded.indices.to_numpy(zero_copy_only=False)
+            canonical = np.where(np.isnan(canonical), -1, canonical).astype(np.int64) \
+                if canonical.dtype.kind == "f" else canonical.astype(np.int64)
+            distinct = encoded.dictionary
+        per_row = canonical[col.codes]
+        out[k] = pa.DictionaryArray.from_arrays(pa.array(per_row, mask=per_row < 0), distinct)
     out["row"] = pa.array(raw.rows, pa.int64())
     return pa.table(out)
 
@@ -1212,40 +1338,70 @@ def _key_table(plan: _Plan, raw: RawTable, conv, names: list[str]):
 def _find_duplicates(tables: list, names: list[str]) -> dict[int, tuple[tuple, list[int]]]:
     """Rows whose complete key repeats: row → (key, the other rows with that key)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     if not names or not tables:
         return {}
-    t = pa.concat_tables(tables)
-    complete = pc.is_valid(t[names[0]])
-    for k in names[1:]:
-        complete = pc.and_(complete, pc.is_valid(t[k]))
-    t = t.filter(complete)
-    groups = t.group_by(names, use_threads=False).aggregate([("row", "list")])
-    groups = groups.filter(pc.greater(pc.list_value_length(groups["row_list"]), 1))
-    out = {}
-    for rec in groups.to_pylist():
-        rows = sorted(rec["row_list"])
-        for r in rows:
-            out[r] = (tuple(rec[k] for k in names), [o for o in rows if o != r])
+    t = pa.concat_tables(tables).unify_dictionaries().combine_chunks()
+    complete = np.ones(t.num_rows, dtype=bool)
+    key = np.zeros(t.num_rows, dtype=np.int64)
+    for k in names:                                  # one integer per distinct key
+        column = t[k].chunk(0) if t[k].num_chunks else pa.array([], t[k].type)
+        codes = column.indices.to_numpy(zero_copy_only=False)
+        if column.null_count:
+            complete &= ~np.isnan(codes)
+            codes = np.nan_to_num(codes, nan=0)
+        key = key * len(column.dictionary) + codes.astype(np.int64)
+        key = np.unique(key, return_inverse=True)[1] if k != names[-1] else key   # stays below n rows
+    rows = t["row"].to_numpy()
+    key, rows = key[complete], rows[complete]
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    repeated = np.flatnonzero(counts[inverse] > 1)
+    out: dict[int, tuple[tuple, list[int]]] = {}
+    if not len(repeated):
+        return out
+    groups: dict[int, list[int]] = {}
+    for i in repeated[np.argsort(rows[repeated], kind="stable")]:
+        groups.setdefault(int(inverse[i]), []).append(i)
+    position = {int(r): i for i, r in enumerate(t["row"].to_numpy())}
+    for members in groups.values():
+        group_rows = [int(rows[i]) for i in members]
+        first = position[group_rows[0]]
+        shown = tuple(t[k][first].as_py() for k in names)
+        for r in group_rows:
+            out[r] = (shown, [o for o in group_rows if o != r])
     return out
 
 
 # ============================================================================= checking rows
-def _typed(fld: _Field, per_row: np.ndarray, valid: np.ndarray, shift: float = 0.0, table: bool = False):
-    """Values of valid cells in the column type (missing elsewhere); integers of tables as ``Int64``."""
+@dataclass(frozen=True)
+class _Gather:
+    """A float column still as (value per distinct text, codes): gathered straight into the frame's block."""
+
+    per_unique: np.ndarray
+    codes: np.ndarray
+
+
+def _strings(values, valid: np.ndarray, codes: np.ndarray):
+    """Text column (pandas' string dtype) from per-distinct-text strings, missing where not ``valid``."""
+    import pyarrow as pa
+
+    dictionary = _arrow_strings(values, valid)
+    return pa.DictionaryArray.from_arrays(pa.array(codes), dictionary).dictionary_decode().to_pandas().array
+
+
+def _typed(fld: _Field, values: np.ndarray, valid: np.ndarray, codes: np.ndarray, shift: float = 0.0,
+           table: bool = False):
+    """The column of valid cells in its type, missing elsewhere; ``values``/``valid`` per distinct text."""
     if fld.numeric:
-        values = np.where(valid, per_row, np.nan) - shift
-        return pd.array(values, dtype="Int64") if table and fld.kind != "number" else values
+        per_unique = np.where(valid, values, np.nan) - shift
+        if table and fld.kind != "number":
+            return pd.array(per_unique[codes], dtype="Int64")
+        return _Gather(per_unique, codes)
     if fld.kind == "boolean":
-        return pd.array(np.where(valid, per_row, None), dtype="boolean")
+        return pd.array(np.where(valid, values, None)[codes], dtype="boolean")
     if fld.kind in ("date", "datetime"):
-        return np.where(valid, per_row, np.datetime64("NaT"))
-    return pd.array(np.where(valid, per_row, None), dtype=TEXT_DTYPE)
-
-
-def _empty(fld: _Field, n: int):
-    return _typed(fld, np.zeros(n, dtype=object if not fld.numeric else float), np.zeros(n, dtype=bool), table=True)
+        return np.where(valid, values, np.datetime64("NaT"))[codes]
+    return _strings(values, valid, codes)
 
 
 def _check_rows(plan: _Plan, raw: RawTable, conv, duplicates: Mapping[int, tuple[tuple, list[int]]]
@@ -1259,7 +1415,7 @@ def _check_rows(plan: _Plan, raw: RawTable, conv, duplicates: Mapping[int, tuple
     if first in conv:
         id_col = raw.columns[plan.header_of[first]]
         id_text, id_state = conv[first]
-        rid = lambda i: None if id_state[id_col.codes[i]] == 1 else str(id_text[id_col.codes[i]])  # noqa: E731
+        rid = lambda i: None if id_state[id_col.codes[i]] == 1 else _item(id_text, id_col.codes[i])  # noqa: E731
     else:
         rid = lambda i: None  # noqa: E731
     problems = [_broken_with_id(p, raw, plan) for p in raw.problems]
@@ -1268,25 +1424,26 @@ def _check_rows(plan: _Plan, raw: RawTable, conv, duplicates: Mapping[int, tuple
         header = plan.header_of[name]
         col = raw.columns[header]
         values, state = conv[name]
-        per_row = col.take(state)
-        for i in np.flatnonzero(per_row == 2):
-            problems.append(Problem(file, int(rows[i]), rid(i), header, col.uniques[col.codes[i]], fld.expected(),
-                                    int(lines[i])))
-        if name in plan.required:
-            for i in np.flatnonzero(per_row == 1):
-                problems.append(Problem(file, int(rows[i]), rid(i), header, col.uniques[col.codes[i]],
+        required = name in plan.required
+        if (state == 2).any() or (required and (state == 1).any()):
+            per_row = col.take(state)
+            for i in np.flatnonzero(per_row == 2):
+                problems.append(Problem(file, int(rows[i]), rid(i), header, col.text(col.codes[i]),
+                                        fld.expected(), int(lines[i])))
+            for i in np.flatnonzero(per_row == 1) if required else ():
+                problems.append(Problem(file, int(rows[i]), rid(i), header, col.text(col.codes[i]),
                                         f"missing {name}: every row needs one", int(lines[i])))
-        out[name] = _typed(fld, col.take(values), per_row == 0, plan.subtract.get(name, 0.0), plan.kind == "table")
+        out[name] = _typed(fld, values, state == 0, col.codes, plan.subtract.get(name, 0.0), plan.kind == "table")
+    empty = np.zeros(len(rows), dtype=np.intp)
     for name, fld in plan.absent.items():
-        out[name] = _empty(fld, len(rows))
-    if plan.order:
-        out = {k: out[k] for k in [*plan.order, *(k for k in out if k not in plan.order)]}
+        out[name] = _typed(fld, np.array([np.nan if fld.numeric else None]), np.zeros(1, dtype=bool), empty,
+                           table=True)
     for header in plan.passthrough:
         col = raw.columns[header]
-        text = col.uniques[col.codes]
-        out[header] = pd.array(np.where(col.take([bool(u.strip()) for u in col.uniques]), text, None),
-                               dtype=TEXT_DTYPE)
-    data = pd.DataFrame(out, index=pd.Index(rows, name="row"))
+        out[header] = _strings(col.arrow_uniques(), ~col.blank(), col.codes)
+    if plan.order:
+        out = {k: out[k] for k in [*plan.order, *(k for k in out if k not in plan.order)]}
+    data = _frame(out, pd.Index(rows, name="row"))
     if duplicates:
         where = {int(r): i for i, r in enumerate(rows)}
         for row in sorted(set(where) & set(duplicates)):
@@ -1298,6 +1455,26 @@ def _check_rows(plan: _Plan, raw: RawTable, conv, duplicates: Mapping[int, tuple
                                     f"duplicate {' and '.join(names)} ({shown}): also in row "
                                     + ", ".join(map(str, others)), int(lines[i])))
     return data, problems
+
+
+def _item(values, i: int) -> str:
+    """Element ``i`` of per-distinct-text values (pyarrow or numpy) as text."""
+    value = values[i].as_py() if hasattr(values[i], "as_py") else values[i]
+    return value if isinstance(value, str) else _cell_text(value)
+
+
+def _frame(columns: Mapping[str, object], index: pd.Index) -> pd.DataFrame:
+    """DataFrame of ``columns`` in order; the float columns are gathered straight into one block
+    (pandas would otherwise copy them into one)."""
+    floats = [k for k, v in columns.items() if isinstance(v, _Gather)]
+    block = np.empty((len(index), len(floats)), order="F")
+    for j, k in enumerate(floats):
+        np.take(columns[k].per_unique, columns[k].codes, out=block[:, j])
+    data = pd.DataFrame(block, index=index, columns=floats, copy=False)
+    for pos, (k, v) in enumerate(columns.items()):
+        if k not in data.columns:
+            data.insert(pos, k, v)
+    return data
 
 
 def _broken_with_id(p: Problem, raw: RawTable, plan: _Plan) -> Problem:
@@ -1350,8 +1527,21 @@ def _load(plan: _Plan, raw: RawTable, on_invalid: str) -> LoadResult:
 
 def _instrument(instrument: str | Instrument, labels_override) -> Instrument:
     if isinstance(instrument, Instrument):
-        return load_instrument(instrument.source, labels_override) if labels_override else instrument
-    return load_instrument(instrument, labels_override)
+        return _cached_instrument(instrument.source, labels_override) if labels_override else instrument
+    return _cached_instrument(instrument, labels_override)
+
+
+def _cached_instrument(name, labels_override) -> Instrument:
+    """:func:`load_instrument`, parsed once per file version (YAML + schema check cost more than a
+    small file's checks)."""
+    files = [Path(f) for f in (name, labels_override) if f is not None and Path(f).suffix]
+    stamp = tuple(f.stat().st_mtime_ns for f in files if f.exists())
+    return _load_instrument(str(name), None if labels_override is None else str(labels_override), stamp)
+
+
+@lru_cache(maxsize=32)
+def _load_instrument(name: str, labels_override: str | None, stamp: tuple) -> Instrument:
+    return load_instrument(name, labels_override)
 
 
 def load_responses(path: str | Path, instrument: str | Instrument, *, on_invalid: str = "error",
