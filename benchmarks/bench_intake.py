@@ -37,7 +37,8 @@ CODE = {
     "load_responses": "r = load_responses(path, '3x10d', on_invalid='reject-rows'); assert r.n_read == r.n_accepted",
     "read_excel(calamine)": "pandas.read_excel(path, engine='calamine')",
     "calamine.to_python": "python_calamine.CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()",
-    "stream_score": "s = stream_score(path, '3x10d', path + '.scores.csv', chunksize=100_000); assert s.n_rejected == 0",
+    "stream_score": "s = stream_score(path, '3x10d', path + '.scores.csv', chunksize=100_000); "
+                    "assert s.n_rejected == 0",
 }
 EPILOGUE = """
 elapsed = time.perf_counter() - t

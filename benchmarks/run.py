@@ -73,8 +73,8 @@ def main() -> int:
             lines.append(f"| {r['task']} | {peer or '–'} | {r['n']:,} | {r['python_s']:.2f} | "
                          f"{r['peer_s']:.2f} | {ratio} | {r['peak_mib']:.0f} | {r['peer_peak_mib']:.0f} | {mem} | "
                          f"{r.get('note', '')} |" if peer else
-                         f"| {r['task']} | – | {r['n']:,} | {r['python_s']:.2f} | – | – | {r['peak_mib']:.0f} | – | – | "
-                         f"{r.get('note', '')} |")
+                         f"| {r['task']} | – | {r['n']:,} | {r['python_s']:.2f} | – | – | {r['peak_mib']:.0f} | – | "
+                         f"– | {r.get('note', '')} |")
     (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return 0

@@ -279,7 +279,8 @@ def test_scale_labels_in_cells_read_as_codes(tmp_path):
 
 
 def test_dates_with_a_time(tmp_path):
-    text = "respondent_id;pvm;sat_health\nA;3.2.2025 14:05;5\nB;2025-02-03T14:05;5\nC;2025-02-03 14:05:09;5\nD;31.2.2025;5\n"
+    text = ("respondent_id;pvm;sat_health\nA;3.2.2025 14:05;5\nB;2025-02-03T14:05;5\nC;2025-02-03 14:05:09;5\n"
+            "D;31.2.2025;5\n")
     res = load(write(tmp_path, text))
     assert res.data["date"].tolist() == [pd.Timestamp("2025-02-03 14:05"), pd.Timestamp("2025-02-03 14:05"),
                                          pd.Timestamp("2025-02-03 14:05:09")]

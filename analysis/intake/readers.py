@@ -456,7 +456,8 @@ def _sniff(path: Path, file: str, delimiter: str | None) -> _CsvFormat:
     notes = []
     encoding = _bom_encoding(head) or "utf-8"
     if encoding in ("utf-16", "utf-32"):
-        notes.append(f"{encoding.upper()} text with a byte-order mark (Excel's 'Unicode text'); read as {encoding.upper()}")
+        name = encoding.upper()
+        notes.append(f"{name} text with a byte-order mark (Excel's 'Unicode text'); read as {name}")
     elif b"\x00" in head:
         _fail(file, "not a text file: it holds NUL bytes (a binary file, or UTF-16 without a byte-order mark); "
                     "save it as 'CSV UTF-8'")
@@ -519,6 +520,7 @@ class _Numbering:
         self.offset = fmt.header_lines - fmt.header_rows   # pyarrow numbers = row + offset
         self.header_extra = fmt.header_lines - fmt.header_rows
         self.skipped: list[tuple[int, int, str]] = []       # (row, line breaks inside, text)
+        self.skipped_breaks = [0]                           # line breaks inside the skipped records before each
         self.n_valid = 0
         self.valid_breaks = 0
         self.reported = 0                                  # skipped records already turned into problems
@@ -528,12 +530,14 @@ class _Numbering:
         if number is None:                                  # a multi-threaded parse does not number them
             self.unnumbered = True
             return
-        self.skipped.append((number - self.offset, _line_breaks(text), text))
+        breaks = _line_breaks(text)
+        self.skipped.append((number - self.offset, breaks, text))
+        self.skipped_breaks.append(self.skipped_breaks[-1] + breaks)
 
     def place(self, breaks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Rows and lines of the next ``len(breaks)`` valid records (``breaks``: line breaks inside each)."""
-        skipped = np.array([s[0] for s in self.skipped], dtype=np.int64)
-        skipped_breaks = np.concatenate([[0], np.cumsum([s[1] for s in self.skipped], dtype=np.int64)])
+        skipped = np.fromiter((s[0] for s in self.skipped), dtype=np.int64, count=len(self.skipped))
+        skipped_breaks = np.array(self.skipped_breaks, dtype=np.int64)
         base = self.first + self.n_valid + np.arange(len(breaks), dtype=np.int64)
         rows = base + np.searchsorted(skipped - np.arange(len(skipped)), base, side="right")
         before = self.valid_breaks + np.cumsum(breaks) - breaks
@@ -543,8 +547,7 @@ class _Numbering:
         return rows, lines
 
     def line_of_skipped(self, i: int, valid_breaks_before: int) -> int:
-        row, _, _ = self.skipped[i]
-        return row + self.header_extra + valid_breaks_before + sum(s[1] for s in self.skipped[:i])
+        return self.skipped[i][0] + self.header_extra + valid_breaks_before + self.skipped_breaks[i]
 
 
 def _line_breaks(text: str) -> int:
@@ -557,16 +560,7 @@ class _CsvReader:
     def __init__(self, path: Path, file: str, delimiter: str | None = None):
         self.path, self.file = path, file
         self.fmt = _sniff(path, file, delimiter)
-        names = self.fmt.header
-        seen: dict[str, int] = {}
-        problems = []
-        for pos, name in enumerate(names):
-            if name in seen and name:
-                problems.append(Problem(file, 1, None, name, None,
-                                        f"header appears twice (columns {seen[name] + 1} and {pos + 1})"))
-            seen.setdefault(name, pos)
-        if problems:
-            raise InputError(file, problems)
+        _check_header(file, self.fmt.header)
 
     def chunks(self, chunksize: int | None = None) -> Iterator[RawTable]:
         """The file as one :class:`RawTable` or in chunks of ``chunksize`` records.
@@ -665,16 +659,16 @@ class _CsvReader:
         silently run to the end of the file; the csv module confirms it and finds its line."""
         if stream.quotes % 2 == 0:
             return
-        text = self.path.read_bytes().decode(fmt.encoding)
-        reader = csv.reader(_io.StringIO(text, newline=""), delimiter=fmt.delimiter, strict=True)
-        start = 1
-        try:
-            for _ in reader:
-                start = reader.line_num + 1
-        except csv.Error as exc:
-            if "unexpected end of data" in str(exc):
-                _fail(self.file, "a quoted cell starting on this line never ends (unbalanced '\"'): the rest of "
-                                 "the file would be read as one cell", line=start)
+        with open(self.path, encoding=fmt.encoding, newline="") as text:
+            reader = csv.reader(text, delimiter=fmt.delimiter, strict=True)
+            start = 1
+            try:
+                for _ in reader:
+                    start = reader.line_num + 1
+            except csv.Error as exc:
+                if "unexpected end of data" in str(exc):
+                    _fail(self.file, "a quoted cell starting on this line never ends (unbalanced '\"'): the rest "
+                                     "of the file would be read as one cell", line=start)
 
     def _raw(self, fmt: _CsvFormat, table, numbering: _Numbering, first: bool, last: bool) -> RawTable:
         columns = [_arrow_text(table.column(i)) for i in range(fmt.width)]
@@ -721,6 +715,19 @@ class _CsvReader:
                         notes=tuple(notes), problems=tuple(problems))
 
 
+def _check_header(file: str, header) -> None:
+    """A header named twice is an error (which column would count?)."""
+    seen: dict[str, int] = {}
+    problems = []
+    for pos, name in enumerate(header):
+        if name and name in seen:
+            problems.append(Problem(file, 1, None, name, None,
+                                    f"header appears twice (columns {seen[name] + 1} and {pos + 1})"))
+        seen.setdefault(name, pos)
+    if problems:
+        raise InputError(file, problems)
+
+
 def _blank_rows(columns: list[TextColumn], n: int) -> np.ndarray:
     """Rows whose every cell is empty or white space; columns with few distinct texts first, so
     that a column of a million ids is looked at only when some row might still be blank."""
@@ -746,25 +753,19 @@ def _assemble(file: str, path: Path, header: list[str], columns: list[TextColumn
               **facts) -> RawTable:
     """Header + text columns of a workbook or SPSS file → :class:`RawTable` (blank rows and empty
     headers handled as for CSV)."""
-    seen: dict[str, int] = {}
+    _check_header(file, header)
     structural = []
     empty = _blank_rows(columns, len(rows))
     keep = ~empty
     kept, notes = {}, list(facts.pop("notes", ()))
     for pos, name in enumerate(header):
-        if not name:
-            if not columns[pos].take(columns[pos].blank())[keep].all():
-                structural.append(Problem(file, 1, None, f"(column {pos + 1})", None,
-                                          "column has no header but holds data"))
-            else:
-                notes.append(f"empty column {pos + 1} without a header ignored")
-            continue
-        if name in seen:
-            structural.append(Problem(file, 1, None, name, None,
-                                      f"header appears twice (columns {seen[name] + 1} and {pos + 1})"))
-            continue
-        seen[name] = pos
-        kept[name] = columns[pos].subset(keep)
+        if name:
+            kept[name] = columns[pos].subset(keep)
+        elif not columns[pos].take(columns[pos].blank())[keep].all():
+            structural.append(Problem(file, 1, None, f"(column {pos + 1})", None,
+                                      "column has no header but holds data"))
+        else:
+            notes.append(f"empty column {pos + 1} without a header ignored")
     if structural:
         raise InputError(file, structural)
     return RawTable(columns=kept, rows=rows[keep], lines=None, source=path, blank_rows=tuple(rows[empty].tolist()),

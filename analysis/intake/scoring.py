@@ -282,8 +282,9 @@ def stream_score(path: str | Path, instrument: Instrument | str, out: str | Path
 
     Examples
     --------
-    >>> s = stream_score("tests/fixtures/io/3x10d_fi_semicolon_bom.csv", "3x10d", "/tmp/scores.csv",
-    ...                  chunksize=10)
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "scores.csv"
+    >>> s = stream_score("tests/fixtures/io/3x10d_fi_semicolon_bom.csv", "3x10d", out, chunksize=10)
     >>> s.n_read, s.n_accepted + s.n_rejected, s.n_chunks
     (24, 24, 3)
     """
