@@ -5,6 +5,7 @@ Commands
 score       load and check a response file, score it, write CSV (exit 2 on invalid input)
 dictionary  regenerate the questionnaire schemas in data_dictionary/
 codebook    render data_dictionary/*.json as a Markdown codebook
+template    write an empty input file (.xlsx or .csv) with the headers an instrument accepts
 synthetic   write the synthetic demo data
 report      run the report notebooks on a data folder (HTML, Word and Excel per report)
 """
@@ -19,28 +20,17 @@ import pandas as pd
 EXIT_INVALID = 2
 
 
-def _to_dictionary_types(scored: pd.DataFrame, instrument) -> pd.DataFrame:
-    """Integer-typed columns of the scores schema written without ``.0`` (nullable Int64)."""
-    from analysis.intake.dictionary import scores_schema
-
-    out = scored.copy()
-    for field in scores_schema(instrument)["fields"]:
-        name = field["name"]
-        if field["type"] == "integer" and name in out and pd.api.types.is_float_dtype(out[name]):
-            values = out[name]
-            if (values.dropna() % 1 == 0).all():
-                out[name] = values.astype("Int64")
-    return out
-
-
 def _score(args: argparse.Namespace) -> int:
     from analysis.intake.instruments import load_instrument
     from analysis.intake.readers import InputError, load_responses
-    from analysis.intake.scoring import score
+    from analysis.intake.scoring import dictionary_types, score, stream_score
 
     try:
         instrument = load_instrument(args.instrument, args.labels)
-        result = load_responses(args.input, instrument, on_invalid=args.on_invalid, recode=args.recode)
+        if args.chunksize:
+            return _score_stream(args, instrument, stream_score)
+        result = load_responses(args.input, instrument, on_invalid=args.on_invalid, recode=args.recode,
+                                delimiter=args.delimiter)
     except InputError as exc:
         print(exc, file=sys.stderr)
         print(f"invalid input: {len(exc.problems)} problem(s); nothing written", file=sys.stderr)
@@ -51,7 +41,7 @@ def _score(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     try:
-        scored = _to_dictionary_types(score(result.data, instrument), instrument)
+        scored = dictionary_types(score(result.data, instrument), instrument)
     except ValueError as exc:  # e.g. item columns the score needs are not in the file
         print(f"{args.input}: cannot score with instrument {instrument.id!r}: {exc}; nothing written", file=sys.stderr)
         return EXIT_INVALID
@@ -70,6 +60,18 @@ def _score(args: argparse.Namespace) -> int:
                 print(f"rejected: row {row.row}, column {row.column!r}, value {row.value!r}: {row.reason}",
                       file=sys.stderr)
     print(f"rows read {result.n_read}, scored {len(scored)}, rejected {result.n_rejected}", file=sys.stderr)
+    return 0
+
+
+def _score_stream(args: argparse.Namespace, instrument, stream_score) -> int:
+    if not args.out:
+        raise ValueError("--chunksize needs --out (the scores are written chunk by chunk)")
+    summary = stream_score(args.input, instrument, args.out, chunksize=args.chunksize, on_invalid=args.on_invalid,
+                           rejects=args.rejects, recode=args.recode, delimiter=args.delimiter)
+    for note in summary.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"rows read {summary.n_read}, scored {summary.n_accepted}, rejected {summary.n_rejected} "
+          f"({summary.n_chunks} chunks)", file=sys.stderr)
     return 0
 
 
@@ -96,6 +98,18 @@ def _codebook(args: argparse.Namespace) -> int:
         Path(args.out).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    from analysis.intake.dictionary import write_template
+    from analysis.intake.instruments import load_instrument
+
+    try:
+        print(write_template(load_instrument(args.instrument), args.out, args.lang))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     return 0
 
 
@@ -146,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "reject-rows: score the valid rows, report the others")
     p.add_argument("--recode", choices=["1-11"], help="1-11: the 0–10 items were coded 1–11; subtract 1")
     p.add_argument("--labels", help="label-override YAML with the official item wording")
+    p.add_argument("--delimiter", help="CSV delimiter, when the file's own cannot be told (e.g. ';')")
+    p.add_argument("--chunksize", type=int, help="check and score a large CSV file this many rows at a time "
+                                                "(needs --out)")
     p.set_defaults(handler=_score)
 
     p = sub.add_parser("dictionary", help="regenerate the questionnaire schemas in data_dictionary/")
@@ -157,6 +174,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="Markdown file; default: standard output")
     p.add_argument("--dir", default=str(DICTIONARY_DIR), help="schema folder (default: data_dictionary/)")
     p.set_defaults(handler=_codebook)
+
+    p = sub.add_parser("template", help="write an empty input file with the headers an instrument accepts")
+    p.add_argument("out", help="file to write, .xlsx or .csv")
+    p.add_argument("--instrument", required=True, help="instrument id, e.g. 3x10d, who5, sus")
+    p.add_argument("--lang", choices=["fi", "sv", "en"], help="headers as item labels in this language "
+                                                            "(default: item keys)")
+    p.set_defaults(handler=_template)
 
     p = sub.add_parser("synthetic", help="write the synthetic demo data")
     p.add_argument("--seed", type=int, required=True)

@@ -3,6 +3,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -133,3 +134,23 @@ def test_module_entry_point_runs(tmp_path):
     assert "Windows-1252" in proc.stderr and "rows read 6, scored 6, rejected 0" in proc.stderr
     with pytest.raises(SystemExit):
         main(["score"])   # argparse usage error
+
+
+def test_template_writes_headers_the_loader_accepts(tmp_path, capsys):
+    out = tmp_path / "tyhjä.xlsx"
+    assert main(["template", "--instrument", "who5", "--lang", "fi", str(out)]) == 0
+    header = openpyxl.load_workbook(out).active["A1":"H1"][0]
+    from analysis.intake.instruments import load_instrument
+    assert [c.value for c in header][:3] == ["Vastaajatunnus", "Mittauskerta", "Vastauspäivä"]
+    assert [c.value for c in header][3] == load_instrument("who5").label("who5_1", "fi")
+    assert main(["template", "--instrument", "who5", str(tmp_path / "t.txt")]) == 2
+    assert "must end in .xlsx or .csv" in capsys.readouterr().err
+
+
+def test_score_in_chunks_writes_the_same_scores(tmp_path, capsys):
+    whole, chunked = tmp_path / "whole.csv", tmp_path / "chunked.csv"
+    assert main(["score", str(FIX / "3x10d_fi_semicolon_bom.csv"), "--instrument", "3x10d", "--out", str(whole)]) == 0
+    assert main(["score", str(FIX / "3x10d_fi_semicolon_bom.csv"), "--instrument", "3x10d", "--out", str(chunked),
+                 "--chunksize", "5"]) == 0
+    assert chunked.read_text() == whole.read_text()
+    assert "rows read 24, scored 24, rejected 0 (5 chunks)" in capsys.readouterr().err

@@ -117,7 +117,7 @@ def test_reject_rows_keeps_valid_rows_and_counts(tmp_path):
     assert res.data["respondent_id"].tolist() == ["A", "D"]
     assert res.data.loc[5, ["sat_health", "sat_housing", "imp_housing"]].isna().all()   # "", NA, -9 = missing
     assert res.data.loc[2, "imp_housing"] == 8.0
-    assert list(res.rejected.columns) == ["file", "row", "respondent_id", "column", "value", "reason"]
+    assert list(res.rejected.columns) == ["file", "row", "respondent_id", "column", "value", "reason", "line"]
     assert res.rejected["row"].tolist() == [3, 3, 4, 4]  # several lines for one rejected row
 
 
@@ -153,12 +153,14 @@ def test_duplicates_name_the_other_rows(tmp_path):
         load_responses(write(tmp_path, "respondent_id;sat_health\nA;1\nA;2\n"), "3x10d")
 
 
-def test_ragged_row_is_a_problem_not_a_silent_truncation(tmp_path):
+def test_ragged_rows_are_problems_not_silently_truncated_or_padded(tmp_path):
     res = load_responses(write(tmp_path, "respondent_id;sat_health\nA;1\nB;2;9\nC\n"), "3x10d",
                          on_invalid="reject-rows")
-    assert res.n_read == 3 and res.n_rejected == 1
-    assert res.rejected.loc[0, "row"] == 3 and "3 cells" in res.rejected.loc[0, "reason"]
-    assert res.data.loc[4, "respondent_id"] == "C" and np.isnan(res.data.loc[4, "sat_health"])
+    assert (res.n_read, res.n_accepted, res.n_rejected) == (3, 1, 2)
+    assert res.rejected["row"].tolist() == [3, 4]
+    assert "3 fields but the header has 2" in res.rejected.loc[0, "reason"]
+    assert "1 fields but the header has 2" in res.rejected.loc[1, "reason"]
+    assert res.rejected["respondent_id"].tolist() == ["B", "C"]
 
 
 # ----------------------------------------------------------------------------- whole-file refusals
@@ -290,8 +292,10 @@ def test_load_table_types_and_checks(tmp_path, schema_path):
 
 
 def test_load_table_structure(tmp_path, schema_path):
-    with pytest.raises(InputError, match="not declared in the data dictionary for 'Visits'"):
-        load_table(write(tmp_path, "respondent_id;period;extra\nA;before;1\n"), schema_path)
+    res = load_table(write(tmp_path, "respondent_id;period;visitz\nA;before;1\n"), schema_path)
+    assert res.unrecognised == (("visitz", "visits"),)          # listed with the closest, not dropped
+    assert res.data["visitz"].tolist() == ["1"] and res.data["visits"].isna().all()
+    assert any("'visitz' is not a known column (closest known header: 'visits')" in n for n in res.notes)
     with pytest.raises(InputError, match="'period'.*required column is missing"):
         load_table(write(tmp_path, "respondent_id;visits\nA;1\n"), schema_path)
     with pytest.raises(ValueError, match="no data dictionary entry 'nonexistent'"):

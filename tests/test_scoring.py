@@ -388,3 +388,25 @@ def test_property_rses_matches_naive_rule(x):
         expected.append(sum(answered) / len(answered) * 10 if len(answered) >= 8 else np.nan)
     got = score(pd.DataFrame(x, columns=[f"rses_{i}" for i in range(1, 11)]), INS["rses"])["rses_total"]
     np.testing.assert_allclose(got.to_numpy(), expected, rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- dask
+@pytest.mark.parametrize("instrument", ["3x10d", "who5", "sus"])
+def test_dask_partitions_score_exactly_as_pandas(instrument):
+    # scoring is row-wise: partition-local work on dask's local schedulers equals pandas, bit for bit
+    dask = pytest.importorskip("dask")
+    dd = pytest.importorskip("dask.dataframe")
+    ins = load_instrument(instrument)
+    rng = np.random.default_rng(3)
+    n = 503                                   # partitions of unequal size
+    df = pd.DataFrame({"respondent_id": [f"R{i}" for i in range(n)], "occasion": "t1"})
+    for it in ins.rating_items:
+        x = rng.integers(it.scale.min, it.scale.max + 1, n).astype(float)
+        x[rng.random(n) < 0.15] = np.nan
+        df[it.key] = x
+    expected = score(df, ins)
+    for scheduler in ("synchronous", "threads"):
+        with dask.config.set({"scheduler": scheduler, "dataframe.convert-string": False}):
+            lazy = score(dd.from_pandas(df, npartitions=4), ins)
+            assert type(lazy).__module__.startswith("dask")
+            pd.testing.assert_frame_equal(lazy.compute(), expected)

@@ -41,9 +41,10 @@ from analysis.intake.instruments import (
 
 DICTIONARY_DIR = resource("data_dictionary")
 
-#: Cell texts read as missing in every dataset (after stripping white space): empty cells,
-#: R/Excel/SPSS conventions and the negative codes common in Finnish survey exports.
-MISSING_VALUES = ["", "NA", "N/A", "#N/A", ".", "-9", "-99"]
+#: Cell texts read as missing in every questionnaire column (after stripping white space): empty
+#: cells and the R/Excel/SPSS conventions. Answer-level codes (``EOS``, ``-9`` …) are declared per
+#: instrument (``missing_codes`` in its YAML) and apply to its item columns only.
+MISSING_VALUES = ["", "NA", "N/A", "#N/A", "."]
 
 #: Other names accepted for the identifier columns (matched like item labels: case, white space
 #: and dashes folded).
@@ -51,17 +52,21 @@ ID_FIELDS = [
     {"name": "respondent_id", "type": "string",
      "description": "Pseudonymous respondent identifier (never a personal identity code; see "
                     "analysis.intake.privacy.pseudonymise).",
+     "labels": {"fi": "Vastaajatunnus", "sv": "Respondent-id", "en": "Respondent ID"},
      "aliases": ["id", "tunniste", "vastaajatunnus", "vastaaja_id", "respondent", "respondent id"],
      "constraints": {"required": True}},
     {"name": "occasion", "type": "string",
      "description": "Measurement occasion, e.g. baseline, 6m, 12m (pilot) or t1, retest (comparison "
                     "cohort). Optional column: files without it are single-occasion; when present "
                     "every row needs a value.",
+     "labels": {"fi": "Mittauskerta", "sv": "Mätningstillfälle", "en": "Occasion"},
      "aliases": ["mittauskerta", "ajankohta", "mätningstillfälle", "wave", "time point"]},
 ]
 DATE_FIELD = {"name": "date", "type": "date", "format": "default",
-              "description": "Date of answering (YYYY-MM-DD or D.M.YYYY). Optional column.",
-              "aliases": ["päivämäärä", "pvm", "vastauspäivä", "datum"]}
+              "description": "Date of answering: YYYY-MM-DD or D.M.YYYY, optionally with a time "
+                             "(3.2.2025 14:05, 2025-02-03T14:05), which is kept. Optional column.",
+              "labels": {"fi": "Vastauspäivä", "sv": "Svarsdatum", "en": "Date"},
+              "aliases": ["päivämäärä", "pvm", "vastauspäivä", "datum", "vastausaika", "aikaleima", "timestamp"]}
 
 REJECTION_FIELDS = [
     {"name": "file", "type": "string", "description": "Input file the row came from."},
@@ -71,10 +76,15 @@ REJECTION_FIELDS = [
     {"name": "column", "type": "string", "description": "Column header as written in the file."},
     {"name": "value", "type": "string", "description": "Offending cell text (identity codes masked)."},
     {"name": "reason", "type": "string", "description": "What was expected."},
+    {"name": "line", "type": "integer",
+     "description": "Physical line of a CSV file where the row starts (differs from row when a quoted cell "
+                    "spans lines); empty for workbooks and SPSS files."},
 ]
 
 
 def _item_field(ins: Instrument, key: str) -> dict:
+    """An item's field: type, scale, the scale's value labels as ``categories`` (a cell holding a
+    label reads as its code) and the instrument's answer-level missing codes."""
     item = ins.item(key)
     field = {"name": key, "description": item.label.get("en", key)}
     if item.kind == "text":
@@ -82,6 +92,11 @@ def _item_field(ins: Instrument, key: str) -> dict:
     else:
         field["type"] = "integer"
         field["constraints"] = {"minimum": item.scale.min, "maximum": item.scale.max}
+        if item.scale.labels:
+            field["categories"] = [{"value": v, "label": labels.get("en", str(v)), "labels": dict(labels)}
+                                   for v, labels in sorted(item.scale.labels.items())]
+    if ins.missing_codes:
+        field["missingValues"] = [*MISSING_VALUES, *(c for c in ins.missing_codes if c not in MISSING_VALUES)]
     return field
 
 
@@ -252,6 +267,15 @@ def _constraint_text(field: dict) -> str:
         parts.append(f"pattern `{c['pattern']}`")
     if c.get("unique"):
         parts.append("unique")
+    for cat in field.get("categories", ()):
+        names = dict.fromkeys([cat.get("label"), *cat.get("labels", {}).values(), *cat.get("aliases", ())])
+        parts.append(f"`{cat['value']}` = " + " / ".join(f"{n}" for n in names if n is not None))
+    if field.get("trueValues"):
+        parts.append("true: " + ", ".join(f"`{v}`" for v in field["trueValues"]))
+    if field.get("falseValues"):
+        parts.append("false: " + ", ".join(f"`{v}`" for v in field["falseValues"]))
+    if "missingValues" in field:
+        parts.append("missing: " + ", ".join("empty" if m == "" else f"`{m}`" for m in field["missingValues"]))
     return "; ".join(parts)
 
 
@@ -263,12 +287,16 @@ def render_codebook(directory: str | Path = DICTIONARY_DIR) -> str:
     """Markdown codebook of every ``*.json`` schema in ``directory`` (sorted by file name).
 
     One section per dataset: title, description, primary key, missing-value codes, and a table
-    of fields (name, type, required, allowed values, other accepted headers, description).
+    of fields (name, type, required, allowed values with every accepted value label and alias and
+    the field's own missing codes, other accepted headers, description).
     """
     directory = Path(directory)
     lines = ["# Codebook", "",
              "Rendered from the Frictionless Table Schemas in `data_dictionary/` by "
-             "`python -m analysis codebook --out data_dictionary/CODEBOOK.md`; do not edit by hand.", ""]
+             "`python -m analysis codebook --out data_dictionary/CODEBOOK.md`; do not edit by hand.", "",
+             "Headers are matched by name, label (fi/sv/en) or alias; cell values by code, value label or "
+             "alias (`categories`), true/false values and a field's own missing codes — ignoring case, "
+             "with dashes and white space folded. A cell holding a missing code is a missing answer, not a rejected row.", ""]
     for path in sorted(directory.glob("*.json")):
         schema = json.loads(path.read_text(encoding="utf-8"))
         lines += [f"## {schema.get('title', path.stem)} (`{path.name}`)", ""]
@@ -283,8 +311,52 @@ def render_codebook(directory: str | Path = DICTIONARY_DIR) -> str:
                   "|---|---|---|---|---|---|"]
         for f in schema["fields"]:
             required = "yes" if f.get("constraints", {}).get("required") else ""
-            aliases = ", ".join(f"`{a}`" for a in f.get("aliases", ()))
+            aliases = ", ".join(f"`{a}`" for a in dict.fromkeys([*f.get("labels", {}).values(), *f.get("aliases", ())]))
             lines.append(f"| `{f['name']}` | {f.get('type', 'string')} | {required} | "
                          f"{_cell(_constraint_text(f))} | {_cell(aliases)} | {_cell(f.get('description', ''))} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def template_headers(ins: Instrument, lang: str | None = None) -> list[str]:
+    """Headers of an empty input file for ``ins``: keys, or labels in ``lang`` (``fi``, ``sv``, ``en``).
+
+    Every header is one the loader recognises, so a survey tool set up with them exports files
+    that load without renaming.
+
+    Examples
+    --------
+    >>> template_headers(load_instrument("who5"))[:3]
+    ['respondent_id', 'occasion', 'date']
+    >>> template_headers(load_instrument("3x10d"), "fi")[3]
+    'Tyytyväisyys nyt – Terveys'
+    """
+    if lang is None:
+        return [*(f["name"] for f in (*ID_FIELDS, DATE_FIELD)), *ins.item_keys]
+    return [*(f["labels"][lang] for f in (*ID_FIELDS, DATE_FIELD)), *(ins.label(k, lang) for k in ins.item_keys)]
+
+
+def write_template(ins: Instrument, path: str | Path, lang: str | None = None) -> Path:
+    """Write an empty ``.xlsx`` or ``.csv`` input file with :func:`template_headers` as its header row.
+
+    CSV: UTF-8 with BOM, ``;``-separated for Finnish and Swedish (as Excel writes them there),
+    ``,`` otherwise.
+    """
+    path = Path(path)
+    headers = template_headers(ins, lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".xlsx":
+        import xlsxwriter
+
+        with xlsxwriter.Workbook(path) as wb:
+            ws = wb.add_worksheet(ins.id[:31])
+            ws.write_row(0, 0, headers, wb.add_format({"bold": True, "text_wrap": True}))
+            ws.freeze_panes(1, 0)
+    elif path.suffix.lower() == ".csv":
+        import csv
+
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            csv.writer(fh, delimiter=";" if lang in ("fi", "sv") else ",", lineterminator="\r\n").writerow(headers)
+    else:
+        raise ValueError(f"template file must end in .xlsx or .csv, got {path.name!r}")
+    return path

@@ -106,6 +106,7 @@ class Instrument:
     source: Path | None = None
     reference: str = ""
     notes: str = ""
+    missing_codes: tuple[str, ...] = ()
 
     def item(self, key: str) -> Item:
         for it in self.items:
@@ -278,7 +279,8 @@ def _build(path: Path, labels_override: str | Path | None, *, validate: bool) ->
     )
     ins = Instrument(id=data["id"], title=data["title"], items=tuple(items), scores=scores,
                      scoring=data.get("scoring", {}), source=path,
-                     reference=data.get("reference", ""), notes=data.get("notes", ""))
+                     reference=data.get("reference", ""), notes=data.get("notes", ""),
+                     missing_codes=tuple(data.get("missing_codes", ())))
     _check_references(ins, data, scales)
     return ins
 

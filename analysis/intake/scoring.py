@@ -10,6 +10,11 @@ threshold lives in this module):
   :class:`~analysis.intake.instruments.ScoreRule` – reverse keys ``min + max - x``, ``zero_base``,
   sum or mean, ``min_answered``, ``prorate`` and ``multiply``.
 
+Large data: :func:`stream_score` checks and scores a CSV file chunk by chunk (memory bounded by
+the chunk, exact accounting, duplicates found across chunks), and :func:`score` accepts a
+dask DataFrame (optional extra ``scale``) and scores it partition by partition — scoring is
+row-wise, so partitions need nothing from each other.
+
 Why own code: scoring rules are simple arithmetic, but no library reads them from a
 declarative definition, applies the minimum-answered and prorating rules exactly as
 declared and refuses out-of-scale values. Everything is vectorised with numpy/pandas: on
@@ -18,9 +23,14 @@ questionnaires.
 """
 from __future__ import annotations
 
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
+from analysis.intake.dictionary import scores_schema
 from analysis.intake.instruments import Instrument, Item, load_instrument
 
 ID_COLUMNS = ("respondent_id", "occasion")
@@ -81,6 +91,9 @@ def score(responses: pd.DataFrame, instrument: Instrument | str, *,
     items when ``n ≥ min_answered``; the result is multiplied by ``multiply``. SUS thus
     gives Brooke's (1996) 2.5 × Σ(odd − 1, 5 − even).
 
+    A dask DataFrame is scored partition by partition (``map_partitions``) and a dask DataFrame
+    is returned; computed, it equals the pandas result row for row.
+
     Raises
     ------
     ValueError
@@ -97,8 +110,13 @@ def score(responses: pd.DataFrame, instrument: Instrument | str, *,
     0             a       50.0          10
     """
     ins = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
+    options = {"importance_min": importance_min, "satisfaction_max": satisfaction_max,
+               "domain_mean_min": domain_mean_min}
+    if type(responses).__module__.startswith("dask."):
+        meta = score(responses._meta, ins, **options)
+        return responses.map_partitions(score, ins, **options, meta=meta)
     if not isinstance(responses, pd.DataFrame):
-        raise TypeError(f"responses must be a pandas DataFrame, not {type(responses).__name__}")
+        raise TypeError(f"responses must be a pandas or dask DataFrame, not {type(responses).__name__}")
     if ins.scoring.get("type") == "life_domains":
         body = _score_life_domains(responses, ins, importance_min, satisfaction_max, domain_mean_min)
     else:
@@ -220,3 +238,87 @@ def _score_life_domains(responses: pd.DataFrame, ins: Instrument, importance_min
     out["domain_mean"] = np.divide(total, n_dm, out=np.full(len(n_dm), np.nan), where=n_dm >= dm_min)
     out["life_overall"] = cols[f"sat_{sc['global_domain']}"]
     return pd.DataFrame(out, index=responses.index)
+
+
+def dictionary_types(scored: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """Integer-typed columns of the scores schema as nullable ``Int64`` (written without ``.0``)."""
+    out = scored.copy()
+    for field in scores_schema(instrument)["fields"]:
+        name = field["name"]
+        if field["type"] == "integer" and name in out and pd.api.types.is_float_dtype(out[name]):
+            values = out[name]
+            if (values.dropna() % 1 == 0).all():
+                out[name] = values.astype("Int64")
+    return out
+
+
+@dataclass(frozen=True)
+class StreamSummary:
+    """What :func:`stream_score` wrote: rows read = accepted + rejected, chunk count, notes."""
+
+    out: Path
+    rejects: Path | None
+    n_read: int
+    n_accepted: int
+    n_rejected: int
+    n_chunks: int
+    notes: tuple[str, ...] = ()
+
+
+def stream_score(path: str | Path, instrument: Instrument | str, out: str | Path, *, chunksize: int = 100_000,
+                 on_invalid: str = "reject-rows", rejects: str | Path | None = None, recode: str | None = None,
+                 delimiter: str | None = None, **options) -> StreamSummary:
+    """Check and score a response file chunk by chunk, writing the scores as CSV.
+
+    Memory is bounded by the chunk (plus one key per row for the duplicate search), so files of
+    any length can be scored: rows are checked with
+    :func:`~analysis.intake.readers.load_responses` ``(chunksize=...)`` — identity codes, 1–11
+    coding and duplicate keys across chunks are found in a first pass before anything is
+    written — then scored with :func:`score` and appended to ``out`` (UTF-8, comma, integers
+    without ``.0``; the same columns as ``python -m analysis score``). Rejected rows and reasons
+    go to ``rejects`` when given. Output files appear only when the whole file has been
+    processed: with ``on_invalid="error"`` any problem raises
+    :class:`~analysis.intake.readers.InputError` listing all of them and nothing is written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "scores.csv"
+    >>> s = stream_score("tests/fixtures/io/3x10d_fi_semicolon_bom.csv", "3x10d", out, chunksize=10)
+    >>> s.n_read, s.n_accepted + s.n_rejected, s.n_chunks
+    (24, 24, 3)
+    """
+    from analysis.intake.readers import load_responses
+
+    ins = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
+    targets = [Path(out), *([Path(rejects)] if rejects is not None else [])]
+    partial = [t.with_name(t.name + ".partial") for t in targets]
+    n = {"read": 0, "accepted": 0, "rejected": 0, "chunks": 0}
+    notes: list[str] = []
+    try:
+        with contextlib.ExitStack() as stack:
+            files = []
+            for t in partial:
+                t.parent.mkdir(parents=True, exist_ok=True)
+                files.append(stack.enter_context(open(t, "w", encoding="utf-8", newline="")))
+            chunks = load_responses(path, ins, on_invalid=on_invalid, recode=recode, delimiter=delimiter,
+                                    chunksize=chunksize)
+            for chunk in chunks:
+                first = n["chunks"] == 0
+                scored = dictionary_types(score(chunk.data, ins, **options), ins)
+                scored.to_csv(files[0], index=False, header=first, lineterminator="\n")
+                if len(files) > 1 and (first or len(chunk.rejected)):
+                    chunk.rejected.to_csv(files[1], index=False, header=first, lineterminator="\n")
+                n["read"] += chunk.n_read
+                n["accepted"] += chunk.n_accepted
+                n["rejected"] += chunk.n_rejected
+                n["chunks"] += 1
+                notes += chunk.notes
+    except BaseException:
+        for t in partial:
+            t.unlink(missing_ok=True)
+        raise
+    for t, final in zip(partial, targets):
+        t.replace(final)
+    return StreamSummary(targets[0], targets[1] if rejects is not None else None, n["read"], n["accepted"],
+                         n["rejected"], n["chunks"], tuple(notes))
