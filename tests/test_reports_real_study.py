@@ -303,3 +303,18 @@ files:
     total = table.loc["all_services"]
     if not isinstance(total["total_before"], str):
         assert (total["total_before"], total["total_after"]) == (before, after)
+
+
+def test_background_in_finnish_with_age_only(tmp_path):
+    """Finnish headers and answers; only age given: the age group is derived, missing optional
+    columns are simply absent (no empty weight column passing for data)."""
+    folder = _write(tmp_path / "tausta", """\
+files:
+  - {path: taustat.csv, population: pilot, dataset: background}
+""", {"taustat.csv": pd.DataFrame({"Tunniste": ["a", "b", "c"], "Sukupuoli": ["nainen", "mies", "muu"],
+                                   "Ikä": [20, 17, 29]})})
+    from analysis.intake.manifest import load_study
+    table = load_study(folder).table("pilot", "background").set_index("respondent_id")
+    assert table["gender"].tolist() == ["female", "male", "other"]
+    assert table["age_group"].tolist() == ["20-24", "16-19", "25-29"]
+    assert "weight" not in table and "activity" not in table

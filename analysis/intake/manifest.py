@@ -51,7 +51,7 @@ import pandas as pd
 import yaml
 
 import analysis
-from analysis.intake.dictionary import DICTIONARY_DIR
+from analysis.intake.dictionary import DICTIONARY_DIR, load_schema
 from analysis.intake.instruments import available_instruments
 from analysis.intake.readers import (
     REJECTION_COLUMNS,
@@ -327,6 +327,25 @@ def _reject_rows(result: LoadResult, bad: pd.Series, column: str, reason: str) -
                                n_rejected=result.n_rejected + int(bad.sum()))
 
 
+def _as_in_file(result: LoadResult, schema: str | None) -> LoadResult:
+    """Optional columns the file does not have are dropped (an empty column would pass for
+    data: a weight column of nothing is not an unweighted sample); a column the schema
+    derives from another (``derivedFrom``: age group from age) is filled when only the other
+    is in the file."""
+    in_file = set(result.header_map.values())
+    data = result.data.drop(columns=[c for c in result.data.columns if c not in in_file and result.data[c].isna().all()])
+    if schema is not None:
+        for fld in load_schema(schema)["fields"]:
+            rule = fld.get("derivedFrom")
+            if rule and fld["name"] not in data and rule["field"] in data:
+                source = pd.to_numeric(data[rule["field"]], errors="coerce")
+                derived = pd.Series(pd.NA, index=data.index, dtype="string")
+                for b in rule["bins"]:
+                    derived[(source >= b["min"]) & (source <= b["max"])] = b["value"]
+                data = data.assign(**{fld["name"]: derived.astype(object).where(derived.notna(), None)})
+    return dataclasses.replace(result, data=data)
+
+
 def _with_occasions(entry: FileEntry, result: LoadResult, declared: tuple[str, ...] | None,
                     problems: list[str]) -> LoadResult:
     """Fill a file's fixed occasion; reject rows whose occasion the manifest does not declare."""
@@ -447,7 +466,8 @@ def load_study(data_dir: str | Path) -> Study:
         except InputError as exc:   # the whole file is unusable: report it with the others
             problems += [str(p).replace(str(entry.source), entry.path, 1) for p in exc.problems]
             continue
-        result = _with_occasions(entry, result, manifest.occasions.get(entry.population), problems)
+        result = _with_occasions(entry, _as_in_file(result, entry.schema), manifest.occasions.get(entry.population),
+                                 problems)
         if result.n_accepted + result.n_rejected != result.n_read:
             raise RuntimeError(f"{entry.path}: rows read {result.n_read} ≠ accepted {result.n_accepted} "
                                f"+ rejected {result.n_rejected}")
