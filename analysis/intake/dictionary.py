@@ -283,6 +283,22 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def _manifest_text() -> str:
+    """The manifest's documentation, from :mod:`analysis.intake.manifest` (its one home), as Markdown."""
+    import re
+    import textwrap
+
+    from analysis.intake import manifest
+
+    doc = manifest.__doc__
+    body = doc[doc.index("The manifest describes"):doc.index("Examples\n")].strip()
+    intro, rest = body.split("::\n\n", 1)
+    block, rest = rest.split("\n\n", 1)
+    text = f"{intro}:\n\n```yaml\n{textwrap.dedent(block)}\n```\n\n{rest}"
+    text = re.sub(r"(?<!`)``(?!`)", "`", text)
+    return re.sub(r":(?:data|class|attr|meth|func|mod):`([^`]+)`", r"`\1`", text)
+
+
 def render_codebook(directory: str | Path = DICTIONARY_DIR) -> str:
     """Markdown codebook of every ``*.json`` schema in ``directory`` (sorted by file name).
 
@@ -293,10 +309,11 @@ def render_codebook(directory: str | Path = DICTIONARY_DIR) -> str:
     directory = Path(directory)
     lines = ["# Codebook", "",
              "Rendered from the Frictionless Table Schemas in `data_dictionary/` by "
-             "`python -m analysis codebook --out data_dictionary/CODEBOOK.md`; do not edit by hand.", "",
+             "`python -m analysis codebook --out analysis/data_dictionary/CODEBOOK.md`; do not edit by hand.", "",
              "Headers are matched by name, label (fi/sv/en) or alias; cell values by code, value label or "
              "alias (`categories`), true/false values and a field's own missing codes — ignoring case, "
              "with dashes and white space folded. A cell holding a missing code is a missing answer, not a rejected row.", ""]
+    lines += ["## The study manifest (`manifest.yaml`)", "", _manifest_text(), ""]
     for path in sorted(directory.glob("*.json")):
         schema = json.loads(path.read_text(encoding="utf-8"))
         lines += [f"## {schema.get('title', path.stem)} (`{path.name}`)", ""]

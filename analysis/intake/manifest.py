@@ -415,9 +415,23 @@ class Study:
         """Accepted answers to ``instrument`` of ``population`` (all its files, one table)."""
         return self._frames({k: r.data for k, r in self.loaded.items()}, population, instrument)
 
-    def scores(self, population: str, instrument: str) -> pd.DataFrame:
-        """Scores of ``instrument`` for ``population``: ids, occasion, then every score."""
+    def scores(self, population: str, instrument: str | None = None) -> pd.DataFrame:
+        """Scores of ``instrument`` for ``population``: ids, occasion, then every score.
+
+        ``scores(key)`` with one file key (``"cohort_3x10d"``) gives that file's scores.
+        """
+        if instrument is None:
+            return self._file(self.scored, population)
         return self._frames(self.scored, population, instrument)
+
+    def data(self, key: str) -> pd.DataFrame:
+        """Accepted rows of one file by its key (its path without the suffix)."""
+        return self._file({k: r.data for k, r in self.loaded.items()}, key)
+
+    def _file(self, store: Mapping[str, pd.DataFrame], key: str) -> pd.DataFrame:
+        if key not in store:
+            raise KeyError(f"the study has no file {key!r} (files: {', '.join(e.key for e in self.manifest.files)})")
+        return store[key]
 
     def table(self, population: str, dataset: str) -> pd.DataFrame:
         """Accepted rows of a dataset (background, anchor, service-use, indicators …)."""
@@ -507,3 +521,7 @@ def cached_study(data_dir: str | Path, cache_dir: str | Path) -> Study:
         pickle.dump(study, fh, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(cache)
     return study
+
+
+#: The name of release 0.1: a data folder loaded as a study.
+load_folder = load_study

@@ -1,0 +1,22 @@
+"""The notebooks as a user opens them in JupyterLab: run top to bottom with nbval, with the
+parameters they ship with (the demo study, reports into the repository's ``reports/``)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis.report.runner import NOTEBOOK_DIR
+
+pytestmark = pytest.mark.xdist_group("reports")
+
+
+def test_every_notebook_runs_as_shipped():
+    books = sorted(str(p) for p in Path(NOTEBOOK_DIR).glob("[0-9][0-9]_*.ipynb"))
+    assert len(books) == 7
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "--nbval-lax", "-p", "no:xdist", "-p", "no:cacheprovider",
+                           "-o", "addopts=", *books], capture_output=True, text=True, cwd=NOTEBOOK_DIR)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "7 passed" in proc.stdout
