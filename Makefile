@@ -10,15 +10,15 @@ QUIET := PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONWARNINGS=ignore
 .PHONY: report test lab codebook benchmark demo-data clean
 
 $(RUNTIME): pyproject.toml
-	$(PY) -m venv $(VENV)
-	$(QUIET) $(BIN)/python -m pip install --quiet --upgrade pip
-	$(QUIET) $(BIN)/python -m pip install --quiet -e .
-	$(BIN)/python -m ipykernel install --sys-prefix --name youth-services --display-name "Python (youth-services)" > /dev/null
-	touch $(RUNTIME)
+	@$(PY) -m venv $(VENV)
+	@$(QUIET) $(BIN)/python -m pip install -qq --upgrade pip
+	@$(QUIET) $(BIN)/python -m pip install -qq -e .
+	@$(BIN)/python -m ipykernel install --sys-prefix --name youth-services --display-name "Python (youth-services)" > /dev/null
+	@touch $(RUNTIME)
 
 $(TESTING): $(RUNTIME)
-	$(QUIET) $(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(TESTING)
+	@$(QUIET) $(BIN)/python -m pip install -qq -e '.[test]'
+	@touch $(TESTING)
 
 ## make report: run every report on the bundled synthetic demo data; outputs land in reports/
 report: $(RUNTIME)

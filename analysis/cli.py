@@ -116,7 +116,7 @@ def _template(args: argparse.Namespace) -> int:
 def _synthetic(args: argparse.Namespace) -> int:
     from analysis.study.synthetic import write_all
 
-    for path in write_all(args.out, args.seed):
+    for path in write_all(args.out, args.seed, n_cohort=args.n_cohort):
         print(path)
     return 0
 
@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("synthetic", help="write the synthetic demo data")
     p.add_argument("--seed", type=int, required=True)
     p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--n-cohort", type=int, default=900, help="comparison cohort size (default 900, as the demo)")
     p.set_defaults(handler=_synthetic)
 
     p = sub.add_parser("report", help="run the report notebooks on a data folder")

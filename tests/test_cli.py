@@ -118,7 +118,8 @@ def test_lazy_dispatch_to_synthetic_and_report(monkeypatch):
     import analysis.study.synthetic
 
     calls = []
-    monkeypatch.setattr(analysis.study.synthetic, "write_all", lambda out, seed: calls.append(("synthetic", out, seed)) or [])
+    monkeypatch.setattr(analysis.study.synthetic, "write_all",
+                        lambda out, seed, n_cohort: calls.append(("synthetic", out, seed)) or [])
     monkeypatch.setattr(analysis.report.runner, "run",
                         lambda data, out, **kw: calls.append(("report", data, out)) or [])
     assert main(["synthetic", "--seed", "7", "--out", "d"]) == 0

@@ -567,7 +567,7 @@ the population it belongs to and its instrument or data-dictionary dataset.
 """
 
 
-def write_all(out_dir: str | Path, seed: int) -> list[Path]:
+def write_all(out_dir: str | Path, seed: int, n_cohort: int = 900) -> list[Path]:
     """Write the whole synthetic data set as UTF-8 CSV with ``manifest.yaml`` and ``README.md``.
 
     Parameters
@@ -576,6 +576,8 @@ def write_all(out_dir: str | Path, seed: int) -> list[Path]:
         Target folder (created if needed; existing files of the same names are replaced).
     seed : int
         Same seed → byte-identical files. The cohort uses ``seed``, the pilot ``seed + 1``.
+    n_cohort : int
+        Size of the comparison cohort (900 in the demo; larger for benchmarks).
 
     Returns
     -------
@@ -591,7 +593,7 @@ def write_all(out_dir: str | Path, seed: int) -> list[Path]:
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    sources = {"cohort": comparison_cohort(seed), "pilot": pilot(seed + 1)}
+    sources = {"cohort": comparison_cohort(seed, n=n_cohort), "pilot": pilot(seed + 1)}
     written, entries = [], []
     for name, (source, key, population, role, description) in FILES.items():
         path = out / name
