@@ -341,13 +341,15 @@ def missing_pattern(frames: Mapping[str, pd.DataFrame], max_patterns: int = 10, 
     return out
 
 
-def reliability_summary(alpha, omega=None, *, scale: str = "scale") -> pd.DataFrame:
-    """One-row table of Cronbach's alpha (with its interval) and omega.
+def reliability_summary(alpha, omega=None, *, omega_sl=None, scale: str = "scale") -> pd.DataFrame:
+    """One-row table of Cronbach's alpha (with its interval), omega and omega hierarchical.
 
     Parameters
     ----------
     alpha : analysis.stats.reliability.AlphaResult
     omega : analysis.stats.reliability.OmegaResult, optional
+    omega_sl : analysis.stats.reliability.OmegaSLResult, optional
+        Schmid–Leiman solution: adds ``omega_hierarchical`` (general factor) and ``ecv``.
     scale : str
         Label of the item set.
 
@@ -355,13 +357,16 @@ def reliability_summary(alpha, omega=None, *, scale: str = "scale") -> pd.DataFr
     -------
     DataFrame
         ``scale, n_items, n, alpha, alpha_ci_low, alpha_ci_high, ci_method, std_alpha,
-        omega_total, n_omega`` (``n_omega``: complete rows used by the factor model).
+        omega_total, n_omega`` (``n_omega``: complete rows used by the factor model), then
+        ``omega_hierarchical, ecv`` with ``omega_sl``.
     """
     row = {"scale": scale, "n_items": alpha.n_items, "n": alpha.n, "alpha": alpha.alpha,
            "alpha_ci_low": alpha.ci_low, "alpha_ci_high": alpha.ci_high,
            "ci_method": f"{alpha.ci_method} {100 * alpha.ci_level:g} %", "std_alpha": alpha.std_alpha,
            "omega_total": np.nan if omega is None else omega.omega_total,
            "n_omega": np.nan if omega is None else omega.n}
+    if omega_sl is not None:
+        row.update(omega_hierarchical=omega_sl.omega_hierarchical, ecv=omega_sl.ecv)
     return pd.DataFrame([row])
 
 

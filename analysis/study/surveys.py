@@ -34,7 +34,7 @@ from scipy import stats
 
 from analysis.intake.instruments import Instrument, load_instrument
 from analysis.intake.privacy import redact_free_text
-from analysis.stats.reliability import cronbach_alpha
+from analysis.stats.reliability import cronbach_alpha, ordinal_alpha
 
 # Adjective bands for SUS scores (Bangor, Kortum & Miller 2009, J Usability Stud 4:114–123).
 SUS_BANDS = (
@@ -106,7 +106,9 @@ def scale_summary(responses: pd.DataFrame, scores: pd.DataFrame, instrument: Ins
     Returns
     -------
     DataFrame with ``score, label, items, n, mean, sd, pct_agree, alpha, alpha_ci_low,
-    alpha_ci_high`` (alpha: pairwise covariances, Feldt interval; see
+    alpha_ci_high, ordinal_alpha`` (alpha: pairwise covariances, Feldt interval; ordinal alpha:
+    alpha of the polychoric correlations, Zumbo et al. 2007, as the items are 1–5 agreement
+    ratings; see
     :func:`analysis.stats.reliability.cronbach_alpha`; missing when an item has no variance or
     too few answers).
     """
@@ -118,11 +120,13 @@ def scale_summary(responses: pd.DataFrame, scores: pd.DataFrame, instrument: Ins
         for key in rule.reverse:
             scale = ins.item(key).scale
             items[key] = scale.min + scale.max - items[key]
-        try:
+        alpha = {"alpha": np.nan, "alpha_ci_low": np.nan, "alpha_ci_high": np.nan, "ordinal_alpha": np.nan}
+        try:       # an item everyone answered alike, or too few answers: no alpha
             a = cronbach_alpha(items, ci=ci)
-            alpha = {"alpha": a.alpha, "alpha_ci_low": a.ci_low, "alpha_ci_high": a.ci_high}
-        except ValueError:      # an item everyone answered alike, or too few answers: no alpha
-            alpha = {"alpha": np.nan, "alpha_ci_low": np.nan, "alpha_ci_high": np.nan}
+            alpha.update(alpha=a.alpha, alpha_ci_low=a.ci_low, alpha_ci_high=a.ci_high)
+            alpha["ordinal_alpha"] = ordinal_alpha(items).alpha
+        except ValueError:
+            pass
         rows.append({"score": rule.key, "label": ins.label(rule.key, lang), "items": len(rule.items),
                      "n": len(s), "mean": s.mean(), "sd": s.std(ddof=1),
                      "pct_agree": 100 * (s >= agree_min).mean() if len(s) else np.nan, **alpha})
