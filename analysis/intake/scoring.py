@@ -236,7 +236,7 @@ def _score_life_domains(responses: pd.DataFrame, ins: Instrument, importance_min
     n_dm = (~np.isnan(dm)).sum(axis=1)
     total = np.nansum(dm, axis=1)
     out["domain_mean"] = np.divide(total, n_dm, out=np.full(len(n_dm), np.nan), where=n_dm >= dm_min)
-    out["life_overall"] = cols[f"sat_{sc['global_domain']}"]
+    out[sc["global_domain"]] = cols[f"sat_{sc['global_domain']}"]
     return pd.DataFrame(out, index=responses.index)
 
 
