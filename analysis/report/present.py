@@ -289,6 +289,8 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
         if kind == "keys":               # a comma-separated list of keys, each labelled
             out[name] = ["" if _missing(x) else ", ".join(labels.value(name, k) for k in str(x).split(", "))
                          for x in table[col]]
+        elif name == "category" and "variable" in table:     # a category of the row's variable
+            out[name] = [labels.value(str(v), x) for v, x in zip(table["variable"], table[col])]
         elif kind in ("label", "text"):
             out[name] = [labels.value(name, x) if kind == "label" or str(x) in labels.keys else
                          ("" if _missing(x) else str(x)) for x in table[col]]
