@@ -60,6 +60,7 @@ Examples
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
@@ -67,6 +68,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 from scipy import stats
+from threadpoolctl import threadpool_limits
 
 from analysis.stats import sem_fit
 from analysis.stats.criteria import limits
@@ -84,6 +86,16 @@ __all__ = ["CFAResult", "ScoreTestResult", "cfa", "sem", "invariance",
 CHEN_2007 = limits("cross-cultural validity / measurement invariance")
 MISSING = ("listwise", "ml", "ml.x")
 _EPS34 = np.finfo(float).eps ** 0.75
+
+
+def _one_blas_thread(func):
+    """The matrices here are small: threaded BLAS only adds contention (hundreds of times
+    slower on a busy two-core machine), so public functions run single-threaded."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=1, user_api="blas"):
+            return func(*args, **kwargs)
+    return wrapper
 
 
 # --------------------------------------------------------------------------- results
@@ -198,39 +210,28 @@ def _prepare(data: pd.DataFrame, ov: Sequence[str], ov_x: Sequence[str], group: 
         raise ValueError("SEM data problems (expected numeric item scores):\n  "
                          + "\n  ".join(problems))
     warnings: list[str] = []
+    keep = pd.Series(True, index=data.index)
 
-    def drop(mask: pd.Series, why: str) -> None:
+    def drop(mask: pd.Series, method: str, reason: str) -> pd.Series:
         gone = list(data.index[~mask & keep])
         if gone:
             shown = ", ".join(map(str, gone[:10])) + (" …" if len(gone) > 10 else "")
-            warnings.append(f"{why}: {len(gone)} of {len(data)} rows {{}} and were not "
+            warnings.append(f"{method}: {len(gone)} of {len(data)} rows {reason} and were not "
                             f"analysed (rows {shown})")
+        return keep & mask
 
-    keep = pd.Series(True, index=data.index)
     if group:
-        has_group = data[group].notna()
-        drop(has_group, "missing group")
-        warnings[-1:] = [w.format(f"have no value in {group!r}") for w in warnings[-1:]]
-        keep &= has_group
+        keep = drop(data[group].notna(), "missing group", f"have no value in {group!r}")
     if missing == "listwise":
-        complete = X.notna().all(axis=1)
-        drop(complete, "listwise deletion")
-        warnings[-1:] = [w.format("have missing values in the model variables")
-                         if "{}" in w else w for w in warnings[-1:]]
-        keep &= complete
+        keep = drop(X.notna().all(axis=1), "listwise deletion",
+                    "have missing values in the model variables")
     else:
         if missing == "ml" and len(ov_x):
-            xok = X[list(ov_x)].notna().all(axis=1)
-            drop(xok, f"missing='ml' with fixed.x")
-            warnings[-1:] = [w.format(f"lack an exogenous covariate {list(ov_x)} (use "
-                                      "missing='ml.x' to keep them)") if "{}" in w else w
-                             for w in warnings[-1:]]
-            keep &= xok
-        some = X.notna().any(axis=1)
-        drop(some, f"missing={missing!r}")
-        warnings[-1:] = [w.format("have no value on any model variable") if "{}" in w else w
-                         for w in warnings[-1:]]
-        keep &= some
+            keep = drop(X[list(ov_x)].notna().all(axis=1), "missing='ml' with fixed.x",
+                        f"lack an exogenous covariate {list(ov_x)} (use missing='ml.x' to "
+                        "keep them)")
+        keep = drop(X.notna().any(axis=1), f"missing={missing!r}",
+                    "have no value on any model variable")
     if group:
         gcol = data[group].astype(str)
         labels = tuple(pd.unique(gcol[data[group].notna()]))
@@ -651,6 +652,7 @@ def _estimates(state: _State, level: float = 0.95) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------ public API
+@_one_blas_thread
 def cfa(data: pd.DataFrame, model: str, *, estimator: str = "ML", group: str | None = None,
         group_equal: Iterable[str] = (), group_partial: Iterable[str] = (),
         std_lv: bool = False, orthogonal: bool = False, missing: str = "listwise",
@@ -829,6 +831,7 @@ def _state_of(result: CFAResult) -> _State:
 
 
 # ------------------------------------------------------------- standardized solution
+@_one_blas_thread
 def standardized_solution(result: CFAResult, type: str = "std.all",
                           level: float = 0.95) -> pd.DataFrame:
     """Standardized estimates with delta-method standard errors, as
@@ -940,6 +943,7 @@ def _extended(st: _State) -> tuple[ParTable, np.ndarray]:
     return xp, new
 
 
+@_one_blas_thread
 def modification_indices(result: CFAResult, *, sort: bool = False, minimum_value: float = 0.0,
                          standardized: bool = True) -> pd.DataFrame:
     """Modification indices and expected parameter changes, as ``lavaan::modindices``.
@@ -1024,6 +1028,7 @@ def modification_indices(result: CFAResult, *, sort: bool = False, minimum_value
     return out.reset_index(drop=True)
 
 
+@_one_blas_thread
 def equality_score_tests(result: CFAResult) -> ScoreTestResult:
     """Score tests of the model's equality constraints, as ``lavaan::lavTestScore``.
 

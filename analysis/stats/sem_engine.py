@@ -48,10 +48,7 @@ def vech_index(p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def dup_kron(A: np.ndarray, B: np.ndarray, vi) -> np.ndarray:
     """D'(A ⊗ B)D for symmetric A, B (D the duplication matrix), on vech coordinates."""
-    r, c, w = vi
-    out = (A[np.ix_(c, c)] * B[np.ix_(r, r)] + A[np.ix_(c, r)] * B[np.ix_(r, c)]
-           + A[np.ix_(r, c)] * B[np.ix_(c, r)] + A[np.ix_(r, r)] * B[np.ix_(c, c)])
-    return out * np.outer(w, w) / 4.0
+    return _dup_kron_sum(np.multiply.outer(A, B), vi)
 
 
 def dup_vec(t: np.ndarray, P: np.ndarray, vi) -> np.ndarray:
@@ -70,9 +67,39 @@ class Pattern:
     mean: np.ndarray
     cov: np.ndarray          # biased (÷ n_p)
 
+    def __post_init__(self):
+        self.oo = np.ix_(self.obs, self.obs)
+
     @property
     def n(self) -> int:
         return len(self.rows)
+
+
+@dataclass
+class Block:
+    """Patterns with the same number k of observed variables, stacked for batched
+    linear algebra: ``obs`` (m × k), ``n`` (m), ``mean`` (m × k), ``cov`` (m × k × k),
+    ``ids`` (their positions in ``Sample.patterns``)."""
+
+    obs: np.ndarray
+    n: np.ndarray
+    mean: np.ndarray
+    cov: np.ndarray
+    ids: np.ndarray
+
+    def take(self, sigma: np.ndarray) -> np.ndarray:
+        return sigma[self.obs[:, :, None], self.obs[:, None, :]]
+
+
+def _blocks(patterns: Sequence[Pattern]) -> list[Block]:
+    out = []
+    for k in sorted({len(pt.obs) for pt in patterns}):
+        ids = np.array([i for i, pt in enumerate(patterns) if len(pt.obs) == k])
+        out.append(Block(obs=np.array([patterns[i].obs for i in ids]),
+                         n=np.array([patterns[i].n for i in ids], dtype=float),
+                         mean=np.array([patterns[i].mean for i in ids]),
+                         cov=np.array([patterns[i].cov for i in ids]), ids=ids))
+    return out
 
 
 @dataclass
@@ -85,6 +112,7 @@ class Sample:
 
     X: np.ndarray
     patterns: list[Pattern]
+    blocks: list[Block] = field(default_factory=list)
     mean: np.ndarray = field(default_factory=lambda: np.zeros(0))
     cov: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     f_h1: float = np.nan
@@ -115,7 +143,7 @@ def make_sample(X: np.ndarray) -> Sample:
         Y = X[np.ix_(rows, obs)]
         mu = Y.mean(axis=0)
         patterns.append(Pattern(obs=obs, rows=rows, mean=mu, cov=(Y - mu).T @ (Y - mu) / len(rows)))
-    s = Sample(X=X, patterns=patterns)
+    s = Sample(X=X, patterns=patterns, blocks=_blocks(patterns))
     if s.complete:
         s.mean, s.cov = patterns[0].mean, patterns[0].cov
     else:
@@ -133,29 +161,31 @@ def _em_h1(s: Sample) -> tuple[np.ndarray, np.ndarray, int]:
     var = np.nanmean((X - mu) ** 2, axis=0)
     var[~np.isfinite(var) | (var == 0)] = 1.0
     sigma = np.diag(var)
-    sums = [(pt.n * pt.mean, pt.n * (pt.cov + np.outer(pt.mean, pt.mean))) for pt in s.patterns]
+    parts = []
+    for pt in s.patterns:
+        o = pt.obs
+        m = np.setdiff1d(np.arange(p), o)
+        parts.append((pt.n, o, m, pt.oo, np.ix_(o, m), np.ix_(m, o), np.ix_(m, m),
+                      pt.n * pt.mean, pt.n * (pt.cov + np.outer(pt.mean, pt.mean))))
     tril = np.tril_indices(p)
     it = 0
     for it in range(1, EM_MAX_ITER + 1):
         T1, T2 = np.zeros(p), np.zeros((p, p))
-        for pt, (s1, s2) in zip(s.patterns, sums):
-            o = pt.obs
-            m = np.setdiff1d(np.arange(p), o)
+        for n_p, o, m, oo, om, mo_, mm, s1, s2 in parts:
             if not len(m):
                 T1 += s1
                 T2 += s2
                 continue
-            B = np.linalg.solve(sigma[np.ix_(o, o)], sigma[np.ix_(o, m)]).T   # Σ_mo Σ_oo⁻¹
+            B = np.linalg.solve(sigma[oo], sigma[om]).T       # Σ_mo Σ_oo⁻¹
             c = mu[m] - B @ mu[o]
             T1[o] += s1
-            T1[m] += pt.n * c + B @ s1
-            T2[np.ix_(o, o)] += s2
+            T1[m] += n_p * c + B @ s1
+            T2[oo] += s2
             mo = np.outer(c, s1) + B @ s2
-            T2[np.ix_(m, o)] += mo
-            T2[np.ix_(o, m)] += mo.T
-            T2[np.ix_(m, m)] += (pt.n * np.outer(c, c) + np.outer(c, s1 @ B.T)
-                                 + np.outer(B @ s1, c) + B @ s2 @ B.T
-                                 + pt.n * (sigma[np.ix_(m, m)] - B @ sigma[np.ix_(o, m)]))
+            T2[mo_] += mo
+            T2[om] += mo.T
+            T2[mm] += (n_p * np.outer(c, c) + np.outer(c, s1 @ B.T) + np.outer(B @ s1, c)
+                       + B @ s2 @ B.T + n_p * (sigma[mm] - B @ sigma[om]))
         new_mu = T1 / n
         new_sigma = T2 / n - np.outer(new_mu, new_mu)
         if np.linalg.eigvalsh(new_sigma)[0] < 1e-6:
@@ -167,56 +197,76 @@ def _em_h1(s: Sample) -> tuple[np.ndarray, np.ndarray, int]:
     return mu, sigma, it
 
 
-def discrepancy(s: Sample, mu: np.ndarray, sigma: np.ndarray) -> float:
-    """f_g: the −2/n log-likelihood without the 2π term (inf if Σ is not positive definite)."""
+def fit_terms(s: Sample, mu: np.ndarray, sigma: np.ndarray, vi=None, ms: bool = True,
+              gradient: bool = False) -> tuple[float, np.ndarray | None]:
+    """f_g (the −2/n log-likelihood without the 2π term; inf if a Σ_oo is not positive
+    definite) and, with ``gradient``, ∂f_g/∂m_g (means first when ``ms``)."""
+    p = len(mu)
     total = 0.0
-    for pt in s.patterns:
-        o = pt.obs
+    G = np.zeros((p, p)) if gradient else None
+    gm = np.zeros(p) if gradient else None
+    for b in s.blocks:
+        Sig = b.take(sigma)
         try:
-            C = np.linalg.cholesky(sigma[np.ix_(o, o)])
+            C = np.linalg.cholesky(Sig)
         except np.linalg.LinAlgError:
-            return np.inf
-        Ci = np.linalg.inv(C)
-        P = Ci.T @ Ci
-        d = pt.mean - mu[o]
-        total += pt.n * (2 * np.log(np.diag(C)).sum() + np.sum(P * pt.cov) + d @ P @ d)
-    return total / s.n
+            return np.inf, None
+        P = np.linalg.inv(Sig)
+        d = b.mean - mu[b.obs]
+        Pd = np.einsum("mij,mj->mi", P, d)
+        logdet = 2 * np.log(np.diagonal(C, axis1=1, axis2=2)).sum(axis=1)
+        total += b.n @ (logdet + np.einsum("mij,mij->m", P, b.cov) + np.einsum("mi,mi->m", d, Pd))
+        if gradient:
+            Gb = b.n[:, None, None] * (P - P @ b.cov @ P - Pd[:, :, None] * Pd[:, None, :])
+            np.add.at(G, (b.obs[:, :, None], b.obs[:, None, :]), Gb)
+            np.add.at(gm, b.obs, -2 * b.n[:, None] * Pd)
+    if not gradient:
+        return total / s.n, None
+    r, c, w = vi
+    g = w * G[r, c] / s.n
+    return total / s.n, (np.concatenate([gm / s.n, g]) if ms else g)
 
 
-def _pattern_inverses(s: Sample, sigma: np.ndarray):
-    for pt in s.patterns:
-        yield pt, np.linalg.inv(sigma[np.ix_(pt.obs, pt.obs)])
+def discrepancy(s: Sample, mu: np.ndarray, sigma: np.ndarray) -> float:
+    """f_g at (μ, Σ)."""
+    return fit_terms(s, mu, sigma)[0]
 
 
 def moment_gradient(s: Sample, mu, sigma, vi, ms: bool) -> np.ndarray:
     """∂f_g/∂m_g (means first when ``ms``)."""
-    p = len(mu)
-    G = np.zeros((p, p)); gm = np.zeros(p)
-    for pt, P in _pattern_inverses(s, sigma):
-        o = pt.obs
-        d = pt.mean - mu[o]
-        Pd = P @ d
-        G[np.ix_(o, o)] += pt.n * (P - P @ pt.cov @ P - np.outer(Pd, Pd))
-        gm[o] -= 2 * pt.n * Pd
+    return fit_terms(s, mu, sigma, vi, ms, gradient=True)[1]
+
+
+def _dup_kron_sum(T: np.ndarray, vi) -> np.ndarray:
+    """Σ_k D'(A_k ⊗ B_k)D from T[i,j,k,l] = Σ_k A_k[i,j] B_k[k,l] (A_k, B_k symmetric)."""
     r, c, w = vi
-    g = w * G[r, c] / s.n
-    return np.concatenate([gm / s.n, g]) if ms else g
+    R, C = r[:, None], c[:, None]
+    r2, c2 = r[None, :], c[None, :]
+    out = T[C, c2, R, r2] + T[C, r2, R, c2] + T[R, c2, C, r2] + T[R, r2, C, c2]
+    return out * np.outer(w, w) / 4.0
+
+
+def _embedded_inverses(s: Sample, sigma: np.ndarray) -> np.ndarray:
+    """Σ_oo⁻¹ of every pattern, embedded in p × p zero matrices (patterns × p × p)."""
+    p = sigma.shape[0]
+    out = np.zeros((len(s.patterns), p, p))
+    for b in s.blocks:
+        out[b.ids[:, None, None], b.obs[:, :, None], b.obs[:, None, :]] = np.linalg.inv(b.take(sigma))
+    return out
 
 
 def expected_information(s: Sample, sigma, vi, ms: bool) -> np.ndarray:
     """Unit expected information of m_g (lavaan ``lav_mvnorm_missing_information_expected``)."""
     p = sigma.shape[0]
-    q = len(vi[0])
-    W11 = np.zeros((p, p)); W22 = np.zeros((q, q))
-    for pt, P in _pattern_inverses(s, sigma):
-        Pf = np.zeros((p, p)); Pf[np.ix_(pt.obs, pt.obs)] = P
-        W11 += pt.n * Pf
-        W22 += pt.n * 0.5 * dup_kron(Pf, Pf, vi)
+    Pf = _embedded_inverses(s, sigma)
+    n = np.array([pt.n for pt in s.patterns], dtype=float) / s.n
+    W22 = 0.5 * _dup_kron_sum(np.einsum("a,aij,akl->ijkl", n, Pf, Pf), vi)
     if not ms:
-        return W22 / s.n
+        return W22
+    q = len(vi[0])
     out = np.zeros((p + q, p + q))
-    out[:p, :p], out[p:, p:] = W11, W22
-    return out / s.n
+    out[:p, :p], out[p:, p:] = np.einsum("a,aij->ij", n, Pf), W22
+    return out
 
 
 def observed_information_h1(s: Sample, mu, sigma, vi) -> np.ndarray:
@@ -224,19 +274,20 @@ def observed_information_h1(s: Sample, mu, sigma, vi) -> np.ndarray:
     ``lav_mvnorm_missing_information_observed_samplestats``), means first."""
     p = len(mu)
     q = len(vi[0])
-    H11 = np.zeros((p, p)); H21 = np.zeros((q, p)); H22 = np.zeros((q, q))
-    for pt, P in _pattern_inverses(s, sigma):
+    Pf = _embedded_inverses(s, sigma)
+    n = np.array([pt.n for pt in s.patterns], dtype=float) / s.n
+    Tf = np.zeros_like(Pf)
+    H21 = np.zeros((q, p))
+    for k, pt in enumerate(s.patterns):
         o = pt.obs
-        Pf = np.zeros((p, p)); Pf[np.ix_(o, o)] = P
+        P = Pf[k][pt.oo]
         d = pt.mean - mu[o]
         t = np.zeros(p); t[o] = P @ d
-        Wt = pt.cov + np.outer(d, d)
-        Tf = np.zeros((p, p)); Tf[np.ix_(o, o)] = P @ (2 * Wt - sigma[np.ix_(o, o)]) @ P
-        H11 += pt.n * Pf
-        H21 += pt.n * dup_vec(t, Pf, vi)
-        H22 += pt.n * 0.5 * dup_kron(Pf, Tf, vi)
-    out = np.block([[H11, H21.T], [H21, H22]])
-    return out / s.n
+        Tf[k][pt.oo] = P @ (2 * (pt.cov + np.outer(d, d)) - sigma[pt.oo]) @ P
+        H21 += n[k] * dup_vec(t, Pf[k], vi)
+    H11 = np.einsum("a,aij->ij", n, Pf)
+    H22 = 0.5 * _dup_kron_sum(np.einsum("a,aij,akl->ijkl", n, Pf, Tf), vi)
+    return np.block([[H11, H21.T], [H21, H22]])
 
 
 def casewise_scores(s: Sample, mu, sigma, vi, ms: bool) -> np.ndarray:
@@ -245,11 +296,8 @@ def casewise_scores(s: Sample, mu, sigma, vi, ms: bool) -> np.ndarray:
     r, c, w = vi
     q = len(r)
     out = np.zeros((s.n, (p if ms else 0) + q))
-    for pt, P in _pattern_inverses(s, sigma):
-        o = pt.obs
-        Z = np.zeros((pt.n, p))
-        Z[:, o] = (s.X[np.ix_(pt.rows, o)] - mu[o]) @ P
-        Pf = np.zeros((p, p)); Pf[np.ix_(o, o)] = P
+    for pt, Pf in zip(s.patterns, _embedded_inverses(s, sigma)):
+        Z = np.nan_to_num(s.X[pt.rows] - mu) @ Pf
         sc = 0.5 * w * (Z[:, r] * Z[:, c] - Pf[r, c])
         out[pt.rows] = np.hstack([Z, sc]) if ms else sc
     return out
@@ -343,21 +391,24 @@ class Model:
 
     # -- discrepancy and derivatives
     def objective(self, theta: np.ndarray) -> float:
-        total = 0.0
-        for g, s in enumerate(self.samples):
-            sigma, mu = self.implied(theta, g)
-            f = discrepancy(s, mu, sigma)
-            if not np.isfinite(f):
-                return np.inf
-            total += self.w[g] * (f - s.f_h1)
-        return float(total)
+        return self.value_and_gradient(theta, gradient=False)[0]
 
     def gradient(self, theta: np.ndarray) -> np.ndarray:
-        grad = np.zeros(self.n_theta)
+        return self.value_and_gradient(theta)[1]
+
+    def value_and_gradient(self, theta: np.ndarray, gradient: bool = True
+                           ) -> tuple[float, np.ndarray | None]:
+        """F(θ) and ∂F/∂θ (inf and None where Σ is not positive definite)."""
+        total, grad = 0.0, np.zeros(self.n_theta)
         for g, s in enumerate(self.samples):
             sigma, mu = self.implied(theta, g)
-            grad += self.w[g] * self.delta(theta, g).T @ moment_gradient(s, mu, sigma, self.vi, self.ms)
-        return grad
+            f, gam = fit_terms(s, mu, sigma, self.vi, self.ms, gradient)
+            if not np.isfinite(f):
+                return np.inf, None
+            total += self.w[g] * (f - s.f_h1)
+            if gradient:
+                grad += self.w[g] * self.delta(theta, g).T @ gam
+        return float(total), (grad if gradient else None)
 
     def expected_info(self, theta: np.ndarray) -> np.ndarray:
         """Unit expected information Σ_g w_g Δ_g' W_g Δ_g."""
@@ -369,15 +420,25 @@ class Model:
         return info
 
     def observed_info(self, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
-        """Hessian of F/2 from the analytic gradient, lavaan's ``lav_model_hessian``
-        (five-point differences, step 1e-6, symmetrised)."""
+        """Unit observed information: the Hessian of F/2 (lavaan's default for FIML and
+        MLR), Σ_g w_g [Δ_g' A_g Δ_g + ½ Σ_j γ_gj ∂²m_gj/∂θ∂θ'] with A_g the observed
+        information of the moments at the implied values and γ_g = ∂f_g/∂m_g; the
+        second derivatives of the moments by central differences of Δ."""
         k = self.n_theta
-        H = np.zeros((k, k))
-        for j in range(k):
-            e = np.zeros(k); e[j] = h
-            H[:, j] = (self.gradient(theta - 2 * e) - 8 * self.gradient(theta - e)
-                       + 8 * self.gradient(theta + e) - self.gradient(theta + 2 * e)) / (12 * h)
-        return 0.25 * (H + H.T)
+        info = np.zeros((k, k))
+        for g, s in enumerate(self.samples):
+            sigma, mu = self.implied(theta, g)
+            D = self.delta(theta, g)
+            A = observed_information_h1(s, mu, sigma, self.vi)
+            if not self.ms:
+                A = A[self.p:, self.p:]
+            gam = moment_gradient(s, mu, sigma, self.vi, self.ms)
+            second = np.zeros((k, k))
+            for j in range(k):
+                e = np.zeros(k); e[j] = h
+                second[:, j] = (self.delta(theta + e, g) - self.delta(theta - e, g)).T @ gam / (2 * h)
+            info += self.w[g] * (D.T @ A @ D + 0.25 * (second + second.T))
+        return info
 
     def scores(self, theta: np.ndarray, g: int) -> np.ndarray:
         """Row-wise scores of the log-likelihood with respect to θ (n_g × n_θ)."""
@@ -449,7 +510,10 @@ class Model:
         bnds = None if lower is None else [
             (a if np.isfinite(a) else None, b if np.isfinite(b) else None)
             for a, b in zip(lower, upper)]
-        res = optimize.minimize(self.objective, theta, jac=self.gradient,
+        def fg(t):
+            f, g = self.value_and_gradient(t)
+            return (f, g) if g is not None else (np.inf, np.zeros_like(t))
+        res = optimize.minimize(fg, theta, jac=True,
                                 method="L-BFGS-B" if bnds else "BFGS", bounds=bnds,
                                 options={"gtol": 1e-7, "maxiter": max_iter})
         return res.x if np.isfinite(res.fun) and res.fun <= self.objective(theta) else theta

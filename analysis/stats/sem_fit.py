@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 from scipy import optimize, stats
 
 from analysis.stats.sem_engine import (LOG2PI, Model, casewise_scores, discrepancy,
@@ -126,14 +127,16 @@ def fiml_corrected(model: Model, theta: np.ndarray, df: float, base: Model,
     G = len(model.samples)
     Wm, Wc, Jm = [], [], []
     vi = model.vi
+    keep = h1_mask(model)
+    sub = np.ix_(keep, keep)
     for g, s in enumerate(model.samples):
-        Wm.append(observed_information_h1(s, s.mean, s.cov, vi))
+        Wm.append(observed_information_h1(s, s.mean, s.cov, vi)[sub])
         P = np.linalg.inv(s.cov)
-        W = np.zeros_like(Wm[-1])
+        W = np.zeros((len(keep), len(keep)))
         W[:model.p, :model.p] = P
         W[model.p:, model.p:] = 0.5 * dup_kron(P, P, vi)
-        Wc.append(W)
-        sc = casewise_scores(s, s.mean, s.cov, vi, True)
+        Wc.append(W[sub])
+        sc = casewise_scores(s, s.mean, s.cov, vi, True)[:, keep]
         Jm.append(sc.T @ sc / s.n)
     Wmi = [np.linalg.inv(W) for W in Wm]
     w = model.w
@@ -143,7 +146,7 @@ def fiml_corrected(model: Model, theta: np.ndarray, df: float, base: Model,
     Gamma_all = _blockdiag([Wmi[g] @ Jm[g] @ Wmi[g] / w[g] for g in range(G)])
 
     def k_fimlc(mod: Model, th: np.ndarray) -> float:
-        D = np.vstack([mod.delta(th, g) for g in range(G)])
+        D = np.vstack([mod.delta(th, g)[keep] for g in range(G)])
         E_inv = np.linalg.inv(D.T @ Wm_all @ D)
         U = Wm_all - Wm_all @ D @ E_inv @ D.T @ Wm_all
         if version == "V3":
@@ -216,16 +219,29 @@ def srmr(model: Model, theta: np.ndarray) -> float:
     return out
 
 
+def _x_loglik(n: int, cov_x: np.ndarray) -> float:
+    """Saturated log-likelihood of the fixed.x covariates, which lavaan leaves out."""
+    k = len(cov_x)
+    return -n / 2 * (k * LOG2PI + np.linalg.slogdet(cov_x)[1] + k) if k else 0.0
+
+
 def loglik(model: Model, theta: np.ndarray | None) -> float:
-    """Log-likelihood of the model (``theta=None``: of the unrestricted h1 model)."""
+    """Log-likelihood of the model (``theta=None``: of the unrestricted h1 model).
+
+    With fixed.x the covariates' own likelihood is subtracted, as lavaan does: for the
+    model at their h1 moments, for h1 at their pairwise sample covariance (×(n−1)/n).
+    """
+    xi = [model.pt.ov.index(v) for v in model.pt.ov_x]
     total = 0.0
     for g, s in enumerate(model.samples):
         if theta is None:
             f = s.f_h1
+            cov_x = pd.DataFrame(s.X[:, xi]).cov().to_numpy() * (s.n - 1) / s.n
         else:
             sigma, mu = model.implied(theta, g)
             f = discrepancy(s, mu, sigma)
-        total += -0.5 * s.log2pi_term() - 0.5 * s.n * f
+            cov_x = s.cov[np.ix_(xi, xi)]
+        total += -0.5 * s.log2pi_term() - 0.5 * s.n * f - _x_loglik(s.n, cov_x)
     return total
 
 
