@@ -1223,7 +1223,7 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: str = "ML"
     out = pd.DataFrame(rows, index=pd.Index([p[0] for p in plan], name="model"))
     out["supported"] = out["supported"].astype("boolean")
     scalar = [s for s in ("scalar (partial)", "scalar") if s in out.index
-              and out.loc[s, "supported"] is True]
+              and out.loc[s, "supported"] is not pd.NA and bool(out.loc[s, "supported"])]
     out.attrs["latent_means"] = (_latent_means(fits[scalar[0]]) if scalar else None)
     return out
 

@@ -313,6 +313,11 @@ def _equalities(table: list[dict], names: _Names, ngroups: int, group_equal: Seq
         "lv.covariances": lambda r: r["op"] == "~~" and r["lhs"] in lv and r["lhs"] != r["rhs"],
     }
     partial = {p.replace(" ", "") for p in group_partial}
+    names_g1 = {r["lhs"] + r["op"] + r["rhs"] for r in table if r["group"] == 1}
+    unknown = sorted(partial - names_g1)
+    if unknown:
+        raise ValueError(f"group_partial {unknown} match no parameter of the model; expected "
+                         "lavaan names such as 'f=~x2' (loading) or 'x3~1' (intercept)")
     if ngroups > 1 and group_equal:
         for i, r in enumerate(table):
             if r["group"] != 1 or not any(kinds[k](r) for k in group_equal):
