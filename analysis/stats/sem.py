@@ -903,7 +903,10 @@ def _candidates(pt: ParTable) -> list[tuple[str, str, str]]:
             if nox[i] not in other and nox[j] not in other]
     out += [(ov_x[j], "~~", ov_x[i]) for j in range(len(ov_x)) for i in range(j, len(ov_x))]
     out += [(lv[j], "~~", lv[i]) for j in range(len(lv)) for i in range(j, len(lv))]
-    out += [(y, "~", x) for y in eqs for x in eqs if y != x and not (y in ind and x in lv)]
+    # lavaan's list also regresses fixed.x covariates, but their modification indices are
+    # NA (the covariates' moments carry no information), so they are left out here
+    out += [(y, "~", x) for y in eqs for x in eqs
+            if y != x and not (y in ind and x in lv) and y not in ov_x]
     if pt.meanstructure:
         out += [(v, "~1", "") for v in ov + lv]
     return out
