@@ -76,7 +76,8 @@ from analysis.stats.lavaan_syntax import ModelSyntaxError, Statement, parse_expr
 from analysis.stats.results import Result
 from analysis.stats.sem_engine import Model, Sample, make_sample
 from analysis.stats.sem_partable import (GROUP_EQUAL, MAT_A, MAT_M, MAT_S, ParTable, bounds,
-                                         build_partable, label_function, reparametrize)
+                                         build_partable, label_function, observed_variables,
+                                         reparametrize)
 
 __all__ = ["CFAResult", "ScoreTestResult", "cfa", "sem", "invariance",
            "latent_mean_differences", "modification_indices", "standardized_solution",
@@ -183,6 +184,7 @@ class _State:
     stmts: list[Statement]
     options: dict
     labels: tuple[str, ...]
+    on_bound: np.ndarray | None = None     # table rows held at an active bound (no SE)
 
 
 # ----------------------------------------------------------------------------- data
@@ -624,6 +626,8 @@ def _estimates(state: _State, level: float = 0.95) -> pd.DataFrame:
     else:
         se[free] = np.nan
     std = _standardize(model, est) if np.all(np.isfinite(est)) else np.full(n, np.nan)
+    if state.on_bound is not None:
+        se[state.on_bound] = np.nan          # a parameter on its bound has no SE (lavaan: NA)
     rows = pd.DataFrame({"lhs": pt.lhs, "op": pt.op, "rhs": pt.rhs, "group": pt.group,
                          "label": pt.label, "est": est, "se": se, "std_all": std})
     if deff is not None:
@@ -723,8 +727,10 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str = "ML", group: str | N
     if (group_equal or group_partial) and group is None:
         raise ValueError("group_equal/group_partial need a group column (group=...)")
     stmts = parse_model(model)
-    names = build_partable(stmts, 1, fixed_x=fixed_x)
-    parts, labels, warns = _prepare(data, names.ov, names.ov_x, group, missing)
+    ov, ov_x = observed_variables(stmts, fixed_x)
+    if not ov:
+        raise ModelSyntaxError("model has no observed variables")
+    parts, labels, warns = _prepare(data, ov, ov_x, group, missing)
     fiml = missing != "listwise"
     samples = [make_sample(x) if len(x) >= 2 else None for x in parts]
     G = len(parts)
@@ -778,8 +784,12 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str = "ML", group: str | N
         scaling = (c, cn)
     fit = sem_fit.measures(mod, theta, df, base, base_theta, base_df, estimator=est,
                            fiml=fiml, scaling=scaling)
+    on_bound = None
+    if active is not None and active.any():
+        rows = np.flatnonzero(pt.free > 0)
+        on_bound = rows[(mod.K[pt.free[rows] - 1][:, active] != 0).any(axis=1)]
     state = _State(pt=pt, model=mod, theta=theta, vcov=vcov, stmts=stmts, options=options,
-                   labels=labels)
+                   labels=labels, on_bound=on_bound)
     estimates = _estimates(state)
     bad, extra_notes = _improper(pt, mod, theta, labels)
     warns += bad + extra_notes
@@ -879,6 +889,8 @@ def standardized_solution(result: CFAResult, type: str = "std.all",
         var = np.einsum("ij,jk,ik->i", J, st.vcov, J)
         se = np.sqrt(np.where(var < 0, np.nan, var))
         se[se < np.finfo(float).eps ** 0.25] = 0.0
+        if st.on_bound is not None:
+            se[st.on_bound] = np.nan
     else:
         se = np.full(len(est), np.nan)
     base = result.estimates[["lhs", "op", "rhs", "group", "label"]].copy()

@@ -45,8 +45,8 @@ from scipy import linalg
 from analysis.stats.lavaan_syntax import (PARAMETER_OPS, ModelSyntaxError, Statement,
                                           parse_expression)
 
-__all__ = ["ParTable", "build_partable", "reparametrize", "GROUP_EQUAL", "MAT_A", "MAT_S",
-           "MAT_M"]
+__all__ = ["ParTable", "build_partable", "observed_variables", "reparametrize", "bounds",
+           "label_function", "GROUP_EQUAL", "MAT_A", "MAT_S", "MAT_M"]
 
 GROUP_EQUAL = ("loadings", "intercepts", "means", "regressions", "residuals",
                "residual.covariances", "lv.variances", "lv.covariances")
@@ -136,6 +136,13 @@ def _names(params: Sequence[Statement]) -> _Names:
                  and v not in lv])
     return _Names(lv=lv, ov=ov, ov_x=ov_x, ov_nox=[v for v in ov if v not in ov_x],
                   lv_x=lv_x, y_pure=y_pure)
+
+
+def observed_variables(stmts: Sequence[Statement], fixed_x: bool = True
+                       ) -> tuple[list[str], list[str]]:
+    """(observed variables, exogenous covariates held fixed) of a model, lavaan's order."""
+    names = _names([s for s in stmts if s.op in PARAMETER_OPS])
+    return names.ov, (names.ov_x if fixed_x else [])
 
 
 # ------------------------------------------------------------------------- the table
