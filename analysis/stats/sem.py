@@ -27,12 +27,14 @@ Estimation
 ----------
 Maximum likelihood: Fisher scoring with an analytic gradient, step halving and a BFGS
 fallback, started from lavaan's starting values (fabin3 loadings, half the observed
-variances). An improper or non-converged result is re-estimated from further
-deterministic starting values (lavaan's "simple" values, principal-axis values and seeded
-perturbations); the lowest minimum is kept and a proper solution is preferred when it is
-as low. Improper solutions (negative variances, non-positive-definite latent or residual
-covariance matrices) and non-convergence set ``admissible=False`` and are named in
-``warnings``.
+variances). When that path is rough (the step had to be shortened more than once), a
+quasi-Newton path from the same values (the path of lavaan's nlminb) is compared with it;
+when the two disagree, or the solution is improper or not converged, further deterministic
+starting values are tried (lavaan's "simple" values, principal-axis loadings, seeded
+perturbations). The lowest minimum is kept, a proper one when it is as low as an improper
+one, and a warning names the minima when several were found. Improper solutions (negative
+variances, non-positive-definite latent or residual covariance matrices) and
+non-convergence set ``admissible=False`` and are named in ``warnings``.
 
 Missing data: ``missing="listwise"`` (lavaan's default) removes incomplete rows;
 ``missing="ml"`` is full-information ML (casewise likelihood, rows with no model variable
@@ -72,7 +74,7 @@ from threadpoolctl import threadpool_limits
 
 from analysis.stats import sem_fit
 from analysis.stats.criteria import limits
-from analysis.stats.lavaan_syntax import ModelSyntaxError, Statement, parse_expression, parse_model
+from analysis.stats.lavaan_syntax import ModelSyntaxError, parse_expression, parse_model
 from analysis.stats.results import Result
 from analysis.stats.sem_engine import Model, Sample, make_sample
 from analysis.stats.sem_partable import (GROUP_EQUAL, MAT_A, MAT_M, MAT_S, ParTable, bounds,
@@ -181,9 +183,6 @@ class _State:
     model: Model
     theta: np.ndarray
     vcov: np.ndarray | None
-    stmts: list[Statement]
-    options: dict
-    labels: tuple[str, ...]
     on_bound: np.ndarray | None = None     # table rows held at an active bound (no SE)
 
 
@@ -461,11 +460,11 @@ def _improper(pt: ParTable, model: Model, theta: np.ndarray,
 
 
 def _estimate(pt: ParTable, model: Model, labels: Sequence[str]) -> tuple[np.ndarray, bool, list[str]]:
-    """Fit from lavaan's starting values twice (Fisher scoring; quasi-Newton, the path of
-    lavaan's nlminb). If both reach the same proper minimum, that is the solution.
-    Otherwise (no convergence, an improper solution, or two different minima) further
-    deterministic starting values are tried, and the lowest minimum is kept — a proper
-    one when it is as low as an improper one."""
+    """Fit by Fisher scoring from lavaan's starting values. If that path was rough (the
+    step had to be shortened several times), a quasi-Newton path from the same values —
+    the path of lavaan's nlminb — is compared with it. If they disagree, or the solution
+    is improper or not converged, further deterministic starting values are tried; the
+    lowest minimum is kept — a proper one when it is as low as an improper one."""
     lower, upper = _bounds_theta(pt, model)
 
     def theta_of(rows: np.ndarray) -> np.ndarray:
@@ -477,10 +476,12 @@ def _estimate(pt: ParTable, model: Model, labels: Sequence[str]) -> tuple[np.nda
         return f, ok, theta, ok and bool(_improper(pt, model, theta, labels)[0])
 
     first = _start_values(pt, model.samples)
-    tries = [attempt(first, "fisher"), attempt(first, "bfgs")]
+    tries = [attempt(first, "fisher")]
+    if model.halvings >= 2 or not tries[0][1] or tries[0][3]:
+        tries.append(attempt(first, "bfgs"))
     tol = 1e-7 / model.N * max(1.0, model.N * min(t[0] for t in tries))
-    same = abs(tries[0][0] - tries[1][0]) <= tol
-    if not (same and tries[0][1] and not tries[0][3]):
+    clean = tries[0][1] and not tries[0][3] and all(abs(t[0] - tries[0][0]) <= tol for t in tries)
+    if not clean:
         tries += [attempt(rows, "fisher", 100)
                   for rows in _alternative_starts(pt, model.samples, first)]
     ok = [t for t in tries if t[1]]
@@ -738,9 +739,6 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str = "ML", group: str | N
                         meanstructure=G > 1 or fiml or "intercepts" in group_equal
                         or "means" in group_equal,
                         group_equal=group_equal, group_partial=group_partial, fixed_x=fixed_x)
-    options = dict(estimator=est, missing=missing, group=group, group_equal=group_equal,
-                   group_partial=group_partial, std_lv=std_lv, orthogonal=orthogonal,
-                   fixed_x=fixed_x)
     problems = _sample_problems(parts, samples, labels, pt.ov)
     n_used = sum(len(x) for x in parts)
     common = dict(n=n_used, model=model, estimator=est, group_labels=labels, missing=missing,
@@ -788,8 +786,7 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str = "ML", group: str | N
     if active is not None and active.any():
         rows = np.flatnonzero(pt.free > 0)
         on_bound = rows[(mod.K[pt.free[rows] - 1][:, active] != 0).any(axis=1)]
-    state = _State(pt=pt, model=mod, theta=theta, vcov=vcov, stmts=stmts, options=options,
-                   labels=labels, on_bound=on_bound)
+    state = _State(pt=pt, model=mod, theta=theta, vcov=vcov, on_bound=on_bound)
     estimates = _estimates(state)
     bad, extra_notes = _improper(pt, mod, theta, labels)
     warns += bad + extra_notes
@@ -1184,19 +1181,13 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: str = "ML"
     if group_partial and partial_step not in base_steps or partial_step == "configural":
         raise ValueError(f"partial_step={partial_step!r}; expected one of "
                          f"{[s for s in base_steps if s != 'configural']}")
+    # (step, group_equal, group_partial, the step it is nested in)
     plan: list[tuple[str, tuple, tuple, str | None]] = []
-    partial_on = False
-    prev = None
     for name, ge in base_steps.items():
-        plan.append((name, ge, group_partial if partial_on else (), prev))
-        prev_full = name
-        prev = name
+        partial = group_partial if any(p[0].endswith("(partial)") for p in plan) else ()
+        plan.append((name, ge, partial, plan[-1][0] if plan else None))
         if group_partial and name == partial_step:
-            before = plan[-2][0] if len(plan) > 1 else None
-            plan.append((f"{name} (partial)", ge, group_partial, before))
-            partial_on = True
-            prev = f"{name} (partial)"
-        del prev_full
+            plan.append((f"{name} (partial)", ge, group_partial, plan[-1][3]))
     fits = {name: cfa(data, model, estimator=estimator, group=group, group_equal=ge,
                       group_partial=gp, **kwargs) for name, ge, gp, _ in plan}
     robust = str(estimator).upper() == "MLR"

@@ -46,6 +46,15 @@ def vech_index(p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return r, c, np.where(r == c, 1.0, 2.0)
 
 
+def _dup_kron_sum(T: np.ndarray, vi) -> np.ndarray:
+    """Σ_k D'(A_k ⊗ B_k)D from T[i,j,k,l] = Σ_k A_k[i,j] B_k[k,l] (A_k, B_k symmetric)."""
+    r, c, w = vi
+    R, C = r[:, None], c[:, None]
+    r2, c2 = r[None, :], c[None, :]
+    out = T[C, c2, R, r2] + T[C, r2, R, c2] + T[R, c2, C, r2] + T[R, r2, C, c2]
+    return out * np.outer(w, w) / 4.0
+
+
 def dup_kron(A: np.ndarray, B: np.ndarray, vi) -> np.ndarray:
     """D'(A ⊗ B)D for symmetric A, B (D the duplication matrix), on vech coordinates."""
     return _dup_kron_sum(np.multiply.outer(A, B), vi)
@@ -134,7 +143,13 @@ def make_sample(X: np.ndarray) -> Sample:
     """Patterns and h1 moments of one group (rows without any value must be removed)."""
     X = np.asarray(X, dtype=float)
     miss = np.isnan(X)
-    keys, inverse = np.unique(miss, axis=0, return_inverse=True)
+    if not miss.any():
+        keys, inverse = miss[:1], np.zeros(len(X), dtype=int)
+    elif X.shape[1] < 63:            # patterns as bit codes: a 1-d unique is fast
+        codes, inverse = np.unique(miss @ (1 << np.arange(X.shape[1])), return_inverse=True)
+        keys = (codes[:, None] >> np.arange(X.shape[1])) & 1 == 1
+    else:
+        keys, inverse = np.unique(miss, axis=0, return_inverse=True)
     inverse = np.asarray(inverse).ravel()
     patterns = []
     for k in range(len(keys)):
@@ -237,15 +252,6 @@ def moment_gradient(s: Sample, mu, sigma, vi, ms: bool) -> np.ndarray:
     return fit_terms(s, mu, sigma, vi, ms, gradient=True)[1]
 
 
-def _dup_kron_sum(T: np.ndarray, vi) -> np.ndarray:
-    """Σ_k D'(A_k ⊗ B_k)D from T[i,j,k,l] = Σ_k A_k[i,j] B_k[k,l] (A_k, B_k symmetric)."""
-    r, c, w = vi
-    R, C = r[:, None], c[:, None]
-    r2, c2 = r[None, :], c[None, :]
-    out = T[C, c2, R, r2] + T[C, r2, R, c2] + T[R, c2, C, r2] + T[R, r2, C, c2]
-    return out * np.outer(w, w) / 4.0
-
-
 def _embedded_inverses(s: Sample, sigma: np.ndarray) -> np.ndarray:
     """Σ_oo⁻¹ of every pattern, embedded in p × p zero matrices (patterns × p × p)."""
     p = sigma.shape[0]
@@ -328,6 +334,7 @@ class Model:
                     a = ov[pt.lhs[i]]
                     self.base[i] = s.mean[a] if pt.op[i] == "~1" else s.cov[a, ov[pt.rhs[i]]]
         self.n_theta = K.shape[1]
+        self.halvings = 0
 
     # -- parameters
     def x(self, theta: np.ndarray) -> np.ndarray:
@@ -475,11 +482,15 @@ class Model:
         return theta, self._converged(theta, lower, upper, 1e-6)
 
     def _fisher(self, theta, lower, upper, max_iter) -> tuple[np.ndarray, float]:
+        """Fisher scoring; counts in ``self.halvings`` the iterations, before the gradient
+        is small, that had to shorten the step (a sign of a difficult surface)."""
         f = self.objective(theta)
+        self.halvings = 0
         for _ in range(max_iter):
             grad = self.gradient(theta)
             free = ~self._active(theta, grad, lower, upper)
-            if np.max(np.abs(grad[free]), initial=0.0) < 1e-9:
+            gmax = np.max(np.abs(grad[free]), initial=0.0)
+            if gmax < 1e-9:
                 break
             info = self.expected_info(theta)[np.ix_(free, free)]
             step = np.zeros_like(theta)
@@ -500,6 +511,7 @@ class Model:
                 t *= 0.5
             else:
                 break
+            self.halvings += t < 1 and gmax > 1e-6
             moved = np.max(np.abs(new - theta))
             theta, f_old, f = new, f, f_new
             if abs(f_old - f) < 1e-15 * max(1.0, abs(f)) and moved < 1e-12:

@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import linalg, optimize, stats
 
 from analysis.stats.sem_engine import (LOG2PI, Model, casewise_scores, discrepancy,
                                        dup_kron, observed_information_h1)
@@ -96,17 +96,6 @@ def scaling_factor(model: Model, theta: np.ndarray, df: float, E_inv: np.ndarray
     return c if c > 0 else np.nan
 
 
-def _blockdiag(mats: list[np.ndarray]) -> np.ndarray:
-    n = sum(m.shape[0] for m in mats)
-    out = np.zeros((n, n))
-    i = 0
-    for m in mats:
-        k = m.shape[0]
-        out[i:i + k, i:i + k] = m
-        i += k
-    return out
-
-
 def complete_chisq(model: Model, theta: np.ndarray) -> float:
     """N·F of the model evaluated at the h1 moments as if they were complete data."""
     total = 0.0
@@ -140,10 +129,10 @@ def fiml_corrected(model: Model, theta: np.ndarray, df: float, base: Model,
         Jm.append(sc.T @ sc / s.n)
     Wmi = [np.linalg.inv(W) for W in Wm]
     w = model.w
-    Wm_all = _blockdiag([w[g] * Wm[g] for g in range(G)])
-    Wc_all = _blockdiag([w[g] * Wc[g] for g in range(G)])
-    Wmi_all = _blockdiag([Wmi[g] / w[g] for g in range(G)])
-    Gamma_all = _blockdiag([Wmi[g] @ Jm[g] @ Wmi[g] / w[g] for g in range(G)])
+    Wm_all = linalg.block_diag(*[w[g] * Wm[g] for g in range(G)])
+    Wc_all = linalg.block_diag(*[w[g] * Wc[g] for g in range(G)])
+    Wmi_all = linalg.block_diag(*[Wmi[g] / w[g] for g in range(G)])
+    Gamma_all = linalg.block_diag(*[Wmi[g] @ Jm[g] @ Wmi[g] / w[g] for g in range(G)])
 
     def k_fimlc(mod: Model, th: np.ndarray) -> float:
         D = np.vstack([mod.delta(th, g)[keep] for g in range(G)])
