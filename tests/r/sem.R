@@ -47,6 +47,8 @@ HSG <- "
   r9 > 0.1
   diff3 := v3a - v3b
 "
+# a path model of observed variables only (exogenous x1, x2 fixed at their sample moments)
+PATH <- "y5 ~ a*y1 + x1\ny1 ~ b*x1 + x2\nab := a*b"
 # an active bound: the Heywood case of tests/r/cfa.R with its variance kept >= 0
 S <- matrix(c(1, .8, .8, .8, 1, .5, .8, .5, 1), 3, dimnames = list(c("y1", "y2", "y3"), c("y1", "y2", "y3")))
 HEY <- "f =~ y1 + y2 + y3\ny1 ~~ v1*y1\nv1 > 0"
@@ -83,6 +85,7 @@ hey <- suppressWarnings(sem(HEY, sample.cov = S, sample.nobs = 200))
 cases <- list(
   pd_ml = run("pd", PD),
   pd_mlr = run("pd", PD, "MLR"),
+  pd_path = run("pd", PATH),
   sv_ml = run("sv", SVX),
   sv_mlr = run("sv", SVX, "MLR"),
   sv_fiml = run("sv", SVX, missing = "ml"),
