@@ -3,9 +3,10 @@ standardized solution (analysis.stats.sem) against lavaan 0.6.14.
 
 References: tests/fixtures/r/sem.json made by tests/r/sem.R — PoliticalDemocracy (the
 lavaan tutorial SEM with equal loadings, residual covariances and the indirect effect
-``a*b``; ML and MLR; and a path model of observed variables only), the synthetic survey with an observed covariate (fixed.x), an outcome
-regressed on two factors with the linear constraint ``g2 == 2*g3`` (ML, MLR, FIML), HS by
-school with ``c(...)`` labels, fixed values and NA per group and a bound, and the Heywood
+``a*b``, ML and MLR; and a path model of observed variables only), the synthetic survey
+with an observed covariate (fixed.x), an outcome regressed on two factors with the linear
+constraint ``g2 == 2*g3`` (ML, MLR, FIML), HS by school with ``c(...)`` labels, fixed values
+and NA per group and a bound, and the Heywood
 covariance of tests/r/cfa.R with the offending variance bounded at 0 (an active bound).
 ``standardizedSolution`` for std.all, std.lv and std.nox, with delta-method SEs.
 
