@@ -1,12 +1,15 @@
-"""Timings: one-factor CFA (ML, MLR) and the three-step invariance sequence vs lavaan.
+"""Timings: one-factor CFA (ML, MLR), the three-step invariance sequence and FIML CFA
+(ML, MLR) vs lavaan.
 
 Data: the synthetic 3X10D generator of ``tests/fixtures/data/make_domains10.py`` (ten
-0–10 items, gender), n = 900 and n = 100 000, seeded. Python times
-``analysis.stats.sem.cfa`` / ``invariance`` (data already in memory). Where Rscript is installed
-the same data go to a temporary CSV and R times ``lavaan::cfa`` with ``system.time``
-around the fitting only (three fits for invariance; ``fitMeasures`` included for both
-sides since our ``cfa`` always computes them); R start-up plus loading lavaan is timed
-separately and reported in the note.
+0–10 items, gender) for the complete-data tasks and that of
+``tests/fixtures/data/make_survey_missing.py`` (the same items, ~30 % incomplete rows) for
+FIML, n = 900 and n = 100 000, seeded. Python times ``analysis.stats.sem.cfa`` /
+``invariance`` (data already in memory). Where Rscript is installed the same data go to a
+temporary CSV and R times ``lavaan::cfa`` with ``system.time`` around the fitting only
+(three fits for invariance; ``fitMeasures`` included for both sides since our ``cfa``
+always computes them, which with FIML includes lavaan's robust FIML-corrected indices);
+R start-up plus loading lavaan is timed separately and reported in the note.
 """
 from __future__ import annotations
 
@@ -28,9 +31,9 @@ TWO = ("personal =~ sat_health + sat_resilience + sat_daily_coping + sat_strengt
        "sat_finances")
 
 
-def _make(n: int):
+def _make(n: int, generator: str = "make_domains10"):
     spec = importlib.util.spec_from_file_location(
-        "make_domains10", ROOT / "tests/fixtures/data/make_domains10.py")
+        generator, ROOT / f"tests/fixtures/data/{generator}.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod.make(seed=2026, n=n)
@@ -48,12 +51,16 @@ R_TASKS = {
     "invariance": ("for (ge in list('', 'loadings', c('loadings', 'intercepts'))) "
                    "fitMeasures(cfa(m2, data = x, group = 'gender', group.equal = ge))"),
 }
+R_FIML_TASKS = {
+    "fiml_ml": "fitMeasures(cfa(m1, data = x, missing = 'ml'))",
+    "fiml_mlr": "fitMeasures(cfa(m1, data = x, missing = 'ml', estimator = 'MLR'))",
+}
 
 
-def _r(csv: Path) -> tuple[dict[str, float], float]:
+def _r(csv: Path, tasks: dict[str, str]) -> tuple[dict[str, float], float]:
     m1, m2 = ONE.replace("\n", "; "), TWO.replace("\n", "; ")
     body = "; ".join(f"cat('{k}', system.time({v})[['elapsed']], '\\n')"
-                     for k, v in R_TASKS.items())
+                     for k, v in tasks.items())
     script = (f"suppressPackageStartupMessages(library(lavaan)); x <- read.csv('{csv}'); "
               f"m1 <- '{m1}'; m2 <- '{m2}'; {body}")
     out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, check=True)
@@ -72,18 +79,26 @@ def run() -> list[dict]:
     have_r = shutil.which("Rscript") is not None
     for n in (900, 100_000):
         data = _make(n)
+        incomplete = _make(n, "make_survey_missing")
         py = {"cfa_ml": _py(lambda: cfa(data, ONE)),
               "cfa_mlr": _py(lambda: cfa(data, ONE, estimator="MLR")),
-              "invariance": _py(lambda: invariance(data, TWO, "gender"))}
+              "invariance": _py(lambda: invariance(data, TWO, "gender")),
+              "fiml_ml": _py(lambda: cfa(incomplete, ONE, missing="ml")),
+              "fiml_mlr": _py(lambda: cfa(incomplete, ONE, missing="ml", estimator="MLR"))}
         r_times, startup = {}, None
         if have_r:
             with tempfile.TemporaryDirectory() as tmp:
                 csv = Path(tmp) / "domains.csv"
                 data.to_csv(csv, index=False)
-                r_times, startup = _r(csv)
+                r_times, startup = _r(csv, R_TASKS)
+                incomplete.to_csv(csv, index=False)
+                r_times.update(_r(csv, R_FIML_TASKS)[0])
+        share = incomplete[ITEMS].isna().any(axis=1).mean()
         labels = {"cfa_ml": "one-factor CFA, ML (10 items)",
                   "cfa_mlr": "one-factor CFA, MLR (10 items)",
-                  "invariance": "invariance configural+metric+scalar, ML (2 groups)"}
+                  "invariance": "invariance configural+metric+scalar, ML (2 groups)",
+                  "fiml_ml": f"one-factor CFA, FIML ML (10 items, {share:.0%} rows incomplete)",
+                  "fiml_mlr": f"one-factor CFA, FIML MLR (10 items, {share:.0%} rows incomplete)"}
         for key, label in labels.items():
             note = "lavaan 0.6.14 timed inside R (fit + fitMeasures)"
             if startup is not None:

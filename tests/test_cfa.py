@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.stats.lavaan_syntax import parse_model
 from analysis.stats.sem import cfa
 
 HERE = Path(__file__).parent
@@ -131,6 +132,38 @@ def test_heywood_case_reported_and_matches_lavaan():
     text = " | ".join(r.warnings)
     assert "negative residual variance for y1" in text
     assert "standardized loading f =~ y1" in text
+    assert not r.admissible          # improper: lavaan's post-check fails too
+    assert r.to_frame().equals(r.estimates)
+
+
+def test_admissible_for_proper_solutions(results):
+    assert all(res.admissible for res in results.values())
+
+
+def test_bifactor_reaches_lavaans_proper_minimum():
+    """Issue 10, item 6. A bifactor model (general + three specific factors) on the 10-domain
+    data: Fisher scoring started from principal-axis loadings — this package's former
+    optimiser — drifts into an improper region (a residual variance far below zero) and
+    does not converge. cfa() starts from lavaan's values and checks a second optimiser
+    path, and reaches lavaan's proper minimum (values compared in test_*_match_lavaan:
+    case dom_bifactor3, chi-square 172.2076)."""
+    from analysis.stats import sem as S
+    from analysis.stats.sem_engine import Model, make_sample
+    from analysis.stats.sem_partable import build_partable, reparametrize
+    case = FIX["cases"]["dom_bifactor3"]
+    pt = build_partable(parse_model(case["args"]["model"]), 1, std_lv=True, orthogonal=True)
+    model = Model(pt, [make_sample(DATA["dom"][pt.ov].to_numpy(float))],
+                  *reparametrize(pt, np.nan_to_num(pt.value)), meanstructure=False)
+    axis = S._alternative_starts(pt, model.samples, S._start_values(pt, model.samples))[1]
+    theta0 = np.linalg.lstsq(model.K, S._x_from_rows(pt, axis), rcond=None)[0]
+    theta, _ = model._fisher(theta0, None, None, 300)
+    assert not model._converged(theta, None, None, 1e-6)
+    variances = model.values(theta)[[o == "~~" for o in pt.op]]
+    assert variances.min() < -5                      # improper, stuck
+    assert model.N * model.objective(theta) > case["fit"]["chisq"] + 10
+    res = cfa(DATA["dom"], case["args"]["model"], std_lv=True, orthogonal=True)
+    assert res.admissible and not res.warnings
+    assert res.fit["chisq"] == pytest.approx(case["fit"]["chisq"], abs=0.01)
 
 
 def test_non_positive_definite_sample_returns_nan_not_traceback():

@@ -47,27 +47,59 @@ def test_modifiers_combine_as_in_lavaan():
 
 @pytest.mark.parametrize("model, msg", [
     ("", "empty"),
-    ("f =~ x1\ny ~ x1 + x2", r"line 2: regressions"),
     ("f =~ x1 + x2\n\nf x3", r"line 3: .* no operator"),
     ("f =~ x1 + + x2", r"line 1: empty term"),
     ("f =~ 2x1", r"line 1: '2x1' is not a valid variable name"),
-    ("f =~ c(1,2)*x1", r"line 1: modifier 'c\(1,2\)'"),
     ("f =~ x1\nf =~ x1", r"line 2: parameter 'f =~ x1' is specified twice"),
     ("x1 ~~ x2\nx2 ~~ x1", r"line 2: parameter"),
-    ("a := b*c", r"line 1: operator ':='"),
     ("f =~", r"line 1: .*nothing after"),
+    ("f =~ c(a, 1)*x1", r"line 1: .*mixes labels and values"),
+    ("f =~ equal(a)*x1", r"line 1: modifier 'equal\(a\)'.*not supported"),
+    ("y ~ x1:x2", r"line 1: interaction term 'x1:x2'.*product"),
+    ("f <~ x1 + x2", r"line 1: formative.*'=~'"),
+    ("x1 | t1", r"line 1: thresholds"),
+    ("group: 1\nf =~ x1", r"line 1: block labels.*c\(\.\.\.\)"),
+    ("ab := a*b; c := max(a)", r"line 1: .*uses something other than"),
+    ("f =~ f", r"line 1: latent variable 'f' cannot be measured by itself"),
 ])
 def test_errors_name_the_line(model, msg):
     with pytest.raises(ModelSyntaxError, match=msg):
         parse_model(model)
 
 
-def test_higher_order_and_mixed_covariance_rejected():
-    d = pd.DataFrame({"x1": [1.0, 2, 3, 4], "x2": [2.0, 1, 4, 3], "x3": [1.0, 3, 2, 4]})
-    with pytest.raises(ModelSyntaxError, match="higher-order"):
-        cfa(d, "f =~ x1 + x2\ng =~ f + x3")
-    with pytest.raises(ModelSyntaxError, match="factor and an observed"):
-        cfa(d, "f =~ x1 + x2 + x3\nf ~~ x1")
+def test_regressions_intercepts_several_lhs():
+    """lavaan: 'y1 + y2 ~ x' is two regressions; '1' in a regression is the intercept."""
+    out = parse_model("y1 + y2 ~ b*x1 + x2\ny1 ~ 1")
+    assert _t(out) == [("y1", "~", "x1", None, False, "b"), ("y2", "~", "x1", None, False, "b"),
+                       ("y1", "~", "x2", None, False, ""), ("y2", "~", "x2", None, False, ""),
+                       ("y1", "~1", "", None, False, "")]
+    (s,) = parse_model("y ~ 0.5*1")
+    assert (s.op, s.fixed) == ("~1", 0.5)
+
+
+def test_per_group_modifiers_start_and_label():
+    s = parse_model("f =~ c(a1, a2)*x1 + c(1, NA)*x2 + start(0.4)*x3 + label('lam4')*x4 "
+                    "+ c(b, b)*NA*x5")
+    assert [(x.rhs, x.fixed, x.free, x.label, x.start) for x in s] == [
+        ("x1", None, False, ("a1", "a2"), None),
+        ("x2", (1.0, None), (False, True), "", None),
+        ("x3", None, False, "", 0.4),
+        ("x4", None, False, "lam4", None),
+        ("x5", None, True, ("b", "b"), None)]
+
+
+def test_definitions_and_constraints_kept_as_text():
+    out = parse_model("y ~ a*x\nz ~ b*y\nind := a * b\ntot := ind + c\na == 2*b\nb > 0")
+    assert [(s.lhs, s.op, s.rhs) for s in out[2:]] == [
+        ("ind", ":=", "a * b"), ("tot", ":=", "ind + c"), ("a", "==", "2*b"), ("b", ">", "0")]
+
+
+def test_higher_order_factor_and_factor_covariance_with_observed_fit():
+    """Factors measured by factors and factor ~~ observed are part of full SEM now."""
+    hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    r = cfa(hs, "v =~ x1 + x2 + x3\nt =~ x4 + x5 + x6\ns =~ x7 + x8 + x9\ng =~ v + t + s")
+    assert r.converged and int(r.fit["df"]) == 24          # a just-identified second order
+    assert r.fit["chisq"] == pytest.approx(85.306, abs=0.001)
 
 
 def test_statement_is_frozen():

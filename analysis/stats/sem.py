@@ -1,40 +1,54 @@
-"""Confirmatory factor analysis (CFA) that reproduces R lavaan 0.6.14.
+"""Structural equation models (CFA and full SEM) that reproduce R lavaan 0.6.14.
 
 Why own code: the Python SEM libraries disagree with lavaan. semopy 2.3 reports wrong
 AIC/BIC/log-likelihood, has no SRMR and no RMSEA confidence interval, divides RMSEA by
-N − 1 instead of N, and cannot constrain parameters across groups (so no measurement
-invariance). Researchers put our numbers next to lavaan's, so this module implements the
-estimator and lavaan's exact fit-measure formulas with numpy/scipy and is tested against
-committed lavaan output (``tests/r/cfa.R`` → ``tests/fixtures/r/cfa.json``).
+N − 1 instead of N, cannot constrain parameters across groups (so no measurement
+invariance) and has no FIML with lavaan's EM-based χ². Researchers put our numbers next
+to lavaan's, so this package implements the estimator and lavaan's exact formulas with
+numpy/scipy and tests them against committed lavaan output (``tests/r/*.R`` →
+``tests/fixtures/r/*.json``). The work is split over four modules: the model syntax
+(:mod:`analysis.stats.lavaan_syntax`), lavaan's parameter table
+(:mod:`analysis.stats.sem_partable`), the likelihood and its derivatives
+(:mod:`analysis.stats.sem_engine`) and the fit measures (:mod:`analysis.stats.sem_fit`);
+this module is the public face.
 
-Model and estimation (lavaan defaults)
---------------------------------------
-The measurement model per group g is Σ = ΛΨΛ' + Θ, μ = ν + Λα. The first loading of each
-factor is fixed to 1 (or, with ``std_lv``, factor variances are fixed to 1), factor
-covariances are free (fixed to 0 with ``orthogonal``), residual variances are free.
-Intercepts and latent means (the *meanstructure*) are added for multi-group models, as
-lavaan does; a single-group model, also with MLR and complete data, has no meanstructure
-(lavaan 0.6.14 behaviour). The ML discrepancy, with S the biased (÷N) covariance,
+Models and defaults (lavaan's ``cfa()``/``sem()``)
+--------------------------------------------------
+Factor loadings (``=~``), regressions among observed and latent variables (``~``),
+(residual) covariances (``~~``), intercepts (``~ 1``), labels and equality constraints,
+per-group modifiers ``c(...)``, defined parameters (``:=``, delta-method SEs), linear
+``==`` constraints and simple bounds ``a > 0``. The first loading of each factor is fixed
+to 1 (``std_lv=True``: factor variances fixed to 1); exogenous latent variables covary;
+exogenous observed covariates are fixed at their sample moments (``fixed.x``). Multi-group
+models and ``missing="ml"`` have a meanstructure; a single-group complete-data model has
+none.
 
-    F = Σ_g (n_g/N) [log|Σ_g| + tr(S_g Σ_g⁻¹) − log|S_g| − p + (ȳ_g − μ_g)'Σ_g⁻¹(ȳ_g − μ_g)],
+Estimation
+----------
+Maximum likelihood: Fisher scoring with an analytic gradient, step halving and a BFGS
+fallback, started from lavaan's starting values (fabin3 loadings, half the observed
+variances). When that path is rough (the step had to be shortened more than once), a
+quasi-Newton path from the same values (the path of lavaan's nlminb) is compared with it;
+when the two disagree, or the solution is improper or not converged, further deterministic
+starting values are tried (lavaan's "simple" values, principal-axis loadings, seeded
+perturbations). The lowest minimum is kept, a proper one when it is as low as an improper
+one, and a warning names the minima when several were found. Improper solutions (negative
+variances, non-positive-definite latent or residual covariance matrices) and
+non-convergence set ``admissible=False`` and are named in ``warnings``.
 
-is minimised by Fisher scoring (analytic gradient, expected information, Armijo step
-halving) from lavaan-like starting values, with a BFGS fallback. χ² = N·F.
+Missing data: ``missing="listwise"`` (lavaan's default) removes incomplete rows;
+``missing="ml"`` is full-information ML (casewise likelihood, rows with no model variable
+removed; rows lacking an exogenous covariate removed too unless ``missing="ml.x"``). The
+χ² then compares with the unrestricted model estimated by lavaan's EM algorithm.
 
-Standard errors: ML uses the expected information (lavaan ``information="expected"``);
-MLR uses the Huber–White sandwich with the observed (Hessian) information, as lavaan's
-``se="robust.huber.white"``. The MLR test is the Yuan–Bentler statistic in its Mplus
-variant (lavaan ``test="yuan.bentler.mplus"``): c = [Σ_g tr(A1_g⁻¹B1_g) − tr(E⁻¹B0)]/df.
+Standard errors: ML with complete data uses the expected information; with FIML the
+observed information (the Hessian, lavaan's default for ``missing="ml"``). MLR uses the
+Huber–White sandwich with the observed information and the Yuan–Bentler (Mplus) scaled
+χ² (:mod:`analysis.stats.sem_fit`).
 
-Fit measures follow lavaan's ``lav_fit_*`` functions: CFI/TLI against the independence
-model, RMSEA = √max(χ²/(N·df) − 1/N, 0)·√G with the 90 % interval from the noncentral
-χ², SRMR of Bentler (residuals of covariances, and of means with a meanstructure,
-standardised by the sample SDs; groups weighted by n_g/N), robust CFI/TLI/RMSEA of
-Brosseau-Liard & Savalei (2014) and Brosseau-Liard, Savalei & Li (2012) as computed by
-lavaan 0.6.14 (χ² − c·df in place of χ² − df).
-
-References: Bollen (1989) *Structural equations with latent variables*; Yuan & Bentler
-(2000) *Sociological Methodology* 30; Rosseel (2012) lavaan, *J Stat Softw* 48(2);
+References: Bollen (1989) *Structural equations with latent variables*; Enders (2010)
+*Applied Missing Data Analysis*; Yuan & Bentler (2000); Sörbom (1989) and Saris, Satorra
+& Sörbom (1987) for modification indices; Rosseel (2012) lavaan, *J Stat Softw* 48(2);
 Chen (2007) *Structural Equation Modeling* 14(3) for the invariance criteria.
 
 Examples
@@ -48,46 +62,75 @@ Examples
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
+from threadpoolctl import threadpool_limits
 
+from analysis.stats import sem_fit
 from analysis.stats.criteria import limits
-from analysis.stats.lavaan_syntax import ModelSyntaxError, Statement, parse_model
+from analysis.stats.lavaan_syntax import ModelSyntaxError, parse_expression, parse_model
+from analysis.stats.results import Result
+from analysis.stats.sem_engine import Model, Sample, make_sample
+from analysis.stats.sem_partable import (GROUP_EQUAL, MAT_A, MAT_M, MAT_S, ParTable, bounds,
+                                         build_partable, label_function, observed_variables,
+                                         reparametrize)
 
-__all__ = ["CFAResult", "cfa", "invariance", "ModelSyntaxError", "GROUP_EQUAL", "CHEN_2007"]
+__all__ = ["CFAResult", "ScoreTestResult", "cfa", "sem", "invariance",
+           "latent_mean_differences", "modification_indices", "standardized_solution",
+           "equality_score_tests", "ModelSyntaxError", "GROUP_EQUAL", "CHEN_2007", "MISSING"]
 
-GROUP_EQUAL = ("loadings", "intercepts", "residuals", "residual.covariances",
-               "lv.variances", "lv.covariances")
 #: Chen (2007) cut-offs per invariance step, from the criteria table (analysis.stats.criteria).
 CHEN_2007 = limits("cross-cultural validity / measurement invariance")
-_LAM, _THE, _PSI, _NU, _ALPHA = range(5)
-_LOG2PI = math.log(2.0 * math.pi)
+MISSING = ("listwise", "ml", "ml.x")
+_EPS34 = np.finfo(float).eps ** 0.75
+
+
+def _one_blas_thread(func):
+    """The matrices here are small: threaded BLAS only adds contention (hundreds of times
+    slower on a busy two-core machine), so public functions run single-threaded."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=1, user_api="blas"):
+            return func(*args, **kwargs)
+    return wrapper
 
 
 # --------------------------------------------------------------------------- results
 @dataclass(frozen=True)
-class CFAResult:
-    """Result of :func:`cfa`.
+class CFAResult(Result):
+    """Result of :func:`cfa` / :func:`sem`.
 
     Attributes
     ----------
     estimates : DataFrame
         Like lavaan's ``parameterEstimates(standardized=TRUE)``: ``lhs, op, rhs, group``
-        (1-based), ``label, est, se, z, pvalue, std_all``. Fixed parameters have se 0.
+        (1-based; 0 for defined parameters), ``label, est, se, z, pvalue, ci_lower,
+        ci_upper, std_all``. Fixed parameters have se 0. Also returned by ``to_frame()``.
     fit : dict
         lavaan ``fitMeasures`` names (see :func:`cfa`); NaN when the model was not fitted.
     converged : bool
+    admissible : bool
+        False for a non-converged or improper solution (negative variance, latent or
+        residual covariance matrix not positive definite); the reasons are in
+        ``warnings``.
     warnings : tuple of str
-        Heywood cases, non-positive-definite matrices, rows removed, non-convergence.
+        Improper solutions, non-positive-definite matrices, rows removed, non-convergence.
     n : int
-        Number of rows analysed (all groups).
-    model : str
-    estimator : str
+        Rows analysed (all groups).
+    n_total : int
+        Rows in the data.
+    n_patterns : int
+        Missing-data patterns among the analysed rows (summed over groups; 1 per group
+        for complete data).
+    missing : str
+        ``"listwise"``, ``"ml"`` or ``"ml.x"``.
+    model, estimator : str
     group_labels : tuple of str
         Group values in lavaan's order (first appearance); ``()`` for one group.
     implied : dict
@@ -104,423 +147,51 @@ class CFAResult:
     estimator: str
     group_labels: tuple[str, ...] = ()
     implied: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    admissible: bool = True
+    missing: str = "listwise"
+    n_total: int = 0
+    n_patterns: int = 1
+    _state: Any = field(default=None, repr=False, compare=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The parameter table (``estimates``)."""
+        return self.estimates.copy()
 
 
-# --------------------------------------------------------------------- parameter table
-@dataclass
-class _Table:
-    lhs: list[str]
-    op: list[str]
-    rhs: list[str]
-    group: np.ndarray
-    label: list[str]
-    free: np.ndarray        # 0 = fixed, else 1..k
-    value: np.ndarray       # fixed value or start value
-    mat: np.ndarray
-    row: np.ndarray
-    col: np.ndarray
-    ov: list[str]
-    lv: list[str]
-    meanstructure: bool
-    n_free: int
+@dataclass(frozen=True)
+class ScoreTestResult(Result):
+    """Score (Lagrange multiplier) tests of equality constraints, as ``lavTestScore``.
 
-
-def _variables(stmts: Sequence[Statement]) -> tuple[list[str], list[str]]:
-    lv = list(dict.fromkeys(s.lhs for s in stmts if s.op == "=~"))
-    ov: list[str] = []
-    for s in stmts:
-        if s.op == "=~":
-            if s.rhs in lv:
-                raise ModelSyntaxError(
-                    f"model line {s.line}: '{s.rhs}' is a factor used as an indicator; "
-                    "higher-order factors are not supported")
-            names = [s.rhs]
-        else:
-            names = [s.lhs] + ([s.rhs] if s.rhs else [])
-        ov.extend(v for v in names if v not in lv and v not in ov)
-    if not ov:
-        raise ModelSyntaxError("model has no observed variables")
-    return ov, lv
-
-
-def _build_table(stmts: Sequence[Statement], n_groups: int, *, std_lv: bool,
-                 orthogonal: bool, meanstructure: bool, group_equal: Sequence[str],
-                 independence: bool = False) -> _Table:
-    """lavaan's parameter table: user rows first, then the automatic ones, per group."""
-    ov, lv = _variables(stmts)
-    meanstructure = meanstructure or any(s.op == "~1" for s in stmts)
-    rows: list[dict[str, Any]] = []
-    for g in range(n_groups):
-        grows: list[dict[str, Any]] = []
-        seen_first: set[str] = set()
-        user = set()
-        for s in stmts:
-            free = s.fixed is None
-            value = s.fixed if s.fixed is not None else np.nan
-            if s.op == "=~":
-                first = s.lhs not in seen_first
-                seen_first.add(s.lhs)
-                if first and not std_lv and s.fixed is None and not s.free:
-                    free, value = False, 1.0
-            key = (s.lhs, s.op, s.rhs)
-            user.add(key)
-            if s.op == "~~":
-                user.add((s.rhs, s.op, s.lhs))
-            grows.append(dict(lhs=s.lhs, op=s.op, rhs=s.rhs, free=free, value=value,
-                              label=s.label, kind=s.op))
-        auto = [(v, "~~", v, True, np.nan) for v in ov]
-        auto += [(f, "~~", f, not std_lv, 1.0 if std_lv else np.nan) for f in lv]
-        auto += [(a, "~~", b, not orthogonal, 0.0 if orthogonal else np.nan)
-                 for i, a in enumerate(lv) for b in lv[i + 1:]]
-        if meanstructure:
-            auto += [(v, "~1", "", True, np.nan) for v in ov]
-            lv_mean_free = g > 0 and "intercepts" in group_equal
-            auto += [(f, "~1", "", lv_mean_free, np.nan if lv_mean_free else 0.0) for f in lv]
-        for lhs, op, rhs, free, value in auto:
-            if (lhs, op, rhs) not in user:
-                grows.append(dict(lhs=lhs, op=op, rhs=rhs, free=free, value=value, label=""))
-        for r in grows:
-            r["group"] = g
-        rows.extend(grows)
-    if independence:
-        rows = [r for r in rows if (r["op"] == "~~" and r["lhs"] == r["rhs"] and r["lhs"] in ov)
-                or (r["op"] == "~1" and r["lhs"] in ov)]
-        for r in rows:
-            r.update(free=True, value=np.nan, label="")
-        lv = []
-    # matrix positions
-    oi = {v: i for i, v in enumerate(ov)}
-    li = {f: j for j, f in enumerate(lv)}
-    for r in rows:
-        lhs, op, rhs = r["lhs"], r["op"], r["rhs"]
-        if op == "=~":
-            r["mat"], r["row"], r["col"] = _LAM, oi[rhs], li[lhs]
-        elif op == "~~":
-            if lhs in oi and rhs in oi:
-                r["mat"], r["row"], r["col"] = _THE, oi[lhs], oi[rhs]
-            elif lhs in li and rhs in li:
-                r["mat"], r["row"], r["col"] = _PSI, li[lhs], li[rhs]
-            else:
-                raise ModelSyntaxError(
-                    f"'{lhs} ~~ {rhs}': covariances between a factor and an observed "
-                    "variable are not supported")
-        else:
-            r["mat"], r["row"], r["col"] = (_NU, oi[lhs], 0) if lhs in oi else (_ALPHA, li[lhs], 0)
-    # group.equal labels (lavaan's .pN. labels) and free-parameter numbering
-    kinds = {"loadings": lambda r: r["op"] == "=~",
-             "intercepts": lambda r: r["op"] == "~1" and r["lhs"] in oi,
-             "residuals": lambda r: r["mat"] == _THE and r["row"] == r["col"],
-             "residual.covariances": lambda r: r["mat"] == _THE and r["row"] != r["col"],
-             "lv.variances": lambda r: r["mat"] == _PSI and r["row"] == r["col"],
-             "lv.covariances": lambda r: r["mat"] == _PSI and r["row"] != r["col"]}
-    per_group = len(rows) // n_groups if rows else 0
-    eq_label: list[str] = []
-    for i, r in enumerate(rows):
-        lab = r["label"]
-        if not lab and not independence and any(kinds[k](r) for k in group_equal) and r["free"]:
-            lab = f".p{i % per_group + 1}."
-        eq_label.append(lab)
-    ids: dict[str, int] = {}
-    free = np.zeros(len(rows), dtype=int)
-    k = 0
-    for i, r in enumerate(rows):
-        if not r["free"]:
-            continue
-        lab = eq_label[i]
-        if lab and lab in ids:
-            free[i] = ids[lab]
-        else:
-            k += 1
-            free[i] = k
-            if lab:
-                ids[lab] = k
-    return _Table(lhs=[r["lhs"] for r in rows], op=[r["op"] for r in rows],
-                  rhs=[r["rhs"] for r in rows], group=np.array([r["group"] for r in rows]),
-                  label=[r["label"] for r in rows], free=free,
-                  value=np.array([r["value"] for r in rows], dtype=float),
-                  mat=np.array([r["mat"] for r in rows]), row=np.array([r["row"] for r in rows]),
-                  col=np.array([r["col"] for r in rows]), ov=ov, lv=lv,
-                  meanstructure=meanstructure, n_free=k)
-
-
-# ------------------------------------------------------------------------ the engine
-@dataclass
-class _Group:
-    n: int
-    S: np.ndarray           # biased covariance
-    ybar: np.ndarray
-    X: np.ndarray           # raw data (n × p), for MLR scores
-    logdetS: float = np.nan
-
-
-class _Engine:
-    """Matrices, ML discrepancy, gradient, information and casewise scores."""
-
-    def __init__(self, tab: _Table, groups: Sequence[_Group]):
-        self.tab, self.groups = tab, groups
-        self.p, self.m = len(tab.ov), len(tab.lv)
-        self.N = sum(g.n for g in groups)
-        self.w = np.array([g.n / self.N for g in groups])
-        self.ms = tab.meanstructure
-        self.idx = [np.flatnonzero(tab.group == g) for g in range(len(groups))]
-
-    # -- matrices
-    def values(self, theta: np.ndarray) -> np.ndarray:
-        v = self.tab.value.copy()
-        f = self.tab.free > 0
-        v[f] = theta[self.tab.free[f] - 1]
-        return v
-
-    def matrices(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, ...]:
-        t, v, ix = self.tab, self.values(theta), self.idx[g]
-        L = np.zeros((self.p, self.m)); T = np.zeros((self.p, self.p))
-        P = np.zeros((self.m, self.m)); nu = np.zeros(self.p); al = np.zeros(self.m)
-        for code, M in ((_LAM, L), (_THE, T), (_PSI, P)):
-            s = ix[t.mat[ix] == code]
-            M[t.row[s], t.col[s]] = v[s]
-            if code != _LAM:
-                M[t.col[s], t.row[s]] = v[s]
-        s = ix[t.mat[ix] == _NU]; nu[t.row[s]] = v[s]
-        s = ix[t.mat[ix] == _ALPHA]; al[t.row[s]] = v[s]
-        return L, T, P, nu, al
-
-    def implied(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
-        L, T, P, nu, al = self.matrices(theta, g)
-        mu = nu + L @ al if self.ms else self.groups[g].ybar
-        return L @ P @ L.T + T, mu
-
-    def derivatives(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
-        """dΣ/dθ (k × p × p) and dμ/dθ (k × p) for group g."""
-        t, ix, p = self.tab, self.idx[g], self.p
-        L, T, P, nu, al = self.matrices(theta, g)
-        fr = ix[t.free[ix] > 0]
-        n = len(fr)
-        dS = np.zeros((n, p, p)); dm = np.zeros((n, p))
-        mat, r, c = t.mat[fr], t.row[fr], t.col[fr]
-        a = np.flatnonzero(mat == _LAM)
-        if a.size:
-            B = (L @ P)[:, c[a]].T
-            dS[a, r[a], :] += B
-            dS[a, :, r[a]] += B
-            dm[a, r[a]] = al[c[a]]
-        a = np.flatnonzero(mat == _PSI)
-        if a.size:
-            o = np.einsum("np,nq->npq", L[:, r[a]].T, L[:, c[a]].T)
-            o = o + o.transpose(0, 2, 1)
-            o[r[a] == c[a]] *= 0.5
-            dS[a] = o
-        a = np.flatnonzero(mat == _THE)
-        dS[a, r[a], c[a]] = 1.0
-        dS[a, c[a], r[a]] = 1.0
-        a = np.flatnonzero(mat == _NU)
-        dm[a, r[a]] = 1.0
-        a = np.flatnonzero(mat == _ALPHA)
-        if a.size:
-            dm[a] = L[:, r[a]].T
-        J = np.zeros((self.tab.n_free, n))
-        J[t.free[fr] - 1, np.arange(n)] = 1.0
-        dS = (J @ dS.reshape(n, p * p)).reshape(-1, p, p)
-        dm = J @ dm if self.ms else np.zeros((self.tab.n_free, p))
-        return dS, dm
-
-    # -- ML discrepancy
-    def objective(self, theta: np.ndarray) -> float:
-        total = 0.0
-        for g, grp in enumerate(self.groups):
-            Sig, mu = self.implied(theta, g)
-            try:
-                C = np.linalg.cholesky(Sig)
-            except np.linalg.LinAlgError:
-                return np.inf
-            Ci = np.linalg.inv(C)
-            Si = Ci.T @ Ci
-            d = grp.ybar - mu
-            f = (2 * np.log(np.diag(C)).sum() + np.sum(grp.S * Si) - grp.logdetS - self.p
-                 + d @ Si @ d)
-            total += self.w[g] * f
-        return float(total)
-
-    def gradient_info(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Gradient of F and the unit expected information Σ_g w_g I_g."""
-        k = self.tab.n_free
-        grad = np.zeros(k); info = np.zeros((k, k))
-        for g, grp in enumerate(self.groups):
-            Sig, mu = self.implied(theta, g)
-            Si = np.linalg.inv(Sig)
-            dS, dm = self.derivatives(theta, g)
-            d = grp.ybar - mu
-            Sd = Si @ d
-            G = Si - Si @ (grp.S + np.outer(d, d)) @ Si
-            grad += self.w[g] * (np.einsum("kpq,pq->k", dS, G) - 2 * dm @ Sd)
-            M = Si @ dS @ Si
-            info += self.w[g] * (0.5 * np.einsum("kpq,lpq->kl", M, dS) + dm @ Si @ dm.T)
-        return grad, info
-
-    def gradient(self, theta: np.ndarray) -> np.ndarray:
-        return self.gradient_info(theta)[0]
-
-    def fit(self, start: np.ndarray, max_iter: int = 500) -> tuple[np.ndarray, bool]:
-        theta = start.copy()
-        f = self.objective(theta)
-        if not np.isfinite(f):
-            return theta, False
-        for _ in range(max_iter):
-            grad, info = self.gradient_info(theta)
-            if np.max(np.abs(grad)) < 1e-9:
-                return theta, True
-            try:
-                step = np.linalg.solve(2 * info, -grad)
-            except np.linalg.LinAlgError:
-                step = -np.linalg.pinv(2 * info) @ grad
-            if not np.all(np.isfinite(step)) or grad @ step >= 0:
-                break
-            t = 1.0
-            while t > 1e-12:
-                f_new = self.objective(theta + t * step)
-                if f_new <= f + 1e-4 * t * (grad @ step):
-                    break
-                t *= 0.5
-            else:
-                break
-            theta = theta + t * step
-            if abs(f - f_new) < 1e-15 * max(1.0, abs(f)) and np.max(np.abs(t * step)) < 1e-12:
-                f = f_new
-                break
-            f = f_new
-        if np.max(np.abs(self.gradient(theta))) < 1e-7:
-            return theta, True
-        # fallback when Fisher scoring stalls (e.g. near a boundary): BFGS
-        res = optimize.minimize(self.objective, theta, jac=self.gradient, method="BFGS",
-                                options={"gtol": 1e-9, "maxiter": 5000})
-        theta = res.x if res.fun <= f else theta
-        ok = bool(np.max(np.abs(self.gradient(theta))) < 1e-6)
-        return theta, ok
-
-    # -- robust pieces
-    def scores(self, theta: np.ndarray, g: int) -> np.ndarray:
-        """Casewise scores of the log-likelihood (n_g × k)."""
-        grp = self.groups[g]
-        Sig, mu = self.implied(theta, g)
-        Si = np.linalg.inv(Sig)
-        dS, dm = self.derivatives(theta, g)
-        return _casewise_scores(grp.X - mu, Si, dS, dm)
-
-    def observed_info(self, theta: np.ndarray) -> np.ndarray:
-        """Hessian of lavaan's fmin = F/2 (central differences of the analytic gradient)."""
-        k = len(theta)
-        H = np.zeros((k, k))
-        for j in range(k):
-            h = 1e-6 * max(1.0, abs(theta[j]))
-            e = np.zeros(k); e[j] = h
-            H[:, j] = (self.gradient(theta + e) - self.gradient(theta - e)) / (2 * h)
-        return 0.25 * (H + H.T)
-
-
-def _casewise_scores(E: np.ndarray, Si: np.ndarray, dS: np.ndarray, dm: np.ndarray) -> np.ndarray:
-    """s_ik = dμ_k'Σ⁻¹e_i + ½(e_i'Σ⁻¹dΣ_kΣ⁻¹e_i − tr(Σ⁻¹dΣ_k)), vectorised over cases.
-
-    Works on the transposed (variables × cases) layout so the products of pairs of
-    variables are contiguous row operations; returns an (n × k) view.
+    ``X2, df, pvalue`` test releasing all constraints at once; ``univariate`` (also
+    ``to_frame()``) releases one constraint at a time.
     """
-    p = Si.shape[0]
-    Zt = Si @ E.T
-    iu = np.triu_indices(p)
-    wgt = np.where(iu[0] == iu[1], 1.0, 2.0)
-    ZZt = Zt[iu[0]] * Zt[iu[1]]
-    W = dS[:, iu[0], iu[1]] * wgt
-    tr = np.einsum("pq,kpq->k", Si, dS)
-    st = W @ ZZt
-    st -= tr[:, None]
-    st *= 0.5
-    if np.any(dm):
-        st += dm @ Zt
-    return st.T
+
+    X2: float
+    df: int
+    pvalue: float
+    univariate: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.univariate.copy()
 
 
-def _sandwich_pieces(eng: _Engine, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """E (observed information), B0 = Σ w_g B0_g and Σ_g tr(A1_g⁻¹ B1_g)."""
-    E = eng.observed_info(theta)
-    B0 = np.zeros_like(E)
-    trace_h1 = 0.0
-    p = eng.p
-    iu = np.triu_indices(p)
-    unit = np.zeros((len(iu[0]), p, p))
-    unit[np.arange(len(iu[0])), iu[0], iu[1]] = 1.0
-    unit[np.arange(len(iu[0])), iu[1], iu[0]] = 1.0
-    for g, grp in enumerate(eng.groups):
-        s = eng.scores(theta, g)
-        B0 += eng.w[g] * (s.T @ s) / grp.n
-        # saturated (h1) model at the sample moments: A1 = expected = observed information
-        Si = np.linalg.inv(grp.S)
-        dm = np.eye(p) if eng.ms else np.zeros((0, p))
-        dS = unit if not eng.ms else np.concatenate([np.zeros((p, p, p)), unit])
-        dmm = np.concatenate([dm, np.zeros((len(unit), p))]) if eng.ms else np.zeros((len(unit), p))
-        M = Si @ dS @ Si
-        A1 = 0.5 * np.einsum("kpq,lpq->kl", M, dS) + dmm @ Si @ dmm.T
-        s1 = _casewise_scores(grp.X - grp.ybar, Si, dS, dmm)
-        B1 = s1.T @ s1 / grp.n
-        trace_h1 += float(np.sum(np.linalg.solve(A1, B1).diagonal()))
-    return E, B0, trace_h1
+@dataclass
+class _State:
+    """What later analyses (standardized solution, modification indices) need."""
+
+    pt: ParTable
+    model: Model
+    theta: np.ndarray
+    vcov: np.ndarray | None
+    on_bound: np.ndarray | None = None     # table rows held at an active bound (no SE)
 
 
-# ------------------------------------------------------------------------- helpers
-def _start_values(tab: _Table, groups: Sequence[_Group]) -> np.ndarray:
-    """Starting values in the spirit of lavaan's defaults.
-
-    Loadings from the first principal axis of each factor's indicators (scaled to the
-    marker or to unit factor variance), residual variances ½·s_ii, factor covariances 0,
-    intercepts ȳ, latent means 0.
-    """
-    start = np.full(tab.n_free, np.nan)
-    val = tab.value.copy()
-    for g, grp in enumerate(groups):
-        ix = np.flatnonzero(tab.group == g)
-        for j, f in enumerate(tab.lv):
-            lam = ix[(tab.mat[ix] == _LAM) & (tab.col[ix] == j)]
-            var = ix[(tab.mat[ix] == _PSI) & (tab.row[ix] == j) & (tab.col[ix] == j)]
-            items = tab.row[lam]
-            if not items.size:
-                continue
-            sub = grp.S[np.ix_(items, items)]
-            e, v = np.linalg.eigh(sub)
-            ell = v[:, -1] * math.sqrt(max(e[-1], 1e-8))
-            if ell.sum() < 0:
-                ell = -ell
-            fixed_lam = tab.free[lam] == 0
-            if fixed_lam.any():
-                first = int(np.flatnonzero(fixed_lam)[0])
-                c = tab.value[lam][first]
-                scale = ell[first] / c if c != 0 else 1.0
-                psi = scale ** 2
-            else:
-                psi = tab.value[var][0] if var.size and tab.free[var][0] == 0 else 1.0
-                scale = math.sqrt(psi) if psi > 0 else 1.0
-            free_lam = lam[tab.free[lam] > 0]
-            val[free_lam] = ell[tab.free[lam] > 0] / scale
-            fv = var[tab.free[var] > 0]
-            val[fv] = psi
-        the = ix[(tab.mat[ix] == _THE) & (tab.free[ix] > 0)]
-        diag = tab.row[the] == tab.col[the]
-        val[the[diag]] = 0.5 * np.diag(grp.S)[tab.row[the[diag]]]
-        val[the[~diag]] = 0.0
-        psi_off = ix[(tab.mat[ix] == _PSI) & (tab.row[ix] != tab.col[ix]) & (tab.free[ix] > 0)]
-        val[psi_off] = 0.0
-        nu = ix[(tab.mat[ix] == _NU) & (tab.free[ix] > 0)]
-        val[nu] = grp.ybar[tab.row[nu]]
-        al = ix[(tab.mat[ix] == _ALPHA) & (tab.free[ix] > 0)]
-        val[al] = 0.0
-    for i in np.flatnonzero(tab.free > 0):
-        if np.isnan(start[tab.free[i] - 1]):
-            start[tab.free[i] - 1] = val[i]
-    return np.nan_to_num(start, nan=0.0)
-
-
-def _prepare(data: pd.DataFrame, ov: Sequence[str], group: str | None,
-             missing: str) -> tuple[list[_Group], tuple[str, ...], list[str]]:
+# ----------------------------------------------------------------------------- data
+def _prepare(data: pd.DataFrame, ov: Sequence[str], ov_x: Sequence[str], group: str | None,
+             missing: str) -> tuple[list[np.ndarray], tuple[str, ...], list[str]]:
+    """Numeric matrices per group (rows with missing values kept for FIML)."""
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
-    if missing != "listwise":
-        raise ValueError(f"missing={missing!r} is not supported; expected 'listwise'")
     need = list(ov) + ([group] if group else [])
     absent = [v for v in need if v not in data.columns]
     if absent:
@@ -537,154 +208,493 @@ def _prepare(data: pd.DataFrame, ov: Sequence[str], group: str | None,
             problems.append(f"column {v!r}: {int(bad.sum()) - 5} more non-numeric values")
         X[v] = col.astype(float)
     if problems:
-        raise ValueError("CFA data problems (expected numeric item scores):\n  "
+        raise ValueError("SEM data problems (expected numeric item scores):\n  "
                          + "\n  ".join(problems))
     warnings: list[str] = []
-    keep = X.notna().all(axis=1)
+    keep = pd.Series(True, index=data.index)
+
+    def drop(mask: pd.Series, method: str, reason: str) -> pd.Series:
+        gone = list(data.index[~mask & keep])
+        if gone:
+            shown = ", ".join(map(str, gone[:10])) + (" …" if len(gone) > 10 else "")
+            warnings.append(f"{method}: {len(gone)} of {len(data)} rows {reason} and were not "
+                            f"analysed (rows {shown})")
+        return keep & mask
+
     if group:
-        keep &= data[group].notna()
-    if not keep.all():
-        dropped = list(data.index[~keep])
-        shown = ", ".join(map(str, dropped[:10])) + (" …" if len(dropped) > 10 else "")
-        warnings.append(f"listwise deletion: {len(dropped)} of {len(data)} rows have missing "
-                        f"values in the model variables and were not analysed (rows {shown})")
-    X = X[keep]
+        keep = drop(data[group].notna(), "missing group", f"have no value in {group!r}")
+    if missing == "listwise":
+        keep = drop(X.notna().all(axis=1), "listwise deletion",
+                    "have missing values in the model variables")
+    else:
+        if missing == "ml" and len(ov_x):
+            keep = drop(X[list(ov_x)].notna().all(axis=1), "missing='ml' with fixed.x",
+                        f"lack an exogenous covariate {list(ov_x)} (use missing='ml.x' to "
+                        "keep them)")
+        keep = drop(X.notna().any(axis=1), f"missing={missing!r}",
+                    "have no value on any model variable")
     if group:
-        gcol = data.loc[keep, group].astype(str)
-        labels = tuple(pd.unique(gcol))
-        parts = [X[gcol == lab].to_numpy() for lab in labels]
+        gcol = data[group].astype(str)
+        labels = tuple(pd.unique(gcol[data[group].notna()]))
+        parts = [X[keep & (gcol == lab)].to_numpy() for lab in labels]
     else:
         labels = ()
-        parts = [X.to_numpy()]
-    groups = []
-    for x in parts:
-        n = x.shape[0]
-        ybar = x.mean(axis=0) if n else np.full(len(ov), np.nan)
-        S = (x - ybar).T @ (x - ybar) / n if n else np.full((len(ov), len(ov)), np.nan)
-        grp = _Group(n=n, S=S, ybar=ybar, X=x)
-        groups.append(grp)
-    return groups, labels, warnings
+        parts = [X[keep].to_numpy()]
+    return parts, labels, warnings
 
 
-def _sample_ok(groups: Sequence[_Group], labels: Sequence[str], ov: Sequence[str]) -> list[str]:
+def _sample_problems(parts: Sequence[np.ndarray], samples: Sequence[Sample | None],
+                     labels: Sequence[str], ov: Sequence[str]) -> list[str]:
     msgs = []
-    for g, grp in enumerate(groups):
+    for g, (x, s) in enumerate(zip(parts, samples)):
         where = f" in group {labels[g]!r}" if labels else ""
-        if grp.n < 2:
-            msgs.append(f"sample covariance matrix{where} cannot be computed (n = {grp.n})")
+        if s is None:
+            msgs.append(f"sample covariance matrix{where} cannot be computed (n = {len(x)})")
             continue
-        ev = np.linalg.eigvalsh(grp.S)
+        ev = np.linalg.eigvalsh(s.cov)
         if ev[0] <= 1e-10 * max(ev[-1], 1e-300):
-            const = [v for v, s in zip(ov, np.diag(grp.S)) if s <= 0]
+            const = [v for v, sd in zip(ov, np.diag(s.cov)) if sd <= 0]
             extra = f"; constant variables: {const}" if const else ""
             msgs.append(f"sample covariance matrix{where} is not positive definite (smallest "
-                        f"eigenvalue {ev[0]:.3g}; n = {grp.n}, p = {len(ov)}){extra}; "
+                        f"eigenvalue {ev[0]:.3g}; n = {s.n}, p = {len(ov)}){extra}; "
                         "the model cannot be fitted")
-        else:
-            grp.logdetS = float(np.linalg.slogdet(grp.S)[1])
     return msgs
 
 
-def _pchisq_ncp(x: float, df: float, ncp: float) -> float:
-    return float(stats.chi2.cdf(x, df)) if ncp <= 0 else float(stats.ncx2.cdf(x, df, ncp))
+# ------------------------------------------------------------------ starting values
+def _three_indicators(S: np.ndarray, std_lv: bool) -> np.ndarray:
+    """lavaan's ``lav_cfa_1fac_3ind`` loadings (1–3 indicators)."""
+    nvar = len(S)
+    if nvar == 1:
+        S = np.ones((3, 3))
+    elif nvar == 2:
+        extra = np.array([np.mean(np.diag(S)), S[1, 0]])
+        S = np.block([[S, extra[:, None]], [extra[None, :], np.array([[np.max(np.diag(S))]])]])
+    s11, s22, s33, s21, s31, s32 = S[0, 0], S[1, 1], S[2, 2], S[1, 0], S[2, 0], S[2, 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        psi = s21 * s31 / s32
+        l2, l3 = s32 / s31, s32 / s21
+    lower = 0.1 * s11
+    psi = min(max(psi, lower), s11)
+    l2 = min(max(-math.sqrt(s22 / lower), l2), math.sqrt(s22 / lower))
+    l3 = min(max(-math.sqrt(s33 / lower), l3), math.sqrt(s33 / lower))
+    lam = np.array([1.0, l2, l3])
+    if s21 * s31 * s32 < 0:
+        lam = np.full(3, 0.7 if std_lv else 1.0)
+    elif std_lv:
+        lam = lam * math.copysign(math.sqrt(abs(psi)), psi)
+    return lam[:nvar]
 
 
-def _rmsea_ci(X2: float, df: float, N: float, G: int, c_hat: float = 1.0,
-              level: float = 0.90) -> tuple[float, float]:
-    """lavaan's ``lav_fit_rmsea_ci``: noncentrality roots of the χ² distribution."""
-    if not (np.isfinite(X2) and np.isfinite(df)) or df < 1:
-        return (np.nan, np.nan) if not np.isfinite(X2) else (0.0, 0.0)
-    up, lo = 1 - (1 - level) / 2, (1 - level) / 2
-    f_lower = lambda lam: _pchisq_ncp(X2, df, lam) - up  # noqa: E731
-    f_upper = lambda lam: _pchisq_ncp(X2, df, lam) - lo  # noqa: E731
-    if f_lower(0) < 0:
-        lower = 0.0
-    else:
-        lam = optimize.brentq(f_lower, 0, X2, xtol=1e-12) if f_lower(X2) < 0 else np.nan
-        lower = math.sqrt(c_hat * lam / (N * df)) * math.sqrt(G)
-    n_rmsea = max(N, 4 * X2)
-    if f_upper(n_rmsea) > 0 or f_upper(0) < 0:
-        upper = 0.0
-    else:
-        lam = optimize.brentq(f_upper, 0, n_rmsea, xtol=1e-12)
-        upper = math.sqrt(c_hat * lam / (N * df)) * math.sqrt(G)
+def _fabin3(S: np.ndarray, std_lv: bool) -> np.ndarray:
+    """lavaan's ``lav_cfa_1fac_fabin`` (fabin3) loadings of one factor."""
+    nvar = len(S)
+    if nvar < 4:
+        return _three_indicators(S, std_lv)
+    lam = np.ones(nvar)
+    for i in range(1, nvar):
+        idx3 = [j for j in range(nvar) if j not in (0, i)]
+        s23, s31 = S[i, idx3], S[idx3, 0]
+        try:
+            tmp = np.linalg.solve(S[np.ix_(idx3, idx3)], s31)
+            lam[i] = np.sum(s23 * tmp) / np.sum(s31 * tmp)
+        except np.linalg.LinAlgError:
+            lam[i] = np.sum(s23 * s31) / np.sum(s31 ** 2)
+    lower = 0.1 * S[0, 0]
+    bound = np.sqrt(np.diag(S)[1:] / lower)
+    lam[1:] = np.clip(lam[1:], -bound, bound)
+    if std_lv:
+        D = np.outer(lam, lam) / np.sum(lam ** 2)
+        theta = np.linalg.solve(np.eye(nvar) - D * D, np.diag(S - D @ S @ D))
+        S1 = S - np.diag(theta)
+        psi = lam @ S1 @ lam / np.sum(lam ** 2) ** 2
+        lam = lam * math.copysign(math.sqrt(abs(psi)), psi)
+    return lam
+
+
+def _start_values(pt: ParTable, samples: Sequence[Sample]) -> np.ndarray:
+    """lavaan's default starting values (``lav_start``), on the full parameter table."""
+    start = np.zeros(len(pt))
+    op = np.array(pt.op)
+    lhs, rhs = np.array(pt.lhs), np.array(pt.rhs)
+    lv, ov = pt.lv, pt.ov
+    start[op == "=~"] = 1.0
+    start[(op == "~~") & (lhs == rhs) & np.isin(lhs, lv)] = 0.05
+    oi = {v: i for i, v in enumerate(ov)}
+    for g, s in enumerate(samples):
+        ing = pt.group == g + 1
+        var = ing & (op == "~~") & (lhs == rhs) & np.isin(lhs, ov)
+        start[var] = 0.5 * np.diag(s.cov)[[oi[v] for v in lhs[var]]]
+        for f in lv:
+            lam = np.flatnonzero(ing & (op == "=~") & (lhs == f))
+            if np.isin(rhs[lam], lv).any() or not lam.size:
+                continue
+            fv = np.flatnonzero(ing & (op == "~~") & (lhs == f) & (rhs == f))
+            std_lv = bool(fv.size and (pt.free[fv] == 0).all() and (pt.value[fv] == 1).all())
+            items = [oi[v] for v in rhs[lam]]
+            vals = _fabin3(s.cov[np.ix_(items, items)], std_lv)
+            vals[~np.isfinite(vals)] = 1.0
+            start[lam] = vals
+        ints = ing & (op == "~1") & np.isin(lhs, ov)
+        start[ints] = s.mean[[oi[v] for v in lhs[ints]]]
+        if not lv:       # path model: regressions by least squares
+            for y in dict.fromkeys(lhs[ing & (op == "~")]):
+                reg = np.flatnonzero(ing & (op == "~") & (lhs == y))
+                xs = [oi[v] for v in rhs[reg]]
+                sxy = s.cov[xs, oi[y]]
+                beta = np.linalg.lstsq(s.cov[np.ix_(xs, xs)], sxy, rcond=None)[0]
+                start[reg] = beta
+                res = s.cov[oi[y], oi[y]] - beta @ sxy
+                rv = np.flatnonzero(ing & (op == "~~") & (lhs == y) & (rhs == y))
+                if 0.01 * s.cov[oi[y], oi[y]] < res < 0.99 * s.cov[oi[y], oi[y]]:
+                    start[rv] = res
+    user = np.isfinite(pt.start)
+    start[user] = pt.start[user]
+    return start
+
+
+def _x_from_rows(pt: ParTable, rows: np.ndarray) -> np.ndarray:
+    free = pt.free > 0
+    x = np.zeros(pt.n_x)
+    x[pt.free[free] - 1] = rows[free]
+    return x
+
+
+def _alternative_starts(pt: ParTable, samples: Sequence[Sample], first: np.ndarray,
+                        n_random: int = 6) -> list[np.ndarray]:
+    """Further deterministic starting values: lavaan's "simple" values, principal-axis
+    loadings, and seeded perturbations of the default values."""
+    op = np.array(pt.op)
+    lhs, rhs = np.array(pt.lhs), np.array(pt.rhs)
+    oi = {v: i for i, v in enumerate(pt.ov)}
+    simple = np.where(op == "=~", 1.0, 0.0)
+    simple[(op == "~~") & (lhs == rhs)] = 1.0
+    simple[(op == "~1")] = first[op == "~1"]
+    axis = first.copy()
+    for g, s in enumerate(samples):
+        ing = pt.group == g + 1
+        for f in pt.lv:
+            lam = np.flatnonzero(ing & (op == "=~") & (lhs == f) & np.isin(rhs, pt.ov))
+            if not lam.size:
+                continue
+            items = [oi[v] for v in rhs[lam]]
+            e, v = np.linalg.eigh(s.cov[np.ix_(items, items)])
+            ell = v[:, -1] * math.sqrt(max(e[-1], 1e-8))
+            ell = ell if ell.sum() >= 0 else -ell
+            fixed = pt.free[lam] == 0
+            scale = ell[np.flatnonzero(fixed)[0]] / pt.value[lam][fixed][0] if fixed.any() \
+                and pt.value[lam][fixed][0] != 0 else 1.0
+            axis[lam] = ell / scale
+            fv = np.flatnonzero(ing & (op == "~~") & (lhs == f) & (rhs == f))
+            axis[fv] = scale ** 2 if fixed.any() else 1.0
+    out = [simple, axis]
+    rng = np.random.default_rng(20261122)
+    load = op == "=~"
+    var = (op == "~~") & (lhs == rhs)
+    for _ in range(n_random):
+        x = first.copy()
+        x[load] *= np.exp(rng.normal(0.0, 0.4, load.sum()))
+        x[var] *= rng.uniform(0.4, 1.6, var.sum())
+        out.append(x)
+    user = np.isfinite(pt.start)
+    for x in out:
+        x[user] = pt.start[user]
+    return out
+
+
+# ------------------------------------------------------------------------ estimation
+def _bounds_theta(pt: ParTable, model: Model) -> tuple[np.ndarray | None, np.ndarray | None]:
+    found = bounds(pt)
+    if not found:
+        return None, None
+    lower = np.full(model.n_theta, -np.inf)
+    upper = np.full(model.n_theta, np.inf)
+    for row, op, value in found:
+        k = model.K[pt.free[row] - 1]
+        j = np.flatnonzero(k)
+        if len(j) != 1 or k[j[0]] != 1 or model.x0[pt.free[row] - 1] != 0:
+            raise ModelSyntaxError(
+                f"bound on {pt.label[row]!r} cannot be combined with its == constraints")
+        if op == ">":
+            lower[j[0]] = max(lower[j[0]], value)
+        else:
+            upper[j[0]] = min(upper[j[0]], value)
     return lower, upper
 
 
-def _cfi(X2, df, X2n, dfn, c=1.0, cn=1.0, robust=False):
-    if robust and df > 0:
-        t1, t2 = max(X2 - c * df, 0), max(X2 - c * df, X2n - cn * dfn, 0)
+def _improper(pt: ParTable, model: Model, theta: np.ndarray,
+              labels: Sequence[str]) -> tuple[list[str], list[str]]:
+    """lavaan's post-estimation checks: (reasons the solution is improper, other notes)."""
+    bad, notes = [], []
+    v = model.values(theta)
+    std = _standardize(model, v)
+    op = np.array(pt.op)
+    for g in range(pt.ngroups):
+        where = f" in group {labels[g]!r}" if labels else ""
+        ix = model.idx[g]
+        neg_ov = neg_lv = False
+        for i in ix:
+            if op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and v[i] < 0:
+                if pt.lhs[i] in pt.ov:
+                    neg_ov = True
+                    bad.append(f"Heywood case{where}: negative residual variance for "
+                               f"{pt.lhs[i]} (est = {v[i]:.4g})")
+                else:
+                    neg_lv = True
+                    bad.append(f"Heywood case{where}: negative variance of the latent variable "
+                               f"{pt.lhs[i]} (est = {v[i]:.4g})")
+            if op[i] == "=~" and abs(std[i]) > 1:
+                notes.append(f"Heywood case{where}: standardized loading {pt.lhs[i]} =~ "
+                             f"{pt.rhs[i]} is {std[i]:.4g} (|value| > 1)")
+        cov_all, _ = model.implied_all(theta, g)
+        _, S, _ = model.ram(v, g)
+        if pt.lv and not neg_lv and np.linalg.eigvalsh(cov_all[model.p:, model.p:])[0] < -_EPS34:
+            bad.append(f"covariance matrix of the latent variables{where} is not positive "
+                       "definite")
+        if not neg_ov and np.linalg.eigvalsh(S[:model.p, :model.p])[0] < -_EPS34:
+            bad.append(f"covariance matrix of the residuals (theta){where} is not positive "
+                       "definite")
+        if np.linalg.eigvalsh(cov_all[:model.p, :model.p])[0] <= 0:
+            bad.append(f"model-implied covariance matrix{where} is not positive definite")
+    return bad, notes
+
+
+def _estimate(pt: ParTable, model: Model, labels: Sequence[str]) -> tuple[np.ndarray, bool, list[str]]:
+    """Fit by Fisher scoring from lavaan's starting values. If that path was rough (the
+    step had to be shortened several times), a quasi-Newton path from the same values —
+    the path of lavaan's nlminb — is compared with it. If they disagree, or the solution
+    is improper or not converged, further deterministic starting values are tried; the
+    lowest minimum is kept — a proper one when it is as low as an improper one."""
+    lower, upper = _bounds_theta(pt, model)
+
+    def theta_of(rows: np.ndarray) -> np.ndarray:
+        return np.linalg.lstsq(model.K, _x_from_rows(pt, rows) - model.x0, rcond=None)[0]
+
+    def attempt(rows: np.ndarray, method: str, budget: int = 300) -> tuple:
+        theta, ok = model.fit(theta_of(rows), lower, upper, method, budget, 3 * budget)
+        f = model.objective(theta) if ok else np.inf
+        return f, ok, theta, ok and bool(_improper(pt, model, theta, labels)[0])
+
+    first = _start_values(pt, model.samples)
+    tries = [attempt(first, "fisher")]
+    if model.halvings >= 2 or not tries[0][1] or tries[0][3]:
+        tries.append(attempt(first, "bfgs"))
+    tol = 1e-7 / model.N * max(1.0, model.N * min(t[0] for t in tries))
+    clean = tries[0][1] and not tries[0][3] and all(abs(t[0] - tries[0][0]) <= tol for t in tries)
+    if not clean:
+        tries += [attempt(rows, "fisher", 100)
+                  for rows in _alternative_starts(pt, model.samples, first)]
+    ok = [t for t in tries if t[1]]
+    if not ok:
+        return tries[0][2], False, []
+    best = min(ok, key=lambda t: t[0])
+    proper = [t for t in ok if not t[3] and t[0] <= best[0] + tol]
+    if best[3] and proper:
+        best = min(proper, key=lambda t: t[0])
+    minima = sorted({round(model.N * t[0], 4) for t in ok})
+    notes = []
+    if len(minima) > 1:
+        notes.append(f"{len(tries)} sets of starting values reached {len(minima)} different "
+                     f"minima (chi-square {', '.join(f'{m:.4f}' for m in minima[:4])}); the "
+                     "lowest is reported")
+    return best[2], True, notes
+
+
+def _information(model: Model, theta: np.ndarray, estimator: str, fiml: bool,
+                 active: np.ndarray | None = None) -> tuple[np.ndarray | None, list[str], dict]:
+    """vcov of θ: ML expected (complete) or observed (FIML) information; MLR sandwich."""
+    extra: dict = {}
+    if estimator == "MLR" or fiml:
+        info = model.observed_info(theta)
     else:
-        t1, t2 = max(X2 - df, 0), max(X2 - df, X2n - dfn, 0)
-    return 1.0 if np.isclose(t1, 0, rtol=0, atol=1.5e-8) and np.isclose(t2, 0, rtol=0, atol=1.5e-8) \
-        else 1 - t1 / t2
+        info = model.expected_info(theta)
+    keep = np.ones(model.n_theta, dtype=bool) if active is None else ~active
+    sub = info[np.ix_(keep, keep)]
+    ev = np.linalg.eigvalsh(sub) if sub.size else np.ones(1)
+    if ev[0] <= 1e-10 * ev[-1]:
+        return None, ["information matrix is singular: the model may not be identified; "
+                      "standard errors are not available"], extra
+    inv = np.zeros_like(info)
+    inv[np.ix_(keep, keep)] = np.linalg.inv(sub)
+    extra["E_inv"] = inv
+    if estimator == "MLR":
+        B0 = sem_fit.first_order(model, theta)
+        extra["B0"] = B0
+        meat = sum(w * b for w, b in zip(model.w, B0))
+        return inv @ meat @ inv / model.N, [], extra
+    return inv / model.N, [], extra
 
 
-def _tli(X2, df, X2n, dfn, c=1.0, cn=1.0, robust=False):
-    if robust and df > 0:
-        t1, t2 = (X2 - c * df) * dfn, (X2n - cn * dfn) * df
+def _baseline(pt: ParTable, samples: Sequence[Sample], fixed_x: bool) -> tuple[Model, int]:
+    """lavaan's independence model: free variances (and means), the fixed.x block kept."""
+    rows = []
+    for g in range(1, pt.ngroups + 1):
+        rows += [(v, "~~", v, g) for v in pt.ov]
+        if pt.meanstructure:
+            rows += [(v, "~1", "", g) for v in pt.ov]
+        rows += [(a, "~~", b, g) for i, a in enumerate(pt.ov_x) for b in pt.ov_x[i + 1:]]
+    exo = np.array([fixed_x and r[0] in pt.ov_x and (r[1] == "~1" or r[2] in pt.ov_x)
+                    for r in rows])
+    free = np.zeros(len(rows), dtype=int)
+    free[~exo] = np.arange(1, (~exo).sum() + 1)
+    oi = {v: i for i, v in enumerate(pt.ov)}
+    bp = ParTable(lhs=[r[0] for r in rows], op=[r[1] for r in rows], rhs=[r[2] for r in rows],
+                  group=np.array([r[3] for r in rows]), user=np.zeros(len(rows), dtype=int),
+                  free=free, value=np.full(len(rows), np.nan), start=np.full(len(rows), np.nan),
+                  exo=exo.astype(int), label=[""] * len(rows), ov=pt.ov, lv=[],
+                  ov_x=pt.ov_x, ngroups=pt.ngroups, meanstructure=pt.meanstructure,
+                  mat=np.array([MAT_M if r[1] == "~1" else MAT_S for r in rows]),
+                  row=np.array([oi[r[0]] for r in rows]),
+                  col=np.array([0 if r[1] == "~1" else oi[r[2]] for r in rows]))
+    k = bp.n_x
+    model = Model(bp, samples, np.zeros(k), np.eye(k), pt.meanstructure)
+    return model, k
+
+
+def _ndat(pt: ParTable) -> int:
+    p, nx = len(pt.ov), len(pt.ov_x)
+    per = p * (p + 1) // 2 + (p if pt.meanstructure else 0)
+    per -= nx * (nx + 1) // 2 + (nx if pt.meanstructure else 0)
+    return pt.ngroups * per
+
+
+# --------------------------------------------------------------- tables of estimates
+def _standardize(model: Model, values: np.ndarray, kind: str = "std.all",
+                 rows: np.ndarray | None = None) -> np.ndarray:
+    """lavaan's ``lav_standardize_all`` / ``_lv`` / ``_all_nox`` of every table row.
+
+    Loadings λ·sd(f)/sd(x), regressions β·sd(x)/sd(y), variances by the total variance,
+    covariances by the residual standard deviations (``cov.std``), intercepts by the
+    total SD. std.lv scales by latent SDs only; std.nox leaves exogenous covariates
+    unscaled. Total variances come from ``values``; the numbers standardized are
+    ``rows`` (default ``values``; modification indices standardize EPCs).
+    """
+    pt = model.pt
+    rows = values if rows is None else rows
+    out = rows.copy()
+    for g in range(pt.ngroups):
+        A, S, _ = model.ram(values, g)
+        E = np.linalg.inv(np.eye(model.t) - A)
+        tot = np.diag(E @ S @ E.T)
+        with np.errstate(invalid="ignore"):
+            sd = np.sqrt(np.where(tot > 0, tot, np.nan))
+        var = np.where(np.abs(tot) < np.finfo(float).eps, np.nan, tot)
+        scale = np.arange(model.t) >= model.p if kind == "std.lv" else np.ones(model.t, bool)
+        if kind == "std.nox":
+            scale[[pt.ov.index(v) for v in pt.ov_x]] = False
+        sd = np.where(scale, sd, 1.0)
+        ix = model.idx[g]
+        resid = np.full(model.t, np.nan)
+        for i in ix:
+            if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i]:
+                resid[pt.row[i]] = math.sqrt(abs(rows[i]))
+        resid = np.where(scale, resid, 1.0)
+        r, c, m = pt.row[ix], pt.col[ix], pt.mat[ix]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[ix] = np.select(
+                [m == MAT_A, m == MAT_M, r == c],
+                [rows[ix] * sd[c] / sd[r], rows[ix] / sd[r],
+                 np.where(scale[r], rows[ix] / var[r], rows[ix])],
+                rows[ix] / (resid[r] * resid[c]))
+    return out
+
+
+def _definitions(pt: ParTable):
+    if not pt.definitions:
+        return None
+    trees = [(s.lhs, parse_expression(s.rhs, s.line)) for s in pt.definitions]
+    return label_function(pt, trees, pt.definitions[0].line)
+
+
+def _jacobian(func, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
+    cols = []
+    for j in range(len(theta)):
+        e = np.zeros(len(theta)); e[j] = h * max(1.0, abs(theta[j]))
+        cols.append((func(theta + e) - func(theta - e)) / (2 * e[j]))
+    return np.column_stack(cols) if cols else np.zeros((len(func(theta)), 0))
+
+
+def _estimates(state: _State, level: float = 0.95) -> pd.DataFrame:
+    pt, model, theta, vcov = state.pt, state.model, state.theta, state.vcov
+    est = model.values(theta)
+    n = len(est)
+    se = np.zeros(n)
+    free = pt.free > 0
+    deff = _definitions(pt)
+    if vcov is not None:
+        J = model.K[pt.free[free] - 1]
+        se[free] = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", J, vcov, J), 0, None))
     else:
-        t1, t2 = (X2 - df) * dfn, (X2n - dfn) * df
-    return 1 - t1 / t2 if df > 0 and abs(t2) > 0 else 1.0
+        se[free] = np.nan
+    std = _standardize(model, est) if np.all(np.isfinite(est)) else np.full(n, np.nan)
+    if state.on_bound is not None:
+        se[state.on_bound] = np.nan          # a parameter on its bound has no SE (lavaan: NA)
+    rows = pd.DataFrame({"lhs": pt.lhs, "op": pt.op, "rhs": pt.rhs, "group": pt.group,
+                         "label": pt.label, "est": est, "se": se, "std_all": std})
+    if deff is not None:
+        d_est = deff(est)
+        if vcov is not None and np.all(np.isfinite(theta)):
+            J = _jacobian(lambda t: deff(model.values(t)), theta)
+            d_se = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", J, vcov, J), 0, None))
+        else:
+            d_se = np.full(len(d_est), np.nan)
+        d_std = deff(std)
+        defs = pd.DataFrame({"lhs": [s.lhs for s in pt.definitions], "op": ":=",
+                             "rhs": [s.rhs.replace(" ", "") for s in pt.definitions],
+                             "group": 0, "label": [s.lhs for s in pt.definitions],
+                             "est": d_est, "se": d_se, "std_all": d_std})
+        rows = pd.concat([rows, defs], ignore_index=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(rows.se > 0, rows.est / rows.se, np.nan)
+    fixed = np.concatenate([~free, np.zeros(len(rows) - n, dtype=bool)])
+    z[fixed] = np.nan
+    crit = stats.norm.ppf(0.5 + level / 2)
+    rows.insert(7, "z", z)
+    rows.insert(8, "pvalue", 2 * stats.norm.sf(np.abs(z)))
+    rows.insert(9, "ci_lower", rows.est - crit * rows.se)
+    rows.insert(10, "ci_upper", rows.est + crit * rows.se)
+    return rows
 
 
-def _rmsea(X2, df, N, G, c=1.0):
-    return math.sqrt(max(X2 / N / df - c / N, 0.0)) * math.sqrt(G) if df > 0 else 0.0
-
-
-FIT_NAMES = ("npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli",
-             "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "srmr", "aic", "bic",
-             "logl", "unrestricted.logl", "ntotal")
-ROBUST_NAMES = ("chisq.scaled", "df.scaled", "pvalue.scaled", "chisq.scaling.factor",
-                "baseline.chisq.scaled", "baseline.chisq.scaling.factor", "cfi.scaled",
-                "tli.scaled", "rmsea.scaled", "cfi.robust", "tli.robust", "rmsea.robust",
-                "rmsea.ci.lower.robust", "rmsea.ci.upper.robust")
-
-
-def _scaling_factor(eng: _Engine, theta: np.ndarray, df: float
-                    ) -> tuple[float, np.ndarray | None, list[str]]:
-    """Yuan–Bentler (Mplus variant) scaling factor and the sandwich covariance."""
-    E, B0, trace_h1 = _sandwich_pieces(eng, theta)
-    try:
-        Einv = np.linalg.inv(E)
-    except np.linalg.LinAlgError:
-        return np.nan, None, ["observed information matrix is singular: robust standard "
-                              "errors and scaled test unavailable (model not identified?)"]
-    trace_h0 = float(np.sum(B0 * Einv.T))
-    c = (trace_h1 - trace_h0) / df if df > 0 else np.nan
-    vcov = Einv @ B0 @ Einv / eng.N
-    return (c if c > 0 else np.nan), vcov, []
-
-
-# -------------------------------------------------------------------------- public API
+# ------------------------------------------------------------------------ public API
+@_one_blas_thread
 def cfa(data: pd.DataFrame, model: str, *, estimator: str = "ML", group: str | None = None,
-        group_equal: Iterable[str] = (), std_lv: bool = False, orthogonal: bool = False,
-        missing: str = "listwise") -> CFAResult:
-    """Fit a confirmatory factor model by maximum likelihood, as ``lavaan::cfa``.
+        group_equal: Iterable[str] = (), group_partial: Iterable[str] = (),
+        std_lv: bool = False, orthogonal: bool = False, missing: str = "listwise",
+        fixed_x: bool = True) -> CFAResult:
+    """Fit a factor or structural equation model by maximum likelihood, as ``lavaan::cfa``.
 
     Parameters
     ----------
     data : DataFrame
         One row per respondent; model variables must be numeric.
     model : str
-        lavaan model syntax (``=~``, ``~~``, ``~ 1``, fixed values ``1*x``, ``NA*x``,
-        labels, ``#`` comments; see :mod:`analysis.stats.lavaan_syntax`).
+        lavaan model syntax (``=~ ~ ~~ ~1``, modifiers, ``c()``, ``:=``, ``==``, ``<``,
+        ``>``; see :mod:`analysis.stats.lavaan_syntax`).
     estimator : {"ML", "MLR"}
         ``"MLR"``: ML estimates with Huber–White robust SEs and the Yuan–Bentler (Mplus)
         scaled χ², plus scaled and robust CFI/TLI/RMSEA.
     group : str, optional
-        Column defining groups (multi-group CFA with a meanstructure). Groups are ordered
-        by first appearance, as lavaan does.
+        Column defining groups (multi-group model with a meanstructure). Groups are
+        ordered by first appearance, as lavaan does.
     group_equal : iterable of str
         lavaan ``group.equal`` names: ``"loadings"``, ``"intercepts"`` (latent means then
-        free in groups 2+), ``"residuals"``, ``"residual.covariances"``,
-        ``"lv.variances"``, ``"lv.covariances"``.
+        free in groups 2+), ``"means"``, ``"regressions"``, ``"residuals"``,
+        ``"residual.covariances"``, ``"lv.variances"``, ``"lv.covariances"``.
+    group_partial : iterable of str
+        lavaan ``group.partial``: parameters exempt from ``group_equal``, e.g.
+        ``["sat_finances ~1", "F =~ sat_friends"]``.
     std_lv : bool
         Fix factor variances to 1 and free all loadings.
     orthogonal : bool
-        Fix factor covariances to 0.
-    missing : {"listwise"}
-        Rows with a missing model variable are removed and reported in ``warnings``.
+        Fix covariances between exogenous factors to 0.
+    missing : {"listwise", "ml", "ml.x"}
+        ``"listwise"`` (lavaan's default) removes incomplete rows; ``"ml"`` is FIML
+        (rows without any model variable, and rows lacking an exogenous covariate, are
+        removed and reported); ``"ml.x"`` keeps rows lacking a covariate too. ``n``,
+        ``n_total`` and ``n_patterns`` of the result say how many rows were used.
+    fixed_x : bool
+        Exogenous observed covariates at their sample moments (lavaan's default).
 
     Returns
     -------
@@ -693,8 +703,8 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str = "ML", group: str | N
         rmsea, rmsea.ci.lower, rmsea.ci.upper, rmsea.pvalue, srmr, aic, bic, logl,
         unrestricted.logl, ntotal; with MLR also chisq.scaled, df.scaled, pvalue.scaled,
         chisq.scaling.factor, baseline.chisq.scaled, baseline.chisq.scaling.factor,
-        cfi.scaled, tli.scaled, rmsea.scaled, cfi.robust, tli.robust, rmsea.robust,
-        rmsea.ci.lower.robust, rmsea.ci.upper.robust.
+        cfi.scaled, tli.scaled, rmsea.scaled; with MLR or FIML also cfi.robust,
+        tli.robust, rmsea.robust, rmsea.ci.lower.robust, rmsea.ci.upper.robust.
 
     Examples
     --------
@@ -708,248 +718,497 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str = "ML", group: str | N
     est = str(estimator).upper()
     if est not in ("ML", "MLR"):
         raise ValueError(f"estimator={estimator!r} is not supported; expected 'ML' or 'MLR'")
+    if missing not in MISSING:
+        raise ValueError(f"missing={missing!r} is not supported; expected one of {MISSING}")
     group_equal = tuple([group_equal] if isinstance(group_equal, str) else group_equal)
+    group_partial = tuple([group_partial] if isinstance(group_partial, str) else group_partial)
     unknown = [g for g in group_equal if g not in GROUP_EQUAL]
     if unknown:
         raise ValueError(f"group_equal {unknown} not supported; expected some of {GROUP_EQUAL}")
-    if group_equal and group is None:
-        raise ValueError("group_equal needs a group column (group=...)")
+    if (group_equal or group_partial) and group is None:
+        raise ValueError("group_equal/group_partial need a group column (group=...)")
     stmts = parse_model(model)
-    ov, _ = _variables(stmts)
-    groups, labels, warns = _prepare(data, ov, group, missing)
-    G = len(groups)
-    tab = _build_table(stmts, G, std_lv=std_lv, orthogonal=orthogonal,
-                       meanstructure=G > 1, group_equal=group_equal)
-    N = sum(g.n for g in groups)
-    p = len(ov)
-    ndat = G * (p * (p + 1) // 2 + (p if tab.meanstructure else 0))
-    df = ndat - tab.n_free
-    problems = _sample_ok(groups, labels, ov)
-    if df < 0:
-        problems.append(f"model is not identified: {tab.n_free} free parameters but only "
-                        f"{ndat} sample moments (df = {df})")
-    eng = _Engine(tab, groups)
+    ov, ov_x = observed_variables(stmts, fixed_x)
+    if not ov:
+        raise ModelSyntaxError("model has no observed variables")
+    parts, labels, warns = _prepare(data, ov, ov_x, group, missing)
+    fiml = missing != "listwise"
+    samples = [make_sample(x) if len(x) >= 2 else None for x in parts]
+    G = len(parts)
+    pt = build_partable(stmts, G, std_lv=std_lv, orthogonal=orthogonal,
+                        meanstructure=G > 1 or fiml or "intercepts" in group_equal
+                        or "means" in group_equal,
+                        group_equal=group_equal, group_partial=group_partial, fixed_x=fixed_x)
+    problems = _sample_problems(parts, samples, labels, pt.ov)
+    n_used = sum(len(x) for x in parts)
+    common = dict(n=n_used, model=model, estimator=est, group_labels=labels, missing=missing,
+                  n_total=len(data),
+                  n_patterns=sum(len(s.patterns) for s in samples if s is not None))
     if problems:
-        return _failed(tab, eng, labels, warns + problems, N, model, est)
-    theta, converged = eng.fit(_start_values(tab, groups))
+        return _failed(pt, None, None, warns + problems, common)
+    x0, K = reparametrize(pt, np.nan_to_num(pt.value))
+    mod = Model(pt, samples, x0, K, pt.meanstructure)
+    df = _ndat(pt) - mod.n_theta
+    if df < 0:
+        return _failed(pt, mod, None, warns + [
+            f"model is not identified: {mod.n_theta} free parameters but only {_ndat(pt)} "
+            f"sample moments (df = {df})"], common)
+    theta, converged, notes = _estimate(pt, mod, labels)
+    warns += notes
     if not converged:
         warns.append("the optimiser did not converge; estimates and fit are not reliable")
-        return _failed(tab, eng, labels, warns, N, model, est, theta)
-    grad, info = eng.gradient_info(theta)
-    ev = np.linalg.eigvalsh(info)
-    singular = bool(ev[0] <= 1e-10 * ev[-1])
-    if singular:
-        warns.append("information matrix is singular: the model may not be identified; "
-                     "standard errors are not available")
-    vcov = None if singular else np.linalg.inv(N * info)
-    fit = _fit_measures(eng, theta, df, G, N)
+        return _failed(pt, mod, theta, warns, common)
+    lower, upper = _bounds_theta(pt, mod)
+    active = None
+    if lower is not None:
+        active = np.isclose(theta, lower, atol=1e-8) | np.isclose(theta, upper, atol=1e-8)
+    vcov, w, extra = _information(mod, theta, est, fiml, active)
+    warns += w
+    base, base_df = _baseline(pt, samples, fixed_x)
+    base_theta, _ = base.fit(np.linalg.lstsq(base.K, _x_from_rows(
+        base.pt, _start_values(base.pt, samples)), rcond=None)[0])
+    base_df = _ndat(pt) - base_df
+    scaling = None
     if est == "MLR":
-        c, vc, w = _scaling_factor(eng, theta, df)
-        warns += w
-        vcov = None if singular else vc
-        fit.update(_robust_measures(eng, fit, c, df, G, N, stmts, std_lv, orthogonal))
-    fit = {k: float(v) for k, v in fit.items()}
-    estimates = _estimates(eng, theta, vcov)
-    warns += _diagnostics(eng, theta, estimates, labels)
+        c = np.nan
+        if "E_inv" in extra:
+            c = sem_fit.scaling_factor(mod, theta, df, extra["E_inv"], extra["B0"])
+        try:
+            b_inv = np.linalg.inv(base.observed_info(base_theta))
+            cn = sem_fit.scaling_factor(base, base_theta, base_df, b_inv,
+                                        sem_fit.first_order(base, base_theta))
+        except np.linalg.LinAlgError:
+            cn = np.nan
+        scaling = (c, cn)
+    fit = sem_fit.measures(mod, theta, df, base, base_theta, base_df, estimator=est,
+                           fiml=fiml, scaling=scaling)
+    on_bound = None
+    if active is not None and active.any():
+        rows = np.flatnonzero(pt.free > 0)
+        on_bound = rows[(mod.K[pt.free[rows] - 1][:, active] != 0).any(axis=1)]
+    state = _State(pt=pt, model=mod, theta=theta, vcov=vcov, on_bound=on_bound)
+    estimates = _estimates(state)
+    bad, extra_notes = _improper(pt, mod, theta, labels)
+    warns += bad + extra_notes
     implied = {(labels[g] if labels else "all"):
-               pd.DataFrame(eng.implied(theta, g)[0], index=ov, columns=ov) for g in range(G)}
+               pd.DataFrame(mod.implied(theta, g)[0], index=pt.ov, columns=pt.ov)
+               for g in range(G)}
     return CFAResult(estimates=estimates, fit=fit, converged=True, warnings=tuple(warns),
-                     n=N, model=model, estimator=est, group_labels=labels, implied=implied)
+                     implied=implied, admissible=not bad, _state=state, **common)
 
 
-def _failed(tab, eng, labels, warns, N, model, est, theta=None) -> CFAResult:
-    names = FIT_NAMES + (ROBUST_NAMES if est == "MLR" else ())
-    fit = {k: np.nan for k in names}
-    fit["npar"], fit["ntotal"] = float(tab.n_free), float(N)
-    est_df = _estimates(eng, np.full(tab.n_free, np.nan) if theta is None else theta, None)
-    if theta is None:
-        est_df["std_all"] = np.nan
-    return CFAResult(estimates=est_df, fit=fit, converged=False, warnings=tuple(warns), n=N,
-                     model=model, estimator=est, group_labels=tuple(labels))
+def sem(data: pd.DataFrame, model: str, **kwargs: Any) -> CFAResult:
+    """Fit a structural equation model, as ``lavaan::sem`` (same defaults as :func:`cfa`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pd_ = pd.read_csv("tests/fixtures/data/political_democracy.csv")
+    >>> m = '''ind60 =~ x1 + x2 + x3
+    ...        dem60 =~ y1 + y2 + y3 + y4
+    ...        dem60 ~ ind60'''
+    >>> r = sem(pd_, m)
+    >>> round(r.fit["chisq"], 3), int(r.fit["df"])
+    (23.738, 13)
+    """
+    return cfa(data, model, **kwargs)
 
 
-def _fit_measures(eng: _Engine, theta: np.ndarray, df: int, G: int, N: int) -> dict:
-    p = eng.p
-    chisq = N * eng.objective(theta)
-    logl = unres = base = 0.0
-    srmr = 0.0
-    for g, grp in enumerate(eng.groups):
-        Sig, mu = eng.implied(theta, g)
-        Si = np.linalg.inv(Sig)
-        d = grp.ybar - mu
-        logl += -grp.n / 2 * (p * _LOG2PI + np.linalg.slogdet(Sig)[1] + np.sum(grp.S * Si)
-                              + d @ Si @ d)
-        unres += -grp.n / 2 * (p * _LOG2PI + grp.logdetS + p)
-        base += grp.n * (np.log(np.diag(grp.S)).sum() - grp.logdetS)
-        sd = np.sqrt(np.diag(grp.S))
-        iu = np.tril_indices(p)
-        r = ((grp.S - Sig) / np.outer(sd, sd))[iu]
-        sq, cnt = np.sum(r ** 2), len(r)
-        if eng.ms:
-            sq, cnt = sq + np.sum((d / sd) ** 2), cnt + p
-        srmr += eng.w[g] * math.sqrt(sq / cnt)
-    npar = eng.tab.n_free
-    df_b = G * p * (p - 1) // 2
-    lo, hi = _rmsea_ci(chisq, df, N, G)
-    return {
-        "npar": float(npar), "chisq": chisq, "df": float(df),
-        "pvalue": float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
-        "baseline.chisq": base, "baseline.df": float(df_b),
-        "cfi": _cfi(chisq, df, base, df_b), "tli": _tli(chisq, df, base, df_b),
-        "rmsea": _rmsea(chisq, df, N, G), "rmsea.ci.lower": lo, "rmsea.ci.upper": hi,
-        "rmsea.pvalue": 1 - _pchisq_ncp(chisq, df, N * df * 0.05 ** 2 / G) if df > 0 else np.nan,
-        "srmr": srmr, "aic": -2 * logl + 2 * npar, "bic": -2 * logl + npar * math.log(N),
-        "logl": logl, "unrestricted.logl": unres, "ntotal": float(N)}
+def _failed(pt: ParTable, mod: Model | None, theta, warns, common) -> CFAResult:
+    est = common["estimator"]
+    fit = {k: np.nan for k in sem_fit.fit_names(est, common["missing"] != "listwise")}
+    fit["npar"], fit["ntotal"] = float(mod.n_theta if mod else pt.n_x), float(common["n"])
+    values = pt.value.copy()
+    if mod is not None and theta is not None:
+        values = mod.values(theta)
+    est_df = pd.DataFrame({"lhs": pt.lhs, "op": pt.op, "rhs": pt.rhs, "group": pt.group,
+                           "label": pt.label, "est": values,
+                           "se": np.where(pt.free > 0, np.nan, 0.0), "z": np.nan,
+                           "pvalue": np.nan, "ci_lower": np.nan, "ci_upper": np.nan,
+                           "std_all": np.nan})
+    est_df.loc[pt.free > 0, "est"] = values[pt.free > 0] if theta is not None else np.nan
+    return CFAResult(estimates=est_df, fit=fit, converged=False, warnings=tuple(warns),
+                     admissible=False, **common)
 
 
-def _robust_measures(eng: _Engine, fit: dict, c: float, df: int, G: int, N: int,
-                     stmts, std_lv, orthogonal) -> dict:
-    X2, X2n, dfn = fit["chisq"], fit["baseline.chisq"], fit["baseline.df"]
-    # independence model fitted by the same engine, for its scaling factor
-    itab = _build_table(stmts, G, std_lv=std_lv, orthogonal=orthogonal,
-                        meanstructure=eng.ms, group_equal=(), independence=True)
-    ieng = _Engine(itab, eng.groups)
-    itheta, _ = ieng.fit(_start_values(itab, eng.groups))
-    cn, _, _ = _scaling_factor(ieng, itheta, dfn)
-    lo, hi = _rmsea_ci(X2 / c, df, N, G, c_hat=c)
-    return {"chisq.scaled": X2 / c, "df.scaled": float(df),
-            "pvalue.scaled": float(stats.chi2.sf(X2 / c, df)), "chisq.scaling.factor": c,
-            "baseline.chisq.scaled": X2n / cn, "baseline.chisq.scaling.factor": cn,
-            "cfi.scaled": _cfi(X2 / c, df, X2n / cn, dfn),
-            "tli.scaled": _tli(X2 / c, df, X2n / cn, dfn),
-            "rmsea.scaled": _rmsea(X2, c * df, N, G),
-            "cfi.robust": _cfi(X2, df, X2n, dfn, c, cn, robust=True),
-            "tli.robust": _tli(X2, df, X2n, dfn, c, cn, robust=True),
-            "rmsea.robust": _rmsea(X2, df, N, G, c),
-            "rmsea.ci.lower.robust": lo, "rmsea.ci.upper.robust": hi}
+def _state_of(result: CFAResult) -> _State:
+    if not isinstance(result, CFAResult) or result._state is None:
+        raise ValueError("needs a fitted (converged) CFAResult from cfa() or sem()")
+    return result._state
 
 
-def _estimates(eng: _Engine, theta: np.ndarray, vcov: np.ndarray | None) -> pd.DataFrame:
-    tab = eng.tab
-    est = eng.values(theta)
-    se = np.zeros(len(est))
-    free = tab.free > 0
-    if vcov is not None:
-        se[free] = np.sqrt(np.clip(np.diag(vcov), 0, None))[tab.free[free] - 1]
-    else:
-        se[free] = np.nan
-    std = _standardized(eng, theta, est)
-    z = np.where(free & (se > 0), est / np.where(se > 0, se, 1.0), np.nan)
-    pval = 2 * stats.norm.sf(np.abs(z))
-    return pd.DataFrame({"lhs": tab.lhs, "op": tab.op, "rhs": tab.rhs,
-                         "group": tab.group + 1, "label": tab.label, "est": est, "se": se,
-                         "z": z, "pvalue": pval, "std_all": std})
+# ------------------------------------------------------------- standardized solution
+@_one_blas_thread
+def standardized_solution(result: CFAResult, type: str = "std.all",
+                          level: float = 0.95) -> pd.DataFrame:
+    """Standardized estimates with delta-method standard errors, as
+    ``lavaan::standardizedSolution``.
 
-
-def _standardized(eng: _Engine, theta: np.ndarray, est: np.ndarray) -> np.ndarray:
-    """lavaan's std.all: loadings λ·sd(f)/sd(x); residual variances θ/σ²; residual
-    covariances θ_ij/√(θ_ii θ_jj); factor (co)variances ψ_jk/(sd_j sd_k); intercepts and
-    means divided by the total SD."""
-    tab = eng.tab
-    std = np.full(len(est), np.nan)
-    if not np.all(np.isfinite(theta)):
-        return std
-    for g in range(len(eng.groups)):
-        ix = eng.idx[g]
-        Sig, _ = eng.implied(theta, g)
-        _, T, P, _, _ = eng.matrices(theta, g)
-        sd_ov, sd_lv = np.sqrt(np.abs(np.diag(Sig))), np.sqrt(np.abs(np.diag(P)))
-        sd_res = np.sqrt(np.abs(np.diag(T)))
-        m, r, c = tab.mat[ix], tab.row[ix], tab.col[ix]
-        den = np.ones(len(ix))
-        k = m == _LAM; den[k] = sd_ov[r[k]] / sd_lv[c[k]]
-        k = (m == _THE) & (r == c); den[k] = sd_ov[r[k]] ** 2
-        k = (m == _THE) & (r != c); den[k] = sd_res[r[k]] * sd_res[c[k]]
-        k = m == _PSI; den[k] = sd_lv[r[k]] * sd_lv[c[k]]
-        k = m == _NU; den[k] = sd_ov[r[k]]
-        k = m == _ALPHA; den[k] = sd_lv[r[k]]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            std[ix] = est[ix] / den
-    return std
-
-
-def _diagnostics(eng: _Engine, theta: np.ndarray, est: pd.DataFrame,
-                 labels: Sequence[str]) -> list[str]:
-    out = []
-    tab = eng.tab
-    for g in range(len(eng.groups)):
-        where = f" in group {labels[g]!r}" if labels else ""
-        ix = eng.idx[g]
-        for i in ix:
-            if tab.mat[i] == _THE and tab.row[i] == tab.col[i] and est.at[i, "est"] < 0:
-                out.append(f"Heywood case{where}: negative residual variance for "
-                           f"{tab.lhs[i]} (est = {est.at[i, 'est']:.4g})")
-            if tab.mat[i] == _LAM and abs(est.at[i, "std_all"]) > 1:
-                out.append(f"Heywood case{where}: standardized loading {tab.lhs[i]} =~ "
-                           f"{tab.rhs[i]} is {est.at[i, 'std_all']:.4g} (|value| > 1)")
-        Sig, _ = eng.implied(theta, g)
-        L, T, P, _, _ = eng.matrices(theta, g)
-        if eng.m and np.linalg.eigvalsh(P)[0] < 0:
-            out.append(f"covariance matrix of the latent variables{where} is not positive "
-                       "definite")
-        if np.linalg.eigvalsh(Sig)[0] <= 0:
-            out.append(f"model-implied covariance matrix{where} is not positive definite")
-    return out
-
-
-# -------------------------------------------------------------------------- invariance
-def invariance(data: pd.DataFrame, model: str, group: str, estimator: str = "ML",
-               **kwargs: Any) -> pd.DataFrame:
-    """Configural, metric and scalar measurement invariance across groups.
-
-    Fits the model with no equality constraints (configural), equal loadings (metric)
-    and equal loadings and intercepts (scalar; latent means free in groups 2+), as
-    ``lavaan::cfa(..., group=, group.equal=)``.
-
-    Each row compares with the previous one: ``delta_cfi``, ``delta_rmsea``,
-    ``delta_srmr`` and the χ² difference test ``chisq_diff, df_diff, p_diff`` (ML: the
-    ordinary likelihood-ratio difference; MLR: the Satorra–Bentler (2001) scaled
-    difference, lavaan ``lavTestLRT(method="satorra.bentler.2001")``; MLR deltas use the
-    robust CFI and RMSEA). ``supported`` applies Chen (2007) — ΔCFI ≥ −0.010 and ΔRMSEA ≤
-    0.015 and ΔSRMR ≤ 0.030 (metric) or ≤ 0.010 (scalar), all three required. The
-    configural row has NaN deltas and ``supported`` left NA: judge it on its own fit
-    (e.g. the COSMIN criteria) — no difference criterion applies.
+    The standardized value of every parameter is a function of all free parameters; its
+    variance is J V J' with J the Jacobian of that function and V the covariance matrix
+    of the estimates (robust for MLR), so z, p and the CI follow (Bollen 1989, ch. 8).
 
     Parameters
     ----------
-    data, model, group, estimator
-        As for :func:`cfa`; extra keyword arguments (``std_lv``, ``orthogonal``) are
-        passed on.
+    result : CFAResult
+    type : {"std.all", "std.lv", "std.nox"}
+    level : float
+        Confidence level of ``ci_lower``/``ci_upper``.
 
     Returns
     -------
-    DataFrame indexed ``configural, metric, scalar``.
+    DataFrame
+        ``lhs, op, rhs, group, label, est_std, se, z, pvalue, ci_lower, ci_upper``
+        (lavaan's est.std, ci.lower, ci.upper); defined parameters (``:=``) last.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> r = cfa(hs, "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6")
+    >>> s = standardized_solution(r)
+    >>> round(float(s.loc[0, "est_std"]), 3), round(float(s.loc[0, "se"]), 3)
+    (0.778, 0.062)
+    """
+    if type not in ("std.all", "std.lv", "std.nox"):
+        raise ValueError(f"type={type!r}; expected 'std.all', 'std.lv' or 'std.nox'")
+    st = _state_of(result)
+    pt, model, theta = st.pt, st.model, st.theta
+    deff = _definitions(pt)
+
+    def func(t: np.ndarray) -> np.ndarray:
+        std = _standardize(model, model.values(t), type)
+        return np.concatenate([std, deff(std)]) if deff is not None else std
+
+    est = func(theta)
+    if st.vcov is not None:
+        J = _jacobian(func, theta)
+        var = np.einsum("ij,jk,ik->i", J, st.vcov, J)
+        se = np.sqrt(np.where(var < 0, np.nan, var))
+        se[se < np.finfo(float).eps ** 0.25] = 0.0
+        if st.on_bound is not None:
+            se[st.on_bound] = np.nan
+    else:
+        se = np.full(len(est), np.nan)
+    base = result.estimates[["lhs", "op", "rhs", "group", "label"]].copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, est / se, np.nan)
+    crit = stats.norm.ppf(0.5 + level / 2)
+    return base.assign(est_std=est, se=se, z=z, pvalue=2 * stats.norm.sf(np.abs(z)),
+                       ci_lower=est - crit * se, ci_upper=est + crit * se)
+
+
+# --------------------------------------------------------------- modification indices
+def _candidates(pt: ParTable) -> list[tuple[str, str, str]]:
+    """lavaan's ``lav_partable_full`` for one group: every parameter the model could have."""
+    lv, ov, ov_x = pt.lv, pt.ov, pt.ov_x
+    nox = [v for v in ov if v not in ov_x]
+    ind = {pt.rhs[i] for i in range(len(pt)) if pt.op[i] == "=~" and pt.rhs[i] in ov}
+    eqs = list(dict.fromkeys([pt.lhs[i] for i in range(len(pt)) if pt.op[i] == "~"]
+                             + [pt.rhs[i] for i in range(len(pt)) if pt.op[i] == "~"]))
+    out = [(f, "=~", v) for f in lv for v in nox if v not in eqs]
+    other = [v for v in ov if v not in ind]
+    out += [(nox[j], "~~", nox[i]) for j in range(len(nox)) for i in range(j, len(nox))
+            if nox[i] not in other and nox[j] not in other]
+    out += [(ov_x[j], "~~", ov_x[i]) for j in range(len(ov_x)) for i in range(j, len(ov_x))]
+    out += [(lv[j], "~~", lv[i]) for j in range(len(lv)) for i in range(j, len(lv))]
+    # lavaan's list also regresses fixed.x covariates, but their modification indices are
+    # NA (the covariates' moments carry no information), so they are left out here
+    out += [(y, "~", x) for y in eqs for x in eqs
+            if y != x and not (y in ind and x in lv) and y not in ov_x]
+    if pt.meanstructure:
+        out += [(v, "~1", "") for v in ov + lv]
+    return out
+
+
+def _extended(st: _State) -> tuple[ParTable, np.ndarray]:
+    """The model's table with every fixed parameter and every candidate parameter freed
+    (lavaan's ``lav_object_extended(all.free = TRUE)``); returns it and the new-row mask."""
+    pt = st.pt
+    values = st.model.values(st.theta)
+    have = {(pt.lhs[i], pt.op[i], pt.rhs[i], pt.group[i]) for i in range(len(pt))}
+    have |= {(pt.rhs[i], pt.op[i], pt.lhs[i], pt.group[i]) for i in range(len(pt))
+             if pt.op[i] == "~~"}
+    add = [(a, o, b, g) for g in range(1, pt.ngroups + 1) for a, o, b in _candidates(pt)
+           if (a, o, b, g) not in have]
+    oi = {v: i for i, v in enumerate(pt.ov + pt.lv)}
+    n0 = len(pt)
+    lhs = pt.lhs + [r[0] for r in add]
+    op = pt.op + [r[1] for r in add]
+    rhs = pt.rhs + [r[2] for r in add]
+    mat = np.concatenate([pt.mat, [MAT_A if r[1] in ("=~", "~") else
+                                   MAT_M if r[1] == "~1" else MAT_S for r in add]]).astype(int)
+    row = np.concatenate([pt.row, [oi[r[2]] if r[1] == "=~" else oi[r[0]] for r in add]]).astype(int)
+    col = np.concatenate([pt.col, [oi[r[0]] if r[1] == "=~" else 0 if r[1] == "~1"
+                                   else oi[r[2]] for r in add]]).astype(int)
+    n = len(lhs)
+    xp = ParTable(lhs=lhs, op=op, rhs=rhs,
+                  group=np.concatenate([pt.group, [r[3] for r in add]]).astype(int),
+                  user=np.zeros(n, dtype=int), free=np.arange(1, n + 1),
+                  value=np.concatenate([values, np.zeros(len(add))]),
+                  start=np.full(n, np.nan),
+                  exo=np.concatenate([pt.exo, np.zeros(len(add), dtype=int)]),
+                  label=pt.label + [""] * len(add), ov=pt.ov, lv=pt.lv, ov_x=pt.ov_x,
+                  ngroups=pt.ngroups, meanstructure=pt.meanstructure, mat=mat, row=row, col=col)
+    new = np.concatenate([pt.free == 0, np.ones(len(add), dtype=bool)])
+    new[:n0] &= pt.exo == 0
+    return xp, new
+
+
+@_one_blas_thread
+def modification_indices(result: CFAResult, *, sort: bool = False, minimum_value: float = 0.0,
+                         standardized: bool = True) -> pd.DataFrame:
+    """Modification indices and expected parameter changes, as ``lavaan::modindices``.
+
+    For every fixed parameter and every parameter the model leaves out (cross-loadings,
+    residual covariances, regressions, intercepts; lavaan's candidate list), the score
+    test MI = N·g²/V (g the gradient of F/2, V = I₁₁ − I₁₂ I₂₂⁻¹ I₂₁ from the expected
+    information, constrained parameters handled through the constraints) and the
+    expected change EPC = −g/V (Sörbom 1989); ``sepc_lv``, ``sepc_all``, ``sepc_nox``
+    standardize the EPC as lavaan does (Saris, Satorra & Sörbom 1987). Equality
+    constraints across groups are tested with :func:`equality_score_tests`.
+
+    Parameters
+    ----------
+    result : CFAResult
+    sort : bool
+        Largest MI first (lavaan's ``sort.``).
+    minimum_value : float
+        Keep rows with MI above this value (lavaan's ``minimum.value``).
+    standardized : bool
+        Add the standardized EPCs.
+
+    Returns
+    -------
+    DataFrame
+        ``lhs, op, rhs, group, mi, epc, sepc_lv, sepc_all, sepc_nox`` (lavaan's
+        sepc.lv, sepc.all, sepc.nox).
 
     Examples
     --------
     >>> import pandas as pd
     >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
     >>> m = "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9"
-    >>> inv = invariance(hs, m, "school")
-    >>> inv["df"].astype(int).tolist()
-    [48, 54, 60]
+    >>> mi = modification_indices(cfa(hs, m), sort=True)
+    >>> mi.iloc[0][["lhs", "op", "rhs"]].tolist(), round(float(mi.iloc[0]["mi"]), 2)
+    (['visual', '=~', 'x9'], 36.41)
     """
-    steps = {"configural": (), "metric": ("loadings",), "scalar": ("loadings", "intercepts")}
-    fits = {k: cfa(data, model, estimator=estimator, group=group, group_equal=v, **kwargs)
-            for k, v in steps.items()}
+    st = _state_of(result)
+    xp, new = _extended(st)
+    k = len(xp)
+    xm = Model(xp, st.model.samples, np.zeros(k), np.eye(k), xp.meanstructure)
+    x_hat = xp.value.copy()
+    grad = 0.5 * xm.gradient(x_hat)
+    info = xm.expected_info(x_hat)
+    old = np.flatnonzero(np.concatenate([st.pt.free > 0, np.zeros(k - len(st.pt), bool)]))
+    Kx = np.zeros((k, st.model.n_theta))
+    Kx[old] = st.model.K[st.pt.free[old] - 1]
+    I22 = Kx.T @ info @ Kx
+    try:
+        I22_inv = np.linalg.inv(I22)
+    except np.linalg.LinAlgError as exc:
+        raise ValueError("information matrix is singular: no modification indices") from exc
+    cand = np.flatnonzero(new)
+    I12 = info[cand] @ Kx
+    V = info[cand, cand] - np.einsum("ij,jk,ik->i", I12, I22_inv, I12)
+    V = np.where(V < np.finfo(float).eps ** (1 / 3), np.nan, V)
+    g = grad[cand]
+    N = st.model.N
+    mi = N * g ** 2 / V
+    epc = -g / V
+    out = pd.DataFrame({"lhs": [xp.lhs[i] for i in cand], "op": [xp.op[i] for i in cand],
+                        "rhs": [xp.rhs[i] for i in cand], "group": xp.group[cand],
+                        "mi": mi, "epc": epc})
+    if standardized:
+        est = x_hat.copy()
+        e = np.abs(np.where(np.isnan(epc), 0.0, epc))
+        var_rows = np.array([o == "~~" and a == b for a, o, b in zip(xp.lhs, xp.op, xp.rhs)])
+        EPC = est.copy()
+        EPC[cand] = e
+        small = var_rows[cand] & (e < np.sqrt(np.finfo(float).eps))
+        sign = np.sign(epc)
+        for kind, name in (("std.lv", "sepc_lv"), ("std.all", "sepc_all"),
+                           ("std.nox", "sepc_nox")):
+            vals = _standardize(xm, x_hat, kind, EPC)[cand] * sign
+            vals[small] = 0.0
+            out[name] = vals
+    out = out[out.mi.notna()]
+    if sort:
+        out = out.sort_values("mi", ascending=False, kind="stable")
+    if minimum_value > 0:
+        out = out[out.mi > minimum_value]
+    return out.reset_index(drop=True)
+
+
+@_one_blas_thread
+def equality_score_tests(result: CFAResult) -> ScoreTestResult:
+    """Score tests of the model's equality constraints, as ``lavaan::lavTestScore``.
+
+    Each constraint lavaan writes for equal labels (``.p2. == .p38.``: the parameter of
+    group 1 equals that of another group) and each linear ``==`` constraint is released
+    in turn: X2 = N·g'[Z₁⁺]₁₁g with g the gradient of F/2 in the unconstrained
+    parameters and Z₁ the expected information bordered by the remaining constraints;
+    the total test releases all of them.
+
+    Returns
+    -------
+    ScoreTestResult
+        Univariate table ``lhs, op, rhs, X2, df, pvalue, parameter, groups``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> m = "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9"
+    >>> r = cfa(hs, m, group="school", group_equal=["loadings"])
+    >>> t = equality_score_tests(r)
+    >>> t.df, round(t.X2, 3)
+    (6, 7.256)
+    """
+    st = _state_of(result)
+    pt, model = st.pt, st.model
+    n_x = pt.n_x
+    R, names = [], []
+    for s in pt.equal_sets:
+        for other in s[1:]:
+            row = np.zeros(n_x); row[s[0] - 1] = 1; row[other - 1] = -1
+            R.append(row)
+            names.append((s[0], other))
+    eqs = [c for c in pt.constraints if c.op == "=="]
+    if eqs:
+        h = label_function(pt, [("", parse_expression(f"({c.lhs}) - ({c.rhs})", c.line))
+                                for c in eqs])
+        free = pt.free > 0
+        vals = model.values(st.theta)
+
+        def hx(x):
+            v = vals.copy(); v[free] = x[pt.free[free] - 1]
+            return h(v)
+        J = _jacobian(hx, model.x(st.theta))
+        for c, row in zip(eqs, J):
+            R.append(row)
+            names.append((c.lhs.replace(" ", ""), c.rhs.replace(" ", "")))
+    if not R:
+        raise ValueError("the model has no equality constraints to test")
+    R = np.array(R)
+    full = Model(pt, model.samples, np.zeros(n_x), np.eye(n_x), model.ms)
+    x_hat = model.x(st.theta)
+    g = 0.5 * full.gradient(x_hat)
+    info = full.expected_info(x_hat)
+    N = model.N
+
+    def stat(rows: np.ndarray) -> float:
+        R1 = R[rows]
+        Z = np.block([[info, R1.T], [R1, np.zeros((len(R1), len(R1)))]])
+        Zp = np.linalg.pinv(Z)[:n_x, :n_x]
+        return float(N * g @ Zp @ g)
+
+    total = float(N * g @ np.linalg.pinv(info) @ g)
+    uni = [stat(np.array([j for j in range(len(R)) if j != r], dtype=int)) for r in range(len(R))]
+    plab = pt.plabel
+    row_of = {int(f): i for i, f in enumerate(pt.free) if f > 0}
+    lhs, rhs, par, grp = [], [], [], []
+    for a, b in names:
+        if isinstance(a, str):
+            lhs.append(a); rhs.append(b); par.append(""); grp.append("")
+            continue
+        i, j = row_of[int(a)], row_of[int(b)]
+        lhs.append(plab[i]); rhs.append(plab[j])
+        par.append(f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}")
+        grp.append(f"{pt.group[i]} vs {pt.group[j]}")
+    table = pd.DataFrame({"lhs": lhs, "op": "==", "rhs": rhs, "X2": uni, "df": 1,
+                          "pvalue": stats.chi2.sf(uni, 1), "parameter": par, "groups": grp})
+    return ScoreTestResult(X2=total, df=len(R), pvalue=float(stats.chi2.sf(total, len(R))),
+                           univariate=table)
+
+
+# -------------------------------------------------------------------------- invariance
+def invariance(data: pd.DataFrame, model: str, group: str, estimator: str = "ML", *,
+               group_partial: Iterable[str] = (), partial_step: str = "scalar",
+               strict: bool = False, **kwargs: Any) -> pd.DataFrame:
+    """Configural, metric, scalar and strict measurement invariance across groups.
+
+    Fits the model with no equality constraints (configural), equal loadings (metric),
+    equal loadings and intercepts (scalar; latent means then free in groups 2+) and also
+    equal residual variances (strict), as ``lavaan::cfa(..., group=, group.equal=)``.
+    With ``group_partial`` a partial step (e.g. ``"scalar (partial)"``) follows the
+    step named by ``partial_step``: the same constraints except the listed parameters
+    (lavaan ``group.partial``); later steps keep those parameters free.
+
+    Each row compares with the model it is nested in (``compared_with``): ``delta_cfi``,
+    ``delta_rmsea``, ``delta_srmr`` and the χ² difference test ``chisq_diff, df_diff,
+    p_diff`` (ML: the ordinary likelihood-ratio difference; MLR: the Satorra–Bentler
+    (2001) scaled difference, lavaan ``lavTestLRT(method="satorra.bentler.2001")``; MLR
+    deltas use the robust CFI and RMSEA). ``supported`` applies Chen (2007) — ΔCFI ≥
+    −0.010 and ΔRMSEA ≤ 0.015 and ΔSRMR ≤ 0.030 (metric) or ≤ 0.010 (scalar, strict),
+    all three required. The configural row has NaN deltas and ``supported`` left NA:
+    judge it on its own fit (e.g. the COSMIN criteria).
+
+    When the scalar step (or its partial version) is supported, ``.attrs["latent_means"]``
+    holds :func:`latent_mean_differences` of that model.
+
+    Parameters
+    ----------
+    data, model, group, estimator
+        As for :func:`cfa`; extra keyword arguments (``std_lv``, ``orthogonal``,
+        ``missing``) are passed on.
+    group_partial : iterable of str
+        Parameters to free in the partial step, lavaan ``group.partial`` names.
+    partial_step : {"metric", "scalar", "strict"}
+        The step the partial model relaxes.
+    strict : bool
+        Include the strict (equal residual variances) step.
+
+    Returns
+    -------
+    DataFrame indexed by step (``configural, metric, scalar[, scalar (partial)], strict``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> m = "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9"
+    >>> inv = invariance(hs, m, "school", strict=True)
+    >>> inv["df"].astype(int).tolist()
+    [48, 54, 60, 69]
+    """
+    base_steps = {"configural": (), "metric": ("loadings",),
+                  "scalar": ("loadings", "intercepts"),
+                  "strict": ("loadings", "intercepts", "residuals")}
+    if not strict:
+        base_steps.pop("strict")
+    group_partial = tuple([group_partial] if isinstance(group_partial, str) else group_partial)
+    if group_partial and partial_step not in base_steps or partial_step == "configural":
+        raise ValueError(f"partial_step={partial_step!r}; expected one of "
+                         f"{[s for s in base_steps if s != 'configural']}")
+    # (step, group_equal, group_partial, the step it is nested in)
+    plan: list[tuple[str, tuple, tuple, str | None]] = []
+    for name, ge in base_steps.items():
+        partial = group_partial if any(p[0].endswith("(partial)") for p in plan) else ()
+        plan.append((name, ge, partial, plan[-1][0] if plan else None))
+        if group_partial and name == partial_step:
+            plan.append((f"{name} (partial)", ge, group_partial, plan[-1][3]))
+    fits = {name: cfa(data, model, estimator=estimator, group=group, group_equal=ge,
+                      group_partial=gp, **kwargs) for name, ge, gp, _ in plan}
     robust = str(estimator).upper() == "MLR"
     cols = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower",
             "rmsea.ci.upper", "srmr", "aic", "bic"]
     if robust:
         cols += ["chisq.scaled", "chisq.scaling.factor", "pvalue.scaled", "cfi.robust",
                  "tli.robust", "rmsea.robust"]
-    rows = []
-    prev = None
     cfi_k, rmsea_k = ("cfi.robust", "rmsea.robust") if robust else ("cfi", "rmsea")
-    for name, res in fits.items():
+    rows = []
+    for name, _, _, against in plan:
+        res = fits[name]
         f = res.fit
         row = {c: f[c] for c in cols}
-        row["converged"] = res.converged
-        if prev is None:
+        row.update(converged=res.converged, admissible=res.admissible,
+                   compared_with=against or "")
+        if against is None:
             row.update(delta_cfi=np.nan, delta_rmsea=np.nan, delta_srmr=np.nan,
                        chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan, supported=pd.NA)
         else:
-            pf = prev.fit
+            pf = fits[against].fit
             dcfi, drmsea = f[cfi_k] - pf[cfi_k], f[rmsea_k] - pf[rmsea_k]
             dsrmr = f["srmr"] - pf["srmr"]
             ddf = f["df"] - pf["df"]
@@ -959,13 +1218,62 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: str = "ML"
                 diff = (f["chisq"] - pf["chisq"]) / cd
             else:
                 diff = f["chisq"] - pf["chisq"]
-            lim = CHEN_2007[name]
-            ok = bool(dcfi >= lim["delta_cfi"] and drmsea <= lim["delta_rmsea"] and dsrmr <= lim["delta_srmr"])
+            lim = CHEN_2007[name.split(" ")[0]]
+            ok = bool(dcfi >= lim["delta_cfi"] and drmsea <= lim["delta_rmsea"]
+                      and dsrmr <= lim["delta_srmr"])
+            both = res.converged and fits[against].converged
             row.update(delta_cfi=dcfi, delta_rmsea=drmsea, delta_srmr=dsrmr,
                        chisq_diff=diff, df_diff=ddf, p_diff=float(stats.chi2.sf(diff, ddf)),
-                       supported=ok if res.converged and prev.converged else pd.NA)
+                       supported=ok if both else pd.NA)
         rows.append(row)
-        prev = res
-    out = pd.DataFrame(rows, index=pd.Index(list(steps), name="model"))
+    out = pd.DataFrame(rows, index=pd.Index([p[0] for p in plan], name="model"))
     out["supported"] = out["supported"].astype("boolean")
+    scalar = [s for s in ("scalar (partial)", "scalar") if s in out.index
+              and out.loc[s, "supported"] is not pd.NA and bool(out.loc[s, "supported"])]
+    out.attrs["latent_means"] = (_latent_means(fits[scalar[0]]) if scalar else None)
     return out
+
+
+def _latent_means(res: CFAResult) -> pd.DataFrame:
+    e = res.estimates
+    lv = res._state.pt.lv
+    rows = e[(e.op == "~1") & e.lhs.isin(lv) & (e.group > 1)]
+    labels = res.group_labels
+    out = rows[["lhs", "group", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
+                "std_all"]].rename(columns={"lhs": "factor"}).copy()
+    out.insert(1, "group_label", [labels[g - 1] for g in out.group])
+    out.insert(2, "reference", labels[0])
+    return out.reset_index(drop=True)
+
+
+def latent_mean_differences(data: pd.DataFrame, model: str, group: str,
+                            estimator: str = "ML", *, group_partial: Iterable[str] = (),
+                            **kwargs: Any) -> pd.DataFrame:
+    """Latent mean differences from the (partial) scalar invariance model.
+
+    With equal loadings and intercepts (except ``group_partial``) the latent means of the
+    first group are fixed to 0 and those of the other groups are their differences from
+    it (lavaan's identification), with SEs, z, p and CI; ``std_all`` divides by the
+    latent SD in that group (lavaan std.all). Meaningful only when scalar invariance
+    (full or partial) holds — check :func:`invariance` first.
+
+    Returns
+    -------
+    DataFrame
+        ``factor, group_label, reference, group, est, se, z, pvalue, ci_lower, ci_upper,
+        std_all``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> m = "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9"
+    >>> d = latent_mean_differences(hs, m, "school")
+    >>> d.factor.tolist(), round(float(d.est[0]), 3)
+    (['visual', 'textual', 'speed'], -0.148)
+    """
+    res = cfa(data, model, estimator=estimator, group=group,
+              group_equal=("loadings", "intercepts"), group_partial=group_partial, **kwargs)
+    if not res.converged:
+        raise RuntimeError(f"the scalar model did not converge: {res.warnings}")
+    return _latent_means(res)

@@ -56,6 +56,14 @@ BIFACTOR <- "g =~ sat_health + sat_resilience + sat_daily_coping + sat_strengths
                sat_housing + sat_family + sat_friends + sat_finances
              personal =~ sat_health + sat_resilience + sat_daily_coping + sat_strengths + sat_self_esteem
              social =~ sat_housing + sat_family + sat_friends + sat_finances"
+# bifactor with three specific factors: lavaan reaches a proper minimum; Fisher scoring from
+# principal-axis starting values (this package's former default) stopped in an improper
+# region (residual variance of sat_resilience about -600, not converged)
+BIFACTOR3 <- "g =~ sat_health + sat_resilience + sat_housing + sat_daily_coping + sat_family +
+                sat_friends + sat_finances + sat_strengths + sat_self_esteem + sat_life_overall
+              s0 =~ sat_health + sat_daily_coping + sat_self_esteem
+              s1 =~ sat_resilience + sat_strengths + sat_life_overall
+              s2 =~ sat_housing + sat_family + sat_finances"
 
 cases <- list(
   hs_ml = run("hs", HS),
@@ -74,6 +82,7 @@ cases <- list(
   dom_two = run("dom", TWO),
   dom_two_mlr = run("dom", TWO, "MLR"),
   dom_bifactor = run("dom", BIFACTOR, std_lv = TRUE, orthogonal = TRUE),
+  dom_bifactor3 = run("dom", BIFACTOR3, std_lv = TRUE, orthogonal = TRUE),
   dom_configural = run("dom", TWO, group = "gender"),
   dom_metric = run("dom", TWO, group = "gender", group_equal = "loadings"),
   dom_scalar = run("dom", TWO, group = "gender", group_equal = c("loadings", "intercepts")),
