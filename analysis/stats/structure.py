@@ -29,7 +29,7 @@ from threadpoolctl import threadpool_limits
 
 from analysis.stats.checks import numeric_frame
 from analysis.stats.results import Result
-from analysis.stats.sem import cfa, invariance  # noqa: F401
+from analysis.stats.sem import cfa, invariance, modification_indices, standardized_solution  # noqa: F401
 
 __all__ = [
     "BartlettResult",
