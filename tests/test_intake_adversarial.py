@@ -335,8 +335,8 @@ def test_background_in_finnish_swedish_and_english_labels(tmp_path):
 
 
 def test_required_column_missing_names_the_near_miss(tmp_path):
-    err = errors(write(tmp_path, "Vastaajatunnus;Painokeroin\nA;1\n"), fn=lambda p: load_table(p, "background"))
-    assert "'weight'" in str(err) and "required column is missing" in str(err) and "Painokeroin" in str(err)
+    err = errors(write(tmp_path, "Kausi;Indikaattori;Arvoo\n2025H1;x;1\n"), fn=lambda p: load_table(p, "indicators"))
+    assert "'value'" in str(err) and "required column is missing" in str(err) and "Arvoo" in str(err)
 
 
 # ----------------------------------------------------------------------------- templates
