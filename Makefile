@@ -30,7 +30,7 @@ test: $(TESTING)
 
 ## make lab: open the report notebooks in JupyterLab (kernel "Python (youth-services)")
 lab: $(RUNTIME)
-	$(BIN)/jupyter lab analysis/notebooks
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root,) analysis/notebooks
 
 ## make codebook: render the data dictionary into analysis/data_dictionary/CODEBOOK.md
 codebook: $(RUNTIME)
