@@ -320,11 +320,16 @@ class Report:
         return pd.DataFrame(rows, columns=["item", "value"])
 
     def _glossary(self) -> pd.DataFrame:
-        seen: dict[str, str] = {}
+        """Every column of the workbook's sheets: its name there, its heading in the report and
+        what it means (the catalogue's glossary, else the heading)."""
+        seen: dict[str, tuple[str, str]] = {}
         for shown in self._tables.values():
-            for abbreviation, meaning in shown.abbreviations:
-                seen.setdefault(abbreviation, meaning)
-        return pd.DataFrame(sorted(seen.items()), columns=["column", "meaning"])
+            for col in shown.machine.columns:
+                name = str(col)
+                if name not in seen:
+                    head = present.heading(name, self.lang)
+                    seen[name] = (head, present.glossary_entry(name, self.lang) or head)
+        return pd.DataFrame([(k, *v) for k, v in seen.items()], columns=["column", "heading", "meaning"])
 
     def finish(self) -> dict[str, Path]:
         """Write HTML, Word and Excel (and the notes section); returns their paths."""
