@@ -1310,67 +1310,71 @@ def _arrow_strings(values, valid: np.ndarray):
     return arr if valid.all() else pc.if_else(pa.array(valid), arr, pa.scalar(None, pa.string()))
 
 
-def _key_table(plan: _Plan, raw: RawTable, conv, names: list[str]):
-    """Keys of every row as dictionary arrays (one entry per distinct canonical key text; null when
-    missing) with the file row, for the duplicate search within and across chunks."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+class _Keys:
+    """Every row's key, gathered chunk by chunk, to find duplicates within and across chunks.
 
-    out = {}
-    for k in names:
-        values, state = conv[k]
-        col = raw.columns[plan.header_of[k]]
-        values = _arrow_strings(values if isinstance(values, pa.Array) else
-                                [v if isinstance(v, str) else _cell_text(v) for v in values], state != 1)
-        if (state != 1).all() and pc.all(pc.equal(values, col.arrow_uniques())).as_py() is not False:
-            canonical, distinct = np.arange(len(values)), values      # nothing stripped: already distinct
-        else:                                                        # " A" and "A" are one key
-            encoded = pc.dictionary_encode(values)
+    Kept per chunk: the distinct canonical key texts of each key column, each row's index into
+    them and the file rows. Duplicates are found by a 64-bit hash of each row's key, sorted (no hash
+    table: about 16 bytes a row at the peak), and confirmed on the key texts themselves, so a hash
+    collision can never reject a row."""
+
+    def __init__(self, plan: _Plan, names: list[str]):
+        self.plan, self.names = plan, names
+        self.parts: list[tuple[np.ndarray, list[tuple[np.ndarray, object]]]] = []
+
+    def add(self, raw: RawTable, conv) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        columns = []
+        for k in self.names:
+            values, state = conv[k]
+            col = raw.columns[self.plan.header_of[k]]
+            values = _arrow_strings(values if isinstance(values, pa.Array) else
+                                    [v if isinstance(v, str) else _cell_text(v) for v in values], state != 1)
+            encoded = pc.dictionary_encode(values)       # " A" and "A" are one key; missing → -1
             canonical = encoded.indices.to_numpy(zero_copy_only=False)
-            canonical = np.where(np.isnan(canonical), -1, canonical).astype(np.int64) \
-                if canonical.dtype.kind == "f" else canonical.astype(np.int64)
-            distinct = encoded.dictionary
-        per_row = canonical[col.codes]
-        out[k] = pa.DictionaryArray.from_arrays(pa.array(per_row, mask=per_row < 0), distinct)
-    out["row"] = pa.array(raw.rows, pa.int64())
-    return pa.table(out)
+            canonical = np.nan_to_num(canonical, nan=-1).astype(np.int64) if canonical.dtype.kind == "f" \
+                else canonical.astype(np.int64)
+            columns.append((canonical[col.codes].astype(np.int32), encoded.dictionary))
+        self.parts.append((np.asarray(raw.rows, dtype=np.int64), columns))
 
-
-def _find_duplicates(tables: list, names: list[str]) -> dict[int, tuple[tuple, list[int]]]:
-    """Rows whose complete key repeats: row → (key, the other rows with that key)."""
-    import pyarrow as pa
-
-    if not names or not tables:
-        return {}
-    t = pa.concat_tables(tables).unify_dictionaries().combine_chunks()
-    complete = np.ones(t.num_rows, dtype=bool)
-    key = np.zeros(t.num_rows, dtype=np.int64)
-    for k in names:                                  # one integer per distinct key
-        column = t[k].chunk(0) if t[k].num_chunks else pa.array([], t[k].type)
-        codes = column.indices.to_numpy(zero_copy_only=False)
-        if column.null_count:
-            complete &= ~np.isnan(codes)
-            codes = np.nan_to_num(codes, nan=0)
-        key = key * len(column.dictionary) + codes.astype(np.int64)
-        key = np.unique(key, return_inverse=True)[1] if k != names[-1] else key   # stays below n rows
-    rows = t["row"].to_numpy()
-    key, rows = key[complete], rows[complete]
-    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-    repeated = np.flatnonzero(counts[inverse] > 1)
-    out: dict[int, tuple[tuple, list[int]]] = {}
-    if not len(repeated):
+    def duplicates(self) -> dict[int, tuple[tuple, list[int]]]:
+        """Rows whose complete key repeats: row → (key, the other rows with that key)."""
+        if not self.names or not self.parts:
+            return {}
+        hashes, complete = [], []
+        for rows, columns in self.parts:
+            h = np.zeros(len(rows), dtype=np.uint64)
+            ok = np.ones(len(rows), dtype=bool)
+            for per_row, distinct in columns:
+                texts = distinct.to_numpy(zero_copy_only=False).astype(object)
+                per_text = pd.util.hash_array(texts) if len(texts) else np.zeros(1, dtype=np.uint64)
+                ok &= per_row >= 0
+                h = h * np.uint64(1_000_003) ^ per_text[np.maximum(per_row, 0)]
+            hashes.append(h)
+            complete.append(ok)
+        h, ok = np.concatenate(hashes), np.concatenate(complete)
+        del hashes, complete
+        index = np.flatnonzero(ok)
+        order = index[np.argsort(h[index], kind="stable")]
+        same = h[order[1:]] == h[order[:-1]]
+        candidates = np.sort(order[np.flatnonzero(np.r_[same, False] | np.r_[False, same])])
+        if not len(candidates):
+            return {}
+        starts = np.cumsum([0] + [len(rows) for rows, _ in self.parts])
+        groups: dict[tuple, list[int]] = {}
+        for g in candidates:                            # few: the duplicates (and any hash collision)
+            part = int(np.searchsorted(starts, g, side="right") - 1)
+            rows, columns = self.parts[part]
+            i = g - starts[part]
+            key = tuple(distinct[int(per_row[i])].as_py() for per_row, distinct in columns)
+            groups.setdefault(key, []).append(int(rows[i]))
+        out = {}
+        for key, rows in groups.items():
+            for r in rows if len(rows) > 1 else ():
+                out[r] = (key, [o for o in rows if o != r])
         return out
-    groups: dict[int, list[int]] = {}
-    for i in repeated[np.argsort(rows[repeated], kind="stable")]:
-        groups.setdefault(int(inverse[i]), []).append(i)
-    position = {int(r): i for i, r in enumerate(t["row"].to_numpy())}
-    for members in groups.values():
-        group_rows = [int(rows[i]) for i in members]
-        first = position[group_rows[0]]
-        shown = tuple(t[k][first].as_py() for k in names)
-        for r in group_rows:
-            out[r] = (shown, [o for o in group_rows if o != r])
-    return out
 
 
 # ============================================================================= checking rows
@@ -1519,9 +1523,11 @@ def _load(plan: _Plan, raw: RawTable, on_invalid: str) -> LoadResult:
     whole = _WholeFile(plan)
     whole.update(raw, conv)
     whole.check()
-    duplicates = _find_duplicates([_key_table(plan, raw, conv, plan.key)], [k for k in plan.key if k in conv])
-    for name in plan.unique:
-        duplicates |= _find_duplicates([_key_table(plan, raw, conv, [name])], [name])
+    duplicates = {}
+    for names in ([plan.key] if plan.key else []) + [[name] for name in plan.unique]:
+        keys = _Keys(plan, names)
+        keys.add(raw, conv)
+        duplicates |= keys.duplicates()
     data, problems = _check_rows(plan, raw, conv, duplicates)
     return _result(plan, raw, data, problems, on_invalid, [*raw.notes, *plan.notes])
 
@@ -1619,21 +1625,20 @@ def _stream_responses(path, ins: Instrument, on_invalid: str, recode, delimiter,
         return
     reader = _CsvReader(path, file, delimiter)
     while True:                          # first pass: whole-file facts and every key
-        plan = whole = None
-        keys = []
+        plan = whole = keys = None
         try:
             for raw in reader.chunks(chunksize):
                 if plan is None:
                     plan = _response_plan(raw, ins, recode)
-                    whole = _WholeFile(plan)
+                    whole, keys = _WholeFile(plan), _Keys(plan, plan.key)
                 conv = _convert(plan, raw, [*plan.key, *plan.coding])
                 whole.update(raw, conv)
-                keys.append(_key_table(plan, raw, conv, plan.key))
+                keys.add(raw, conv)
         except _Restart:                 # not UTF-8 after all: read again as Windows-1252
             continue
         break
     whole.check()
-    duplicates = _find_duplicates(keys, plan.key)
+    duplicates = keys.duplicates()
     del keys
     problems: list[Problem] = []
     first = True
