@@ -544,13 +544,13 @@ class _CsvReader:
         import pyarrow as pa
 
         if chunksize is None:
-            # Both cores parse; skipped records are numbered only by a one-thread parse, so a file
-            # with broken or white-space lines is parsed again that way (rare, and then exact).
+            # Both cores parse; records the parser skips are numbered only by a one-thread parse,
+            # so a file with broken or white-space lines is parsed again that way (rare, then exact).
             for threads in (True, False):
                 numbering = _Numbering(fmt)
                 stream = _Utf8Stream(self.path, fmt.encoding)
                 try:
-                    table = self._open(fmt, stream, numbering, threads, whole=True)
+                    table = self._open(fmt, stream, numbering, whole=True, threads=threads)
                 finally:
                     stream.close()
                 if not numbering.unnumbered:
@@ -562,7 +562,7 @@ class _CsvReader:
         stream = _Utf8Stream(self.path, fmt.encoding)
         try:
             pending, first = None, True
-            for batch in self._batches(self._open(fmt, stream, numbering, False, whole=False), chunksize):
+            for batch in self._batches(self._open(fmt, stream, numbering, whole=False, threads=False), chunksize):
                 if pending is not None:
                     yield self._raw(fmt, pending, numbering, first, last=False)
                     first = False
@@ -575,9 +575,10 @@ class _CsvReader:
         finally:
             stream.close()
 
-    def _open(self, fmt: _CsvFormat, stream: _Utf8Stream, numbering: _Numbering, threads: bool, whole: bool):
+    def _open(self, fmt: _CsvFormat, stream: _Utf8Stream, numbering: _Numbering, whole: bool, threads: bool):
         """pyarrow's reader over ``stream``: the whole table (``whole``) or a batch reader; every
-        column as dictionary-encoded text, records with the wrong field count handed to ``numbering``."""
+        column as dictionary-encoded text, records with the wrong field count handed to ``numbering``
+        (numbered only when ``threads`` is off)."""
         import pyarrow as pa
         import pyarrow.csv as pacsv
 

@@ -512,11 +512,15 @@ class _Keys:
             col = raw.columns[self.plan.header_of[k]]
             values = _arrow_strings(values if isinstance(values, pa.Array) else
                                     [v if isinstance(v, str) else _cell_text(v) for v in values], state != 1)
-            encoded = pc.dictionary_encode(values)       # " A" and "A" are one key; missing → -1
-            canonical = encoded.indices.to_numpy(zero_copy_only=False)
-            canonical = np.nan_to_num(canonical, nan=-1).astype(np.int64) if canonical.dtype.kind == "f" \
-                else canonical.astype(np.int64)
-            columns.append((canonical[col.codes].astype(np.int32), encoded.dictionary))
+            if (state != 1).all() and pc.all(pc.equal(values, col.arrow_uniques())).as_py() is not False:
+                canonical, distinct = np.arange(len(values)), values     # nothing stripped: already distinct
+            else:                                        # " A" and "A" are one key; missing → -1
+                encoded = pc.dictionary_encode(values)
+                canonical = encoded.indices.to_numpy(zero_copy_only=False)
+                canonical = np.nan_to_num(canonical, nan=-1).astype(np.int64) if canonical.dtype.kind == "f" \
+                    else canonical.astype(np.int64)
+                distinct = encoded.dictionary
+            columns.append((canonical[col.codes].astype(np.int32), distinct))
         self.parts.append((np.asarray(raw.rows, dtype=np.int64), columns))
 
     def duplicates(self) -> dict[int, tuple[tuple, list[int]]]:
@@ -528,10 +532,13 @@ class _Keys:
             h = np.zeros(len(rows), dtype=np.uint64)
             ok = np.ones(len(rows), dtype=bool)
             for per_row, distinct in columns:
-                texts = distinct.to_numpy(zero_copy_only=False).astype(object)
-                per_text = pd.util.hash_array(texts) if len(texts) else np.zeros(1, dtype=np.uint64)
+                if len(self.parts) == 1:                 # one chunk: the indices are the distinct keys
+                    per_text = np.arange(max(len(distinct), 1), dtype=np.uint64)
+                else:                                    # across chunks: a hash of the key text
+                    texts = distinct.to_numpy(zero_copy_only=False).astype(object)
+                    per_text = pd.util.hash_array(texts) if len(texts) else np.zeros(1, dtype=np.uint64)
                 ok &= per_row >= 0
-                h = h * np.uint64(1_000_003) ^ per_text[np.maximum(per_row, 0)]
+                h = h * np.uint64(max(len(distinct), 1_000_003)) + per_text[np.maximum(per_row, 0)]
             hashes.append(h)
             complete.append(ok)
         h, ok = np.concatenate(hashes), np.concatenate(complete)
