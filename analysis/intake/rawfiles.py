@@ -498,10 +498,12 @@ class _Numbering:
         skipped = np.fromiter((s[0] for s in self.skipped), dtype=np.int64, count=len(self.skipped))
         skipped_breaks = np.array(self.skipped_breaks, dtype=np.int64)
         base = self.first + self.n_valid + np.arange(len(breaks), dtype=np.int64)
+        self.n_valid += len(breaks)
+        if not len(skipped) and not self.valid_breaks and not breaks.any() and not self.header_extra:
+            return base, base                                # the usual file: rows are lines
         rows = base + np.searchsorted(skipped - np.arange(len(skipped)), base, side="right")
         before = self.valid_breaks + np.cumsum(breaks) - breaks
         lines = rows + self.header_extra + before + skipped_breaks[np.searchsorted(skipped, rows)]
-        self.n_valid += len(breaks)
         self.valid_breaks += int(np.sum(breaks))
         return rows, lines
 
