@@ -447,3 +447,16 @@ def test_streaming_a_cp1252_file_whose_first_non_ascii_byte_is_late(tmp_path):
 def test_chunksize_must_be_positive(tmp_path):
     with pytest.raises(ValueError, match="chunksize"):
         load_responses(_messy_file(tmp_path), "3x10d", chunksize=0)
+
+
+def test_identity_code_in_fullwidth_digits_is_still_found(tmp_path):
+    # Python's \d (and int()) read fullwidth digits; the fast RE2 pre-filter must not miss them
+    code = HETU.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    with pytest.raises(PersonalDataError):
+        load_responses(write(tmp_path, f"respondent_id;sat_health;huom\nA;5;{code}\n"), "3x10d")
+
+
+def test_a_data_row_with_a_missing_id_is_not_taken_for_a_sub_header(tmp_path):
+    # row 2 starts empty like a Webropol sub-header, but it holds numbers: it is data
+    err = errors(write(tmp_path, "respondent_id;sat_health;\n;5;7\nB;6;\n"))
+    assert "column has no header but holds data" in str(err)
