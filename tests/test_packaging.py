@@ -39,7 +39,7 @@ def test_wheel_carries_the_declarations(wheel):
         assert needed in names, needed
 
 
-@pytest.mark.xdist_group("reports")
+@pytest.mark.xdist_group("study-reports")
 def test_installed_wheel_scores_and_reports(wheel, tmp_path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)

@@ -36,7 +36,7 @@ MASK = "<5"
 TOL = 1e-9
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo-en")
     outcomes = run(DEMO, out, workers=2)
@@ -44,7 +44,7 @@ def demo(tmp_path_factory):
     return out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_fi(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo-fi")
     outcomes = run(DEMO, out, lang="fi", workers=2)
@@ -52,7 +52,7 @@ def demo_fi(tmp_path_factory):
     return out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def seed7(tmp_path_factory):
     from analysis.study.synthetic import write_all
     data = tmp_path_factory.mktemp("seed7-data")

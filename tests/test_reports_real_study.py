@@ -17,7 +17,7 @@ from analysis.cli import main
 from analysis.intake.manifest import ManifestError, read_manifest
 from analysis.report.runner import run
 
-pytestmark = pytest.mark.xdist_group("reports")
+pytestmark = pytest.mark.xdist_group("study-reports")
 
 DOMAINS_FI = ["Terveys", "Vaikeuksista selviäminen", "Asuminen", "Arjessa pärjääminen", "Perhe ja läheiset",
               "Luotettavat ystävät", "Raha-asiat", "Omien vahvuuksien kehittäminen (esim. harrastukset)",
@@ -49,7 +49,7 @@ def _status(outcomes) -> dict[str, str]:
     return {o.notebook[:2]: o.status for o in outcomes}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pilot_only(tmp_path_factory):
     """12 clients' self-assessments: 'alkumittaus' for all, 'seuranta' for 10, Finnish headers, xlsx."""
     rng = np.random.default_rng(11)

@@ -14,7 +14,7 @@ import pytest
 
 from analysis.report.runner import run
 
-pytestmark = pytest.mark.xdist_group("reports")
+pytestmark = pytest.mark.xdist_group("study-reports")
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 MASKS = {"<5", ".."}
@@ -34,7 +34,7 @@ def _numeric(value) -> float | None:
     return None if isinstance(value, str) and value in MASKS else float(value)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def tiny(tmp_path_factory):
     """The demo with three 'other' genders in the cohort, one age × gender cell of three, a
     pilot with two dropouts, an SUS answered alike by everyone on one item."""
