@@ -41,6 +41,11 @@ Missing data: ``missing="listwise"`` (lavaan's default) removes incomplete rows;
 removed; rows lacking an exogenous covariate removed too unless ``missing="ml.x"``). The
 χ² then compares with the unrestricted model estimated by lavaan's EM algorithm.
 
+Ordered items (``ordered=``): lavaan's WLSMV — DWLS on the thresholds and polychoric
+correlations, delta parameterization, robust SEs and the scaled-shifted test
+(:mod:`analysis.stats.sem_ordinal`); :func:`invariance` then follows semTools'
+``measEq.syntax`` (Wu & Estabrook 2016) and lavaan's Satorra (2000) difference test.
+
 Standard errors: ML with complete data uses the expected information; with FIML the
 observed information (the Hessian, lavaan's default for ``missing="ml"``). MLR uses the
 Huber–White sandwich with the observed information and the Yuan–Bentler (Mplus) scaled
@@ -846,9 +851,10 @@ def _is_ordered(ordered) -> bool:
 
 
 def _cfa_ordinal(data: pd.DataFrame, model: str, stmts, ov: list[str], ov_x: list[str],
-                 ordered, *, group, group_equal, group_partial, std_lv, orthogonal,
-                 missing) -> CFAResult:
-    """:func:`cfa` for ordered items (lavaan's WLSMV; :mod:`analysis.stats.sem_ordinal`)."""
+                 ordered, *, group, group_equal=(), group_partial=(), std_lv=False,
+                 orthogonal=False, missing="listwise", cache: dict | None = None) -> CFAResult:
+    """:func:`cfa` for ordered items (lavaan's WLSMV; :mod:`analysis.stats.sem_ordinal`).
+    ``cache`` keeps the sample statistics between fits of the same items and groups."""
     names = ov if ordered is True else [str(v) for v in ([ordered] if isinstance(ordered, str)
                                                          else ordered)]
     unknown = [v for v in names if v not in ov]
@@ -862,22 +868,27 @@ def _cfa_ordinal(data: pd.DataFrame, model: str, stmts, ov: list[str], ov_x: lis
     if missing != "listwise":
         raise ValueError(f"missing={missing!r}: WLSMV uses the complete rows (missing='listwise', "
                          "lavaan's default for ordered data)")
-    parts, labels, warns = _prepare(data, ov, [], group, missing)
-    rows = np.vstack(parts)
-    if len(rows) < 2:
-        raise ValueError(f"WLSMV: {len(rows)} complete rows; nothing to fit")
-    levels = {v: np.unique(rows[:, j]).tolist() for j, v in enumerate(ov)}
-    few = [v for v, lev in levels.items() if len(lev) < 2]
-    if few:
-        raise ValueError(f"ordered items {few} have fewer than two categories")
-    samples = [make_ordinal_sample(pd.DataFrame(x, columns=ov), levels,
-                                   f" in group {labels[g]!r}" if labels else "")
-               for g, x in enumerate(parts)]
-    G = len(parts)
+    cache = {} if cache is None else cache
+    if tuple(ov) not in cache:
+        parts, labels, warns = _prepare(data, ov, [], group, missing)
+        rows = np.vstack(parts)
+        if len(rows) < 2:
+            raise ValueError(f"WLSMV: {len(rows)} complete rows; nothing to fit")
+        levels = {v: np.unique(rows[:, j]).tolist() for j, v in enumerate(ov)}
+        few = [v for v, lev in levels.items() if len(lev) < 2]
+        if few:
+            raise ValueError(f"ordered items {few} have fewer than two categories")
+        samples = [make_ordinal_sample(pd.DataFrame(x, columns=ov), levels,
+                                       f" in group {labels[g]!r}" if labels else "")
+                   for g, x in enumerate(parts)]
+        cache[tuple(ov)] = (len(rows), labels, warns, levels, samples)
+    n_rows, labels, warns, levels, samples = cache[tuple(ov)]
+    warns = list(warns)
+    G = len(samples)
     pt = build_partable(stmts, G, std_lv=std_lv, orthogonal=orthogonal,
                         group_equal=group_equal, group_partial=group_partial,
                         n_thresholds={v: len(lev) - 1 for v, lev in levels.items()})
-    common = dict(n=len(rows), model=model, estimator="WLSMV", group_labels=labels,
+    common = dict(n=n_rows, model=model, estimator="WLSMV", group_labels=labels,
                   missing=missing, n_total=len(data), n_patterns=G)
     x0, K = reparametrize(pt, np.nan_to_num(pt.value))
     mod = OrdinalModel(pt, samples, x0, K)
@@ -1249,6 +1260,7 @@ def equality_score_tests(result: CFAResult) -> ScoreTestResult:
 
 
 # -------------------------------------------------------------------------- invariance
+@_one_blas_thread
 def invariance(data: pd.DataFrame, model: str, group: str, estimator: str | None = None, *,
                group_partial: Iterable[str] = (), partial_step: str = "scalar",
                strict: bool = False, **kwargs: Any) -> pd.DataFrame:
@@ -1404,17 +1416,26 @@ ORDINAL_STEPS = {"configural": (), "thresholds": ("thresholds",),
 
 
 def _invariance_ordinal(data: pd.DataFrame, model: str, group: str, estimator: str | None,
-                        **kwargs: Any) -> pd.DataFrame:
+                        ordered, **kwargs: Any) -> pd.DataFrame:
     if str(estimator or "WLSMV").upper() != "WLSMV":
         raise ValueError(f"ordered items are fitted by estimator='WLSMV', not {estimator!r}")
-    stmts = parse_model(model)
-    ov, _ = observed_variables(stmts)
+    if kwargs.pop("missing", "listwise") != "listwise":
+        raise ValueError("invariance of ordered items uses the complete rows (missing='listwise')")
+    if kwargs:
+        raise ValueError(f"invariance of ordered items: {sorted(kwargs)} do not apply (the "
+                         "steps fix the identification: unit factor variances in group 1)")
+    ov, _ = observed_variables(parse_model(model))
     parts, _, _ = _prepare(data, ov, [], group, "listwise")
     rows = np.vstack(parts)
     n_thr = {v: len(np.unique(rows[:, j])) - 1 for j, v in enumerate(ov)}
     syntax = {name: measurement_syntax(model, n_thr, len(parts), ge)
               for name, ge in ORDINAL_STEPS.items()}
-    fits = {name: cfa(data, text, group=group, **kwargs) for name, text in syntax.items()}
+    cache: dict = {}
+    fits = {}
+    for name, text in syntax.items():
+        stmts = parse_model(text)
+        fits[name] = _cfa_ordinal(data, text, stmts, *observed_variables(stmts), ordered,
+                                  group=group, cache=cache)
     names = list(ORDINAL_STEPS)
     plan = [(name, names[i - 1] if i else None) for i, name in enumerate(names)]
     cols = ["npar", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled",
