@@ -57,7 +57,8 @@ def test_modifiers_combine_as_in_lavaan():
     ("f =~ equal(a)*x1", r"line 1: modifier 'equal\(a\)'.*not supported"),
     ("y ~ x1:x2", r"line 1: interaction term 'x1:x2'.*product"),
     ("f <~ x1 + x2", r"line 1: formative.*'=~'"),
-    ("x1 | t1", r"line 1: thresholds"),
+    ("x1 | a1", r"line 1: threshold 'a1' of 'x1' must be named t1, t2"),
+    ("x1 ~*~ x2", r"line 1: a scaling factor is written 'x1 ~\*~ x1'"),
     ("group: 1\nf =~ x1", r"line 1: block labels.*c\(\.\.\.\)"),
     ("ab := a*b; c := max(a)", r"line 1: .*uses something other than"),
     ("f =~ f", r"line 1: latent variable 'f' cannot be measured by itself"),
@@ -86,6 +87,14 @@ def test_per_group_modifiers_start_and_label():
         ("x3", None, False, "", 0.4),
         ("x4", None, False, "lam4", None),
         ("x5", None, True, ("b", "b"), None)]
+
+
+def test_thresholds_and_scaling_factors_as_measeq_syntax_writes_them():
+    out = parse_model("u1 | c(NA, NA)*t1 + c(u1.thr1, u1.thr1)*t1 + t2\nu1 ~*~ c(1, NA)*u1")
+    assert [(s.lhs, s.op, s.rhs, s.fixed, s.free, s.label) for s in out] == [
+        ("u1", "|", "t1", (None, None), (True, True), ("u1.thr1", "u1.thr1")),
+        ("u1", "|", "t2", None, False, ""),
+        ("u1", "~*~", "u1", (1.0, None), (False, True), "")]
 
 
 def test_definitions_and_constraints_kept_as_text():

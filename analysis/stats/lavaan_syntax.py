@@ -1,4 +1,4 @@
-"""A parser for lavaan's model syntax (the single-level, continuous-variable subset).
+"""A parser for lavaan's model syntax (the single-level subset).
 
 Researchers write models for :func:`analysis.stats.sem.cfa` / :func:`analysis.stats.sem.sem`
 exactly as they would for R lavaan, so models can be copied between the two. This module
@@ -11,6 +11,10 @@ Supported (lavaan semantics):
 - ``y ~ x1 + f`` — regressions among observed and latent variables; ``y ~ 1`` an
   intercept (or a latent mean); several left-hand sides ``y1 + y2 ~ x``;
 - ``x1 ~~ x2`` — (residual) variances and covariances;
+- ``u1 | t1 + t2`` — thresholds of an ordered item (``t1``, ``t2``, … as lavaan names
+  them); ``u1 ~*~ u1`` — its scaling factor (delta parameterization); both take the same
+  modifiers (``u1 | c(a, a)*t1``, ``u1 ~*~ c(1, NA)*u1``), as ``semTools::measEq.syntax``
+  writes them;
 - modifiers before a variable: a number fixes the parameter (``1*x1``), ``NA`` frees it
   (``NA*x1``), an identifier labels it (``a*x2``; equal labels mean equal parameters,
   across groups too), ``start(0.5)*x`` gives a starting value, ``label("a")*x`` a label;
@@ -25,7 +29,7 @@ Supported (lavaan semantics):
   statement continued on the next line when a line ends with ``+`` (or the next begins
   with ``+``).
 
-Anything else (formative ``<~``, thresholds ``|``, scaling ``~*~``, blocks ``group:``,
+Anything else (formative ``<~``, blocks ``group:``,
 interaction terms ``x:z``, ``efa()``) raises :class:`ModelSyntaxError` naming the line, the
 construct and the nearest supported alternative. Own code because no Python package parses
 lavaan syntax with lavaan's defaults (semopy's dialect differs: no ``NA*`` freeing, no
@@ -49,15 +53,12 @@ from typing import Union
 __all__ = ["ModelSyntaxError", "Statement", "parse_model", "parse_expression", "PARAMETER_OPS"]
 
 #: Operators that define a model parameter (the others define constraints or functions).
-PARAMETER_OPS = ("=~", "~", "~~", "~1")
+PARAMETER_OPS = ("=~", "~", "~~", "~1", "|", "~*~")
 _NAME = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _UNSUPPORTED = {
     "<~": "formative indicators ('<~') are not supported; model the composite as an "
           "observed sum score or use '=~'",
-    "~*~": "scaling factors ('~*~') are not supported (they belong to ordinal models)",
-    "|": "thresholds ('|') are not supported (continuous indicators only); treat the items "
-         "as continuous with estimator='MLR'",
     "%": "the '%' operator is not supported",
 }
 #: A modifier value: one per model, or a tuple with one entry per group (``c(...)``).
@@ -121,7 +122,7 @@ def _split_operator(text: str, line: int) -> tuple[str, str, str]:
             return lhs.strip(), op, rhs.strip()
     raise ModelSyntaxError(
         f"model line {line}: {text!r} has no operator; expected one of '=~', '~', '~~', "
-        "':=', '==', '<', '>'")
+        "'|', '~*~', ':=', '==', '<', '>'")
 
 
 def _split_top(text: str, sep: str) -> list[str]:
@@ -286,6 +287,14 @@ def parse_model(model: str) -> list[Statement]:
             this_op = op
             if name == "1" and op == "~":
                 this_op, name = "~1", ""
+            elif op == "|" and not re.fullmatch(r"t[1-9][0-9]*", name):
+                raise ModelSyntaxError(
+                    f"model line {line}: threshold {name!r} of {lhs!r} must be named t1, t2, "
+                    "... (lavaan's names)")
+            elif op == "~*~" and name != lhs:
+                raise ModelSyntaxError(
+                    f"model line {line}: a scaling factor is written '{lhs} ~*~ {lhs}', not "
+                    f"'{lhs} ~*~ {name}'")
             elif ":" in name:
                 raise ModelSyntaxError(
                     f"model line {line}: interaction term {name!r} is not supported; compute "

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -27,9 +28,10 @@ from scipy import optimize, stats
 
 from analysis.stats.checks import numeric_frame
 from analysis.stats.lavaan_syntax import parse_model
-from analysis.stats.polychoric import polychoric
+from analysis.stats.polychoric import bvn_cdf, polychoric
 from analysis.stats.results import Result
 from analysis.stats.sem import cfa
+from analysis.stats.sem_partable import observed_variables
 from analysis.stats.structure import _check_fa_args, _correlation, _fa, _oblimin
 
 __all__ = [
@@ -74,18 +76,21 @@ class OmegaResult(Result):
     """Model-based composite reliability (see :func:`omega`).
 
     ``per_factor`` has one row per factor: ``factor``, ``omega`` (of the factor's indicator
-    sum; semTools' per-factor values). ``to_frame()`` gives the scalars as one row.
-    ``omega_hierarchical`` is the general factor's share for a bifactor model, else NaN.
-    ``n`` is the number of complete rows the model was fitted to; ``n_dropped`` the rows
-    left out because an item was missing (lavaan's listwise default).
+    sum; semTools' per-factor values), then one row per requested higher-order factor.
+    ``to_frame()`` gives the scalars as one row. ``omega_hierarchical`` is the general
+    factor's share for a bifactor model, else NaN. ``n`` is the number of complete rows the
+    model was fitted to; ``n_dropped`` the rows left out because an item was missing
+    (lavaan's listwise default). ``estimator`` is ``"ML"`` or ``"WLSMV"`` (ordered items:
+    categorical omega).
     """
 
     omega_total: float
     omega_hierarchical: float
-    per_factor: pd.Series
+    per_factor: pd.DataFrame
     model: str
     n: int
     n_dropped: int
+    estimator: str = "ML"
 
 
 def _alpha_from_cov(cov: np.ndarray) -> np.ndarray:
@@ -288,32 +293,63 @@ def ordinal_alpha(data: pd.DataFrame, *, missing: str = "pairwise") -> AlphaResu
                        missing=missing, n=len(used), n_items=len(pc.items), items=table)
 
 
-def _factor_matrices(estimates: pd.DataFrame, items: list[str]) -> tuple[pd.DataFrame,
-                                                                       pd.DataFrame]:
-    """Loadings (item x factor) and factor covariance matrix from lavaan-style estimates."""
-    est = estimates
-    if "group" in est.columns and est["group"].nunique() > 1:
-        raise ValueError("omega needs a single-group model")
-    load = est[est["op"] == "=~"]
-    factors = list(dict.fromkeys(load["lhs"]))
-    lam = pd.DataFrame(0.0, index=items, columns=factors)
-    for row in load.itertuples():
-        lam.loc[row.rhs, row.lhs] = row.est
-    phi = pd.DataFrame(0.0, index=factors, columns=factors)
-    cov = est[(est["op"] == "~~") & est["lhs"].isin(factors) & est["rhs"].isin(factors)]
-    for row in cov.itertuples():
-        phi.loc[row.lhs, row.rhs] = phi.loc[row.rhs, row.lhs] = row.est
-    return lam, phi
+def _omega_categorical(common: np.ndarray, thresholds: list[np.ndarray], scales: np.ndarray,
+                       sigma: np.ndarray) -> float:
+    """Green & Yang's (2009) reliability of the sum of ordered items, as semTools' omegaCat.
+
+    With item thresholds ``t_jc`` (times the scaling factor), ``S_j = sum_c Phi(t_jc)`` and
+    ``P(r) = sum_jj' sum_cc' Phi2(t_jc, t_j'c'; r_jj') - S_j S_j'``: omega =
+    P(common (co)variances of the latent responses) / P(their total correlations), the
+    diagonal included (``Phi2`` at correlation 1 is ``Phi(min)``).
+    """
+    k = max(len(t) for t in thresholds)
+    tau = np.full((len(thresholds), k), np.nan)
+    for j, t in enumerate(thresholds):
+        tau[j, : len(t)] = t * scales[j]
+    d = np.sqrt(np.diag(sigma))
+    h, kk = tau[:, None, :, None], tau[None, :, None, :]
+    shape = np.broadcast_shapes(h.shape, kk.shape)
+    ok = np.broadcast_to(~np.isnan(h) & ~np.isnan(kk), shape)
+    hh, kb = np.broadcast_to(h, shape)[ok], np.broadcast_to(kk, shape)[ok]
+    margins = np.nansum(stats.norm.cdf(tau), axis=1)
+    outer = np.outer(margins, margins).sum()
+
+    def part(r: np.ndarray) -> float:
+        rr = np.clip(np.broadcast_to(r[:, :, None, None], shape)[ok], -1.0, 1.0)
+        return float(bvn_cdf(hh, kb, rr).sum() - outer)
+
+    truevar = scales[:, None] * common * scales[None, :]
+    return part(truevar) / part(sigma / np.outer(d, d))
 
 
-def omega(items: pd.DataFrame, model: str | None = None) -> OmegaResult:
+def omega(items: pd.DataFrame, model: str | None = None, *, ordered=None,
+          higher: Sequence[str] = (), std_lv: bool = False,
+          orthogonal: bool = False) -> OmegaResult:
     """McDonald's omega from a confirmatory factor model, as ``semTools::compRelSEM``.
 
-    For a factor f with loadings ``l`` and variance ``phi_f``,
-    ``omega_f = phi_f (sum l)^2 / sum(S_f)`` where ``S_f`` is the *observed* covariance
-    matrix of f's indicators (compRelSEM's default ``obs.var=TRUE``; ML divisor N).
-    ``omega_total`` is ``sum(L Phi L') / sum(S)`` over all indicators (compRelSEM's
-    ``return.total=TRUE``; equals the single factor's omega for a one-factor model).
+    Continuous items (ML): for a factor f with loadings ``l`` and variance ``phi_f`` (its
+    model-implied variance, which for a factor of a higher-order model includes the part
+    explained by the higher factor), ``omega_f = phi_f (sum l)^2 / sum(S_f)`` where ``S_f``
+    is the *observed* covariance matrix of f's indicators (compRelSEM's default
+    ``obs.var=TRUE``; ML divisor N). ``omega_total`` is ``sum(L Phi L') / sum(S)`` over all
+    indicators (compRelSEM's ``return.total=TRUE``; equals the single factor's omega for a
+    one-factor model). Factors with a single indicator are left out (``dropSingle``).
+
+    Ordered items (``ordered=``; the model is fitted by WLSMV): the categorical omega of
+    Green & Yang (2009), compRelSEM's default ``ord.scale=TRUE``: the share of the variance
+    of the *observed* sum score that the factor explains, computed from the model's
+    thresholds, the common (co)variances of the latent responses and the sample polychoric
+    correlations (semTools' ``omegaCat``). ``omega_total`` and higher-order omegas use the
+    same formula with the whole common covariance matrix (semTools 0.5.6 stops with an
+    error for these two with ordered items; the tests compare with its ``omegaCat``
+    applied to that matrix).
+
+    Higher-order factors (``higher``, as ``compRelSEM(fit, higher = )``): the omega of
+    the higher-order factor is ``sum(L B Phi B' L') / sum(S)`` over the indicators of its
+    first-order factors (``B`` the second-order loadings): the share of the total score's
+    variance due to the higher-order factor alone (omega-L1 / omega-hierarchical of a
+    higher-order model). Added as a row of ``per_factor``.
+
     For a bifactor model, the general factor is the factor loading on every indicator
     and uncorrelated with the others; ``omega_hierarchical`` is its per-factor omega
     (McDonald 1999; Rodriguez, Reise & Haviland 2016).
@@ -322,10 +358,18 @@ def omega(items: pd.DataFrame, model: str | None = None) -> OmegaResult:
     ----------
     items : DataFrame
         Columns holding the model's indicators (others are ignored; NaN = missing). Rows
-        with a missing indicator are left out, as lavaan's default listwise ML; the count
-        is reported in ``n_dropped``.
+        with a missing indicator are left out, as lavaan's default listwise ML and WLSMV;
+        the count is reported in ``n_dropped``.
     model : str, optional
         lavaan syntax. Default: one factor ``f =~ item1 + item2 + ...`` over all columns.
+    ordered : True or list of str, optional
+        The items are ordered categories: fit by WLSMV (:func:`analysis.stats.sem.cfa`)
+        and report categorical omega.
+    higher : sequence of str
+        Higher-order factors whose omega to add (``compRelSEM(higher=)``).
+    std_lv, orthogonal : bool
+        Passed to :func:`analysis.stats.sem.cfa` (e.g. a bifactor model with unit factor
+        variances and uncorrelated factors).
 
     Returns
     -------
@@ -338,10 +382,16 @@ def omega(items: pd.DataFrame, model: str | None = None) -> OmegaResult:
     >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
     >>> round(omega(hs[["x4", "x5", "x6"]]).omega_total, 3)
     0.886
+    >>> m = "vis =~ x1 + x2 + x3; txt =~ x4 + x5 + x6; spd =~ x7 + x8 + x9; g =~ vis + txt + spd"
+    >>> omega(hs, m, higher=["g"]).per_factor.round(3).values.tolist()
+    [['vis', 0.612], ['txt', 0.885], ['spd', 0.686], ['g', 0.564]]
+    >>> x = pd.read_csv("tests/fixtures/data/ordinal_skewed.csv")
+    >>> round(omega(x.dropna(), ordered=True).omega_total, 3)  # categorical omega
+    0.85
     """
     if model is None:
         model = "f =~ " + " + ".join(str(c) for c in items.columns)
-    indicators = list(dict.fromkeys(st.rhs for st in parse_model(model) if st.op == "=~"))
+    indicators, _ = observed_variables(parse_model(model))
     missing_cols = [i for i in indicators if i not in items.columns]
     if missing_cols:
         raise ValueError(f"model indicators {missing_cols} are not columns of items "
@@ -351,27 +401,60 @@ def omega(items: pd.DataFrame, model: str | None = None) -> OmegaResult:
     n_dropped = len(data) - len(complete)
     if n_dropped:
         warnings.warn(f"omega: {n_dropped} of {len(data)} rows have a missing item and are "
-                      f"left out (listwise, as lavaan's ML default)", stacklevel=2)
-    fit = cfa(complete, model, estimator="ML")
-    if not fit.converged:
+                      f"left out (listwise, as lavaan's default)", stacklevel=2)
+    fit = cfa(complete, model, ordered=ordered, std_lv=std_lv, orthogonal=orthogonal)
+    if not fit.converged or fit._state is None:
         raise RuntimeError(f"the factor model did not converge; omega is undefined: "
                            f"{fit.warnings}")
-    lam, phi = _factor_matrices(fit.estimates, indicators)
-    s = complete[indicators].cov(ddof=0).to_numpy()
+    if len(fit.group_labels) > 1:
+        raise ValueError("omega needs a single-group model")
+    st = fit._state
+    mod, pt = st.model, st.pt
+    values = mod.values(st.theta)
+    A, S, _ = mod.ram(values, 0)
+    E = np.linalg.inv(np.eye(mod.t) - A)
+    p, lv = mod.p, pt.lv
+    LY, BETA, PHI = A[:p, p:], A[p:, p:], (E @ S @ E.T)[p:, p:]
+    if fit.estimator == "WLSMV":
+        sample = mod.samples[0]
+        sigma = sample.cov
+        tau = values[mod.th_rows[0]]
+        thresholds = [tau[sample.th_item == j] for j in range(p)]
+        scales = values[mod.delta_rows[0]]
+    else:
+        sigma = complete[pt.ov].cov(ddof=0).to_numpy()
+
+    def reliability(rows: np.ndarray, common: np.ndarray) -> float:
+        sub = sigma[np.ix_(rows, rows)]
+        if fit.estimator == "WLSMV":
+            return _omega_categorical(common, [thresholds[j] for j in rows], scales[rows], sub)
+        return float(common.sum() / sub.sum())
+
+    measured = [f for f in range(len(lv)) if np.count_nonzero(LY[:, f]) > 1]
     per_factor = {}
-    for f in lam.columns:
-        on = lam[f].to_numpy() != 0
-        per_factor[f] = phi.loc[f, f] * lam[f].to_numpy()[on].sum() ** 2 / s[np.ix_(on, on)].sum()
-    common = lam.to_numpy() @ phi.to_numpy() @ lam.to_numpy().T
-    omega_total = float(common.sum() / s.sum())
-    general = [f for f in lam.columns
-               if (lam[f] != 0).all() and len(lam.columns) > 1
-               and (phi.loc[f].drop(f) == 0).all()]
+    for f in measured:
+        rows = np.flatnonzero(LY[:, f])
+        per_factor[lv[f]] = reliability(rows, PHI[f, f] * np.outer(LY[rows, f], LY[rows, f]))
+    unknown = [h for h in higher if h not in lv or not BETA[:, lv.index(h)].any()]
+    if unknown:
+        raise ValueError(f"higher={unknown}: not factors measured by other factors in the model")
+    for h in higher:
+        cols = [lv.index(h)] + list(np.flatnonzero(BETA[:, lv.index(h)]))
+        rows = np.flatnonzero(LY[:, cols].any(axis=1))
+        L, B = LY[np.ix_(rows, cols)], BETA[np.ix_(cols, cols)]
+        per_factor[h] = reliability(rows, L @ B @ PHI[np.ix_(cols, cols)] @ B.T @ L.T)
+    rows = np.flatnonzero(LY[:, measured].any(axis=1))
+    L = LY[np.ix_(rows, measured)]
+    omega_total = reliability(rows, L @ PHI[np.ix_(measured, measured)] @ L.T)
+    general = [lv[f] for f in measured
+               if len(measured) > 1 and np.all(LY[rows, f] != 0)
+               and np.all(np.delete(PHI[f, measured], measured.index(f)) == 0)]
     omega_h = float(per_factor[general[0]]) if len(general) == 1 else float("nan")
-    return OmegaResult(omega_total=omega_total, omega_hierarchical=omega_h,
+    return OmegaResult(omega_total=float(omega_total), omega_hierarchical=omega_h,
                        per_factor=pd.DataFrame({"factor": list(per_factor),
                                                 "omega": list(per_factor.values())}),
-                       model=model, n=len(complete), n_dropped=n_dropped)
+                       model=model, n=len(complete), n_dropped=n_dropped,
+                       estimator=fit.estimator)
 
 
 @dataclass(frozen=True)

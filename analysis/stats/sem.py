@@ -41,6 +41,11 @@ Missing data: ``missing="listwise"`` (lavaan's default) removes incomplete rows;
 removed; rows lacking an exogenous covariate removed too unless ``missing="ml.x"``). The
 χ² then compares with the unrestricted model estimated by lavaan's EM algorithm.
 
+Ordered items (``ordered=``): lavaan's WLSMV — DWLS on the thresholds and polychoric
+correlations, delta parameterization, robust SEs and the scaled-shifted test
+(:mod:`analysis.stats.sem_ordinal`); :func:`invariance` then follows semTools'
+``measEq.syntax`` (Wu & Estabrook 2016) and lavaan's Satorra (2000) difference test.
+
 Standard errors: ML with complete data uses the expected information; with FIML the
 observed information (the Hessian, lavaan's default for ``missing="ml"``). MLR uses the
 Huber–White sandwich with the observed information and the Yuan–Bentler (Mplus) scaled
@@ -72,16 +77,17 @@ import pandas as pd
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from analysis.stats import sem_fit
+from analysis.stats import sem_fit, sem_ordinal
 from analysis.stats.criteria import limits
 from analysis.stats.lavaan_syntax import ModelSyntaxError, parse_expression, parse_model
 from analysis.stats.results import Result
 from analysis.stats.sem_engine import Model, Sample, make_sample
-from analysis.stats.sem_partable import (GROUP_EQUAL, MAT_A, MAT_M, MAT_S, ParTable, bounds,
-                                         build_partable, label_function, observed_variables,
-                                         reparametrize)
+from analysis.stats.sem_ordinal import OrdinalModel, make_ordinal_sample
+from analysis.stats.sem_partable import (GROUP_EQUAL, MAT_A, MAT_D, MAT_M, MAT_S, MAT_T, ParTable,
+                                         bounds, build_partable, label_function,
+                                         observed_variables, reparametrize)
 
-__all__ = ["CFAResult", "ScoreTestResult", "cfa", "sem", "invariance",
+__all__ = ["CFAResult", "ScoreTestResult", "cfa", "sem", "invariance", "measurement_syntax",
            "latent_mean_differences", "modification_indices", "standardized_solution",
            "equality_score_tests", "ModelSyntaxError", "GROUP_EQUAL", "CHEN_2007", "MISSING"]
 
@@ -592,8 +598,8 @@ def _standardize(model: Model, values: np.ndarray, kind: str = "std.all",
         r, c, m = pt.row[ix], pt.col[ix], pt.mat[ix]
         with np.errstate(divide="ignore", invalid="ignore"):
             out[ix] = np.select(
-                [m == MAT_A, m == MAT_M, r == c],
-                [rows[ix] * sd[c] / sd[r], rows[ix] / sd[r],
+                [m == MAT_A, (m == MAT_M) | (m == MAT_T), m == MAT_D, r == c],
+                [rows[ix] * sd[c] / sd[r], rows[ix] / sd[r], 1.0,
                  np.where(scale[r], rows[ix] / var[r], rows[ix])],
                 rows[ix] / (resid[r] * resid[c]))
     return out
@@ -658,11 +664,13 @@ def _estimates(state: _State, level: float = 0.95) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------ public API
 @_one_blas_thread
-def cfa(data: pd.DataFrame, model: str, *, estimator: str = "ML", group: str | None = None,
-        group_equal: Iterable[str] = (), group_partial: Iterable[str] = (),
-        std_lv: bool = False, orthogonal: bool = False, missing: str = "listwise",
-        fixed_x: bool = True) -> CFAResult:
-    """Fit a factor or structural equation model by maximum likelihood, as ``lavaan::cfa``.
+def cfa(data: pd.DataFrame, model: str, *, estimator: str | None = None,
+        group: str | None = None, group_equal: Iterable[str] = (),
+        group_partial: Iterable[str] = (), std_lv: bool = False, orthogonal: bool = False,
+        missing: str = "listwise", fixed_x: bool = True,
+        ordered: bool | Iterable[str] | None = None) -> CFAResult:
+    """Fit a factor or structural equation model, as ``lavaan::cfa``: by maximum likelihood,
+    or for ordered items by DWLS with lavaan's WLSMV corrections.
 
     Parameters
     ----------
@@ -671,9 +679,11 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str = "ML", group: str | N
     model : str
         lavaan model syntax (``=~ ~ ~~ ~1``, modifiers, ``c()``, ``:=``, ``==``, ``<``,
         ``>``; see :mod:`analysis.stats.lavaan_syntax`).
-    estimator : {"ML", "MLR"}
+    estimator : {"ML", "MLR", "WLSMV"}, optional
         ``"MLR"``: ML estimates with Huber–White robust SEs and the Yuan–Bentler (Mplus)
-        scaled χ², plus scaled and robust CFI/TLI/RMSEA.
+        scaled χ², plus scaled and robust CFI/TLI/RMSEA. ``"WLSMV"`` (the default with
+        ``ordered``, and only with it): see :mod:`analysis.stats.sem_ordinal`. Default
+        ``"ML"`` for continuous items.
     group : str, optional
         Column defining groups (multi-group model with a meanstructure). Groups are
         ordered by first appearance, as lavaan does.
@@ -695,6 +705,16 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str = "ML", group: str | N
         ``n_total`` and ``n_patterns`` of the result say how many rows were used.
     fixed_x : bool
         Exogenous observed covariates at their sample moments (lavaan's default).
+    ordered : True or list of str, optional
+        lavaan's ``ordered=``: the items are ordered categories (``True``: every observed
+        variable of the model). Fits lavaan's ``estimator = "WLSMV"``: DWLS estimates on
+        the thresholds and polychoric correlations of the complete rows (listwise, lavaan's
+        default), delta parameterization, robust SEs (``se = "robust.sem"``) and the
+        scaled-shifted χ². The table then has thresholds (``item | t1``…, op ``|``),
+        scaling factors (``~*~``) and the residual variances of the latent responses
+        (fixed rows, SE 0). Every observed variable must be ordered (no continuous or
+        exogenous covariates in the same model), items may not be regressed, and every
+        category of an item must occur in every group.
 
     Returns
     -------
@@ -704,7 +724,13 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str = "ML", group: str | N
         unrestricted.logl, ntotal; with MLR also chisq.scaled, df.scaled, pvalue.scaled,
         chisq.scaling.factor, baseline.chisq.scaled, baseline.chisq.scaling.factor,
         cfi.scaled, tli.scaled, rmsea.scaled; with MLR or FIML also cfi.robust,
-        tli.robust, rmsea.robust, rmsea.ci.lower.robust, rmsea.ci.upper.robust.
+        tli.robust, rmsea.robust, rmsea.ci.lower.robust, rmsea.ci.upper.robust. WLSMV:
+        npar, fmin, chisq, df, pvalue, chisq.scaled, df.scaled, pvalue.scaled,
+        chisq.scaling.factor, chisq.shift.parameters (the shift of the scaled-shifted
+        test), baseline.chisq, baseline.df, baseline.pvalue and their ``.scaled``
+        versions with baseline.chisq.scaling.factor, cfi, tli, cfi.scaled, tli.scaled,
+        rmsea (with CI and close-fit p) and rmsea.scaled (likewise), srmr, ntotal;
+        lavaan's ``.robust`` indices for categorical data (catML) are not computed.
 
     Examples
     --------
@@ -714,10 +740,26 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str = "ML", group: str | N
     >>> r = cfa(hs, m, estimator="MLR")
     >>> round(r.fit["chisq.scaled"], 3), round(r.fit["chisq.scaling.factor"], 3)
     (87.132, 0.979)
+
+    Ordered items (lavaan's WLSMV):
+
+    >>> x = pd.read_csv("tests/fixtures/data/ordinal_skewed.csv")
+    >>> r = cfa(x, "f =~ q1 + q2 + q3 + q4 + q5", ordered=True)
+    >>> r.estimator, round(r.fit["chisq.scaled"], 3), r.n
+    ('WLSMV', 6.389, 848)
+    >>> r.estimates.loc[5, ["lhs", "op", "rhs"]].tolist(), round(float(r.estimates.est[5]), 3)
+    (['q1', '|', 't1'], -2.078)
     """
-    est = str(estimator).upper()
-    if est not in ("ML", "MLR"):
-        raise ValueError(f"estimator={estimator!r} is not supported; expected 'ML' or 'MLR'")
+    est = "WLSMV" if estimator is None and _is_ordered(ordered) else str(estimator or "ML").upper()
+    if est not in ("ML", "MLR", "WLSMV"):
+        raise ValueError(f"estimator={estimator!r} is not supported; expected 'ML', 'MLR' or "
+                         "'WLSMV' (with ordered=...)")
+    if (est == "WLSMV") != _is_ordered(ordered):
+        raise ValueError("estimator='WLSMV' is for ordered items: pass ordered=True (or the "
+                         "list of ordered items); for continuous items use 'ML' or 'MLR'"
+                         if est == "WLSMV" else
+                         f"ordered items are fitted by estimator='WLSMV' (lavaan's default for "
+                         f"ordered data), not {est!r}")
     if missing not in MISSING:
         raise ValueError(f"missing={missing!r} is not supported; expected one of {MISSING}")
     group_equal = tuple([group_equal] if isinstance(group_equal, str) else group_equal)
@@ -727,10 +769,16 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str = "ML", group: str | N
         raise ValueError(f"group_equal {unknown} not supported; expected some of {GROUP_EQUAL}")
     if (group_equal or group_partial) and group is None:
         raise ValueError("group_equal/group_partial need a group column (group=...)")
+    if "thresholds" in group_equal and est != "WLSMV":
+        raise ValueError("group_equal 'thresholds' applies to ordered items (ordered=...)")
     stmts = parse_model(model)
     ov, ov_x = observed_variables(stmts, fixed_x)
     if not ov:
         raise ModelSyntaxError("model has no observed variables")
+    if est == "WLSMV":
+        return _cfa_ordinal(data, model, stmts, ov, ov_x, ordered, group=group,
+                            group_equal=group_equal, group_partial=group_partial,
+                            std_lv=std_lv, orthogonal=orthogonal, missing=missing)
     parts, labels, warns = _prepare(data, ov, ov_x, group, missing)
     fiml = missing != "listwise"
     samples = [make_sample(x) if len(x) >= 2 else None for x in parts]
@@ -797,6 +845,90 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str = "ML", group: str | N
                      implied=implied, admissible=not bad, _state=state, **common)
 
 
+def _is_ordered(ordered) -> bool:
+    return ordered is not None and ordered is not False and not (
+        isinstance(ordered, (list, tuple)) and not ordered)
+
+
+def _cfa_ordinal(data: pd.DataFrame, model: str, stmts, ov: list[str], ov_x: list[str],
+                 ordered, *, group, group_equal=(), group_partial=(), std_lv=False,
+                 orthogonal=False, missing="listwise", cache: dict | None = None) -> CFAResult:
+    """:func:`cfa` for ordered items (lavaan's WLSMV; :mod:`analysis.stats.sem_ordinal`).
+    ``cache`` keeps the sample statistics between fits of the same items and groups."""
+    names = ov if ordered is True else [str(v) for v in ([ordered] if isinstance(ordered, str)
+                                                         else ordered)]
+    unknown = [v for v in names if v not in ov]
+    if unknown:
+        raise ValueError(f"ordered={unknown} are not observed variables of the model {ov}")
+    continuous = [v for v in ov if v not in names]
+    if continuous or ov_x:
+        raise ValueError(f"WLSMV here needs every observed variable ordered; {continuous or ov_x} "
+                         "are not (continuous items or covariates with ordered items are not "
+                         "supported)")
+    if missing != "listwise":
+        raise ValueError(f"missing={missing!r}: WLSMV uses the complete rows (missing='listwise', "
+                         "lavaan's default for ordered data)")
+    cache = {} if cache is None else cache
+    if tuple(ov) not in cache:
+        parts, labels, warns = _prepare(data, ov, [], group, missing)
+        rows = np.vstack(parts)
+        if len(rows) < 2:
+            raise ValueError(f"WLSMV: {len(rows)} complete rows; nothing to fit")
+        levels = {v: np.unique(rows[:, j]).tolist() for j, v in enumerate(ov)}
+        few = [v for v, lev in levels.items() if len(lev) < 2]
+        if few:
+            raise ValueError(f"ordered items {few} have fewer than two categories")
+        samples = [make_ordinal_sample(pd.DataFrame(x, columns=ov), levels,
+                                       f" in group {labels[g]!r}" if labels else "")
+                   for g, x in enumerate(parts)]
+        cache[tuple(ov)] = (len(rows), labels, warns, levels, samples)
+    n_rows, labels, warns, levels, samples = cache[tuple(ov)]
+    warns = list(warns)
+    G = len(samples)
+    pt = build_partable(stmts, G, std_lv=std_lv, orthogonal=orthogonal,
+                        group_equal=group_equal, group_partial=group_partial,
+                        n_thresholds={v: len(lev) - 1 for v, lev in levels.items()})
+    common = dict(n=n_rows, model=model, estimator="WLSMV", group_labels=labels,
+                  missing=missing, n_total=len(data), n_patterns=G)
+    x0, K = reparametrize(pt, np.nan_to_num(pt.value))
+    mod = OrdinalModel(pt, samples, x0, K)
+    ndat = sum(len(s.obs) for s in samples)
+    df = ndat - mod.n_theta
+    if df < 0:
+        return _failed(pt, mod, None, warns + [
+            f"model is not identified: {mod.n_theta} free parameters but only {ndat} sample "
+            f"statistics (df = {df})"], common)
+    start = _start_values(pt, samples)
+    for g, s in enumerate(samples):
+        start[mod.th_rows[g]] = s.tau
+        start[mod.delta_rows[g]] = 1.0
+    user = np.isfinite(pt.start)
+    start[user] = pt.start[user]
+    theta, converged = mod.fit(np.linalg.lstsq(K, _x_from_rows(pt, start) - x0, rcond=None)[0])
+    if not converged:
+        warns.append("the optimiser did not converge; estimates and fit are not reliable")
+        return _failed(pt, mod, theta, warns, common)
+    try:
+        vcov = sem_ordinal.robust_vcov(mod, theta)
+    except np.linalg.LinAlgError:
+        warns.append("information matrix is singular: the model may not be identified; "
+                     "standard errors and fit measures are not available")
+        vcov = None
+    fit = sem_ordinal.fit_measures(mod, theta, df) if vcov is not None else \
+        dict.fromkeys(sem_ordinal.FIT_NAMES, np.nan)
+    state = _State(pt=pt, model=mod, theta=theta, vcov=vcov)
+    bad, notes = _improper(pt, mod, theta, labels)
+    warns += bad + notes
+    v = mod.values(theta)
+    implied = {}
+    for g in range(G):
+        sigma, _, delta, _ = mod._parts(v, g)
+        implied[labels[g] if labels else "all"] = pd.DataFrame(
+            sigma * np.outer(delta, delta), index=pt.ov, columns=pt.ov)
+    return CFAResult(estimates=_estimates(state), fit=fit, converged=True, warnings=tuple(warns),
+                     implied=implied, admissible=not bad, _state=state, **common)
+
+
 def sem(data: pd.DataFrame, model: str, **kwargs: Any) -> CFAResult:
     """Fit a structural equation model, as ``lavaan::sem`` (same defaults as :func:`cfa`).
 
@@ -816,7 +948,8 @@ def sem(data: pd.DataFrame, model: str, **kwargs: Any) -> CFAResult:
 
 def _failed(pt: ParTable, mod: Model | None, theta, warns, common) -> CFAResult:
     est = common["estimator"]
-    fit = {k: np.nan for k in sem_fit.fit_names(est, common["missing"] != "listwise")}
+    fit = dict.fromkeys(sem_ordinal.FIT_NAMES if est == "WLSMV" else
+                        sem_fit.fit_names(est, common["missing"] != "listwise"), np.nan)
     fit["npar"], fit["ntotal"] = float(mod.n_theta if mod else pt.n_x), float(common["n"])
     values = pt.value.copy()
     if mod is not None and theta is not None:
@@ -831,9 +964,13 @@ def _failed(pt: ParTable, mod: Model | None, theta, warns, common) -> CFAResult:
                      admissible=False, **common)
 
 
-def _state_of(result: CFAResult) -> _State:
+def _state_of(result: CFAResult, ml_only: str = "") -> _State:
+    """The fitted state; ``ml_only`` names an analysis that needs a likelihood (ML/MLR)."""
     if not isinstance(result, CFAResult) or result._state is None:
         raise ValueError("needs a fitted (converged) CFAResult from cfa() or sem()")
+    if ml_only and isinstance(result._state.model, OrdinalModel):
+        raise ValueError(f"{ml_only} are available for ML and MLR fits, not for WLSMV "
+                         "(ordered items)")
     return result._state
 
 
@@ -993,7 +1130,7 @@ def modification_indices(result: CFAResult, *, sort: bool = False, minimum_value
     >>> mi.iloc[0][["lhs", "op", "rhs"]].tolist(), round(float(mi.iloc[0]["mi"]), 2)
     (['visual', '=~', 'x9'], 36.41)
     """
-    st = _state_of(result)
+    st = _state_of(result, "modification indices")
     xp, new = _extended(st)
     k = len(xp)
     xm = Model(xp, st.model.samples, np.zeros(k), np.eye(k), xp.meanstructure)
@@ -1065,7 +1202,7 @@ def equality_score_tests(result: CFAResult) -> ScoreTestResult:
     >>> t.df, round(t.X2, 3)
     (6, 7.256)
     """
-    st = _state_of(result)
+    st = _state_of(result, "score tests of equality constraints")
     pt, model = st.pt, st.model
     n_x = pt.n_x
     R, names = [], []
@@ -1123,26 +1260,43 @@ def equality_score_tests(result: CFAResult) -> ScoreTestResult:
 
 
 # -------------------------------------------------------------------------- invariance
-def invariance(data: pd.DataFrame, model: str, group: str, estimator: str = "ML", *,
+@_one_blas_thread
+def invariance(data: pd.DataFrame, model: str, group: str, estimator: str | None = None, *,
                group_partial: Iterable[str] = (), partial_step: str = "scalar",
                strict: bool = False, **kwargs: Any) -> pd.DataFrame:
-    """Configural, metric, scalar and strict measurement invariance across groups.
+    """Measurement invariance across groups: configural, metric, scalar (and strict) steps;
+    for ordered items configural, thresholds, metric and scalar.
 
-    Fits the model with no equality constraints (configural), equal loadings (metric),
-    equal loadings and intercepts (scalar; latent means then free in groups 2+) and also
-    equal residual variances (strict), as ``lavaan::cfa(..., group=, group.equal=)``.
-    With ``group_partial`` a partial step (e.g. ``"scalar (partial)"``) follows the
-    step named by ``partial_step``: the same constraints except the listed parameters
-    (lavaan ``group.partial``); later steps keep those parameters free.
+    Continuous items: fits the model with no equality constraints (configural), equal
+    loadings (metric), equal loadings and intercepts (scalar; latent means then free in
+    groups 2+) and also equal residual variances (strict), as ``lavaan::cfa(..., group=,
+    group.equal=)``. With ``group_partial`` a partial step (e.g. ``"scalar (partial)"``)
+    follows the step named by ``partial_step``: the same constraints except the listed
+    parameters (lavaan ``group.partial``); later steps keep those parameters free.
+
+    Ordered items (``ordered=`` among the keyword arguments; estimator WLSMV): the models
+    of ``semTools::measEq.syntax(..., ordered=, parameterization = "delta", ID.fac =
+    "std.lv", ID.cat = "Wu.Estabrook.2016", group.equal=)`` (Wu & Estabrook 2016):
+    ``configural`` (thresholds and loadings free; intercepts 0, scaling factors 1, factor
+    means 0 and variances 1 in every group), ``thresholds`` (equal thresholds; intercepts
+    and scaling factors then free in groups 2+, a scaling factor only for items with two or
+    more thresholds), ``metric`` (also equal loadings; factor variances free in groups 2+)
+    and ``scalar`` (also equal intercepts, fixed to 0; factor means free in groups 2+). The
+    lavaan syntax of each step is in ``.attrs["syntax"]``. The model must be a
+    first-order factor model of the items (loadings, factor covariances, residual
+    covariances) without modifiers; ``group_partial`` and ``strict`` are not available.
 
     Each row compares with the model it is nested in (``compared_with``): ``delta_cfi``,
     ``delta_rmsea``, ``delta_srmr`` and the χ² difference test ``chisq_diff, df_diff,
     p_diff`` (ML: the ordinary likelihood-ratio difference; MLR: the Satorra–Bentler
     (2001) scaled difference, lavaan ``lavTestLRT(method="satorra.bentler.2001")``; MLR
-    deltas use the robust CFI and RMSEA). ``supported`` applies Chen (2007) — ΔCFI ≥
-    −0.010 and ΔRMSEA ≤ 0.015 and ΔSRMR ≤ 0.030 (metric) or ≤ 0.010 (scalar, strict),
-    all three required. The configural row has NaN deltas and ``supported`` left NA:
-    judge it on its own fit (e.g. the COSMIN criteria).
+    deltas use the robust CFI and RMSEA; WLSMV: the scaled-shifted difference of Satorra
+    (2000), lavaan's ``lavTestLRT`` default for WLSMV, and the deltas of cfi.scaled and
+    rmsea.scaled). ``supported`` applies Chen (2007) — ΔCFI ≥ −0.010 and ΔRMSEA ≤ 0.015
+    and ΔSRMR ≤ 0.030 (metric) or ≤ 0.010 (scalar, strict), all three required. The
+    configural row has NaN deltas and ``supported`` left NA: judge it on its own fit (e.g.
+    the COSMIN criteria). Chen gives no limits for the thresholds step of ordered items:
+    its ``supported`` is NA; judge it by the difference test.
 
     When the scalar step (or its partial version) is supported, ``.attrs["latent_means"]``
     holds :func:`latent_mean_differences` of that model.
@@ -1151,7 +1305,7 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: str = "ML"
     ----------
     data, model, group, estimator
         As for :func:`cfa`; extra keyword arguments (``std_lv``, ``orthogonal``,
-        ``missing``) are passed on.
+        ``missing``, ``ordered``) are passed on.
     group_partial : iterable of str
         Parameters to free in the partial step, lavaan ``group.partial`` names.
     partial_step : {"metric", "scalar", "strict"}
@@ -1161,7 +1315,8 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: str = "ML"
 
     Returns
     -------
-    DataFrame indexed by step (``configural, metric, scalar[, scalar (partial)], strict``).
+    DataFrame indexed by step (``configural, metric, scalar[, scalar (partial)], strict``;
+    ordered items ``configural, thresholds, metric, scalar``).
 
     Examples
     --------
@@ -1172,6 +1327,11 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: str = "ML"
     >>> inv["df"].astype(int).tolist()
     [48, 54, 60, 69]
     """
+    if _is_ordered(kwargs.get("ordered")):
+        if group_partial or strict:
+            raise ValueError("invariance of ordered items: group_partial and strict are not "
+                             "available (configural, thresholds, metric and scalar steps)")
+        return _invariance_ordinal(data, model, group, estimator, **kwargs)
     base_steps = {"configural": (), "metric": ("loadings",),
                   "scalar": ("loadings", "intercepts"),
                   "strict": ("loadings", "intercepts", "residuals")}
@@ -1196,9 +1356,32 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: str = "ML"
     if robust:
         cols += ["chisq.scaled", "chisq.scaling.factor", "pvalue.scaled", "cfi.robust",
                  "tli.robust", "rmsea.robust"]
-    cfi_k, rmsea_k = ("cfi.robust", "rmsea.robust") if robust else ("cfi", "rmsea")
+
+    def difference(name: str, against: str) -> tuple[float, float]:
+        f, pf = fits[name].fit, fits[against].fit
+        ddf = f["df"] - pf["df"]
+        if not robust:
+            return f["chisq"] - pf["chisq"], ddf
+        cd = (f["df"] * f["chisq.scaling.factor"] - pf["df"] * pf["chisq.scaling.factor"]) / ddf
+        return (f["chisq"] - pf["chisq"]) / cd, ddf
+
+    out = _invariance_table(fits, [(p[0], p[3]) for p in plan], cols,
+                            ("cfi.robust", "rmsea.robust") if robust else ("cfi", "rmsea"),
+                            difference)
+    scalar = [s for s in ("scalar (partial)", "scalar") if s in out.index
+              and out.loc[s, "supported"] is not pd.NA and bool(out.loc[s, "supported"])]
+    out.attrs["latent_means"] = (_latent_means(fits[scalar[0]]) if scalar else None)
+    return out
+
+
+def _invariance_table(fits: Mapping[str, CFAResult], plan: Sequence[tuple[str, str | None]],
+                      cols: Sequence[str], delta_keys: tuple[str, str], difference
+                      ) -> pd.DataFrame:
+    """One row per step: its fit, the changes from the step it is nested in, the χ²
+    difference test (``difference(step, against) -> (statistic, df)``) and Chen's verdict."""
+    cfi_k, rmsea_k = delta_keys
     rows = []
-    for name, _, _, against in plan:
+    for name, against in plan:
         res = fits[name]
         f = res.fit
         row = {c: f[c] for c in cols}
@@ -1211,27 +1394,184 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: str = "ML"
             pf = fits[against].fit
             dcfi, drmsea = f[cfi_k] - pf[cfi_k], f[rmsea_k] - pf[rmsea_k]
             dsrmr = f["srmr"] - pf["srmr"]
-            ddf = f["df"] - pf["df"]
-            if robust:
-                cd = (f["df"] * f["chisq.scaling.factor"]
-                      - pf["df"] * pf["chisq.scaling.factor"]) / ddf
-                diff = (f["chisq"] - pf["chisq"]) / cd
-            else:
-                diff = f["chisq"] - pf["chisq"]
-            lim = CHEN_2007[name.split(" ")[0]]
-            ok = bool(dcfi >= lim["delta_cfi"] and drmsea <= lim["delta_rmsea"]
-                      and dsrmr <= lim["delta_srmr"])
             both = res.converged and fits[against].converged
+            diff, ddf = difference(name, against) if both else (np.nan, np.nan)
+            lim = CHEN_2007.get(name.split(" ")[0])
+            ok = pd.NA if lim is None or not both else bool(
+                dcfi >= lim["delta_cfi"] and drmsea <= lim["delta_rmsea"]
+                and dsrmr <= lim["delta_srmr"])
             row.update(delta_cfi=dcfi, delta_rmsea=drmsea, delta_srmr=dsrmr,
                        chisq_diff=diff, df_diff=ddf, p_diff=float(stats.chi2.sf(diff, ddf)),
-                       supported=ok if both else pd.NA)
+                       supported=ok)
         rows.append(row)
     out = pd.DataFrame(rows, index=pd.Index([p[0] for p in plan], name="model"))
     out["supported"] = out["supported"].astype("boolean")
-    scalar = [s for s in ("scalar (partial)", "scalar") if s in out.index
-              and out.loc[s, "supported"] is not pd.NA and bool(out.loc[s, "supported"])]
-    out.attrs["latent_means"] = (_latent_means(fits[scalar[0]]) if scalar else None)
     return out
+
+
+#: Ordered-item invariance steps: semTools group.equal of each (Wu & Estabrook 2016).
+ORDINAL_STEPS = {"configural": (), "thresholds": ("thresholds",),
+                 "metric": ("thresholds", "loadings"),
+                 "scalar": ("thresholds", "loadings", "intercepts")}
+
+
+def _invariance_ordinal(data: pd.DataFrame, model: str, group: str, estimator: str | None,
+                        ordered, **kwargs: Any) -> pd.DataFrame:
+    if str(estimator or "WLSMV").upper() != "WLSMV":
+        raise ValueError(f"ordered items are fitted by estimator='WLSMV', not {estimator!r}")
+    if kwargs.pop("missing", "listwise") != "listwise":
+        raise ValueError("invariance of ordered items uses the complete rows (missing='listwise')")
+    if kwargs:
+        raise ValueError(f"invariance of ordered items: {sorted(kwargs)} do not apply (the "
+                         "steps fix the identification: unit factor variances in group 1)")
+    ov, _ = observed_variables(parse_model(model))
+    parts, _, _ = _prepare(data, ov, [], group, "listwise")
+    rows = np.vstack(parts)
+    n_thr = {v: len(np.unique(rows[:, j])) - 1 for j, v in enumerate(ov)}
+    syntax = {name: measurement_syntax(model, n_thr, len(parts), ge)
+              for name, ge in ORDINAL_STEPS.items()}
+    cache: dict = {}
+    fits = {}
+    for name, text in syntax.items():
+        stmts = parse_model(text)
+        fits[name] = _cfa_ordinal(data, text, stmts, *observed_variables(stmts), ordered,
+                                  group=group, cache=cache)
+    names = list(ORDINAL_STEPS)
+    plan = [(name, names[i - 1] if i else None) for i, name in enumerate(names)]
+    cols = ["npar", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled",
+            "chisq.scaling.factor", "chisq.shift.parameters", "cfi.scaled", "tli.scaled",
+            "rmsea.scaled", "srmr"]
+
+    def difference(name: str, against: str) -> tuple[float, float]:
+        h1, h0 = fits[against], fits[name]
+        stat, df, _ = sem_ordinal.difference_test(
+            h1._state.model, h1._state.theta, h1.fit["chisq"], h1.fit["df"],
+            h0._state.model, h0._state.theta, h0.fit["chisq"], h0.fit["df"])
+        return stat, df
+
+    out = _invariance_table(fits, plan, cols, ("cfi.scaled", "rmsea.scaled"), difference)
+    out.attrs["syntax"] = syntax
+    ok = out.loc["scalar", "supported"]
+    out.attrs["latent_means"] = _latent_means(fits["scalar"]) if ok is not pd.NA and ok else None
+    return out
+
+
+def measurement_syntax(model: str, n_thresholds: Mapping[str, int], ngroups: int,
+                       group_equal: Iterable[str] = ()) -> str:
+    """lavaan syntax of a multi-group model for ordered items, as ``semTools::measEq.syntax(
+    model, ordered=, parameterization = "delta", ID.fac = "std.lv", ID.cat =
+    "Wu.Estabrook.2016", group.equal=)`` writes it (same labels and sections).
+
+    Factor variances are 1 and means 0 in the first group; thresholds, intercepts and
+    loadings get one label per group (``.g1``, ``.g2``…) or a shared label when
+    ``group_equal`` names them. Wu & Estabrook's rules for groups 2+: an item's intercept
+    is free when its thresholds are equal and its intercepts are not; its scaling factor is
+    free when two or more thresholds (or one threshold and the intercept) are equal; a
+    factor's variance is free when its loadings are equal, its mean when the intercepts of
+    its items are.
+
+    Parameters
+    ----------
+    model : str
+        A first-order factor model: ``=~`` from factors to items, optionally factor or
+        residual covariances (``~~``), without modifiers.
+    n_thresholds : mapping
+        Number of thresholds (categories − 1) of each item.
+    ngroups : int
+    group_equal : iterable of str
+        Some of ``"thresholds"``, ``"loadings"``, ``"intercepts"``, ``"means"``,
+        ``"lv.variances"``, ``"lv.covariances"``, ``"residual.covariances"``.
+
+    Examples
+    --------
+    >>> print(measurement_syntax("f =~ u1 + u2", {"u1": 1, "u2": 1}, 2, ["thresholds"]))
+    ## LOADINGS:
+    f =~ c(NA, NA)*u1 + c(lambda.1_1.g1, lambda.1_1.g2)*u1
+    f =~ c(NA, NA)*u2 + c(lambda.2_1.g1, lambda.2_1.g2)*u2
+    ## THRESHOLDS:
+    u1 | c(NA, NA)*t1 + c(u1.thr1, u1.thr1)*t1
+    u2 | c(NA, NA)*t1 + c(u2.thr1, u2.thr1)*t1
+    ## INTERCEPTS:
+    u1 ~ c(0, NA)*1 + c(nu.1.g1, nu.1.g2)*1
+    u2 ~ c(0, NA)*1 + c(nu.2.g1, nu.2.g2)*1
+    ## SCALING FACTORS:
+    u1 ~*~ c(1, 1)*u1
+    u2 ~*~ c(1, 1)*u2
+    ## LATENT MEANS/INTERCEPTS:
+    f ~ c(0, 0)*1 + c(alpha.1.g1, alpha.1.g2)*1
+    ## COMMON-FACTOR VARIANCES:
+    f ~~ c(1, 1)*f + c(psi.1_1.g1, psi.1_1.g2)*f
+    """
+    equal = set(group_equal)
+    G = ngroups
+    stmts = [s for s in parse_model(model) if s.op in ("=~", "~~", "~1", "~", "|", "~*~")]
+    lv = list(dict.fromkeys(s.lhs for s in stmts if s.op == "=~"))
+    ov, _ = observed_variables(stmts)
+    for st in stmts:
+        plain = st.fixed is None and st.free is False and not st.label and st.start is None
+        allowed = (st.op == "=~" and st.rhs in ov) or (
+            st.op == "~~" and st.lhs != st.rhs
+            and ({st.lhs, st.rhs} <= set(lv) or {st.lhs, st.rhs} <= set(ov)))
+        if not (plain and allowed):
+            raise ModelSyntaxError(
+                f"model line {st.line}: invariance of ordered items takes a first-order factor "
+                f"model ('=~' to items, '~~' between factors or between items) without "
+                f"modifiers; '{st.lhs} {st.op} {st.rhs}' is not one")
+    missing_thr = [v for v in ov if v not in n_thresholds]
+    if missing_thr:
+        raise ValueError(f"n_thresholds has no entry for {missing_thr}")
+
+    def vec(values) -> str:
+        return "c(" + ", ".join(values) + ")"
+
+    def labels(base: str, same: bool) -> str:
+        return vec([base] * G if same else [f"{base}.g{g + 1}" for g in range(G)])
+
+    def first_then(first: str, rest: str) -> str:
+        return vec([first] + [rest] * (G - 1))
+
+    free = vec(["NA"] * G)
+    item_no = {v: i + 1 for i, v in enumerate(ov)}
+    fac_no = {f: j + 1 for j, f in enumerate(lv)}
+    loads = [s for s in stmts if s.op == "=~"]
+    factors_of = {v: [s.lhs for s in loads if s.rhs == v] for v in ov}
+    eq_thr, eq_int = "thresholds" in equal, "intercepts" in equal
+    out = ["## LOADINGS:"]
+    out += [f"{s.lhs} =~ {free}*{s.rhs} + "
+            f"{labels(f'lambda.{item_no[s.rhs]}_{fac_no[s.lhs]}', 'loadings' in equal)}*{s.rhs}"
+            for s in loads]
+    out += ["## THRESHOLDS:"]
+    out += [f"{v} | {free}*t{k} + {labels(f'{v}.thr{k}', eq_thr)}*t{k}"
+            for v in ov for k in range(1, n_thresholds[v] + 1)]
+    out += ["## INTERCEPTS:"]
+    out += [f"{v} ~ {first_then('0', 'NA' if eq_thr and not eq_int else '0')}*1 + "
+            f"{labels(f'nu.{item_no[v]}', eq_int)}*1" for v in ov]
+    out += ["## SCALING FACTORS:"]
+    out += [f"{v} ~*~ {first_then('1', 'NA' if eq_thr and (n_thresholds[v] >= 2 or eq_int) else '1')}*{v}"
+            for v in ov]
+    out += ["## LATENT MEANS/INTERCEPTS:"]
+    for f in lv:
+        own = eq_int and any(factors_of[v] == [f] for v in ov)
+        out.append(f"{f} ~ {first_then('0', 'NA' if own else '0')}*1 + "
+                   f"{labels(f'alpha.{fac_no[f]}', 'means' in equal)}*1")
+    out += ["## COMMON-FACTOR VARIANCES:"]
+    out += [f"{f} ~~ {first_then('1', 'NA' if 'loadings' in equal else '1')}*{f} + "
+            f"{labels(f'psi.{fac_no[f]}_{fac_no[f]}', 'lv.variances' in equal)}*{f}"
+            for f in lv]
+    lv_cov = [(a, b) for i, a in enumerate(lv) for b in lv[i + 1:]]
+    if lv_cov:
+        out += ["## COMMON-FACTOR COVARIANCES:"]
+        out += [f"{a} ~~ {free}*{b} + "
+                f"{labels(f'psi.{fac_no[b]}_{fac_no[a]}', 'lv.covariances' in equal)}*{b}"
+                for a, b in lv_cov]
+    resid = [(s.lhs, s.rhs) for s in stmts if s.op == "~~" and s.lhs in ov]
+    if resid:
+        out += ["## UNIQUE-FACTOR COVARIANCES:"]
+        for a, b in resid:
+            a, b = sorted((a, b), key=item_no.get)
+            out.append(f"{a} ~~ {free}*{b} + "
+                       f"{labels(f'theta.{item_no[b]}_{item_no[a]}', 'residual.covariances' in equal)}*{b}")
+    return "\n".join(out)
 
 
 def _latent_means(res: CFAResult) -> pd.DataFrame:
@@ -1272,6 +1612,10 @@ def latent_mean_differences(data: pd.DataFrame, model: str, group: str,
     >>> d.factor.tolist(), round(float(d.est[0]), 3)
     (['visual', 'textual', 'speed'], -0.148)
     """
+    if _is_ordered(kwargs.get("ordered")):
+        raise ValueError("for ordered items use invariance(..., ordered=...): its "
+                         "attrs['latent_means'] come from the scalar model with Wu & Estabrook's "
+                         "identification")
     res = cfa(data, model, estimator=estimator, group=group,
               group_equal=("loadings", "intercepts"), group_partial=group_partial, **kwargs)
     if not res.converged:

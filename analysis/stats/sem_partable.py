@@ -37,7 +37,7 @@ import ast
 import math
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 from scipy import linalg
@@ -46,12 +46,14 @@ from analysis.stats.lavaan_syntax import (PARAMETER_OPS, ModelSyntaxError, State
                                           parse_expression)
 
 __all__ = ["ParTable", "build_partable", "observed_variables", "reparametrize", "bounds",
-           "label_function", "GROUP_EQUAL", "MAT_A", "MAT_S", "MAT_M"]
+           "label_function", "GROUP_EQUAL", "MAT_A", "MAT_S", "MAT_M", "MAT_T", "MAT_D"]
 
-GROUP_EQUAL = ("loadings", "intercepts", "means", "regressions", "residuals",
+GROUP_EQUAL = ("loadings", "intercepts", "means", "thresholds", "regressions", "residuals",
                "residual.covariances", "lv.variances", "lv.covariances")
-#: RAM matrices: A (directed paths), S (variances/covariances), m (means/intercepts).
-MAT_A, MAT_S, MAT_M = range(3)
+#: RAM matrices: A (directed paths), S (variances/covariances), m (means/intercepts); for
+#: ordered items also T (thresholds: row = item, col = threshold number - 1) and D (scaling
+#: factors, delta parameterization).
+MAT_A, MAT_S, MAT_M, MAT_T, MAT_D = range(5)
 
 
 @dataclass
@@ -59,8 +61,9 @@ class ParTable:
     """One row per model parameter (all groups), as lavaan's ``parTable()``.
 
     ``free`` numbers the free parameters 1..n_x (0 = fixed), ``value`` holds fixed values
-    (NaN where the value comes from the data: fixed.x moments), ``start`` user starting
-    values; ``group`` is 1-based. ``mat, row, col`` place each parameter in the RAM
+    (NaN where the value comes from the data: fixed.x moments; or from the model: the
+    residual variances of ``ordered`` items in the delta parameterization), ``start`` user
+    starting values; ``group`` is 1-based. ``mat, row, col`` place each parameter in the RAM
     matrices over the variables ``ov + lv``.
     """
 
@@ -85,6 +88,7 @@ class ParTable:
     definitions: list[Statement] = field(default_factory=list)
     constraints: list[Statement] = field(default_factory=list)
     equal_sets: list[np.ndarray] = field(default_factory=list)
+    ordered: list[str] = field(default_factory=list)
 
     @property
     def n_x(self) -> int:
@@ -124,7 +128,7 @@ def _names(params: Sequence[Statement]) -> _Names:
     ov_x = [v for v in eqs_x if v not in lv and v not in ov_ind and v not in ov_y]
     extra = _unique([s.lhs for s in params if s.op == "~~" and s.lhs not in lv]
                     + [s.rhs for s in params if s.op == "~~" and s.rhs not in lv]
-                    + [s.lhs for s in params if s.op == "~1" and s.lhs not in lv])
+                    + [s.lhs for s in params if s.op in ("~1", "|", "~*~") and s.lhs not in lv])
     ov = _unique(ov_ind + ov_y + ov_x + extra)
     # an exogenous covariate with a user (co)variance or intercept becomes random
     touched = {s.lhs for s in params if s.op in ("~~", "~1")} | \
@@ -159,7 +163,8 @@ def _per_group(value, ngroups: int, st: Statement, what: str) -> list:
 def build_partable(stmts: Sequence[Statement], ngroups: int, *, std_lv: bool = False,
                    orthogonal: bool = False, meanstructure: bool = False,
                    group_equal: Sequence[str] = (), group_partial: Sequence[str] = (),
-                   fixed_x: bool = True) -> ParTable:
+                   fixed_x: bool = True, n_thresholds: Mapping[str, int] | None = None
+                   ) -> ParTable:
     """lavaan's parameter table for ``cfa()``/``sem()`` with ``ngroups`` groups.
 
     Parameters
@@ -175,13 +180,22 @@ def build_partable(stmts: Sequence[Statement], ngroups: int, *, std_lv: bool = F
     group_partial : sequence of str
         lavaan ``group.partial``: parameters (``"f=~x2"``, ``"x3~1"``) exempt from
         ``group_equal``; spaces are ignored.
+    n_thresholds : mapping, optional
+        Ordered items and their number of thresholds (categories - 1). As lavaan's
+        ``ordered=``: a meanstructure, free thresholds ``item | t1``…, intercepts fixed to
+        0, scaling factors ``item ~*~ item`` fixed to 1 (free in groups 2+ with equal
+        thresholds) and residual variances that are not parameters (delta
+        parameterization: 1/delta^2 minus the common variance; ``value`` NaN).
     """
     params = [s for s in stmts if s.op in PARAMETER_OPS]
     names = _names(params)
     lv, ov = names.lv, names.ov
     if not ov:
         raise ModelSyntaxError("model has no observed variables")
-    meanstructure = meanstructure or any(s.op == "~1" for s in params)
+    n_thresholds = dict(n_thresholds or {})
+    ordered = [v for v in ov if v in n_thresholds]
+    _check_ordinal(params, ordered, n_thresholds)
+    meanstructure = meanstructure or bool(ordered) or any(s.op == "~1" for s in params)
     # lavaan swaps user covariances so that lhs comes first in the order lv, ov
     order = {v: i for i, v in enumerate(lv + ov)}
     user = []
@@ -190,11 +204,14 @@ def build_partable(stmts: Sequence[Statement], ngroups: int, *, std_lv: bool = F
             s = Statement(s.rhs, s.op, s.lhs, s.fixed, s.free, s.label, s.line, s.start)
         user.append(s)
     keys = {(s.lhs, s.op, s.rhs) for s in user}
-    default: list[tuple[str, str, str]] = [(v, "~~", v) for v in names.ov_nox + lv]
+    default: list[tuple[str, str, str]] = [(v, "|", f"t{k + 1}") for v in ordered
+                                           for k in range(n_thresholds[v])]
+    default += [(v, "~~", v) for v in names.ov_nox + lv]
     default += [(a, "~~", b) for a, b in combinations(names.lv_x, 2)]
     default += [(a, "~~", b) for a, b in combinations(names.y_pure, 2)]
     nx = len(names.ov_x)
     default += [(names.ov_x[j], "~~", names.ov_x[i]) for j in range(nx) for i in range(j, nx)]
+    default += [(v, "~*~", v) for v in ordered]
     if meanstructure:
         default += [(v, "~1", "") for v in ov + lv]
     default = [k for k in default if k not in keys]
@@ -229,8 +246,12 @@ def build_partable(stmts: Sequence[Statement], ngroups: int, *, std_lv: bool = F
         if orthogonal and r["op"] == "~~" and r["lhs"] != r["rhs"] and r["lhs"] in lv \
                 and r["rhs"] in lv:
             r.update(free=False, value=0.0)
-        if r["op"] == "~1" and r["lhs"] in lv:
+        if r["op"] == "~1" and (r["lhs"] in lv or r["lhs"] in ordered):
             r.update(free=False, value=0.0)
+        if r["op"] == "~*~":
+            r.update(free=False, value=1.0)
+        if r["op"] == "~~" and r["lhs"] == r["rhs"] and r["lhs"] in ordered:
+            r.update(free=False, value=np.nan)
         if fixed_x and ((r["op"] == "~~" and r["lhs"] in names.ov_x and r["rhs"] in names.ov_x)
                         or (r["op"] == "~1" and r["lhs"] in names.ov_x)):
             r.update(free=False, value=np.nan, exo=1)
@@ -241,8 +262,10 @@ def build_partable(stmts: Sequence[Statement], ngroups: int, *, std_lv: bool = F
         for r in rows:
             r2 = dict(r, group=g, label="", start=np.nan)
             if g > 1 and not r["user"]:
-                if (r["op"] == "~1" and r["lhs"] in lv and "intercepts" in group_equal
-                        and "means" not in group_equal):
+                if (r["op"] == "~1" and r["lhs"] in lv and "means" not in group_equal
+                        and ("intercepts" in group_equal or "thresholds" in group_equal)):
+                    r2.update(free=True, value=np.nan)
+                if r["op"] == "~*~" and "thresholds" in group_equal:
                     r2.update(free=True, value=np.nan)
                 if (std_lv and is_lv_var(r) and "loadings" in group_equal
                         and "lv.variances" not in group_equal):
@@ -279,6 +302,10 @@ def build_partable(stmts: Sequence[Statement], ngroups: int, *, std_lv: bool = F
             mat.append(MAT_A); row.append(vidx[a]); col.append(vidx[b])
         elif o == "~~":
             mat.append(MAT_S); row.append(vidx[a]); col.append(vidx[b])
+        elif o == "|":
+            mat.append(MAT_T); row.append(vidx[a]); col.append(int(b[1:]) - 1)
+        elif o == "~*~":
+            mat.append(MAT_D); row.append(vidx[a]); col.append(vidx[a])
         else:
             mat.append(MAT_M); row.append(vidx[a]); col.append(0)
     pt = ParTable(
@@ -292,10 +319,32 @@ def build_partable(stmts: Sequence[Statement], ngroups: int, *, std_lv: bool = F
         meanstructure=meanstructure, mat=np.array(mat), row=np.array(row),
         col=np.array(col),
         definitions=[s for s in stmts if s.op == ":="],
-        constraints=[s for s in stmts if s.op in ("==", "<", ">")])
+        constraints=[s for s in stmts if s.op in ("==", "<", ">")], ordered=ordered)
     pt.equal_sets = [free[s] for s in equal_sets]
     _check_names(pt)
     return pt
+
+
+def _check_ordinal(params: Sequence[Statement], ordered: Sequence[str],
+                   n_thresholds: Mapping[str, int]) -> None:
+    """What the delta parameterization of ordered items allows (errors name the line)."""
+    for st in params:
+        where = f"model line {st.line}: "
+        if st.op in ("|", "~*~") and st.lhs not in ordered:
+            raise ModelSyntaxError(f"{where}'{st.lhs} {st.op} {st.rhs}' needs {st.lhs!r} among "
+                                   "the ordered variables (ordered=...)")
+        if st.op == "|" and int(st.rhs[1:]) > n_thresholds[st.lhs]:
+            raise ModelSyntaxError(f"{where}{st.lhs!r} has {n_thresholds[st.lhs]} thresholds "
+                                   f"(categories - 1), not {st.rhs!r}")
+        if st.op == "~~" and st.lhs == st.rhs and st.lhs in ordered:
+            raise ModelSyntaxError(
+                f"{where}the residual variance of the ordered item {st.lhs!r} is not a "
+                "parameter in the delta parameterization (it is 1 minus the explained "
+                "variance); remove this statement")
+        if st.op == "~" and (st.lhs in ordered or st.rhs in ordered):
+            raise ModelSyntaxError(
+                f"{where}ordered items can only be indicators ('=~'); "
+                f"'{st.lhs} ~ {st.rhs}' regresses on or predicts one")
 
 
 def _equalities(table: list[dict], names: _Names, ngroups: int, group_equal: Sequence[str],
@@ -310,6 +359,7 @@ def _equalities(table: list[dict], names: _Names, ngroups: int, group_equal: Seq
     lv, nox = names.lv, names.ov_nox
     kinds = {
         "loadings": lambda r: r["op"] == "=~",
+        "thresholds": lambda r: r["op"] == "|",
         "intercepts": lambda r: r["op"] == "~1" and r["lhs"] in nox,
         "means": lambda r: r["op"] == "~1" and r["lhs"] in lv,
         "regressions": lambda r: r["op"] == "~",
