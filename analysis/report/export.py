@@ -103,9 +103,15 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    rows = [df.columns.tolist(), *df.itertuples(index=False, name=None)]
+    header = ",".join(map(_csv_field, df.columns.tolist()))
+    lines = np.full(len(df), "", dtype=object)
+    for j in range(df.shape[1]):          # each distinct value of a column is formatted once
+        codes, uniques = pd.factorize(df.iloc[:, j], use_na_sentinel=True)
+        texts = np.array([*(_csv_field(u) for u in uniques), ""], dtype=object)
+        lines = texts[codes] if j == 0 else lines + "," + texts[codes]
     with open(path, "w", encoding="utf-8", newline="") as f:
-        f.writelines(",".join(map(_csv_field, row)) + "\n" for row in rows)
+        f.write(header + "\n")
+        f.writelines(line + "\n" for line in lines)
     return path
 
 
