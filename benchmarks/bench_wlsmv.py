@@ -18,7 +18,6 @@ process with ``system.time``; start-up and reading excluded).
 """
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import tempfile
@@ -28,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis.stats.sem import cfa, invariance
+from bench_polychoric import _generator  # the same seeded skewed items
 
 ROOT = Path(__file__).resolve().parents[1]
 REPEAT = 5
@@ -56,12 +56,6 @@ cat(one, inv, "\\n")
 """
 
 
-def _generator():
-    path = ROOT / "tests" / "fixtures" / "data" / "make_ordinal_skewed.py"
-    spec = importlib.util.spec_from_file_location("make_ordinal_skewed", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.make
 
 
 def _best(func) -> float:

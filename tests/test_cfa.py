@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from lavaan_compare import assert_rows_and_estimates
 
 from analysis.stats.lavaan_syntax import parse_model
 from analysis.stats.sem import cfa
@@ -64,11 +65,7 @@ def test_estimates_match_lavaan(results, name):
     mine = res.estimates
     assert list(mine.columns[:4]) == ["lhs", "op", "rhs", "group"]
     # same rows in the same order as lavaan's parameterEstimates
-    assert list(zip(mine.lhs, mine.op, mine.rhs, mine.group)) == \
-        list(zip(ref.lhs, ref.op, ref.rhs, ref.group))
-    np.testing.assert_allclose(mine.est, ref.est, atol=1e-3)
-    np.testing.assert_allclose(mine.se, ref.se, atol=1e-3)
-    np.testing.assert_allclose(mine.std_all, ref["std.all"], atol=1e-3)
+    assert_rows_and_estimates(mine, ref, se_tol=1e-3)
     z_ref = ref.z.astype(float)
     np.testing.assert_allclose(mine.z[z_ref.notna()], z_ref[z_ref.notna()], rtol=1e-3)
     assert mine.z[z_ref.isna()].isna().all()

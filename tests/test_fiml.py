@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from lavaan_compare import assert_rows_and_estimates
 from scipy import stats
 
 from analysis.stats.sem import cfa, invariance
@@ -62,11 +63,7 @@ def test_estimates_match_lavaan(results, name):
     res, case = results[name], FIX["cases"][name]
     ref = pd.DataFrame(case["estimates"])
     mine = res.estimates
-    assert list(zip(mine.lhs, mine.op, mine.rhs, mine.group)) == \
-        list(zip(ref.lhs, ref.op, ref.rhs, ref.group))
-    np.testing.assert_allclose(mine.est, ref.est, atol=1e-3)
-    np.testing.assert_allclose(mine.se, ref.se, atol=2e-3)
-    np.testing.assert_allclose(mine.std_all, ref["std.all"], atol=1e-3)
+    assert_rows_and_estimates(mine, ref)
 
 
 @pytest.mark.parametrize("name", list(FIX["cases"]))
