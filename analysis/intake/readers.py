@@ -512,7 +512,8 @@ class _Keys:
             col = raw.columns[self.plan.header_of[k]]
             values = _arrow_strings(values if isinstance(values, pa.Array) else
                                     [v if isinstance(v, str) else _cell_text(v) for v in values], state != 1)
-            if (state != 1).all() and pc.all(pc.equal(values, col.arrow_uniques())).as_py() is not False:
+            if col.distinct and (state != 1).all() and pc.all(pc.equal(values, col.arrow_uniques())).as_py() \
+                    is not False:
                 canonical, distinct = np.arange(len(values)), values     # nothing stripped: already distinct
             else:                                        # " A" and "A" are one key; missing → -1
                 encoded = pc.dictionary_encode(values)
@@ -660,8 +661,8 @@ def _frame(columns: Mapping[str, object], index: pd.Index) -> pd.DataFrame:
     (pandas would otherwise copy them into one)."""
     floats = [k for k, v in columns.items() if isinstance(v, _Gather)]
     block = np.empty((len(index), len(floats)), order="F")
-    for j, k in enumerate(floats):
-        np.take(columns[k].per_unique, columns[k].codes, out=block[:, j])
+    for j, k in enumerate(floats):     # codes are in range: "clip" writes in place ("raise" via a copy)
+        np.take(columns[k].per_unique, columns[k].codes, out=block[:, j], mode="clip")
     data = pd.DataFrame(block, index=index, columns=floats, copy=False)
     for pos, (k, v) in enumerate(columns.items()):
         if k not in data.columns:
