@@ -14,9 +14,10 @@ workbook formula whose value was never saved is an error naming its cells.
 
 How: pyarrow's CSV parser reads every column as text on both cores (a one-thread re-parse numbers
 skipped records when there are any): dictionary-encoded, or plain when its texts in the file's head
-mostly differ, as ids do. python-calamine reads workbooks and pyreadstat SPSS files. Own code around them because neither numbers rows as the file does nor
-refuses what it cannot read faithfully: pandas and pyarrow pad short lines, skip blank ones and
-renumber rows; pyarrow runs an unterminated quote silently to the end of the file.
+mostly differ, as ids do. python-calamine reads workbooks and pyreadstat SPSS files. Own code
+around them because neither numbers rows as the file does nor refuses what it cannot read
+faithfully: pandas and pyarrow pad short lines, skip blank ones and renumber rows; pyarrow runs an
+unterminated quote silently to the end of the file.
 
 Examples
 --------
