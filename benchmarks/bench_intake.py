@@ -10,12 +10,16 @@
 
 Each measurement runs in a fresh Python process with the same imports done first, so peak
 memory (the process's VmHWM) compares like with like; ours and the peer alternate, five times each, and
-the fastest time and the highest peak are kept (the machine is shared, so single runs vary by 2×).
+the fastest time and the highest peak are kept (the machine is shared, so single runs vary by 2×); the
+note gives each side's range and median over the runs and the 1-minute load average before and after.
+
+``python benchmarks/bench_intake.py csv`` runs the CSV case alone (``xlsx``, ``stream`` likewise).
 """
 from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -90,31 +94,37 @@ def write_xlsx(path: Path, n: int, seed: int = 1) -> None:
             ws.write_row(i + 1, 0, [f"R{i}", "baseline", *x[i].tolist()])
 
 
-def pair(task: str, peer: str, path: Path, n: int, note: str) -> dict:
-    runs = {}
-    for _ in range(5):                           # alternate, so both see the same machine load
+def pair(task: str, peer: str, path: Path, n: int, note: str, reps: int = 5) -> dict:
+    runs = {task: [], peer: []}
+    load = os.getloadavg()[0]
+    for _ in range(reps):                        # alternate, so both see the same machine load
         for name in (peer, task):
-            got = measure(name, path, reps=1)
-            best = runs.setdefault(name, {"s": np.inf, "peak_mib": 0.0})
-            best["s"], best["peak_mib"] = min(best["s"], got["s"]), max(best["peak_mib"], got["peak_mib"])
-    return {"task": task, "peer": peer, "n": n, "python_s": runs[task]["s"], "peer_s": runs[peer]["s"],
-            "python_mem": f"{runs[task]['peak_mib']:.0f}", "peer_mem": f"{runs[peer]['peak_mib']:.0f}", "note": note}
+            runs[name].append(measure(name, path, reps=1))
+    s = {name: [r["s"] for r in got] for name, got in runs.items()}
+    spread = "; ".join(f"{who} {min(s[name]):.2f}–{max(s[name]):.2f} s (median {statistics.median(s[name]):.2f})"
+                       for who, name in (("ours", task), ("peer", peer)))
+    note += f"; {reps} alternating runs: {spread}; load average {load:.1f} → {os.getloadavg()[0]:.1f}"
+    peak = {name: max(r["peak_mib"] for r in got) for name, got in runs.items()}
+    return {"task": task, "peer": peer, "n": n, "python_s": min(s[task]), "peer_s": min(s[peer]),
+            "python_mem": f"{peak[task]:.0f}", "peer_mem": f"{peak[peer]:.0f}", "note": note}
 
 
-def run() -> list[dict]:
+def run(cases=("csv", "xlsx", "stream")) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        csv_path = tmp / "responses.csv"
-        write_csv(csv_path, 1_000_000)
-        note = "32 columns, ';', BOM, CRLF, decimal commas; every check (identity codes, types, 1–11, duplicates)"
-        rows.append(pair("load_responses", "pandas.read_csv", csv_path, 1_000_000, note))
-        xlsx_path = tmp / "responses.xlsx"
-        write_xlsx(xlsx_path, 20_000)
-        rows.append(pair("load_responses", "read_excel(calamine)", xlsx_path, 20_000, "32 columns, xlsx"))
-        rows.append(pair("load_responses", "calamine.to_python", xlsx_path, 20_000, "32 columns, xlsx"))
+        if "csv" in cases:
+            csv_path = tmp / "responses.csv"
+            write_csv(csv_path, 1_000_000)
+            note = "32 columns, ';', BOM, CRLF, decimal commas; every check (identity codes, types, 1–11, duplicates)"
+            rows.append(pair("load_responses", "pandas.read_csv", csv_path, 1_000_000, note))
+        if "xlsx" in cases:
+            xlsx_path = tmp / "responses.xlsx"
+            write_xlsx(xlsx_path, 20_000)
+            rows.append(pair("load_responses", "read_excel(calamine)", xlsx_path, 20_000, "32 columns, xlsx"))
+            rows.append(pair("load_responses", "calamine.to_python", xlsx_path, 20_000, "32 columns, xlsx"))
         n_stream = int(os.environ.get("BENCH_STREAM_ROWS", 10_000_000))
-        if n_stream:
+        if "stream" in cases and n_stream:
             big = tmp / "big.csv"
             write_csv(big, n_stream, seed=2)
             got = measure("stream_score", big, reps=1)
@@ -125,5 +135,5 @@ def run() -> list[dict]:
 
 
 if __name__ == "__main__":
-    for row in run():
+    for row in run(sys.argv[1:] or ("csv", "xlsx", "stream")):
         print(row)

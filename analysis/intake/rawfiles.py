@@ -12,11 +12,12 @@ refused with the offset and line of the first bad byte), lines with more or fewe
 header are listed as problems (never padded or merged), an unterminated quote is an error, and a
 workbook formula whose value was never saved is an error naming its cells.
 
-How: pyarrow's CSV parser reads every column as dictionary-encoded text (both cores; a one-thread
-re-parse numbers skipped records when there are any), python-calamine reads workbooks and
-pyreadstat SPSS files. Own code around them because neither numbers rows as the file does nor
-refuses what it cannot read faithfully: pandas and pyarrow pad short lines, skip blank ones and
-renumber rows; pyarrow runs an unterminated quote silently to the end of the file.
+How: pyarrow's CSV parser reads every column as text on both cores (a one-thread re-parse numbers
+skipped records when there are any): dictionary-encoded, or plain when its texts in the file's head
+mostly differ, as ids do. python-calamine reads workbooks and pyreadstat SPSS files. Own code
+around them because neither numbers rows as the file does nor refuses what it cannot read
+faithfully: pandas and pyarrow pad short lines, skip blank ones and renumber rows; pyarrow runs an
+unterminated quote silently to the end of the file.
 
 Examples
 --------
@@ -114,12 +115,15 @@ class TextColumn:
     """One column as read: each distinct cell text once (``""`` when empty) and ``codes`` saying
     which one each row holds, so every check runs once per distinct text. The distinct texts are
     a pyarrow array when pyarrow read them (``arrow``) and become Python strings (:attr:`uniques`)
-    only when asked for — a column of a million ids is checked in pyarrow alone."""
+    only when asked for — a column of a million ids is checked in pyarrow alone. ``distinct`` is
+    ``False`` for a column read as plain text (mostly different texts, such as ids): its texts are
+    then those of the rows, in order, and a text may occur more than once."""
 
-    def __init__(self, codes: np.ndarray, uniques: np.ndarray | None = None, arrow=None):
+    def __init__(self, codes: np.ndarray, uniques: np.ndarray | None = None, arrow=None, distinct: bool = True):
         self.codes = codes
         self._uniques = uniques
         self.arrow = arrow
+        self.distinct = distinct
 
     @classmethod
     def of(cls, texts) -> TextColumn:
@@ -133,11 +137,11 @@ class TextColumn:
         return self._uniques
 
     def __len__(self) -> int:
-        """Number of distinct texts."""
+        """Number of texts (distinct unless ``distinct`` is ``False``)."""
         return len(self._uniques) if self._uniques is not None else len(self.arrow)
 
     def text(self, i: int) -> str:
-        """Distinct text number ``i``."""
+        """Text number ``i``."""
         return self._uniques[i] if self._uniques is not None else self.arrow[i].as_py()
 
     def take(self, per_unique) -> np.ndarray:
@@ -145,7 +149,7 @@ class TextColumn:
         return np.asarray(per_unique)[self.codes]
 
     def subset(self, mask) -> TextColumn:
-        return TextColumn(self.codes[mask], self._uniques, self.arrow)
+        return TextColumn(self.codes[mask], self._uniques, self.arrow, self.distinct)
 
     def arrow_uniques(self):
         import pyarrow as pa
@@ -345,6 +349,7 @@ class _CsvFormat:
     width: int
     named: int
     notes: tuple[str, ...]
+    plain: tuple[int, ...] = ()       # columns read as plain text, not dictionary-encoded
 
 
 def _records(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
@@ -456,7 +461,14 @@ def _sniff(path: Path, file: str, delimiter: str | None) -> _CsvFormat:
         width += 1
         notes.append("every line ends with an extra delimiter (an empty last field); ignored")
     return _CsvFormat(encoding, delimiter, line_ends, tuple(header) + ("",) * (width - len(header)),
-                      header_rows, header_lines, width, len(header), tuple(notes))
+                      header_rows, header_lines, width, len(header), tuple(notes), _mostly_different(body, width))
+
+
+def _mostly_different(body: list[list[str]], width: int) -> tuple[int, ...]:
+    """Columns whose texts in the sampled lines mostly differ (ids, free text). The parser reads
+    them as plain text: a dictionary as long as the column, built per block and then merged, is
+    only cost. Speed alone depends on this guess; what is read is the same either way."""
+    return tuple(j for j in range(width) if len({r[j] for r in body if j < len(r)}) > len(body) / 2)
 
 
 def _cp1252_note(path: Path, line_break: bytes) -> str:
@@ -579,24 +591,26 @@ class _CsvReader:
 
     def _open(self, fmt: _CsvFormat, stream: _Utf8Stream, numbering: _Numbering, whole: bool, threads: bool):
         """pyarrow's reader over ``stream``: the whole table (``whole``) or a batch reader; every
-        column as dictionary-encoded text, records with the wrong field count handed to ``numbering``
-        (numbered only when ``threads`` is off)."""
+        column as text (dictionary-encoded, or plain for ``fmt.plain``), records with the wrong field
+        count handed to ``numbering`` (numbered only when ``threads`` is off)."""
         import pyarrow as pa
         import pyarrow.csv as pacsv
 
         names = [str(i) for i in range(fmt.width)]
+        types = {name: pa.string() if i in fmt.plain else pa.dictionary(pa.int32(), pa.string())
+                 for i, name in enumerate(names)}
         read = pacsv.ReadOptions(use_threads=threads, column_names=names, skip_rows=fmt.header_lines,
                                  block_size=_WHOLE_BLOCK_BYTES if whole else _BLOCK_BYTES)
         parse = pacsv.ParseOptions(delimiter=fmt.delimiter, newlines_in_values=True, ignore_empty_lines=False,
                                    invalid_row_handler=lambda row: numbering.skip(row.number, row.text) or "skip")
-        convert = pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.dictionary(pa.int32(), pa.string())),
-                                       strings_can_be_null=False, quoted_strings_can_be_null=False)
+        convert = pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,   # the stream has checked
+                                       quoted_strings_can_be_null=False, check_utf8=False)   # the UTF-8
         try:
             if whole:
                 return pacsv.read_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
             return pacsv.open_csv(stream, read_options=read, parse_options=parse, convert_options=convert)
         except pa.ArrowInvalid as exc:
-            if isinstance(exc.__context__, _NotUtf8) or "UTF8" in str(exc):
+            if isinstance(exc.__context__, _NotUtf8):
                 raise _NotUtf8() from None
             _fail(self.file, f"not a readable CSV file: {exc}")
 
@@ -642,7 +656,8 @@ class _CsvReader:
         breaks_before = numbering.valid_breaks
         rows, lines = numbering.place(breaks)
         end = rows[-1] if len(rows) and not last else np.iinfo(np.int64).max
-        cum = breaks_before + np.concatenate([[0], np.cumsum(breaks)])
+        cum = breaks_before + np.concatenate([[0], np.cumsum(breaks)]) \
+            if numbering.reported < len(numbering.skipped) else None      # only to place skipped records
         problems, blank = [], []
         while numbering.reported < len(numbering.skipped) and numbering.skipped[numbering.reported][0] < end:
             i = numbering.reported
@@ -702,12 +717,22 @@ def _blank_rows(columns: list[TextColumn], n: int) -> np.ndarray:
 
 
 def _arrow_text(arr) -> TextColumn:
-    """A pyarrow dictionary column (one or more chunks) → :class:`TextColumn`."""
+    """A pyarrow column (one or more chunks) → :class:`TextColumn`. Dictionary-encoded: its codes in
+    the narrowest type that holds them (an answer column of a dozen texts takes a byte a row, not
+    four); plain text: each row its own text."""
+    import pyarrow as pa
+
     if arr.num_chunks == 0:
         return TextColumn(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=object))
+    if not pa.types.is_dictionary(arr.type):
+        texts = arr.combine_chunks()
+        return TextColumn(np.arange(len(texts), dtype=np.int32), arrow=texts, distinct=False)
     chunks = arr.unify_dictionaries().chunks if arr.num_chunks > 1 else arr.chunks
-    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks])
-    return TextColumn(codes, arrow=chunks[0].dictionary)
+    dictionary = chunks[0].dictionary
+    narrow = next(t for t in (np.int8, np.int16, np.int32) if len(dictionary) <= np.iinfo(t).max + 1)
+    codes = np.concatenate([c.indices.to_numpy(zero_copy_only=False) for c in chunks],   # 0 ≤ code < len:
+                           dtype=narrow, casting="unsafe")                                # the cast is exact
+    return TextColumn(codes, arrow=dictionary)
 
 
 # ============================================================================= reading xlsx and sav

@@ -29,7 +29,8 @@ How: :mod:`~analysis.intake.rawfiles` gives every column as its distinct texts p
 for CSV, python-calamine for workbooks, pyreadstat for SPSS). Each column is then checked once,
 on its distinct texts only — identity-code scan, labels → codes (the schema's ``categories``),
 missing codes, type and range — and the verdicts are spread back to the rows by the dictionary
-codes, so checking a million rows costs little more than parsing them. Own checking code rather
+codes, so checking a million rows costs little more than parsing them; the search for duplicate
+keys (hashing in pyarrow) runs in a second thread beside the other checks. Own checking code rather
 than ``pandas.read_csv`` type inference or the ``frictionless`` validator: both coerce silently
 (``"7,0"`` → text, ``"1e1"`` → 10, blank lines dropped, short lines padded, rows renumbered), lose
 the file's own row numbers and stop at the first error.
@@ -47,10 +48,11 @@ import dataclasses
 import datetime as _dt
 import difflib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Callable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -512,7 +514,8 @@ class _Keys:
             col = raw.columns[self.plan.header_of[k]]
             values = _arrow_strings(values if isinstance(values, pa.Array) else
                                     [v if isinstance(v, str) else _cell_text(v) for v in values], state != 1)
-            if (state != 1).all() and pc.all(pc.equal(values, col.arrow_uniques())).as_py() is not False:
+            if col.distinct and (state != 1).all() and pc.all(pc.equal(values, col.arrow_uniques())).as_py() \
+                    is not False:
                 canonical, distinct = np.arange(len(values)), values     # nothing stripped: already distinct
             else:                                        # " A" and "A" are one key; missing → -1
                 encoded = pc.dictionary_encode(values)
@@ -596,20 +599,23 @@ def _typed(fld: _Field, values: np.ndarray, valid: np.ndarray, codes: np.ndarray
     return _strings(values, valid, codes)
 
 
-def _check_rows(plan: _Plan, raw: RawTable, conv, duplicates: Mapping[int, tuple[tuple, list[int]]]
-                ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Typed columns of one chunk and a problem for every invalid cell, missing required cell,
-    duplicate key and broken line."""
+def _row_ids(plan: _Plan, raw: RawTable, conv) -> Callable[[int], str | None]:
+    """Respondent id (first key field) of the chunk's row at position ``i``, for problems."""
+    first = plan.key[0] if plan.key else None
+    if first not in conv:
+        return lambda i: None
+    id_col = raw.columns[plan.header_of[first]]
+    id_text, id_state = conv[first]
+    return lambda i: None if id_state[id_col.codes[i]] == 1 else _item(id_text, id_col.codes[i])
+
+
+def _check_rows(plan: _Plan, raw: RawTable, conv) -> tuple[pd.DataFrame, list[Problem]]:
+    """Typed columns of one chunk and a problem for every invalid cell, missing required cell and
+    broken line."""
     file = plan.file
     rows = raw.rows
     lines = raw.lines if raw.lines is not None else rows
-    first = plan.key[0] if plan.key else None
-    if first in conv:
-        id_col = raw.columns[plan.header_of[first]]
-        id_text, id_state = conv[first]
-        rid = lambda i: None if id_state[id_col.codes[i]] == 1 else _item(id_text, id_col.codes[i])  # noqa: E731
-    else:
-        rid = lambda i: None  # noqa: E731
+    rid = _row_ids(plan, raw, conv)
     problems = [_broken_with_id(p, raw, plan) for p in raw.problems]
     out: dict[str, object] = {}
     for name, fld in plan.fields.items():
@@ -635,18 +641,37 @@ def _check_rows(plan: _Plan, raw: RawTable, conv, duplicates: Mapping[int, tuple
         out[header] = _strings(col.arrow_uniques(), ~col.blank(), col.codes)
     if plan.order:
         out = {k: out[k] for k in [*plan.order, *(k for k in out if k not in plan.order)]}
-    data = _frame(out, pd.Index(rows, name="row"))
-    if duplicates:
-        where = {int(r): i for i, r in enumerate(rows)}
-        for row in sorted(set(where) & set(duplicates)):
-            key, others = duplicates[row]
-            names = plan.key if len(key) == len(plan.key) else plan.unique
-            shown = ", ".join(f"{c}={v!r}" for c, v in zip(names, key))
-            i = where[row]
-            problems.append(Problem(file, row, rid(i), plan.header_of[names[0]], str(key[0]),
-                                    f"duplicate {' and '.join(names)} ({shown}): also in row "
-                                    + ", ".join(map(str, others)), int(lines[i])))
-    return data, problems
+    return _frame(out, pd.Index(rows, name="row")), problems
+
+
+def _duplicates(plan: _Plan, raw: RawTable, conv) -> dict[int, tuple[tuple, list[int]]]:
+    """Rows of a whole file whose key (or a unique field) repeats: see :meth:`_Keys.duplicates`."""
+    duplicates = {}
+    for names in ([plan.key] if plan.key else []) + [[name] for name in plan.unique]:
+        keys = _Keys(plan, names)
+        keys.add(raw, conv)
+        duplicates |= keys.duplicates()
+    return duplicates
+
+
+def _duplicate_problems(plan: _Plan, raw: RawTable, conv, duplicates: Mapping[int, tuple[tuple, list[int]]]
+                        ) -> list[Problem]:
+    """A problem for every row of the chunk in ``duplicates``, naming the other rows."""
+    if not duplicates:
+        return []
+    rid = _row_ids(plan, raw, conv)
+    lines = raw.lines if raw.lines is not None else raw.rows
+    where = {int(r): i for i, r in enumerate(raw.rows)}
+    problems = []
+    for row in sorted(set(where) & set(duplicates)):
+        key, others = duplicates[row]
+        names = plan.key if len(key) == len(plan.key) else plan.unique
+        shown = ", ".join(f"{c}={v!r}" for c, v in zip(names, key))
+        i = where[row]
+        problems.append(Problem(plan.file, row, rid(i), plan.header_of[names[0]], str(key[0]),
+                                f"duplicate {' and '.join(names)} ({shown}): also in row "
+                                + ", ".join(map(str, others)), int(lines[i])))
+    return problems
 
 
 def _item(values, i: int) -> str:
@@ -660,8 +685,12 @@ def _frame(columns: Mapping[str, object], index: pd.Index) -> pd.DataFrame:
     (pandas would otherwise copy them into one)."""
     floats = [k for k, v in columns.items() if isinstance(v, _Gather)]
     block = np.empty((len(index), len(floats)), order="F")
-    for j, k in enumerate(floats):
-        np.take(columns[k].per_unique, columns[k].codes, out=block[:, j])
+
+    def gather(j: int) -> None:        # codes are in range: "clip" writes in place ("raise" via a copy)
+        np.take(columns[floats[j]].per_unique, columns[floats[j]].codes, out=block[:, j], mode="clip")
+
+    with ThreadPoolExecutor(2) as pool:          # two cores fill the block (first touch of its memory)
+        list(pool.map(gather, range(len(floats))))
     data = pd.DataFrame(block, index=index, columns=floats, copy=False)
     for pos, (k, v) in enumerate(columns.items()):
         if k not in data.columns:
@@ -707,15 +736,13 @@ def _check_mode(on_invalid: str) -> None:
 
 def _load(plan: _Plan, raw: RawTable, on_invalid: str) -> LoadResult:
     conv = _convert(plan, raw, plan.fields)
-    whole = _WholeFile(plan)
-    whole.update(raw, conv)
-    whole.check()
-    duplicates = {}
-    for names in ([plan.key] if plan.key else []) + [[name] for name in plan.unique]:
-        keys = _Keys(plan, names)
-        keys.add(raw, conv)
-        duplicates |= keys.duplicates()
-    data, problems = _check_rows(plan, raw, conv, duplicates)
+    with ThreadPoolExecutor(1) as pool:     # the key search (hashing in pyarrow) runs beside the other checks
+        duplicates = pool.submit(_duplicates, plan, raw, conv)
+        whole = _WholeFile(plan)
+        whole.update(raw, conv)
+        whole.check()
+        data, problems = _check_rows(plan, raw, conv)
+        problems += _duplicate_problems(plan, raw, conv, duplicates.result())
     return _result(plan, raw, data, problems, on_invalid, [*raw.notes, *plan.notes])
 
 
@@ -831,7 +858,8 @@ def _stream_responses(path, ins: Instrument, on_invalid: str, recode, delimiter,
     first = True
     for raw in reader.chunks(chunksize):
         conv = _convert(plan, raw, plan.fields)
-        data, found = _check_rows(plan, raw, conv, duplicates)
+        data, found = _check_rows(plan, raw, conv)
+        found += _duplicate_problems(plan, raw, conv, duplicates)
         problems += found
         notes = [*raw.notes, *plan.notes] if first else []
         first = False
