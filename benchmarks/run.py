@@ -54,7 +54,7 @@ HEADER = ["| task | n | Python (s) | peer | peer (s) | ratio | peak MiB Python /
 
 
 def table_row(r: dict) -> str:
-    peer, peer_s = r.get("peer", "R"), r.get("peer_s", r.get("r_s"))
+    peer, peer_s = r.get("peer", "R" if "r_s" in r else "–"), r.get("peer_s", r.get("r_s"))
     ratio = f"{r['python_s'] / peer_s:.2f}" if peer_s else "–"
     mem = f"{r['python_mem']} / {r['peer_mem']}" if "python_mem" in r else "–"
     return (f"| {r['task']} | {r['n']:,} | {r['python_s']:.3f} | {peer} | "
