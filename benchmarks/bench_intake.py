@@ -1,7 +1,7 @@
 """Checked loading against the plain readers it is built on, in one run on this machine.
 
 * CSV: ``load_responses`` (every check of :mod:`analysis.intake.readers`) against
-  ``pandas.read_csv`` of the same 10^6-row × 32-column file (``;``, UTF-8 BOM, CRLF, decimal
+  ``pandas.read_csv`` of the same 10^5- and 10^6-row × 32-column files (``;``, UTF-8 BOM, CRLF, decimal
   commas in 1 % of cells, 2 % empty) — targets: time ≤ 3×, peak memory ≤ 1.5× pandas'.
 * xlsx: ``load_responses`` against ``pandas.read_excel(engine="calamine")`` and python-calamine's
   own ``to_python`` at 20 000 rows — target: ≤ 1.5× calamine.
@@ -113,11 +113,11 @@ def run(cases=("csv", "xlsx", "stream")) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        if "csv" in cases:
-            csv_path = tmp / "responses.csv"
-            write_csv(csv_path, 1_000_000)
+        for n_csv in (100_000, 1_000_000) if "csv" in cases else ():
+            csv_path = tmp / f"responses_{n_csv}.csv"
+            write_csv(csv_path, n_csv)
             note = "32 columns, ';', BOM, CRLF, decimal commas; every check (identity codes, types, 1–11, duplicates)"
-            rows.append(pair("load_responses", "pandas.read_csv", csv_path, 1_000_000, note))
+            rows.append(pair("load_responses", "pandas.read_csv", csv_path, n_csv, note))
         if "xlsx" in cases:
             xlsx_path = tmp / "responses.xlsx"
             write_xlsx(xlsx_path, 20_000)
