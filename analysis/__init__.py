@@ -31,7 +31,7 @@ MOVED = {
     "change": "stats.change", "descriptives": "stats.descriptives", "pilot": "study.pilot",
     "surveys": "study.surveys", "service_use": "study.service_use", "indicators": "study.indicators",
     "reference_norms": "study.reference_norms", "synthetic": "study.synthetic",
-    "figures": "report.figures", "tables": "report.tables",
+    "figures": "report.figures",
 }
 
 

@@ -145,8 +145,8 @@ def test_bifactor_reaches_lavaans_proper_minimum():
     path, and reaches lavaan's proper minimum (values compared in test_*_match_lavaan:
     case dom_bifactor3, chi-square 172.2076)."""
     from analysis.stats import sem as S
-    from analysis.stats.sem_engine import Model, make_sample
-    from analysis.stats.sem_partable import build_partable, reparametrize
+    from analysis.stats._sem_engine import Model, make_sample
+    from analysis.stats._sem_partable import build_partable, reparametrize
     case = FIX["cases"]["dom_bifactor3"]
     pt = build_partable(parse_model(case["args"]["model"]), 1, std_lv=True, orthogonal=True)
     model = Model(pt, [make_sample(DATA["dom"][pt.ov].to_numpy(float))],

@@ -17,6 +17,7 @@ from analysis.stats import descriptives as D
 from analysis.study import cohort as C
 from analysis.study.synthetic import DOMAINS
 from analysis.stats.norms import norm_table
+from analysis.report.disclosure import suppress_small_cells
 from analysis.stats.reliability import cronbach_alpha
 from analysis.study.intake import intake_table
 from analysis.study.reference_norms import national_norms
@@ -227,7 +228,7 @@ def test_fit_table_skips_absent_measures_keeps_order():
 def test_wide_norms_reshapes_suppressed_table():
     df = pd.DataFrame({"s": [1, 2, 2, 3, 4, 5, 5, 6, 1, 2], "age_group": "16-19",
                        "gender": ["female"] * 7 + ["male"] * 3})
-    tidy = norm_table(df, ["s"])                      # male cell (n = 3) suppressed
+    tidy = suppress_small_cells(norm_table(df, ["s"]), n_cols=["n"], labels=["raw"])   # male cell (n = 3)
     wide = D.wide_norms(tidy, "s", ["age_group", "gender"])
     assert wide.columns.tolist() == ["all", "16-19 female", "16-19 male"]
     assert (wide["16-19 male"] == "<5").all()

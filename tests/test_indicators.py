@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import analysis.study.indicators as ind
+from analysis.report import disclosure
 
 DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
 
@@ -83,7 +84,7 @@ def test_unknown_period_and_bad_rows(demo):
 
 
 def test_mask_small_counts(demo):
-    t = ind.mask_small_counts(ind.indicator_report(demo, "2016H1")).set_index("indicator")
+    t = disclosure.mask_small_counts(ind.indicator_report(demo, "2016H1")).set_index("indicator")
     # plans_closed: 4 in 2016H1, 0 in 2015H2 -> value, previous and change masked
     assert t.loc["plans_closed", ["value", "previous", "change"]].tolist() == ["<5"] * 3
     # percentages and means untouched, large counts untouched

@@ -11,6 +11,7 @@ from scipy import stats
 
 from analysis.intake.scoring import score
 from analysis.stats import norms as nm
+from analysis.report.disclosure import suppress_small_cells
 from analysis.study import synthetic as syn
 
 
@@ -34,7 +35,7 @@ def test_weighted_percentile_equals_replicated_sample():
 def test_norm_table_values_by_hand():
     df = pd.DataFrame({"s": [2, 4, 4, 6, 8, 8, 8, 10, np.nan, 5],
                        "age_group": ["16-19"] * 5 + ["20-24"] * 5, "gender": "female"})
-    t = nm.norm_table(df, ["s"], suppress=False)
+    t = nm.norm_table(df, ["s"])
     all_rows = t[t.age_group == "all"].set_index("raw")
     x = df["s"].dropna()
     assert all_rows["n"].iloc[0] == 9
@@ -53,7 +54,7 @@ def test_norm_table_values_by_hand():
 
 def test_weighted_mean_sd():
     df = pd.DataFrame({"s": [1.0, 2, 3, 4], "w": [1.0, 1, 2, 4], "age_group": "a", "gender": "b"})
-    t = nm.norm_table(df, ["s"], weight="w", suppress=False, grid={"s": [4.0]})
+    t = nm.norm_table(df, ["s"], weight="w", grid={"s": [4.0]})
     m = np.average(df.s, weights=df.w)
     sd = np.sqrt(np.average((df.s - m) ** 2, weights=df.w) * 4 / 3)
     assert t["t_linear"].iloc[0] == pytest.approx(50 + 10 * (4 - m) / sd)
@@ -61,17 +62,22 @@ def test_weighted_mean_sd():
         nm.norm_table(df.assign(w=[1, 0, 1, 1]), ["s"], weight="w")
 
 
-def test_small_cells_are_suppressed():
+def test_small_cells_are_suppressed_and_lookup_falls_back():
     df = pd.DataFrame({"s": [1, 2, 3, 4, 5, 6, 7, 8], "age_group": ["16-19"] * 6 + ["20-24"] * 2,
                        "gender": "male"})
-    t = nm.norm_table(df, ["s"])
+    raw = nm.norm_table(df, ["s"])
+    assert (raw.loc[raw.age_group == "20-24", "n"] == 2).all()       # the statistic holds every cell
+    t = suppress_small_cells(raw, n_cols=["n"], labels=["raw"])        # what a report publishes
     small = t[t.age_group == "20-24"]
     assert (small["n"] == "<5").all() and (small["percentile"] == "<5").all()
     assert (small["t_linear"] == "<5").all()
     assert small["raw"].tolist() == [1, 2, 3, 4, 5, 6, 7, 8]   # the row label stays visible
     big = t[t.age_group == "16-19"]
     assert (big["n"] == 6).all() and pd.api.types.is_number(big["percentile"].iloc[0])
-    # lookup falls back to the whole sample when the own cell is suppressed
+    # lookup falls back to the whole sample when the own cell is suppressed or too small
+    for table in (t, raw):
+        res = nm.lookup(table, {"age_group": "20-24", "gender": "male", "s": 4})
+        assert res.loc["s", "group_used"] == "all" and res.loc["s", "n"] == 8
     res = nm.lookup(t, {"age_group": "20-24", "gender": "male", "s": 4})
     assert res.loc["s", "group_used"] == "all" and res.loc["s", "n"] == 8
     assert res.loc["s", "percentile"] == pytest.approx(100 * 3.5 / 8)
@@ -82,7 +88,7 @@ def test_small_cells_are_suppressed():
 
 def test_lookup_interpolates_and_bounds():
     df = pd.DataFrame({"s": np.arange(1.0, 21), "age_group": "a", "gender": "b"})
-    t = nm.norm_table(df, ["s"], suppress=False)
+    t = nm.norm_table(df, ["s"])
     res = nm.lookup(t, {"age_group": "a", "gender": "b", "s": 10.5})
     assert res.loc["s", "percentile"] == pytest.approx(100 * 10 / 20)      # between 47.5 and 52.5
     assert np.isnan(nm.lookup(t, {"age_group": "a", "gender": "b", "s": 30}).loc["s", "percentile"])
@@ -100,7 +106,7 @@ def test_synthetic_cohort_norms_recover_population(seed):
     t1 = score(three[three.occasion == "t1"].astype({c: float for c in three.columns[2:]}), "3x10d")
     df = t1.merge(data["background"], on="respondent_id")
     gen = df[~df["service_user"]]
-    t = nm.norm_table(gen, ["sat_health", "sat_family", "domain_mean"], weight="weight", suppress=True)
+    t = nm.norm_table(gen, ["sat_health", "sat_family", "domain_mean"], weight="weight")
     m = syn.domain_margins()
     for d in ("health", "family"):
         rows = t[(t.score == f"sat_{d}") & (t.age_group == "all")].set_index("raw")
@@ -115,8 +121,8 @@ def test_synthetic_cohort_norms_recover_population(seed):
     dm = t[(t.score == "domain_mean") & (t.age_group == "all")]
     assert dm["raw"].diff().dropna().round(6).eq(0.1).all()
     assert set(t["gender"]) == {"all", "female", "male", "other"}
-    numeric = pd.to_numeric(t["n"], errors="coerce")
-    assert (numeric.dropna() >= 5).all()   # every shown n is ≥ 5
+    shown = pd.to_numeric(suppress_small_cells(t, n_cols=["n"], labels=["raw"])["n"], errors="coerce")
+    assert (shown.dropna() >= 5).all() and (t["n"] < 5).any()   # small cells exist and are masked
 
 
 # --- Norms from mergeable counts -------------------------------------------------------------
@@ -160,7 +166,7 @@ def test_norm_table_matches_row_computation(weight):
     another order: relative difference ≤ (n − 1)·2⁻⁵³ ≈ 7e-14 for n = 600 (Higham 2002, §4.2),
     so 1e-12 is tight."""
     df = _sample(3)
-    t = nm.norm_table(df, ["s"], weight=weight, grid={"s": np.arange(0.0, 11.0)}, suppress=False)
+    t = nm.norm_table(df, ["s"], weight=weight, grid={"s": np.arange(0.0, 11.0)})
     ref = _row_reference(df, "s", ["age_group", "gender"], weight)
     assert len(t) == 11 * len(ref)
     for label, (n, pr, m, sd) in ref.items():
@@ -190,8 +196,8 @@ def test_counts_of_parts_merge_to_the_whole(seed, k, weighted):
     merged = nm.merge_counts(*(nm.norm_counts(p, scores, weight=weight) for p in parts))
     pd.testing.assert_frame_equal(merged.drop(columns="sum_w"), whole.drop(columns="sum_w"), check_exact=True)
     pd.testing.assert_series_equal(merged["sum_w"], whole["sum_w"], check_exact=not weighted, rtol=1e-12)
-    from_rows = nm.norm_table(df, scores, weight=weight, suppress=False)
-    from_counts = nm.norm_table(merged, suppress=False)
+    from_rows = nm.norm_table(df, scores, weight=weight)
+    from_counts = nm.norm_table(merged)
     pd.testing.assert_frame_equal(from_counts, from_rows, check_exact=not weighted, rtol=1e-12)
 
 
@@ -203,7 +209,7 @@ def test_counts_table_by_hand_and_missing_cells():
                              "n": [2, 1, 1, 1], "sum_w": [3.0, 1.0, 4.0, 1.0]})
     pd.testing.assert_frame_equal(c, expected, check_dtype=False)
     assert c["n"].sum() == len(df)                         # every person counted once per score
-    t = nm.norm_table(c, by=["g"], suppress=False, grid={"s": [5.0]})
+    t = nm.norm_table(c, by=["g"], grid={"s": [5.0]})
     assert t["g"].tolist() == ["all", "a", "b"]            # missing g: in "all" only
     assert t["n"].tolist() == [4, 2, 1]
     assert t.loc[0, "percentile"] == pytest.approx(100 * (3 + 1.0) / 5)   # (W(<5) + ½·W(=5)) / W

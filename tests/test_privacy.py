@@ -11,8 +11,8 @@ from analysis.intake.privacy import (
     is_personal_identity_code,
     mask_identity_codes,
     pseudonymise,
-    suppress_small_cells,
 )
+from analysis.report.disclosure import suppress_small_cells
 
 KEY = "test key: 32 bytes of not-secret"
 

@@ -38,11 +38,11 @@ def test_norm_counts_and_table_from_dask_partitions(scheduler, weight):
     with dask.config.set({"scheduler": scheduler, "dataframe.convert-string": False}):
         counts = nm.norm_counts(dd.from_pandas(df, npartitions=7), scores, weight=weight)
     with dask.config.set(scheduler=scheduler):
-        table = nm.norm_table(dd.from_pandas(df, npartitions=7), scores, weight=weight, suppress=False)
+        table = nm.norm_table(dd.from_pandas(df, npartitions=7), scores, weight=weight)
     expected = nm.norm_counts(df, scores, weight=weight)
     pd.testing.assert_frame_equal(counts.drop(columns="sum_w"), expected.drop(columns="sum_w"), check_exact=True)
     pd.testing.assert_series_equal(counts["sum_w"], expected["sum_w"], check_exact=weight is None, rtol=1e-12)
-    pd.testing.assert_frame_equal(table, nm.norm_table(df, scores, weight=weight, suppress=False),
+    pd.testing.assert_frame_equal(table, nm.norm_table(df, scores, weight=weight),
                                   check_exact=weight is None, rtol=1e-12)
 
 

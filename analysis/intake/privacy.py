@@ -1,8 +1,8 @@
-"""Privacy safeguards: identity-code detection, keyed pseudonyms, small-cell suppression,
-free-text redaction.
+"""Privacy safeguards of the intake: identity-code detection, keyed pseudonyms, free-text
+redaction.
 
-Four rules of the project live here so that every loader and every exported table applies
-them the same way:
+Three rules of the project live here so that every loader applies them the same way (the
+small-cell rule of published tables is :mod:`analysis.report.disclosure`):
 
 * Files holding Finnish personal identity codes (*henkilötunnus*) are refused by
   :mod:`analysis.intake.readers`. :func:`is_personal_identity_code` and :func:`find_identity_codes`
@@ -10,13 +10,11 @@ them the same way:
   case numbers is not mistaken for one.
 * :func:`pseudonymise` replaces identifiers with keyed HMAC-SHA256 pseudonyms before data
   enter the package.
-* :func:`suppress_small_cells` masks published cells based on fewer than five persons (the
-  full disclosure control of reports is :mod:`analysis.report.disclosure`).
 * :func:`redact_free_text` replaces e-mail addresses, identity codes, phone numbers, street
   addresses and person names in free-text answers by tags before they are shown.
 
 Own code was written because the identity-code rule is Finnish-specific (no maintained Python
-library checks it), pseudonyms and suppression are a few lines on top of the standard
+library checks it), pseudonyms are a few lines on top of the standard
 library's :mod:`hmac` and pandas, and the free-text rules are regular expressions tuned to
 Finnish phone, address and name forms (general PII libraries such as Microsoft Presidio need
 language models and miss Finnish inflection); a dependency would add nothing but risk.
@@ -29,7 +27,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -52,8 +50,6 @@ _CANDIDATE = re.compile(r"(?<![0-9A-Za-z])\d{6}[-+A-FU-Y]\d{3}[0-9A-Y](?![0-9A-Z
 #: Smallest key accepted by :func:`pseudonymise`, in bytes. A short or guessable key would let
 #: anyone rebuild the pseudonyms of all few million valid identity codes.
 MIN_KEY_BYTES = 16
-#: Smallest number of persons a published cell may rest on (the project's small-cell rule).
-MIN_CELL = 5
 
 
 def _valid_parts(ddmmyy: str, sign: str, individual: str, check: str) -> bool:
@@ -149,71 +145,6 @@ def pseudonymise(ids: Iterable[object] | pd.Series, key: str | bytes) -> pd.Seri
         for v in series.to_numpy(dtype=object)
     ]
     return pd.Series(out, index=series.index, name=series.name, dtype=object)
-
-
-def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, min_n: int = MIN_CELL,
-                         mask: str = f"<{MIN_CELL}", labels: Sequence[str] = ()) -> pd.DataFrame:
-    """Mask cells of a published table that rest on fewer than ``min_n`` persons.
-
-    Rule (applied row by row; a row is one group or category of the table):
-
-    1. every count cell (a column in ``n_cols``) with a value below ``min_n`` is replaced by
-       ``mask`` — zero counts included, since "nobody" is as revealing as "one person";
-    2. in a row where any count is below ``min_n``, every other *numeric* cell (means, SDs,
-       percentages, scores — the statistics computed from those persons) is masked too;
-    3. label columns (non-numeric, or numeric ones named in ``labels`` such as a raw score
-       that identifies the row) are kept, and missing counts are left alone.
-
-    No secondary suppression is done: if a masked cell can be recovered from a published
-    total by subtraction, the caller must also mask a complementary cell or omit the total.
-    Report tables use :class:`analysis.report.disclosure.Disclosure`, which does both
-    suppressions across all tables of a report.
-
-    Parameters
-    ----------
-    table : DataFrame
-        The table about to be exported.
-    n_cols : list of str, optional
-        Count columns. Default: columns named ``n`` or starting with ``n_``.
-    min_n : int
-        Smallest count that may be shown (5 by the project's rule).
-    mask : str
-        Text written instead of a suppressed value.
-    labels : list of str
-        Numeric columns that identify a row rather than describe persons (never masked).
-
-    Returns
-    -------
-    DataFrame
-        A copy; masked columns become ``object`` dtype.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"group": ["a", "b"], "n": [12, 3], "mean": [6.5, 4.0]})
-    >>> suppress_small_cells(t)["mean"].tolist()
-    [6.5, '<5']
-    """
-    if n_cols is None:
-        n_cols = [c for c in table.columns if c == "n" or str(c).startswith("n_")]
-    missing = [c for c in n_cols if c not in table.columns]
-    if missing:
-        raise ValueError(f"suppress_small_cells: count columns {missing} not in table columns {list(table.columns)}")
-    if not n_cols:
-        raise ValueError("suppress_small_cells: no count column (name it 'n' or 'n_…', or pass n_cols)")
-    counts = table[n_cols].apply(pd.to_numeric, errors="raise")
-    small = counts.lt(min_n) & counts.notna()
-    row_small = small.any(axis=1)
-    stats = [c for c in table.columns
-             if c not in n_cols and c not in labels and pd.api.types.is_numeric_dtype(table[c])
-             and not pd.api.types.is_bool_dtype(table[c])]
-    out = table.copy()
-    for col in n_cols:
-        if small[col].any():
-            out[col] = out[col].astype(object).where(~small[col], mask)
-    for col in stats:
-        if row_small.any():
-            out[col] = out[col].astype(object).where(~row_small, mask)
-    return out
 
 
 # ----------------------------------------------------------------------------- free text

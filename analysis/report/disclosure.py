@@ -84,8 +84,9 @@ import pandas as pd
 from scipy.linalg import null_space
 from scipy.optimize import linprog
 
-from analysis.intake.privacy import MIN_CELL
 
+#: Smallest number of persons a published cell may rest on (the project's small-cell rule).
+MIN_CELL = 5
 PRIMARY, COMPLEMENT = "primary", "complement"
 _TOL = 1e-6
 
@@ -178,6 +179,92 @@ class TableSpec:
 
 def _as_list(x) -> list:
     return [x] if isinstance(x, str) else list(x)
+
+
+def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, min_n: int = MIN_CELL,
+                         mask: str = f"<{MIN_CELL}", labels: Sequence[str] = ()) -> pd.DataFrame:
+    """Mask cells of a published table that rest on fewer than ``min_n`` persons.
+
+    Rule (applied row by row; a row is one group or category of the table):
+
+    1. every count cell (a column in ``n_cols``) with a value below ``min_n`` is replaced by
+       ``mask`` — zero counts included, since "nobody" is as revealing as "one person";
+    2. in a row where any count is below ``min_n``, every other *numeric* cell (means, SDs,
+       percentages, scores — the statistics computed from those persons) is masked too;
+    3. label columns (non-numeric, or numeric ones named in ``labels`` such as a raw score
+       that identifies the row) are kept, and missing counts are left alone.
+
+    No secondary suppression is done: if a masked cell can be recovered from a published
+    total by subtraction, the caller must also mask a complementary cell or omit the total.
+    Report tables use :class:`Disclosure`, which does both
+    suppressions across all tables of a report.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The table about to be exported.
+    n_cols : list of str, optional
+        Count columns. Default: columns named ``n`` or starting with ``n_``.
+    min_n : int
+        Smallest count that may be shown (5 by the project's rule).
+    mask : str
+        Text written instead of a suppressed value.
+    labels : list of str
+        Numeric columns that identify a row rather than describe persons (never masked).
+
+    Returns
+    -------
+    DataFrame
+        A copy; masked columns become ``object`` dtype.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["a", "b"], "n": [12, 3], "mean": [6.5, 4.0]})
+    >>> suppress_small_cells(t)["mean"].tolist()
+    [6.5, '<5']
+    """
+    if n_cols is None:
+        n_cols = [c for c in table.columns if c == "n" or str(c).startswith("n_")]
+    missing = [c for c in n_cols if c not in table.columns]
+    if missing:
+        raise ValueError(f"suppress_small_cells: count columns {missing} not in table columns {list(table.columns)}")
+    if not n_cols:
+        raise ValueError("suppress_small_cells: no count column (name it 'n' or 'n_…', or pass n_cols)")
+    counts = table[n_cols].apply(pd.to_numeric, errors="raise")
+    small = counts.lt(min_n) & counts.notna()
+    row_small = small.any(axis=1)
+    stats = [c for c in table.columns
+             if c not in n_cols and c not in labels and pd.api.types.is_numeric_dtype(table[c])
+             and not pd.api.types.is_bool_dtype(table[c])]
+    out = table.copy()
+    for col in n_cols:
+        if small[col].any():
+            out[col] = out[col].astype(object).where(~small[col], mask)
+    for col in stats:
+        if row_small.any():
+            out[col] = out[col].astype(object).where(~row_small, mask)
+    return out
+
+
+def mask_small_counts(report: pd.DataFrame, min_n: int = MIN_CELL, mask: str = f"<{MIN_CELL}") -> pd.DataFrame:
+    """Mask count indicators below ``min_n`` (zero included) in an :func:`analysis.study.indicators.indicator_report`.
+
+    In a row with ``unit == "count"`` where ``value`` or ``previous`` is below ``min_n``,
+    ``value``, ``previous`` and ``change`` are replaced by ``mask`` (the change would reveal a
+    masked value). Percentages and means are left as they are.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"unit": ["count", "percent"], "value": [4.0, 3.0], "previous": [9.0, 2.0],
+    ...                   "change": [-5.0, 1.0]})
+    >>> mask_small_counts(r)["value"].tolist()
+    ['<5', 3.0]
+    """
+    small = (report["unit"] == "count") & (report[["value", "previous"]] < min_n).any(axis=1)
+    out = report.copy()
+    for col in ("value", "previous", "change"):
+        out[col] = out[col].astype(object).where(~small, mask)
+    return out
 
 
 def shown_count(n: float, min_n: int = MIN_CELL, mask: str | None = None) -> str:

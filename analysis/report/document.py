@@ -38,9 +38,8 @@ import pandas as pd
 
 import analysis
 from analysis.intake.manifest import Study, cached_study, load_study
-from analysis.intake.privacy import MIN_CELL
 from analysis.report import i18n, present
-from analysis.report.disclosure import Disclosure, TableSpec, audit
+from analysis.report.disclosure import MIN_CELL, Disclosure, TableSpec, audit
 from analysis.report.render import Block, block_html, render_docx, render_html
 
 _AUTO = object()

@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.stats.effsize import auc, correlation_ci, g_av, hedges_g
+from analysis.stats.results import Result
 
 
 def wide_pair(data: pd.DataFrame, cols: Sequence[str], first: str, second: str,
@@ -205,12 +206,16 @@ def responsiveness(change: pd.DataFrame, anchor: pd.Series, improved_min: float 
 
 
 @dataclass(frozen=True)
-class Attrition:
+class Attrition(Result):
     """``counts`` (n and % of the first occasion per occasion) and ``baseline`` (completers vs
     dropouts at the first occasion: n, means, Hedges' g completers − dropouts, Mann–Whitney p)."""
 
     counts: pd.DataFrame
     baseline: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """The ``counts`` table."""
+        return self.counts
 
 
 def attrition(data: pd.DataFrame, cols: Sequence[str], occasions: Sequence[str],

@@ -19,7 +19,7 @@ Definitions (stated because SPSS, Excel and R differ in details):
 Own code, because these are a few lines of pandas each, but the exact definitions above
 (weighted SD, pattern pooling) are not what
 ``DataFrame.describe`` or any library gives, and the tables must have the column names the
-privacy rule (:func:`analysis.intake.privacy.suppress_small_cells`: counts are ``n`` / ``n_…``)
+privacy rule (:func:`analysis.report.disclosure.suppress_small_cells`: counts are ``n`` / ``n_…``)
 recognises.
 
 Examples
@@ -102,12 +102,12 @@ def weighted_mean_sd(x: Sequence[float], w: Sequence[float] | None = None,
     return WeightedSummary(n, m, sd)
 
 
-def describe(df: pd.DataFrame, cols: Sequence[str] | None = None) -> pd.DataFrame:
+def describe(data: pd.DataFrame, cols: Sequence[str] | None = None) -> pd.DataFrame:
     """Per column: ``n``, ``missing``, ``missing_pct``, mean, SD, median, min, max.
 
     Parameters
     ----------
-    df : DataFrame
+    data : DataFrame
         One row per respondent (or per respondent × occasion).
     cols : list of str, optional
         Numeric columns to summarise; default every numeric, non-boolean column.
@@ -125,10 +125,10 @@ def describe(df: pd.DataFrame, cols: Sequence[str] | None = None) -> pd.DataFram
     [[4.082, 5.0]]
     """
     if cols is None:
-        cols = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])
-                and not pd.api.types.is_bool_dtype(df[c])]
-    require_columns(df, cols, "describe")
-    x = numeric_frame(df, "describe", cols)
+        cols = [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c])
+                and not pd.api.types.is_bool_dtype(data[c])]
+    require_columns(data, cols, "describe")
+    x = numeric_frame(data, "describe", cols)
     n = x.notna().sum()
     out = pd.DataFrame({
         "column": list(cols), "n": n.to_numpy(int), "missing": (len(x) - n).to_numpy(int),
@@ -138,13 +138,13 @@ def describe(df: pd.DataFrame, cols: Sequence[str] | None = None) -> pd.DataFram
     return out
 
 
-def group_labels(df: pd.DataFrame, by: str | Sequence[str]) -> pd.Series:
+def group_labels(data: pd.DataFrame, by: str | Sequence[str]) -> pd.Series:
     """Group label per row: the value of ``by``, or the values of several columns joined by a
     space; missing when any of them is missing (such rows count in ``"all"`` only)."""
     cols = [by] if isinstance(by, str) else list(by)
-    labels = df[cols[0]].astype("string")
+    labels = data[cols[0]].astype("string")
     for c in cols[1:]:
-        labels = labels + " " + df[c].astype("string")      # missing propagates
+        labels = labels + " " + data[c].astype("string")      # missing propagates
     return labels
 
 
@@ -190,14 +190,14 @@ def group_summary(data: pd.DataFrame, cols: Sequence[str], by: str | Sequence[st
     return pd.DataFrame(rows, columns=["group", "column", "n", "mean", "sd"])
 
 
-def composition(df: pd.DataFrame, cols: Sequence[str], *, total: bool = False,
+def composition(data: pd.DataFrame, cols: Sequence[str], *, total: bool = False,
                 order: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """Sample composition: count and percentage of each category of each column.
 
     Missing values form their own category ``"(missing)"`` so that the counts of every
-    column add up to the rows of ``df``. Categories are sorted as text, or in the order given
+    column add up to the rows of ``data``. Categories are sorted as text, or in the order given
     for the column in ``order`` (e.g. occasions in time order; others after them). With
-    ``total`` each column ends with an ``"all"`` row (every row of ``df``).
+    ``total`` each column ends with an ``"all"`` row (every row of ``data``).
 
     Returns
     -------
@@ -212,17 +212,17 @@ def composition(df: pd.DataFrame, cols: Sequence[str], *, total: bool = False,
     >>> composition(pd.DataFrame({"g": ["b", "a"]}), ["g"], total=True, order={"g": ["b", "a"]})["category"].tolist()
     ['b', 'a', 'all']
     """
-    require_columns(df, cols, "composition")
+    require_columns(data, cols, "composition")
     rows = []
     for c in cols:
-        labels = df[c].astype("string").fillna(MISSING_LABEL)
+        labels = data[c].astype("string").fillna(MISSING_LABEL)
         counts = labels.value_counts(sort=False)
         rank = {str(v): i for i, v in enumerate((order or {}).get(c, ()))}
         for cat in sorted(counts.index, key=lambda v: (v == MISSING_LABEL, rank.get(v, len(rank)), v)):
             rows.append({"variable": c, "category": cat, "n": int(counts[cat]),
-                         "pct": 100 * counts[cat] / len(df)})
+                         "pct": 100 * counts[cat] / len(data)})
         if total:
-            rows.append({"variable": c, "category": ALL, "n": len(df), "pct": 100.0 if len(df) else np.nan})
+            rows.append({"variable": c, "category": ALL, "n": len(data), "pct": 100.0 if len(data) else np.nan})
     return pd.DataFrame(rows, columns=["variable", "category", "n", "pct"])
 
 

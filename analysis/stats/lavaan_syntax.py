@@ -2,7 +2,7 @@
 
 Researchers write models for :func:`analysis.stats.sem.cfa` / :func:`analysis.stats.sem.sem`
 exactly as they would for R lavaan, so models can be copied between the two. This module
-turns the text into a list of :class:`Statement` objects; :mod:`analysis.stats.sem_partable`
+turns the text into a list of :class:`Statement` objects; :mod:`analysis.stats._sem_partable`
 builds lavaan's parameter table from them.
 
 Supported (lavaan semantics):

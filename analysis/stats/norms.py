@@ -23,8 +23,8 @@ a result by at most (parts − 1) rounding errors of a sum of positive terms (re
 ≈ 1e-16 each; Higham 2002, §4.2). Non-integer scores (a mean score) are tabulated by distinct
 value, which is exact too, only larger.
 
-Exported tables pass :func:`analysis.intake.privacy.suppress_small_cells` (n < 5 masked); a
-counts table holds small cells and is an intermediate, never a table to publish. Own code:
+A norm table or a counts table holds small cells: a report publishes it only through its
+disclosure control (:mod:`analysis.report.disclosure`), which masks groups under five persons. Own code:
 weighted mid-rank percentiles and tidy norm tables by group are a few lines of numpy, and
 no library implements this definition with survey weights.
 
@@ -44,7 +44,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.intake.privacy import MIN_CELL, suppress_small_cells
 from analysis.stats.checks import as_list, numeric_frame, positive_weights, require_columns
 from analysis.stats.descriptives import ALL, weighted_mean_sd
 from analysis.stats.partitions import summaries
@@ -181,8 +180,7 @@ def _is_counts(data: object) -> bool:
 
 
 def norm_table(data, scores: Sequence[str] | None = None, by: Sequence[str] = ("age_group", "gender"),
-               weight: str | None = None, grid: Mapping[str, Sequence[float]] | None = None,
-               suppress: bool = True, min_n: int = MIN_CELL) -> pd.DataFrame:
+               weight: str | None = None, grid: Mapping[str, Sequence[float]] | None = None) -> pd.DataFrame:
     """Tidy norm table: one row per score × group × raw value.
 
     Parameters
@@ -204,10 +202,6 @@ def norm_table(data, scores: Sequence[str] | None = None, by: Sequence[str] = ("
     grid : mapping, optional
         Raw values to tabulate per score; default every integer from the lowest to the highest
         observed value, or steps of 0.1 for non-integer scores (``domain_mean``).
-    suppress : bool, default True
-        Pass the table through :func:`analysis.intake.privacy.suppress_small_cells` (groups with
-        ``n < min_n`` are masked; the ``raw`` value stays as the row's label) — always keep it
-        on for a table that leaves the project.
 
     Returns
     -------
@@ -249,16 +243,15 @@ def norm_table(data, scores: Sequence[str] | None = None, by: Sequence[str] = ("
             rows.append(pd.DataFrame({"score": s, **labels, "n": n, "raw": values, "percentile": pr,
                                       "t_linear": 50 + 10 * (values - summary.mean) / summary.sd,
                                       "t_normalised": t_n}))
-    table = pd.concat(rows, ignore_index=True)[["score", *by, "n", "raw", "percentile", "t_linear", "t_normalised"]]
-    return suppress_small_cells(table, n_cols=["n"], min_n=min_n, labels=["raw"]) if suppress else table
+    return pd.concat(rows, ignore_index=True)[["score", *by, "n", "raw", "percentile", "t_linear", "t_normalised"]]
 
 
 def lookup(norms: pd.DataFrame, respondent: Mapping | pd.Series, by: Sequence[str] = ("age_group", "gender"),
-           min_n: int = MIN_CELL) -> pd.DataFrame:
+           min_n: int = 5) -> pd.DataFrame:
     """Percentile and T-scores of a new respondent from a norm table.
 
     The respondent's own group (values of ``by``) is used when its cell exists with at least
-    ``min_n`` persons (not suppressed); otherwise the whole-sample rows (``"all"``), and
+    ``min_n`` persons (and is not masked in a published table); otherwise the whole-sample rows (``"all"``), and
     ``group_used`` says which. A raw value between two tabulated values is linearly
     interpolated; outside the tabulated range the result is missing.
 

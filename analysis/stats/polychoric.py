@@ -16,7 +16,7 @@ uses Plackett's identity ``d Phi2(h, k; rho) / d rho = phi2(h, k; rho)``, so a 9
 set takes milliseconds. R's ``optimize`` in psych stops at a tolerance of about 1e-4 in rho;
 Fisher scoring here runs to 1e-10.
 
-Building blocks of the WLSMV estimator (:mod:`analysis.stats.sem_ordinal`; lavaan's
+Building blocks of the WLSMV estimator (:mod:`analysis.stats._sem_ordinal`; lavaan's
 ``lav_samplestats`` ordinal route):
 :class:`PolychoricResult` holds the thresholds, correlations, integer category codes of
 every answer (``codes``) and pairwise counts; :meth:`PolychoricResult.nacov` gives lavaan's

@@ -31,7 +31,7 @@ from analysis.stats.lavaan_syntax import parse_model
 from analysis.stats.polychoric import bvn_cdf, polychoric
 from analysis.stats.results import Result
 from analysis.stats.sem import cfa
-from analysis.stats.sem_partable import observed_variables
+from analysis.stats._sem_partable import observed_variables
 from analysis.stats.structure import _check_fa_args, _correlation, _fa, _oblimin
 
 __all__ = [
@@ -178,7 +178,7 @@ def _alpha_and_items(cov: np.ndarray, data: pd.DataFrame) -> tuple[float, float,
     return alpha, std_alpha, table
 
 
-def cronbach_alpha(items: pd.DataFrame, *, missing: str = "pairwise", ci: float = 0.95,
+def cronbach_alpha(data: pd.DataFrame, *, missing: str = "pairwise", ci: float = 0.95,
                    ci_method: str = "feldt", n_boot: int = 2000,
                    seed: int | None = None) -> AlphaResult:
     """Cronbach's alpha with Feldt or percentile-bootstrap interval, as ``psych::alpha``.
@@ -189,7 +189,7 @@ def cronbach_alpha(items: pd.DataFrame, *, missing: str = "pairwise", ci: float 
 
     Parameters
     ----------
-    items : DataFrame
+    data : DataFrame
         One column per item, one row per respondent, NaN for a missing answer.
     missing : {"pairwise", "listwise"}
         ``"pairwise"`` (psych's default ``use="pairwise"``): each covariance uses the rows
@@ -230,19 +230,19 @@ def cronbach_alpha(items: pd.DataFrame, *, missing: str = "pairwise", ci: float 
         raise ValueError(f"ci_method must be 'feldt' or 'bootstrap', got {ci_method!r}")
     if not 0 < ci < 1:
         raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
-    data = numeric_frame(items, "cronbach_alpha", min_columns=2)
+    values = numeric_frame(data, "cronbach_alpha", min_columns=2)
     if missing == "listwise":
-        data = data.dropna()
-    n, k = data.shape
-    cov_df = data.cov()  # pandas: pairwise-complete, divisor N_jk - 1, as R's cov(use=)
-    bad = [c for c in data.columns if not cov_df.loc[c, c] > 0]
+        values = values.dropna()
+    n, k = values.shape
+    cov_df = values.cov()  # pandas: pairwise-complete, divisor N_jk - 1, as R's cov(use=)
+    bad = [c for c in values.columns if not cov_df.loc[c, c] > 0]
     if bad:
         raise ValueError(f"items {bad} have no variance (or fewer than two answers) in the "
                          f"{missing} data; expected variance > 0")
     if cov_df.isna().to_numpy().any():
         raise ValueError("some item pairs have fewer than two rows answering both; "
                          "pairwise covariance is undefined")
-    alpha, std_alpha, table = _alpha_and_items(cov_df.to_numpy(), data)
+    alpha, std_alpha, table = _alpha_and_items(cov_df.to_numpy(), values)
     alpha = float(alpha)
 
     tail = (1.0 - ci) / 2.0
@@ -251,7 +251,7 @@ def cronbach_alpha(items: pd.DataFrame, *, missing: str = "pairwise", ci: float 
         ci_low = 1.0 - (1.0 - alpha) * stats.f.ppf(1.0 - tail, df1, df2)
         ci_high = 1.0 - (1.0 - alpha) * stats.f.ppf(tail, df1, df2)
     else:
-        boot = _bootstrap_alpha(data.to_numpy(), n_boot, np.random.default_rng(seed),
+        boot = _bootstrap_alpha(values.to_numpy(), n_boot, np.random.default_rng(seed),
                                 chunk=max(1, min(n_boot, 2_000_000 // max(n, 1))))
         ci_low, ci_high = np.quantile(boot, [tail, 1.0 - tail])
     return AlphaResult(alpha=alpha, std_alpha=std_alpha, ci_low=float(ci_low),
@@ -322,7 +322,7 @@ def _omega_categorical(common: np.ndarray, thresholds: list[np.ndarray], scales:
     return part(truevar) / part(sigma / np.outer(d, d))
 
 
-def omega(items: pd.DataFrame, model: str | None = None, *, ordered=None,
+def omega(data: pd.DataFrame, model: str | None = None, *, ordered=None,
           higher: Sequence[str] = (), std_lv: bool = False,
           orthogonal: bool = False) -> OmegaResult:
     """McDonald's omega from a confirmatory factor model, as ``semTools::compRelSEM``.
@@ -356,7 +356,7 @@ def omega(items: pd.DataFrame, model: str | None = None, *, ordered=None,
 
     Parameters
     ----------
-    items : DataFrame
+    data : DataFrame
         Columns holding the model's indicators (others are ignored; NaN = missing). Rows
         with a missing indicator are left out, as lavaan's default listwise ML and WLSMV;
         the count is reported in ``n_dropped``.
@@ -390,17 +390,17 @@ def omega(items: pd.DataFrame, model: str | None = None, *, ordered=None,
     0.85
     """
     if model is None:
-        model = "f =~ " + " + ".join(str(c) for c in items.columns)
+        model = "f =~ " + " + ".join(str(c) for c in data.columns)
     indicators, _ = observed_variables(parse_model(model))
-    missing_cols = [i for i in indicators if i not in items.columns]
+    missing_cols = [i for i in indicators if i not in data.columns]
     if missing_cols:
-        raise ValueError(f"model indicators {missing_cols} are not columns of items "
-                         f"({list(items.columns)})")
-    data = numeric_frame(items, "omega", indicators, min_columns=2)
-    complete = data.dropna()
-    n_dropped = len(data) - len(complete)
+        raise ValueError(f"model indicators {missing_cols} are not columns of data "
+                         f"({list(data.columns)})")
+    values = numeric_frame(data, "omega", indicators, min_columns=2)
+    complete = values.dropna()
+    n_dropped = len(values) - len(complete)
     if n_dropped:
-        warnings.warn(f"omega: {n_dropped} of {len(data)} rows have a missing item and are "
+        warnings.warn(f"omega: {n_dropped} of {len(values)} rows have a missing item and are "
                       f"left out (listwise, as lavaan's default)", stacklevel=2)
     fit = cfa(complete, model, ordered=ordered, std_lv=std_lv, orthogonal=orthogonal)
     if not fit.converged or fit._state is None:

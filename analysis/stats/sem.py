@@ -8,8 +8,8 @@ to lavaan's, so this package implements the estimator and lavaan's exact formula
 numpy/scipy and tests them against committed lavaan output (``tests/r/*.R`` →
 ``tests/fixtures/r/*.json``). The work is split over four modules: the model syntax
 (:mod:`analysis.stats.lavaan_syntax`), lavaan's parameter table
-(:mod:`analysis.stats.sem_partable`), the likelihood and its derivatives
-(:mod:`analysis.stats.sem_engine`) and the fit measures (:mod:`analysis.stats.sem_fit`);
+(:mod:`analysis.stats._sem_partable`), the likelihood and its derivatives
+(:mod:`analysis.stats._sem_engine`) and the fit measures (:mod:`analysis.stats._sem_fit`);
 this module is the public face.
 
 Models and defaults (lavaan's ``cfa()``/``sem()``)
@@ -43,13 +43,13 @@ removed; rows lacking an exogenous covariate removed too unless ``missing="ml.x"
 
 Ordered items (``ordered=``): lavaan's WLSMV — DWLS on the thresholds and polychoric
 correlations, delta parameterization, robust SEs and the scaled-shifted test
-(:mod:`analysis.stats.sem_ordinal`); :func:`invariance` then follows semTools'
+(:mod:`analysis.stats._sem_ordinal`); :func:`invariance` then follows semTools'
 ``measEq.syntax`` (Wu & Estabrook 2016) and lavaan's Satorra (2000) difference test.
 
 Standard errors: ML with complete data uses the expected information; with FIML the
 observed information (the Hessian, lavaan's default for ``missing="ml"``). MLR uses the
 Huber–White sandwich with the observed information and the Yuan–Bentler (Mplus) scaled
-χ² (:mod:`analysis.stats.sem_fit`).
+χ² (:mod:`analysis.stats._sem_fit`).
 
 References: Bollen (1989) *Structural equations with latent variables*; Enders (2010)
 *Applied Missing Data Analysis*; Yuan & Bentler (2000); Sörbom (1989) and Saris, Satorra
@@ -77,13 +77,13 @@ import pandas as pd
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from analysis.stats import sem_fit, sem_ordinal
+from analysis.stats import _sem_fit, _sem_ordinal
 from analysis.stats.criteria import limits
 from analysis.stats.lavaan_syntax import ModelSyntaxError, parse_expression, parse_model
 from analysis.stats.results import Result
-from analysis.stats.sem_engine import Model, Sample, make_sample
-from analysis.stats.sem_ordinal import OrdinalModel, make_ordinal_sample
-from analysis.stats.sem_partable import (GROUP_EQUAL, MAT_A, MAT_D, MAT_M, MAT_S, MAT_T, ParTable,
+from analysis.stats._sem_engine import Model, Sample, make_sample
+from analysis.stats._sem_ordinal import OrdinalModel, make_ordinal_sample
+from analysis.stats._sem_partable import (GROUP_EQUAL, MAT_A, MAT_D, MAT_M, MAT_S, MAT_T, ParTable,
                                          bounds, build_partable, label_function,
                                          observed_variables, reparametrize)
 
@@ -524,7 +524,7 @@ def _information(model: Model, theta: np.ndarray, estimator: str, fiml: bool,
     inv[np.ix_(keep, keep)] = np.linalg.inv(sub)
     extra["E_inv"] = inv
     if estimator == "MLR":
-        B0 = sem_fit.first_order(model, theta)
+        B0 = _sem_fit.first_order(model, theta)
         extra["B0"] = B0
         meat = sum(w * b for w, b in zip(model.w, B0))
         return inv @ meat @ inv / model.N, [], extra
@@ -682,7 +682,7 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str | None = None,
     estimator : {"ML", "MLR", "WLSMV"}, optional
         ``"MLR"``: ML estimates with Huber–White robust SEs and the Yuan–Bentler (Mplus)
         scaled χ², plus scaled and robust CFI/TLI/RMSEA. ``"WLSMV"`` (the default with
-        ``ordered``, and only with it): see :mod:`analysis.stats.sem_ordinal`. Default
+        ``ordered``, and only with it): see :mod:`analysis.stats._sem_ordinal`. Default
         ``"ML"`` for continuous items.
     group : str, optional
         Column defining groups (multi-group model with a meanstructure). Groups are
@@ -820,15 +820,15 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str | None = None,
     if est == "MLR":
         c = np.nan
         if "E_inv" in extra:
-            c = sem_fit.scaling_factor(mod, theta, df, extra["E_inv"], extra["B0"])
+            c = _sem_fit.scaling_factor(mod, theta, df, extra["E_inv"], extra["B0"])
         try:
             b_inv = np.linalg.inv(base.observed_info(base_theta))
-            cn = sem_fit.scaling_factor(base, base_theta, base_df, b_inv,
-                                        sem_fit.first_order(base, base_theta))
+            cn = _sem_fit.scaling_factor(base, base_theta, base_df, b_inv,
+                                        _sem_fit.first_order(base, base_theta))
         except np.linalg.LinAlgError:
             cn = np.nan
         scaling = (c, cn)
-    fit = sem_fit.measures(mod, theta, df, base, base_theta, base_df, estimator=est,
+    fit = _sem_fit.measures(mod, theta, df, base, base_theta, base_df, estimator=est,
                            fiml=fiml, scaling=scaling)
     on_bound = None
     if active is not None and active.any():
@@ -853,7 +853,7 @@ def _is_ordered(ordered) -> bool:
 def _cfa_ordinal(data: pd.DataFrame, model: str, stmts, ov: list[str], ov_x: list[str],
                  ordered, *, group, group_equal=(), group_partial=(), std_lv=False,
                  orthogonal=False, missing="listwise", cache: dict | None = None) -> CFAResult:
-    """:func:`cfa` for ordered items (lavaan's WLSMV; :mod:`analysis.stats.sem_ordinal`).
+    """:func:`cfa` for ordered items (lavaan's WLSMV; :mod:`analysis.stats._sem_ordinal`).
     ``cache`` keeps the sample statistics between fits of the same items and groups."""
     names = ov if ordered is True else [str(v) for v in ([ordered] if isinstance(ordered, str)
                                                          else ordered)]
@@ -909,13 +909,13 @@ def _cfa_ordinal(data: pd.DataFrame, model: str, stmts, ov: list[str], ov_x: lis
         warns.append("the optimiser did not converge; estimates and fit are not reliable")
         return _failed(pt, mod, theta, warns, common)
     try:
-        vcov = sem_ordinal.robust_vcov(mod, theta)
+        vcov = _sem_ordinal.robust_vcov(mod, theta)
     except np.linalg.LinAlgError:
         warns.append("information matrix is singular: the model may not be identified; "
                      "standard errors and fit measures are not available")
         vcov = None
-    fit = sem_ordinal.fit_measures(mod, theta, df) if vcov is not None else \
-        dict.fromkeys(sem_ordinal.FIT_NAMES, np.nan)
+    fit = _sem_ordinal.fit_measures(mod, theta, df) if vcov is not None else \
+        dict.fromkeys(_sem_ordinal.FIT_NAMES, np.nan)
     state = _State(pt=pt, model=mod, theta=theta, vcov=vcov)
     bad, notes = _improper(pt, mod, theta, labels)
     warns += bad + notes
@@ -948,8 +948,8 @@ def sem(data: pd.DataFrame, model: str, **kwargs: Any) -> CFAResult:
 
 def _failed(pt: ParTable, mod: Model | None, theta, warns, common) -> CFAResult:
     est = common["estimator"]
-    fit = dict.fromkeys(sem_ordinal.FIT_NAMES if est == "WLSMV" else
-                        sem_fit.fit_names(est, common["missing"] != "listwise"), np.nan)
+    fit = dict.fromkeys(_sem_ordinal.FIT_NAMES if est == "WLSMV" else
+                        _sem_fit.fit_names(est, common["missing"] != "listwise"), np.nan)
     fit["npar"], fit["ntotal"] = float(mod.n_theta if mod else pt.n_x), float(common["n"])
     values = pt.value.copy()
     if mod is not None and theta is not None:
@@ -1444,7 +1444,7 @@ def _invariance_ordinal(data: pd.DataFrame, model: str, group: str, estimator: s
 
     def difference(name: str, against: str) -> tuple[float, float]:
         h1, h0 = fits[against], fits[name]
-        stat, df, _ = sem_ordinal.difference_test(
+        stat, df, _ = _sem_ordinal.difference_test(
             h1._state.model, h1._state.theta, h1.fit["chisq"], h1.fit["df"],
             h0._state.model, h0._state.theta, h0.fit["chisq"], h0.fit["df"])
         return stat, df

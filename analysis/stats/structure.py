@@ -71,7 +71,7 @@ class KMOResult(Result):
         return self.items.copy()
 
 
-def kmo(items: pd.DataFrame) -> KMOResult:
+def kmo(data: pd.DataFrame) -> KMOResult:
     """Kaiser–Meyer–Olkin measure of sampling adequacy, as ``psych::KMO``.
 
     With correlations ``r`` and partial (anti-image) correlations ``q`` from
@@ -97,7 +97,7 @@ def kmo(items: pd.DataFrame) -> KMOResult:
     2   x3  0.636
     3   x4  0.626
     """
-    cor = _correlation(items, "kmo")
+    cor = _correlation(data, "kmo")
     r = cor.to_numpy()
     inv = np.linalg.inv(r)
     d = 1.0 / np.sqrt(np.diag(inv))
@@ -121,7 +121,7 @@ class BartlettResult(Result):
     n: int
 
 
-def bartlett(items: pd.DataFrame, n: int | None = None) -> BartlettResult:
+def bartlett(data: pd.DataFrame, n: int | None = None) -> BartlettResult:
     """Bartlett's (1951) test that the correlation matrix is an identity matrix.
 
     ``chisq = -ln det(R) * (n - 1 - (2p + 5)/6)``, ``df = p(p - 1)/2``, as
@@ -141,8 +141,8 @@ def bartlett(items: pd.DataFrame, n: int | None = None) -> BartlettResult:
     >>> round(res.chisq, 3), res.df, res.n
     (904.097, 36, 301)
     """
-    r = _correlation(items, "bartlett").to_numpy()
-    n = len(items) if n is None else int(n)
+    r = _correlation(data, "bartlett").to_numpy()
+    n = len(data) if n is None else int(n)
     p = r.shape[0]
     sign, logdet = np.linalg.slogdet(r)
     if sign <= 0:
@@ -236,13 +236,13 @@ def _leading_count(observed: np.ndarray, threshold: np.ndarray) -> int:
     return int(above.size if above.all() else np.argmin(above))
 
 
-def parallel_analysis(items: pd.DataFrame, n_iter: int = 1000, seed: int | None = None,
+def parallel_analysis(data: pd.DataFrame, n_iter: int = 1000, seed: int | None = None,
                       quantile: float = 0.95, smc: bool = True) -> ParallelResult:
     """Horn's (1965) parallel analysis for components and common factors.
 
     Observed eigenvalues of the (pairwise) correlation matrix ``R`` (components) and of a
     reduced ``R`` (factors) are compared with the same eigenvalues of ``n_iter`` correlation
-    matrices of ``n`` uncorrelated normal variables (``n`` = rows of ``items``, as psych).
+    matrices of ``n`` uncorrelated normal variables (``n`` = rows of ``data``, as psych).
     The reduced matrix has squared multiple correlations on the diagonal (``smc=True``;
     Humphreys & Ilgen 1969; ``psych::fa.parallel(SMC=TRUE)``) or the communalities of a
     one-factor minres fit (``smc=False``: psych's default ``SMC=FALSE``, whose factor
@@ -259,7 +259,7 @@ def parallel_analysis(items: pd.DataFrame, n_iter: int = 1000, seed: int | None 
 
     Parameters
     ----------
-    items : DataFrame
+    data : DataFrame
         Item columns.
     n_iter : int
         Number of random correlation matrices.
@@ -284,8 +284,8 @@ def parallel_analysis(items: pd.DataFrame, n_iter: int = 1000, seed: int | None 
         raise ValueError(f"quantile must be between 0 and 1, got {quantile!r}")
     if n_iter < 1:
         raise ValueError(f"n_iter must be a positive integer, got {n_iter!r}")
-    r = _correlation(items, "parallel_analysis").to_numpy()
-    n, p = len(items), r.shape[0]
+    r = _correlation(data, "parallel_analysis").to_numpy()
+    n, p = len(data), r.shape[0]
     if n <= p:
         raise ValueError(f"parallel analysis needs more rows than items, got n={n}, p={p}")
     sims = _random_correlations(n, p, n_iter, np.random.default_rng(seed))
@@ -592,7 +592,7 @@ def _fa(r: np.ndarray, n_factors: int, method: str, rotation: str
     return load, phi, h2, names, converged
 
 
-def efa(items: pd.DataFrame, n_factors: int, method: str = "minres",
+def efa(data: pd.DataFrame, n_factors: int, method: str = "minres",
         rotation: str = "oblimin") -> EFAResult:
     """Exploratory factor analysis reproducing ``psych::fa``.
 
@@ -617,7 +617,7 @@ def efa(items: pd.DataFrame, n_factors: int, method: str = "minres",
 
     Parameters
     ----------
-    items : DataFrame
+    data : DataFrame
         Item columns (pairwise-complete correlations).
     n_factors : int
         Number of factors.
@@ -637,7 +637,7 @@ def efa(items: pd.DataFrame, n_factors: int, method: str = "minres",
     3   x4  0.83  0.16  0.10  0.72  0.28
     """
     rotation = _check_fa_args(method, rotation, "efa")
-    cor = _correlation(items, "efa")
+    cor = _correlation(data, "efa")
     r = cor.to_numpy()
     p = r.shape[0]
     if not 1 <= n_factors < p:

@@ -33,6 +33,7 @@ from analysis.stats.checks import require_columns
 from analysis.stats.criteria import criterion_text, limits
 from analysis.stats.effsize import correlation_ci, hedges_g, holm
 from analysis.stats.reliability import icc as _icc
+from analysis.stats.results import Result
 
 #: COSMIN: share of hypotheses to be confirmed (Prinsen et al. 2018), from the criteria table.
 HYPOTHESES_CRITERION = limits("hypotheses testing for construct validity")["share"]
@@ -45,7 +46,7 @@ DEFAULT_HYPOTHESES = resource("questionnaires", "hypotheses", "3x10d.yaml")
 
 
 @dataclass(frozen=True)
-class ConvergentResult:
+class ConvergentResult(Result):
     """Correlation hypotheses: ``table`` (one row each), share confirmed, COSMIN verdict."""
 
     table: pd.DataFrame
@@ -55,6 +56,10 @@ class ConvergentResult:
     @property
     def meets_criterion(self) -> bool:
         return bool(self.share_confirmed >= self.criterion)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The hypotheses table."""
+        return self.table
 
 
 def load_hypotheses(source: str | Path | Sequence[Mapping]) -> list[dict]:
@@ -91,7 +96,7 @@ def load_hypotheses(source: str | Path | Sequence[Mapping]) -> list[dict]:
 
 
 
-def convergent(df: pd.DataFrame, hypotheses: str | Path | Sequence[Mapping],
+def convergent(data: pd.DataFrame, hypotheses: str | Path | Sequence[Mapping],
                method: str = "spearman", ci: float = 0.95) -> ConvergentResult:
     """Test pre-specified correlation hypotheses (construct validity, COSMIN ≥ 75 %).
 
@@ -101,7 +106,7 @@ def convergent(df: pd.DataFrame, hypotheses: str | Path | Sequence[Mapping],
 
     Parameters
     ----------
-    df : DataFrame
+    data : DataFrame
         One row per respondent with the scored columns named in the hypotheses.
     hypotheses : list of dict or path to YAML
         See :func:`load_hypotheses`; the 3X10D defaults are in :data:`DEFAULT_HYPOTHESES`
@@ -127,11 +132,11 @@ def convergent(df: pd.DataFrame, hypotheses: str | Path | Sequence[Mapping],
     if method not in ("spearman", "pearson"):
         raise ValueError(f"method must be 'spearman' or 'pearson', got {method!r}")
     hyps = load_hypotheses(hypotheses)
-    require_columns(df, sorted({h[k] for h in hyps for k in ("score", "comparison")}), "convergent")
+    require_columns(data, sorted({h[k] for h in hyps for k in ("score", "comparison")}), "convergent")
     corr = stats.spearmanr if method == "spearman" else stats.pearsonr
     rows = []
     for h in hyps:
-        pair = df[[h["score"], h["comparison"]]].apply(pd.to_numeric, errors="raise").dropna()
+        pair = data[[h["score"], h["comparison"]]].apply(pd.to_numeric, errors="raise").dropna()
         n = len(pair)
         if n > 3 and pair.nunique().min() > 1:
             res = corr(pair.iloc[:, 0], pair.iloc[:, 1])
@@ -152,7 +157,7 @@ def convergent(df: pd.DataFrame, hypotheses: str | Path | Sequence[Mapping],
 
 
 
-def known_groups(df: pd.DataFrame, scores: Sequence[str], group: str, reference,
+def known_groups(data: pd.DataFrame, scores: Sequence[str], group: str, reference,
                  test: str = "mannwhitney", ci: float = 0.95) -> pd.DataFrame:
     """Known-groups validity: each group against the reference group on each score.
 
@@ -177,17 +182,17 @@ def known_groups(df: pd.DataFrame, scores: Sequence[str], group: str, reference,
     """
     if test not in ("mannwhitney", "welch"):
         raise ValueError(f"test must be 'mannwhitney' or 'welch', got {test!r}")
-    require_columns(df, [*scores, group], "known_groups")
-    levels = [g for g in pd.unique(df[group].dropna()) if g != reference]
-    if reference not in set(df[group].dropna()):
+    require_columns(data, [*scores, group], "known_groups")
+    levels = [g for g in pd.unique(data[group].dropna()) if g != reference]
+    if reference not in set(data[group].dropna()):
         raise ValueError(f"known_groups: reference {reference!r} is not a value of column "
-                         f"{group!r} (values: {sorted(map(str, pd.unique(df[group].dropna())))})")
+                         f"{group!r} (values: {sorted(map(str, pd.unique(data[group].dropna())))})")
     rows = []
     for s in scores:
-        values = pd.to_numeric(df[s], errors="raise")
-        ref = values[df[group] == reference].dropna().to_numpy()
+        values = pd.to_numeric(data[s], errors="raise")
+        ref = values[data[group] == reference].dropna().to_numpy()
         for g in levels:
-            x = values[df[group] == g].dropna().to_numpy()
+            x = values[data[group] == g].dropna().to_numpy()
             effect = hedges_g(x, ref, ci)
             if len(x) < 2 or len(ref) < 2:
                 p = np.nan
@@ -204,7 +209,7 @@ def known_groups(df: pd.DataFrame, scores: Sequence[str], group: str, reference,
     return table
 
 
-def floor_ceiling(df: pd.DataFrame, cols: Sequence[str], lowest, highest,
+def floor_ceiling(data: pd.DataFrame, cols: Sequence[str], lowest, highest,
                   limit: float = FLOOR_CEILING_LIMIT) -> pd.DataFrame:
     """Share of answers at the lowest and highest possible score (Terwee et al. 2007).
 
@@ -217,12 +222,12 @@ def floor_ceiling(df: pd.DataFrame, cols: Sequence[str], lowest, highest,
     >>> floor_ceiling(pd.DataFrame({"a": [0, 5, 10, 10]}), ["a"], 0, 10)["ceiling_pct"].tolist()
     [50.0]
     """
-    require_columns(df, cols, "floor_ceiling")
+    require_columns(data, cols, "floor_ceiling")
     rows = {}
     for c in cols:
         lo = lowest[c] if isinstance(lowest, Mapping) else lowest
         hi = highest[c] if isinstance(highest, Mapping) else highest
-        x = pd.to_numeric(df[c], errors="raise").dropna()
+        x = pd.to_numeric(data[c], errors="raise").dropna()
         n = len(x)
         fl = 100 * float((x == lo).mean()) if n else np.nan
         ce = 100 * float((x == hi).mean()) if n else np.nan

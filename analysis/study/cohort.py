@@ -33,6 +33,7 @@ from analysis import resource
 from analysis.intake.manifest import Study
 from analysis.stats.checks import as_list, require_columns
 from analysis.stats.descriptives import ALL, group_labels, group_summary, join_on_id
+from analysis.stats.results import Result
 from analysis.study.reference_norms import national_norms
 
 
@@ -86,14 +87,14 @@ def sample(study: Study, instrument: str, occasion: str | None) -> pd.DataFrame:
             others[ident] = other.drop(columns=[c for c in ("occasion",) if c in other])
     return join_on_id(base, others)
 
-def norm_comparison(df: pd.DataFrame, domains: Sequence[str], *, weight: str | None = None,
+def norm_comparison(data: pd.DataFrame, domains: Sequence[str], *, weight: str | None = None,
                     by: str | Sequence[str] | None = None, published: pd.DataFrame | None = None,
                     corrected: pd.DataFrame | None = None) -> pd.DataFrame:
     """Sample means of the 3X10D domains against the national norms, before and after the erratum.
 
     Parameters
     ----------
-    df : DataFrame
+    data : DataFrame
         One row per respondent with columns ``sat_<domain>`` (and ``weight`` / ``by``).
     weight : str, optional
         Survey-weight column: weighted mean and SD (module definitions); ``n`` stays the
@@ -126,13 +127,13 @@ def norm_comparison(df: pd.DataFrame, domains: Sequence[str], *, weight: str | N
     published = national_norms(corrected=False) if published is None else published
     corrected = national_norms(corrected=True) if corrected is None else corrected
     cols = [f"sat_{d}" for d in domains]
-    require_columns(df, cols + as_list(by), "norm_comparison")
+    require_columns(data, cols + as_list(by), "norm_comparison")
     unknown = [d for d in domains if d not in published.index or d not in corrected.index]
     if unknown:
         raise KeyError(f"norm_comparison: no national norm for domain(s) {unknown} "
                        f"(norms exist for {list(published.index)})")
     rows = []
-    stats = group_summary(df, cols, by, weight=weight)
+    stats = group_summary(data, cols, by, weight=weight)
     for label, col, n, m, s in stats.itertuples(index=False):
         d = domains[cols.index(col)]
         sd_nat = float(corrected.loc[d, "sd"])
@@ -145,13 +146,13 @@ def norm_comparison(df: pd.DataFrame, domains: Sequence[str], *, weight: str | N
     return pd.DataFrame(rows)
 
 
-def group_domain_means(df: pd.DataFrame, domains: Sequence[str], by: str | Sequence[str], *,
+def group_domain_means(data: pd.DataFrame, domains: Sequence[str], by: str | Sequence[str], *,
                        weight: str | None = None) -> pd.DataFrame:
     """(Weighted) mean of each domain per group, wide, for tables and profile charts.
 
     Parameters
     ----------
-    df : DataFrame
+    data : DataFrame
         One row per respondent with ``sat_<domain>`` columns.
     by : str or list of str
         Grouping column(s); several columns give cells such as ``"16-19 female"``.
@@ -173,12 +174,12 @@ def group_domain_means(df: pd.DataFrame, domains: Sequence[str], by: str | Seque
     {'a': {'n': 2, 'health': 5.0}, 'b': {'n': 1, 'health': 9.0}, 'all': {'n': 3, 'health': 6.333333333333333}}
     """
     cols = [f"sat_{d}" for d in domains]
-    require_columns(df, cols + as_list(by), "group_domain_means")
+    require_columns(data, cols + as_list(by), "group_domain_means")
     means: dict[str, dict] = {}
-    for label, col, _, m, _ in group_summary(df, cols, by, weight=weight).itertuples(index=False):
+    for label, col, _, m, _ in group_summary(data, cols, by, weight=weight).itertuples(index=False):
         means.setdefault(label, {})[domains[cols.index(col)]] = m
-    labels = group_labels(df, by)
-    n = {ALL: len(df), **{str(k): int(v) for k, v in labels.value_counts().items()}}
+    labels = group_labels(data, by)
+    n = {ALL: len(data), **{str(k): int(v) for k, v in labels.value_counts().items()}}
     order = [g for g in means if g != ALL] + [ALL]
     wide = pd.DataFrame.from_dict(means, orient="index").loc[order, list(domains)]
     wide.insert(0, "n", [n[g] for g in order])
@@ -209,21 +210,25 @@ def profile_rows(means: pd.DataFrame, *, min_n: int = 5, max_rows: int = 3) -> p
 
 
 @dataclass(frozen=True)
-class SamplingAdequacy:
+class SamplingAdequacy(Result):
     """KMO and Bartlett's test as report tables: ``overall`` (measure, value) and ``items``
     (item, kmo)."""
 
     overall: pd.DataFrame
     items: pd.DataFrame
 
+    def to_frame(self) -> pd.DataFrame:
+        """The ``overall`` table (KMO and Bartlett)."""
+        return self.overall
 
-def sampling_adequacy(items: pd.DataFrame) -> SamplingAdequacy:
-    """Kaiser–Meyer–Olkin (overall and per item) and Bartlett's sphericity test of ``items``
+
+def sampling_adequacy(data: pd.DataFrame) -> SamplingAdequacy:
+    """Kaiser–Meyer–Olkin (overall and per item) and Bartlett's sphericity test of ``data``
     (:func:`analysis.stats.structure.kmo`, :func:`analysis.stats.structure.bartlett`)."""
     from analysis.stats import structure
 
-    k = structure.kmo(items)
-    b = structure.bartlett(items)
+    k = structure.kmo(data)
+    b = structure.bartlett(data)
     overall = pd.DataFrame({"measure": ["kmo", "chisq", "df", "p", "n"],
                             "value": [k.overall, b.chisq, b.df, b.p, b.n]})
     return SamplingAdequacy(overall, k.items.rename(columns={"msa": "kmo"}))

@@ -9,8 +9,8 @@ indicator is: its label in Finnish/Swedish/English, unit, the desired direction 
 :func:`indicator_report` builds the table of one period: value, the preceding half-year's
 value, the change (percentage points for ``percent``), whether it moved the desired way and
 whether the target was met. Periods are half-years written ``2016H1``, ``2016 H1``,
-``2016/H1`` or ``H1/2016`` (all read as ``2016H1``). :func:`mask_small_counts` applies the
-small-cell rule to count indicators.
+``2016/H1`` or ``H1/2016`` (all read as ``2016H1``). The small-cell rule of count indicators is
+:func:`analysis.report.disclosure.mask_small_counts`.
 
 Examples
 --------
@@ -29,7 +29,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.intake.privacy import MIN_CELL
 from analysis.stats.results import Result
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*[/-]?\s*[Hh]\s*([12])\s*$|^\s*[Hh]\s*([12])\s*[/-]?\s*(\d{4})\s*$")
@@ -187,24 +186,3 @@ def desired_share(report: pd.DataFrame) -> DesiredShare:
     known = report["desired"].dropna()
     k = int(known.astype(bool).sum())
     return DesiredShare(k, int(len(known)), k / len(known) if len(known) else float("nan"))
-
-
-def mask_small_counts(report: pd.DataFrame, min_n: int = MIN_CELL, mask: str = f"<{MIN_CELL}") -> pd.DataFrame:
-    """Mask count indicators below ``min_n`` (zero included) in an :func:`indicator_report`.
-
-    In a row with ``unit == "count"`` where ``value`` or ``previous`` is below ``min_n``,
-    ``value``, ``previous`` and ``change`` are replaced by ``mask`` (the change would reveal a
-    masked value). Percentages and means are left as they are.
-
-    Examples
-    --------
-    >>> r = pd.DataFrame({"unit": ["count", "percent"], "value": [4.0, 3.0], "previous": [9.0, 2.0],
-    ...                   "change": [-5.0, 1.0]})
-    >>> mask_small_counts(r)["value"].tolist()
-    ['<5', 3.0]
-    """
-    small = (report["unit"] == "count") & (report[["value", "previous"]] < min_n).any(axis=1)
-    out = report.copy()
-    for col in ("value", "previous", "change"):
-        out[col] = out[col].astype(object).where(~small, mask)
-    return out

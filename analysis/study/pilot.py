@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.stats.change import classify_rci, reliable_change
+from analysis.stats.results import Result
 from analysis.stats.validity import measurement_error
 
 CLASSES = ("improved", "unchanged", "deteriorated")
@@ -47,7 +48,7 @@ ALL, NONE = "all", "none"
 
 
 @dataclass(frozen=True)
-class LatestPair:
+class LatestPair(Result):
     """``pre`` (baseline) and ``post`` (latest follow-up) aligned by respondent, the
     ``occasion`` each post row comes from (missing: no follow-up) and ``used``: clients per
     follow-up occasion (``occasion, n``; ``none`` = baseline only)."""
@@ -56,6 +57,10 @@ class LatestPair:
     post: pd.DataFrame
     occasion: pd.Series
     used: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """Clients per follow-up occasion (``used``)."""
+        return self.used
 
 
 def latest_reading(data: pd.DataFrame, cols: Sequence[str], first: str,
@@ -186,12 +191,16 @@ def example_profiles(data: pd.DataFrame, domains: Sequence[str], occasions: Sequ
     return out
 
 @dataclass(frozen=True)
-class GoalAttainment:
+class GoalAttainment(Result):
     """Goals reached at follow-up: ``per_person`` and ``per_domain`` tables (n_goals,
     n_reached, share_reached)."""
 
     per_person: pd.DataFrame
     per_domain: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """The ``per_domain`` table."""
+        return self.per_domain
 
 
 def goal_attainment(baseline: pd.DataFrame, followup: pd.DataFrame, domains: Sequence[str]) -> GoalAttainment:

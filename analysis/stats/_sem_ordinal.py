@@ -14,7 +14,7 @@ lavaan's order (thresholds item by item, then the correlations column by column 
 lower triangle) and the DWLS weights ``W = 1 / diag(Gamma)``.
 
 Model (delta parameterization, lavaan's default): latent responses ``y*`` with the RAM
-structure of :class:`analysis.stats.sem_engine.Model` (loadings, regressions among
+structure of :class:`analysis.stats._sem_engine.Model` (loadings, regressions among
 factors, factor (co)variances, residual covariances, intercepts ``nu`` and latent means);
 the residual variance of each ``y*`` is not a parameter but ``1/delta^2`` minus its common
 variance, so that ``delta`` (the scaling factor ``u ~*~ u``, 1 in the first group) is the
@@ -35,7 +35,7 @@ divides by N minus the number of groups for this estimator). The test:
 degrees of freedom, scaling factor ``1/a`` (Asparouhov & Muthén 2010). The baseline
 model has free thresholds and zero correlations. CFI/TLI/RMSEA (also ``.scaled`` from the
 scaled statistics) and SRMR (correlation residuals; lavaan's ``srmr`` for categorical
-data is the version without thresholds) follow :mod:`analysis.stats.sem_fit`.
+data is the version without thresholds) follow :mod:`analysis.stats._sem_fit`.
 
 References: Muthén (1984) *Psychometrika* 49; Muthén, du Toit & Spisic (1997);
 Asparouhov & Muthén (2010) *Simple second order chi-square correction*; Satorra (2000)
@@ -51,10 +51,10 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
-from analysis.stats import sem_fit
+from analysis.stats import _sem_fit
 from analysis.stats.polychoric import polychoric
-from analysis.stats.sem_engine import Model
-from analysis.stats.sem_partable import MAT_D, MAT_T, ParTable
+from analysis.stats._sem_engine import Model
+from analysis.stats._sem_partable import MAT_D, MAT_T, ParTable
 
 __all__ = ["OrdinalSample", "OrdinalModel", "make_ordinal_sample", "robust_vcov",
            "fit_measures", "difference_test", "FIT_NAMES"]
@@ -311,9 +311,9 @@ def fit_measures(model: OrdinalModel, theta: np.ndarray, df: float) -> dict:
     Tn, dfn, tn1, tn2 = _baseline(model)
     Tns, cn, _ = scaled_shifted(Tn, dfn, tn1, tn2)
     pval = lambda x, d: float(stats.chi2.sf(x, d)) if d > 0 else np.nan  # noqa: E731
-    lo, hi = sem_fit.rmsea_ci(T, df, N, G)
-    slo, shi = sem_fit.rmsea_ci(Ts, df, N, G) if df > 0 else (np.nan, np.nan)
-    close = lambda x: (1 - sem_fit._pchisq_ncp(x, df, N * df * 0.05 ** 2 / G)  # noqa: E731
+    lo, hi = _sem_fit.rmsea_ci(T, df, N, G)
+    slo, shi = _sem_fit.rmsea_ci(Ts, df, N, G) if df > 0 else (np.nan, np.nan)
+    close = lambda x: (1 - _sem_fit._pchisq_ncp(x, df, N * df * 0.05 ** 2 / G)  # noqa: E731
                        if df > 0 else np.nan)
     out = {
         "npar": model.n_theta, "fmin": T / (2 * N), "chisq": T, "df": df,
@@ -323,10 +323,10 @@ def fit_measures(model: OrdinalModel, theta: np.ndarray, df: float) -> dict:
         "baseline.chisq": Tn, "baseline.df": dfn, "baseline.pvalue": pval(Tn, dfn),
         "baseline.chisq.scaled": Tns, "baseline.df.scaled": dfn,
         "baseline.pvalue.scaled": pval(Tns, dfn), "baseline.chisq.scaling.factor": cn,
-        "cfi": sem_fit.cfi(T, df, Tn, dfn), "tli": sem_fit.tli(T, df, Tn, dfn),
-        "cfi.scaled": sem_fit.cfi(Ts, df, Tns, dfn), "tli.scaled": sem_fit.tli(Ts, df, Tns, dfn),
-        "rmsea": sem_fit.rmsea(T, df, N, G), "rmsea.ci.lower": lo, "rmsea.ci.upper": hi,
-        "rmsea.pvalue": close(T), "rmsea.scaled": sem_fit.rmsea(Ts, df, N, G),
+        "cfi": _sem_fit.cfi(T, df, Tn, dfn), "tli": _sem_fit.tli(T, df, Tn, dfn),
+        "cfi.scaled": _sem_fit.cfi(Ts, df, Tns, dfn), "tli.scaled": _sem_fit.tli(Ts, df, Tns, dfn),
+        "rmsea": _sem_fit.rmsea(T, df, N, G), "rmsea.ci.lower": lo, "rmsea.ci.upper": hi,
+        "rmsea.pvalue": close(T), "rmsea.scaled": _sem_fit.rmsea(Ts, df, N, G),
         "rmsea.ci.lower.scaled": slo, "rmsea.ci.upper.scaled": shi,
         "rmsea.pvalue.scaled": close(Ts), "srmr": srmr(model, theta), "ntotal": N}
     return {k: float(v) for k, v in out.items()}

@@ -33,7 +33,7 @@ from typing import Sequence
 import numpy as np
 from scipy import optimize
 
-from analysis.stats.sem_partable import MAT_A, MAT_M, MAT_S, ParTable
+from analysis.stats._sem_partable import MAT_A, MAT_M, MAT_S, ParTable
 
 LOG2PI = math.log(2.0 * math.pi)
 EM_TOL, EM_MAX_ITER = 1e-5, 500       # lavaan's em.h1.tol, em.h1.iter.max

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, optimize, stats
 
-from analysis.stats.sem_engine import (LOG2PI, Model, casewise_scores, discrepancy,
+from analysis.stats._sem_engine import (LOG2PI, Model, casewise_scores, discrepancy,
                                        dup_kron, observed_information_h1)
 
 FIT_NAMES = ("npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli",
