@@ -526,11 +526,21 @@ def _reml_components(x: np.ndarray) -> tuple[np.ndarray, bool]:
         return (logdet + np.log(xhx) + (n_obs - 1) * np.log(r2)) / n_obs
 
     # The criterion depends on theta only through theta^2, so lme4's bound theta >= 0 is
-    # met by minimising without bounds and taking |theta|: Nelder-Mead from lme4's start.
-    res = optimize.minimize(criterion, np.ones(2), method="Nelder-Mead",
-                            options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000})
-    sigma2 = parts(res.x)[2] / (n_obs - 1)
-    return np.array([res.x[0] ** 2 * sigma2, res.x[1] ** 2 * sigma2, sigma2]), bool(res.success)
+    # met by minimising without bounds and taking |theta|: Nelder-Mead from lme4's start,
+    # then a bounded quasi-Newton polish (Nelder-Mead alone stalls on flat criteria). The
+    # solution is accepted when the projected gradient is zero to the finite-difference
+    # accuracy: a stationary point inside theta >= 0, or on the bound with the gradient
+    # pointing out of it (a zero component, as lme4 reports it).
+    start = optimize.minimize(criterion, np.ones(2), method="Nelder-Mead",
+                              options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000})
+    res = optimize.minimize(criterion, np.abs(start.x), method="L-BFGS-B", bounds=[(0, None)] * 2,
+                            options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 1000})
+    theta = res.x if res.fun <= start.fun else np.abs(start.x)
+    grad = optimize.approx_fprime(theta, criterion, 1e-7)
+    projected = np.where((theta <= 1e-8) & (grad > 0), 0.0, grad)
+    converged = bool(np.max(np.abs(projected)) < 1e-5)
+    sigma2 = parts(theta)[2] / (n_obs - 1)
+    return np.array([theta[0] ** 2 * sigma2, theta[1] ** 2 * sigma2, sigma2]), converged
 
 
 @dataclass(frozen=True)
