@@ -106,6 +106,12 @@ def responses_schema(ins: Instrument) -> dict:
     Columns: ``respondent_id``, optional ``occasion`` and ``date``, then every item (rating items
     ``integer`` with the scale as ``minimum``/``maximum``; text items ``string``). Item columns may be
     named by key or by any label or alias of the instrument definition.
+
+    Examples
+    --------
+    >>> schema = responses_schema(load_instrument("who5"))
+    >>> [f["name"] for f in schema["fields"]][2:5], schema["primaryKey"]
+    (['date', 'who5_1', 'who5_2'], ['respondent_id', 'occasion'])
     """
     return {
         "name": f"responses-{ins.id}",
@@ -175,6 +181,11 @@ def scores_schema(ins: Instrument) -> dict:
     ``n_answered``, ``n_low``, ``domain_mean`` and the global domain. Other instruments: each
     declared score (range derived from the items' scales, reverse keys, ``zero_base``, method and
     ``multiply``) and ``n_answered``.
+
+    Examples
+    --------
+    >>> [(f["name"], f["type"]) for f in scores_schema(load_instrument("who5"))["fields"]][2:]
+    [('who5_raw', 'number'), ('who5_pct', 'number'), ('n_answered', 'integer')]
     """
     if ins.scoring.get("type") == "life_domains":
         fields = _life_domain_fields(ins)
@@ -202,7 +213,13 @@ def scores_schema(ins: Instrument) -> dict:
 
 
 def rejections_schema() -> dict:
-    """Table Schema of the rejection file (``--rejects``): one line per problem found."""
+    """Table Schema of the rejection file (``--rejects``): one line per problem found.
+
+    Examples
+    --------
+    >>> [f["name"] for f in rejections_schema()["fields"]]
+    ['file', 'row', 'respondent_id', 'column', 'value', 'reason', 'line']
+    """
     return {
         "name": "rejections",
         "title": "Rejected rows",
@@ -214,7 +231,14 @@ def rejections_schema() -> dict:
 
 
 def generated_schemas() -> dict[str, dict]:
-    """Every generated schema by file name (``responses-<id>.json``, ``scores-<id>.json``, ``rejections.json``)."""
+    """Every generated schema by file name (``responses-<id>.json``, ``scores-<id>.json``, ``rejections.json``).
+
+    Examples
+    --------
+    >>> schemas = generated_schemas()
+    >>> len(schemas), sorted(schemas)[:2]
+    (17, ['rejections.json', 'responses-3x10d-14-17.json'])
+    """
     out: dict[str, dict] = {}
     for ident in available_instruments():
         ins = load_instrument(ident)
@@ -225,12 +249,30 @@ def generated_schemas() -> dict[str, dict]:
 
 
 def schema_text(schema: dict) -> str:
-    """Canonical JSON text of a schema (UTF-8, 2-space indent, trailing newline)."""
+    """Canonical JSON text of a schema (UTF-8, 2-space indent, trailing newline).
+
+    Examples
+    --------
+    >>> print(schema_text({"title": "x", "fields": []}), end="")
+    {
+      "title": "x",
+      "fields": []
+    }
+    """
     return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
 
 
 def write_schemas(directory: str | Path = DICTIONARY_DIR) -> list[Path]:
-    """Write :func:`generated_schemas` into ``directory``; returns the paths written."""
+    """Write :func:`generated_schemas` into ``directory``; returns the paths written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     written = write_schemas(folder)
+    >>> len(written), written[0].name
+    (17, 'responses-3x10d.json')
+    """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -242,7 +284,13 @@ def write_schemas(directory: str | Path = DICTIONARY_DIR) -> list[Path]:
 
 
 def load_schema(dataset: str | Path, directory: str | Path = DICTIONARY_DIR) -> dict:
-    """Read ``<directory>/<dataset>.json`` (or a path to a schema file)."""
+    """Read ``<directory>/<dataset>.json`` (or a path to a schema file).
+
+    Examples
+    --------
+    >>> [f["name"] for f in load_schema("service-use")["fields"]]
+    ['respondent_id', 'period', 'service_type', 'visits']
+    """
     path = Path(dataset)
     if path.suffix != ".json":
         path = Path(directory) / f"{dataset}.json"
@@ -305,6 +353,11 @@ def render_codebook(directory: str | Path = DICTIONARY_DIR) -> str:
     One section per dataset: title, description, primary key, missing-value codes, and a table
     of fields (name, type, required, allowed values with every accepted value label and alias and
     the field's own missing codes, other accepted headers, description).
+
+    Examples
+    --------
+    >>> render_codebook().splitlines()[0]
+    '# Codebook'
     """
     directory = Path(directory)
     lines = ["# Codebook", "",
@@ -358,6 +411,15 @@ def write_template(ins: Instrument, path: str | Path, lang: str | None = None) -
 
     CSV: UTF-8 with BOM, ``;``-separated for Finnish and Swedish (as Excel writes them there),
     ``,`` otherwise.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_template(load_instrument("who5"), Path(folder) / "who5.csv")
+    ...     header = path.read_text(encoding="utf-8-sig")
+    >>> header.splitlines()[0]
+    'respondent_id,occasion,date,who5_1,who5_2,who5_3,who5_4,who5_5'
     """
     path = Path(path)
     headers = template_headers(ins, lang)

@@ -182,7 +182,13 @@ class Instrument:
 
 
 def normalise_header(name: str) -> str:
-    """Fold case, Unicode form, white space and dash variants of a column header."""
+    """Fold case, Unicode form, white space and dash variants of a column header.
+
+    Examples
+    --------
+    >>> normalise_header("  Sat–Health ")
+    'sat-health'
+    """
     text = unicodedata.normalize("NFC", str(name)).strip().lower()
     text = re.sub(r"[‐-―−]", "-", text)
     return re.sub(r"\s+", " ", text)
@@ -194,7 +200,13 @@ def _schema() -> dict:
 
 
 def available_instruments() -> list[str]:
-    """Ids of the instruments shipped in ``questionnaires/``."""
+    """Ids of the instruments shipped in ``questionnaires/``.
+
+    Examples
+    --------
+    >>> available_instruments()
+    ['3x10d', '3x10d-14-17', 'client-survey', 'rses', 'staff-survey', 'sus', 'swls', 'who5']
+    """
     return sorted(p.stem for p in QUESTIONNAIRE_DIR.glob("*.yaml"))
 
 
@@ -204,6 +216,12 @@ def read_definition(path: Path, *, validate: bool = True) -> dict:
     Every schema violation is listed in one error that names the file and the place in it.
     ``validate=False`` skips the schema check (the shipped definitions, which the test suite
     checks, so that a report does not pay for importing jsonschema).
+
+    Examples
+    --------
+    >>> spec = read_definition(resource("questionnaires", "who5.yaml"), validate=False)
+    >>> spec["id"], len(spec["items"])
+    ('who5', 5)
     """
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
@@ -233,6 +251,12 @@ def load_instrument(name: str | Path, labels_override: str | Path | None = None)
     labels_override : str or Path, optional
         YAML file with ``instrument`` and ``labels: {key: {lang: text}}`` replacing labels,
         e.g. with the official item wording held under licence.
+
+    Examples
+    --------
+    >>> ins = load_instrument("who5")
+    >>> ins.id, len(ins.items), [s.key for s in ins.scores]
+    ('who5', 5, ['who5_raw', 'who5_pct'])
     """
     path = Path(name)
     if not path.suffix:

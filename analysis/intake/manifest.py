@@ -217,7 +217,14 @@ def _check_reliable_change(value: object, problems: list[str]) -> ReliableChange
 
 
 def read_manifest(data_dir: str | Path) -> Manifest:
-    """Read and check ``<data_dir>/manifest.yaml``; every problem in one :class:`ManifestError`."""
+    """Read and check ``<data_dir>/manifest.yaml``; every problem in one :class:`ManifestError`.
+
+    Examples
+    --------
+    >>> manifest = read_manifest("data/demo")
+    >>> len(manifest.files), manifest.occasions["pilot"], manifest.files[0].kind
+    (15, ('baseline', '6m', '12m'), 'background')
+    """
     root = Path(data_dir)
     path = root / "manifest.yaml"
     if not path.is_file():
@@ -468,6 +475,12 @@ def load_study(data_dir: str | Path) -> Study:
     ManifestError
         Every problem of the manifest, and files that cannot be read at all (wrong format,
         no header, identity codes), in one message.
+
+    Examples
+    --------
+    >>> study = load_study("data/demo")
+    >>> study.intake()[["n_read", "n_rejected"]].sum().tolist(), study.occasions("cohort")
+    ([5321, 0], ('t1', 'retest'))
     """
     manifest = read_manifest(data_dir)
     loaded, scored, problems = {}, {}, []
@@ -498,7 +511,14 @@ def load_study(data_dir: str | Path) -> Study:
 
 # ----------------------------------------------------------------------------- load once per run
 def fingerprint(data_dir: str | Path) -> str:
-    """SHA-256 over the manifest, every file it lists and the package version."""
+    """SHA-256 over the manifest, every file it lists and the package version.
+
+    Examples
+    --------
+    >>> digest = fingerprint("data/demo")
+    >>> len(digest), digest == fingerprint("data/demo")
+    (64, True)
+    """
     manifest = read_manifest(data_dir)
     digest = hashlib.sha256(analysis.__version__.encode())
     for path in [manifest.root / "manifest.yaml", *(e.source for e in manifest.files)]:
@@ -509,7 +529,17 @@ def fingerprint(data_dir: str | Path) -> str:
 
 def cached_study(data_dir: str | Path, cache_dir: str | Path) -> Study:
     """:func:`load_study` once per distinct input: the result is kept in ``cache_dir`` under
-    the inputs' :func:`fingerprint`, so the notebooks of one report run share one load."""
+    the inputs' :func:`fingerprint`, so the notebooks of one report run share one load.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as cache:
+    ...     first, again = cached_study("data/demo", cache), cached_study("data/demo", cache)
+    ...     kept = [p.suffix for p in Path(cache).iterdir()]
+    >>> kept, again.title == first.title
+    (['.pickle'], True)
+    """
     cache = Path(cache_dir) / f"study-{fingerprint(data_dir)}.pickle"
     if cache.is_file():
         with cache.open("rb") as fh:

@@ -112,6 +112,11 @@ def mask_identity_codes(text: str) -> str:
 
     >>> mask_identity_codes("hetu 131052-308T")
     'hetu xxxxxx-xxxx'
+
+    Examples
+    --------
+    >>> mask_identity_codes("ids 010203A123B and 131052-308T"), mask_identity_codes("no code here")
+    ('ids xxxxxx-xxxx and xxxxxx-xxxx', 'no code here')
     """
     return _EMBEDDED.sub("xxxxxx-xxxx", text)
 

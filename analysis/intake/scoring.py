@@ -241,7 +241,15 @@ def _score_life_domains(responses: pd.DataFrame, ins: Instrument, importance_min
 
 
 def dictionary_types(scored: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
-    """Integer-typed columns of the scores schema as nullable ``Int64`` (written without ``.0``)."""
+    """Integer-typed columns of the scores schema as nullable ``Int64`` (written without ``.0``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> scored = pd.DataFrame({"who5_raw": [12.0, None], "n_answered": [5.0, None]})
+    >>> dictionary_types(scored, load_instrument("who5"))["n_answered"].tolist()
+    [5, <NA>]
+    """
     out = scored.copy()
     for field in scores_schema(instrument)["fields"]:
         name = field["name"]

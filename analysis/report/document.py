@@ -48,7 +48,15 @@ _SELF_EVIDENT = {"n", "N", "M", "SD", "Mdn", "%", "p", "ka.", "kh.", "Md"}
 
 
 def report_date() -> _dt.date:
-    """Today, or the date of ``SOURCE_DATE_EPOCH`` (seconds since 1970) when that is set."""
+    """Today, or the date of ``SOURCE_DATE_EPOCH`` (seconds since 1970) when that is set.
+
+    Examples
+    --------
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"SOURCE_DATE_EPOCH": "1767225600"}):
+    ...     report_date()
+    datetime.date(2026, 1, 1)
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date()
@@ -56,7 +64,14 @@ def report_date() -> _dt.date:
 
 
 def git_commit() -> str | None:
-    """The commit of the package's source checkout, when it is one (else ``None``)."""
+    """The commit of the package's source checkout, when it is one (else ``None``).
+
+    Examples
+    --------
+    >>> commit = git_commit()
+    >>> commit is None or (len(commit) == 12 and all(c in "0123456789abcdef" for c in commit))
+    True
+    """
     root = Path(analysis.__file__).resolve().parent.parent
     if not (root / ".git").exists():
         return None
@@ -361,7 +376,13 @@ class Report:
 
 
 def study_labels(lang: str) -> present.Labels:
-    """Labels of every instrument's items and scores and of the data dictionary's categories."""
+    """Labels of every instrument's items and scores and of the data dictionary's categories.
+
+    Examples
+    --------
+    >>> study_labels("en").keys["sat_health"], study_labels("fi").keys["sat_health"]
+    ('Health', 'Terveys')
+    """
     from analysis.report.labels import value_labels
 
     keys, values = value_labels(lang)
@@ -376,6 +397,14 @@ def open_report(name: str, data_dir: str | Path | None, out_dir: str | Path, *, 
     load between notebooks), takes the report language from ``lang`` or the manifest, and
     returns the :class:`Report` the notebook adds to. Python warnings raised while the
     notebook runs go to the report's Notes section, not to the page.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as out, warnings.catch_warnings():
+    ...     report = open_report("01_data_intake", "data/demo", out)
+    >>> report.lang, report.title, report.study.synthetic
+    ('en', 'Data intake', True)
     """
     study = None
     if data_dir is not None:

@@ -35,7 +35,17 @@ MARKERS = ("o", "s", "^")
 
 
 def save(fig: Figure, path: str | Path, *, show: bool = False, dpi: int = 120) -> Path:
-    """Write ``fig`` as PNG to ``path`` (folders created); with ``show`` also display it in a notebook."""
+    """Write ``fig`` as PNG to ``path`` (folders created); with ``show`` also display it in a notebook.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile
+    >>> fig = sus_chart(pd.Series([55.0, 70, 82.5]))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = save(fig, Path(folder) / "figures" / "sus.png")
+    ...     path.name, path.read_bytes()[1:4]
+    ('sus.png', b'PNG')
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi, bbox_inches="tight")
@@ -47,7 +57,13 @@ def save(fig: Figure, path: str | Path, *, show: bool = False, dpi: int = 120) -
 
 def text(key: str, lang: str) -> str:
     """A figure's word in ``lang``: the catalogue's ``figures.<key>``, else the label of a
-    value (an occasion, group or service type of the data), else the key itself."""
+    value (an occasion, group or service type of the data), else the key itself.
+
+    Examples
+    --------
+    >>> text("before", "fi"), text("social_work", "fi"), text("sat_health", "en"), text("unknown_key", "en")
+    ('6 kk ennen suunnitelmaa', 'sosiaalityö', 'Health', 'unknown_key')
+    """
     if has(f"figures.{key}", lang):
         return t(f"figures.{key}", lang)
     keys, values = value_labels(lang)
@@ -60,7 +76,13 @@ def text(key: str, lang: str) -> str:
 
 
 def domain_labels(lang: str = "en") -> dict[str, str]:
-    """Short names of the life domains of every life-domain instrument, e.g. ``{"health": "Health"}``."""
+    """Short names of the life domains of every life-domain instrument, e.g. ``{"health": "Health"}``.
+
+    Examples
+    --------
+    >>> domain_labels("fi")["health"], domain_labels()["housing"]
+    ('Terveys', 'Housing')
+    """
     return value_labels(lang)[0]
 
 
@@ -74,6 +96,14 @@ def profile_chart(readings: pd.DataFrame, norm: pd.Series | None = None, *, lang
         One row per reading (index = occasion label), one column per domain key, values 0–10.
     norm : Series, optional
         Reference value per domain (e.g. national means), drawn as a thin dotted line.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> readings = pd.DataFrame({"health": [4, 6], "housing": [5, 7]}, index=["baseline", "12m"])
+    >>> fig = profile_chart(readings, pd.Series({"health": 6.8, "housing": 7.6}), lang="fi")
+    >>> [x.get_text() for x in fig.axes[0].get_legend().get_texts()]
+    ['baseline', '12m', 'Kansallinen vertailutaso (16–29 v.)']
     """
     if len(readings) > 3:
         raise ValueError(f"a profile chart shows at most three readings, got {len(readings)}")
@@ -105,7 +135,16 @@ def profile_chart(readings: pd.DataFrame, norm: pd.Series | None = None, *, lang
 
 def group_profile(first: pd.Series, latest: pd.Series, norm: pd.Series | None = None, *,
                   lang: str = "en") -> Figure:
-    """Horizontal dot plot of domain means at the first and latest reading, with the norm."""
+    """Horizontal dot plot of domain means at the first and latest reading, with the norm.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> first, latest = pd.Series({"health": 4.0, "housing": 5.0}), pd.Series({"health": 6.0, "housing": 7.0})
+    >>> ax = group_profile(first, latest).axes[0]
+    >>> [x.get_text() for x in ax.get_yticklabels()], [x.get_text() for x in ax.get_legend().get_texts()]
+    (['Health', 'Housing'], ['First reading', 'Latest reading'])
+    """
     domains = list(first.index)
     labels = domain_labels(lang)
     y = np.arange(len(domains))[::-1]
@@ -134,6 +173,13 @@ def jacobson_plot(pre: pd.Series, post: pd.Series, sdc: float, *, lang: str = "e
 
     Points above the band improved reliably, below it deteriorated (Jacobson & Truax 1991);
     ``sdc`` is the smallest detectable change, 1.96·√2·SEM.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fig = jacobson_plot(pd.Series([2.0, 5, 6]), pd.Series([7.0, 5, 2]), sdc=2.5)
+    >>> [x.get_text() for x in fig.axes[0].get_legend().get_texts()]
+    ['No reliable change', 'Improved', 'Unchanged', 'Deteriorated']
     """
     both = pd.concat({"pre": pre, "post": post}, axis=1).dropna()
     diff = both["post"] - both["pre"]
@@ -162,7 +208,15 @@ def jacobson_plot(pre: pd.Series, post: pd.Series, sdc: float, *, lang: str = "e
 
 
 def sus_chart(scores: pd.Series, *, lang: str = "en") -> Figure:
-    """Histogram of SUS scores over the shaded adjective bands of Bangor et al. (2009)."""
+    """Histogram of SUS scores over the shaded adjective bands of Bangor et al. (2009).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ax = sus_chart(pd.Series([55.0, 70, 82.5]), lang="en").axes[0]
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('SUS score (0–100)', 'Respondents')
+    """
     fig = Figure(figsize=(7, 3.5))
     ax = fig.subplots()
     for i, (low, high, names) in enumerate(SUS_BANDS):
@@ -182,6 +236,13 @@ def service_use_chart(means: pd.DataFrame, *, lang: str = "en") -> Figure:
     """Paired bars of mean visits per client before and after the plan, by service type.
 
     ``means`` has one row per service type and columns ``before`` and ``after``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> means = pd.DataFrame({"before": [2.0, 1.0], "after": [1.5, 1.2]}, index=["doctor", "social_work"])
+    >>> [x.get_text() for x in service_use_chart(means, lang="fi").axes[0].get_xticklabels()]
+    ['lääkäri', 'sosiaalityö']
     """
     x = np.arange(len(means))
     fig = Figure(figsize=(7.5, 3.8))
@@ -197,7 +258,21 @@ def service_use_chart(means: pd.DataFrame, *, lang: str = "en") -> Figure:
 
 
 def scree_plot(eigenvalues: pd.DataFrame, *, observed: str, simulated: str, lang: str = "en") -> Figure:
-    """Observed eigenvalues against the random-data threshold (Horn's parallel analysis)."""
+    """Observed eigenvalues against the random-data threshold (Horn's parallel analysis).
+
+    References
+    ----------
+    Horn, J. L. (1965). A rationale and test for the number of factors in factor analysis.
+    *Psychometrika*, 30, 179–185.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> eigen = pd.DataFrame({"observed": [2.5, 1.1, 0.4], "p95": [1.4, 1.1, 0.9]})
+    >>> ax = scree_plot(eigen, observed="observed", simulated="p95").axes[0]
+    >>> [x.get_text() for x in ax.get_legend().get_texts()], ax.get_ylabel()
+    (['Observed data', 'Random data (95th percentile)'], 'Eigenvalue')
+    """
     k = np.arange(1, len(eigenvalues) + 1)
     fig = Figure(figsize=(6, 3.8))
     ax = fig.subplots()

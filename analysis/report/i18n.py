@@ -39,7 +39,13 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, Any]:
-    """All messages of ``lang`` by dotted key."""
+    """All messages of ``lang`` by dotted key.
+
+    Examples
+    --------
+    >>> catalogue("fi")["common.yes"], "common.yes" in catalogue("en")
+    ('kyllä', True)
+    """
     if lang not in LANGUAGES:
         raise ValueError(f"report language {lang!r} is not one of {', '.join(LANGUAGES)}")
     path = resource("report", "messages", f"{lang}.yaml")
@@ -47,7 +53,15 @@ def catalogue(lang: str) -> dict[str, Any]:
 
 
 def t(key: str, lang: str, /, **fields: Any) -> str:
-    """The message ``key`` in ``lang`` (English when missing there), filled with ``fields``."""
+    """The message ``key`` in ``lang`` (English when missing there), filled with ``fields``.
+
+    Examples
+    --------
+    >>> t("05_participant_surveys.client.summary", "en", n=42)
+    '42 clients answered the client survey.'
+    >>> t("05_participant_surveys.client.summary", "fi", n=42)
+    '42 asiakasta vastasi asiakaskyselyyn.'
+    """
     text = catalogue(lang).get(key)
     if text is None:
         text = catalogue("en").get(key)
@@ -57,5 +71,11 @@ def t(key: str, lang: str, /, **fields: Any) -> str:
 
 
 def has(key: str, lang: str) -> bool:
-    """Whether ``key`` has a message in ``lang`` or English."""
+    """Whether ``key`` has a message in ``lang`` or English.
+
+    Examples
+    --------
+    >>> has("common.yes", "fi"), has("no.such.key", "en")
+    (True, False)
+    """
     return key in catalogue(lang) or key in catalogue("en")

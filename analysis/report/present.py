@@ -60,12 +60,25 @@ EXCEL_FORMATS = {"count": "0", "int": "0", "num": "0.00", "num3": "0.000", "prop
 
 @lru_cache(maxsize=1)
 def column_kinds() -> dict[str, str]:
-    """Kind of every known column name (``columns.yaml``)."""
+    """Kind of every known column name (``columns.yaml``).
+
+    Examples
+    --------
+    >>> kinds = column_kinds()
+    >>> kinds["n"], kinds["alpha"], kinds["cfi"]
+    ('count', 'prop', 'prop')
+    """
     return yaml.safe_load(resource("report", "columns.yaml").read_text(encoding="utf-8"))
 
 
 def kind_of(column: str) -> str:
-    """The formatting kind of a column; unknown names are text."""
+    """The formatting kind of a column; unknown names are text.
+
+    Examples
+    --------
+    >>> kind_of("mean"), kind_of("p_holm"), kind_of("n_items"), kind_of("comment")
+    ('num', 'p', 'int', 'text')
+    """
     kinds = column_kinds()
     if column in kinds:
         return kinds[column]
@@ -103,7 +116,13 @@ def number(x: float, decimals: int, lang: str, *, leading_zero: bool = True) -> 
 
 
 def count(x: float, lang: str) -> str:
-    """A whole number with thousands separators (``1,234``; Finnish ``1 234``)."""
+    """A whole number with thousands separators (``1,234``; Finnish ``1 234``).
+
+    Examples
+    --------
+    >>> count(1234567.4, "en"), count(-5, "en"), count(1234567, "fi").split()
+    ('1,234,567', '−5', ['1', '234', '567'])
+    """
     if _missing(x):
         return ""
     if isinstance(x, str):
@@ -130,7 +149,13 @@ def p_value(p: float, lang: str) -> str:
 
 
 def interval(low: float, high: float, decimals: int, lang: str, *, leading_zero: bool = True) -> str:
-    """A confidence interval ``[0.78, 0.82]`` (Finnish ``[0,78; 0,82]``)."""
+    """A confidence interval ``[0.78, 0.82]`` (Finnish ``[0,78; 0,82]``).
+
+    Examples
+    --------
+    >>> interval(0.781, 0.823, 2, "fi"), interval(0.781, 0.823, 3, "en", leading_zero=False)
+    ('[0,78; 0,82]', '[.781, .823]')
+    """
     if isinstance(low, str) or isinstance(high, str):
         return low if isinstance(low, str) else high
     if _missing(low) or _missing(high):
@@ -141,7 +166,15 @@ def interval(low: float, high: float, decimals: int, lang: str, *, leading_zero:
 
 
 def format_value(x: object, kind: str, lang: str) -> str:
-    """One cell formatted by its column kind."""
+    """One cell formatted by its column kind.
+
+    Examples
+    --------
+    >>> format_value(0.0004, "p", "en"), format_value(51.46, "pct", "fi"), format_value(True, "bool", "fi")
+    ('< .001', '51,5', 'kyllä')
+    >>> format_value("<5", "count", "en")
+    '<5'
+    """
     if _missing(x):
         return ""
     if isinstance(x, str) and kind not in ("text", "label"):
@@ -167,13 +200,27 @@ def format_value(x: object, kind: str, lang: str) -> str:
 
 # ----------------------------------------------------------------------------- labels
 def heading(column: str, lang: str) -> str:
-    """Column heading in words (``columns.<name>`` in the catalogue), else the name itself."""
+    """Column heading in words (``columns.<name>`` in the catalogue), else the name itself.
+
+    Examples
+    --------
+    >>> heading("mean", "en"), heading("mean", "fi"), heading("xyz", "en")
+    ('M', 'ka.', 'xyz')
+    """
     key = f"columns.{column}"
     return t(key, lang) if has(key, lang) else column
 
 
 def glossary_entry(column: str, lang: str) -> str | None:
-    """What an abbreviated column means (``glossary.<name>``), if the catalogue explains it."""
+    """What an abbreviated column means (``glossary.<name>``), if the catalogue explains it.
+
+    Examples
+    --------
+    >>> glossary_entry("srm", "en")
+    'standardised response mean, mean change / SD of change'
+    >>> glossary_entry("xyz", "en") is None
+    True
+    """
     key = f"glossary.{column}"
     return t(key, lang) if has(key, lang) else None
 
@@ -253,6 +300,14 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
         A column naming, in each row, a statistic (``measure``: chisq, df, cfi …): the other
         value columns of that row are formatted by that statistic's kind (long tables of fit
         measures).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"score": ["sat_health"], "n": [12], "alpha": [0.8712], "note": ["x"]})
+    >>> shown = present(table, "fi", Labels("fi", keys={"sat_health": "Terveys"}), hide=["note"])
+    >>> shown.frame.values.tolist(), shown.excel_formats
+    ([['Terveys', '12', '0,871']], {'n': '0', 'alpha': '0.000'})
     """
     labels = labels or Labels(lang)
     given = kinds or {}

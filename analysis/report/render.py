@@ -60,7 +60,15 @@ class Block:
 def split_columns(frame: pd.DataFrame, numeric: Sequence[str] = (), max_columns: int = MAX_COLUMNS
                   ) -> list[pd.DataFrame]:
     """Column blocks of at most ``max_columns`` columns, each repeating the leading label
-    columns (the columns before the first of ``numeric``, at least one)."""
+    columns (the columns before the first of ``numeric``, at least one).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({c: [1] for c in "abcdefghij"})
+    >>> [list(block.columns) for block in split_columns(frame, numeric=list("cdefghij"), max_columns=6)]
+    [['a', 'b', 'c', 'd', 'e', 'f'], ['a', 'b', 'g', 'h', 'i', 'j']]
+    """
     if frame.shape[1] <= max_columns:
         return [frame]
     cols = list(frame.columns)
@@ -155,7 +163,15 @@ def _html_table(block: Block, lang: str) -> str:
 
 
 def block_html(b: Block, lang: str) -> str:
-    """One block as HTML (used for the page and for display in a notebook)."""
+    """One block as HTML (used for the page and for display in a notebook).
+
+    Examples
+    --------
+    >>> block_html(Block("paragraph", text="A **bold** claim & more"), "en")
+    '<p>A <strong>bold</strong> claim &amp; more</p>'
+    >>> block_html(Block("heading", text="Results", level=2, anchor="results"), "en")
+    '<h2 id="results">Results</h2>'
+    """
     if b.kind == "heading":
         return f'<h{b.level} id="{b.anchor}">{_inline_html(b.text)}</h{b.level}>'
     if b.kind == "paragraph":
@@ -174,7 +190,14 @@ def block_html(b: Block, lang: str) -> str:
 
 def render_html(title: str, blocks: Sequence[Block], *, meta: Sequence[tuple[str, str]], lang: str,
                 footer: str = "") -> str:
-    """A self-contained HTML page: title block, contents, blocks, footer."""
+    """A self-contained HTML page: title block, contents, blocks, footer.
+
+    Examples
+    --------
+    >>> page = render_html("Demo", [Block("paragraph", text="*Hello*")], meta=[("Date", "2026-01-01")], lang="en")
+    >>> "<h1>Demo</h1>" in page, "<p><em>Hello</em></p>" in page, page.splitlines()[0]
+    (True, True, '<!DOCTYPE html>')
+    """
     toc = [b for b in blocks if b.kind == "heading" and b.level == 2]
     head = "".join(f"<p><b>{_html.escape(k)}:</b> {_html.escape(v)}</p>" for k, v in meta)
     nav = ""
@@ -237,7 +260,17 @@ def _word_table(doc, block: Block, lang: str) -> None:
 
 def render_docx(path: Path, title: str, blocks: Sequence[Block], *, meta: Sequence[tuple[str, str]],
                 lang: str, footer: str = "") -> Path:
-    """Write the blocks as a Word document (python-docx) with fixed timestamps."""
+    """Write the blocks as a Word document (python-docx) with fixed timestamps.
+
+    Examples
+    --------
+    >>> import tempfile, docx
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = render_docx(Path(folder) / "demo.docx", "Demo", [Block("paragraph", text="A **bold** claim")],
+    ...                        meta=[("Date", "2026-01-01")], lang="en")
+    ...     [p.text for p in docx.Document(path).paragraphs]
+    ['Demo', 'Date: 2026-01-01', 'A bold claim']
+    """
     from docx import Document
     from docx.shared import Cm, Pt
 

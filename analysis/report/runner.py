@@ -49,12 +49,24 @@ class Outcome:
 
 
 def notebooks() -> list[Path]:
-    """The report notebooks in run order."""
+    """The report notebooks in run order.
+
+    Examples
+    --------
+    >>> [nb.stem for nb in notebooks()][:3], len(notebooks())
+    (['01_data_intake', '02_validation_report', '03_norms'], 7)
+    """
     return sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 
 
 def needs(notebook: Path) -> list[tuple[str, str]]:
-    """The (population, instrument or dataset) pairs a notebook can work from (any one suffices)."""
+    """The (population, instrument or dataset) pairs a notebook can work from (any one suffices).
+
+    Examples
+    --------
+    >>> needs(NOTEBOOK_DIR / "06_service_use.ipynb")
+    [('pilot', 'service-use'), ('pilot', 'service-visits')]
+    """
     meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {}).get("report", {})
     return [tuple(pair) for pair in meta.get("needs_any", [])]
 
@@ -79,7 +91,17 @@ def _select(names: Sequence[str] | None, all_books: list[Path], option: str) -> 
 
 
 def write_scores(study: Study, out_dir: Path) -> None:
-    """Scores and rejected rows of every file as CSV (text cells made formula-safe)."""
+    """Scores and rejected rows of every file as CSV (text cells made formula-safe).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from analysis.intake.manifest import load_study
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     write_scores(load_study("data/demo"), Path(out))
+    ...     sorted(p.name for p in Path(out).iterdir())[:2]
+    ['client_survey_scores.csv', 'cohort_3x10d_scores.csv']
+    """
     from analysis.report.export import write_csv
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -98,6 +120,13 @@ def run_notebook(notebook: Path, data_dir: Path, out_dir: Path, *, lang: str | N
 
     ``parameters`` adds notebook parameters (e.g. ``{"PERIOD": "2016H1"}`` for report 07).
     The executed notebook is kept in ``<out>/notebooks/``; returns the HTML report path.
+
+    Examples
+    --------
+    Runs a whole report notebook in a Jupyter kernel (minutes), so not run as a doctest:
+
+    >>> run_notebook(NOTEBOOK_DIR / "01_data_intake.ipynb", Path("data/demo"), Path("reports"))  # doctest: +SKIP
+    PosixPath('.../reports/01_data_intake.html')
     """
     import papermill
 
@@ -153,6 +182,17 @@ def run(data_dir: str | Path, out_dir: str | Path, *, lang: str | None = None, s
 
     Raises :class:`~analysis.intake.manifest.ManifestError` (before any notebook runs) when
     the manifest or a file is unusable.
+
+    Examples
+    --------
+    With every notebook skipped, a run only checks, loads and scores the study:
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     outcomes = run("data/demo", out, skip=["01", "02", "03", "04", "05", "06", "07"])
+    ...     n_scores = len(list((Path(out) / "scores").glob("*_scores.csv")))
+    >>> outcomes[0], n_scores
+    (Outcome(notebook='01_data_intake', status='skipped', detail='not selected'), 8)
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     read_manifest(data_dir)                              # fails fast, with every problem
@@ -182,12 +222,30 @@ def run(data_dir: str | Path, out_dir: str | Path, *, lang: str | None = None, s
 
 
 def summary(outcomes: Sequence[Outcome]) -> pd.DataFrame:
-    """The end-of-run table: notebook, status, detail."""
+    """The end-of-run table: notebook, status, detail.
+
+    Examples
+    --------
+    >>> summary([Outcome("01_data_intake", "written", "01_data_intake.html, .docx, .xlsx"),
+    ...          Outcome("03_norms", "failed", "KeyError: 'sat_health'")])[["notebook", "status"]].values.tolist()
+    [['01_data_intake', 'written'], ['03_norms', 'failed']]
+    """
     return pd.DataFrame([(o.notebook, o.status, o.detail) for o in outcomes], columns=["notebook", "status", "detail"])
 
 
 def print_summary(outcomes: Sequence[Outcome], out_dir: Path, file=sys.stderr) -> None:
-    """Print the summary table and one line saying where the reports are."""
+    """Print the summary table and one line saying where the reports are.
+
+    Examples
+    --------
+    >>> print_summary([Outcome("01_data_intake", "written", "01_data_intake.html, .docx, .xlsx"),
+    ...                Outcome("07_half_yearly_indicators", "skipped", "needs one of: pilot/indicators")],
+    ...               Path("reports"), file=sys.stdout)
+                     notebook  status                            detail
+               01_data_intake written 01_data_intake.html, .docx, .xlsx
+    07_half_yearly_indicators skipped    needs one of: pilot/indicators
+    1 report(s) written to reports
+    """
     print(summary(outcomes).to_string(index=False), file=file)
     written = sum(o.status == "written" for o in outcomes)
     print(f"{written} report(s) written to {Path(out_dir)}", file=file)

@@ -88,6 +88,13 @@ def paired_change(pre: pd.DataFrame, post: pd.DataFrame, ci: float = 0.95) -> pd
     -------
     DataFrame indexed by column: ``n, mean_pre, mean_post, sd_pre, sd_post, mean_change,
     ci_low, ci_high, t, p_t, p_wilcoxon, g_av, srm``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pre, post = pd.DataFrame({"s": [2.0, 3.0, 4.0, 5.0]}), pd.DataFrame({"s": [3.0, 5.0, 4.5, 7.0]})
+    >>> paired_change(pre, post).loc["s", ["n", "mean_change", "srm"]].round(3).tolist()
+    [4.0, 1.375, 1.833]
     """
     pre, post = _aligned(pre, post)
     rows = {}
@@ -183,6 +190,14 @@ def responsiveness(change: pd.DataFrame, anchor: pd.Series, improved_min: float 
     -------
     DataFrame indexed by column: ``n, r, r_ci_low, r_ci_high, p, n_improved, n_not_improved, auc,
     auc_ci_low, auc_ci_high`` (DeLong interval, :func:`analysis.stats.effsize.auc`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> change = pd.DataFrame({"s": [0.5, 2.0, -1.0, 3.0, 0.0, 1.5]})
+    >>> res = responsiveness(change, pd.Series([0, 1, 0, 2, 0, 1]))
+    >>> res.loc["s", ["n", "n_improved", "auc"]].tolist(), round(float(res.loc["s", "r"]), 3)
+    ([6.0, 3.0, 1.0], 0.926)
     """
     anchor = anchor.astype(float)
     rows = {}

@@ -28,12 +28,24 @@ def _table() -> dict[str, dict]:
 
 
 def properties() -> list[str]:
-    """The measurement properties in COSMIN order."""
+    """The measurement properties in COSMIN order.
+
+    Examples
+    --------
+    >>> properties()[:2]
+    ['structural validity', 'internal consistency']
+    """
     return list(_table())
 
 
 def limits(prop: str) -> dict[str, Any]:
-    """The numeric limits of ``prop`` (``{"alpha": 0.7}``; invariance: one dict per step)."""
+    """The numeric limits of ``prop`` (``{"alpha": 0.7}``; invariance: one dict per step).
+
+    Examples
+    --------
+    >>> limits("structural validity")
+    {'cfi': 0.95, 'tli': 0.95, 'rmsea': 0.06, 'srmr': 0.08}
+    """
     try:
         return dict(_table()[prop]["limits"])
     except KeyError:
@@ -50,7 +62,13 @@ class _LimitFormatter(Formatter):
 
 
 def criterion_text(prop: str, lang: str = "en") -> str:
-    """The printed criterion of ``prop`` in ``lang`` (``en``/``fi``; English when missing)."""
+    """The printed criterion of ``prop`` in ``lang`` (``en``/``fi``; English when missing).
+
+    Examples
+    --------
+    >>> criterion_text("internal consistency", "fi")
+    'alfa ≥ 0.70 jokaisessa (ala)asteikossa, kun rakennevaliditeetti on riittävä'
+    """
     entry = _table()[prop]
     template = entry["text"].get(lang) or entry["text"]["en"]
     return _LimitFormatter().format(template, **entry["limits"])

@@ -140,7 +140,15 @@ def describe(data: pd.DataFrame, cols: Sequence[str] | None = None) -> pd.DataFr
 
 def group_labels(data: pd.DataFrame, by: str | Sequence[str]) -> pd.Series:
     """Group label per row: the value of ``by``, or the values of several columns joined by a
-    space; missing when any of them is missing (such rows count in ``"all"`` only)."""
+    space; missing when any of them is missing (such rows count in ``"all"`` only).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"age": ["16-19", "20-24", None], "g": ["f", "m", "f"]})
+    >>> group_labels(df, ["age", "g"]).tolist()
+    ['16-19 f', '20-24 m', <NA>]
+    """
     cols = [by] if isinstance(by, str) else list(by)
     labels = data[cols[0]].astype("string")
     for c in cols[1:]:
@@ -359,6 +367,15 @@ def reliability_summary(alpha, omega=None, *, omega_sl=None, scale: str = "scale
         ``scale, n_items, n, alpha, alpha_ci_low, alpha_ci_high, ci_method, std_alpha,
         omega_total, n_omega`` (``n_omega``: complete rows used by the factor model), then
         ``omega_hierarchical, ecv`` with ``omega_sl``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.stats.reliability import cronbach_alpha
+    >>> items = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3], "b": [2, 2, 3, 5, 4, 3], "c": [1, 3, 3, 4, 5, 2]})
+    >>> table = reliability_summary(cronbach_alpha(items), scale="s")
+    >>> table[["n_items", "n", "alpha", "ci_method"]].round(3).values.tolist()
+    [[3, 6, 0.932, 'feldt 95 %']]
     """
     row = {"scale": scale, "n_items": alpha.n_items, "n": alpha.n, "alpha": alpha.alpha,
            "alpha_ci_low": alpha.ci_low, "alpha_ci_high": alpha.ci_high,

@@ -215,6 +215,12 @@ def parse_expression(text: str, line: int = 0) -> ast.Expression:
 
     Allowed: numbers, names (parameter labels or defined parameters), ``+ - * / ^``,
     parentheses and the functions ``sqrt exp log abs``.
+
+    Examples
+    --------
+    >>> import ast
+    >>> ast.unparse(parse_expression("a*b + c^2"))
+    'a * b + c ** 2'
     """
     try:
         tree = ast.parse(text.replace("^", "**"), mode="eval")

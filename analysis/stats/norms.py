@@ -208,6 +208,18 @@ def norm_table(data, scores: Sequence[str] | None = None, by: Sequence[str] = ("
     DataFrame
         ``score, <by...>, n, raw, percentile, t_linear, t_normalised`` (definitions in the
         module docstring).
+
+    References
+    ----------
+    Crocker, L., & Algina, J. (1986). *Introduction to classical and modern test theory*, ch. 19
+    (mid-rank percentile ranks, linear and normalised T scores).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = norm_table(pd.DataFrame({"s": [1, 2, 2, 3, 4, 5, 5, 6]}), ["s"], by=[], grid={"s": [2, 5]})
+    >>> t[["raw", "n", "percentile", "t_linear", "t_normalised"]].round(1).values.tolist()
+    [[2.0, 8.0, 25.0, 41.5, 43.3], [5.0, 8.0, 75.0, 58.5, 56.7]]
     """
     by = as_list(by)
     if _is_counts(data):

@@ -25,13 +25,27 @@ import pandas as pd
 
 
 def is_dask(data: object) -> bool:
-    """True for a dask collection (checked by module, so dask need not be installed)."""
+    """True for a dask collection (checked by module, so dask need not be installed).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_dask(pd.DataFrame({"a": [1]}))
+    False
+    """
     return type(data).__module__.split(".")[0] == "dask"
 
 
 def summaries(data: object, summarise: Callable[..., pd.DataFrame], *args, **kwargs) -> list[pd.DataFrame]:
     """``[summarise(data, *args, **kwargs)]`` for a pandas DataFrame; for a dask DataFrame the same
-    call on every partition, computed together, in partition order."""
+    call on every partition, computed together, in partition order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> summaries(pd.DataFrame({"a": [1, 2, 3]}), lambda d, k: d.nlargest(k, "a"), 2)[0]["a"].tolist()
+    [3, 2]
+    """
     if not is_dask(data):
         return [summarise(data, *args, **kwargs)]
     import dask

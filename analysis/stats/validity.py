@@ -67,6 +67,12 @@ def load_hypotheses(source: str | Path | Sequence[Mapping]) -> list[dict]:
 
     Each needs ``score``, ``comparison``, ``expected_min``, ``expected_max``; other keys
     (e.g. ``rationale``) are kept. Errors name the file and the entry (numbered from 1).
+
+    Examples
+    --------
+    >>> hypotheses = load_hypotheses(DEFAULT_HYPOTHESES)
+    >>> len(hypotheses), hypotheses[0]["score"], hypotheses[0]["expected_min"]
+    (10, 'sat_life_overall', 0.5)
     """
     where = "hypotheses"
     if isinstance(source, (str, Path)):

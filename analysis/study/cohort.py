@@ -50,13 +50,26 @@ class ValidationPlan:
 
 
 def plan_path(instrument: str) -> Path | None:
-    """``analysis/questionnaires/hypotheses/<instrument>.yaml`` when it exists."""
+    """``analysis/questionnaires/hypotheses/<instrument>.yaml`` when it exists.
+
+    Examples
+    --------
+    >>> plan_path("3x10d").name, plan_path("sus")
+    ('3x10d.yaml', None)
+    """
     path = resource("questionnaires", "hypotheses", f"{instrument}.yaml")
     return path if path.is_file() else None
 
 
 def validation_plan(instrument: str) -> ValidationPlan | None:
-    """The validation plan of ``instrument`` (``None`` when none is declared)."""
+    """The validation plan of ``instrument`` (``None`` when none is declared).
+
+    Examples
+    --------
+    >>> plan = validation_plan("3x10d")
+    >>> plan.invariance_groupings, plan.min_group_n, validation_plan("sus")
+    (('gender', 'age_group'), 100, None)
+    """
     path = plan_path(instrument)
     if path is None:
         return None
@@ -72,7 +85,15 @@ def validation_plan(instrument: str) -> ValidationPlan | None:
 def sample(study: Study, instrument: str, occasion: str | None) -> pd.DataFrame:
     """Scores of ``instrument`` at ``occasion`` (all rows when ``None``), one row per person,
     with the cohort's background and the scores of every other cohort instrument joined by
-    respondent id (columns already present get the instrument's suffix)."""
+    respondent id (columns already present get the instrument's suffix).
+
+    Examples
+    --------
+    >>> from analysis.intake.manifest import load_study
+    >>> table = sample(load_study("data/demo"), "3x10d", "t1")
+    >>> table.shape, table["occasion"].unique().tolist(), "swls_total" in table
+    ((900, 41), ['t1'], True)
+    """
     scores = study.scores("cohort", instrument)
     base = scores[scores["occasion"] == occasion] if occasion is not None and "occasion" in scores else scores
     others: dict[str, pd.DataFrame] = {}
@@ -224,7 +245,22 @@ class SamplingAdequacy(Result):
 
 def sampling_adequacy(data: pd.DataFrame) -> SamplingAdequacy:
     """Kaiser–Meyer–Olkin (overall and per item) and Bartlett's sphericity test of ``data``
-    (:func:`analysis.stats.structure.kmo`, :func:`analysis.stats.structure.bartlett`)."""
+    (:func:`analysis.stats.structure.kmo`, :func:`analysis.stats.structure.bartlett`).
+
+    References
+    ----------
+    Kaiser, H. F. (1970). A second generation little jiffy. *Psychometrika*, 35, 401–415;
+    Kaiser, H. F., & Rice, J. (1974). Little jiffy, mark IV. *Educational and Psychological
+    Measurement*, 34, 111–117 (KMO). Bartlett, M. S. (1951). The effect of standardization on a
+    χ² approximation in factor analysis. *Biometrika*, 38, 337–344 (sphericity test).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> items = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3, 2], "b": [2, 2, 3, 5, 4, 3, 1], "c": [1, 3, 3, 4, 5, 2, 2]})
+    >>> sampling_adequacy(items).overall.round(3)["value"].tolist()
+    [0.682, 11.829, 3.0, 0.008, 7.0]
+    """
     from analysis.stats import structure
 
     k = structure.kmo(data)
@@ -240,6 +276,16 @@ def example_lookup(sample: pd.DataFrame, table: pd.DataFrame, instrument: str, b
 
     An example made from the data rather than a person: no respondent's answers are shown.
     Returns the lookup table with ``score`` as a column.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.stats.norms import norm_table
+    >>> from analysis.study.domains import life_domains
+    >>> s = pd.DataFrame({k: [4, 6, 7, 8, 9] for k in life_domains("3x10d").satisfaction})
+    >>> found = example_lookup(s, norm_table(s, ["sat_health"], by=[]), "3x10d", [])
+    >>> found[["score", "raw", "percentile"]].values.tolist()
+    [['sat_health', 7.0, 50.0]]
     """
     from analysis.intake.scoring import score
     from analysis.stats.norms import lookup

@@ -64,7 +64,14 @@ def _key(ins, domain: str, perspective: str) -> str | None:
 
 @lru_cache(maxsize=None)
 def life_domains(instrument: str) -> LifeDomains:
-    """:class:`LifeDomains` of a life-domain instrument (``scoring.type: life_domains``)."""
+    """:class:`LifeDomains` of a life-domain instrument (``scoring.type: life_domains``).
+
+    Examples
+    --------
+    >>> ld = life_domains("3x10d-14-17")
+    >>> ld.instrument, ld.scale_min, ld.scale_max, ld.scores[-1]
+    ('3x10d-14-17', 0, 10, 'domain_mean')
+    """
     ins = load_instrument(instrument)
     if ins.scoring.get("type") != "life_domains":
         raise ValueError(f"instrument {instrument!r} is not a life-domain instrument")
@@ -80,11 +87,26 @@ def life_domains(instrument: str) -> LifeDomains:
 
 
 def is_life_domain(instrument: str) -> bool:
+    """Whether ``instrument`` is a life-domain instrument (``scoring.type: life_domains``).
+
+    Examples
+    --------
+    >>> is_life_domain("3x10d"), is_life_domain("sus")
+    (True, False)
+    """
     return load_instrument(instrument).scoring.get("type") == "life_domains"
 
 
 def life_domain_instrument(study, population: str) -> str | None:
-    """The life-domain instrument a population of ``study`` answered (``None`` if none)."""
+    """The life-domain instrument a population of ``study`` answered (``None`` if none).
+
+    Examples
+    --------
+    >>> from analysis.intake.manifest import load_study
+    >>> study = load_study("data/demo")
+    >>> life_domain_instrument(study, "pilot"), life_domain_instrument(study, "staff")
+    ('3x10d', None)
+    """
     for ident in available_instruments():
         if is_life_domain(ident) and study.has(population, ident):
             return ident

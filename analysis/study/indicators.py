@@ -129,6 +129,16 @@ def indicator_report(data: pd.DataFrame, period: str | None = None, lang: str = 
         change counts as not; missing without a direction or a change), ``target`` and
         ``target_met`` (up: value ≥ target; down: value ≤ target). ``previous`` is missing
         when the data have no row for the preceding half-year — never an older period.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"period": ["2025H2", "2026H1", "2026H1"],
+    ...                      "indicator": ["visits", "visits", "waiting"], "value": [40, 46, 12]})
+    >>> catalogue = pd.DataFrame({"indicator": ["visits"], "direction": ["up"], "target": [45]})
+    >>> report = indicator_report(data, catalogue=catalogue)
+    >>> report[["indicator", "previous", "change", "desired", "target_met"]].values.tolist()
+    [['visits', 40.0, 6.0, True, True], ['waiting', nan, nan, <NA>, <NA>]]
     """
     data = _check(data)
     available = sorted(data["period"].unique())

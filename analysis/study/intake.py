@@ -62,13 +62,28 @@ def _frames(study: Study) -> dict[str, pd.DataFrame]:
 
 
 def rejected_table(study: Study) -> pd.DataFrame:
-    """Every rejected cell: file, row (as numbered in the file), respondent, column, value, reason."""
+    """Every rejected cell: file, row (as numbered in the file), respondent, column, value, reason.
+
+    Examples
+    --------
+    >>> from analysis.intake.manifest import load_study
+    >>> rejected = rejected_table(load_study("data/demo"))
+    >>> len(rejected), rejected.columns.tolist()[:6]
+    (0, ['file', 'row', 'respondent_id', 'column', 'value', 'reason'])
+    """
     return study.rejected
 
 
 def unrecognised_headers(study: Study) -> pd.DataFrame:
     """Headers of each file that matched no column of its instrument or dataset, with the
-    closest known header when one is close (``file, header, closest``)."""
+    closest known header when one is close (``file, header, closest``).
+
+    Examples
+    --------
+    >>> from analysis.intake.manifest import load_study
+    >>> unrecognised_headers(load_study("data/demo")).shape
+    (0, 3)
+    """
     rows = []
     for e in study.manifest.files:
         for header, closest in getattr(study.loaded[e.key], "unrecognised", ()) or ():
@@ -77,19 +92,43 @@ def unrecognised_headers(study: Study) -> pd.DataFrame:
 
 
 def missing_by_column(study: Study) -> pd.DataFrame:
-    """Missing cells per column of every accepted file (:func:`analysis.stats.descriptives.missing_by_column`)."""
+    """Missing cells per column of every accepted file (:func:`analysis.stats.descriptives.missing_by_column`).
+
+    Examples
+    --------
+    >>> from analysis.intake.manifest import load_study
+    >>> missing_by_column(load_study("data/demo")).head(1).values.tolist()
+    [['cohort_background.csv', 'respondent_id', 900, 0, 0.0]]
+    """
     return descriptives.missing_by_column(_frames(study))
 
 
 def missing_patterns(study: Study, max_patterns: int = 10) -> pd.DataFrame:
-    """Missing-data patterns of every file (:func:`analysis.stats.descriptives.missing_pattern`)."""
+    """Missing-data patterns of every file (:func:`analysis.stats.descriptives.missing_pattern`).
+
+    Examples
+    --------
+    >>> from analysis.intake.manifest import load_study
+    >>> patterns = missing_patterns(load_study("data/demo"))
+    >>> patterns[["file", "missing_columns", "n"]].head(3).values.tolist()
+    [['cohort_background.csv', '(none)', 900], ['cohort_background.csv', 'all', 900],
+     ['cohort_3x10d.csv', '(none)', 957]]
+    """
     return descriptives.missing_pattern(_frames(study), max_patterns=max_patterns, total=True)
 
 
 def redactions(study: Study) -> pd.DataFrame:
     """What the free-text screening replaced in each open-answer column before publication:
     ``file, column, n_texts, n_redacted`` and the findings of each kind (e-mail, phone,
-    identity code, address, name)."""
+    identity code, address, name).
+
+    Examples
+    --------
+    >>> from analysis.intake.manifest import load_study
+    >>> redactions(load_study("data/demo"))[["file", "column", "n_texts", "n_name"]].values.tolist()
+    [['client_survey.csv', 'cs_comment_good', 11, 0], ['client_survey.csv', 'cs_comment_improve', 15, 0],
+     ['staff_survey.csv', 'ss_comment', 6, 4]]
+    """
     from analysis.intake.instruments import load_instrument
     from analysis.intake.privacy import redact_free_text
 

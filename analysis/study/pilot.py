@@ -72,6 +72,14 @@ def latest_reading(data: pd.DataFrame, cols: Sequence[str], first: str,
     occasion in the order of ``followups`` is used. Every client seen at ``first`` keeps a
     row (``post`` all missing without follow-up). Rows with other occasion labels are an
     error, so nothing is dropped silently.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> long = pd.DataFrame({"respondent_id": ["a", "a", "b"], "occasion": ["baseline", "6m", "baseline"],
+    ...                      "s": [3, 5, 4]})
+    >>> latest_reading(long, ["s"], "baseline", ["6m", "12m"]).used.values.tolist()
+    [['6m', 1], ['12m', 0], ['none', 1], ['all', 2]]
     """
     cols = list(cols)
     missing = [c for c in (id_col, occasion_col, *cols) if c not in data.columns]
@@ -107,6 +115,14 @@ def rci_parameters(cohort: pd.DataFrame, cols: Sequence[str], occasions: Sequenc
     DataFrame indexed by score: ``n_retest`` (complete test–retest pairs), ``icc``
     (ICC(A,1)), ``n_cohort`` and ``sd`` (whole cohort at ``occasions[0]``, n − 1),
     ``sem`` = sd √(1 − icc) and ``sdc`` = 1.96 √2 sem (Jacobson & Truax 1991).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> cohort = pd.DataFrame({"respondent_id": list("abcdeabcde"), "occasion": ["t1"] * 5 + ["retest"] * 5,
+    ...                        "s": [2, 4, 5, 7, 9, 3, 4, 6, 7, 8]})
+    >>> rci_parameters(cohort, ["s"], ["t1", "retest"]).loc["s", ["n_retest", "icc", "sd", "sdc"]].round(2).tolist()
+    [5.0, 0.95, 2.7, 1.71]
     """
     me = measurement_error(cohort, list(cols), tuple(occasions), id_col, occasion_col)
     t1 = cohort.loc[cohort[occasion_col] == occasions[0], list(cols)].astype(float)
@@ -121,7 +137,17 @@ def rci_parameters(cohort: pd.DataFrame, cols: Sequence[str], occasions: Sequenc
 def rci_classes(pair: LatestPair, params: pd.DataFrame) -> pd.DataFrame:
     """``improved`` / ``unchanged`` / ``deteriorated`` per client and score (missing without
     follow-up), from :func:`analysis.stats.change.reliable_change` with the cohort's ``sd`` and
-    ``icc``."""
+    ``icc``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> long = pd.DataFrame({"respondent_id": ["a", "a", "b", "b"], "occasion": ["baseline", "6m"] * 2,
+    ...                      "s": [3, 7, 4, 5]})
+    >>> pair = latest_reading(long, ["s"], "baseline", ["6m"])
+    >>> rci_classes(pair, pd.DataFrame({"icc": [0.8], "sd": [2.0]}, index=["s"]))["s"].tolist()
+    ['improved', 'unchanged']
+    """
     cols = [c for c in pair.pre.columns if c in params.index]
     rci = reliable_change(pair.pre[cols], pair.post[cols], sd=params["sd"].to_dict(),
                           reliability=params["icc"].to_dict())
@@ -150,7 +176,16 @@ def rci_summary(classes: pd.DataFrame) -> pd.DataFrame:
 
 def goal_summary(goals: GoalAttainment) -> pd.DataFrame:
     """Goals reached per domain plus an ``all domains`` row: ``domain, n_goals, n_reached,
-    share_reached`` (share of all goals set in any domain)."""
+    share_reached`` (share of all goals set in any domain).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> b, f = pd.DataFrame({"goal_housing": [8, 7]}), pd.DataFrame({"sat_housing": [8, 5]})
+    >>> goals = goal_attainment(b, f, ["housing"])
+    >>> goal_summary(goals)[["domain", "n_goals", "share_reached"]].values.tolist()
+    [['housing', 2, 0.5], ['all domains', 2, 0.5]]
+    """
     per = goals.per_domain.reset_index()
     total = pd.DataFrame([{"domain": "all domains", "n_goals": int(per["n_goals"].sum()),
                            "n_reached": int(per["n_reached"].sum())}])
@@ -161,7 +196,15 @@ def goal_summary(goals: GoalAttainment) -> pd.DataFrame:
 def profile_means(change: pd.DataFrame, prefix: str = "sat_") -> pd.DataFrame:
     """Domain means at the first and latest reading from a :func:`analysis.stats.change.paired_change`
     table: index domain key (``prefix`` removed), columns ``first``, ``latest``; rows of other
-    scores (e.g. ``domain_mean``) are left out."""
+    scores (e.g. ``domain_mean``) are left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> change = pd.DataFrame({"mean_pre": [3.5, 5.5], "mean_post": [6.5, 6.0]}, index=["sat_health", "domain_mean"])
+    >>> profile_means(change).to_dict("index")
+    {'health': {'first': 3.5, 'latest': 6.5}}
+    """
     rows = change[change.index.str.startswith(prefix)]
     out = pd.DataFrame({"first": rows["mean_pre"].to_numpy(float), "latest": rows["mean_post"].to_numpy(float)},
                        index=pd.Index(rows.index.str.removeprefix(prefix), name="domain"))
@@ -177,6 +220,14 @@ def example_profiles(data: pd.DataFrame, domains: Sequence[str], occasions: Sequ
     ids) are drawn with ``numpy.random.default_rng(seed)``. Returns ``{"A": readings, ...}``
     with one row per occasion (index, in ``occasions`` order) and one column per domain key —
     labels instead of ids, so charts do not name clients.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> long = pd.DataFrame({"respondent_id": ["a", "a", "b"], "occasion": ["baseline", "6m", "baseline"],
+    ...                      "sat_health": [3, 5, 4]})
+    >>> example_profiles(long, ["health"], ["baseline", "6m"])["A"]["health"].tolist()
+    [3.0, 5.0]
     """
     rows = data[data[occasion_col].isin(occasions)]
     n_readings = rows.groupby(id_col)[occasion_col].nunique()
@@ -238,7 +289,15 @@ def goal_attainment(baseline: pd.DataFrame, followup: pd.DataFrame, domains: Seq
 # ----------------------------------------------------------------------------- the 3X perspectives
 def rci_parameters_given(reliability: pd.DataFrame) -> pd.DataFrame:
     """RCI parameters stated in the study manifest (``score, reliability, sd``) in the layout
-    of :func:`rci_parameters` (``icc`` holds the stated reliability; no retest counts)."""
+    of :func:`rci_parameters` (``icc`` holds the stated reliability; no retest counts).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> given = pd.DataFrame({"score": ["s"], "reliability": [0.84], "sd": [2.5]})
+    >>> rci_parameters_given(given).loc["s", ["icc", "sem", "sdc"]].round(2).tolist()
+    [0.84, 1.0, 2.77]
+    """
     sd = reliability.set_index("score")["sd"].astype(float)
     r = reliability.set_index("score")["reliability"].astype(float)
     sem = sd * np.sqrt(1 - r)
@@ -322,7 +381,15 @@ def priorities_per_client(baseline: pd.DataFrame) -> pd.DataFrame:
 
 def anchor_for(anchor: pd.DataFrame, occasions: Sequence[str], id_col: str = "respondent_id") -> pd.Series:
     """Each client's global change rating: the one at the latest declared occasion when the
-    anchor file has several (indexed by ``id_col``)."""
+    anchor file has several (indexed by ``id_col``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> anchor = pd.DataFrame({"respondent_id": ["a", "a", "b"], "occasion": ["6m", "12m", "6m"], "anchor": [1, 2, 0]})
+    >>> anchor_for(anchor, ["6m", "12m"]).sort_index().to_dict()
+    {'a': 2.0, 'b': 0.0}
+    """
     data = anchor
     if "occasion" in data and data["occasion"].notna().any():
         rank = data["occasion"].map({o: i for i, o in enumerate(occasions)})
@@ -331,7 +398,13 @@ def anchor_for(anchor: pd.DataFrame, occasions: Sequence[str], id_col: str = "re
 
 
 def band_names(instrument: str) -> list[str]:
-    """The traffic-light bands of a life-domain instrument, lowest first (from its YAML)."""
+    """The traffic-light bands of a life-domain instrument, lowest first (from its YAML).
+
+    Examples
+    --------
+    >>> band_names("3x10d")
+    ['low', 'moderate', 'high']
+    """
     from analysis.intake.instruments import load_instrument
 
     return [b["name"] for b in sorted(load_instrument(instrument).scoring["bands"], key=lambda b: b["min"])]
@@ -341,7 +414,16 @@ def latest_rows(data: pd.DataFrame, cols: Sequence[str], first: str, followups: 
                 id_col: str = "respondent_id", occasion_col: str = "occasion") -> pd.DataFrame:
     """Every column of each client's latest follow-up row with an answer in ``cols`` (indexed
     by ``id_col``, clients seen at ``first`` without follow-up left out) — for tables of
-    non-numeric scores such as bands, alongside :func:`latest_reading`."""
+    non-numeric scores such as bands, alongside :func:`latest_reading`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> long = pd.DataFrame({"respondent_id": ["a", "a", "a", "b"], "occasion": ["baseline", "6m", "12m", "baseline"],
+    ...                      "band_health": ["low", "moderate", None, "high"]})
+    >>> latest_rows(long, ["band_health"], "baseline", ["6m", "12m"])[["occasion", "band_health"]].values.tolist()
+    [['6m', 'moderate']]
+    """
     answered = data[data[occasion_col].isin(followups) & data[list(cols)].notna().any(axis=1)]
     rank = answered[occasion_col].map({o: i for i, o in enumerate(followups)})
     latest = answered.assign(_rank=rank).sort_values("_rank", kind="stable").drop_duplicates(id_col, keep="last")

@@ -33,6 +33,12 @@ def national_norms(corrected: bool = True) -> pd.DataFrame:
     Returns
     -------
     DataFrame with columns ``mean``, ``sd``, ``n`` and index ``domain``.
+
+    Examples
+    --------
+    >>> published, corrected = national_norms(corrected=False), national_norms()
+    >>> published.loc["health", ["mean", "sd"]].tolist(), corrected.loc["health", ["mean", "sd"]].tolist()
+    ([6.83, 2.14], [5.83, 2.14])
     """
     spec = yaml.safe_load(NORMS_PATH.read_text(encoding="utf-8"))
     shift = spec["erratum"]["mean_shift"] if corrected else 0

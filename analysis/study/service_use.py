@@ -369,6 +369,22 @@ def service_use_change(data: pd.DataFrame, *, ci: float = 0.95, n_boot: int = 20
         total_before with the percentile bootstrap interval ``rr_ci_low``, ``rr_ci_high``,
         ``p_wilcoxon`` (signed-rank), ``p_sign`` (exact sign test) and ``rank_biserial``.
         Tests and effect sizes are missing when every difference is zero.
+
+    References
+    ----------
+    Kerby, D. S. (2014). The simple difference formula: an approach to teaching nonparametric
+    correlation. *Comprehensive Psychology*, 3, 11.IT.3.1 (rank-biserial correlation).
+    Efron, B., & Tibshirani, R. J. (1993). *An introduction to the bootstrap*, ch. 13
+    (percentile interval). Wilcoxon, F. (1945). Individual comparisons by ranking methods.
+    *Biometrics Bulletin*, 1, 80–83.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> visits = pd.DataFrame({"respondent_id": list("aabbcc"), "period": ["before", "after"] * 3,
+    ...                        "service_type": "health", "visits": [2, 4, 1, 3, 3, 2]})
+    >>> service_use_change(visits)[["service_type", "total_before", "total_after", "rate_ratio"]].values.tolist()
+    [['health', 6, 9, 1.5], ['all_services', 6, 9, 1.5]]
     """
     wide = _check(data)
     if not len(wide):

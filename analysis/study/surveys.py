@@ -48,7 +48,13 @@ SUS_BANDS = (
 
 
 def sus_band(score: float, lang: str = "en") -> str:
-    """Adjective band of a SUS score (Bangor et al. 2009); empty string for a missing score."""
+    """Adjective band of a SUS score (Bangor et al. 2009); empty string for a missing score.
+
+    Examples
+    --------
+    >>> sus_band(68), sus_band(90, "fi"), sus_band(float("nan"))
+    ('Good', 'Paras mahdollinen', '')
+    """
     if pd.isna(score):
         return ""
     for low, high, names in SUS_BANDS:
@@ -72,6 +78,13 @@ def item_summary(responses: pd.DataFrame, instrument: Instrument | str, lang: st
     Returns
     -------
     DataFrame with ``item, label, negative, n, mean, sd, pct_agree``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> answers = pd.DataFrame({"sus_1": [5, 4, 2], "sus_2": [1, 2, 4]})
+    >>> item_summary(answers, "sus")[["item", "negative", "n", "mean"]].values.tolist()
+    [['sus_1', False, 3, 3.6666666666666665], ['sus_2', True, 3, 2.3333333333333335]]
     """
     ins = _instrument(instrument)
     reverse = {k for rule in ins.scores for k in rule.reverse}
@@ -111,6 +124,14 @@ def scale_summary(responses: pd.DataFrame, scores: pd.DataFrame, instrument: Ins
     ratings; see
     :func:`analysis.stats.reliability.cronbach_alpha`; missing when an item has no variance or
     too few answers).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.intake.scoring import score
+    >>> answers = pd.DataFrame({f"sus_{i}": [4, 5, 3, 4, 2] if i % 2 else [2, 1, 3, 2, 4] for i in range(1, 11)})
+    >>> scale_summary(answers, score(answers, "sus"), "sus")[["score", "items", "n", "mean"]].values.tolist()
+    [['sus_score', 10, 5, 65.0]]
     """
     ins = _instrument(instrument)
     rows = []
