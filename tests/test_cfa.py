@@ -220,3 +220,10 @@ def test_empirically_underidentified_model_warns_and_gives_nan_se():
     r = cfa(DATA["hs"], m)
     assert any("singular" in w or "not converge" in w for w in r.warnings)
     assert r.estimates.loc[r.estimates.se != 0, "se"].isna().all()
+
+
+def test_rmsea_of_a_missing_chisq_is_missing():
+    # lavaan: rmsea.scaled is NA when the scaled statistic is; 0 would read as perfect fit
+    from analysis.stats._sem_fit import rmsea
+    assert np.isnan(rmsea(np.nan, 8, 700, 2)) and np.isnan(rmsea(30.0, np.nan, 700, 2))
+    assert rmsea(30.0, 8, 700, 2) == pytest.approx(np.sqrt((30 / 700 / 8 - 1 / 700) * 2))

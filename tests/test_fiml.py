@@ -137,3 +137,21 @@ def test_invariance_with_fiml(est):
 def test_missing_option_checked():
     with pytest.raises(ValueError, match="missing='pairwise'"):
         cfa(DATA["sv"], "f =~ sat_health + sat_resilience + sat_daily_coping", missing="pairwise")
+
+
+def test_badly_scaled_variables_keep_their_standard_errors():
+    # sat.act (tests/r/scaling.R): variances from ~25 (ACT) to ~5000 (SAT); the information
+    # matrix is near-singular only in raw units (eigenvalue ratio 6e-11), not in its
+    # correlation form, and lavaan gives every SE. Large variances are held relative (1e-5:
+    # optimiser end points differ by ~3e-7 relative), the rest as elsewhere.
+    ref = json.loads((HERE / "fixtures/r/scaling.json").read_text())
+    data = pd.read_csv(HERE / "fixtures/data/sat_act.csv")
+    res = cfa(data, ref["model"], group=ref["group"], estimator="MLR", missing="ml")
+    assert res.warnings == () and res.admissible
+    for name, value in ref["fit"].items():
+        assert res.fit[name] == pytest.approx(value, abs=0.02 if "chisq" == name[:5] else 0.001), name
+    got = res.estimates.merge(pd.DataFrame(ref["estimates"]), on=["lhs", "op", "rhs", "group"],
+                              suffixes=("", "_r"), validate="one_to_one")
+    assert len(got) == len(ref["estimates"]) and got["se"].notna().all()
+    np.testing.assert_allclose(got["est"], got["est_r"], rtol=1e-5, atol=1e-3)
+    np.testing.assert_allclose(got["se"], got["se_r"], rtol=1e-4, atol=2e-3)

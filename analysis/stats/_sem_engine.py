@@ -40,6 +40,21 @@ EM_TOL, EM_MAX_ITER = 1e-5, 500       # lavaan's em.h1.tol, em.h1.iter.max
 
 
 # ------------------------------------------------------------------- moment helpers
+def near_singular(m: np.ndarray, tol: float = 1e-10) -> bool:
+    """Whether a symmetric positive semi-definite matrix (an information or covariance
+    matrix) is singular up to ``tol``, judged on its correlation form ``D^-1/2 m D^-1/2``
+    so that the units of the variables or parameters do not matter (a variance of 5000 next
+    to a loading of 0.5 is not a near-singularity)."""
+    if m.size == 0:
+        return False
+    d = np.diag(m)
+    if not (d > 0).all():
+        return True
+    s = 1.0 / np.sqrt(d)
+    ev = np.linalg.eigvalsh(m * np.outer(s, s))
+    return bool(ev[0] <= tol * ev[-1])
+
+
 def vech_index(p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows, columns and weights (1 diagonal, 2 off-diagonal) of vech(Σ)."""
     r, c = np.tril_indices(p)

@@ -190,6 +190,8 @@ def tli(X2, df, X2n, dfn, c=1.0, cn=1.0):
 
 def rmsea(X2, df, N, G, c=1.0):
     """lavaan's ``lav_fit_rmsea`` (N, not N − 1)."""
+    if not (np.isfinite(X2) and np.isfinite(df) and np.isfinite(c)):
+        return np.nan
     return math.sqrt(max(X2 / N / df - c / N, 0.0)) * math.sqrt(G) if df > 0 else 0.0
 
 

@@ -53,7 +53,7 @@ from scipy import linalg, stats
 
 from analysis.stats import _sem_fit
 from analysis.stats.polychoric import polychoric
-from analysis.stats._sem_engine import Model
+from analysis.stats._sem_engine import Model, near_singular
 from analysis.stats._sem_partable import MAT_D, MAT_T, ParTable
 
 __all__ = ["OrdinalSample", "OrdinalModel", "make_ordinal_sample", "robust_vcov",
@@ -241,8 +241,7 @@ def robust_vcov(model: OrdinalModel, theta: np.ndarray) -> np.ndarray:
     """Robust covariance of theta, lavaan's ``se = "robust.sem"`` (÷ (N - G)); raises
     LinAlgError when the information matrix is singular (a model not identified)."""
     info = model.information(theta)
-    ev = np.linalg.eigvalsh(info)
-    if ev[0] <= 1e-10 * ev[-1]:
+    if near_singular(info):
         raise np.linalg.LinAlgError("singular information matrix")
     E_inv = np.linalg.inv(info)
     meat = np.zeros_like(E_inv)

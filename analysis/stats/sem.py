@@ -81,7 +81,7 @@ from analysis.stats import _sem_fit, _sem_ordinal
 from analysis.stats.criteria import limits
 from analysis.stats.lavaan_syntax import ModelSyntaxError, parse_expression, parse_model
 from analysis.stats.results import Result
-from analysis.stats._sem_engine import Model, Sample, make_sample
+from analysis.stats._sem_engine import Model, Sample, make_sample, near_singular
 from analysis.stats._sem_ordinal import OrdinalModel, make_ordinal_sample
 from analysis.stats._sem_partable import (GROUP_EQUAL, MAT_A, MAT_D, MAT_M, MAT_S, MAT_T, ParTable,
                                          bounds, build_partable, label_function,
@@ -258,7 +258,7 @@ def _sample_problems(parts: Sequence[np.ndarray], samples: Sequence[Sample | Non
             msgs.append(f"sample covariance matrix{where} cannot be computed (n = {len(x)})")
             continue
         ev = np.linalg.eigvalsh(s.cov)
-        if ev[0] <= 1e-10 * max(ev[-1], 1e-300):
+        if near_singular(s.cov):
             const = [v for v, sd in zip(ov, np.diag(s.cov)) if sd <= 0]
             extra = f"; constant variables: {const}" if const else ""
             msgs.append(f"sample covariance matrix{where} is not positive definite (smallest "
@@ -516,8 +516,7 @@ def _information(model: Model, theta: np.ndarray, estimator: str, fiml: bool,
         info = model.expected_info(theta)
     keep = np.ones(model.n_theta, dtype=bool) if active is None else ~active
     sub = info[np.ix_(keep, keep)]
-    ev = np.linalg.eigvalsh(sub) if sub.size else np.ones(1)
-    if ev[0] <= 1e-10 * ev[-1]:
+    if near_singular(sub):
         return None, ["information matrix is singular: the model may not be identified; "
                       "standard errors are not available"], extra
     inv = np.zeros_like(info)
