@@ -374,3 +374,14 @@ def test_several_count_columns_and_contexts():
     primary_only = suppress_small_cells(t, ["n_6m"])
     # the small n, the masked n_baseline of its row (70 − 40), then the mean
     assert found({"t": primary_only}, {"t": spec})["value"].round(9).tolist() == [3.0, 30.0, 6.0]
+
+
+def test_hidden_cells_do_not_depend_on_the_label_language():
+    # Two equal counts (12 and 12) can protect the small one; which is hidden must follow the
+    # table's order, not the label text, or the English and Finnish reports together show both.
+    spec = TableSpec(population="respondents", dims=["band"])
+    en = pd.DataFrame({"band": ["Worst", "OK", "Excellent", "Best imaginable", "all"], "n": [3, 20, 12, 12, 47]})
+    fi = en.assign(band=["Huonoin", "Kelvollinen", "Erinomainen", "Paras mahdollinen", "all"])
+    shown = [Disclosure().protect("sus", t, spec) for t in (en, fi)]
+    assert shown[0]["n"].tolist() == shown[1]["n"].tolist()
+    assert shown[0]["n"].tolist().count("..") == 1 and "<5" in shown[0]["n"].tolist()

@@ -453,11 +453,20 @@ class _Model:
     def __init__(self, entries, masks):
         self.cells: list[_Cell] = []
         relations: set[_Relation] = set()
-        for name, table, spec in entries:
+        #: where each variable first appears (table, row, column numbers): the tie-break when
+        #: choosing between equal counts, so that the choice never depends on label text (a
+        #: report in two languages must hide the same cells)
+        self.position: dict[tuple, tuple[int, int, int]] = {}
+        for t, (name, table, spec) in enumerate(entries):
             cells, found = _parse(name, table, spec, masks)
             self.cells += cells
             relations |= found
-        self.relations = sorted(relations, key=_order)
+            for cell in cells:
+                for v in (cell.var, *cell.units):
+                    if v is not None:
+                        self.position.setdefault(v, (t, cell.row, table.columns.get_loc(cell.column)))
+        self.relations = sorted(relations, key=lambda r: (min(self.position.get(v, ()) for v in r.coefficients()),
+                                                          _order(r)))
         self.values: dict[tuple, float] = {}
         for cell in self.cells:
             if cell.var is None or cell.value is None:
@@ -723,7 +732,8 @@ class Disclosure:
             if var[0] == "n" and value < self.min_n:
                 self._hidden[var] = PRIMARY
         components: dict[tuple, list] = {}
-        for var in sorted((v for v, r in self._hidden.items() if r == PRIMARY), key=_order):
+        for var in sorted((v for v, r in self._hidden.items() if r == PRIMARY),
+                          key=lambda v: (self._model.position.get(v, ()), _order(v))):
             components.setdefault(tuple(self._model.component(var)[0]), []).append(var)
         for variables, primaries in components.items():
             # what the component's protection depends on: its relations, values, hidden cells, percentages
@@ -836,7 +846,7 @@ class Disclosure:
         its relation), then by size. Totals fixed by a shown percentage are left out."""
         model, revealed = self._model, self._revealed()
         usable = lambda v: v != var and v in model.values and v not in self._hidden and v not in revealed
-        size = lambda v: (model.values[v] < 2 * self.min_n - 1, model.values[v], _order(v))
+        size = lambda v: (model.values[v] < 2 * self.min_n - 1, model.values[v], model.position.get(v, ()), _order(v))
         rank = {}
         for r in model.by_var.get(var, []):
             for v, is_total in [*((c, 0) for c in r.children), (r.parent, 1)]:
