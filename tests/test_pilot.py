@@ -80,8 +80,8 @@ def test_goal_summary_total_row(long):
     #        d health 5 (4: no), d family 4 (3: no); c has no follow-up
     assert g.loc["health", ["n_goals", "n_reached"]].tolist() == [3, 1]
     assert g.loc["family", ["n_goals", "n_reached"]].tolist() == [2, 1]
-    assert g.loc["all domains", ["n_goals", "n_reached"]].tolist() == [5, 2]
-    assert g.loc["all domains", "share_reached"] == pytest.approx(0.4)
+    assert g.loc["all", ["n_goals", "n_reached"]].tolist() == [5, 2]
+    assert g.loc["all", "share_reached"] == pytest.approx(0.4)
 
 
 def test_group_profile(long):

@@ -272,7 +272,7 @@ def test_pilot_evaluation(demo):
         ok = pairs[f"goal_{dom}_pre"].notna() & pairs[f"sat_{dom}_post"].notna()
         n_goals += ok.sum()
         n_reached += (ok & (pairs[f"sat_{dom}_post"] >= pairs[f"goal_{dom}_pre"])).sum()
-    total = b["goals"].set_index("domain").loc["all domains"]
+    total = b["goals"].set_index("domain").loc["all"]
     assert (total["n_goals"], total["n_reached"]) == (n_goals, n_reached)
     anchor = pd.read_csv(DEMO / "pilot_anchor.csv").set_index("respondent_id")["anchor"]
     resp = b["responsiveness"].set_index("score")

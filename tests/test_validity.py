@@ -201,7 +201,7 @@ def test_cosmin_rules():
     t = v.cosmin_summary(invariance=inv).set_index("property")
     # metric: ΔCFI −0.005 ok; scalar: ΔCFI −0.015 fails (Chen 2007)
     assert t.loc["cross-cultural validity / measurement invariance", "rating"] == v.MINUS
-    assert "metric: ΔCFI -0.005" in t.loc["cross-cultural validity / measurement invariance", "evidence"]
+    assert "metric: ΔCFI −0.005" in t.loc["cross-cultural validity / measurement invariance", "evidence"]
     # several groupings: one failing step in any grouping makes the rating −; evidence names each
     good = pd.DataFrame({"cfi": [0.970, 0.968, 0.965], "rmsea": [0.05, 0.05, 0.05],
                          "srmr": [0.04, 0.045, 0.048]}, index=["configural", "metric", "scalar"])
@@ -210,7 +210,7 @@ def test_cosmin_rules():
     t = v.cosmin_summary(invariance={"gender": good, "age group": inv}).set_index("property")
     evidence = t.loc["cross-cultural validity / measurement invariance", "evidence"]
     assert t.loc["cross-cultural validity / measurement invariance", "rating"] == v.MINUS
-    assert "gender — metric: ΔCFI -0.002" in evidence and "age group — scalar: ΔCFI -0.015" in evidence
+    assert "gender — metric: ΔCFI −0.002" in evidence and "age group — scalar: ΔCFI −0.015" in evidence
     t = v.cosmin_summary(responsiveness=pd.DataFrame({"auc": [0.8, 0.75, 0.72, 0.6]}))
     assert t.set_index("property").loc["responsiveness", "rating"] == "+"   # 3/4 = 75 %
     empty = v.cosmin_summary()
@@ -255,4 +255,10 @@ def test_cosmin_summary_end_to_end(seed):
     assert f"{int((resp['auc'] >= 0.70).sum())} of 10" in row["evidence"]
     # family has ~30 % at 10 in the model: ceiling flagged
     assert t.loc["floor/ceiling", "rating"] == v.MINUS and "sat_family" in t.loc["floor/ceiling", "evidence"]
-    assert t.loc["structural validity", "note"] == v.FORMATIVE_NOTE
+    assert t.loc["structural validity", "note"].startswith("A formative index")
+    fi = v.cosmin_summary(fit={"cfi": 0.9, "tli": 0.9, "rmsea": 0.1, "srmr": 0.1}, formative=True,
+                          lang="fi").set_index("property")
+    assert fi.loc["structural validity", "evidence"] == "CFI 0,900, TLI 0,900, RMSEA 0,100, SRMR 0,100"
+    assert fi.loc["structural validity", "note"].startswith("Formatiivinen indeksi")
+    assert fi.loc["reliability", "evidence"] == "ei toistomittausta"
+    assert fi.loc["structural validity", "criterion"].startswith("CFI tai TLI > 0,95")

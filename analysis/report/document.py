@@ -32,7 +32,7 @@ import re
 import subprocess
 import warnings
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
@@ -158,9 +158,24 @@ class Report:
         """A count that is not a number of persons (rows, files, visits) for a sentence."""
         return present.count(n, self.lang)
 
-    def label(self, key: str) -> str:
-        """The label of a score, item or category code in the report language."""
-        return self.labels.value("", key)
+    def label(self, key: str, column: str | Sequence[str] = "") -> str:
+        """The label of a score, item or category code (of ``column``) in the report language;
+        with several columns, of a group written ``code × code`` (one code of each)."""
+        if not isinstance(column, str):
+            return present.group_value(str(key), self.labels, column)
+        return self.labels.value(column, key)
+
+    def model_text(self, model: str) -> str:
+        """lavaan model syntax with each variable named by its label (``=~`` and ``+`` kept).
+
+        Examples
+        --------
+        >>> r = Report("02_validation_report", None, display=False)
+        >>> r.labels = study_labels("en")
+        >>> r.model_text("f =~ sat_health + sat_housing")
+        'f =~ Health + Housing'
+        """
+        return re.sub(r"[A-Za-z_][A-Za-z0-9_.]*", lambda m: self.label(m[0]), model)
 
     # ------------------------------------------------------------------------- blocks
     def _add(self, block: Block) -> Block:
@@ -236,7 +251,9 @@ class Report:
     def table(self, name: str, data: pd.DataFrame, *, title: str | None = None, title_key: str | None = None,
               counts: Sequence[str] | None | object = _AUTO, spec: TableSpec | None = None,
               kinds: dict[str, str] | None = None, hide: Sequence[str] = (), notes: Sequence[str] = (),
-              row_kinds: str | None = None, keep: Sequence[str] = (), **fields: Any) -> present.ShownTable:
+              row_kinds: str | None = None, keep: Sequence[str] = (), show: bool = True,
+              label_as: Mapping[str, str] | None = None, columns_of: Sequence[str] = (),
+              **fields: Any) -> present.ShownTable:
         """Protect, format, show and keep a table; returns the :class:`~present.ShownTable`.
 
         Disclosure control (:mod:`analysis.report.disclosure`) runs over every table of the
@@ -246,7 +263,10 @@ class Report:
         persons, default ``n`` and ``n_…``; ``keep``: numeric columns that label a row, such as
         a raw score). ``counts=None`` declares a table without person counts (fit measures,
         file rows). ``title_key`` names the catalogue message of the title (default
-        ``<report>.tables.<name>``).
+        ``<report>.tables.<name>``). ``show=False`` keeps the table for the workbook only (a
+        long reference table that the page summarises). ``label_as`` labels a column's codes as
+        those of another column (``{"group": "activity"}``: the groups are activity codes);
+        ``columns_of`` says the column names are groups of these columns' codes.
         """
         if not re.fullmatch(r"[A-Za-z0-9_]{1,31}", name):
             raise ValueError(f"table name {name!r}: 1–31 letters, digits or '_' (it becomes a sheet name)")
@@ -258,14 +278,16 @@ class Report:
             spec = spec or self._row_spec(name, machine, counts, keep)
             if spec is not None:
                 machine = self.disclosure.protect(name, machine, spec).drop(columns="_row", errors="ignore")
-        args = {"kinds": kinds, "hide": hide, "row_kinds": row_kinds}
+        args = {"kinds": kinds, "hide": hide, "row_kinds": row_kinds, "label_as": label_as, "columns_of": columns_of}
         shown = present.present(machine, self.lang, self.labels, **args)
         caption = title if title is not None else self.t(title_key or f"{self.name}.tables.{name}", **fields)
         abbreviations = "; ".join(f"{k} = {v}" for k, v in shown.abbreviations if k not in _SELF_EVIDENT)
         block_notes = tuple([*notes, *([abbreviations + "."] if abbreviations else [])])
         self._tables[name] = shown
         self._table_args[name] = args
-        self._add(Block("table", text=caption, number=len(self._tables), table=shown, notes=block_notes))
+        if show:
+            number = 1 + sum(b.kind == "table" for b in self._blocks)
+            self._add(Block("table", text=caption, number=number, table=shown, notes=block_notes))
         return shown
 
     def _row_spec(self, name: str, machine: pd.DataFrame, counts, keep: Sequence[str]) -> TableSpec | None:
@@ -282,14 +304,17 @@ class Report:
 
     def _final_blocks(self) -> list[Block]:
         """The blocks with every table as disclosure control leaves it after the last table."""
+        refreshed = {}
+        for name in self._tables:
+            if name in self.disclosure.specs:
+                machine = self.disclosure.shown(name).drop(columns="_row", errors="ignore")
+                old = self._tables[name]
+                self._tables[name] = present.present(machine, self.lang, self.labels, **self._table_args[name])
+                refreshed[id(old)] = self._tables[name]
         blocks = []
         for b in self._blocks:
-            name = next((n for n, s in self._tables.items() if s is b.table), None)
-            if b.kind == "table" and name in self.disclosure.specs:
-                machine = self.disclosure.shown(name).drop(columns="_row", errors="ignore")
-                shown = present.present(machine, self.lang, self.labels, **self._table_args[name])
-                self._tables[name] = shown
-                b = Block("table", text=b.text, number=b.number, table=shown, notes=b.notes)
+            if b.kind == "table" and id(b.table) in refreshed:
+                b = Block("table", text=b.text, number=b.number, table=refreshed[id(b.table)], notes=b.notes)
             blocks.append(b)
         return blocks
 

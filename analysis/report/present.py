@@ -51,6 +51,7 @@ import yaml
 
 from analysis import resource
 from analysis.report.i18n import has, t
+from analysis.stats.descriptives import ALL
 
 MINUS = "−"
 #: Excel number formats matching the shown decimals, by column kind.
@@ -255,6 +256,26 @@ class Labels:
         return text
 
 
+def group_value(text: str, labels: Labels, columns_of: Sequence[str]) -> str:
+    """``16-19 × female`` (codes of ``columns_of`` joined by ``×``) with each code labelled."""
+    codes = text.split(" × ")
+    if len(codes) != len(columns_of):
+        return text
+    return " × ".join(labels.value(of, code) for of, code in zip(columns_of, codes))
+
+
+def _column_heading(column: str, lang: str, labels: Labels, columns_of: Sequence[str]) -> str:
+    """A heading from the catalogue; a score or domain key's label; a group of codes labelled."""
+    if has(f"columns.{column}", lang) or (column not in labels.keys and not columns_of):
+        return heading(column, lang)
+    if column in labels.keys:
+        return labels.keys[column]
+    codes = column.split(" ")
+    if column == ALL or len(codes) != len(columns_of):
+        return labels.value("", column)
+    return " ".join(labels.value(of, code) for of, code in zip(columns_of, codes))
+
+
 # ----------------------------------------------------------------------------- tables
 @dataclass(frozen=True)
 class ShownTable:
@@ -281,7 +302,8 @@ def _ci_pairs(columns: Sequence[str]) -> dict[str, tuple[str, str]]:
 
 def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
             kinds: Mapping[str, str] | None = None, hide: Sequence[str] = (),
-            row_kinds: str | None = None) -> ShownTable:
+            row_kinds: str | None = None, label_as: Mapping[str, str] | None = None,
+            columns_of: Sequence[str] = ()) -> ShownTable:
     """Format a machine table for publication (see the module docstring).
 
     Parameters
@@ -300,6 +322,12 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
         A column naming, in each row, a statistic (``measure``: chisq, df, cfi …): the other
         value columns of that row are formatted by that statistic's kind (long tables of fit
         measures).
+    label_as : mapping, optional
+        Columns whose codes are those of another column (``{"group": "activity"}``).
+    columns_of : list of str
+        The table's column names are groups: codes of these columns joined by spaces
+        (``16-19 female`` for age group × gender, as :func:`analysis.stats.descriptives.group_labels`
+        writes them), and so are values such as ``16-19 × female``; each code is labelled.
 
     Examples
     --------
@@ -347,13 +375,16 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
         elif name == "category" and "variable" in table:     # a category of the row's variable
             out[name] = [labels.value(str(v), x) for v, x in zip(table["variable"], table[col])]
         elif kind in ("label", "text"):
-            out[name] = [labels.value(name, x) if kind == "label" or str(x) in labels.keys else
+            source = (label_as or {}).get(name, name)
+            out[name] = [group_value(str(x), labels, columns_of) if columns_of and " × " in str(x) else
+                         labels.value(source, x) if kind == "label" or str(x) in labels.keys or str(x) == ALL else
                          ("" if _missing(x) else str(x)) for x in table[col]]
         else:
-            out[name] = [format_value(x, kind, lang) for x in table[col]]
+            out[name] = [labels.value(name, x) if isinstance(x, str) and x == ALL else format_value(x, kind, lang)
+                         for x in table[col]]
         used.append(name)
     frame = pd.DataFrame(out, index=range(len(table)))
-    frame.columns = [heading(c, lang) for c in frame.columns]
+    frame.columns = [_column_heading(c, lang, labels, columns_of) for c in frame.columns]
     abbreviations = tuple((heading(c, lang), g) for c in used if (g := glossary_entry(c, lang)))
     formats = {str(c): EXCEL_FORMATS[k] for c, k in kinds.items() if k in EXCEL_FORMATS}
     numeric = tuple(heading(c, lang) for c in used

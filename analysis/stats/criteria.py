@@ -35,7 +35,7 @@ def properties() -> list[str]:
     >>> properties()[:2]
     ['structural validity', 'internal consistency']
     """
-    return list(_table())
+    return [k for k in _table() if not k.startswith("_")]
 
 
 def limits(prop: str) -> dict[str, Any]:
@@ -53,12 +53,15 @@ def limits(prop: str) -> dict[str, Any]:
 
 
 class _LimitFormatter(Formatter):
-    """``{share:%}`` prints 0.75 as ``75 %``; negative numbers get a true minus sign."""
+    """``{share:%}`` prints 0.75 as ``75 %``; negative numbers get a true minus sign; Finnish
+    numbers a decimal comma."""
+
+    def __init__(self, lang: str = "en"):
+        self.lang = lang
 
     def format_field(self, value, format_spec):
-        if format_spec == "%":
-            return f"{100 * value:g} %"
-        return format(value, format_spec).replace("-", "−")
+        text = f"{100 * value:g} %" if format_spec == "%" else format(value, format_spec).replace("-", "−")
+        return text.replace(".", ",") if self.lang == "fi" and isinstance(value, float) else text
 
 
 def criterion_text(prop: str, lang: str = "en") -> str:
@@ -67,8 +70,22 @@ def criterion_text(prop: str, lang: str = "en") -> str:
     Examples
     --------
     >>> criterion_text("internal consistency", "fi")
-    'alfa ≥ 0.70 jokaisessa (ala)asteikossa, kun rakennevaliditeetti on riittävä'
+    'alfa ≥ 0,70 jokaisessa (ala)asteikossa, kun rakennevaliditeetti on riittävä'
     """
     entry = _table()[prop]
     template = entry["text"].get(lang) or entry["text"]["en"]
-    return _LimitFormatter().format(template, **entry["limits"])
+    return _LimitFormatter(lang).format(template, **entry["limits"])
+
+
+def evidence_text(key: str, lang: str = "en", **fields: Any) -> str:
+    """An evidence phrase of the COSMIN summary (``_evidence`` in ``criteria.yaml``) in
+    ``lang`` (English when missing), filled with ``fields`` as given (already formatted).
+
+    Examples
+    --------
+    >>> evidence_text("confirmed", "fi", k=9, n=10, pct=90)
+    '9/10 vahvistui (90 %)'
+    """
+    entry = _table()["_evidence"][key]
+    template = entry.get(lang) or entry["en"]
+    return template.format(**fields) if isinstance(template, str) else template

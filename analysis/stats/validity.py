@@ -30,7 +30,7 @@ from scipy import stats
 
 from analysis import resource
 from analysis.stats.checks import require_columns
-from analysis.stats.criteria import criterion_text, limits
+from analysis.stats.criteria import criterion_text, evidence_text, limits
 from analysis.stats.effsize import correlation_ci, hedges_g, holm
 from analysis.stats.reliability import icc as _icc
 from analysis.stats.results import Result
@@ -310,12 +310,14 @@ def measurement_error(data: pd.DataFrame, cols: Sequence[str], occasions: Sequen
     return out
 
 
-FORMATIVE_NOTE = ("A formative index (the items make up the construct; they are not indicators "
-                  "of one latent trait): reported for completeness, not decisive.")
-
-
-def _fmt(x: float, digits: int = 2) -> str:
-    return "NA" if x is None or not np.isfinite(x) else f"{x:.{digits}f}"
+def _fmt(x: float, digits: int = 2, lang: str = "en", sign: bool = False) -> str:
+    """A number of an evidence text: ``NA`` when missing, a true minus sign, a decimal comma in
+    Finnish."""
+    if x is None or not np.isfinite(x):
+        return "NA"
+    text = f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
+    text = text.replace("-", MINUS)
+    return text.replace(".", ",") if lang == "fi" else text
 
 
 def _all_or_none(ok: Sequence[bool]) -> str:
@@ -385,62 +387,68 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
     def name(key) -> str:
         return str((names or {}).get(key, key))
 
+    def say(key, **fields) -> str:
+        return evidence_text(key, lang, **fields)
+
+    def num(x, digits=2, sign=False) -> str:
+        return _fmt(x, digits, lang, sign)
+
     def add(prop, rating, evidence, note=""):
         rows.append({"property": prop, "rating": rating, "evidence": evidence,
                      "criterion": criterion_text(prop, lang), "note": note})
 
-    formative_note = FORMATIVE_NOTE if formative else ""
+    formative_note = say("formative") if formative else ""
     if fit is None:
-        add("structural validity", "?", "no CFA", formative_note)
+        add("structural validity", "?", say("no_cfa"), formative_note)
         structural_ok = False
     else:
         lim = limits("structural validity")
         structural_ok = bool(fit.get("cfi", np.nan) > lim["cfi"] or fit.get("tli", np.nan) > lim["tli"]
                              or fit.get("rmsea", np.nan) < lim["rmsea"] or fit.get("srmr", np.nan) < lim["srmr"])
         add("structural validity", "+" if structural_ok else MINUS,
-            ", ".join(f"{k.upper()} {_fmt(fit.get(k, np.nan), 3)}" for k in ("cfi", "tli", "rmsea", "srmr")),
+            ", ".join(f"{k.upper()} {num(fit.get(k, np.nan), 3)}" for k in ("cfi", "tli", "rmsea", "srmr")),
             formative_note)
 
     if alpha is None:
-        add("internal consistency", "?", "no alpha", formative_note)
+        add("internal consistency", "?", say("no_alpha"), formative_note)
     else:
         cut = limits("internal consistency")["alpha"]
         low = [k for k, v in alpha.items() if not v >= cut]
-        ev = "; ".join(f"{k} {_fmt(v)}" for k, v in alpha.items())
+        ev = "; ".join(f"{k} {num(v)}" for k, v in alpha.items())
         if not structural_ok:
-            add("internal consistency", "?", ev + " (structural validity not sufficient)", formative_note)
+            add("internal consistency", "?", say("structural_insufficient", evidence=ev), formative_note)
         else:
             add("internal consistency", "+" if not low else MINUS,
-                ev + (f"; below {cut:.2f}: {', '.join(low)}" if low else ""), formative_note)
+                say("below", evidence=ev, cut=num(cut), names=", ".join(low)) if low else ev, formative_note)
 
     if retest is None:
-        add("reliability", "?", "no test–retest data")
-        add("measurement error", "?", "no test–retest data")
+        add("reliability", "?", say("no_retest"))
+        add("measurement error", "?", say("no_retest"))
     else:
         cut = limits("reliability")["icc"]
         low = list(retest.index[~(retest["icc"] >= cut)])
+        ev = say("icc_range", low=num(retest["icc"].min()), high=num(retest["icc"].max()), k=len(retest),
+                 n_low=int(retest["n"].min()), n_high=int(retest["n"].max()))
         add("reliability", "+" if not low else MINUS,
-            f"ICC(A,1) {_fmt(retest['icc'].min())}–{_fmt(retest['icc'].max())} over {len(retest)} "
-            f"score(s), n = {int(retest['n'].min())}–{int(retest['n'].max())}"
-            + (f"; below {cut:.2f}: {', '.join(name(k) for k in low)}" if low else ""))
-        ev = f"SDC {_fmt(retest['sdc'].min())}–{_fmt(retest['sdc'].max())}"
+            say("below", evidence=ev, cut=num(cut), names=", ".join(name(k) for k in low)) if low else ev)
+        ev = say("sdc_range", low=num(retest["sdc"].min()), high=num(retest["sdc"].max()))
         if "mic" not in retest or retest["mic"].isna().all():
-            add("measurement error", "?", ev + "; no MIC given")
+            add("measurement error", "?", say("no_mic", evidence=ev))
         else:
             failed = list(retest.index[~(retest["sdc"] < retest["mic"])])
+            ev = say("mic_range", evidence=ev, low=num(retest["mic"].min()), high=num(retest["mic"].max()))
             add("measurement error", "+" if not failed else MINUS,
-                ev + f"; MIC {_fmt(retest['mic'].min())}–{_fmt(retest['mic'].max())}"
-                + (f"; SDC ≥ MIC: {', '.join(name(k) for k in failed)}" if failed else ""))
+                say("sdc_over_mic", evidence=ev, names=", ".join(name(k) for k in failed)) if failed else ev)
 
     if hypotheses is None:
-        add("hypotheses testing for construct validity", "?", "no hypotheses tested")
+        add("hypotheses testing for construct validity", "?", say("no_hypotheses"))
     else:
         t = hypotheses.table
         add("hypotheses testing for construct validity", "+" if hypotheses.meets_criterion else MINUS,
-            f"{int(t['confirmed'].sum())} of {len(t)} confirmed ({100 * hypotheses.share_confirmed:.0f} %)")
+            say("confirmed", k=int(t["confirmed"].sum()), n=len(t), pct=f"{100 * hypotheses.share_confirmed:.0f}"))
 
     if invariance is None:
-        add("cross-cultural validity / measurement invariance", "?", "no multi-group models")
+        add("cross-cultural validity / measurement invariance", "?", say("no_invariance"))
     else:
         tables = invariance if isinstance(invariance, Mapping) else {"": invariance}
         steps_limits = limits("cross-cultural validity / measurement invariance")
@@ -458,13 +466,14 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
                 lim = steps_limits[step]
                 ok.append(bool(d["cfi"] >= lim["delta_cfi"] and d["rmsea"] <= lim["delta_rmsea"]
                                and d["srmr"] <= lim["delta_srmr"]))
-                parts.append(f"{prefix}{step}: ΔCFI {d['cfi']:+.3f}, ΔRMSEA {d['rmsea']:+.3f}, "
-                             f"ΔSRMR {d['srmr']:+.3f}")
+                parts.append(say("invariance_step", prefix=prefix, step=say("steps").get(step, step),
+                                 cfi=num(d["cfi"], 3, True), rmsea=num(d["rmsea"], 3, True),
+                                 srmr=num(d["srmr"], 3, True)))
         add("cross-cultural validity / measurement invariance", _all_or_none(ok) if ok else "?",
-            "; ".join(parts) or "no metric/scalar step")
+            "; ".join(parts) or say("no_invariance_step"))
 
     if responsiveness is None:
-        add("responsiveness", "?", "no anchor-based change data")
+        add("responsiveness", "?", say("no_anchor"))
     else:
         col = "auc" if "auc" in responsiveness and responsiveness["auc"].notna().any() else "r"
         vals = responsiveness[col].dropna()
@@ -472,15 +481,16 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
         met = (vals >= lim["auc"]) if col == "auc" else (vals.abs() >= lim["r"])
         share = float(met.mean()) if len(vals) else np.nan
         add("responsiveness", "?" if not len(vals) else ("+" if share >= lim["share"] else MINUS),
-            f"{col.upper()} {_fmt(vals.min())}–{_fmt(vals.max())}; {int(met.sum())} of {len(vals)} "
-            f"meet the criterion")
+            say("anchor_range", measure=col.upper(), low=num(vals.min()), high=num(vals.max()), k=int(met.sum()),
+                n=len(vals)))
 
     if floor_ceiling_table is None:
-        add("floor/ceiling", "?", "not computed")
+        add("floor/ceiling", "?", say("not_computed"))
     else:
         flagged = list(floor_ceiling_table.index[floor_ceiling_table["flag"].astype(bool)])
+        ev = say("floor_ceiling", floor=num(floor_ceiling_table["floor_pct"].max(), 1),
+                 ceiling=num(floor_ceiling_table["ceiling_pct"].max(), 1))
         add("floor/ceiling", "+" if not flagged else MINUS,
-            f"floor max {_fmt(floor_ceiling_table['floor_pct'].max(), 1)} %, ceiling max "
-            f"{_fmt(floor_ceiling_table['ceiling_pct'].max(), 1)} %"
-            + (f"; over {FLOOR_CEILING_LIMIT:g} %: {', '.join(name(k) for k in flagged)}" if flagged else ""))
+            say("over_limit", evidence=ev, limit=f"{FLOOR_CEILING_LIMIT:g}", names=", ".join(name(k) for k in flagged))
+            if flagged else ev)
     return pd.DataFrame(rows, columns=["property", "rating", "evidence", "criterion", "note"])

@@ -39,12 +39,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.stats.change import classify_rci, reliable_change
+from analysis.stats.descriptives import ALL
 from analysis.stats.results import Result
 from analysis.stats.validity import measurement_error
 
 CLASSES = ("improved", "unchanged", "deteriorated")
-#: Row labels of the tables: every client, and clients without a follow-up reading.
-ALL, NONE = "all", "none"
+#: Row label of the tables for clients without a follow-up reading (the total row is ALL).
+NONE = "none"
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def rci_summary(classes: pd.DataFrame) -> pd.DataFrame:
 
 
 def goal_summary(goals: GoalAttainment) -> pd.DataFrame:
-    """Goals reached per domain plus an ``all domains`` row: ``domain, n_goals, n_reached,
+    """Goals reached per domain plus a total row (``all``): ``domain, n_goals, n_reached,
     share_reached`` (share of all goals set in any domain).
 
     Examples
@@ -184,10 +185,10 @@ def goal_summary(goals: GoalAttainment) -> pd.DataFrame:
     >>> b, f = pd.DataFrame({"goal_housing": [8, 7]}), pd.DataFrame({"sat_housing": [8, 5]})
     >>> goals = goal_attainment(b, f, ["housing"])
     >>> goal_summary(goals)[["domain", "n_goals", "share_reached"]].values.tolist()
-    [['housing', 2, 0.5], ['all domains', 2, 0.5]]
+    [['housing', 2, 0.5], ['all', 2, 0.5]]
     """
     per = goals.per_domain.reset_index()
-    total = pd.DataFrame([{"domain": "all domains", "n_goals": int(per["n_goals"].sum()),
+    total = pd.DataFrame([{"domain": ALL, "n_goals": int(per["n_goals"].sum()),
                            "n_reached": int(per["n_reached"].sum())}])
     total["share_reached"] = total["n_reached"] / total["n_goals"].replace(0, np.nan)
     return pd.concat([per, total], ignore_index=True)
