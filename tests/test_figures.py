@@ -11,7 +11,7 @@ def test_jacobson_legend_shows_no_counts():
     # the table's total would let a reader recompute a suppressed class, so none is shown.
     pre = pd.Series([2, 2, 2, 2, 2, 2, 6, 6, 5], dtype=float)
     post = pd.Series([5, 5, 5, 5, 5, 5, 3, 3, 5], dtype=float)
-    labels = [t.get_text() for t in jacobson_plot(pre, post, sdc=2.0).axes[0].get_legend().get_texts()]
+    labels = [t.get_text() for t in jacobson_plot(pre, post, sdc=2.0).legends[0].get_texts()]
     assert {"Improved", "Deteriorated", "Unchanged"} <= set(labels)
     assert not any(ch.isdigit() for label in labels for ch in label)
 
