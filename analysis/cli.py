@@ -121,13 +121,17 @@ def _synthetic(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Notebook parameters of an internal (not publishable) report run.
+INTERNAL = {"INDIVIDUAL_FIGURES": True}
+
+
 def _report(args: argparse.Namespace) -> int:
     from analysis.intake.manifest import ManifestError
     from analysis.report.runner import print_summary, run
 
     try:
         outcomes = run(args.data, args.out, lang=args.lang, seed=args.seed, only=_names(args.only),
-                       skip=_names(args.skip))
+                       skip=_names(args.skip), parameters=INTERNAL if args.internal else None)
     except ManifestError as exc:
         print(exc, file=sys.stderr)
         print("no report was run: correct the manifest or the files named above", file=sys.stderr)
@@ -195,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", help="comma-separated reports to run, e.g. 04,05")
     p.add_argument("--skip", help="comma-separated reports not to run")
     p.add_argument("--seed", type=int, default=2026, help="seed of every random step (default 2026)")
+    p.add_argument("--internal", action="store_true",
+                   help="internal version, NOT for publication: adds figures of individual clients "
+                        "(reliable-change scatter, single clients' profiles) to report 04")
     p.set_defaults(handler=_report)
     return parser
 

@@ -127,6 +127,21 @@ def test_lazy_dispatch_to_synthetic_and_report(monkeypatch):
     assert calls == [("synthetic", "d", 7), ("report", "d", "r")]
 
 
+def test_report_internal_sets_the_individual_figures_parameter(monkeypatch):
+    import analysis.report.runner
+    from analysis.report.runner import NOTEBOOK_DIR, declared_parameters
+
+    seen = []
+    monkeypatch.setattr(analysis.report.runner, "run", lambda data, out, **kw: seen.append(kw["parameters"]) or [])
+    assert main(["report", "--data", "d", "--out", "r"]) == 0
+    assert main(["report", "--data", "d", "--out", "r", "--internal"]) == 0
+    assert seen == [None, {"INDIVIDUAL_FIGURES": True}]
+    # only the notebook that declares the parameter gets it
+    assert "INDIVIDUAL_FIGURES" in declared_parameters(NOTEBOOK_DIR / "04_pilot_evaluation.ipynb")
+    assert "INDIVIDUAL_FIGURES" not in declared_parameters(NOTEBOOK_DIR / "05_participant_surveys.ipynb")
+    assert {"DATA_DIR", "SEED", "LANG"} <= declared_parameters(NOTEBOOK_DIR / "05_participant_surveys.ipynb")
+
+
 def test_module_entry_point_runs(tmp_path):
     out = tmp_path / "s.csv"
     proc = subprocess.run([sys.executable, "-m", "analysis", "score", str(FIX / "3x10d_cp1252.csv"),

@@ -281,9 +281,22 @@ def test_pilot_evaluation(demo):
     imp = both["anchor"] >= 1
     u = stats.mannwhitneyu(both.loc[imp, "d"], both.loc[~imp, "d"]).statistic
     assert same_or_masked(resp.loc["sat_life_overall", "auc"], u / (imp.sum() * (~imp).sum()))
-    for fig in ("jacobson", "group_profile", "profile_A"):
+    for fig in ("reliable_change", "group_profile"):
         assert (demo / "figures" / f"04_pilot_evaluation_{fig}.png").stat().st_size > 5_000
         assert (demo / "figures" / f"04_pilot_evaluation_{fig}.svg").stat().st_size > 5_000
+    # figures of individual clients are not in the published report; it says how to make them
+    assert not [p.name for p in (demo / "figures").glob("04_pilot_evaluation_*")
+                if p.stem.endswith(("jacobson", "profile_A", "profile_B", "profile_C"))]
+    html = (demo / "04_pilot_evaluation.html").read_text(encoding="utf-8")
+    assert "withheld from this report" in html and "--internal" in html and "INTERNAL VERSION" not in html
+
+
+def test_pilot_evaluation_internal_version_has_individual_figures(tmp_path):
+    run_notebook(NOTEBOOK_DIR / "04_pilot_evaluation.ipynb", DEMO, tmp_path, parameters={"INDIVIDUAL_FIGURES": True})
+    for fig in ("jacobson", "profile_A", "reliable_change", "group_profile"):
+        assert (tmp_path / "figures" / f"04_pilot_evaluation_{fig}.png").stat().st_size > 5_000
+    html = (tmp_path / "04_pilot_evaluation.html").read_text(encoding="utf-8")
+    assert "INTERNAL VERSION, NOT FOR PUBLICATION" in html and "withheld from this report" not in html
 
 
 def test_pilot_evaluation_reports_the_data_it_is_given(seed7):
@@ -309,6 +322,7 @@ def test_participant_surveys(demo):
     score = 2.5 * ((sus[odd] - 1).sum(axis=1, skipna=False) + (5 - sus[even]).sum(axis=1, skipna=False))
     row = b["sus"].iloc[0]
     assert row["n"] == score.notna().sum() and row["mean"] == pytest.approx(score.mean(), abs=TOL)
+    assert (demo / "figures" / "05_participant_surveys_sus.png").stat().st_size > 5_000
     staff_bg = pd.read_csv(DEMO / "staff_background.csv")
     orgs = b["staff_background"].set_index("category")["n"]
     assert (orgs.drop("all").astype(str) == MASK).all() and orgs["all"] == len(staff_bg)   # each < 5

@@ -8,7 +8,8 @@ catalogues, tables, figures and notes. :meth:`Report.finish` writes
 * ``<out>/<name>.docx`` — the same report as a Word document;
 * ``<out>/<name>.xlsx`` — every table in machine form (numbers, with number formats), plus
   ``about`` (study, date, version, commit, data folder, small-cell rule) and ``glossary``;
-* ``<out>/figures/<name>_<figure>.png`` (300 dpi) and ``.svg``.
+* ``<out>/figures/<name>_<figure>.png`` (300 dpi) and ``.svg``; figures of counts and group
+  statistics are drawn from the tables as published (:meth:`Report.table_figure`).
 
 Every table passes disclosure control before it is shown or written; every number in a
 sentence is formatted in the report language; a section whose data are missing is replaced
@@ -115,6 +116,7 @@ class Report:
         self.disclosure = Disclosure(min_n)
         self._anchors: set[str] = set()
         self._n_figures = 0
+        self._figure_sources: dict[str, tuple] = {}
         if study is not None:
             self.labels = study_labels(lang)
             if study.synthetic:
@@ -318,8 +320,7 @@ class Report:
             blocks.append(b)
         return blocks
 
-    def figure(self, name: str, fig, caption_key: str, **fields: Any) -> Path:
-        """Save a matplotlib figure (PNG 300 dpi and SVG) and add it with its caption."""
+    def _save_figure(self, name: str, fig) -> Path:
         import matplotlib as mpl
 
         self.fig_dir.mkdir(parents=True, exist_ok=True)
@@ -327,9 +328,63 @@ class Report:
         with mpl.rc_context({"svg.hashsalt": f"{self.name}-{name}", "svg.fonttype": "path"}):
             fig.savefig(png, dpi=300, bbox_inches="tight", metadata={"Software": None})
             fig.savefig(png.with_suffix(".svg"), bbox_inches="tight", metadata={"Date": None, "Creator": None})
+        return png
+
+    def figure(self, name: str, fig, caption_key: str, **fields: Any) -> Path:
+        """Save a matplotlib figure (PNG 300 dpi and SVG) and add it with its caption.
+
+        For a figure of counts or group statistics use :meth:`table_figure`, which draws from
+        a table as published; this one is for figures without persons' counts (eigenvalues)
+        or, in an internal report only, figures of individuals."""
+        png = self._save_figure(name, fig)
         self._n_figures += 1
         self._add(Block("figure", text=self.t(caption_key, **fields), number=self._n_figures, image=png))
         return png
+
+    def table_figure(self, name: str, table: str, draw, caption_key: str, *, options: dict | None = None,
+                     **fields: Any) -> Path:
+        """A figure drawn from the table ``table`` of this report **as published**.
+
+        ``draw(shown, lang=..., **options)`` gets the table's machine form after disclosure
+        control (hidden cells as the text ``<5`` or ``..``), so the figure can show no number
+        the tables hide. When tables added later hide further cells of ``table``,
+        :meth:`finish` draws the figure again from the final table. What a figure was drawn
+        from is in :attr:`figure_data`.
+
+        Examples
+        --------
+        >>> import pandas as pd, tempfile
+        >>> from analysis.report.disclosure import TableSpec
+        >>> from analysis.report.figures import count_chart
+        >>> r = Report("05_participant_surveys", None, out_dir=tempfile.mkdtemp(), display=False)
+        >>> bands = pd.DataFrame({"band": ["low", "mid", "high", "all"], "n": [2, 9, 12, 23]})
+        >>> _ = r.table("bands", bands, spec=TableSpec(population="respondents", dims=["band"]), title="Bands")
+        >>> _ = r.table_figure("bands", "bands", count_chart, "figures.respondents", options={"category": "band"})
+        >>> r.figure_data["bands"]["n"].tolist()
+        ['<5', '..', 12, 23]
+        """
+        if table not in self._tables:
+            raise ValueError(f"figure {name!r}: no table {table!r} in report {self.name!r} (add the table first)")
+        options = dict(options or {})
+        shown = self[table].copy()
+        png = self._save_figure(name, draw(shown, lang=self.lang, **options))
+        self._figure_sources[name] = (table, draw, options, shown)
+        self._n_figures += 1
+        self._add(Block("figure", text=self.t(caption_key, **fields), number=self._n_figures, image=png))
+        return png
+
+    @property
+    def figure_data(self) -> dict[str, pd.DataFrame]:
+        """The published table each :meth:`table_figure` was (last) drawn from, by figure name."""
+        return {name: source[3] for name, source in self._figure_sources.items()}
+
+    def _redraw_figures(self) -> None:
+        """Draw again every table figure whose table disclosure control changed since."""
+        for name, (table, draw, options, drawn) in list(self._figure_sources.items()):
+            final = self[table]
+            if not final.equals(drawn):
+                self._save_figure(name, draw(final.copy(), lang=self.lang, **options))
+                self._figure_sources[name] = (table, draw, options, final.copy())
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         """The machine form of a table added before (numbers after disclosure control)."""
@@ -376,6 +431,7 @@ class Report:
 
         self.out_dir.mkdir(parents=True, exist_ok=True)
         blocks = self._final_blocks()
+        self._redraw_figures()
         leaks = audit(self.disclosure.tables, self.disclosure.specs, min_n=self.min_n)
         if len(leaks):
             raise RuntimeError(f"{self.name}: disclosure audit recovers hidden values; nothing was written:\n"

@@ -7,6 +7,15 @@ backend and leaves no open figures behind; :func:`save` writes a PNG and, in a n
 shows it. Series are told apart by
 line style and marker as well as shade, so printouts in black and white stay readable.
 
+Disclosure: a figure of a report shows no more than the report's tables. Charts of counts
+and group statistics (:func:`count_chart`, :func:`sus_chart`, :func:`rci_chart`,
+:func:`group_profile`, :func:`group_profiles`, :func:`service_use_chart`) take a table **as
+published** — after disclosure control, hidden cells as the text ``<5`` or ``..`` — and
+draw a hidden cell as that mark, never as a bar or point (draw them with
+:meth:`analysis.report.document.Report.table_figure`). :func:`jacobson_plot` and
+:func:`profile_chart` of one client show individuals: a published report leaves them out.
+Legends sit below the plot area; in Finnish, numbers on the axes have a decimal comma.
+
 Examples
 --------
 >>> import pandas as pd
@@ -22,37 +31,53 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import ScalarFormatter
 
 from analysis.report.i18n import has, t
 from analysis.report.labels import value_labels
-from analysis.study.surveys import SUS_BANDS
+from analysis.report import present
+from analysis.study.cohort import profile_rows
+from analysis.study.pilot import profile_means
+from analysis.study.service_use import chart_means
 
 GREYS = ("0.0", "0.45", "0.7")
 STYLES = ("-", "--", ":")
 MARKERS = ("o", "s", "^")
 
 
+class _DecimalComma(ScalarFormatter):
+    """Axis numbers with a decimal comma and a true minus (Finnish)."""
+
+    def __call__(self, x, pos=None):
+        return super().__call__(x, pos).replace(".", ",")
 
 
-def save(fig: Figure, path: str | Path, *, show: bool = False, dpi: int = 120) -> Path:
-    """Write ``fig`` as PNG to ``path`` (folders created); with ``show`` also display it in a notebook.
+def _localise(fig: Figure, lang: str) -> Figure:
+    """Numeric axes of ``fig`` in the conventions of ``lang`` (a decimal comma in Finnish);
+    axes labelled with words (categories) keep their labels."""
+    if lang == "fi":
+        for ax in fig.axes:
+            for axis in (ax.xaxis, ax.yaxis):
+                if type(axis.get_major_formatter()) is ScalarFormatter:
+                    axis.set_major_formatter(_DecimalComma())
+    return fig
 
-    Examples
-    --------
-    >>> import pandas as pd, tempfile
-    >>> fig = sus_chart(pd.Series([55.0, 70, 82.5]))
-    >>> with tempfile.TemporaryDirectory() as folder:
-    ...     path = save(fig, Path(folder) / "figures" / "sus.png")
-    ...     path.name, path.read_bytes()[1:4]
-    ('sus.png', b'PNG')
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    if show:
-        from IPython.display import Image, display
-        display(Image(filename=str(path)))
-    return path
+
+def _legend_below(fig: Figure, ax, ncol: int = 2) -> None:
+    """The legend of ``ax`` under the figure, outside every plot area and axis label
+    (``bbox_inches="tight"`` when saving keeps it in the image)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(ncol, len(handles)),
+                   fontsize=8, frameon=False)
+
+
+def _value(x) -> float | None:
+    """A published cell as a number, ``None`` when disclosure control hid it (``<5``, ``..``)."""
+    if isinstance(x, str):
+        return None
+    x = float(x)
+    return None if np.isnan(x) else x
 
 
 def text(key: str, lang: str) -> str:
@@ -102,7 +127,7 @@ def profile_chart(readings: pd.DataFrame, norm: pd.Series | None = None, *, lang
     >>> import pandas as pd
     >>> readings = pd.DataFrame({"health": [4, 6], "housing": [5, 7]}, index=["baseline", "12m"])
     >>> fig = profile_chart(readings, pd.Series({"health": 6.8, "housing": 7.6}), lang="fi")
-    >>> [x.get_text() for x in fig.axes[0].get_legend().get_texts()]
+    >>> [x.get_text() for x in fig.legends[0].get_texts()]
     ['baseline', '12m', 'Kansallinen vertailutaso (16–29 v.)']
     """
     if len(readings) > 3:
@@ -126,45 +151,94 @@ def profile_chart(readings: pd.DataFrame, norm: pd.Series | None = None, *, lang
     ax.tick_params(axis="x", pad=12)
     ax.set_ylim(0, 10)
     ax.set_yticks([0, 2, 4, 6, 8, 10])
-    ax.legend(loc="upper right", bbox_to_anchor=(1.3, 1.12), fontsize=8)
+    ax.set_rlabel_position(float(np.degrees(angles[1] / 2)) if len(domains) > 1 else 0.0)
     if title:
         ax.set_title(title, pad=24)
     fig.tight_layout()
-    return fig
+    _legend_below(fig, ax)
+    return _localise(fig, lang)
 
 
-def group_profile(first: pd.Series, latest: pd.Series, norm: pd.Series | None = None, *,
-                  lang: str = "en") -> Figure:
+def group_profile(change: pd.DataFrame, norm: pd.Series | None = None, *, lang: str = "en") -> Figure:
     """Horizontal dot plot of domain means at the first and latest reading, with the norm.
 
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> first, latest = pd.Series({"health": 4.0, "housing": 5.0}), pd.Series({"health": 6.0, "housing": 7.0})
-    >>> ax = group_profile(first, latest).axes[0]
-    >>> [x.get_text() for x in ax.get_yticklabels()], [x.get_text() for x in ax.get_legend().get_texts()]
-    (['Health', 'Housing'], ['First reading', 'Latest reading'])
+    ``change`` is a :func:`analysis.stats.change.paired_change` table as the report publishes
+    it (see :func:`analysis.study.pilot.profile_means`); a domain whose means disclosure
+    control hid is listed with the mark instead of points.
     """
-    domains = list(first.index)
+    means = profile_means(change)
+    domains = list(means.index)
     labels = domain_labels(lang)
     y = np.arange(len(domains))[::-1]
+    first, latest = means["first"].to_numpy(float), means["latest"].to_numpy(float)
     fig = Figure(figsize=(7, 0.45 * len(domains) + 1.2))
     ax = fig.subplots()
-    ax.hlines(y, first.to_numpy(float), latest.to_numpy(float), color="0.6", linewidth=1)
-    ax.plot(first.to_numpy(float), y, "o", color="0.55", markerfacecolor="white", label=text("first", lang))
-    ax.plot(latest.to_numpy(float), y, "s", color="0.0", label=text("latest", lang))
+    ax.hlines(y, first, latest, color="0.6", linewidth=1)
+    ax.plot(first, y, "o", color="0.55", markerfacecolor="white", label=text("first", lang))
+    ax.plot(latest, y, "s", color="0.0", label=text("latest", lang))
     if norm is not None:
         ax.plot(norm.reindex(domains).to_numpy(float), y, "|", color="0.0", markersize=14,
                 label=text("norm", lang))
+    for yy, a, b in zip(y, first, latest):
+        if np.isnan(a) or np.isnan(b):
+            ax.text(0.2, yy, text("hidden", lang), va="center", fontsize=8, style="italic")
     ax.set_yticks(y, [labels.get(d, d) for d in domains])
     ax.set_xlim(0, 10)
     ax.set_xlabel(text("satisfaction", lang))
-    ax.legend(fontsize=8, loc="lower left")
     ax.grid(axis="x", color="0.9")
     fig.tight_layout()
-    return fig
+    _legend_below(fig, ax, ncol=3)
+    return _localise(fig, lang)
 
 
+def group_profiles(means: pd.DataFrame, by: str, norm: pd.Series | None = None, *, lang: str = "en",
+                   title: str | None = None) -> Figure:
+    """Radar chart of the domain means of up to three groups of a published
+    :func:`analysis.study.cohort.domain_means` table (one ``by`` column): only groups whose
+    count is shown and at least five (:func:`analysis.study.cohort.profile_rows`)."""
+    return profile_chart(profile_rows(means.set_index(by)), norm, lang=lang, title=title)
+
+
+def count_chart(table: pd.DataFrame, category: str, *, count: str = "n", select: dict | None = None,
+                total: str = "all", ylabel: str = "respondents", lang: str = "en", title: str | None = None) -> Figure:
+    """Bars of the persons per category of a published table, each labelled with its count.
+
+    A count hidden by disclosure control (``<5``, ``..``) gets no bar: its mark is written
+    where the bar would stand, so the figure shows exactly what the table shows. ``select``
+    keeps the rows whose columns have these values (e.g. ``{"score": "sat_life_overall"}``);
+    the ``total`` row is left out.
+    """
+    rows = table
+    for col, val in (select or {}).items():
+        rows = rows[rows[col] == val]
+    rows = rows[rows[category] != total]
+    values = [_value(v) for v in rows[count]]
+    x = np.arange(len(rows))
+    heights = [v if v is not None else 0.0 for v in values]
+    top = max([v for v in values if v is not None], default=0.0)
+    fig = Figure(figsize=(7, 3.6))
+    ax = fig.subplots()
+    bars = ax.bar(x, heights, width=0.7, color="0.35", edgecolor="0.0", zorder=2)
+    for bar, v, shown in zip(bars, values, rows[count]):
+        if v is None:
+            bar.set_visible(False)                  # nothing drawn for a hidden count
+        ax.text(bar.get_x() + bar.get_width() / 2, (v or 0.0) + 0.01 * max(top, 1.0),
+                present.count(v, lang) if v is not None else str(shown), ha="center", va="bottom", fontsize=8,
+                style="normal" if v is not None else "italic")
+    ax.set_xticks(x, [textwrap.fill(text(str(c), lang), 14) for c in rows[category]], fontsize=8)
+    ax.set_ylim(0, max(top, 1.0) * 1.15)
+    ax.set_ylabel(text(ylabel, lang))
+    ax.grid(axis="y", color="0.9", zorder=0)
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return _localise(fig, lang)
+
+
+def rci_chart(table: pd.DataFrame, score: str, *, lang: str = "en", title: str | None = None) -> Figure:
+    """Clients improved, unchanged and deteriorated (reliable change) on one score, from the
+    published :func:`analysis.study.pilot.rci_summary` table."""
+    return count_chart(table, "change", select={"score": score}, ylabel="clients", lang=lang, title=title)
 
 
 def jacobson_plot(pre: pd.Series, post: pd.Series, sdc: float, *, lang: str = "en",
@@ -178,7 +252,7 @@ def jacobson_plot(pre: pd.Series, post: pd.Series, sdc: float, *, lang: str = "e
     --------
     >>> import pandas as pd
     >>> fig = jacobson_plot(pd.Series([2.0, 5, 6]), pd.Series([7.0, 5, 2]), sdc=2.5)
-    >>> [x.get_text() for x in fig.axes[0].get_legend().get_texts()]
+    >>> [x.get_text() for x in fig.legends[0].get_texts()]
     ['No reliable change', 'Improved', 'Unchanged', 'Deteriorated']
     """
     both = pd.concat({"pre": pre, "post": post}, axis=1).dropna()
@@ -200,61 +274,41 @@ def jacobson_plot(pre: pd.Series, post: pd.Series, sdc: float, *, lang: str = "e
     ax.set_xlabel(text("pre", lang))
     ax.set_ylabel(text("post", lang))
     ax.set_aspect("equal")
-    ax.legend(fontsize=8, loc="upper left")
     if title:
         ax.set_title(title)
     fig.tight_layout()
-    return fig
+    _legend_below(fig, ax, ncol=4)
+    return _localise(fig, lang)
 
 
-def sus_chart(scores: pd.Series, *, lang: str = "en") -> Figure:
-    """Histogram of SUS scores over the shaded adjective bands of Bangor et al. (2009).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> ax = sus_chart(pd.Series([55.0, 70, 82.5]), lang="en").axes[0]
-    >>> ax.get_xlabel(), ax.get_ylabel()
-    ('SUS score (0–100)', 'Respondents')
-    """
-    fig = Figure(figsize=(7, 3.5))
-    ax = fig.subplots()
-    for i, (low, high, names) in enumerate(SUS_BANDS):
-        ax.axvspan(low, min(high, 100), color="0.93" if i % 2 else "0.85", zorder=0)
-        ax.text((low + min(high, 100)) / 2, 0.98, names[lang if lang in names else "en"],
-                transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize=7)
-    ax.hist(scores.dropna(), bins=np.arange(0, 102.5, 5), color="0.25", edgecolor="white", zorder=2)
-    ax.axvline(scores.mean(), color="0.0", linestyle="--", linewidth=1.5, zorder=3)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel(text("sus", lang))
-    ax.set_ylabel(text("respondents", lang))
-    fig.tight_layout()
-    return fig
+def sus_chart(bands: pd.DataFrame, *, lang: str = "en") -> Figure:
+    """Respondents per SUS adjective band of Bangor et al. (2009), from the published
+    :func:`analysis.study.surveys.sus_band_table` (hidden bands shown as their mark)."""
+    return count_chart(bands, "band", ylabel="respondents", lang=lang)
 
 
-def service_use_chart(means: pd.DataFrame, *, lang: str = "en") -> Figure:
+def service_use_chart(table: pd.DataFrame, *, lang: str = "en") -> Figure:
     """Paired bars of mean visits per client before and after the plan, by service type.
 
-    ``means`` has one row per service type and columns ``before`` and ``after``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> means = pd.DataFrame({"before": [2.0, 1.0], "after": [1.5, 1.2]}, index=["doctor", "social_work"])
-    >>> [x.get_text() for x in service_use_chart(means, lang="fi").axes[0].get_xticklabels()]
-    ['lääkäri', 'sosiaalityö']
+    ``table`` is the published :func:`analysis.study.service_use.service_use_change` table
+    (see :func:`analysis.study.service_use.chart_means`); a service whose means disclosure
+    control hid gets its mark instead of bars.
     """
+    means = chart_means(table)
     x = np.arange(len(means))
     fig = Figure(figsize=(7.5, 3.8))
     ax = fig.subplots()
-    ax.bar(x - 0.2, means["before"], width=0.4, color="0.75", edgecolor="0.0", label=text("before", lang))
-    ax.bar(x + 0.2, means["after"], width=0.4, color="0.2", edgecolor="0.0", hatch="//",
+    ax.bar(x - 0.2, means["before"].fillna(0), width=0.4, color="0.75", edgecolor="0.0", label=text("before", lang))
+    ax.bar(x + 0.2, means["after"].fillna(0), width=0.4, color="0.2", edgecolor="0.0", hatch="//",
            label=text("after", lang))
+    for xx, hidden in zip(x, means.isna().any(axis=1)):
+        if hidden:
+            ax.text(xx, 0, text("hidden", lang), ha="center", va="bottom", fontsize=7, style="italic", rotation=90)
     ax.set_xticks(x, [text(s, lang) for s in means.index], rotation=20, ha="right")
     ax.set_ylabel(text("visits", lang))
-    ax.legend(fontsize=8)
     fig.tight_layout()
-    return fig
+    _legend_below(fig, ax)
+    return _localise(fig, lang)
 
 
 def scree_plot(eigenvalues: pd.DataFrame, *, observed: str, simulated: str, lang: str = "en") -> Figure:
@@ -270,7 +324,7 @@ def scree_plot(eigenvalues: pd.DataFrame, *, observed: str, simulated: str, lang
     >>> import pandas as pd
     >>> eigen = pd.DataFrame({"observed": [2.5, 1.1, 0.4], "p95": [1.4, 1.1, 0.9]})
     >>> ax = scree_plot(eigen, observed="observed", simulated="p95").axes[0]
-    >>> [x.get_text() for x in ax.get_legend().get_texts()], ax.get_ylabel()
+    >>> [x.get_text() for x in ax.figure.legends[0].get_texts()], ax.get_ylabel()
     (['Observed data', 'Random data (95th percentile)'], 'Eigenvalue')
     """
     k = np.arange(1, len(eigenvalues) + 1)
@@ -281,6 +335,6 @@ def scree_plot(eigenvalues: pd.DataFrame, *, observed: str, simulated: str, lang
     ax.set_xticks(k)
     ax.set_xlabel(text("component", lang))
     ax.set_ylabel(text("eigenvalue", lang))
-    ax.legend(fontsize=8)
     fig.tight_layout()
-    return fig
+    _legend_below(fig, ax)
+    return _localise(fig, lang)

@@ -71,6 +71,19 @@ def needs(notebook: Path) -> list[tuple[str, str]]:
     return [tuple(pair) for pair in meta.get("needs_any", [])]
 
 
+def declared_parameters(notebook: Path) -> set[str]:
+    """Names assigned in the notebook's papermill ``parameters`` cell (e.g. ``SEED``,
+    ``INDIVIDUAL_FIGURES``)."""
+    import re
+
+    cells = json.loads(notebook.read_text(encoding="utf-8")).get("cells", [])
+    names: set[str] = set()
+    for cell in cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            names |= set(re.findall(r"^([A-Za-z_]\w*)\s*=", "".join(cell["source"]), flags=re.M))
+    return names
+
+
 def _missing(study: Study, notebook: Path) -> str | None:
     wanted = needs(notebook)
     if not wanted or any(study.has(pop, kind) or study.has(pop, dataset=kind) for pop, kind in wanted):
@@ -167,18 +180,21 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _execute(args: tuple) -> Outcome:
-    notebook, data_dir, out_dir, lang, seed, cache_dir = args
+    notebook, data_dir, out_dir, lang, seed, cache_dir, parameters = args
     try:
-        run_notebook(notebook, data_dir, out_dir, lang=lang, seed=seed, cache_dir=cache_dir)
+        run_notebook(notebook, data_dir, out_dir, lang=lang, seed=seed, cache_dir=cache_dir, parameters=parameters)
     except Exception as exc:   # a failing notebook must not stop the others; the summary says why
         return Outcome(notebook.stem, "failed", _first_line(exc))
     return Outcome(notebook.stem, "written", f"{notebook.stem}.html, .docx, .xlsx")
 
 
 def run(data_dir: str | Path, out_dir: str | Path, *, lang: str | None = None, seed: int = 2026,
-        only: Sequence[str] | None = None, skip: Sequence[str] | None = None, workers: int | None = None
-        ) -> list[Outcome]:
+        only: Sequence[str] | None = None, skip: Sequence[str] | None = None, workers: int | None = None,
+        parameters: dict | None = None) -> list[Outcome]:
     """Run the report notebooks on a data folder; returns one :class:`Outcome` per notebook.
+
+    ``parameters`` sets notebook parameters (e.g. ``{"INDIVIDUAL_FIGURES": True}``, the
+    internal version of report 04); each notebook gets those its parameters cell declares.
 
     Raises :class:`~analysis.intake.manifest.ManifestError` (before any notebook runs) when
     the manifest or a file is unusable.
@@ -212,7 +228,9 @@ def run(data_dir: str | Path, out_dir: str | Path, *, lang: str | None = None, s
         if reason:
             outcomes[nb.stem] = Outcome(nb.stem, "skipped", reason)
             continue
-        jobs.append((nb, data_dir, out_dir, lang, seed, cache_dir))
+        declared = declared_parameters(nb)
+        jobs.append((nb, data_dir, out_dir, lang, seed, cache_dir,
+                     {k: v for k, v in (parameters or {}).items() if k in declared}))
     workers = workers or min(len(jobs), os.cpu_count() or 1, 4) or 1
     if jobs:
         with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -209,13 +209,15 @@ def group_domain_means(data: pd.DataFrame, domains: Sequence[str], by: str | Seq
 
 
 def profile_rows(means: pd.DataFrame, *, min_n: int = 5, max_rows: int = 3) -> pd.DataFrame:
-    """Groups of :func:`group_domain_means` to draw in a profile chart.
+    """Groups of :func:`group_domain_means` (or of a published :func:`domain_means` table
+    indexed by its group column) to draw in a profile chart.
 
     Keeps groups (not ``"all"``) with at least ``min_n`` persons — smaller cells are
-    suppressed in the tables, so they are not drawn either — and at most ``max_rows`` of them
+    suppressed in the tables, so they are not drawn either, and neither is a group whose count
+    disclosure control hid (``<5``, ``..``) — and at most ``max_rows`` of them
     (:func:`analysis.report.figures.profile_chart` draws three), the largest first, ties in table
-    order. Returns the domain columns only; compare its index with ``means.index`` to say
-    which groups were left out.
+    order. Returns the domain columns only (as numbers); compare its index with ``means.index``
+    to say which groups were left out.
 
     Examples
     --------
@@ -223,11 +225,16 @@ def profile_rows(means: pd.DataFrame, *, min_n: int = 5, max_rows: int = 3) -> p
     >>> m = pd.DataFrame({"n": [10, 3, 8, 21], "health": [5.0, 6, 7, 6]}, index=["a", "b", "c", "all"])
     >>> profile_rows(m).index.tolist()
     ['a', 'c']
+    >>> shown = pd.DataFrame({"n": [10, "<5", "..", 21], "health": [5.0, "<5", "..", 6]}, index=["a", "b", "c", "all"])
+    >>> profile_rows(shown).index.tolist()
+    ['a']
     """
     groups = means.drop(index=[ALL], errors="ignore")
-    keep = groups[groups["n"] >= min_n]
-    order = keep["n"].sort_values(ascending=False, kind="stable").index[:max_rows]
-    return keep.loc[[g for g in keep.index if g in set(order)]].drop(columns="n")
+    n = pd.to_numeric(groups["n"], errors="coerce")
+    keep = groups[n >= min_n]
+    order = n[keep.index].sort_values(ascending=False, kind="stable").index[:max_rows]
+    drawn = keep.loc[[g for g in keep.index if g in set(order)]].drop(columns="n")
+    return drawn.apply(pd.to_numeric, errors="coerce").astype(float)
 
 
 @dataclass(frozen=True)

@@ -196,20 +196,23 @@ def goal_summary(goals: GoalAttainment) -> pd.DataFrame:
 
 def profile_means(change: pd.DataFrame, prefix: str = "sat_") -> pd.DataFrame:
     """Domain means at the first and latest reading from a :func:`analysis.stats.change.paired_change`
-    table: index domain key (``prefix`` removed), columns ``first``, ``latest``; rows of other
-    scores (e.g. ``domain_mean``) are left out.
+    table (scores as index, or in a ``score`` column as a report publishes it): index domain key
+    (``prefix`` removed), columns ``first``, ``latest``; rows of other scores (e.g.
+    ``domain_mean``) are left out. A mean hidden by disclosure control (``<5``, ``..``) is NaN.
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> change = pd.DataFrame({"mean_pre": [3.5, 5.5], "mean_post": [6.5, 6.0]}, index=["sat_health", "domain_mean"])
-    >>> profile_means(change).to_dict("index")
-    {'health': {'first': 3.5, 'latest': 6.5}}
+    >>> t = pd.DataFrame({"score": ["sat_health", "sat_family", "domain_mean"], "mean_pre": [5.0, "<5", 6.0],
+    ...                   "mean_post": [6.0, "<5", 7.0]})
+    >>> profile_means(t).to_dict("index")
+    {'health': {'first': 5.0, 'latest': 6.0}, 'family': {'first': nan, 'latest': nan}}
     """
-    rows = change[change.index.str.startswith(prefix)]
-    out = pd.DataFrame({"first": rows["mean_pre"].to_numpy(float), "latest": rows["mean_post"].to_numpy(float)},
-                       index=pd.Index(rows.index.str.removeprefix(prefix), name="domain"))
-    return out
+    if "score" in change.columns:
+        change = change.set_index("score")
+    rows = change[change.index.astype(str).str.startswith(prefix)]
+    return pd.DataFrame({"first": pd.to_numeric(rows["mean_pre"], errors="coerce").to_numpy(float),
+                         "latest": pd.to_numeric(rows["mean_post"], errors="coerce").to_numpy(float)},
+                        index=pd.Index(rows.index.astype(str).str.removeprefix(prefix), name="domain"))
 
 
 def example_profiles(data: pd.DataFrame, domains: Sequence[str], occasions: Sequence[str], k: int = 3,

@@ -418,16 +418,19 @@ def service_use_change(data: pd.DataFrame, *, ci: float = 0.95, n_boot: int = 20
 
 def chart_means(table: pd.DataFrame) -> pd.DataFrame:
     """Mean visits per client by service (``all_services`` left out) for
-    :func:`analysis.report.figures.service_use_chart`: index service type, columns ``before``, ``after``.
+    :func:`analysis.report.figures.service_use_chart`: index service type, columns ``before``,
+    ``after``. A mean hidden by disclosure control (``<5``, ``..``) is NaN.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"service_type": ["nurse", "all_services"], "mean_before": [2.0, 2.0],
-    ...                   "mean_after": [1.0, 1.0]})
+    >>> t = pd.DataFrame({"service_type": ["nurse", "dentist", "all_services"], "mean_before": [2.0, "<5", 2.0],
+    ...                   "mean_after": [1.0, "<5", 1.0]})
     >>> chart_means(t).loc["nurse"].tolist()
     [2.0, 1.0]
+    >>> bool(chart_means(t).loc["dentist"].isna().all())
+    True
     """
     rows = table[table["service_type"] != TOTAL]
-    return pd.DataFrame({"before": rows["mean_before"].to_numpy(float),
-                         "after": rows["mean_after"].to_numpy(float)},
+    return pd.DataFrame({"before": pd.to_numeric(rows["mean_before"], errors="coerce").to_numpy(float),
+                         "after": pd.to_numeric(rows["mean_after"], errors="coerce").to_numpy(float)},
                         index=pd.Index(rows["service_type"], name="service_type"))
