@@ -15,7 +15,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
 
 EXIT_INVALID = 2
 

@@ -6,7 +6,6 @@ The recovered values are checked against the true ones and, for the simple attac
 the arithmetic written out in the test (900 − 504 − 393 = 3 and so on), so the attacker in
 the module is itself tested against a hand computation.
 """
-import math
 
 import numpy as np
 import pandas as pd
