@@ -211,6 +211,14 @@ class Report:
         """A note for the Notes section at the end (e.g. a warning of an estimator), in words."""
         self._notes.append(self.t(key, **fields))
 
+    def program_note(self, message: str) -> None:
+        """A warning of the statistics code for the Notes section: score and item keys named by
+        their labels, said once, marked as the program's English in other languages."""
+        text = re.sub(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b", lambda m: self.labels.keys.get(m[0], m[0]), message)
+        note = self.t("common.program_note", message=text)
+        if note not in self._notes:
+            self._notes.append(note)
+
     def skip(self, reason_key: str, **fields: Any) -> None:
         """Say in the report that a section was not produced and why."""
         self._add(Block("skip", text=self.t("common.skipped", reason=self.t(reason_key, **fields))))
@@ -499,5 +507,5 @@ def open_report(name: str, data_dir: str | Path | None, out_dir: str | Path, *, 
 def _route_warnings(report: Report) -> None:
     """Show Python warnings as report notes (the page never shows a stderr box)."""
     def show(message, category, filename, lineno, file=None, line=None):
-        report._notes.append(str(message))
+        report.program_note(str(message))
     warnings.showwarning = show

@@ -2,6 +2,7 @@
 
 * score and item keys (``sat_health``, ``who5_total``, ``domain_mean``) → their instrument
   labels; a 3X10D satisfaction item and its domain key (``health``) → the short domain name;
+* instrument ids (column ``instrument``) → the instrument's title;
 * category codes of a data-dictionary column (``gender: female``) → the label of that
   category in the report language (Frictionless ``categories``).
 
@@ -38,8 +39,11 @@ def _category_label(category: dict, lang: str) -> str | None:
 def value_labels(lang: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """``(keys, values)``: labels of score/item keys, and of category codes per column."""
     keys: dict[str, str] = {}
+    values: dict[str, dict[str, str]] = {"instrument": {}}
     for ident in available_instruments():
         ins = load_instrument(ident)
+        values["instrument"][ident] = _in(ins.title, lang) or ident
+        keys.setdefault(ident, values["instrument"][ident])
         for it in ins.items:
             label = ins.label(it.key, lang)
             if it.perspective == "satisfaction" and it.domain:
@@ -52,7 +56,6 @@ def value_labels(lang: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
             keys.setdefault(rule.key, ins.label(rule.key, lang))
         for key, labels in ins.scoring.get("labels", {}).items():
             keys.setdefault(key, _in(labels, lang) or key)
-    values: dict[str, dict[str, str]] = {}
     for path in sorted(DICTIONARY_DIR.glob("*.json")):
         for fld in json.loads(path.read_text(encoding="utf-8")).get("fields", []):
             for category in fld.get("categories", []) or []:

@@ -256,6 +256,12 @@ class Labels:
         return text
 
 
+def _row_kind(measure: object) -> str:
+    """The kind of a row's values named by its measure or unit; numbers when it names none."""
+    kind = kind_of(str(measure))
+    return "num" if kind in ("text", "label") else kind
+
+
 def group_value(text: str, labels: Labels, columns_of: Sequence[str]) -> str:
     """``16-19 × female`` (codes of ``columns_of`` joined by ``×``) with each code labelled."""
     codes = text.split(" × ")
@@ -365,8 +371,8 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
             used.append(merged)
             continue
         kind = kinds[col]
-        if row_kinds is not None and col != row_kinds and kind != "label":
-            out[name] = [format_value(x, kind_of(str(m)), lang) for x, m in zip(table[col], table[row_kinds])]
+        if row_kinds is not None and col != row_kinds and kind not in ("label", "bool"):
+            out[name] = [format_value(x, _row_kind(m), lang) for x, m in zip(table[col], table[row_kinds])]
             used.append(name)
             continue
         if kind == "keys":               # a comma-separated list of keys, each labelled
