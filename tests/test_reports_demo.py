@@ -109,7 +109,7 @@ def test_every_report_is_delivered_clean(demo, name):
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
-    about = book(demo, name)["about"].set_index("item")["value"]
+    about = book(demo, name)["about"].set_index("Item")["Value"]
     assert about["Data folder"] == "demo"                             # a name, never an absolute path
     assert about["Package version"] and about["Date"]
     assert "fewer than 5 persons" in about["Notes"]
