@@ -190,3 +190,9 @@ def test_glossary_in_both_languages_covers_column_kinds():
         missing = [c for c in kinds if f"glossary.{c}" not in cat and f"meanings.{c}" not in cat
                    and f"columns.{c}" in cat and cat[f"columns.{c}"] not in ("n", "N", "M", "SD", "%", "p")]
         assert len(missing) < 25, (lang, missing)
+
+
+def test_true_false_text_becomes_words_in_the_workbook():
+    shown = present(pd.DataFrame({"variable": ["service_user"] * 2, "category": ["False", "True"], "n": [7, 9]}), "fi")
+    assert shown.workbook()["category"].tolist() == ["ei", "kyllä"]
+    assert shown.machine["category"].tolist() == ["False", "True"]          # the machine form is unchanged

@@ -366,7 +366,8 @@ class ShownTable:
         out = self.machine.copy()
         for c in out.columns:
             col = out[c]
-            if pd.api.types.is_bool_dtype(col) or (col.dtype == object and any(map(is_bool, col))):
+            if pd.api.types.is_bool_dtype(col) or (not pd.api.types.is_numeric_dtype(col)
+                                                   and any(map(is_bool, col))):
                 out[c] = [t("common.yes" if v is True or v == "True" or v is np.True_ else "common.no", self.lang)
                           if is_bool(v) else v for v in col]
         return out

@@ -68,11 +68,11 @@ class Block:
 
 def column_width(name: str, values: Sequence[str]) -> int:
     """Estimated printed width of a column in characters: its longest cell (a long text wraps
-    at about 24 characters) or its heading's longest word, whichever is wider, plus padding."""
-    cells = max((len(v) for v in values), default=0)
-    cells = min(cells, 24)
+    at about 20 characters) or its heading's longest word (headings wrap between words),
+    whichever is wider, plus one for the cell padding."""
+    cells = min(max((len(v) for v in values), default=0), 20)
     head = max((len(w) for w in str(name).split()), default=0)
-    return max(cells, head, min(len(str(name)), 12)) + 2
+    return max(cells, head) + 1
 
 
 def table_width(frame: pd.DataFrame) -> int:
@@ -212,7 +212,7 @@ p.caption{margin:0 0 .3rem;font-size:.9rem}th.num{text-align:right}
 thead th{border-top:2px solid #000;border-bottom:1px solid #000;text-align:left;vertical-align:bottom;padding:.2rem .5rem}
 tbody td{padding:.15rem .5rem;vertical-align:top;max-width:28rem;overflow-wrap:break-word;word-break:normal;hyphens:auto;-webkit-hyphens:auto}
 th{hyphens:auto;-webkit-hyphens:auto;overflow-wrap:break-word;word-break:normal}
-tbody tr:last-child td{border-bottom:2px solid #000}td.num{text-align:right;white-space:nowrap}
+tbody tr:last-child td{border-bottom:2px solid #000}td.num{text-align:right;white-space:nowrap}td.nw{white-space:nowrap}
 .tablenote{font-size:.8rem;color:#222;max-width:55rem}footer{margin-top:3rem;font-size:.8rem;color:#444;border-top:1px solid #ccc}
 """
 
@@ -226,7 +226,8 @@ def _html_table(block: Block, lang: str) -> str:
                        for c, num in zip(frame.columns, numeric))
         rows = []
         for values in frame.itertuples(index=False):
-            cells = "".join(f'<td class="num">{_html.escape(v)}</td>' if num else f"<td>{_html.escape(v)}</td>"
+            cells = "".join(f'<td class="num">{_html.escape(v)}</td>' if num else
+                            f'<td class="nw">{_html.escape(v)}</td>' if len(v) <= 20 else f"<td>{_html.escape(v)}</td>"
                             for v, num in zip(map(str, values), numeric))
             rows.append(f"<tr>{cells}</tr>")
         caption = (f'<p class="caption"><b>{_html.escape(t("common.table", lang))} {block.number}{cont}</b><br>'
@@ -268,7 +269,7 @@ def render_html(title: str, blocks: Sequence[Block], *, meta: Sequence[tuple[str
     nav = ""
     if len(toc) > 1:
         items = "".join(f'<li><a href="#{b.anchor}">{_inline_html(b.text)}</a></li>' for b in toc)
-        numbered = all(_NUMBERED.match(b.text) for b in toc)      # headings carry their numbers
+        numbered = any(_NUMBERED.match(b.text) for b in toc)      # headings carry their numbers
         ol = '<ol class="numbered">' if numbered else "<ol>"
         nav = f"<nav><h2>{_html.escape(t('common.contents', lang))}</h2>{ol}{items}</ol></nav>"
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
