@@ -98,6 +98,9 @@ def test_every_report_is_delivered_clean(demo, name):
     assert not re.search(r"\b(sat|imp|goal)_[a-z_]+\b", body), re.search(r"\b(sat|imp|goal)_[a-z_]+\b", body)
     assert not re.search(r"\d[eE]-\d", body)                          # no exponent notation
     assert not re.search(r"\d\.\d{5,}", body)                          # no full-precision floats
+    assert not re.search(r"\[[−-]?[\d.]+, [−-]?[\d.]+\]", body)        # CIs are low–high, not [low, high]
+    assert not re.search(r"\d{5}\.\d", body)                           # 33,735.69, never 33735.69
+    assert "overflow-wrap:anywhere" not in html
     doc = zipfile.ZipFile(demo / f"{name}.docx").read("word/document.xml").decode("utf-8")
     assert title in unescape(re.sub(r"<[^>]+>", "", doc))
     text = re.sub(r"\w+ =~ [\w +]+", "", re.sub(r"<[^>]+>", "", doc))    # lavaan syntax keeps its keys
@@ -109,7 +112,7 @@ def test_every_report_is_delivered_clean(demo, name):
         for row in ws.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
-    about = book(demo, name)["about"].set_index("item")["value"]
+    about = book(demo, name)["about"].set_index("Item")["Value"]
     assert about["Data folder"] == "demo"                             # a name, never an absolute path
     assert about["Package version"] and about["Date"]
     assert "fewer than 5 persons" in about["Notes"]

@@ -177,7 +177,7 @@ files:
     table = _book(out, "07_half_yearly_indicators")["indicators"].set_index("indicator")
     # by hand: notices 48 → 41 (down: desired), assessments 30 → 36 (up: desired),
     # referrals 12 → 15 (up: desired), waiting 21.5 → 23 (down: not desired)
-    assert table["desired"].tolist() == [True, True, True, False]
+    assert table["desired"].tolist() == ["kyllä", "kyllä", "kyllä", "ei"]     # yes/no in words (fi)
     html = (out / "07_half_yearly_indicators.html").read_text(encoding="utf-8")
     assert "3/4 indikaattorista" in html and "Lastensuojeluilmoitukset" in html
 

@@ -419,19 +419,12 @@ class Report:
         if self.study is not None and self.study.synthetic:
             rows.append(("WARNING", self.t("common.synthetic_warning")))
         rows.append((self.t("common.sheets"), ", ".join(self._tables)))
-        return pd.DataFrame(rows, columns=["item", "value"])
+        return pd.DataFrame(rows, columns=[self.t("common.item"), self.t("common.value")])
 
     def _glossary(self) -> pd.DataFrame:
         """Every column of the workbook's sheets: its name there, its heading in the report and
-        what it means (the catalogue's glossary, else the heading)."""
-        seen: dict[str, tuple[str, str]] = {}
-        for shown in self._tables.values():
-            for col in shown.machine.columns:
-                name = str(col)
-                if name not in seen:
-                    head = present.heading(name, self.lang)
-                    seen[name] = (head, present.glossary_entry(name, self.lang) or head)
-        return pd.DataFrame([(k, *v) for k, v in seen.items()], columns=["column", "heading", "meaning"])
+        what it means (:func:`analysis.report.present.glossary`)."""
+        return present.glossary(list(self._tables.values()), self.lang, self.labels)
 
     def finish(self) -> dict[str, Path]:
         """Write HTML, Word and Excel (and the notes section); returns their paths."""
@@ -455,9 +448,9 @@ class Report:
                                              footer=footer), encoding="utf-8")
         render_docx(paths["docx"], self.title, blocks, meta=self.meta(), lang=self.lang, footer=footer)
         sheets = {"about": self._about(), "glossary": self._glossary(),
-                  **{name: shown.machine for name, shown in self._tables.items()}}
-        formats = {col: fmt for shown in self._tables.values() for col, fmt in shown.excel_formats.items()}
-        write_xlsx(sheets, paths["xlsx"], number_formats=formats)
+                  **{name: shown.workbook() for name, shown in self._tables.items()}}
+        formats = {name: shown.formats() for name, shown in self._tables.items()}
+        write_xlsx(sheets, paths["xlsx"], sheet_formats=formats)
         if self._display:
             self.paragraph(self.t("common.workbook_written", workbook=paths["xlsx"].name,
                                   docx=paths["docx"].name, html=paths["html"].name))

@@ -33,7 +33,7 @@ import math
 import numbers
 import re
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -125,6 +125,7 @@ def _is_missing(value: object) -> bool:
 
 def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
                number_formats: Mapping[str, str] | None = None,
+               sheet_formats: Mapping[str, Mapping[str, str | Sequence[str | None]]] | None = None,
                created: _dt.datetime = FIXED_CREATED) -> Path:
     """Write one sheet per table; text as string cells (never formulas), numbers as numbers.
 
@@ -141,8 +142,12 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
     path : str or Path
         The ``.xlsx`` file to write (parent folders are created).
     number_formats : mapping of column name → Excel number format, optional
-        E.g. ``{"mean": "0.00", "p": "0.000", "n": "0"}``; applied to the number cells of
+        E.g. ``{"mean": "0.00", "p": "0.000", "n": "#,##0"}``; applied to the number cells of
         that column in every sheet.
+    sheet_formats : mapping of sheet name → {column name → format}, optional
+        Formats of one sheet's columns (they take precedence over ``number_formats``); a
+        list instead of a format gives each row its own (a table of measures, where ``N`` is
+        a whole number and ``CFI`` has three decimals).
     created : datetime
         Document creation time stored in the file; fixed by default so that two runs give
         identical bytes.
@@ -155,6 +160,12 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
     >>> ws = openpyxl.load_workbook(p)["t"]
     >>> ws["A2"].value, ws["A2"].data_type, ws["B2"].value, ws["B2"].number_format
     ('f =~ x1 + x2', 's', 0.97, '0.000')
+    >>> p = write_xlsx({"fit": pd.DataFrame({"measure": ["n", "cfi"], "value": [900.0, 0.97]})},
+    ...                os.path.join(tempfile.mkdtemp(), "t.xlsx"),
+    ...                sheet_formats={"fit": {"value": ["#,##0", "0.000"]}})
+    >>> ws = openpyxl.load_workbook(p)["fit"]
+    >>> ws["B2"].number_format, ws["B3"].number_format
+    ('#,##0', '0.000')
     """
     path = Path(path)
     for name in sheets:
@@ -165,16 +176,23 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     with xlsxwriter.Workbook(str(path), options) as book:
         book.set_properties({"created": created})
-        header = book.add_format({"bold": True})
-        formats = {fmt: book.add_format({"num_format": fmt}) for fmt in sorted(set(number_formats.values()))}
+        header = book.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom"})
+        sheet_formats = {k: dict(v) for k, v in (sheet_formats or {}).items()}
+        used = set(number_formats.values())
+        for per_sheet in sheet_formats.values():
+            for fmt in per_sheet.values():
+                used.update([fmt] if isinstance(fmt, str) else [f for f in fmt if f])
+        formats = {fmt: book.add_format({"num_format": fmt}) for fmt in sorted(used)}
         for name, table in sheets.items():
             sheet = book.add_worksheet(name)
+            own = sheet_formats.get(name, {})
             for j, col in enumerate(table.columns):
                 sheet.write_string(0, j, str(col), header)
-                fmt = formats.get(number_formats.get(str(col)))
+                spec = own.get(str(col), number_formats.get(str(col)))
                 values = table.iloc[:, j].tolist()
                 for i, value in enumerate(values, start=1):
-                    _write_cell(sheet, i, j, value, fmt)
+                    fmt = spec if spec is None or isinstance(spec, str) else spec[i - 1]
+                    _write_cell(sheet, i, j, value, formats.get(fmt))
                 width = max([len(str(col)), *(len(_cell_text(v)) for v in values)]) + 2
                 sheet.set_column(j, j, min(max(width, _MIN_WIDTH), _MAX_WIDTH))
             sheet.freeze_panes(1, 0)

@@ -7,15 +7,24 @@ key it lacks (the test suite checks that Finnish has every key). Numbers inside 
 are formatted by the caller with :mod:`analysis.report.present`, so a Finnish sentence gets
 decimal commas.
 
+Plurals: ``{n_files|file|files}`` is the singular form when the field ``n_files`` is 1 and
+the plural form otherwise (English and Finnish both distinguish exactly *one* and *other*;
+a Finnish numeral other than 1 takes the partitive singular: ``{n|tiedosto|tiedostoa}``).
+The field may arrive formatted (``"1 234"``); a value that is not a number (``"fewer than
+5"``) takes the plural form.
+
 Examples
 --------
 >>> t("common.synthetic_warning", "en").startswith("Synthetic")
 True
 >>> t("common.yes", "fi")
 'kyllä'
+>>> [plural("{n} {n|file was|files were} read", n=k) for k in (1, "1,234")]
+['{n} file was read', '{n} files were read']
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -52,8 +61,30 @@ def catalogue(lang: str) -> dict[str, Any]:
     return _flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
 
 
+_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
+
+
+def _is_one(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return value == 1
+    text = re.sub(r"[\s,\u00a0\u202f]", "", str(value))
+    return text == "1"
+
+
+def plural(text: str, /, **fields: Any) -> str:
+    """Choose the form of every ``{field|one|other}`` in ``text`` by the value of ``field``."""
+    def choose(m: re.Match) -> str:
+        if m.group(1) not in fields:
+            raise KeyError(f"plural field {m.group(1)!r} has no value")
+        return m.group(2) if _is_one(fields[m.group(1)]) else m.group(3)
+    return _PLURAL.sub(choose, text)
+
+
 def t(key: str, lang: str, /, **fields: Any) -> str:
-    """The message ``key`` in ``lang`` (English when missing there), filled with ``fields``.
+    """The message ``key`` in ``lang`` (English when missing there), filled with ``fields``
+    (plural forms ``{field|one|other}`` chosen first).
 
     Examples
     --------
@@ -67,7 +98,7 @@ def t(key: str, lang: str, /, **fields: Any) -> str:
         text = catalogue("en").get(key)
     if text is None:
         raise KeyError(f"no message {key!r} in the catalogues")
-    return str(text).format(**fields) if fields else str(text)
+    return plural(str(text), **fields).format(**fields) if fields else str(text)
 
 
 def has(key: str, lang: str) -> bool:

@@ -10,6 +10,8 @@ kind       rule (APA 7)                                    example (en / fi)
 =========  =============================================  ===================
 count      integer                                          ``1,234`` / ``1 234``
 int        integer (not a number of persons)                ``24``
+score      a scale value (raw score, Min, Max): a whole     ``10`` or ``7.50``
+              number without decimals, else 2 decimals
 num        2 decimals (means, SDs, effect sizes, t, χ²)     ``6.83`` / ``6,83``
 num3       3 decimals (loadings, indices that can pass 1)   ``0.912``
 prop       3 decimals, no leading zero in English           ``.953`` / ``0,953``
@@ -22,10 +24,13 @@ label      a key or code replaced by its label
 keys       a comma-separated list of keys, each replaced by its label
 =========  =============================================  ===================
 
-Confidence limits ``ci_low``/``ci_high`` (or ``<x>_ci_low``/``<x>_ci_high``) are merged into
-one column ``[0.78, 0.82]`` (Finnish ``[0,78; 0,82]``). Negative numbers get a true minus
-sign. A suppressed cell (``<5``) stays as it is. The machine table is kept for the workbook,
-with an Excel number format per column matching the shown decimals.
+Numbers of 1,000 or more are grouped like counts (``33,735.69``; Finnish ``33 735,69`` with a
+no-break space). Confidence limits ``ci_low``/``ci_high`` (also ``<x>_ci_low``/``<x>_ci_high``,
+``ci_lower``/``ci_upper`` and lavaan's ``<x>.ci.lower``/``<x>.ci.upper``) are merged into one
+column ``0.78–0.82`` (en dash; Finnish ``0,78–0,82``) with the decimals of the estimate they
+belong to. Negative numbers get a true minus sign (``−0.12–0.30``). A suppressed cell
+(``<5``) stays as it is. The machine table is kept for the workbook, with an Excel number
+format per column (per cell in a table of measures) matching the shown decimals.
 
 Examples
 --------
@@ -34,7 +39,7 @@ Examples
 ...                   "ci_low": [6.1], "ci_high": [7.2]})
 >>> shown = present(t, "en", Labels("en", keys={"domain_mean": "Mean of domains 1–9"}))
 >>> shown.frame.iloc[0].tolist()
-['Mean of domains 1–9', '1,234', '6.83', '< .001', '[6.10, 7.20]']
+['Mean of domains 1–9', '1,234', '6.83', '< .001', '6.10–7.20']
 >>> list(shown.frame.columns)
 ['Score', 'n', 'M', 'p', '95 % CI']
 """
@@ -54,9 +59,29 @@ from analysis.report.i18n import has, t
 from analysis.stats.descriptives import ALL
 
 MINUS = "−"
-#: Excel number formats matching the shown decimals, by column kind.
-EXCEL_FORMATS = {"count": "0", "int": "0", "num": "0.00", "num3": "0.000", "prop": "0.000",
-                 "p": "0.000", "pct": "0.0"}
+DASH = "–"
+#: Thousands separator of each language (Finnish: no-break space, as in counts).
+GROUP = {"en": ",", "fi": "\u00a0"}
+#: Decimals shown for each numeric kind.
+DECIMALS = {"num": 2, "num3": 3, "prop": 3, "pct": 1, "score": 2, "count": 0, "int": 0}
+#: Excel number formats matching the shown decimals, by column kind (``p`` depends on the
+#: language: see :func:`excel_format`).
+EXCEL_FORMATS = {"count": "#,##0", "int": "0", "num": "#,##0.00", "num3": "#,##0.000",
+                 "prop": "0.000", "p": "0.000", "pct": "0.0", "score": "#,##0.00"}
+_NUMERIC_KINDS = frozenset(EXCEL_FORMATS)
+
+
+def excel_format(kind: str, lang: str) -> str | None:
+    """The Excel number format of a column kind; p below .001 shows as ``<.001``.
+
+    Examples
+    --------
+    >>> excel_format("p", "en"), excel_format("count", "fi")
+    ('[<0.001]"<.001";0.000', '#,##0')
+    """
+    if kind == "p":
+        return '[<0.001]"<.001";0.000' if lang == "en" else '[<0.001]"<0,001";0.000'
+    return EXCEL_FORMATS.get(kind)
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +100,8 @@ def column_kinds() -> dict[str, str]:
 def kind_of(column: str) -> str:
     """The formatting kind of a column; unknown names are text.
 
+    Confidence limits take the kind of their estimate (``alpha_ci_low`` → ``prop``).
+
     Examples
     --------
     >>> kind_of("mean"), kind_of("p_holm"), kind_of("n_items"), kind_of("comment")
@@ -83,10 +110,38 @@ def kind_of(column: str) -> str:
     kinds = column_kinds()
     if column in kinds:
         return kinds[column]
+    stem = _ci_stem(column)
+    if stem is not None:
+        return _estimate_kind(stem) or "num"
     for prefix in ("n_", "mean_", "sd_", "p_"):
         if column.startswith(prefix):
             return {"n_": "count", "mean_": "num", "sd_": "num", "p_": "p"}[prefix]
     return "text"
+
+
+#: Estimates whose confidence limits carry a short stem (``g_ci_low`` → ``hedges_g``).
+_CI_ESTIMATE = {"g": "hedges_g", "rr": "rate_ratio"}
+_CI_SUFFIXES = (("_ci_low", "_ci_high"), ("ci_low", "ci_high"), ("ci_lower", "ci_upper"),
+                (".ci.lower", ".ci.upper"))
+
+
+def _ci_stem(column: str) -> str | None:
+    """``"alpha"`` for ``alpha_ci_low``/``alpha_ci_high``, ``""`` for ``ci_low``, else None."""
+    for low, high in _CI_SUFFIXES:
+        for suffix in (low, high):
+            if column.endswith(suffix):
+                stem = column[: -len(suffix)]
+                if suffix.startswith(("_", ".")) and not stem:
+                    continue
+                if not suffix.startswith(("_", ".")) and stem:
+                    continue
+                return stem
+    return None
+
+
+def _estimate_kind(stem: str) -> str | None:
+    kinds = column_kinds()
+    return kinds.get(_CI_ESTIMATE.get(stem, stem))
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -94,13 +149,25 @@ def _missing(x: object) -> bool:
     return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
 
 
-def number(x: float, decimals: int, lang: str, *, leading_zero: bool = True) -> str:
-    """A number with ``decimals`` decimals, the language's decimal mark and a true minus.
+def _group(text: str, lang: str) -> str:
+    """Insert the thousands separator into the integer part of ``text`` (``-33735.69``)."""
+    sign = "-" if text.startswith("-") else ""
+    whole, _, frac = text.lstrip("-").partition(".")
+    if len(whole) > 3:
+        whole = f"{int(whole):,}".replace(",", GROUP.get(lang, ","))
+    return sign + whole + ("." + frac if frac else "")
+
+
+def number(x: float, decimals: int, lang: str, *, leading_zero: bool = True, group: bool = True) -> str:
+    """A number with ``decimals`` decimals, the language's decimal mark, thousands grouped
+    (as in counts) and a true minus.
 
     Examples
     --------
     >>> number(-0.125, 2, "fi"), number(0.953, 3, "en", leading_zero=False)
     ('−0,12', '.953')
+    >>> number(33735.6896, 2, "en"), number(-33735.6896, 2, "fi")
+    ('33,735.69', '−33\xa0735,69')
     """
     if _missing(x):
         return ""
@@ -111,6 +178,8 @@ def number(x: float, decimals: int, lang: str, *, leading_zero: bool = True) -> 
         text = text.lstrip("-")                       # no "−0.00"
     if not leading_zero and text.lstrip("-").startswith("0."):
         text = text.replace("0.", ".", 1)
+    if group:
+        text = _group(text, lang)
     if lang == "fi":
         text = text.replace(".", ",")
     return text.replace("-", MINUS)
@@ -128,8 +197,7 @@ def count(x: float, lang: str) -> str:
         return ""
     if isinstance(x, str):
         return x
-    text = f"{int(round(float(x))):,}"
-    return (text.replace(",", "\u00a0") if lang == "fi" else text).replace("-", MINUS)
+    return number(round(float(x)), 0, lang)
 
 
 def p_value(p: float, lang: str) -> str:
@@ -150,20 +218,19 @@ def p_value(p: float, lang: str) -> str:
 
 
 def interval(low: float, high: float, decimals: int, lang: str, *, leading_zero: bool = True) -> str:
-    """A confidence interval ``[0.78, 0.82]`` (Finnish ``[0,78; 0,82]``).
+    """A confidence interval ``0.78–0.82`` (en dash; Finnish ``0,78–0,82``).
 
     Examples
     --------
-    >>> interval(0.781, 0.823, 2, "fi"), interval(0.781, 0.823, 3, "en", leading_zero=False)
-    ('[0,78; 0,82]', '[.781, .823]')
+    >>> interval(0.7818, 0.8206, 3, "en"), interval(-0.12, 0.3, 2, "fi")
+    ('0.782–0.821', '−0,12–0,30')
     """
     if isinstance(low, str) or isinstance(high, str):
         return low if isinstance(low, str) else high
     if _missing(low) or _missing(high):
         return ""
-    sep = "; " if lang == "fi" else ", "
-    return (f"[{number(low, decimals, lang, leading_zero=leading_zero)}{sep}"
-            f"{number(high, decimals, lang, leading_zero=leading_zero)}]")
+    return (f"{number(low, decimals, lang, leading_zero=leading_zero)}{DASH}"
+            f"{number(high, decimals, lang, leading_zero=leading_zero)}")
 
 
 def format_value(x: object, kind: str, lang: str) -> str:
@@ -183,9 +250,11 @@ def format_value(x: object, kind: str, lang: str) -> str:
     if kind == "count":
         return count(x, lang)
     if kind == "int":
-        return count(x, lang).replace("\u00a0", "").replace(",", "")
+        return number(round(float(x)), 0, lang, group=False)
     if kind == "num":
         return number(x, 2, lang)
+    if kind == "score":
+        return number(x, 0 if float(x).is_integer() else 2, lang)
     if kind == "num3":
         return number(x, 3, lang)
     if kind == "prop":
@@ -199,9 +268,18 @@ def format_value(x: object, kind: str, lang: str) -> str:
     return str(x)
 
 
+def _whole(values: pd.Series) -> bool:
+    """Whether every number of a column is a whole number (text such as ``<5`` is ignored)."""
+    nums = [float(v) for v in values if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+            and not _missing(v)]
+    return bool(nums) and all(math.isfinite(v) and v.is_integer() for v in nums)
+
+
 # ----------------------------------------------------------------------------- labels
-def heading(column: str, lang: str) -> str:
-    """Column heading in words (``columns.<name>`` in the catalogue), else the name itself.
+def heading(column: str, lang: str, labels: "Labels | None" = None) -> str:
+    """Column heading in words (``columns.<name>`` in the catalogue); confidence limits as
+    "<estimate>: 95 % CI, lower limit"; a column named by a score, item or category (a pivot
+    table) by its label; else the name itself.
 
     Examples
     --------
@@ -209,21 +287,45 @@ def heading(column: str, lang: str) -> str:
     ('M', 'ka.', 'xyz')
     """
     key = f"columns.{column}"
-    return t(key, lang) if has(key, lang) else column
+    if has(key, lang):
+        return t(key, lang)
+    stem = _ci_stem(column)
+    if stem is not None and stem:
+        which = "low" if column.endswith(("low", "lower")) else "high"
+        return t(f"columns.ci_{which}_of", lang, what=heading(_CI_ESTIMATE.get(stem, stem), lang))
+    if labels is not None:
+        return labels.any(column)
+    return column
 
 
 def glossary_entry(column: str, lang: str) -> str | None:
     """What an abbreviated column means (``glossary.<name>``), if the catalogue explains it.
+    These are printed below each table that uses the column.
 
     Examples
     --------
-    >>> glossary_entry("srm", "en")
-    'standardised response mean, mean change / SD of change'
     >>> glossary_entry("xyz", "en") is None
     True
     """
     key = f"glossary.{column}"
     return t(key, lang) if has(key, lang) else None
+
+
+def meaning(column: str, lang: str, labels: "Labels | None" = None) -> str:
+    """What a column means, for the workbook's glossary sheet: the abbreviation's explanation
+    (``glossary.<name>``), else ``meanings.<name>``; confidence limits and pivot columns by rule.
+    """
+    for key in (f"glossary.{column}", f"meanings.{column}"):
+        if has(key, lang):
+            return t(key, lang)
+    stem = _ci_stem(column)
+    if stem is not None:
+        which = "low" if column.endswith(("low", "lower")) else "high"
+        level = "90" if column.endswith((".ci.lower", ".ci.upper")) else "95"
+        what = heading(_CI_ESTIMATE.get(stem, stem), lang) if stem else t("meanings.the_estimate", lang)
+        return t(f"meanings.ci_{which}_of", lang, what=what, level=level)
+    shown = heading(column, lang, labels)
+    return t("meanings.pivot", lang, what=shown)
 
 
 @dataclass(frozen=True)
@@ -255,6 +357,27 @@ class Labels:
                 return t(key, self.lang)
         return text
 
+    def any(self, text: str) -> str:
+        """The label of a key or code of any column (a pivot table's column name such as
+        ``health`` or ``16-19 female``, each space-separated part labelled).
+
+        Examples
+        --------
+        >>> Labels("en", values={"age_group": {"16-19": "16–19 years"}}).any("16-19 female")
+        '16–19 years female'
+        """
+        def one(part: str) -> str:
+            if part in self.keys or has(f"values.{part}", self.lang):
+                return self.value("", part)
+            for column_labels in self.values.values():
+                if part in column_labels:
+                    return column_labels[part]
+            return part
+        whole = one(text)
+        if whole != text or " " not in text:
+            return whole
+        return " ".join(one(p) for p in text.split(" "))
+
 
 def _row_kind(measure: object) -> str:
     """The kind of a row's values named by its measure or unit; numbers when it names none."""
@@ -270,15 +393,14 @@ def group_value(text: str, labels: Labels, columns_of: Sequence[str]) -> str:
     return " × ".join(labels.value(of, code) for of, code in zip(columns_of, codes))
 
 
-def _column_heading(column: str, lang: str, labels: Labels, columns_of: Sequence[str]) -> str:
-    """A heading from the catalogue; a score or domain key's label; a group of codes labelled."""
-    if has(f"columns.{column}", lang) or (column not in labels.keys and not columns_of):
-        return heading(column, lang)
-    if column in labels.keys:
-        return labels.keys[column]
+def _column_heading(column: str, pairs: Mapping[str, tuple[str, str]], lang: str, labels: Labels,
+                    columns_of: Sequence[str]) -> str:
+    """A heading from the catalogue or by rule (:func:`_merged_heading`); with ``columns_of``, a
+    column named by a group of codes (``16-19 female``) with each code labelled."""
     codes = column.split(" ")
-    if column == ALL or len(codes) != len(columns_of):
-        return labels.value("", column)
+    if (not columns_of or column in pairs or has(f"columns.{column}", lang) or column in labels.keys
+            or len(codes) != len(columns_of)):
+        return _merged_heading(column, pairs, lang, labels)
     return " ".join(labels.value(of, code) for of, code in zip(columns_of, codes))
 
 
@@ -286,23 +408,55 @@ def _column_heading(column: str, lang: str, labels: Labels, columns_of: Sequence
 @dataclass(frozen=True)
 class ShownTable:
     """A table as published: ``frame`` (text, headings in words) and ``machine`` (numbers for
-    the workbook) with ``excel_formats`` per machine column, the ``abbreviations`` used and
-    ``notes`` to print below it."""
+    the workbook) with ``excel_formats`` per machine column (``cell_formats``: per row of a
+    table of measures, ``{column: [format of each row]}``), the ``abbreviations`` used,
+    the ``numeric`` (right-aligned) headings and the ``headings`` of the machine columns."""
 
     frame: pd.DataFrame
     machine: pd.DataFrame
     excel_formats: Mapping[str, str]
     abbreviations: tuple[tuple[str, str], ...] = ()
     numeric: tuple[str, ...] = ()
+    cell_formats: Mapping[str, Sequence[str | None]] = field(default_factory=dict)
+    headings: Mapping[str, str] = field(default_factory=dict)
+    lang: str = "en"
+
+    def workbook(self) -> pd.DataFrame:
+        """The machine table for the workbook: yes/no values (``True``/``False``) as words of
+        the report language."""
+        def is_bool(v: object) -> bool:
+            return isinstance(v, (bool, np.bool_)) or (isinstance(v, str) and v in ("True", "False"))
+
+        out = self.machine.copy()
+        for c in out.columns:
+            col = out[c]
+            if pd.api.types.is_bool_dtype(col) or (not pd.api.types.is_numeric_dtype(col)
+                                                   and any(map(is_bool, col))):
+                out[c] = [t("common.yes" if v is True or v == "True" or v is np.True_ else "common.no", self.lang)
+                          if is_bool(v) else v for v in col]
+        return out
+
+    def formats(self) -> dict[str, str | list[str | None]]:
+        """Excel number format of each machine column, a list (one per row) where it varies."""
+        out: dict[str, str | list[str | None]] = dict(self.excel_formats)
+        out.update({c: list(f) for c, f in self.cell_formats.items()})
+        return out
 
 
 def _ci_pairs(columns: Sequence[str]) -> dict[str, tuple[str, str]]:
-    """``{merged_name: (low, high)}`` for every ``…ci_low``/``…ci_high`` pair."""
+    """``{merged_name: (low, high)}`` for every pair of confidence limits (``ci_low``/
+    ``ci_high``, ``<x>_ci_low``/``<x>_ci_high``, ``ci_lower``/``ci_upper``,
+    ``<x>.ci.lower``/``<x>.ci.upper``)."""
     pairs = {}
     for c in columns:
-        if c.endswith("ci_low") and c[: -len("low")] + "high" in columns:
-            stem = c[: -len("_ci_low")] if c != "ci_low" else ""
-            pairs[f"{stem}_ci" if stem else "ci"] = (c, c[: -len("low")] + "high")
+        for low, high in _CI_SUFFIXES:
+            if c.endswith(low) and _ci_stem(c) is not None:
+                partner = c[: -len(low)] + high
+                if partner in columns:
+                    stem = _ci_stem(c)
+                    merged = {"_ci_low": f"{stem}_ci", ".ci.lower": f"{stem}.ci"}.get(low, "ci")
+                    pairs[merged] = (c, partner)
+                break
     return pairs
 
 
@@ -327,7 +481,7 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
     row_kinds : str, optional
         A column naming, in each row, a statistic (``measure``: chisq, df, cfi …): the other
         value columns of that row are formatted by that statistic's kind (long tables of fit
-        measures).
+        measures), in the workbook too.
     label_as : mapping, optional
         Columns whose codes are those of another column (``{"group": "activity"}``).
     columns_of : list of str
@@ -337,11 +491,10 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> table = pd.DataFrame({"score": ["sat_health"], "n": [12], "alpha": [0.8712], "note": ["x"]})
-    >>> shown = present(table, "fi", Labels("fi", keys={"sat_health": "Terveys"}), hide=["note"])
-    >>> shown.frame.values.tolist(), shown.excel_formats
-    ([['Terveys', '12', '0,871']], {'n': '0', 'alpha': '0.000'})
+    >>> t = pd.DataFrame({"measure": ["n", "kmo", "p"], "value": [900.0, 0.9034, 0.0]})
+    >>> s = present(t, "en", row_kinds="measure")
+    >>> s.frame.iloc[:, 1].tolist(), s.cell_formats["value"]
+    (['900', '.903', '< .001'], ['#,##0', '0.000', '[<0.001]"<.001";0.000'])
     """
     labels = labels or Labels(lang)
     given = kinds or {}
@@ -350,11 +503,18 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
         if k == "text" and c not in given and pd.api.types.is_numeric_dtype(table[c]) \
                 and not pd.api.types.is_bool_dtype(table[c]):
             kinds[c] = "int" if pd.api.types.is_integer_dtype(table[c]) else "num"
-    pairs = _ci_pairs([str(c) for c in table.columns])
+        elif k == "text" and c not in given and pd.api.types.is_bool_dtype(table[c]):
+            kinds[c] = "bool"
+    for c, k in kinds.items():      # a scale value column of whole numbers: no decimals
+        if k == "score" and _whole(table[c]):
+            kinds[c] = "int"
+    columns = [str(c) for c in table.columns]
+    pairs = _ci_pairs(columns)
     paired = {c for pair in pairs.values() for c in pair}
     out: dict[str, list[str]] = {}
     used: list[str] = []
-    for col in table.columns:
+    cell_formats: dict[str, list[str | None]] = {}
+    for j, col in enumerate(table.columns):
         name = str(col)
         if name in hide:
             continue
@@ -363,16 +523,23 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
             if merged is None:          # the upper limit: shown with the lower one
                 continue
             low, high = pairs[merged]
-            kind = kinds[low]
-            decimals = {"num": 2, "num3": 3, "prop": 3, "pct": 1}.get(kind, 2)
+            stem = _ci_stem(low)
+            kind = (kinds.get(stem) if stem in kinds else None) or _estimate_kind(stem or "") \
+                or (kinds[low] if low in given else None) or _preceding_kind(kinds, columns[:j])
+            if kind == "int":
+                kind = "num"
+            decimals = DECIMALS.get(kind, 2)
             lz = not (kind == "prop" and lang == "en")
+            kinds[low] = kinds[high] = kind if kind in _NUMERIC_KINDS else "num"
             out[merged] = [interval(a, b, decimals, lang, leading_zero=lz)
                            for a, b in zip(table[low], table[high])]
             used.append(merged)
             continue
         kind = kinds[col]
         if row_kinds is not None and col != row_kinds and kind not in ("label", "bool"):
-            out[name] = [format_value(x, _row_kind(m), lang) for x, m in zip(table[col], table[row_kinds])]
+            row_kind = [_row_kind(m) for m in table[row_kinds]]
+            out[name] = [format_value(x, k, lang) for x, k in zip(table[col], row_kind)]
+            cell_formats[name] = [excel_format(k, lang) for k in row_kind]
             used.append(name)
             continue
         if kind == "keys":               # a comma-separated list of keys, each labelled
@@ -388,13 +555,54 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
         else:
             out[name] = [labels.value(name, x) if isinstance(x, str) and x == ALL else format_value(x, kind, lang)
                          for x in table[col]]
+            if kind == "score":          # whole numbers (raw scores) without decimals, each cell
+                cell_formats[name] = [None if _missing(x) or isinstance(x, str) else
+                                      "0" if float(x).is_integer() else EXCEL_FORMATS["num"] for x in table[col]]
         used.append(name)
     frame = pd.DataFrame(out, index=range(len(table)))
-    frame.columns = [_column_heading(c, lang, labels, columns_of) for c in frame.columns]
-    abbreviations = tuple((heading(c, lang), g) for c in used if (g := glossary_entry(c, lang)))
-    formats = {str(c): EXCEL_FORMATS[k] for c, k in kinds.items() if k in EXCEL_FORMATS}
-    numeric = tuple(heading(c, lang) for c in used
+    heads = {c: _column_heading(c, pairs, lang, labels, columns_of) for c in frame.columns}
+    frame.columns = [heads[c] for c in frame.columns]
+    abbreviations = tuple((heads[c], g) for c in used if (g := glossary_entry(c, lang)))
+    formats = {str(c): f for c, k in kinds.items() if (f := excel_format(k, lang))}
+    numeric = tuple(heads[c] for c in used
                     if (pairs[c][0] if c in pairs else c) in formats or kinds.get(c) == "bool"
                     or (row_kinds is not None and c != row_kinds))
+    machine_heads = {c: heading(c, lang, labels) for c in columns}
     return ShownTable(frame=frame, machine=table.reset_index(drop=True), excel_formats=formats,
-                      abbreviations=abbreviations, numeric=numeric)
+                      abbreviations=abbreviations, numeric=numeric, cell_formats=cell_formats,
+                      headings=machine_heads, lang=lang)
+
+
+def _preceding_kind(kinds: Mapping[str, str], before: Sequence[str]) -> str:
+    """The kind of the estimate a bare ``ci_low`` follows: the nearest numeric column before it
+    that is not a count or a p value."""
+    for c in reversed(before):
+        k = kinds.get(c)
+        if k in ("num", "num3", "prop", "pct", "score"):
+            return k
+    return "num"
+
+
+def _merged_heading(column: str, pairs: Mapping[str, tuple[str, str]], lang: str, labels: Labels) -> str:
+    if column in pairs and not has(f"columns.{column}", lang):
+        stem = _ci_stem(pairs[column][0])
+        level = "90" if column.endswith(".ci") else "95"
+        if stem:
+            return t("columns.ci_of", lang, what=heading(_CI_ESTIMATE.get(stem, stem), lang), level=level)
+        return t("columns.ci", lang)
+    return heading(column, lang, labels)
+
+
+def glossary(tables: Sequence[ShownTable], lang: str, labels: Labels | None = None) -> pd.DataFrame:
+    """The workbook's glossary: every machine column of ``tables`` once, with its heading in
+    the report and what it means (columns ``column``, ``heading``, ``meaning``, headed in the
+    report language)."""
+    seen: dict[str, tuple[str, str]] = {}
+    for shown in tables:
+        for col in shown.machine.columns:
+            name = str(col)
+            if name not in seen:
+                head = shown.headings.get(name) or heading(name, lang, labels)
+                seen[name] = (head, meaning(name, lang, labels))
+    return pd.DataFrame([(k, *v) for k, v in seen.items()],
+                        columns=[t("common.column", lang), t("common.heading", lang), t("common.meaning", lang)])

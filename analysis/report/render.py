@@ -9,7 +9,12 @@ module turns that list into
 * a ``.docx`` Word document (python-docx): title block, headings, paragraphs, real Word tables
   with APA captions and notes, figures — for pasting into a final report.
 
-Wide tables are split into column blocks that repeat the first column, never clipped.
+Tables are APA style (three rules, no vertical lines, numbers right-aligned). A table too wide
+for the page (:func:`too_wide`: more than :data:`MAX_COLUMNS` columns or about
+:data:`MAX_WIDTH` characters) is transposed when it has few rows (a model comparison reads
+best with the measures as rows) and otherwise split into column blocks that repeat the row
+label columns; it is never clipped. The Word document is A4 with 2.5 cm margins; a table's
+header row repeats on every page.
 Outputs are deterministic: the Word file's document properties and zip timestamps are fixed,
 so the same blocks give the same bytes.
 
@@ -36,8 +41,12 @@ import pandas as pd
 from analysis.report.i18n import t
 from analysis.report.present import ShownTable
 
-#: Most columns a table block shows side by side before it is split.
-MAX_COLUMNS = 9
+#: Most columns a table block shows side by side before it is split or transposed.
+MAX_COLUMNS = 14
+#: Estimated width (characters) of the widest table shown as it is (A4 portrait, 8.5 pt).
+MAX_WIDTH = 110
+#: Most rows of a too-wide table that is transposed rather than split.
+MAX_TRANSPOSED_ROWS = 6
 #: Fixed timestamp of every Word document part (zip entries and core properties).
 FIXED_TIME = _dt.datetime(2000, 1, 1, 0, 0, 0)
 
@@ -57,26 +66,94 @@ class Block:
     extra: dict = field(default_factory=dict)
 
 
-def split_columns(frame: pd.DataFrame, numeric: Sequence[str] = (), max_columns: int = MAX_COLUMNS
-                  ) -> list[pd.DataFrame]:
-    """Column blocks of at most ``max_columns`` columns, each repeating the leading label
-    columns (the columns before the first of ``numeric``, at least one).
+def column_width(name: str, values: Sequence[str]) -> int:
+    """Estimated printed width of a column in characters: its longest cell (a long text wraps
+    at about 20 characters) or its heading's longest word (headings wrap between words),
+    whichever is wider, plus one for the cell padding."""
+    cells = min(max((len(v) for v in values), default=0), 20)
+    head = max((len(w) for w in str(name).split()), default=0)
+    return max(cells, head) + 1
+
+
+def table_width(frame: pd.DataFrame) -> int:
+    """Estimated printed width of a table (characters)."""
+    return sum(column_width(c, frame[c].astype(str).tolist()) for c in frame.columns)
+
+
+def too_wide(frame: pd.DataFrame, max_columns: int = MAX_COLUMNS, max_width: int = MAX_WIDTH) -> bool:
+    """Whether a table needs splitting or transposing to fit a page."""
+    return frame.shape[1] > max_columns or table_width(frame) > max_width
+
+
+def _lead(frame: pd.DataFrame, numeric: Sequence[str]) -> int:
+    """Number of leading row-label columns: those before the first numeric one (at least one)."""
+    cols = list(frame.columns)
+    return next((i for i, c in enumerate(cols) if c in set(numeric)), 1) or 1
+
+
+def split_columns(frame: pd.DataFrame, numeric: Sequence[str] = (), max_columns: int = MAX_COLUMNS,
+                  max_width: int = MAX_WIDTH) -> list[pd.DataFrame]:
+    """Column blocks that each fit the page (at most ``max_columns`` columns, about
+    ``max_width`` characters), each repeating the leading label columns (the columns before
+    the first of ``numeric``, at least one); the blocks are about equally wide.
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> frame = pd.DataFrame({c: [1] for c in "abcdefghij"})
-    >>> [list(block.columns) for block in split_columns(frame, numeric=list("cdefghij"), max_columns=6)]
-    [['a', 'b', 'c', 'd', 'e', 'f'], ['a', 'b', 'g', 'h', 'i', 'j']]
+    >>> f = pd.DataFrame({c: ["x" * 8] for c in "abcdefghijklmnop"})
+    >>> [list(b.columns)[:2] for b in split_columns(f, numeric=list("bcdefghijklmnop"))]
+    [['a', 'b'], ['a', 'j']]
     """
-    if frame.shape[1] <= max_columns:
+    if not too_wide(frame, max_columns, max_width):
         return [frame]
     cols = list(frame.columns)
-    lead = next((i for i, c in enumerate(cols) if c in set(numeric)), 1) or 1
-    lead = min(lead, max_columns - 2)
+    lead = min(_lead(frame, numeric), max(1, max_columns - 2))
     keys, rest = cols[:lead], cols[lead:]
-    step = max_columns - lead
-    return [frame[[*keys, *rest[i:i + step]]] for i in range(0, len(rest), step)]
+    widths = {c: column_width(c, frame[c].astype(str).tolist()) for c in cols}
+    key_width = sum(widths[c] for c in keys)
+    total = sum(widths[c] for c in rest)
+    room = max(max_width - key_width, 1)
+    n_parts = max(-(-total // room), -(-len(rest) // max(max_columns - lead, 1)), 1)
+    target = total / n_parts                       # balanced parts rather than a stub at the end
+    blocks, current, width = [], [], 0
+    for c in rest:
+        if current and (width + widths[c] > room or len(current) >= max_columns - lead
+                        or (width >= target and len(blocks) < n_parts - 1)):
+            blocks.append(current)
+            current, width = [], 0
+        current.append(c)
+        width += widths[c]
+    blocks.append(current)
+    return [frame[[*keys, *b]] for b in blocks]
+
+
+def layout(frame: pd.DataFrame, numeric: Sequence[str] = ()) -> list[tuple[pd.DataFrame, list[bool]]]:
+    """How a table is printed: a list of ``(block, right-aligned flag of each column)``.
+
+    A table that fits is printed as it is. A too-wide table with at most
+    :data:`MAX_TRANSPOSED_ROWS` rows and one label column is transposed (its rows become
+    columns headed by their labels, its columns the rows, headed by the first heading);
+    otherwise it is split by :func:`split_columns`.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"Model": ["configural", "metric"], **{f"m{i}": ["0.123", "0.456"] for i in range(16)}})
+    >>> [(b.shape, flags[:2]) for b, flags in layout(f, numeric=[f"m{i}" for i in range(16)])]
+    [((16, 3), [False, True])]
+    """
+    numeric_set = set(numeric)
+    if not too_wide(frame):
+        return [(frame, [c in numeric_set for c in frame.columns])]
+    if _lead(frame, numeric) == 1 and len(frame) <= MAX_TRANSPOSED_ROWS:
+        first = frame.columns[0]
+        names = [str(v) for v in frame[first]]
+        if len(set(names)) == len(names) and all(names):
+            body = frame.drop(columns=first).T
+            body.columns = names
+            body.insert(0, first, body.index.astype(str))
+            body = body.reset_index(drop=True)
+            if not too_wide(body):
+                return [(body, [False] + [True] * len(names))]
+    return [(b, [c in numeric_set for c in b.columns]) for b in split_columns(frame, numeric)]
 
 
 # ----------------------------------------------------------------------------- inline markup
@@ -127,14 +204,15 @@ body{font-family:"Segoe UI",Arial,sans-serif;max-width:60rem;margin:2rem auto;pa
 header{border-bottom:2px solid #333;margin-bottom:1rem}header p{margin:.2rem 0;color:#333}
 h1{font-size:1.7rem;margin-bottom:.3rem}h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid #ccc}
 h3{font-size:1.1rem}.warning{border:2px solid #000;padding:.5rem 1rem;font-weight:bold;background:#f3f3f3}
-.skip,.note{color:#444;font-style:italic}nav ol{columns:2}
+.skip,.note{color:#444;font-style:italic}nav ol{columns:2}nav ol.numbered{list-style:none;padding-left:1rem}
 figure{margin:1.5rem 0}figure img{max-width:min(100%,40rem)}figcaption{font-size:.9rem}
 .tablewrap{overflow-x:auto;margin:1rem 0 1.5rem}
 table{border-collapse:collapse;font-size:.85rem;margin-bottom:.4rem}
 p.caption{margin:0 0 .3rem;font-size:.9rem}th.num{text-align:right}
 thead th{border-top:2px solid #000;border-bottom:1px solid #000;text-align:left;vertical-align:bottom;padding:.2rem .5rem}
-tbody td{padding:.15rem .5rem;vertical-align:top;max-width:28rem;overflow-wrap:anywhere}
-tbody tr:last-child td{border-bottom:2px solid #000}td.num{text-align:right;white-space:nowrap}
+tbody td{padding:.15rem .5rem;vertical-align:top;max-width:28rem;overflow-wrap:break-word;word-break:normal;hyphens:auto;-webkit-hyphens:auto}
+th{hyphens:auto;-webkit-hyphens:auto;overflow-wrap:break-word;word-break:normal}
+tbody tr:last-child td{border-bottom:2px solid #000}td.num{text-align:right;white-space:nowrap}td.nw{white-space:nowrap}
 .tablenote{font-size:.8rem;color:#222;max-width:55rem}footer{margin-top:3rem;font-size:.8rem;color:#444;border-top:1px solid #ccc}
 """
 
@@ -142,14 +220,14 @@ tbody tr:last-child td{border-bottom:2px solid #000}td.num{text-align:right;whit
 def _html_table(block: Block, lang: str) -> str:
     shown = block.table
     parts = []
-    for k, frame in enumerate(split_columns(shown.frame, shown.numeric)):
+    for k, (frame, numeric) in enumerate(layout(shown.frame, shown.numeric)):
         cont = f" ({k + 1})" if k else ""
-        numeric = [c in shown.numeric for c in frame.columns]
         head = "".join(f'<th class="num">{_html.escape(str(c))}</th>' if num else f"<th>{_html.escape(str(c))}</th>"
                        for c, num in zip(frame.columns, numeric))
         rows = []
         for values in frame.itertuples(index=False):
-            cells = "".join(f'<td class="num">{_html.escape(v)}</td>' if num else f"<td>{_html.escape(v)}</td>"
+            cells = "".join(f'<td class="num">{_html.escape(v)}</td>' if num else
+                            f'<td class="nw">{_html.escape(v)}</td>' if len(v) <= 20 else f"<td>{_html.escape(v)}</td>"
                             for v, num in zip(map(str, values), numeric))
             rows.append(f"<tr>{cells}</tr>")
         caption = (f'<p class="caption"><b>{_html.escape(t("common.table", lang))} {block.number}{cont}</b><br>'
@@ -188,6 +266,9 @@ def block_html(b: Block, lang: str) -> str:
     raise ValueError(f"unknown block kind {b.kind!r}")
 
 
+_NUMBERED = re.compile(r"\d+(\.\d+)*[.)]?\s")
+
+
 def render_html(title: str, blocks: Sequence[Block], *, meta: Sequence[tuple[str, str]], lang: str,
                 footer: str = "") -> str:
     """A self-contained HTML page: title block, contents, blocks, footer.
@@ -203,7 +284,9 @@ def render_html(title: str, blocks: Sequence[Block], *, meta: Sequence[tuple[str
     nav = ""
     if len(toc) > 1:
         items = "".join(f'<li><a href="#{b.anchor}">{_inline_html(b.text)}</a></li>' for b in toc)
-        nav = f"<nav><h2>{_html.escape(t('common.contents', lang))}</h2><ol>{items}</ol></nav>"
+        numbered = any(_NUMBERED.match(b.text) for b in toc)      # headings carry their numbers
+        ol = '<ol class="numbered">' if numbered else "<ol>"
+        nav = f"<nav><h2>{_html.escape(t('common.contents', lang))}</h2>{ol}{items}</ol></nav>"
     return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_html.escape(title)}</title><style>{_CSS}</style></head><body>\n"
@@ -226,29 +309,93 @@ def _fix_zip(path: Path) -> None:
     path.write_bytes(buffer.getvalue())
 
 
-def _word_table(doc, block: Block, lang: str) -> None:
-    from docx.shared import Pt
+#: A4 page and margins of the Word document (cm), and the text width they leave.
+PAGE_CM, MARGIN_CM = (21.0, 29.7), 2.5
+TEXT_WIDTH_CM = PAGE_CM[0] - 2 * MARGIN_CM
 
-    for k, frame in enumerate(split_columns(block.table.frame, block.table.numeric)):
+
+def _border(parent, tag: str, edges: dict[str, str]) -> None:
+    """Set ``<w:{tag}>`` borders (``{"top": "single", "insideV": "nil", …}``) on a tblPr/tcPr."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    box = parent.find(qn(f"w:{tag}"))
+    if box is None:
+        box = OxmlElement(f"w:{tag}")
+        parent.append(box)
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        if edge not in edges:
+            continue
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), edges[edge])
+        if edges[edge] != "nil":
+            el.set(qn("w:sz"), "8")
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "000000")
+        box.append(el)
+
+
+def _column_widths(frame: pd.DataFrame, numeric: Sequence[bool]) -> list[float]:
+    """Column widths (cm) in proportion to their content, label columns at least 2.5 cm,
+    together the text width."""
+    est = [column_width(c, frame[c].astype(str).tolist()) for c in frame.columns]
+    est = [w if num else max(w, 16) for w, num in zip(est, numeric)]
+    total = sum(est)
+    scale = min(TEXT_WIDTH_CM / total, 0.19) if total else 0.19       # 8.5 pt ≈ 0.19 cm a character
+    return [w * scale for w in est]
+
+
+def _word_table(doc, block: Block, lang: str) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    for k, (frame, numeric) in enumerate(layout(block.table.frame, block.table.numeric)):
         cap = doc.add_paragraph()
+        cap.paragraph_format.keep_with_next = True
         run = cap.add_run(f"{t('common.table', lang)} {block.number}{f' ({k + 1})' if k else ''}")
         run.bold = True
         title = doc.add_paragraph()
+        title.paragraph_format.keep_with_next = True
         _runs(title, block.text)
         for run in title.runs:
             run.italic = True
         table = doc.add_table(rows=1, cols=frame.shape[1])
-        table.style = "Table Grid"
-        for cell, name in zip(table.rows[0].cells, frame.columns):
-            cell.text = ""
-            run = cell.paragraphs[0].add_run(str(name))
-            run.bold = True
+        table.alignment = WD_TABLE_ALIGNMENT.LEFT
+        table.autofit = False
+        tbl_pr = table._tbl.tblPr
+        _border(tbl_pr, "tblBorders", {"top": "single", "bottom": "single", "left": "nil", "right": "nil",
+                                       "insideH": "nil", "insideV": "nil"})
+        layout_el = OxmlElement("w:tblLayout")
+        layout_el.set(qn("w:type"), "fixed")
+        tbl_pr.append(layout_el)
+        widths = [Cm(w) for w in _column_widths(frame, numeric)]
+        for col, width in zip(table.columns, widths):
+            col.width = width
+        header = table.rows[0]
+        tr_pr = header._tr.get_or_add_trPr()
+        repeat = OxmlElement("w:tblHeader")                 # header row repeats on every page
+        repeat.set(qn("w:val"), "true")
+        tr_pr.append(repeat)
+        for cell, name, num, width in zip(header.cells, frame.columns, numeric, widths):
+            cell.width = width
+            _border(cell._tc.get_or_add_tcPr(), "tcBorders", {"bottom": "single"})
+            para = cell.paragraphs[0]
+            para.paragraph_format.space_after = Pt(0)
+            para.alignment = WD_ALIGN_PARAGRAPH.RIGHT if num else WD_ALIGN_PARAGRAPH.LEFT
+            run = para.add_run(str(name))
             run.font.size = Pt(8.5)
         for values in frame.itertuples(index=False):
             cells = table.add_row().cells
-            for cell, value in zip(cells, values):
-                cell.text = ""
-                run = cell.paragraphs[0].add_run(str(value))
+            for cell, value, num, width in zip(cells, values, numeric, widths):
+                cell.width = width
+                para = cell.paragraphs[0]
+                para.paragraph_format.space_after = Pt(0)
+                if num:
+                    para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                run = para.add_run(str(value))
                 run.font.size = Pt(8.5)
     if block.notes:
         note = doc.add_paragraph()
@@ -275,6 +422,10 @@ def render_docx(path: Path, title: str, blocks: Sequence[Block], *, meta: Sequen
     from docx.shared import Cm, Pt
 
     doc = Document()
+    for section in doc.sections:                       # A4 portrait (the template is US Letter)
+        section.page_width, section.page_height = Cm(PAGE_CM[0]), Cm(PAGE_CM[1])
+        section.left_margin = section.right_margin = Cm(MARGIN_CM)
+        section.top_margin = section.bottom_margin = Cm(MARGIN_CM)
     props = doc.core_properties
     props.title, props.author, props.language = title, "youth-services-analysis", lang
     props.created = props.modified = props.last_printed = FIXED_TIME
