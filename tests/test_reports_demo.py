@@ -19,6 +19,7 @@ import openpyxl
 import pandas as pd
 import pingouin as pg
 import pytest
+from report_tables import book
 
 from analysis.report.runner import NOTEBOOK_DIR, run, run_notebook
 
@@ -62,8 +63,6 @@ def seed7(tmp_path_factory):
     return data, out
 
 
-def book(out: Path, name: str) -> dict[str, pd.DataFrame]:
-    return pd.read_excel(out / f"{name}.xlsx", sheet_name=None)
 
 
 def same_or_masked(shown, expected, tol=TOL) -> bool:

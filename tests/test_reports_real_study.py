@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from report_tables import book as _book
 
 from analysis.cli import main
 from analysis.intake.manifest import ManifestError, read_manifest
@@ -41,8 +42,6 @@ def _write(folder: Path, manifest: str, files: dict[str, pd.DataFrame | str]) ->
     return folder
 
 
-def _book(out: Path, name: str) -> dict[str, pd.DataFrame]:
-    return pd.read_excel(out / f"{name}.xlsx", sheet_name=None)
 
 
 def _status(outcomes) -> dict[str, str]:
@@ -177,7 +176,10 @@ files:
     table = _book(out, "07_half_yearly_indicators")["indicators"].set_index("indicator")
     # by hand: notices 48 → 41 (down: desired), assessments 30 → 36 (up: desired),
     # referrals 12 → 15 (up: desired), waiting 21.5 → 23 (down: not desired)
-    assert table["desired"].tolist() == ["kyllä", "kyllä", "kyllä", "ei"]     # yes/no in words (fi)
+    assert table["desired"].tolist() == [True, True, True, False]
+    sheet = pd.read_excel(out / "07_half_yearly_indicators.xlsx", sheet_name="indicators", engine="openpyxl")
+    assert sheet.iloc[:, list(table.reset_index().columns).index("desired")].tolist() == ["kyllä", "kyllä", "kyllä", "ei"]
+    assert not sheet.astype(str).apply(lambda c: c.str.contains(r"\b(?:sat|imp|goal)_")).any().any()   # words, not keys
     html = (out / "07_half_yearly_indicators.html").read_text(encoding="utf-8")
     assert "3/4 indikaattorista" in html and "Lastensuojeluilmoitukset" in html
 

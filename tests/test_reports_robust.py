@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from report_tables import book as _book
 
 from analysis.report.runner import run
 
@@ -26,8 +27,6 @@ def _copy(tmp: Path) -> Path:
     return data
 
 
-def _book(out: Path, name: str) -> dict[str, pd.DataFrame]:
-    return pd.read_excel(out / f"{name}.xlsx", sheet_name=None)
 
 
 def _numeric(value) -> float | None:

@@ -6,7 +6,9 @@ catalogues, tables, figures and notes. :meth:`Report.finish` writes
 
 * ``<out>/<name>.html`` — self-contained page: title block, contents, no code or prompts;
 * ``<out>/<name>.docx`` — the same report as a Word document;
-* ``<out>/<name>.xlsx`` — every table in machine form (numbers, with number formats), plus
+* ``<out>/tables/<name>/<table>.csv`` — every table in machine form (score keys, category
+  codes and numbers as computed, after disclosure control), for re-analysis;
+* ``<out>/<name>.xlsx`` — every table as numbers with number formats and its text in words, plus
   ``about`` (study, date, version, commit, data folder, small-cell rule) and ``glossary``;
 * ``<out>/figures/<name>_<figure>.png`` (300 dpi) and ``.svg``; figures of counts and group
   statistics are drawn from the tables as published (:meth:`Report.table_figure`).
@@ -428,7 +430,7 @@ class Report:
 
     def finish(self) -> dict[str, Path]:
         """Write HTML, Word and Excel (and the notes section); returns their paths."""
-        from analysis.report.export import write_xlsx
+        from analysis.report.export import write_csv, write_xlsx
 
         self.out_dir.mkdir(parents=True, exist_ok=True)
         blocks = self._final_blocks()
@@ -451,6 +453,8 @@ class Report:
                   **{name: shown.workbook() for name, shown in self._tables.items()}}
         formats = {name: shown.formats() for name, shown in self._tables.items()}
         write_xlsx(sheets, paths["xlsx"], sheet_formats=formats)
+        for name, shown in self._tables.items():      # machine form: keys and codes, for re-analysis
+            write_csv(shown.machine, self.out_dir / "tables" / self.name / f"{name}.csv")
         if self._display:
             self.paragraph(self.t("common.workbook_written", workbook=paths["xlsx"].name,
                                   docx=paths["docx"].name, html=paths["html"].name))

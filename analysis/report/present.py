@@ -422,14 +422,20 @@ class ShownTable:
     lang: str = "en"
 
     def workbook(self) -> pd.DataFrame:
-        """The machine table for the workbook: yes/no values (``True``/``False``) as words of
-        the report language."""
+        """The machine table for the workbook: numbers as numbers; text columns (score keys,
+        category codes) as the report shows them, in words; yes/no values (``True``/``False``)
+        as words of the report language."""
         def is_bool(v: object) -> bool:
             return isinstance(v, (bool, np.bool_)) or (isinstance(v, str) and v in ("True", "False"))
 
         out = self.machine.copy()
         for c in out.columns:
             col = out[c]
+            shown = self.headings.get(str(c))
+            if (shown in self.frame.columns and not pd.api.types.is_numeric_dtype(col)
+                    and all(isinstance(v, str) for v in col.dropna()) and not any(map(is_bool, col))):
+                out[c] = [v if pd.isna(v) else w for v, w in zip(col, self.frame[shown])]
+                continue
             if pd.api.types.is_bool_dtype(col) or (not pd.api.types.is_numeric_dtype(col)
                                                    and any(map(is_bool, col))):
                 out[c] = [t("common.yes" if v is True or v == "True" or v is np.True_ else "common.no", self.lang)
