@@ -322,6 +322,10 @@ def _constraint_text(field: dict) -> str:
         parts.append("true: " + ", ".join(f"`{v}`" for v in field["trueValues"]))
     if field.get("falseValues"):
         parts.append("false: " + ", ".join(f"`{v}`" for v in field["falseValues"]))
+    rule = field.get("agreesWith")
+    if rule:
+        parts.append(f"must agree with `{rule['field']}` of the {rule['dataset']} file for the same `{rule['by']}` "
+                     "(a disagreeing row is rejected)")
     if "missingValues" in field:
         parts.append("missing: " + ", ".join("empty" if m == "" else f"`{m}`" for m in field["missingValues"]))
     return "; ".join(parts)

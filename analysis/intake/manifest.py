@@ -319,14 +319,16 @@ def read_manifest(data_dir: str | Path) -> Manifest:
 
 
 # ----------------------------------------------------------------------------- the loaded study
-def _reject_rows(result: LoadResult, bad: pd.Series, column: str, reason: str) -> LoadResult:
-    """Move accepted rows flagged in ``bad`` to the rejected rows with ``reason``."""
+def _reject_rows(result: LoadResult, bad: pd.Series, column: str, reason, header: str | None = None) -> LoadResult:
+    """Move accepted rows flagged in ``bad`` to the rejected rows with ``reason`` (one text, or
+    a Series by row); ``header`` is the column as the file names it (default ``column``)."""
     if not bad.any():
         return result
     rows = result.data[bad]
     extra = pd.DataFrame({"file": str(result.source), "row": rows.index.astype("Int64"),
                           "respondent_id": rows.get("respondent_id", pd.Series(index=rows.index, dtype=object)).astype(object),
-                          "column": column, "value": rows[column].astype(object), "reason": reason},
+                          "column": header or column, "value": rows[column].astype(object),
+                          "reason": reason.to_numpy() if isinstance(reason, pd.Series) else reason},
                          columns=REJECTION_COLUMNS)
     rejected = pd.concat([result.rejected, extra], ignore_index=True) if len(result.rejected) else extra
     return dataclasses.replace(result, data=result.data[~bad], rejected=rejected,
@@ -499,14 +501,49 @@ def load_study(data_dir: str | Path) -> Study:
             raise RuntimeError(f"{entry.path}: rows read {result.n_read} ≠ accepted {result.n_accepted} "
                                f"+ rejected {result.n_rejected}")
         loaded[entry.key] = result
-        if entry.instrument:
+    _agreement(manifest, loaded)
+    for entry in manifest.files:
+        if entry.instrument and entry.key in loaded:
             try:
-                scored[entry.key] = score(result.data, entry.instrument)
+                scored[entry.key] = score(loaded[entry.key].data, entry.instrument)
             except ValueError as exc:       # e.g. item columns the scores need are missing
                 problems.append(f"{entry.path}: cannot score with instrument {entry.instrument!r}: {exc}")
     if problems:
         raise ManifestError(manifest.root / "manifest.yaml", problems)
     return Study(manifest, loaded, scored)
+
+
+def _agreement(manifest: Manifest, loaded: dict[str, LoadResult]) -> None:
+    """Rows whose value disagrees with another file's are rejected, naming both: a field may
+    declare ``agreesWith: {dataset, field, by}`` (the indicators' ``unit`` and the catalogue's),
+    and a value given in both files must then be the same — which one is right is not guessed.
+    Rows read = accepted + rejected still holds (the rows move to the rejected ones)."""
+    for entry in manifest.files:
+        if entry.schema is None or entry.key not in loaded:
+            continue
+        for fld in load_schema(entry.schema)["fields"]:
+            rule = fld.get("agreesWith")
+            if not rule:
+                continue
+            name, other, by = fld["name"], rule["field"], rule["by"]
+            for ref in manifest.entries(entry.population, rule["dataset"]):
+                result, theirs = loaded[entry.key], loaded.get(ref.key)
+                if theirs is None or name not in result.data or other not in theirs.data or by not in theirs.data:
+                    continue
+                given = theirs.data[[by, other]].dropna().drop_duplicates(by)
+                lookup = dict(zip(given[by], given[other]))
+                rows = dict(zip(given[by], given.index))
+                mine = result.data[name]
+                expected = result.data[by].map(lookup)
+                bad = mine.notna() & expected.notna() & (mine.astype(object) != expected.astype(object))
+                if not bad.any():
+                    continue
+                header = {v: k for k, v in result.header_map.items()}.get(name, name)
+                reasons = [f"{name} {v!r} differs from {ref.path} row {rows[k]} ({other} {lookup[k]!r}) for "
+                           f"{by} {k!r}; correct one of the two files (or leave one of them empty)"
+                           for v, k in zip(mine[bad], result.data.loc[bad, by])]
+                loaded[entry.key] = _reject_rows(result, bad, name, pd.Series(reasons, index=mine[bad].index),
+                                                 header=header)
 
 
 # ----------------------------------------------------------------------------- load once per run
