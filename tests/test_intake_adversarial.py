@@ -460,3 +460,45 @@ def test_a_data_row_with_a_missing_id_is_not_taken_for_a_sub_header(tmp_path):
     # row 2 starts empty like a Webropol sub-header, but it holds numbers: it is data
     err = errors(write(tmp_path, "respondent_id;sat_health;\n;5;7\nB;6;\n"))
     assert "column has no header but holds data" in str(err)
+
+
+def study_of(tmp_path, manifest: str, files: dict[str, str]):
+    """A data folder with ``manifest`` and CSV ``files``, loaded as a study."""
+    from analysis.intake.manifest import load_study
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "manifest.yaml").write_text(manifest, encoding="utf-8")
+    return load_study(tmp_path)
+
+
+def sat_rows(rows) -> str:
+    """A 3X10D file of the ten satisfaction items: rows of (id, occasion or None, answer to all)."""
+    occ = rows[0][1] is not None
+    head = ["respondent_id", *(["occasion"] if occ else []), *(f"sat{i}" for i in range(1, 11))]
+    return "\n".join([";".join(head), *(";".join([r, *([o] if occ else []), *[str(v)] * 10]) for r, o, v in rows)]) + "\n"
+
+
+def test_occasion_cells_match_declared_labels_ignoring_case_and_spacing(tmp_path):
+    from analysis.intake.manifest import ManifestError
+
+    text = sat_rows([("A", "Alku", 5), ("A", "VUOSI", 6), ("B", " alku ", 7), ("B", "Puoli  Vuotis", 8),
+                     ("C", "alku", 1), ("C", "loppu", 2), ("D", "alku", 3), ("D", "ALKU", 4)])
+    study = study_of(tmp_path, "occasions:\n  pilot: [alku, puoli vuotis, vuosi]\nfiles:\n"
+                               "  - {path: a.csv, population: pilot, instrument: 3x10d}\n", {"a.csv": text})
+    got = study.responses("pilot", "3x10d")
+    assert got["occasion"].tolist() == ["alku", "vuosi", "alku", "puoli vuotis", "alku"]   # declared spelling
+    intake = study.intake().iloc[0]
+    assert (intake["n_read"], intake["n_accepted"], intake["n_rejected"]) == (8, 5, 3)
+    rej = study.rejected.set_index("row")
+    assert "not declared" in rej.loc[7, "reason"] and "alku, puoli vuotis, vuosi" in rej.loc[7, "reason"]
+    assert "duplicate" in rej.loc[8, "reason"] and "also in row 9" in rej.loc[8, "reason"]
+    # declared labels that differ only in case cannot both be meant: the manifest says so
+    with pytest.raises(ManifestError, match="differ only in case"):
+        study_of(tmp_path, "occasions:\n  pilot: [alku, Alku]\nfiles:\n"
+                           "  - {path: a.csv, population: pilot, instrument: 3x10d}\n", {"a.csv": text})
+    # a file's fixed occasion is matched the same way
+    study = study_of(tmp_path, "occasions:\n  pilot: [alku, vuosi]\nfiles:\n"
+                               "  - {path: b.csv, population: pilot, instrument: 3x10d, occasion: VUOSI}\n",
+                     {"b.csv": sat_rows([("A", None, 5)])})
+    assert study.responses("pilot", "3x10d")["occasion"].tolist() == ["vuosi"]

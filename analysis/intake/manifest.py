@@ -26,6 +26,9 @@ dictionary (``analysis/data_dictionary/<dataset>.json``; ``dataset: background``
 ``pilot`` uses ``pilot-background.json`` when that exists). A file without an occasion column
 may name its ``occasion``; several files of one population and instrument are read as one
 table. Per-file ``synthetic: true`` marks a synthetic file in an otherwise real study.
+Occasion cells (and a file's ``occasion``) are matched to the declared labels ignoring case and
+spacing (``Alku``, ``ALKU `` → ``alku``) and written as declared; declared labels must therefore
+differ by more than case. A cell matching no declared label rejects its row.
 
 Every manifest mistake — no ``files``, a path outside the folder or missing, an unknown
 instrument, dataset or population, an occasion not declared — is reported together in one
@@ -185,6 +188,11 @@ def _check_occasions(value: object, problems: list[str]) -> dict[str, tuple[str,
         if len(set(labels)) != len(labels):
             problems.append(f"occasions.{pop}: labels repeat: {list(labels)}")
             continue
+        folded = [fold_occasion(x) for x in labels]
+        if len(set(folded)) != len(folded):
+            problems.append(f"occasions.{pop}: labels differ only in case or spacing: {list(labels)} "
+                            "(occasion cells are matched ignoring case and spacing); give distinct labels")
+            continue
         out[pop] = labels
     return out
 
@@ -296,8 +304,12 @@ def read_manifest(data_dir: str | Path) -> Manifest:
                 problems.append(f"{where}: occasion {occasion!r} given, but the manifest declares no occasions "
                                 f"for {population!r} (occasions: {{{population}: [...]}})")
             elif occasion not in declared:
-                problems.append(f"{where}: occasion {occasion!r} is not declared for {population!r} "
-                                f"(declared: {', '.join(declared)})")
+                same = [d for d in declared if fold_occasion(d) == fold_occasion(occasion)]
+                if len(same) == 1:
+                    occasion = same[0]
+                else:
+                    problems.append(f"{where}: occasion {occasion!r} is not declared for {population!r} "
+                                    f"(declared: {', '.join(declared)})")
         if source is not None:
             if source in seen_paths:
                 problems.append(f"{where}: the same file as files[{seen_paths[source]}]")
@@ -355,9 +367,70 @@ def _as_in_file(result: LoadResult, schema: str | None) -> LoadResult:
     return dataclasses.replace(result, data=data)
 
 
+def fold_occasion(label: object) -> str:
+    """An occasion label as compared: case folded, white space trimmed and runs of it made one space.
+
+    Examples
+    --------
+    >>> fold_occasion("  Vuosi  2 "), fold_occasion("ALKU") == fold_occasion("alku")
+    ('vuosi 2', True)
+    """
+    return " ".join(str(label).split()).casefold()
+
+
+def _declared_spelling(result: LoadResult, declared: tuple[str, ...]) -> LoadResult:
+    """Occasion cells matched to the declared labels ignoring case and white space
+    (:func:`fold_occasion`) and written as declared; a cell that matches two declared labels
+    only differently cased is rejected (which one is meant cannot be told). Unmatched cells are
+    left as they are (rejected by the caller), and rows whose key (respondent and occasion)
+    repeats only after the matching are rejected, naming the other rows."""
+    data = result.data
+    if "occasion" not in data or not len(data):
+        return result
+    by_fold: dict[str, list[str]] = {}
+    for label in declared:
+        by_fold.setdefault(fold_occasion(label), []).append(label)
+    cells = data["occasion"]
+    texts = cells.dropna().astype(str).unique()
+    mapping, ambiguous = {}, {}
+    for text in texts:
+        if text in declared:
+            continue
+        matches = by_fold.get(fold_occasion(text), [])
+        if len(matches) == 1:
+            mapping[text] = matches[0]
+        elif len(matches) > 1:
+            ambiguous[text] = matches
+    if ambiguous:
+        bad = cells.isin(list(ambiguous))
+        reasons = cells[bad].map(lambda t: f"occasion {t!r} matches the declared occasions "
+                                           f"{', '.join(map(repr, ambiguous[t]))}, which differ only in case; "
+                                           "write it exactly as declared")
+        result = _reject_rows(result, bad, "occasion", reasons)
+        data, cells = result.data, result.data["occasion"]
+    if not mapping:
+        return result
+    fixed = cells.astype(object).where(~cells.isin(list(mapping)), cells.map(mapping))
+    result = dataclasses.replace(result, data=data.assign(occasion=fixed.astype(data["occasion"].dtype)))
+    if "respondent_id" in data:
+        keys = result.data[["respondent_id", "occasion"]]
+        dup = keys.duplicated(keep=False) & keys.notna().all(axis=1)
+        if dup.any():
+            rows = keys[dup].groupby(list(keys.columns), sort=False).groups
+            reasons = pd.Series({r: "duplicate respondent_id and occasion once the occasion is matched ignoring "
+                                    f"case ({rid!r}, {occ!r}): also in row "
+                                    + ", ".join(str(o) for o in idx if o != r)
+                                 for (rid, occ), idx in rows.items() for r in idx})
+            result = _reject_rows(result, dup, "occasion", reasons.reindex(keys.index[dup]))
+    return result
+
+
 def _with_occasions(entry: FileEntry, result: LoadResult, declared: tuple[str, ...] | None,
                     problems: list[str]) -> LoadResult:
-    """Fill a file's fixed occasion; reject rows whose occasion the manifest does not declare."""
+    """Fill a file's fixed occasion; match occasion cells to the declared labels ignoring case and
+    white space; reject rows whose occasion the manifest does not declare."""
+    if declared is not None:
+        result = _declared_spelling(result, declared)
     data = result.data
     if entry.occasion is not None:
         if "occasion" not in data:
