@@ -340,8 +340,7 @@ def _response_plan(raw: RawTable, ins: Instrument, recode: str | None) -> _Plan:
     for k, hs in _targets(mapping).items():
         if len(hs) > 1 and (k in keys or k in ("respondent_id", "occasion", "date")):
             problems.append(Problem(file, 1, None, ", ".join(hs), None, f"{len(hs)} columns all mean {k!r}; keep one"))
-    known = [*ins.item_keys, *(n for it in ins.items for n in (*it.label.values(), *it.aliases)),
-             *(n for f in (*ID_FIELDS, DATE_FIELD) for n in _names(f))]
+    known = [*ins.known_headers(), *(n for f in (*ID_FIELDS, DATE_FIELD) for n in _names(f))]
     unrecognised, notes = _unrecognised(headers, mapping, known, file)
     if "respondent_id" not in mapping.values():
         near = [f"{h!r} (closest: {c!r})" for h, c in unrecognised if c]
@@ -350,9 +349,11 @@ def _response_plan(raw: RawTable, ins: Instrument, recode: str | None) -> _Plan:
                                 + ", ".join(ID_FIELDS[0]["aliases"]) + ")"
                                 + (f"; unrecognised headers: {', '.join(near)}" if near else "")))
     if not keys & set(mapping.values()):
+        near = [f"{h!r} (closest known header: {c!r})" for h, c in unrecognised if c]
         problems.append(Problem(file, 1, None, None, None,
                                 f"no item of instrument {ins.id!r} found among the headers "
-                                f"{headers}; expected item keys such as {ins.item_keys[:3]} or their labels"))
+                                f"{headers}; expected item keys such as {ins.item_keys[:3]} or their labels"
+                                + (f"; unrecognised headers: {', '.join(near)}" if near else "")))
     if problems:
         raise InputError(file, problems)
     schema = responses_schema(ins)
