@@ -502,3 +502,30 @@ def test_occasion_cells_match_declared_labels_ignoring_case_and_spacing(tmp_path
                                "  - {path: b.csv, population: pilot, instrument: 3x10d, occasion: VUOSI}\n",
                      {"b.csv": sat_rows([("A", None, 5)])})
     assert study.responses("pilot", "3x10d")["occasion"].tolist() == ["vuosi"]
+
+
+def test_one_stray_11_rejects_its_row_not_the_file_and_the_manifest_declares_a_recode(tmp_path):
+    from analysis.intake.manifest import ManifestError
+
+    rows = [(f"R{i}", None, 1 + i % 9) for i in range(12)]
+    text = sat_rows(rows).replace("\nR3;4;4;", "\nR3;4;11;")     # one typo, and no 0 anywhere
+    res = load(write(tmp_path, text))
+    assert (res.n_read, res.n_accepted, res.n_rejected) == (12, 11, 1)
+    reason = res.rejected["reason"].iloc[0]
+    assert res.rejected["row"].tolist() == [5] and reason.startswith("expected an integer 0–10")
+    assert "coded 1–11" in reason and "recode='1-11'" in reason
+    # file-wide evidence (no 0, an 11 in most items) still refuses the whole file
+    coded = sat_rows([(f"R{i}", None, 1 + i % 11) for i in range(12)])
+    err = errors(write(tmp_path, coded, name="coded.csv"), on_invalid="reject-rows")
+    assert "probably coded 1–11" in str(err) and len(err.problems) == 10
+    # a study: the stray 11 is a rejected row; the 1–11 file names the manifest key, and the key recodes it
+    entry = "files:\n  - {path: a.csv, population: cohort, instrument: 3x10d%s}\n"
+    study = study_of(tmp_path, entry % "", {"a.csv": text})
+    assert study.intake()[["n_read", "n_accepted", "n_rejected"]].values.tolist() == [[12, 11, 1]]
+    assert "recode: 1-11" in study.rejected["reason"].iloc[0]
+    with pytest.raises(ManifestError, match="add recode: 1-11 to the entry of a.csv"):
+        study_of(tmp_path, entry % "", {"a.csv": coded})
+    study = study_of(tmp_path, entry % ", recode: 1-11", {"a.csv": coded})
+    assert study.responses("cohort", "3x10d")["sat_health"].tolist() == [i % 11 for i in range(12)]
+    with pytest.raises(ManifestError, match="recode '0-10' is not known"):
+        study_of(tmp_path, entry % ", recode: 0-10", {"a.csv": coded})

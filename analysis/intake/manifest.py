@@ -18,6 +18,7 @@ population and instrument (or dataset), never by file name::
       - {path: seuranta/asiakkaat.csv, population: pilot, instrument: 3x10d, occasion: seuranta}
       - {path: asiakaskysely.csv, population: pilot, instrument: client-survey}
       - {path: taustat.csv, population: pilot, dataset: background}
+      - {path: vanha_vienti.csv, population: cohort, instrument: 3x10d, recode: 1-11}
 
 ``population`` is one of :data:`POPULATIONS`: ``cohort`` (comparison / validation sample),
 ``pilot`` (the model's clients) or ``staff`` (professionals). A file is either responses to
@@ -25,7 +26,9 @@ an ``instrument`` (``analysis/questionnaires/<id>.yaml``) or a ``dataset`` of th
 dictionary (``analysis/data_dictionary/<dataset>.json``; ``dataset: background`` of population
 ``pilot`` uses ``pilot-background.json`` when that exists). A file without an occasion column
 may name its ``occasion``; several files of one population and instrument are read as one
-table. Per-file ``synthetic: true`` marks a synthetic file in an otherwise real study.
+table. Per-file ``synthetic: true`` marks a synthetic file in an otherwise real study, and
+``recode: 1-11`` a file whose 0–10 items were coded 1–11 (1 is subtracted from each; a file that
+looks so coded without it is refused with a message naming this key).
 Occasion cells (and a file's ``occasion``) are matched to the declared labels ignoring case and
 spacing (``Alku``, ``ALKU `` → ``alku``) and written as declared; declared labels must therefore
 differ by more than case. A cell matching no declared label rejects its row.
@@ -57,6 +60,7 @@ import analysis
 from analysis.intake.dictionary import DICTIONARY_DIR, load_schema
 from analysis.intake.instruments import available_instruments
 from analysis.intake.readers import (
+    RECODES,
     REJECTION_COLUMNS,
     InputError,
     LoadResult,
@@ -72,7 +76,7 @@ _TOP_KEYS = {"title", "synthetic", "language", "occasions", "files", "reliable_c
              "comments"}
 #: What reports do with open comments: publish them screened (``redact``) or not at all.
 COMMENTS = ("redact", "withhold")
-_ENTRY_KEYS = {"path", "population", "instrument", "dataset", "occasion", "synthetic", "description"}
+_ENTRY_KEYS = {"path", "population", "instrument", "dataset", "occasion", "synthetic", "description", "recode"}
 
 
 class ManifestError(ValueError):
@@ -100,6 +104,7 @@ class FileEntry:
     occasion: str | None = None
     synthetic: bool = False
     description: str = ""
+    recode: str | None = None
 
     @property
     def kind(self) -> str:
@@ -296,6 +301,14 @@ def read_manifest(data_dir: str | Path) -> Manifest:
             schema = _schema_for(dataset, str(population))
             if schema is None:
                 problems.append(f"{where}: unknown dataset {dataset!r}; known: {', '.join(_datasets())}")
+        recode = item.get("recode")
+        if recode is not None:
+            recode = str(recode)
+            if recode not in RECODES:
+                problems.append(f"{where}: recode {recode!r} is not known; the one recode is {', '.join(RECODES)} "
+                                "(the 0–10 items were coded 1–11)")
+            elif instrument is None:
+                problems.append(f"{where}: recode applies to instrument responses, not to dataset {dataset!r}")
         occasion = item.get("occasion")
         if occasion is not None:
             occasion = str(occasion)
@@ -322,7 +335,7 @@ def read_manifest(data_dir: str | Path) -> Manifest:
         entries.append(FileEntry(key=key, path=raw, source=source or root / raw, population=str(population),
                                  instrument=instrument, dataset=dataset, schema=schema, occasion=occasion,
                                  synthetic=bool(item.get("synthetic", spec.get("synthetic", False))),
-                                 description=str(item.get("description", ""))))
+                                 description=str(item.get("description", "")), recode=recode))
     if problems:
         raise ManifestError(path, problems)
     return Manifest(root=root, files=tuple(entries), title=spec.get("title"), language=language,
@@ -562,7 +575,9 @@ def load_study(data_dir: str | Path) -> Study:
     for entry in manifest.files:
         try:
             if entry.instrument:
-                result = load_responses(entry.source, entry.instrument, on_invalid="reject-rows")
+                result = load_responses(entry.source, entry.instrument, on_invalid="reject-rows", recode=entry.recode,
+                                        recode_advice=f"add recode: 1-11 to the entry of {entry.path} under files: "
+                                                      "in manifest.yaml")
             else:
                 result = load_table(entry.source, entry.schema, on_invalid="reject-rows")
         except InputError as exc:   # the whole file is unusable: report it with the others

@@ -22,8 +22,9 @@ Every number the package reports starts here, so reading is strict and transpare
   fields than the header are rejected (never padded or merged), uncached Excel formulas and
   non-finite numbers are errors, and unrecognised headers are listed with the closest known one.
 * Files holding Finnish personal identity codes are refused outright (:class:`PersonalDataError`),
-  and a 0–10 item coded 1–11 is caught after the declared missing codes are set aside (the error
-  that once shifted the published national norms by one).
+  and a file coded 1–11 is caught after the declared missing codes are set aside (the error that
+  once shifted the published national norms by one): refused when no 0–10 item has a 0 and most
+  answered ones have an 11; a stray 11 is an invalid answer whose reason names the possibility.
 
 How: :mod:`~analysis.intake.rawfiles` gives every column as its distinct texts plus codes (pyarrow
 for CSV, python-calamine for workbooks, pyreadstat for SPSS). Each column is then checked once,
@@ -279,6 +280,8 @@ class _Plan:
     passthrough: list[str] = field(default_factory=list)
     subtract: dict[str, float] = field(default_factory=dict)
     coding: list[str] = field(default_factory=list)   # 0–10 items checked for 1–11 coding
+    recode_advice: str = ""                            # how the caller's user declares a 1–11 coding
+    hints: dict[str, str] = field(default_factory=dict)   # field → said after its invalid cells' reason
     absent: dict[str, _Field] = field(default_factory=dict)   # optional fields not in the file (left empty)
     order: list[str] = field(default_factory=list)           # declared fields in schema order (tables)
     mapping: dict[str, str] = field(default_factory=dict)
@@ -321,7 +324,7 @@ def _targets(mapping: Mapping[str, str]) -> dict[str, list[str]]:
     return out
 
 
-def _response_plan(raw: RawTable, ins: Instrument, recode: str | None) -> _Plan:
+def _response_plan(raw: RawTable, ins: Instrument, recode: str | None, recode_advice: str | None = None) -> _Plan:
     """File header → item key / id field; SPSS variables may also match by variable label."""
     file = str(raw.source)
     headers = list(raw.columns)
@@ -373,7 +376,7 @@ def _response_plan(raw: RawTable, ins: Instrument, recode: str | None) -> _Plan:
     return _Plan(file, fields, {k: by_key[k] for k in fields}, required=set(key), key=key,
                  passthrough=[h for h in headers if mapping[h] not in fields],
                  subtract={k: 1.0 for k in recoded if recode == "1-11" and k in fields},
-                 coding=[k for k in recoded if recode is None and k in fields],
+                 coding=[k for k in recoded if recode is None and k in fields], recode_advice=recode_advice or "",
                  mapping=mapping, unrecognised=unrecognised, notes=notes)
 
 
@@ -432,9 +435,17 @@ def _identity_hits(col: TextColumn) -> np.ndarray:
     return hits
 
 
+#: How a 1–11 coded file is declared, said in the messages when the caller does not say otherwise.
+RECODE_ADVICE = "load with recode='1-11' (command line: --recode 1-11)"
+
+
 class _WholeFile:
     """Facts only the whole file can tell, gathered chunk by chunk: identity codes in any column and
-    0–10 items whose answers all lie in 1–11 with at least one 11 (after declared missing codes)."""
+    0–10 items whose answers all lie in 1–11 with at least one 11 (after declared missing codes).
+
+    The file is judged coded 1–11 only on file-wide evidence: no 0–10 item has a 0 and most of the
+    answered ones have an 11. An 11 in a few columns is an invalid answer (its row is rejected or
+    reported like any other), whose reason says the file might be coded 1–11."""
 
     def __init__(self, plan: _Plan):
         self.plan = plan
@@ -470,14 +481,22 @@ class _WholeFile:
                 "refused as a whole. Replace identifiers with keyed pseudonyms before analysis, e.g. "
                 "analysis.intake.privacy.pseudonymise(ids, key), and remove the code column.")
                 for header, (n, first) in self.identity.items()])
-        coding = [Problem(
-            file, None, None, self.plan.header_of[key], "11",
-            f"values of this 0–10 item run from {int(low)} to 11 (declared missing codes set aside): the file is "
-            "probably coded 1–11. If so, load with recode='1-11' (command line: --recode 1-11), which subtracts "
-            "1 from every 0–10 item; otherwise correct the values.")
-            for key, (inside, eleven, low) in self.coding.items() if inside and eleven]
-        if coding:
-            raise InputError(file, coding)
+        advice = self.plan.recode_advice or RECODE_ADVICE
+        suspects = [key for key, (inside, eleven, _) in self.coding.items() if inside and eleven]
+        answered = [key for key, (_, _, low) in self.coding.items() if np.isfinite(low)]
+        zero = any(low <= 0 for _, _, low in self.coding.values())
+        if suspects and not zero and len(suspects) > len(answered) / 2:
+            raise InputError(file, [Problem(
+                file, None, None, self.plan.header_of[key], "11",
+                f"values of this 0–10 item run from {int(self.coding[key][2])} to 11 (declared missing codes set "
+                f"aside), and so do those of {len(suspects)} of the {len(answered)} answered 0–10 items, none "
+                f"with a 0: the file is probably coded 1–11. If so, {advice}, which subtracts 1 from every 0–10 "
+                "item; otherwise correct the values.") for key in suspects])
+        for key in suspects:
+            self.plan.hints[key] = (f"; this column's answers run from {int(self.coding[key][2])} to 11, so an 11 may "
+                                    f"mean the file is coded 1–11 (only {len(suspects)} of the {len(answered)} "
+                                    f"answered 0–10 items have an 11, so the file is not judged so): if it is, "
+                                    f"{advice}; otherwise correct the value")
 
 
 def _convert(plan: _Plan, raw: RawTable, names) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -626,9 +645,10 @@ def _check_rows(plan: _Plan, raw: RawTable, conv) -> tuple[pd.DataFrame, list[Pr
         required = name in plan.required
         if (state == 2).any() or (required and (state == 1).any()):
             per_row = col.take(state)
+            expected = fld.expected() + plan.hints.get(name, "")
             for i in np.flatnonzero(per_row == 2):
                 problems.append(Problem(file, int(rows[i]), rid(i), header, col.text(col.codes[i]),
-                                        fld.expected(), int(lines[i])))
+                                        expected, int(lines[i])))
             for i in np.flatnonzero(per_row == 1) if required else ():
                 problems.append(Problem(file, int(rows[i]), rid(i), header, col.text(col.codes[i]),
                                         f"missing {name}: every row needs one", int(lines[i])))
@@ -768,7 +788,7 @@ def _load_instrument(name: str, labels_override: str | None, stamp: tuple) -> In
 
 def load_responses(path: str | Path, instrument: str | Instrument, *, on_invalid: str = "error",
                    recode: str | None = None, labels_override: str | Path | None = None,
-                   delimiter: str | None = None, chunksize: int | None = None):
+                   delimiter: str | None = None, chunksize: int | None = None, recode_advice: str | None = None):
     """Load wide questionnaire responses and check them against the instrument.
 
     Headers are matched with :meth:`Instrument.header_map` (keys, fi/sv/en labels, aliases; SPSS
@@ -780,7 +800,9 @@ def load_responses(path: str | Path, instrument: str | Instrument, *, on_invalid
     numeric codes such as ``-9`` only when declared) read as missing answers; ``respondent_id``
     (and ``occasion`` when that column exists) present; no duplicate (``respondent_id``,
     ``occasion``); no broken lines; dates with or without a time. The whole file is refused when
-    it holds personal identity codes, or when a 0–10 item looks coded 1–11 (unless ``recode="1-11"``).
+    it holds personal identity codes, or when it looks coded 1–11 (unless ``recode="1-11"``): no
+    0–10 item has a 0 and most answered ones have an 11 (an 11 in fewer columns is an invalid
+    answer whose reason mentions the possibility).
 
     Parameters
     ----------
@@ -805,6 +827,9 @@ def load_responses(path: str | Path, instrument: str | Instrument, *, on_invalid
         as in reject-rows mode and :class:`InputError` listing every problem is raised after the
         last one (discard what was received: :func:`analysis.intake.scoring.stream_score` does).
         Workbooks and SPSS files come whole, as one chunk.
+    recode_advice : str, optional
+        How the user declares a 1–11 coding, said in the messages (default: the ``recode=`` argument
+        and the ``--recode`` option; a study says its manifest's ``recode: 1-11``).
 
     Returns
     -------
@@ -826,17 +851,17 @@ def load_responses(path: str | Path, instrument: str | Instrument, *, on_invalid
         raise ValueError(f"chunksize must be a positive integer, got {chunksize!r}")
     ins = _instrument(instrument, labels_override)
     if chunksize is not None:
-        return _stream_responses(path, ins, on_invalid, recode, delimiter, int(chunksize))
+        return _stream_responses(path, ins, on_invalid, recode, delimiter, int(chunksize), recode_advice)
     raw = read_raw(path, delimiter=delimiter)
-    return _load(_response_plan(raw, ins, recode), raw, on_invalid)
+    return _load(_response_plan(raw, ins, recode, recode_advice), raw, on_invalid)
 
 
-def _stream_responses(path, ins: Instrument, on_invalid: str, recode, delimiter, chunksize: int
-                      ) -> Iterator[LoadResult]:
+def _stream_responses(path, ins: Instrument, on_invalid: str, recode, delimiter, chunksize: int,
+                      recode_advice: str | None = None) -> Iterator[LoadResult]:
     path, file, suffix = _source(path)
     if suffix not in (".csv", ".txt"):
         raw = read_raw(path)
-        yield _load(_response_plan(raw, ins, recode), raw, "reject-rows")
+        yield _load(_response_plan(raw, ins, recode, recode_advice), raw, "reject-rows")
         return
     reader = _CsvReader(path, file, delimiter)
     while True:                          # first pass: whole-file facts and every key
@@ -844,7 +869,7 @@ def _stream_responses(path, ins: Instrument, on_invalid: str, recode, delimiter,
         try:
             for raw in reader.chunks(chunksize):
                 if plan is None:
-                    plan = _response_plan(raw, ins, recode)
+                    plan = _response_plan(raw, ins, recode, recode_advice)
                     whole, keys = _WholeFile(plan), _Keys(plan, plan.key)
                 conv = _convert(plan, raw, [*plan.key, *plan.coding])
                 whole.update(raw, conv)
