@@ -153,3 +153,16 @@ def test_unit_given_only_in_the_catalogue_is_used_and_a_disagreement_is_rejected
     d = pd.DataFrame({"period": "2025H1", "indicator": ["neet"], "value": [12.0], "unit": ["count"]}, index=[5])
     with pytest.raises(ValueError, match=r"row 5, column 'unit': value 'count', but the catalogue gives unit 'percent'"):
         ind.indicator_report(d, catalogue=pd.DataFrame({"indicator": ["neet"], "unit": ["percent"]}))
+
+
+def test_catalogue_direction_read_through_declared_aliases(tmp_path):
+    # ylös/alas (fi), upp/ned (sv), increase/decrease, kasvu/lasku: up and down; the header 'suunta' too
+    study = _indicator_study(tmp_path, ["2024 H2;a;10;lkm", "2025 H1;a;12;lkm", "2024 H2;b;10;lkm", "2025 H1;b;12;lkm"],
+                             ["a;A;lkm;ylös", "b;B;lkm;alas", "c;C;%;Upp", "d;D;%;ned", "e;E;%;increase",
+                              "f;F;%;lasku", "g;G;%;sivulle"])
+    cat = study.table("pilot", "indicator-catalogue")
+    assert cat["direction"].tolist() == ["up", "down", "up", "down", "up", "down"]
+    rej = study.rejected
+    assert rej["row"].tolist() == [8] and rej["column"].tolist() == ["suunta"] and "up, down" in rej["reason"].iloc[0]
+    report = ind.indicator_report(study.table("pilot", "indicators"), catalogue=cat).set_index("indicator")
+    assert report["desired"].tolist() == [True, False]
