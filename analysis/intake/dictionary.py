@@ -322,6 +322,8 @@ def _constraint_text(field: dict) -> str:
         parts.append("true: " + ", ".join(f"`{v}`" for v in field["trueValues"]))
     if field.get("falseValues"):
         parts.append("false: " + ", ".join(f"`{v}`" for v in field["falseValues"]))
+    if field.get("foldCase"):
+        parts.append("spellings differing only in case or spacing are one value (written as most rows spell it)")
     rule = field.get("agreesWith")
     if rule:
         parts.append(f"must agree with `{rule['field']}` of the {rule['dataset']} file for the same `{rule['by']}` "

@@ -152,6 +152,7 @@ class _Field:
     true_values: frozenset[str]
     false_values: frozenset[str]
     label_hint: tuple[str, ...] = ()
+    fold_case: bool = False                # foldCase: spellings differing in case/spacing are one value
 
     @classmethod
     def of(cls, fld: Mapping, missing_values: list[str]) -> _Field:
@@ -170,7 +171,7 @@ class _Field:
                    frozenset(m.strip() for m in missing),
                    fold(m for m in missing if m.strip()) if "missingValues" in fld else frozenset(),
                    numbers, fold(fld.get("trueValues", _DEFAULT_TRUE)), fold(fld.get("falseValues", _DEFAULT_FALSE)),
-                   hint)
+                   hint, bool(fld.get("foldCase", False)))
 
     @property
     def numeric(self) -> bool:
@@ -652,6 +653,8 @@ def _check_rows(plan: _Plan, raw: RawTable, conv) -> tuple[pd.DataFrame, list[Pr
             for i in np.flatnonzero(per_row == 1) if required else ():
                 problems.append(Problem(file, int(rows[i]), rid(i), header, col.text(col.codes[i]),
                                         f"missing {name}: every row needs one", int(lines[i])))
+        if fld.fold_case:
+            values = _one_spelling(values, state, col, header, plan.notes)
         out[name] = _typed(fld, values, state == 0, col.codes, plan.subtract.get(name, 0.0), plan.kind == "table")
     empty = np.zeros(len(rows), dtype=np.intp)
     for name, fld in plan.absent.items():
@@ -663,6 +666,36 @@ def _check_rows(plan: _Plan, raw: RawTable, conv) -> tuple[pd.DataFrame, list[Pr
     if plan.order:
         out = {k: out[k] for k in [*plan.order, *(k for k in out if k not in plan.order)]}
     return _frame(out, pd.Index(rows, name="row")), problems
+
+
+def _one_spelling(values, state: np.ndarray, col: TextColumn, header: str, notes: list[str]):
+    """Texts of a ``foldCase`` field that differ only in case or spacing (``Lääkäri``,
+    ``lääkäri ``) made one value, written as the spelling most rows use (a tie: the one met first
+    in the file); each merge is said in ``notes``."""
+    texts = [_item(values, i) for i in range(len(values))]
+    rows = np.bincount(col.codes, minlength=len(texts)) if len(col.codes) else np.zeros(len(texts), np.int64)
+    first = np.full(len(texts), np.iinfo(np.int64).max)
+    if len(col.codes):
+        where, at = np.unique(col.codes, return_index=True)
+        first[where] = at
+    groups: dict[str, dict[str, list]] = {}
+    for i, text in enumerate(texts):
+        if state[i] == 0:
+            spelling = groups.setdefault(" ".join(text.split()).casefold(), {}).setdefault(text, [0, first[i]])
+            spelling[0] += int(rows[i])
+            spelling[1] = min(spelling[1], first[i])
+    chosen = {}
+    for key, spellings in groups.items():
+        if len(spellings) > 1:
+            label = min(spellings, key=lambda t: (-spellings[t][0], spellings[t][1]))
+            chosen[key] = label
+            notes.append(f"column {header!r}: " + ", ".join(f"{t!r} ({n} row{'s' if n != 1 else ''})"
+                                                            for t, (n, _) in spellings.items())
+                         + f" differ only in case or spacing and are read as one value, {label!r} (the spelling "
+                           "most rows use)")
+    if not chosen:
+        return values
+    return [chosen.get(" ".join(t.split()).casefold(), t) if state[i] == 0 else t for i, t in enumerate(texts)]
 
 
 def _duplicates(plan: _Plan, raw: RawTable, conv) -> dict[int, tuple[tuple, list[int]]]:
