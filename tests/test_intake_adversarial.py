@@ -329,8 +329,9 @@ def test_background_in_finnish_swedish_and_english_labels(tmp_path):
         d["gender"].fillna("NA").tolist()[:5] == ["female", "NA", "female", "male", "other"]
     assert d["activity"].fillna("NA").tolist()[:5] == ["education_or_work", "education_or_work", "neet", "neet", "NA"]
     assert d["income_support"].tolist()[:4] == [True, False, True, False]
-    assert res.rejected["row"].tolist() == [7, 7] and set(res.rejected["column"]) == {"Pääasiallinen toiminta",
-                                                                                       "Toimeentulotuki"}
+    # an unknown category is a missing cell, listed (the row kept for it); an invalid yes/no rejects the row
+    assert res.rejected["row"].tolist() == [7] and set(res.rejected["column"]) == {"Toimeentulotuki"}
+    assert [(c, v, n) for c, v, n, _ in res.unknown_values] == [("Pääasiallinen toiminta", "mies", 1)]
     assert any("left empty: age_group, living_arrangement" in n for n in res.notes)
 
 
@@ -529,3 +530,21 @@ def test_one_stray_11_rejects_its_row_not_the_file_and_the_manifest_declares_a_r
     assert study.responses("cohort", "3x10d")["sat_health"].tolist() == [i % 11 for i in range(12)]
     with pytest.raises(ManifestError, match="recode '0-10' is not known"):
         study_of(tmp_path, entry % ", recode: 0-10", {"a.csv": coded})
+
+
+def test_unknown_background_category_is_a_missing_cell_listed_not_a_lost_row(tmp_path):
+    text = ("Asiakastunnus;Sukupuoli;Ikä;Pääasiallinen toiminta\nK1;mies;25;työssä\n"
+            "K2;nainen;16;kuntouttava työtoiminta\nK3;nainen;19;Kuntouttava  työtoiminta\nK4;;;\n")
+    res = load_table(write(tmp_path, text), "pilot-background", on_invalid="reject-rows")
+    assert (res.n_read, res.n_accepted, res.n_rejected) == (4, 4, 0)
+    assert res.data["gender"].tolist()[:3] == ["male", "female", "female"] and res.data["age"].tolist()[:3] == [25, 16, 19]
+    assert res.data["activity"].isna().tolist() == [False, True, True, True]
+    assert [(c, v, n) for c, v, n, _ in res.unknown_values] == [
+        ("Pääasiallinen toiminta", "kuntouttava työtoiminta", 1), ("Pääasiallinen toiminta", "Kuntouttava  työtoiminta", 1)]
+    assert "expected one of" in res.unknown_values[0][3]
+    assert any("'kuntouttava työtoiminta' in 1 row is not an accepted category" in n for n in res.notes)
+    # a required or key column is still checked strictly; a study lists the values for the intake report
+    study = study_of(tmp_path, "files:\n  - {path: t.csv, population: pilot, dataset: background}\n", {"t.csv": text})
+    assert study.unknown_values()[["column", "value", "n_rows"]].values.tolist()[0] == [
+        "Pääasiallinen toiminta", "kuntouttava työtoiminta", 1]
+    assert study.intake()[["n_read", "n_accepted", "n_rejected"]].values.tolist() == [[4, 4, 0]]

@@ -546,6 +546,15 @@ class Study:
             return pd.DataFrame(columns=REJECTION_COLUMNS)
         return pd.concat(frames, ignore_index=True)
 
+    def unknown_values(self) -> pd.DataFrame:
+        """Values outside a category field's accepted ones that were read as missing (their rows
+        kept; datasets declaring ``unknownCategories: missing``): ``file, column, value, n_rows,
+        expected``."""
+        rows = [{"file": e.path, "column": column, "value": value, "n_rows": n, "expected": expected}
+                for e in self.manifest.files if e.key in self.loaded
+                for column, value, n, expected in getattr(self.loaded[e.key], "unknown_values", ())]
+        return pd.DataFrame(rows, columns=["file", "column", "value", "n_rows", "expected"])
+
     def intake(self) -> pd.DataFrame:
         """One row per file: population, instrument or dataset, rows read, accepted and rejected."""
         rows = [{"file": e.path, "population": e.population, "instrument": e.instrument or "",

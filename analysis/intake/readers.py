@@ -89,6 +89,10 @@ class LoadResult:
 
     ``unrecognised`` lists the headers that matched no known column, each with the closest known
     header (or ``None``); they are passed through as text, never dropped silently.
+    ``unknown_values`` lists the cells of a dataset declaring ``unknownCategories: missing`` whose
+    value is not among a category field's accepted ones: (column as headed in the file, value,
+    rows, what was expected). Such a cell is read as missing and its row kept (also said in
+    ``notes``).
     """
 
     data: pd.DataFrame
@@ -100,6 +104,7 @@ class LoadResult:
     header_map: Mapping[str, str]
     notes: tuple[str, ...] = ()
     unrecognised: tuple[tuple[str, str | None], ...] = ()
+    unknown_values: tuple[tuple[str, str, int, str], ...] = ()
 
 
 # ============================================================================= checking cells
@@ -289,6 +294,8 @@ class _Plan:
     unrecognised: tuple[tuple[str, str | None], ...] = ()
     notes: list[str] = field(default_factory=list)
     kind: str = "responses"
+    unknown_missing: bool = False            # unknownCategories: missing — an unknown category is a missing cell
+    unknown: list[tuple[str, str, int, str]] = field(default_factory=list)
 
 
 def _closest(header: str, known: Mapping[str, str]) -> str | None:
@@ -416,7 +423,7 @@ def _table_plan(raw: RawTable, schema: Mapping, dataset) -> _Plan:
     return _Plan(file, {k: v for k, v in fields.items() if k in by_key}, {k: by_key[k] for k in names if k in by_key},
                  required=required, key=pk, unique=unique, passthrough=[h for h, _ in unrecognised],
                  absent={k: fields[k] for k in absent}, order=names, mapping=mapping, unrecognised=unrecognised,
-                 notes=notes, kind="table")
+                 notes=notes, kind="table", unknown_missing=schema.get("unknownCategories") == "missing")
 
 
 # ============================================================================= whole-file checks
@@ -644,6 +651,8 @@ def _check_rows(plan: _Plan, raw: RawTable, conv) -> tuple[pd.DataFrame, list[Pr
         col = raw.columns[header]
         values, state = conv[name]
         required = name in plan.required
+        if plan.unknown_missing and not required and "enum" in fld.constraints and (state == 2).any():
+            state = _unknown_as_missing(plan, fld, header, col, state)
         if (state == 2).any() or (required and (state == 1).any()):
             per_row = col.take(state)
             expected = fld.expected() + plan.hints.get(name, "")
@@ -666,6 +675,24 @@ def _check_rows(plan: _Plan, raw: RawTable, conv) -> tuple[pd.DataFrame, list[Pr
     if plan.order:
         out = {k: out[k] for k in [*plan.order, *(k for k in out if k not in plan.order)]}
     return _frame(out, pd.Index(rows, name="row")), problems
+
+
+def _unknown_as_missing(plan: _Plan, fld: _Field, header: str, col: TextColumn, state: np.ndarray) -> np.ndarray:
+    """An optional category field's values outside its categories become missing cells (the row
+    is kept: a client's other answers are not lost for one unforeseen category); each value is
+    listed with its rows in ``plan.unknown`` and ``plan.notes``."""
+    rows = np.bincount(col.codes, minlength=len(state)) if len(col.codes) else np.zeros(len(state), np.int64)
+    counts: dict[str, int] = {}
+    for i in np.flatnonzero(state == 2):
+        if rows[i]:
+            text = col.text(i).strip()
+            counts[text] = counts.get(text, 0) + int(rows[i])
+    expected = fld.expected()
+    for text, n in counts.items():
+        plan.unknown.append((header, text, n, expected))
+        plan.notes.append(f"column {header!r}: value {text!r} in {n} row{'s' if n != 1 else ''} is not an accepted "
+                          f"category ({expected}); read as missing, the row{'s' if n != 1 else ''} kept")
+    return np.where(state == 2, 1, state).astype(state.dtype)
 
 
 def _one_spelling(values, state: np.ndarray, col: TextColumn, header: str, notes: list[str]):
@@ -780,7 +807,8 @@ def _result(plan: _Plan, raw: RawTable, data: pd.DataFrame, problems: list[Probl
     n_read = raw.n_read
     return LoadResult(data=accepted, rejected=rejected, n_read=n_read, n_accepted=len(accepted),
                       n_rejected=n_read - len(accepted), source=raw.source, header_map=dict(plan.mapping),
-                      notes=tuple(dict.fromkeys(notes)), unrecognised=plan.unrecognised)
+                      notes=tuple(dict.fromkeys(notes)), unrecognised=plan.unrecognised,
+                      unknown_values=tuple(plan.unknown))
 
 
 def _check_mode(on_invalid: str) -> None:
@@ -938,7 +966,10 @@ def load_table(path: str | Path, dataset: str | Path, *, on_invalid: str = "erro
     integer, number, boolean, date with optional time, year), ``required``, ``enum``,
     ``minimum``/``maximum`` and ``pattern``; value labels and their aliases declared as the
     field's ``categories`` (``nainen`` → ``female``) and ``trueValues``/``falseValues`` (``kyllä``,
-    ``ja``) read as the canonical value; the primary key must be complete and unique. Missing-value
+    ``ja``) read as the canonical value; the primary key must be complete and unique. A schema
+    declaring ``"unknownCategories": "missing"`` (background data) reads a value outside an
+    optional category field's ``enum`` as a missing cell and keeps the row, listing each such
+    value with its column and row count in ``unknown_values`` and ``notes``. Missing-value
     codes come from the field's or the schema's ``missingValues``. Output columns follow the
     schema's field order with pandas types (integer → ``Int64``, number → float, boolean →
     ``boolean``, date → datetime64, string → str), then the passed-through columns.
