@@ -5,7 +5,7 @@ Commands
 score       load and check a response file, score it, write CSV (exit 2 on invalid input)
 dictionary  regenerate the questionnaire schemas in data_dictionary/
 codebook    render data_dictionary/*.json as a Markdown codebook
-template    write an empty input file (.xlsx or .csv) with the headers an instrument accepts
+template    write an empty input file (.xlsx or .csv) with the headers an instrument or dataset accepts
 synthetic   write the synthetic demo data
 report      run the report notebooks on a data folder (HTML, Word and Excel per report)
 """
@@ -101,11 +101,14 @@ def _codebook(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from analysis.intake.dictionary import write_template
+    from analysis.intake.dictionary import write_dataset_template, write_template
     from analysis.intake.instruments import load_instrument
 
     try:
-        print(write_template(load_instrument(args.instrument), args.out, args.lang))
+        if args.dataset:
+            print(write_dataset_template(args.dataset, args.out, args.lang))
+        else:
+            print(write_template(load_instrument(args.instrument), args.out, args.lang))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -178,11 +181,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", default=str(DICTIONARY_DIR), help="schema folder (default: data_dictionary/)")
     p.set_defaults(handler=_codebook)
 
-    p = sub.add_parser("template", help="write an empty input file with the headers an instrument accepts")
+    p = sub.add_parser("template", help="write an empty input file with the headers an instrument or dataset accepts")
     p.add_argument("out", help="file to write, .xlsx or .csv")
-    p.add_argument("--instrument", required=True, help="instrument id, e.g. 3x10d, who5, sus")
-    p.add_argument("--lang", choices=["fi", "sv", "en"], help="headers as item labels in this language "
-                                                            "(default: item keys)")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--instrument", help="instrument id, e.g. 3x10d, who5, sus")
+    what.add_argument("--dataset", help="dataset of the data dictionary, e.g. background, indicators, "
+                                        "indicator-catalogue, service-visits, plan-dates")
+    p.add_argument("--lang", choices=["fi", "sv", "en"], help="headers as labels in this language "
+                                                            "(default: keys / field names)")
     p.set_defaults(handler=_template)
 
     p = sub.add_parser("synthetic", help="write the synthetic demo data")

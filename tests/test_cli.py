@@ -170,3 +170,29 @@ def test_score_in_chunks_writes_the_same_scores(tmp_path, capsys):
                  "--chunksize", "5"]) == 0
     assert chunked.read_text() == whole.read_text()
     assert "rows read 24, scored 24, rejected 0 (5 chunks)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("dataset", ["background", "indicators", "indicator-catalogue", "service-visits", "plan-dates"])
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_dataset_template_headers_in_each_language_are_accepted(tmp_path, capsys, dataset, lang):
+    import json
+
+    from analysis.intake.readers import load_table
+
+    out = tmp_path / f"{dataset}.csv"
+    assert main(["template", "--dataset", dataset, "--lang", lang, str(out)]) == 0
+    header = out.read_text(encoding="utf-8-sig").splitlines()[0].split(";" if lang != "en" else ",")
+    fields = json.loads((Path("analysis/data_dictionary") / f"{dataset}.json").read_text(encoding="utf-8"))["fields"]
+    assert header == [f["labels"][lang] for f in fields]          # every field labelled in every language
+    res = load_table(out, dataset)
+    assert res.n_read == 0 and dict(res.header_map) == {h: f["name"] for h, f in zip(header, fields)}
+    xlsx = tmp_path / f"{dataset}.xlsx"
+    assert main(["template", "--dataset", dataset, "--lang", lang, str(xlsx)]) == 0
+    assert [c.value for c in openpyxl.load_workbook(xlsx).active[1]] == header
+
+
+def test_template_needs_an_instrument_or_a_dataset(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["template", str(tmp_path / "t.csv")])
+    assert main(["template", "--dataset", "nothing", str(tmp_path / "t.csv")]) == 2
+    assert "no data dictionary entry 'nothing'" in capsys.readouterr().err

@@ -108,3 +108,61 @@ def test_desired_direction_and_share_by_hand():
     share = ind.desired_share(t)
     assert (share.n_desired, share.n) == (2, 3) and share.share == pytest.approx(2 / 3)
     assert t.loc["visits", "label"] == "visits"
+
+
+def _indicator_study(tmp_path, data_rows, catalogue_rows):
+    (tmp_path / "indikaattorit.csv").write_text("kausi;indikaattori;arvo;yksikkö\n" + "\n".join(data_rows) + "\n",
+                                                encoding="utf-8")
+    (tmp_path / "luettelo.csv").write_text("indikaattori;nimi;yksikkö;suunta\n" + "\n".join(catalogue_rows) + "\n",
+                                           encoding="utf-8")
+    (tmp_path / "manifest.yaml").write_text(
+        "files:\n  - {path: indikaattorit.csv, population: pilot, dataset: indicators}\n"
+        "  - {path: luettelo.csv, population: pilot, dataset: indicator-catalogue}\n", encoding="utf-8")
+    from analysis.intake.manifest import load_study
+
+    return load_study(tmp_path)
+
+
+def test_unit_read_through_declared_aliases_so_small_counts_are_masked(tmp_path):
+    # 'lkm' is Finnish for count: read as count, so a count of 3 is suppressed (it was published)
+    study = _indicator_study(tmp_path, ["2024 H2;plans;29;lkm", "2025/H1;plans;3;kpl", "2025/H1;neet;11,9;%",
+                                        "2025/H1;wait;12,5;keskiarvo", "2025/H1;other;4;henkilöä"],
+                             ["plans;Suunnitelmat;lkm;up", "neet;NEET;prosenttia;down"])
+    data = study.table("pilot", "indicators")
+    assert data["unit"].tolist() == ["count", "count", "percent", "mean", "count"]
+    assert study.table("pilot", "indicator-catalogue")["unit"].tolist() == ["count", "percent"]
+    report = ind.indicator_report(data, catalogue=study.table("pilot", "indicator-catalogue"))
+    masked = disclosure.mask_small_counts(report).set_index("indicator")
+    assert report.set_index("indicator").loc["plans", "unit"] == "count"
+    assert masked.loc["plans", "value"] == masked.loc["other", "value"] == "<5"
+    assert masked.loc["neet", "value"] == 11.9
+
+
+def test_unit_given_only_in_the_catalogue_is_used_and_a_disagreement_is_rejected_naming_both(tmp_path):
+    study = _indicator_study(tmp_path, ["2025/H1;plans;3;", "2025/H1;neet;12;lkm", "2025/H1;wait;9;%"],
+                             ["plans;Suunnitelmat;count;up", "neet;NEET;%;down", "wait;Odotus;;down"])
+    intake = study.intake().set_index("dataset")
+    assert intake.loc["indicators", ["n_read", "n_accepted", "n_rejected"]].tolist() == [3, 2, 1]
+    rej = study.rejected
+    assert rej["row"].tolist() == [3] and rej["column"].tolist() == ["yksikkö"]
+    assert "luettelo.csv row 3" in rej["reason"].iloc[0] and "'percent'" in rej["reason"].iloc[0]
+    report = ind.indicator_report(study.table("pilot", "indicators"),
+                                  catalogue=study.table("pilot", "indicator-catalogue")).set_index("indicator")
+    assert report.loc["plans", "unit"] == "count" and report.loc["wait", "unit"] == "percent"
+    # called directly with disagreeing frames: an error naming the row, not a silent choice
+    d = pd.DataFrame({"period": "2025H1", "indicator": ["neet"], "value": [12.0], "unit": ["count"]}, index=[5])
+    with pytest.raises(ValueError, match=r"row 5, column 'unit': value 'count', but the catalogue gives unit 'percent'"):
+        ind.indicator_report(d, catalogue=pd.DataFrame({"indicator": ["neet"], "unit": ["percent"]}))
+
+
+def test_catalogue_direction_read_through_declared_aliases(tmp_path):
+    # ylös/alas (fi), upp/ned (sv), increase/decrease, kasvu/lasku: up and down; the header 'suunta' too
+    study = _indicator_study(tmp_path, ["2024 H2;a;10;lkm", "2025 H1;a;12;lkm", "2024 H2;b;10;lkm", "2025 H1;b;12;lkm"],
+                             ["a;A;lkm;ylös", "b;B;lkm;alas", "c;C;%;Upp", "d;D;%;ned", "e;E;%;increase",
+                              "f;F;%;lasku", "g;G;%;sivulle"])
+    cat = study.table("pilot", "indicator-catalogue")
+    assert cat["direction"].tolist() == ["up", "down", "up", "down", "up", "down"]
+    rej = study.rejected
+    assert rej["row"].tolist() == [8] and rej["column"].tolist() == ["suunta"] and "up, down" in rej["reason"].iloc[0]
+    report = ind.indicator_report(study.table("pilot", "indicators"), catalogue=cat).set_index("indicator")
+    assert report["desired"].tolist() == [True, False]

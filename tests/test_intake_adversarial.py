@@ -328,8 +328,9 @@ def test_background_in_finnish_swedish_and_english_labels(tmp_path):
         d["gender"].fillna("NA").tolist()[:5] == ["female", "NA", "female", "male", "other"]
     assert d["activity"].fillna("NA").tolist()[:5] == ["education_or_work", "education_or_work", "neet", "neet", "NA"]
     assert d["income_support"].tolist()[:4] == [True, False, True, False]
-    assert res.rejected["row"].tolist() == [7, 7] and set(res.rejected["column"]) == {"Pääasiallinen toiminta",
-                                                                                       "Toimeentulotuki"}
+    # an unknown category is a missing cell, listed (the row kept for it); an invalid yes/no rejects the row
+    assert res.rejected["row"].tolist() == [7] and set(res.rejected["column"]) == {"Toimeentulotuki"}
+    assert [(c, v, n) for c, v, n, _ in res.unknown_values] == [("Pääasiallinen toiminta", "mies", 1)]
     assert any("left empty: age_group, living_arrangement" in n for n in res.notes)
 
 
@@ -459,3 +460,90 @@ def test_a_data_row_with_a_missing_id_is_not_taken_for_a_sub_header(tmp_path):
     # row 2 starts empty like a Webropol sub-header, but it holds numbers: it is data
     err = errors(write(tmp_path, "respondent_id;sat_health;\n;5;7\nB;6;\n"))
     assert "column has no header but holds data" in str(err)
+
+
+def study_of(tmp_path, manifest: str, files: dict[str, str]):
+    """A data folder with ``manifest`` and CSV ``files``, loaded as a study."""
+    from analysis.intake.manifest import load_study
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "manifest.yaml").write_text(manifest, encoding="utf-8")
+    return load_study(tmp_path)
+
+
+def sat_rows(rows) -> str:
+    """A 3X10D file of the ten satisfaction items: rows of (id, occasion or None, answer to all)."""
+    occ = rows[0][1] is not None
+    head = ["respondent_id", *(["occasion"] if occ else []), *(f"sat{i}" for i in range(1, 11))]
+    return "\n".join([";".join(head), *(";".join([r, *([o] if occ else []), *[str(v)] * 10]) for r, o, v in rows)]) + "\n"
+
+
+def test_occasion_cells_match_declared_labels_ignoring_case_and_spacing(tmp_path):
+    from analysis.intake.manifest import ManifestError
+
+    text = sat_rows([("A", "Alku", 5), ("A", "VUOSI", 6), ("B", " alku ", 7), ("B", "Puoli  Vuotis", 8),
+                     ("C", "alku", 1), ("C", "loppu", 2), ("D", "alku", 3), ("D", "ALKU", 4)])
+    study = study_of(tmp_path, "occasions:\n  pilot: [alku, puoli vuotis, vuosi]\nfiles:\n"
+                               "  - {path: a.csv, population: pilot, instrument: 3x10d}\n", {"a.csv": text})
+    got = study.responses("pilot", "3x10d")
+    assert got["occasion"].tolist() == ["alku", "vuosi", "alku", "puoli vuotis", "alku"]   # declared spelling
+    intake = study.intake().iloc[0]
+    assert (intake["n_read"], intake["n_accepted"], intake["n_rejected"]) == (8, 5, 3)
+    rej = study.rejected.set_index("row")
+    assert "not declared" in rej.loc[7, "reason"] and "alku, puoli vuotis, vuosi" in rej.loc[7, "reason"]
+    assert "duplicate" in rej.loc[8, "reason"] and "also in row 9" in rej.loc[8, "reason"]
+    # declared labels that differ only in case cannot both be meant: the manifest says so
+    with pytest.raises(ManifestError, match="differ only in case"):
+        study_of(tmp_path, "occasions:\n  pilot: [alku, Alku]\nfiles:\n"
+                           "  - {path: a.csv, population: pilot, instrument: 3x10d}\n", {"a.csv": text})
+    # a file's fixed occasion is matched the same way
+    study = study_of(tmp_path, "occasions:\n  pilot: [alku, vuosi]\nfiles:\n"
+                               "  - {path: b.csv, population: pilot, instrument: 3x10d, occasion: VUOSI}\n",
+                     {"b.csv": sat_rows([("A", None, 5)])})
+    assert study.responses("pilot", "3x10d")["occasion"].tolist() == ["vuosi"]
+
+
+def test_one_stray_11_rejects_its_row_not_the_file_and_the_manifest_declares_a_recode(tmp_path):
+    from analysis.intake.manifest import ManifestError
+
+    rows = [(f"R{i}", None, 1 + i % 9) for i in range(12)]
+    text = sat_rows(rows).replace("\nR3;4;4;", "\nR3;4;11;")     # one typo, and no 0 anywhere
+    res = load(write(tmp_path, text))
+    assert (res.n_read, res.n_accepted, res.n_rejected) == (12, 11, 1)
+    reason = res.rejected["reason"].iloc[0]
+    assert res.rejected["row"].tolist() == [5] and reason.startswith("expected an integer 0–10")
+    assert "coded 1–11" in reason and "recode='1-11'" in reason
+    # file-wide evidence (no 0, an 11 in most items) still refuses the whole file
+    coded = sat_rows([(f"R{i}", None, 1 + i % 11) for i in range(12)])
+    err = errors(write(tmp_path, coded, name="coded.csv"), on_invalid="reject-rows")
+    assert "probably coded 1–11" in str(err) and len(err.problems) == 10
+    # a study: the stray 11 is a rejected row; the 1–11 file names the manifest key, and the key recodes it
+    entry = "files:\n  - {path: a.csv, population: cohort, instrument: 3x10d%s}\n"
+    study = study_of(tmp_path, entry % "", {"a.csv": text})
+    assert study.intake()[["n_read", "n_accepted", "n_rejected"]].values.tolist() == [[12, 11, 1]]
+    assert "recode: 1-11" in study.rejected["reason"].iloc[0]
+    with pytest.raises(ManifestError, match="add recode: 1-11 to the entry of a.csv"):
+        study_of(tmp_path, entry % "", {"a.csv": coded})
+    study = study_of(tmp_path, entry % ", recode: 1-11", {"a.csv": coded})
+    assert study.responses("cohort", "3x10d")["sat_health"].tolist() == [i % 11 for i in range(12)]
+    with pytest.raises(ManifestError, match="recode '0-10' is not known"):
+        study_of(tmp_path, entry % ", recode: 0-10", {"a.csv": coded})
+
+
+def test_unknown_background_category_is_a_missing_cell_listed_not_a_lost_row(tmp_path):
+    text = ("Asiakastunnus;Sukupuoli;Ikä;Pääasiallinen toiminta\nK1;mies;25;työssä\n"
+            "K2;nainen;16;kuntouttava työtoiminta\nK3;nainen;19;Kuntouttava  työtoiminta\nK4;;;\n")
+    res = load_table(write(tmp_path, text), "pilot-background", on_invalid="reject-rows")
+    assert (res.n_read, res.n_accepted, res.n_rejected) == (4, 4, 0)
+    assert res.data["gender"].tolist()[:3] == ["male", "female", "female"] and res.data["age"].tolist()[:3] == [25, 16, 19]
+    assert res.data["activity"].isna().tolist() == [False, True, True, True]
+    assert [(c, v, n) for c, v, n, _ in res.unknown_values] == [
+        ("Pääasiallinen toiminta", "kuntouttava työtoiminta", 1), ("Pääasiallinen toiminta", "Kuntouttava  työtoiminta", 1)]
+    assert "expected one of" in res.unknown_values[0][3]
+    assert any("'kuntouttava työtoiminta' in 1 row is not an accepted category" in n for n in res.notes)
+    # a required or key column is still checked strictly; a study lists the values for the intake report
+    study = study_of(tmp_path, "files:\n  - {path: t.csv, population: pilot, dataset: background}\n", {"t.csv": text})
+    assert study.unknown_values()[["column", "value", "n_rows"]].values.tolist()[0] == [
+        "Pääasiallinen toiminta", "kuntouttava työtoiminta", 1]
+    assert study.intake()[["n_read", "n_accepted", "n_rejected"]].values.tolist() == [[4, 4, 0]]

@@ -359,3 +359,38 @@ def test_junk_in_a_dictionary_table_never_crashes_or_loses_rows(rows):
         assert res.n_read == sum(any(c.strip() for c in r) for r in rows)
         assert res.n_accepted + res.n_rejected == res.n_read == len(res.data) + res.rejected["row"].nunique()
         assert res.data["visits"].dropna().ge(0).all() and res.data["period"].isin(["before", "after"]).all()
+
+
+def test_survey_tool_headers_perspective_and_domain_in_either_order_with_any_dash(tmp_path):
+    expected = {"Vastaajatunnus": "respondent_id", "Terveys - tyytyväisyys nyt": "sat_health",
+                "Terveys - tärkeys": "imp_health", "Terveys - tavoite": "goal_health",
+                "tärkeys-Asuminen": "imp_housing", "Asuminen—Tavoitetila": "goal_housing",
+                "Tyytyväisyys tällä hetkellä – Raha-asiat": "sat_finances",
+                "Kuinka tyytyväinen olet tällä hetkellä? - Itsetunto": "sat_self_esteem",
+                "Hur viktigt är det för dig? – Självkänsla": "imp_self_esteem",
+                "Mitä mieltä olet? - Perhe ja läheiset": "Mitä mieltä olet? - Perhe ja läheiset"}
+    path = write(tmp_path, ";".join(expected) + "\nA;1;2;3;4;5;6;7;8;9\n")
+    res = load_responses(path, "3x10d", on_invalid="reject-rows")
+    assert dict(res.header_map) == expected
+    assert res.data["imp_housing"].tolist() == [4.0]           # no longer silently 'not asked'
+    assert [h for h, _ in res.unrecognised] == ["Mitä mieltä olet? - Perhe ja läheiset"]
+
+
+def test_matrix_prefix_only_from_declared_questions_and_closest_header_hint(tmp_path):
+    ok = write(tmp_path, "id;Kuinka tyytyväinen olet tällä hetkellä? - Terveys;Kuinka tärkeä asia on sinulle? – Terveys\n"
+                         "A;5;9\n", name="ok.csv")
+    res = load_responses(ok, "3x10d")
+    assert res.data[["sat_health", "imp_health"]].values.tolist() == [[5.0, 9.0]]
+    # an undeclared prefix is not guessed from: listed with the closest known header
+    res = load_responses(write(tmp_path, "id;Terveys;Mitä mieltä olet? - Asuminen\nA;5;6\n", name="p.csv"), "3x10d")
+    assert "Mitä mieltä olet? - Asuminen" in res.data and res.unrecognised[0][0] == "Mitä mieltä olet? - Asuminen"
+    # a whole file refused for want of any item names each header's closest known one
+    with pytest.raises(InputError) as err:
+        load_responses(write(tmp_path, "id;Terveys / tyytyväisyys nyt;Asuminen : tärkeys\nA;5;6\n", name="r.csv"),
+                       "3x10d")
+    msg = str(err.value)
+    assert "no item of instrument '3x10d'" in msg and "closest known header: 'Terveys (tyytyväisyys nyt)'" in msg
+    # the client survey: its declared matrix questions before any item label
+    cs = write(tmp_path, "id;Kuinka samaa mieltä olet seuraavista väittämistä? - Mielipiteitäni kuunneltiin\nA;4\n",
+               name="cs.csv")
+    assert "cs_7" in load_responses(cs, "client-survey").data

@@ -183,3 +183,21 @@ def test_files_with_finnish_headers_load_and_count(tmp_path):
     assert got == {("before", "Päihdepalvelut"): 0, ("before", "Terveydenhoitaja"): 1,
                    ("after", "Päihdepalvelut"): 1, ("after", "Terveydenhoitaja"): 0}
     assert res.visits_outside_windows == 1      # 1.9.2024: the after window is [1.3.2024, 1.9.2024)
+
+
+def test_service_types_differing_only_in_case_are_one_service(tmp_path):
+    (tmp_path / "kaynnit.csv").write_text(
+        "Asiakastunnus;Käyntipäivä;Palvelu;Yksikkö;Yhteystapa\n"
+        "A1;15.1.2024;Lääkäri;Kuopio;käynti\nA1;20.1.2024;lääkäri;KUOPIO;Käynti\nA1;1.4.2024;lääkäri ;kuopio;käynti\n"
+        "A1;2.4.2024;Sosiaalityö;Kuopio;puhelin\nA1;3.4.2024;SOSIAALITYÖ;Kuopio;Puhelin\n", encoding="utf-8")
+    (tmp_path / "suunnitelmat.csv").write_text("asiakastunnus;suunnitelman päivämäärä\nA1;1.3.2024\n", encoding="utf-8")
+    res = load_table(tmp_path / "kaynnit.csv", "service-visits")
+    assert res.data["service_type"].tolist() == ["lääkäri"] * 3 + ["Sosiaalityö"] * 2   # most rows; a tie: first
+    assert res.data["unit"].tolist() == ["Kuopio"] * 5 and set(res.data["contact_type"]) == {"käynti", "puhelin"}
+    note = next(n for n in res.notes if "'Palvelu'" in n)
+    assert "'Lääkäri' (1 row)" in note and "'lääkäri' (2 rows)" in note and "'lääkäri'" in note.split("one value, ")[1]
+    windows = su.visit_windows(res.data, load_table(tmp_path / "suunnitelmat.csv", "plan-dates").data,
+                               extract_date="2024-12-31")
+    got = windows.counts.set_index(["period", "service_type"])["visits"].to_dict()
+    assert got == {("before", "Sosiaalityö"): 0, ("before", "lääkäri"): 2,
+                   ("after", "Sosiaalityö"): 2, ("after", "lääkäri"): 1}

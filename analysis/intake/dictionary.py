@@ -322,6 +322,12 @@ def _constraint_text(field: dict) -> str:
         parts.append("true: " + ", ".join(f"`{v}`" for v in field["trueValues"]))
     if field.get("falseValues"):
         parts.append("false: " + ", ".join(f"`{v}`" for v in field["falseValues"]))
+    if field.get("foldCase"):
+        parts.append("spellings differing only in case or spacing are one value (written as most rows spell it)")
+    rule = field.get("agreesWith")
+    if rule:
+        parts.append(f"must agree with `{rule['field']}` of the {rule['dataset']} file for the same `{rule['by']}` "
+                     "(a disagreeing row is rejected)")
     if "missingValues" in field:
         parts.append("missing: " + ", ".join("empty" if m == "" else f"`{m}`" for m in field["missingValues"]))
     return "; ".join(parts)
@@ -406,6 +412,43 @@ def template_headers(ins: Instrument, lang: str | None = None) -> list[str]:
     return [*(f["labels"][lang] for f in (*ID_FIELDS, DATE_FIELD)), *(ins.label(k, lang) for k in ins.item_keys)]
 
 
+def dataset_headers(dataset: str, lang: str | None = None) -> list[str]:
+    """Headers of an empty input file of a dataset (``background``, ``indicators``,
+    ``service-visits`` …): field names, or their labels in ``lang`` (a field without a label in
+    that language keeps its name). Every header is one :func:`analysis.intake.readers.load_table`
+    recognises.
+
+    Examples
+    --------
+    >>> dataset_headers("plan-dates", "fi")
+    ['Asiakastunnus', 'Suunnitelman päivämäärä']
+    """
+    fields = load_schema(dataset)["fields"]
+    if lang is None:
+        return [f["name"] for f in fields]
+    return [f.get("labels", {}).get(lang, f["name"]) for f in fields]
+
+
+def _write_headers(headers: list[str], path: str | Path, lang: str | None, sheet: str) -> Path:
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".csv"):
+        raise ValueError(f"template file must end in .xlsx or .csv, got {path.name!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".xlsx":
+        import xlsxwriter
+
+        with xlsxwriter.Workbook(path) as wb:
+            ws = wb.add_worksheet(sheet[:31])
+            ws.write_row(0, 0, headers, wb.add_format({"bold": True, "text_wrap": True}))
+            ws.freeze_panes(1, 0)
+    else:
+        import csv
+
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            csv.writer(fh, delimiter=";" if lang in ("fi", "sv") else ",", lineterminator="\r\n").writerow(headers)
+    return path
+
+
 def write_template(ins: Instrument, path: str | Path, lang: str | None = None) -> Path:
     """Write an empty ``.xlsx`` or ``.csv`` input file with :func:`template_headers` as its header row.
 
@@ -421,21 +464,20 @@ def write_template(ins: Instrument, path: str | Path, lang: str | None = None) -
     >>> header.splitlines()[0]
     'respondent_id,occasion,date,who5_1,who5_2,who5_3,who5_4,who5_5'
     """
-    path = Path(path)
-    headers = template_headers(ins, lang)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".xlsx":
-        import xlsxwriter
+    return _write_headers(template_headers(ins, lang), path, lang, ins.id)
 
-        with xlsxwriter.Workbook(path) as wb:
-            ws = wb.add_worksheet(ins.id[:31])
-            ws.write_row(0, 0, headers, wb.add_format({"bold": True, "text_wrap": True}))
-            ws.freeze_panes(1, 0)
-    elif path.suffix.lower() == ".csv":
-        import csv
 
-        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-            csv.writer(fh, delimiter=";" if lang in ("fi", "sv") else ",", lineterminator="\r\n").writerow(headers)
-    else:
-        raise ValueError(f"template file must end in .xlsx or .csv, got {path.name!r}")
-    return path
+def write_dataset_template(dataset: str, path: str | Path, lang: str | None = None) -> Path:
+    """Write an empty ``.xlsx`` or ``.csv`` file of a dataset with :func:`dataset_headers` as its
+    header row (CSV as :func:`write_template`).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = write_dataset_template("indicators", Path(folder) / "indikaattorit.csv", "fi")
+    ...     header = path.read_text(encoding="utf-8-sig")
+    >>> header.splitlines()[0]
+    'Kausi;Indikaattori;Arvo;Yksikkö;Tavoite'
+    """
+    return _write_headers(dataset_headers(dataset, lang), path, lang, dataset)

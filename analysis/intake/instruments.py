@@ -27,7 +27,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -109,6 +109,9 @@ class Instrument:
     reference: str = ""
     notes: str = ""
     missing_codes: tuple[str, ...] = ()
+    perspectives: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    domain_labels: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    questions: tuple[str, ...] = ()
 
     def item(self, key: str) -> Item:
         for it in self.items:
@@ -171,14 +174,75 @@ class Instrument:
         """Map file headers to item keys.
 
         A header matches an item when, after normalisation (case, accents kept, white
-        space and dashes folded), it equals the item key, one of its labels or aliases.
-        Headers that match nothing are returned unchanged (id and background columns).
+        space and dashes folded, spacing around a dash ignored), it equals the item key, one of
+        its labels or aliases, or a form built from the declarations (:meth:`header_forms`):
+        ``<perspective> - <domain>`` or ``<domain> - <perspective>`` with any dash, a declared
+        matrix question of the perspective before the domain label, or a declared matrix
+        question (``questions``) before any label or alias. Headers that match nothing are
+        returned unchanged (id and background columns).
+
+        Examples
+        --------
+        >>> ins = load_instrument("3x10d")
+        >>> ins.header_map(["Terveys - tärkeys", "tavoite-Asuminen", "Kuinka tyytyväinen olet tällä hetkellä? - Terveys"])
+        {'Terveys - tärkeys': 'imp_health', 'tavoite-Asuminen': 'goal_housing', 'Kuinka tyytyväinen olet tällä hetkellä? - Terveys': 'sat_health'}
         """
+        lookup = self._header_lookup
+        return {h: lookup.get(normalise_header(h), h) for h in headers}
+
+    def header_forms(self, key: str) -> list[str]:
+        """Headers built for item ``key`` from the declared perspective and domain names and
+        matrix questions (besides its key, labels and aliases); a form that would name two items
+        is not used.
+
+        Examples
+        --------
+        >>> load_instrument("3x10d").header_forms("imp_health")[:2]
+        ['Tärkeys - Terveys', 'Terveys - Tärkeys']
+        """
+        it = self.item(key)
+        forms: list[str] = []
+        persp = self.perspectives.get(it.perspective or "")
+        dom = self.domain_labels.get(it.domain or "")
+        if persp and dom:
+            p_names = [*persp["label"].values(), *persp.get("aliases", ())]
+            d_names = [*(v for k, v in dom.items() if k != "aliases"), *dom.get("aliases", ())]
+            for lang in persp["label"]:                     # the labels of one language first
+                if lang in dom:
+                    forms += [f"{persp['label'][lang]} - {dom[lang]}", f"{dom[lang]} - {persp['label'][lang]}"]
+            for p_name in p_names:
+                for d_name in d_names:
+                    forms += [f"{p_name} - {d_name}", f"{d_name} - {p_name}", f"{d_name} ({p_name})"]
+            forms += [f"{q} - {d_name}" for q in persp.get("questions", ()) for d_name in d_names]
+        forms += [f"{q} - {name}" for q in self.questions for name in (*it.label.values(), *it.aliases)]
+        return list(dict.fromkeys(forms))
+
+    @cached_property
+    def _header_lookup(self) -> dict[str, str]:
         lookup: dict[str, str] = {}
         for it in self.items:
             for name in (it.key, *it.label.values(), *it.aliases):
                 lookup.setdefault(normalise_header(name), it.key)
-        return {h: lookup.get(normalise_header(h), h) for h in headers}
+        built: dict[str, set[str]] = {}
+        for it in self.items:
+            for name in self.header_forms(it.key):
+                built.setdefault(normalise_header(name), set()).add(it.key)
+        for name, keys in built.items():
+            if len(keys) == 1 and name not in lookup:
+                lookup[name] = next(iter(keys))
+        return lookup
+
+    def known_headers(self) -> list[str]:
+        """Headers shown as the closest known one for an unrecognised header: every key, label
+        and alias, and the perspective–domain forms of the declared labels in each language."""
+        out = [n for it in self.items for n in (it.key, *it.label.values(), *it.aliases)]
+        for it in self.items:
+            persp = self.perspectives.get(it.perspective or "")
+            dom = self.domain_labels.get(it.domain or "")
+            if persp and dom:
+                out += [f for lang in persp["label"] if lang in dom
+                        for f in (f"{persp['label'][lang]} - {dom[lang]}", f"{dom[lang]} - {persp['label'][lang]}")]
+        return list(dict.fromkeys(out))
 
 
 def normalise_header(name: str) -> str:
@@ -186,12 +250,13 @@ def normalise_header(name: str) -> str:
 
     Examples
     --------
-    >>> normalise_header("  Sat–Health ")
-    'sat-health'
+    >>> normalise_header("  Sat–Health "), normalise_header("Terveys  —  tärkeys")
+    ('sat-health', 'terveys-tärkeys')
     """
     text = unicodedata.normalize("NFC", str(name)).strip().lower()
     text = re.sub(r"[‐-―−]", "-", text)
-    return re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+", " ", text)
+    return re.sub(r" ?- ?", "-", text)
 
 
 @lru_cache(maxsize=1)
@@ -306,7 +371,9 @@ def _build(path: Path, labels_override: str | Path | None, *, validate: bool) ->
     ins = Instrument(id=data["id"], title=data["title"], items=tuple(items), scores=scores,
                      scoring=data.get("scoring", {}), source=path,
                      reference=data.get("reference", ""), notes=data.get("notes", ""),
-                     missing_codes=tuple(data.get("missing_codes", ())))
+                     missing_codes=tuple(data.get("missing_codes", ())),
+                     perspectives=data.get("perspectives", {}), domain_labels=data.get("domain_labels", {}),
+                     questions=tuple(data.get("questions", ())))
     _check_references(ins, data, scales)
     return ins
 

@@ -18,6 +18,7 @@ population and instrument (or dataset), never by file name::
       - {path: seuranta/asiakkaat.csv, population: pilot, instrument: 3x10d, occasion: seuranta}
       - {path: asiakaskysely.csv, population: pilot, instrument: client-survey}
       - {path: taustat.csv, population: pilot, dataset: background}
+      - {path: vanha_vienti.csv, population: cohort, instrument: 3x10d, recode: 1-11}
 
 ``population`` is one of :data:`POPULATIONS`: ``cohort`` (comparison / validation sample),
 ``pilot`` (the model's clients) or ``staff`` (professionals). A file is either responses to
@@ -25,7 +26,12 @@ an ``instrument`` (``analysis/questionnaires/<id>.yaml``) or a ``dataset`` of th
 dictionary (``analysis/data_dictionary/<dataset>.json``; ``dataset: background`` of population
 ``pilot`` uses ``pilot-background.json`` when that exists). A file without an occasion column
 may name its ``occasion``; several files of one population and instrument are read as one
-table. Per-file ``synthetic: true`` marks a synthetic file in an otherwise real study.
+table. Per-file ``synthetic: true`` marks a synthetic file in an otherwise real study, and
+``recode: 1-11`` a file whose 0–10 items were coded 1–11 (1 is subtracted from each; a file that
+looks so coded without it is refused with a message naming this key).
+Occasion cells (and a file's ``occasion``) are matched to the declared labels ignoring case and
+spacing (``Alku``, ``ALKU `` → ``alku``) and written as declared; declared labels must therefore
+differ by more than case. A cell matching no declared label rejects its row.
 
 Every manifest mistake — no ``files``, a path outside the folder or missing, an unknown
 instrument, dataset or population, an occasion not declared — is reported together in one
@@ -54,6 +60,7 @@ import analysis
 from analysis.intake.dictionary import DICTIONARY_DIR, load_schema
 from analysis.intake.instruments import available_instruments
 from analysis.intake.readers import (
+    RECODES,
     REJECTION_COLUMNS,
     InputError,
     LoadResult,
@@ -69,7 +76,7 @@ _TOP_KEYS = {"title", "synthetic", "language", "occasions", "files", "reliable_c
              "comments"}
 #: What reports do with open comments: publish them screened (``redact``) or not at all.
 COMMENTS = ("redact", "withhold")
-_ENTRY_KEYS = {"path", "population", "instrument", "dataset", "occasion", "synthetic", "description"}
+_ENTRY_KEYS = {"path", "population", "instrument", "dataset", "occasion", "synthetic", "description", "recode"}
 
 
 class ManifestError(ValueError):
@@ -97,6 +104,7 @@ class FileEntry:
     occasion: str | None = None
     synthetic: bool = False
     description: str = ""
+    recode: str | None = None
 
     @property
     def kind(self) -> str:
@@ -184,6 +192,11 @@ def _check_occasions(value: object, problems: list[str]) -> dict[str, tuple[str,
         labels = tuple(str(x) for x in labels)
         if len(set(labels)) != len(labels):
             problems.append(f"occasions.{pop}: labels repeat: {list(labels)}")
+            continue
+        folded = [fold_occasion(x) for x in labels]
+        if len(set(folded)) != len(folded):
+            problems.append(f"occasions.{pop}: labels differ only in case or spacing: {list(labels)} "
+                            "(occasion cells are matched ignoring case and spacing); give distinct labels")
             continue
         out[pop] = labels
     return out
@@ -288,6 +301,14 @@ def read_manifest(data_dir: str | Path) -> Manifest:
             schema = _schema_for(dataset, str(population))
             if schema is None:
                 problems.append(f"{where}: unknown dataset {dataset!r}; known: {', '.join(_datasets())}")
+        recode = item.get("recode")
+        if recode is not None:
+            recode = str(recode)
+            if recode not in RECODES:
+                problems.append(f"{where}: recode {recode!r} is not known; the one recode is {', '.join(RECODES)} "
+                                "(the 0–10 items were coded 1–11)")
+            elif instrument is None:
+                problems.append(f"{where}: recode applies to instrument responses, not to dataset {dataset!r}")
         occasion = item.get("occasion")
         if occasion is not None:
             occasion = str(occasion)
@@ -296,8 +317,12 @@ def read_manifest(data_dir: str | Path) -> Manifest:
                 problems.append(f"{where}: occasion {occasion!r} given, but the manifest declares no occasions "
                                 f"for {population!r} (occasions: {{{population}: [...]}})")
             elif occasion not in declared:
-                problems.append(f"{where}: occasion {occasion!r} is not declared for {population!r} "
-                                f"(declared: {', '.join(declared)})")
+                same = [d for d in declared if fold_occasion(d) == fold_occasion(occasion)]
+                if len(same) == 1:
+                    occasion = same[0]
+                else:
+                    problems.append(f"{where}: occasion {occasion!r} is not declared for {population!r} "
+                                    f"(declared: {', '.join(declared)})")
         if source is not None:
             if source in seen_paths:
                 problems.append(f"{where}: the same file as files[{seen_paths[source]}]")
@@ -310,7 +335,7 @@ def read_manifest(data_dir: str | Path) -> Manifest:
         entries.append(FileEntry(key=key, path=raw, source=source or root / raw, population=str(population),
                                  instrument=instrument, dataset=dataset, schema=schema, occasion=occasion,
                                  synthetic=bool(item.get("synthetic", spec.get("synthetic", False))),
-                                 description=str(item.get("description", ""))))
+                                 description=str(item.get("description", "")), recode=recode))
     if problems:
         raise ManifestError(path, problems)
     return Manifest(root=root, files=tuple(entries), title=spec.get("title"), language=language,
@@ -319,14 +344,16 @@ def read_manifest(data_dir: str | Path) -> Manifest:
 
 
 # ----------------------------------------------------------------------------- the loaded study
-def _reject_rows(result: LoadResult, bad: pd.Series, column: str, reason: str) -> LoadResult:
-    """Move accepted rows flagged in ``bad`` to the rejected rows with ``reason``."""
+def _reject_rows(result: LoadResult, bad: pd.Series, column: str, reason, header: str | None = None) -> LoadResult:
+    """Move accepted rows flagged in ``bad`` to the rejected rows with ``reason`` (one text, or
+    a Series by row); ``header`` is the column as the file names it (default ``column``)."""
     if not bad.any():
         return result
     rows = result.data[bad]
     extra = pd.DataFrame({"file": str(result.source), "row": rows.index.astype("Int64"),
                           "respondent_id": rows.get("respondent_id", pd.Series(index=rows.index, dtype=object)).astype(object),
-                          "column": column, "value": rows[column].astype(object), "reason": reason},
+                          "column": header or column, "value": rows[column].astype(object),
+                          "reason": reason.to_numpy() if isinstance(reason, pd.Series) else reason},
                          columns=REJECTION_COLUMNS)
     rejected = pd.concat([result.rejected, extra], ignore_index=True) if len(result.rejected) else extra
     return dataclasses.replace(result, data=result.data[~bad], rejected=rejected,
@@ -353,9 +380,70 @@ def _as_in_file(result: LoadResult, schema: str | None) -> LoadResult:
     return dataclasses.replace(result, data=data)
 
 
+def fold_occasion(label: object) -> str:
+    """An occasion label as compared: case folded, white space trimmed and runs of it made one space.
+
+    Examples
+    --------
+    >>> fold_occasion("  Vuosi  2 "), fold_occasion("ALKU") == fold_occasion("alku")
+    ('vuosi 2', True)
+    """
+    return " ".join(str(label).split()).casefold()
+
+
+def _declared_spelling(result: LoadResult, declared: tuple[str, ...]) -> LoadResult:
+    """Occasion cells matched to the declared labels ignoring case and white space
+    (:func:`fold_occasion`) and written as declared; a cell that matches two declared labels
+    only differently cased is rejected (which one is meant cannot be told). Unmatched cells are
+    left as they are (rejected by the caller), and rows whose key (respondent and occasion)
+    repeats only after the matching are rejected, naming the other rows."""
+    data = result.data
+    if "occasion" not in data or not len(data):
+        return result
+    by_fold: dict[str, list[str]] = {}
+    for label in declared:
+        by_fold.setdefault(fold_occasion(label), []).append(label)
+    cells = data["occasion"]
+    texts = cells.dropna().astype(str).unique()
+    mapping, ambiguous = {}, {}
+    for text in texts:
+        if text in declared:
+            continue
+        matches = by_fold.get(fold_occasion(text), [])
+        if len(matches) == 1:
+            mapping[text] = matches[0]
+        elif len(matches) > 1:
+            ambiguous[text] = matches
+    if ambiguous:
+        bad = cells.isin(list(ambiguous))
+        reasons = cells[bad].map(lambda t: f"occasion {t!r} matches the declared occasions "
+                                           f"{', '.join(map(repr, ambiguous[t]))}, which differ only in case; "
+                                           "write it exactly as declared")
+        result = _reject_rows(result, bad, "occasion", reasons)
+        data, cells = result.data, result.data["occasion"]
+    if not mapping:
+        return result
+    fixed = cells.astype(object).where(~cells.isin(list(mapping)), cells.map(mapping))
+    result = dataclasses.replace(result, data=data.assign(occasion=fixed.astype(data["occasion"].dtype)))
+    if "respondent_id" in data:
+        keys = result.data[["respondent_id", "occasion"]]
+        dup = keys.duplicated(keep=False) & keys.notna().all(axis=1)
+        if dup.any():
+            rows = keys[dup].groupby(list(keys.columns), sort=False).groups
+            reasons = pd.Series({r: "duplicate respondent_id and occasion once the occasion is matched ignoring "
+                                    f"case ({rid!r}, {occ!r}): also in row "
+                                    + ", ".join(str(o) for o in idx if o != r)
+                                 for (rid, occ), idx in rows.items() for r in idx})
+            result = _reject_rows(result, dup, "occasion", reasons.reindex(keys.index[dup]))
+    return result
+
+
 def _with_occasions(entry: FileEntry, result: LoadResult, declared: tuple[str, ...] | None,
                     problems: list[str]) -> LoadResult:
-    """Fill a file's fixed occasion; reject rows whose occasion the manifest does not declare."""
+    """Fill a file's fixed occasion; match occasion cells to the declared labels ignoring case and
+    white space; reject rows whose occasion the manifest does not declare."""
+    if declared is not None:
+        result = _declared_spelling(result, declared)
     data = result.data
     if entry.occasion is not None:
         if "occasion" not in data:
@@ -458,6 +546,15 @@ class Study:
             return pd.DataFrame(columns=REJECTION_COLUMNS)
         return pd.concat(frames, ignore_index=True)
 
+    def unknown_values(self) -> pd.DataFrame:
+        """Values outside a category field's accepted ones that were read as missing (their rows
+        kept; datasets declaring ``unknownCategories: missing``): ``file, column, value, n_rows,
+        expected``."""
+        rows = [{"file": e.path, "column": column, "value": value, "n_rows": n, "expected": expected}
+                for e in self.manifest.files if e.key in self.loaded
+                for column, value, n, expected in getattr(self.loaded[e.key], "unknown_values", ())]
+        return pd.DataFrame(rows, columns=["file", "column", "value", "n_rows", "expected"])
+
     def intake(self) -> pd.DataFrame:
         """One row per file: population, instrument or dataset, rows read, accepted and rejected."""
         rows = [{"file": e.path, "population": e.population, "instrument": e.instrument or "",
@@ -487,7 +584,9 @@ def load_study(data_dir: str | Path) -> Study:
     for entry in manifest.files:
         try:
             if entry.instrument:
-                result = load_responses(entry.source, entry.instrument, on_invalid="reject-rows")
+                result = load_responses(entry.source, entry.instrument, on_invalid="reject-rows", recode=entry.recode,
+                                        recode_advice=f"add recode: 1-11 to the entry of {entry.path} under files: "
+                                                      "in manifest.yaml")
             else:
                 result = load_table(entry.source, entry.schema, on_invalid="reject-rows")
         except InputError as exc:   # the whole file is unusable: report it with the others
@@ -499,14 +598,49 @@ def load_study(data_dir: str | Path) -> Study:
             raise RuntimeError(f"{entry.path}: rows read {result.n_read} ≠ accepted {result.n_accepted} "
                                f"+ rejected {result.n_rejected}")
         loaded[entry.key] = result
-        if entry.instrument:
+    _agreement(manifest, loaded)
+    for entry in manifest.files:
+        if entry.instrument and entry.key in loaded:
             try:
-                scored[entry.key] = score(result.data, entry.instrument)
+                scored[entry.key] = score(loaded[entry.key].data, entry.instrument)
             except ValueError as exc:       # e.g. item columns the scores need are missing
                 problems.append(f"{entry.path}: cannot score with instrument {entry.instrument!r}: {exc}")
     if problems:
         raise ManifestError(manifest.root / "manifest.yaml", problems)
     return Study(manifest, loaded, scored)
+
+
+def _agreement(manifest: Manifest, loaded: dict[str, LoadResult]) -> None:
+    """Rows whose value disagrees with another file's are rejected, naming both: a field may
+    declare ``agreesWith: {dataset, field, by}`` (the indicators' ``unit`` and the catalogue's),
+    and a value given in both files must then be the same — which one is right is not guessed.
+    Rows read = accepted + rejected still holds (the rows move to the rejected ones)."""
+    for entry in manifest.files:
+        if entry.schema is None or entry.key not in loaded:
+            continue
+        for fld in load_schema(entry.schema)["fields"]:
+            rule = fld.get("agreesWith")
+            if not rule:
+                continue
+            name, other, by = fld["name"], rule["field"], rule["by"]
+            for ref in manifest.entries(entry.population, rule["dataset"]):
+                result, theirs = loaded[entry.key], loaded.get(ref.key)
+                if theirs is None or name not in result.data or other not in theirs.data or by not in theirs.data:
+                    continue
+                given = theirs.data[[by, other]].dropna().drop_duplicates(by)
+                lookup = dict(zip(given[by], given[other]))
+                rows = dict(zip(given[by], given.index))
+                mine = result.data[name]
+                expected = result.data[by].map(lookup)
+                bad = mine.notna() & expected.notna() & (mine.astype(object) != expected.astype(object))
+                if not bad.any():
+                    continue
+                header = {v: k for k, v in result.header_map.items()}.get(name, name)
+                reasons = [f"{name} {v!r} differs from {ref.path} row {rows[k]} ({other} {lookup[k]!r}) for "
+                           f"{by} {k!r}; correct one of the two files (or leave one of them empty)"
+                           for v, k in zip(mine[bad], result.data.loc[bad, by])]
+                loaded[entry.key] = _reject_rows(result, bad, name, pd.Series(reasons, index=mine[bad].index),
+                                                 header=header)
 
 
 # ----------------------------------------------------------------------------- load once per run

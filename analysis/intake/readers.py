@@ -22,8 +22,9 @@ Every number the package reports starts here, so reading is strict and transpare
   fields than the header are rejected (never padded or merged), uncached Excel formulas and
   non-finite numbers are errors, and unrecognised headers are listed with the closest known one.
 * Files holding Finnish personal identity codes are refused outright (:class:`PersonalDataError`),
-  and a 0–10 item coded 1–11 is caught after the declared missing codes are set aside (the error
-  that once shifted the published national norms by one).
+  and a file coded 1–11 is caught after the declared missing codes are set aside (the error that
+  once shifted the published national norms by one): refused when no 0–10 item has a 0 and most
+  answered ones have an 11; a stray 11 is an invalid answer whose reason names the possibility.
 
 How: :mod:`~analysis.intake.rawfiles` gives every column as its distinct texts plus codes (pyarrow
 for CSV, python-calamine for workbooks, pyreadstat for SPSS). Each column is then checked once,
@@ -88,6 +89,10 @@ class LoadResult:
 
     ``unrecognised`` lists the headers that matched no known column, each with the closest known
     header (or ``None``); they are passed through as text, never dropped silently.
+    ``unknown_values`` lists the cells of a dataset declaring ``unknownCategories: missing`` whose
+    value is not among a category field's accepted ones: (column as headed in the file, value,
+    rows, what was expected). Such a cell is read as missing and its row kept (also said in
+    ``notes``).
     """
 
     data: pd.DataFrame
@@ -99,6 +104,7 @@ class LoadResult:
     header_map: Mapping[str, str]
     notes: tuple[str, ...] = ()
     unrecognised: tuple[tuple[str, str | None], ...] = ()
+    unknown_values: tuple[tuple[str, str, int, str], ...] = ()
 
 
 # ============================================================================= checking cells
@@ -151,6 +157,7 @@ class _Field:
     true_values: frozenset[str]
     false_values: frozenset[str]
     label_hint: tuple[str, ...] = ()
+    fold_case: bool = False                # foldCase: spellings differing in case/spacing are one value
 
     @classmethod
     def of(cls, fld: Mapping, missing_values: list[str]) -> _Field:
@@ -169,7 +176,7 @@ class _Field:
                    frozenset(m.strip() for m in missing),
                    fold(m for m in missing if m.strip()) if "missingValues" in fld else frozenset(),
                    numbers, fold(fld.get("trueValues", _DEFAULT_TRUE)), fold(fld.get("falseValues", _DEFAULT_FALSE)),
-                   hint)
+                   hint, bool(fld.get("foldCase", False)))
 
     @property
     def numeric(self) -> bool:
@@ -279,12 +286,16 @@ class _Plan:
     passthrough: list[str] = field(default_factory=list)
     subtract: dict[str, float] = field(default_factory=dict)
     coding: list[str] = field(default_factory=list)   # 0–10 items checked for 1–11 coding
+    recode_advice: str = ""                            # how the caller's user declares a 1–11 coding
+    hints: dict[str, str] = field(default_factory=dict)   # field → said after its invalid cells' reason
     absent: dict[str, _Field] = field(default_factory=dict)   # optional fields not in the file (left empty)
     order: list[str] = field(default_factory=list)           # declared fields in schema order (tables)
     mapping: dict[str, str] = field(default_factory=dict)
     unrecognised: tuple[tuple[str, str | None], ...] = ()
     notes: list[str] = field(default_factory=list)
     kind: str = "responses"
+    unknown_missing: bool = False            # unknownCategories: missing — an unknown category is a missing cell
+    unknown: list[tuple[str, str, int, str]] = field(default_factory=list)
 
 
 def _closest(header: str, known: Mapping[str, str]) -> str | None:
@@ -321,7 +332,7 @@ def _targets(mapping: Mapping[str, str]) -> dict[str, list[str]]:
     return out
 
 
-def _response_plan(raw: RawTable, ins: Instrument, recode: str | None) -> _Plan:
+def _response_plan(raw: RawTable, ins: Instrument, recode: str | None, recode_advice: str | None = None) -> _Plan:
     """File header → item key / id field; SPSS variables may also match by variable label."""
     file = str(raw.source)
     headers = list(raw.columns)
@@ -340,8 +351,7 @@ def _response_plan(raw: RawTable, ins: Instrument, recode: str | None) -> _Plan:
     for k, hs in _targets(mapping).items():
         if len(hs) > 1 and (k in keys or k in ("respondent_id", "occasion", "date")):
             problems.append(Problem(file, 1, None, ", ".join(hs), None, f"{len(hs)} columns all mean {k!r}; keep one"))
-    known = [*ins.item_keys, *(n for it in ins.items for n in (*it.label.values(), *it.aliases)),
-             *(n for f in (*ID_FIELDS, DATE_FIELD) for n in _names(f))]
+    known = [*ins.known_headers(), *(n for f in (*ID_FIELDS, DATE_FIELD) for n in _names(f))]
     unrecognised, notes = _unrecognised(headers, mapping, known, file)
     if "respondent_id" not in mapping.values():
         near = [f"{h!r} (closest: {c!r})" for h, c in unrecognised if c]
@@ -350,9 +360,11 @@ def _response_plan(raw: RawTable, ins: Instrument, recode: str | None) -> _Plan:
                                 + ", ".join(ID_FIELDS[0]["aliases"]) + ")"
                                 + (f"; unrecognised headers: {', '.join(near)}" if near else "")))
     if not keys & set(mapping.values()):
+        near = [f"{h!r} (closest known header: {c!r})" for h, c in unrecognised if c]
         problems.append(Problem(file, 1, None, None, None,
                                 f"no item of instrument {ins.id!r} found among the headers "
-                                f"{headers}; expected item keys such as {ins.item_keys[:3]} or their labels"))
+                                f"{headers}; expected item keys such as {ins.item_keys[:3]} or their labels"
+                                + (f"; unrecognised headers: {', '.join(near)}" if near else "")))
     if problems:
         raise InputError(file, problems)
     schema = responses_schema(ins)
@@ -372,7 +384,7 @@ def _response_plan(raw: RawTable, ins: Instrument, recode: str | None) -> _Plan:
     return _Plan(file, fields, {k: by_key[k] for k in fields}, required=set(key), key=key,
                  passthrough=[h for h in headers if mapping[h] not in fields],
                  subtract={k: 1.0 for k in recoded if recode == "1-11" and k in fields},
-                 coding=[k for k in recoded if recode is None and k in fields],
+                 coding=[k for k in recoded if recode is None and k in fields], recode_advice=recode_advice or "",
                  mapping=mapping, unrecognised=unrecognised, notes=notes)
 
 
@@ -411,7 +423,7 @@ def _table_plan(raw: RawTable, schema: Mapping, dataset) -> _Plan:
     return _Plan(file, {k: v for k, v in fields.items() if k in by_key}, {k: by_key[k] for k in names if k in by_key},
                  required=required, key=pk, unique=unique, passthrough=[h for h, _ in unrecognised],
                  absent={k: fields[k] for k in absent}, order=names, mapping=mapping, unrecognised=unrecognised,
-                 notes=notes, kind="table")
+                 notes=notes, kind="table", unknown_missing=schema.get("unknownCategories") == "missing")
 
 
 # ============================================================================= whole-file checks
@@ -431,9 +443,17 @@ def _identity_hits(col: TextColumn) -> np.ndarray:
     return hits
 
 
+#: How a 1–11 coded file is declared, said in the messages when the caller does not say otherwise.
+RECODE_ADVICE = "load with recode='1-11' (command line: --recode 1-11)"
+
+
 class _WholeFile:
     """Facts only the whole file can tell, gathered chunk by chunk: identity codes in any column and
-    0–10 items whose answers all lie in 1–11 with at least one 11 (after declared missing codes)."""
+    0–10 items whose answers all lie in 1–11 with at least one 11 (after declared missing codes).
+
+    The file is judged coded 1–11 only on file-wide evidence: no 0–10 item has a 0 and most of the
+    answered ones have an 11. An 11 in a few columns is an invalid answer (its row is rejected or
+    reported like any other), whose reason says the file might be coded 1–11."""
 
     def __init__(self, plan: _Plan):
         self.plan = plan
@@ -469,14 +489,22 @@ class _WholeFile:
                 "refused as a whole. Replace identifiers with keyed pseudonyms before analysis, e.g. "
                 "analysis.intake.privacy.pseudonymise(ids, key), and remove the code column.")
                 for header, (n, first) in self.identity.items()])
-        coding = [Problem(
-            file, None, None, self.plan.header_of[key], "11",
-            f"values of this 0–10 item run from {int(low)} to 11 (declared missing codes set aside): the file is "
-            "probably coded 1–11. If so, load with recode='1-11' (command line: --recode 1-11), which subtracts "
-            "1 from every 0–10 item; otherwise correct the values.")
-            for key, (inside, eleven, low) in self.coding.items() if inside and eleven]
-        if coding:
-            raise InputError(file, coding)
+        advice = self.plan.recode_advice or RECODE_ADVICE
+        suspects = [key for key, (inside, eleven, _) in self.coding.items() if inside and eleven]
+        answered = [key for key, (_, _, low) in self.coding.items() if np.isfinite(low)]
+        zero = any(low <= 0 for _, _, low in self.coding.values())
+        if suspects and not zero and len(suspects) > len(answered) / 2:
+            raise InputError(file, [Problem(
+                file, None, None, self.plan.header_of[key], "11",
+                f"values of this 0–10 item run from {int(self.coding[key][2])} to 11 (declared missing codes set "
+                f"aside), and so do those of {len(suspects)} of the {len(answered)} answered 0–10 items, none "
+                f"with a 0: the file is probably coded 1–11. If so, {advice}, which subtracts 1 from every 0–10 "
+                "item; otherwise correct the values.") for key in suspects])
+        for key in suspects:
+            self.plan.hints[key] = (f"; this column's answers run from {int(self.coding[key][2])} to 11, so an 11 may "
+                                    f"mean the file is coded 1–11 (only {len(suspects)} of the {len(answered)} "
+                                    f"answered 0–10 items have an 11, so the file is not judged so): if it is, "
+                                    f"{advice}; otherwise correct the value")
 
 
 def _convert(plan: _Plan, raw: RawTable, names) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -623,14 +651,19 @@ def _check_rows(plan: _Plan, raw: RawTable, conv) -> tuple[pd.DataFrame, list[Pr
         col = raw.columns[header]
         values, state = conv[name]
         required = name in plan.required
+        if plan.unknown_missing and not required and "enum" in fld.constraints and (state == 2).any():
+            state = _unknown_as_missing(plan, fld, header, col, state)
         if (state == 2).any() or (required and (state == 1).any()):
             per_row = col.take(state)
+            expected = fld.expected() + plan.hints.get(name, "")
             for i in np.flatnonzero(per_row == 2):
                 problems.append(Problem(file, int(rows[i]), rid(i), header, col.text(col.codes[i]),
-                                        fld.expected(), int(lines[i])))
+                                        expected, int(lines[i])))
             for i in np.flatnonzero(per_row == 1) if required else ():
                 problems.append(Problem(file, int(rows[i]), rid(i), header, col.text(col.codes[i]),
                                         f"missing {name}: every row needs one", int(lines[i])))
+        if fld.fold_case:
+            values = _one_spelling(values, state, col, header, plan.notes)
         out[name] = _typed(fld, values, state == 0, col.codes, plan.subtract.get(name, 0.0), plan.kind == "table")
     empty = np.zeros(len(rows), dtype=np.intp)
     for name, fld in plan.absent.items():
@@ -642,6 +675,54 @@ def _check_rows(plan: _Plan, raw: RawTable, conv) -> tuple[pd.DataFrame, list[Pr
     if plan.order:
         out = {k: out[k] for k in [*plan.order, *(k for k in out if k not in plan.order)]}
     return _frame(out, pd.Index(rows, name="row")), problems
+
+
+def _unknown_as_missing(plan: _Plan, fld: _Field, header: str, col: TextColumn, state: np.ndarray) -> np.ndarray:
+    """An optional category field's values outside its categories become missing cells (the row
+    is kept: a client's other answers are not lost for one unforeseen category); each value is
+    listed with its rows in ``plan.unknown`` and ``plan.notes``."""
+    rows = np.bincount(col.codes, minlength=len(state)) if len(col.codes) else np.zeros(len(state), np.int64)
+    counts: dict[str, int] = {}
+    for i in np.flatnonzero(state == 2):
+        if rows[i]:
+            text = col.text(i).strip()
+            counts[text] = counts.get(text, 0) + int(rows[i])
+    expected = fld.expected()
+    for text, n in counts.items():
+        plan.unknown.append((header, text, n, expected))
+        plan.notes.append(f"column {header!r}: value {text!r} in {n} row{'s' if n != 1 else ''} is not an accepted "
+                          f"category ({expected}); read as missing, the row{'s' if n != 1 else ''} kept")
+    return np.where(state == 2, 1, state).astype(state.dtype)
+
+
+def _one_spelling(values, state: np.ndarray, col: TextColumn, header: str, notes: list[str]):
+    """Texts of a ``foldCase`` field that differ only in case or spacing (``Lääkäri``,
+    ``lääkäri ``) made one value, written as the spelling most rows use (a tie: the one met first
+    in the file); each merge is said in ``notes``."""
+    texts = [_item(values, i) for i in range(len(values))]
+    rows = np.bincount(col.codes, minlength=len(texts)) if len(col.codes) else np.zeros(len(texts), np.int64)
+    first = np.full(len(texts), np.iinfo(np.int64).max)
+    if len(col.codes):
+        where, at = np.unique(col.codes, return_index=True)
+        first[where] = at
+    groups: dict[str, dict[str, list]] = {}
+    for i, text in enumerate(texts):
+        if state[i] == 0:
+            spelling = groups.setdefault(" ".join(text.split()).casefold(), {}).setdefault(text, [0, first[i]])
+            spelling[0] += int(rows[i])
+            spelling[1] = min(spelling[1], first[i])
+    chosen = {}
+    for key, spellings in groups.items():
+        if len(spellings) > 1:
+            label = min(spellings, key=lambda t: (-spellings[t][0], spellings[t][1]))
+            chosen[key] = label
+            notes.append(f"column {header!r}: " + ", ".join(f"{t!r} ({n} row{'s' if n != 1 else ''})"
+                                                            for t, (n, _) in spellings.items())
+                         + f" differ only in case or spacing and are read as one value, {label!r} (the spelling "
+                           "most rows use)")
+    if not chosen:
+        return values
+    return [chosen.get(" ".join(t.split()).casefold(), t) if state[i] == 0 else t for i, t in enumerate(texts)]
 
 
 def _duplicates(plan: _Plan, raw: RawTable, conv) -> dict[int, tuple[tuple, list[int]]]:
@@ -726,7 +807,8 @@ def _result(plan: _Plan, raw: RawTable, data: pd.DataFrame, problems: list[Probl
     n_read = raw.n_read
     return LoadResult(data=accepted, rejected=rejected, n_read=n_read, n_accepted=len(accepted),
                       n_rejected=n_read - len(accepted), source=raw.source, header_map=dict(plan.mapping),
-                      notes=tuple(dict.fromkeys(notes)), unrecognised=plan.unrecognised)
+                      notes=tuple(dict.fromkeys(notes)), unrecognised=plan.unrecognised,
+                      unknown_values=tuple(plan.unknown))
 
 
 def _check_mode(on_invalid: str) -> None:
@@ -767,7 +849,7 @@ def _load_instrument(name: str, labels_override: str | None, stamp: tuple) -> In
 
 def load_responses(path: str | Path, instrument: str | Instrument, *, on_invalid: str = "error",
                    recode: str | None = None, labels_override: str | Path | None = None,
-                   delimiter: str | None = None, chunksize: int | None = None):
+                   delimiter: str | None = None, chunksize: int | None = None, recode_advice: str | None = None):
     """Load wide questionnaire responses and check them against the instrument.
 
     Headers are matched with :meth:`Instrument.header_map` (keys, fi/sv/en labels, aliases; SPSS
@@ -779,7 +861,9 @@ def load_responses(path: str | Path, instrument: str | Instrument, *, on_invalid
     numeric codes such as ``-9`` only when declared) read as missing answers; ``respondent_id``
     (and ``occasion`` when that column exists) present; no duplicate (``respondent_id``,
     ``occasion``); no broken lines; dates with or without a time. The whole file is refused when
-    it holds personal identity codes, or when a 0–10 item looks coded 1–11 (unless ``recode="1-11"``).
+    it holds personal identity codes, or when it looks coded 1–11 (unless ``recode="1-11"``): no
+    0–10 item has a 0 and most answered ones have an 11 (an 11 in fewer columns is an invalid
+    answer whose reason mentions the possibility).
 
     Parameters
     ----------
@@ -804,6 +888,9 @@ def load_responses(path: str | Path, instrument: str | Instrument, *, on_invalid
         as in reject-rows mode and :class:`InputError` listing every problem is raised after the
         last one (discard what was received: :func:`analysis.intake.scoring.stream_score` does).
         Workbooks and SPSS files come whole, as one chunk.
+    recode_advice : str, optional
+        How the user declares a 1–11 coding, said in the messages (default: the ``recode=`` argument
+        and the ``--recode`` option; a study says its manifest's ``recode: 1-11``).
 
     Returns
     -------
@@ -825,17 +912,17 @@ def load_responses(path: str | Path, instrument: str | Instrument, *, on_invalid
         raise ValueError(f"chunksize must be a positive integer, got {chunksize!r}")
     ins = _instrument(instrument, labels_override)
     if chunksize is not None:
-        return _stream_responses(path, ins, on_invalid, recode, delimiter, int(chunksize))
+        return _stream_responses(path, ins, on_invalid, recode, delimiter, int(chunksize), recode_advice)
     raw = read_raw(path, delimiter=delimiter)
-    return _load(_response_plan(raw, ins, recode), raw, on_invalid)
+    return _load(_response_plan(raw, ins, recode, recode_advice), raw, on_invalid)
 
 
-def _stream_responses(path, ins: Instrument, on_invalid: str, recode, delimiter, chunksize: int
-                      ) -> Iterator[LoadResult]:
+def _stream_responses(path, ins: Instrument, on_invalid: str, recode, delimiter, chunksize: int,
+                      recode_advice: str | None = None) -> Iterator[LoadResult]:
     path, file, suffix = _source(path)
     if suffix not in (".csv", ".txt"):
         raw = read_raw(path)
-        yield _load(_response_plan(raw, ins, recode), raw, "reject-rows")
+        yield _load(_response_plan(raw, ins, recode, recode_advice), raw, "reject-rows")
         return
     reader = _CsvReader(path, file, delimiter)
     while True:                          # first pass: whole-file facts and every key
@@ -843,7 +930,7 @@ def _stream_responses(path, ins: Instrument, on_invalid: str, recode, delimiter,
         try:
             for raw in reader.chunks(chunksize):
                 if plan is None:
-                    plan = _response_plan(raw, ins, recode)
+                    plan = _response_plan(raw, ins, recode, recode_advice)
                     whole, keys = _WholeFile(plan), _Keys(plan, plan.key)
                 conv = _convert(plan, raw, [*plan.key, *plan.coding])
                 whole.update(raw, conv)
@@ -879,7 +966,10 @@ def load_table(path: str | Path, dataset: str | Path, *, on_invalid: str = "erro
     integer, number, boolean, date with optional time, year), ``required``, ``enum``,
     ``minimum``/``maximum`` and ``pattern``; value labels and their aliases declared as the
     field's ``categories`` (``nainen`` → ``female``) and ``trueValues``/``falseValues`` (``kyllä``,
-    ``ja``) read as the canonical value; the primary key must be complete and unique. Missing-value
+    ``ja``) read as the canonical value; the primary key must be complete and unique. A schema
+    declaring ``"unknownCategories": "missing"`` (background data) reads a value outside an
+    optional category field's ``enum`` as a missing cell and keeps the row, listing each such
+    value with its column and row count in ``unknown_values`` and ``notes``. Missing-value
     codes come from the field's or the schema's ``missingValues``. Output columns follow the
     schema's field order with pandas types (integer → ``Int64``, number → float, boolean →
     ``boolean``, date → datetime64, string → str), then the passed-through columns.

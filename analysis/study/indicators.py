@@ -85,6 +85,22 @@ def _check(data: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _check_units(data: pd.DataFrame, catalogue: pd.DataFrame | None) -> None:
+    """A unit given both in the data and in the catalogue must be the same: which one is right
+    is not guessed (the small-cell rule depends on it). Rows are named by the data's index (the
+    file row when the data come from :func:`analysis.intake.readers.load_table`)."""
+    if catalogue is None or "unit" not in catalogue or "indicator" not in catalogue:
+        return
+    given = catalogue[["indicator", "unit"]].dropna().drop_duplicates("indicator")
+    expected = data["indicator"].map(dict(zip(given["indicator"], given["unit"])))
+    bad = data["unit"].notna() & expected.notna() & (data["unit"].astype(object) != expected.astype(object))
+    if bad.any():
+        raise ValueError("indicator data: " + "; ".join(
+            f"row {r}, column 'unit': value {u!r}, but the catalogue gives unit {e!r} for indicator {i!r}"
+            for r, u, e, i in zip(data.index[bad], data.loc[bad, "unit"], expected[bad], data.loc[bad, "indicator"]))
+            + " — correct one of them")
+
+
 def _catalogue(catalogue: pd.DataFrame | None, lang: str) -> pd.DataFrame:
     """Catalogue indexed by indicator: ``label`` (in ``lang``, else English, else the key),
     ``unit``, ``direction``, ``target``."""
@@ -117,7 +133,9 @@ def indicator_report(data: pd.DataFrame, period: str | None = None, lang: str = 
         Language of ``label`` (from the catalogue's ``label_<lang>``).
     catalogue : DataFrame, optional
         ``indicator`` and any of ``label_fi``/``label_sv``/``label_en``, ``unit``,
-        ``direction`` (``up``/``down``), ``target``; the data's own unit and target win.
+        ``direction`` (``up``/``down``), ``target``. A unit given by only one of data and
+        catalogue is used; given by both, the two must agree (else ``ValueError`` naming the
+        rows). The data's own target wins over the catalogue's.
 
     Returns
     -------
@@ -154,8 +172,9 @@ def indicator_report(data: pd.DataFrame, period: str | None = None, lang: str = 
     cat = _catalogue(catalogue, lang).reindex(order)
     unit = pd.Series(np.nan, index=order, dtype=object)
     if "unit" in data:
-        unit = cur["unit"].combine_first(prev["unit"]).reindex(order)
-    unit = unit.fillna(cat["unit"])
+        _check_units(data, catalogue)
+        unit = cur["unit"].astype(object).combine_first(prev["unit"].astype(object)).reindex(order)
+    unit = unit.where(unit.notna(), cat["unit"])
     value = pd.to_numeric(cur["value"]).reindex(order).astype(float)
     previous = pd.to_numeric(prev["value"]).reindex(order).astype(float)
     # rounded to 10 decimals so that 79.8 − 71.3 shows as 8.5, not 8.499999999999996

@@ -49,7 +49,9 @@ window and gives the counted table that :func:`service_use_change` takes (datase
   client), in a window of an excluded client, outside both windows, or of a client without
   a plan date; the four numbers add up to ``visits_read``.
 * **Service types** are the categories found in the file (sorted), or ``services`` in the
-  order given. No fixed list.
+  order given. No fixed list. Files read by :func:`analysis.intake.readers.load_table` already
+  have one spelling per service (``foldCase`` in the schema: ``Lääkäri`` and ``lääkäri`` are one
+  service, written as most rows spell it; the intake notes list each merge).
 
 The counting is a partition-local summary (visits and last visit date per client × service ×
 window) plus a merge that adds the summaries, so a ``dask.dataframe`` of visits is counted
