@@ -251,7 +251,8 @@ def mask_small_counts(report: pd.DataFrame, min_n: int = MIN_CELL, mask: str = f
 
     In a row with ``unit == "count"`` where ``value`` or ``previous`` is below ``min_n``,
     ``value``, ``previous`` and ``change`` are replaced by ``mask`` (the change would reveal a
-    masked value). Percentages and means are left as they are.
+    masked value). Percentages and means are left as they are. A row without a unit whose
+    values are whole numbers is taken for a count (it may be one; nothing says it is not).
 
     Examples
     --------
@@ -259,8 +260,13 @@ def mask_small_counts(report: pd.DataFrame, min_n: int = MIN_CELL, mask: str = f
     ...                   "change": [-5.0, 1.0]})
     >>> mask_small_counts(r)["value"].tolist()
     ['<5', 3.0]
+    >>> mask_small_counts(r.assign(unit=[None, None], value=[4.0, 3.5]))["value"].tolist()
+    ['<5', 3.5]
     """
-    small = (report["unit"] == "count") & (report[["value", "previous"]] < min_n).any(axis=1)
+    values = report[["value", "previous"]].apply(pd.to_numeric, errors="coerce")
+    whole = values.apply(lambda c: c.isna() | (c == c.round())).all(axis=1)
+    count = report["unit"].eq("count") | (report["unit"].isna() & whole)
+    small = count & (values < min_n).any(axis=1)
     out = report.copy()
     for col in ("value", "previous", "change"):
         out[col] = out[col].astype(object).where(~small, mask)
