@@ -160,8 +160,8 @@ def test_docx_is_a4_with_apa_tables(report):
 def test_xlsx_formats_per_row_and_column(report):
     wb = openpyxl.load_workbook(report["xlsx"])
     fmt = {ws_row[0].value: ws_row[1].number_format for ws_row in wb["kmo_bartlett"].iter_rows(min_row=2)}
-    assert fmt == {"kmo": "0.000", "chisq": "#,##0.00", "df": "0", "p": '[<0.001]"<.001";0.000',
-                   "n": "#,##0", "cfi": "0.000"}
+    assert fmt == {"KMO": "0.000", "χ²": "#,##0.00", "df": "0", "p": '[<0.001]"<.001";0.000',
+                   "n": "#,##0", "CFI": "0.000"}       # the measures in words, as the report shows them
     ws = wb["reliability"]
     head = [c.value for c in ws[1]]
     row = {h: c for h, c in zip(head, ws[2])}

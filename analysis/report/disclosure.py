@@ -273,6 +273,25 @@ def mask_small_counts(report: pd.DataFrame, min_n: int = MIN_CELL, mask: str = f
     return out
 
 
+def mask_small_groups(table: pd.DataFrame, persons: str = "persons", columns: Sequence[str] = ("value",),
+                      min_n: int = MIN_CELL, mask: str = f"<{MIN_CELL}") -> pd.DataFrame:
+    """Mask ``columns`` in the rows that rest on fewer than ``min_n`` persons (column
+    ``persons``; a missing number means the row describes no group of persons), e.g. an
+    accounting table of counts and of the visits of each group.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"measure": ["n_a", "visits_a", "n_b"], "value": [3, 12, 40], "persons": [3, 3, 40]})
+    >>> mask_small_groups(t)["value"].tolist()
+    ['<5', '<5', 40]
+    """
+    small = pd.to_numeric(table[persons], errors="coerce").lt(min_n).fillna(False).to_numpy(bool)
+    out = table.copy()
+    for col in columns:
+        out[col] = out[col].astype(object).where(~small, mask)
+    return out
+
+
 def shown_count(n: float, min_n: int = MIN_CELL, mask: str | None = None) -> str:
     """A count as a sentence may print it: the number, or ``<min_n`` when it is below ``min_n``.
 

@@ -241,6 +241,34 @@ class VisitWindows(Result):
     visits_outside_windows: int
     visits_no_plan_date: int
 
+    def accounting(self) -> pd.DataFrame:
+        """The run's accounting as a long table: ``measure, value, persons`` — ``persons`` is the
+        number of clients a row's number rests on (its own value for a count of clients), so
+        that a report can hide the rows of a group under its small-cell limit.
+
+        Examples
+        --------
+        >>> v = pd.DataFrame({"respondent_id": ["a", "a", "b"], "visit_date": pd.to_datetime(
+        ...     ["2024-01-10", "2024-09-01", "2024-03-01"]), "service_type": "doctor"})
+        >>> p = pd.DataFrame({"respondent_id": ["a"], "plan_date": pd.to_datetime(["2024-05-01"])})
+        >>> acc = visit_windows(v, p, extract_date="2025-01-01").accounting().set_index("measure")
+        >>> acc.loc[["n_clients", "visits_no_plan_date"], ["value", "persons"]].values.tolist()
+        [[1, 1], [1, 1]]
+        """
+        rows = [("extract_date", self.extract_date.date().isoformat(), None),
+                ("length", self.length, None),
+                ("n_clients", self.n_clients, self.n_clients),
+                ("n_complete", self.n_complete, self.n_complete),
+                ("n_incomplete", self.n_incomplete, self.n_incomplete),
+                ("n_included", self.n_included, self.n_included),
+                ("n_no_plan_date", self.n_no_plan_date, self.n_no_plan_date),
+                ("visits_read", self.visits_read, None),
+                ("visits_counted", self.visits_counted, self.n_included),
+                ("visits_excluded_clients", self.visits_excluded_clients, self.n_incomplete),
+                ("visits_outside_windows", self.visits_outside_windows, self.n_included),
+                ("visits_no_plan_date", self.visits_no_plan_date, self.n_no_plan_date)]
+        return pd.DataFrame(rows, columns=["measure", "value", "persons"]).astype({"persons": "Int64"})
+
 
 def visit_windows(visits, plans: pd.DataFrame, *, length: int = 6, unit: str = "months",
                   extract_date=None, incomplete: str = "exclude",
