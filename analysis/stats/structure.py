@@ -465,65 +465,65 @@ def _vgq_geomin(load: np.ndarray, delta: float = 0.01) -> tuple[np.ndarray, floa
     return (2 / k) * (load / l2) * pro[:, None], float(pro.sum())
 
 
-def _gpf_oblique(a: np.ndarray, vgq, eps: float = 1e-5, maxit: int = 1000
-                 ) -> tuple[np.ndarray, np.ndarray, bool]:
-    """``GPArotation::GPFoblq`` from the identity (normalize = FALSE): loadings, Phi, converged.
+def _gpf(a: np.ndarray, vgq, oblique: bool, eps: float, maxit: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Gradient projection from the identity (normalize = FALSE) as ``GPArotation::GPFoblq``
+    (``oblique``) and ``GPForth`` (Jennrich 2002; Bernaards & Jennrich 2005): loadings, the
+    rotation matrix T, converged. The two differ only in the loadings and gradient of T, the
+    projection onto the constraint's tangent space and the step back onto the constraint."""
+    def loadings(t):
+        return a @ np.linalg.inv(t).T if oblique else a @ t
 
-    Gradient projection for oblique rotations (Jennrich 2002; Bernaards & Jennrich 2005).
-    """
+    def gradient(load, gq, t):
+        return -(load.T @ gq @ np.linalg.inv(t)).T if oblique else a.T @ gq
+
+    def project(g, t):
+        if oblique:
+            return g - t * (t * g).sum(axis=0)
+        m = t.T @ g
+        return g - t @ ((m + m.T) / 2)
+
+    def retract(x):
+        if oblique:
+            return x / np.sqrt((x**2).sum(axis=0))
+        u, _, vt = np.linalg.svd(x)
+        return u @ vt
+
     t = np.eye(a.shape[1])
-    load = a @ np.linalg.inv(t).T
+    load = loadings(t)
     gq, f = vgq(load)
-    g = -(load.T @ gq @ np.linalg.inv(t)).T
+    g = gradient(load, gq, t)
     al = 1.0
     converged = False
     for _ in range(maxit + 1):
-        gp = g - t * (t * g).sum(axis=0)
+        gp = project(g, t)
         s = np.sqrt((gp**2).sum())
         if s < eps:
             converged = True
             break
         al *= 2
         for _ in range(11):
-            x = t - al * gp
-            tt = x / np.sqrt((x**2).sum(axis=0))
-            load = a @ np.linalg.inv(tt).T
+            tt = retract(t - al * gp)
+            load = loadings(tt)
             gq_t, f_t = vgq(load)
             if f - f_t > 0.5 * s**2 * al:
                 break
             al /= 2
         t, f = tt, f_t
-        g = -(load.T @ gq_t @ np.linalg.inv(tt)).T
+        g = gradient(load, gq_t, tt)
+    return load, t, converged
+
+
+def _gpf_oblique(a: np.ndarray, vgq, eps: float = 1e-5, maxit: int = 1000
+                 ) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``GPArotation::GPFoblq``: loadings, Phi, converged (:func:`_gpf`)."""
+    load, t, converged = _gpf(a, vgq, True, eps, maxit)
     return load, t.T @ t, converged
 
 
 def _gpf_orthogonal(a: np.ndarray, vgq, eps: float = 1e-5, maxit: int = 1000
                     ) -> tuple[np.ndarray, bool]:
-    """``GPArotation::GPForth`` from the identity (normalize = FALSE): loadings, converged."""
-    t = np.eye(a.shape[1])
-    load = a @ t
-    gq, f = vgq(load)
-    g = a.T @ gq
-    al = 1.0
-    converged = False
-    for _ in range(maxit + 1):
-        m = t.T @ g
-        gp = g - t @ ((m + m.T) / 2)
-        s = np.sqrt((gp**2).sum())
-        if s < eps:
-            converged = True
-            break
-        al *= 2
-        for _ in range(11):
-            u, _, vt = np.linalg.svd(t - al * gp)
-            tt = u @ vt
-            load = a @ tt
-            gq_t, f_t = vgq(load)
-            if f_t < f - 0.5 * s**2 * al:
-                break
-            al /= 2
-        t, f = tt, f_t
-        g = a.T @ gq_t
+    """``GPArotation::GPForth``: loadings, converged (:func:`_gpf`)."""
+    load, _, converged = _gpf(a, vgq, False, eps, maxit)
     return load, converged
 
 
