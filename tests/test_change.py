@@ -22,6 +22,8 @@ def pilot():
 def test_paired_change_against_scipy_pingouin_and_hand(pilot):
     pre, post = ch.wide_pair(pilot["3x10d"], SAT, "baseline", "12m")
     t = ch.paired_change(pre, post)
+    assert t.columns[0] == "score" and isinstance(t.index, pd.RangeIndex)      # a flat table
+    t = t.set_index("score")
     for c in ("sat_housing", "sat_family", "sat_life_overall"):
         ok = pre[c].notna() & post[c].notna()
         x, y = pre.loc[ok, c].to_numpy(), post.loc[ok, c].to_numpy()
@@ -47,7 +49,7 @@ def test_t_interval_coverage_on_known_truth():
     for _ in range(300):
         pre = rng.normal(5, 2, 33)
         post = pre + 0.8 + rng.normal(0, 1.5, 33)
-        res = ch.paired_change(pd.DataFrame({"s": pre}), pd.DataFrame({"s": post})).loc["s"]
+        res = ch.paired_change(pd.DataFrame({"s": pre}), pd.DataFrame({"s": post})).iloc[0]
         hits += res["ci_low"] <= 0.8 <= res["ci_high"]
     assert abs(hits / 300 - 0.95) < 3 * np.sqrt(0.95 * 0.05 / 300)
 
@@ -77,6 +79,8 @@ def test_responsiveness_on_pilot(pilot):
     pre, post = ch.wide_pair(pilot["3x10d"], SAT, "baseline", "12m")
     anchor = pilot["anchor"].set_index("respondent_id")["anchor"]
     t = ch.responsiveness(post - pre, anchor)
+    assert t.columns[0] == "score" and isinstance(t.index, pd.RangeIndex)
+    t = t.set_index("score")
     c = "sat_life_overall"
     pair = pd.concat([(post - pre)[c], anchor], axis=1).dropna()
     ref = stats.spearmanr(pair[c], pair["anchor"])
@@ -92,20 +96,22 @@ def test_responsiveness_recovers_anchor_relation_large_n():
     domains that improve most must discriminate improved from not improved (AUC > 0.6)."""
     p = syn.pilot(5, n_clients=3000)
     pre, post = ch.wide_pair(p["3x10d"], SAT, "baseline", "12m")
-    t = ch.responsiveness(post - pre, p["anchor"].set_index("respondent_id")["anchor"])
+    t = ch.responsiveness(post - pre, p["anchor"].set_index("respondent_id")["anchor"]).set_index("score")
     assert (t.loc[["sat_housing", "sat_daily_coping", "sat_life_overall"], "auc"] > 0.6).all()
     assert (t["r"] > 0).all()
 
 
 def test_attrition(pilot):
     a = ch.attrition(pilot["3x10d"], SAT, OCC)
+    assert a.counts["occasion"].tolist() == list(OCC) and a.baseline["score"].tolist() == SAT
+    counts, baseline = a.counts.set_index("occasion"), a.baseline.set_index("score")
     long = pilot["3x10d"]
     for occ in ("baseline", "6m", "12m"):
-        assert a.counts.loc[occ, "n"] == (long["occasion"] == occ).sum()
-    assert a.counts.loc["baseline", "pct_of_first"] == 100
+        assert counts.loc[occ, "n"] == (long["occasion"] == occ).sum()
+    assert counts.loc["baseline", "pct_of_first"] == 100
     completers = set(long.loc[long.occasion == "12m", "respondent_id"])
     base = long[long.occasion == "baseline"].set_index("respondent_id")
-    row = a.baseline.loc["sat_health"]
+    row = baseline.loc["sat_health"]
     assert row["n_completers"] + row["n_dropouts"] == 33
     assert row["mean_completers"] == pytest.approx(base.loc[list(completers), "sat_health"].astype(float).mean())
     with pytest.raises(ValueError, match="3m"):

@@ -108,7 +108,7 @@ def test_norm_comparison_weighted_by_group_matches_statsmodels():
     t = C.norm_comparison(df, DOMAINS, weight="weight", by="gender")
     assert t["group"].unique().tolist() == ["all", "female", "male", "other"]
     assert len(t) == 4 * 10
-    nat = national_norms()
+    nat = national_norms().set_index("domain")
     for (g, d), row in t.set_index(["group", "domain"]).iterrows():
         sub = df if g == "all" else df[df["gender"] == g]
         x, w = sub[f"sat_{d}"].to_numpy(), sub["weight"].to_numpy()
@@ -147,7 +147,7 @@ def test_composition_counts_add_up_and_match_value_counts():
 
 def test_group_domain_means_equal_numpy_average():
     df = _frame(5, n=120)
-    out = C.group_domain_means(df, DOMAINS, "gender", weight="weight")
+    out = C.group_domain_means(df, DOMAINS, "gender", weight="weight").set_index("gender")
     assert out.index.tolist() == ["female", "male", "other", "all"]
     assert out.loc["all", "n"] == len(df)
     for g in ["female", "other", "all"]:
@@ -230,7 +230,8 @@ def test_wide_norms_reshapes_suppressed_table():
                        "gender": ["female"] * 7 + ["male"] * 3})
     tidy = suppress_small_cells(norm_table(df, ["s"]), n_cols=["n"], labels=["raw"])   # male cell (n = 3)
     wide = D.wide_norms(tidy, "s", ["age_group", "gender"])
-    assert wide.columns.tolist() == ["all", "16-19 female", "16-19 male"]
+    assert wide.columns.tolist() == ["raw", "all", "16-19 female", "16-19 male"]
+    wide = wide.set_index("raw")
     assert (wide["16-19 male"] == "<5").all()
     # whole sample PR of 2: (2 below + 3/2 tied) / 10 = 35 %
     assert wide.loc[2.0, "all"] == pytest.approx(35.0)
@@ -243,6 +244,8 @@ def test_group_domain_means_two_columns_cells():
     df["age_group"] = np.where(df.index % 2 == 0, "16-19", "20-24")
     df.loc[3, "gender"] = None
     out = C.group_domain_means(df, DOMAINS, ["age_group", "gender"])
+    assert out.columns[0] == "age_group × gender" and isinstance(out.index, pd.RangeIndex)
+    out = out.set_index("age_group × gender")
     cell = df[(df.age_group == "20-24") & (df.gender == "male")]
     assert out.loc["20-24 male", "n"] == len(cell)
     assert out.loc["20-24 male", "finances"] == pytest.approx(cell["sat_finances"].mean(), abs=TOL)

@@ -115,7 +115,7 @@ STEPS = ("configural", "metric", "scalar", "strict")
 @pytest.mark.parametrize("est", ["ml", "mlr"])
 def test_invariance_with_fiml(est):
     a = FIX["cases"]["sv_configural_ml"]["args"]
-    tab = invariance(DATA["sv"], a["model"], "setting", est.upper(), missing="ml", strict=True)
+    tab = invariance(DATA["sv"], a["model"], "setting", est.upper(), missing="ml", strict=True).set_index("model")
     assert list(tab.index) == list(STEPS)
     robust = est == "mlr"
     for step in STEPS:

@@ -36,6 +36,8 @@ def tables():
                                                   ("dom_mlr", "dom", "_mlr")])
 def test_rows_match_lavaan(tables, key, prefix, suffix):
     tab = tables[key]
+    assert tab.columns[0] == "model" and isinstance(tab.index, pd.RangeIndex)     # a flat table
+    tab = tab.set_index("model")
     assert list(tab.index) == list(STEPS)
     robust = bool(suffix)
     for step in STEPS:
@@ -65,21 +67,21 @@ def test_rows_match_lavaan(tables, key, prefix, suffix):
     ("dom_mlr", "dom_metric_vs_configural_mlr"), ("dom_mlr", "dom_scalar_vs_metric_mlr")])
 def test_difference_tests_match_lavTestLRT(tables, key, lrt):
     ref = FIX["lrt"][lrt]
-    row = tables[key].loc["metric" if "metric_vs" in lrt else "scalar"]
+    row = tables[key].set_index("model").loc["metric" if "metric_vs" in lrt else "scalar"]
     assert row.chisq_diff == pytest.approx(ref["chisq_diff"], abs=0.01)
     assert row.df_diff == ref["df_diff"]
     assert row.p_diff == pytest.approx(ref["p_diff"], abs=0.001)
 
 
 def test_chen_criteria_by_hand(tables):
-    hs = tables["hs"]
+    hs = tables["hs"].set_index("model")
     # HS metric: ΔCFI = .921-.923 ≥ -.01, ΔRMSEA < .015, ΔSRMR = .004 ≤ .03 -> supported
     assert bool(hs.loc["metric", "supported"]) is True
     # HS scalar: ΔCFI ≈ -0.039 < -0.010 -> not supported (known result for this data)
     assert hs.loc["scalar", "delta_cfi"] < -0.01
     assert bool(hs.loc["scalar", "supported"]) is False
     for key in ("dom", "dom_mlr"):
-        t = tables[key]
+        t = tables[key].set_index("model")
         for step, srmr_lim in (("metric", 0.030), ("scalar", 0.010)):
             r = t.loc[step]
             want = r.delta_cfi >= -0.010 and r.delta_rmsea <= 0.015 and r.delta_srmr <= srmr_lim
@@ -89,4 +91,4 @@ def test_chen_criteria_by_hand(tables):
 def test_invariance_needs_valid_group_column():
     with pytest.raises(ValueError, match="no column"):
         invariance(HS_DATA, HS, "district")
-    assert np.isfinite(invariance(HS_DATA, HS, "sex").loc["scalar", "chisq"])
+    assert np.isfinite(invariance(HS_DATA, HS, "sex").set_index("model").loc["scalar", "chisq"])

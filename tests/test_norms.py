@@ -76,12 +76,14 @@ def test_small_cells_are_suppressed_and_lookup_falls_back():
     assert (big["n"] == 6).all() and pd.api.types.is_number(big["percentile"].iloc[0])
     # lookup falls back to the whole sample when the own cell is suppressed or too small
     for table in (t, raw):
-        res = nm.lookup(table, {"age_group": "20-24", "gender": "male", "s": 4})
+        res = nm.lookup(table, {"age_group": "20-24", "gender": "male", "s": 4}).set_index("score")
         assert res.loc["s", "group_used"] == "all" and res.loc["s", "n"] == 8
     res = nm.lookup(t, {"age_group": "20-24", "gender": "male", "s": 4})
+    assert res.columns[0] == "score" and isinstance(res.index, pd.RangeIndex)    # a flat table
+    res = res.set_index("score")
     assert res.loc["s", "group_used"] == "all" and res.loc["s", "n"] == 8
     assert res.loc["s", "percentile"] == pytest.approx(100 * 3.5 / 8)
-    own = nm.lookup(t, {"age_group": "16-19", "gender": "male", "s": 4})
+    own = nm.lookup(t, {"age_group": "16-19", "gender": "male", "s": 4}).set_index("score")
     assert own.loc["s", "group_used"] == "16-19 × male"
     assert own.loc["s", "percentile"] == pytest.approx(100 * 3.5 / 6)
 
@@ -89,9 +91,9 @@ def test_small_cells_are_suppressed_and_lookup_falls_back():
 def test_lookup_interpolates_and_bounds():
     df = pd.DataFrame({"s": np.arange(1.0, 21), "age_group": "a", "gender": "b"})
     t = nm.norm_table(df, ["s"])
-    res = nm.lookup(t, {"age_group": "a", "gender": "b", "s": 10.5})
+    res = nm.lookup(t, {"age_group": "a", "gender": "b", "s": 10.5}).set_index("score")
     assert res.loc["s", "percentile"] == pytest.approx(100 * 10 / 20)      # between 47.5 and 52.5
-    assert np.isnan(nm.lookup(t, {"age_group": "a", "gender": "b", "s": 30}).loc["s", "percentile"])
+    assert np.isnan(nm.lookup(t, {"age_group": "a", "gender": "b", "s": 30})["percentile"].iloc[0])
     with pytest.raises(KeyError, match="none of the normed scores"):
         nm.lookup(t, {"age_group": "a", "gender": "b"})
 
@@ -107,7 +109,7 @@ def test_synthetic_cohort_norms_recover_population(seed):
     df = t1.merge(data["background"], on="respondent_id")
     gen = df[~df["service_user"]]
     t = nm.norm_table(gen, ["sat_health", "sat_family", "domain_mean"], weight="weight")
-    m = syn.domain_margins()
+    m = syn.domain_margins().set_index("domain")
     for d in ("health", "family"):
         rows = t[(t.score == f"sat_{d}") & (t.age_group == "all")].set_index("raw")
         p = syn._rounded_probs(m.loc[d, "m"], m.loc[d, "s"])

@@ -51,7 +51,9 @@ def test_rci_parameters_against_pingouin_icc2():
     cohort = pd.DataFrame({"respondent_id": ids[:n] + ids[:n] + ids[n:],
                            "occasion": ["t1"] * n + ["retest"] * n + ["t1"] * 40,
                            "sat_health": np.r_[t, r, extra]})
-    p = pl.rci_parameters(cohort, ["sat_health"], ("t1", "retest")).loc["sat_health"]
+    params = pl.rci_parameters(cohort, ["sat_health"], ("t1", "retest"))
+    assert params.columns[0] == "score" and isinstance(params.index, pd.RangeIndex)    # a flat table
+    p = params.set_index("score").loc["sat_health"]
     icc2 = pingouin.intraclass_corr(pd.DataFrame({"id": ids[:n] * 2, "occ": ["t"] * n + ["r"] * n,
                                                   "y": np.r_[t, r]}), "id", "occ", "y").set_index("Type")
     assert p["icc"] == pytest.approx(icc2.loc["ICC(A,1)", "ICC"], abs=1e-9)
@@ -63,7 +65,7 @@ def test_rci_parameters_against_pingouin_icc2():
 
 def test_rci_classes_and_summary(long):
     lp = pl.latest_reading(long, first="baseline", followups=FOLLOWUPS, cols=["sat_health"])
-    params = pd.DataFrame({"sd": [1.0], "icc": [0.5]}, index=["sat_health"])
+    params = pd.DataFrame({"score": ["sat_health"], "sd": [1.0], "icc": [0.5]})
     # SEM = sqrt(0.5), RCI = d / (sqrt2 * SEM) = d: a +3 (improved), b +3, c missing, d +2 (improved)
     cls = pl.rci_classes(lp, params)
     assert cls["sat_health"].tolist()[:2] == ["improved", "improved"] and pd.isna(cls.loc["c", "sat_health"])
@@ -118,7 +120,8 @@ def test_goal_attainment_by_hand():
     assert pp["n_goals"].tolist() == [3, 2, 1]              # p3: family goal but no follow-up
     assert pp["n_reached"].tolist() == [2, 1, 1]
     assert pp["share_reached"].tolist() == pytest.approx([2 / 3, 0.5, 1.0])
-    pd_ = res.per_domain
+    assert res.per_domain["domain"].tolist() == ["housing", "family", "finances"]
+    pd_ = res.per_domain.set_index("domain")
     assert pd_.loc["housing", "n_goals"] == 2 and pd_.loc["housing", "n_reached"] == 1
     assert pd_.loc["finances", "share_reached"] == pytest.approx(2 / 3)
     # a person with no follow-up at all has no evaluable goals

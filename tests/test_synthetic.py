@@ -41,7 +41,7 @@ def _totals(data):
 def test_margins_reproduce_printed_table_exactly():
     means = syn.expected_domain_means(0.0)
     k = np.arange(11)
-    m = syn.domain_margins()
+    m = syn.domain_margins().set_index("domain")
     for d, (mean, sd) in PRINTED.items():
         p = syn._rounded_probs(m.loc[d, "m"], m.loc[d, "s"])
         assert p.sum() == pytest.approx(1, abs=1e-12)

@@ -135,7 +135,7 @@ def test_known_groups_recover_service_user_difference(seed, cohort):
     df = cohort if seed == 2026 else scored_cohort(seed)
     domains = ["health", "housing", "self_esteem", "life_overall"]
     t = v.known_groups(df, [f"sat_{d}" for d in domains], "service_user", False)
-    m = syn.domain_margins()
+    m = syn.domain_margins().set_index("domain")
     k = np.arange(11)
     for d, (_, row) in zip(domains, t.iterrows()):
         assert row["group"] == True  # noqa: E712  (numpy bool)
@@ -156,6 +156,8 @@ def test_known_groups_recover_service_user_difference(seed, cohort):
 def test_floor_ceiling_by_hand():
     df = pd.DataFrame({"a": [0, 0, 0, 5, 10, 10, np.nan], "b": [1, 2, 3, 4, 5, 6, 7]})
     t = v.floor_ceiling(df, ["a", "b"], lowest={"a": 0, "b": 1}, highest={"a": 10, "b": 7})
+    assert t["column"].tolist() == ["a", "b"] and isinstance(t.index, pd.RangeIndex)
+    t = t.set_index("column")
     assert t.loc["a"].tolist() == [6, 50.0, pytest.approx(100 / 3), True]
     assert t.loc["b", "floor_pct"] == pytest.approx(100 / 7) and not t.loc["b", "flag"]
     assert list(t.columns) == ["n", "floor_pct", "ceiling_pct", "flag"]
@@ -165,6 +167,8 @@ def test_measurement_error_against_pingouin_and_hand():
     data = syn.comparison_cohort(2026)["3x10d"]
     cols = ["sat_health", "sat_life_overall"]
     t = v.measurement_error(data, cols, RETEST, mic={"sat_health": 2.0, "sat_life_overall": 1.0})
+    assert t["score"].tolist() == cols and isinstance(t.index, pd.RangeIndex)
+    t = t.set_index("score")
     for c in cols:
         wide = data.pivot(index="respondent_id", columns="occasion", values=c)[["t1", "retest"]]
         wide = wide.astype(float).dropna()
@@ -196,15 +200,15 @@ def test_cosmin_rules():
     assert t.loc["structural validity", "rating"] == v.MINUS
     assert t.loc["internal consistency", "rating"] == "?"
     assert "formative" in t.loc["internal consistency", "note"]
-    inv = pd.DataFrame({"cfi": [0.970, 0.965, 0.950], "rmsea": [0.05, 0.05, 0.06],
-                        "srmr": [0.04, 0.05, 0.06]}, index=["configural", "metric", "scalar"])
+    inv = pd.DataFrame({"model": ["configural", "metric", "scalar"], "cfi": [0.970, 0.965, 0.950],
+                        "rmsea": [0.05, 0.05, 0.06], "srmr": [0.04, 0.05, 0.06]})     # flat, as invariance()
     t = v.cosmin_summary(invariance=inv).set_index("property")
     # metric: ΔCFI −0.005 ok; scalar: ΔCFI −0.015 fails (Chen 2007)
     assert t.loc["cross-cultural validity / measurement invariance", "rating"] == v.MINUS
     assert "metric: ΔCFI −0.005" in t.loc["cross-cultural validity / measurement invariance", "evidence"]
     # several groupings: one failing step in any grouping makes the rating −; evidence names each
     good = pd.DataFrame({"cfi": [0.970, 0.968, 0.965], "rmsea": [0.05, 0.05, 0.05],
-                         "srmr": [0.04, 0.045, 0.048]}, index=["configural", "metric", "scalar"])
+                         "srmr": [0.04, 0.045, 0.048]}, index=["configural", "metric", "scalar"])   # steps as index
     t = v.cosmin_summary(invariance={"gender": good}).set_index("property")
     assert t.loc["cross-cultural validity / measurement invariance", "rating"] == "+"
     t = v.cosmin_summary(invariance={"gender": good, "age group": inv}).set_index("property")

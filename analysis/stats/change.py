@@ -15,8 +15,8 @@ Examples
 >>> import pandas as pd
 >>> pre = pd.DataFrame({"sat_housing": [4, 5, 6, 3]}, index=list("abcd"))
 >>> post = pd.DataFrame({"sat_housing": [6, 6, 7, 5]}, index=list("abcd"))
->>> float(paired_change(pre, post).loc["sat_housing", "mean_change"])
-1.5
+>>> paired_change(pre, post)[["score", "mean_change"]].values.tolist()
+[['sat_housing', 1.5]]
 """
 from __future__ import annotations
 
@@ -86,14 +86,14 @@ def paired_change(pre: pd.DataFrame, post: pd.DataFrame, ci: float = 0.95) -> pd
 
     Returns
     -------
-    DataFrame indexed by column: ``n, mean_pre, mean_post, sd_pre, sd_post, mean_change,
-    ci_low, ci_high, t, p_t, p_wilcoxon, g_av, srm``.
+    DataFrame, one row per column of ``pre``: ``score, n, mean_pre, mean_post, sd_pre, sd_post,
+    mean_change, ci_low, ci_high, t, p_t, p_wilcoxon, g_av, srm``.
 
     Examples
     --------
     >>> import pandas as pd
     >>> pre, post = pd.DataFrame({"s": [2.0, 3.0, 4.0, 5.0]}), pd.DataFrame({"s": [3.0, 5.0, 4.5, 7.0]})
-    >>> paired_change(pre, post).loc["s", ["n", "mean_change", "srm"]].round(3).tolist()
+    >>> paired_change(pre, post).loc[0, ["n", "mean_change", "srm"]].astype(float).round(3).tolist()
     [4.0, 1.375, 1.833]
     """
     pre, post = _aligned(pre, post)
@@ -121,8 +121,7 @@ def paired_change(pre: pd.DataFrame, post: pd.DataFrame, ci: float = 0.95) -> pd
     cols = ["n", "mean_pre", "mean_post", "sd_pre", "sd_post", "mean_change", "ci_low", "ci_high",
             "t", "p_t", "p_wilcoxon", "g_av", "srm"]
     out = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=cols)
-    out.index.name = "score"
-    return out
+    return out.rename_axis("score").reset_index()
 
 
 def _per_column(value, cols, name: str) -> pd.Series:
@@ -188,16 +187,16 @@ def responsiveness(change: pd.DataFrame, anchor: pd.Series, improved_min: float 
 
     Returns
     -------
-    DataFrame indexed by column: ``n, r, r_ci_low, r_ci_high, p, n_improved, n_not_improved, auc,
-    auc_ci_low, auc_ci_high`` (DeLong interval, :func:`analysis.stats.effsize.auc`).
+    DataFrame, one row per column of ``change``: ``score, n, r, r_ci_low, r_ci_high, p, n_improved,
+    n_not_improved, auc, auc_ci_low, auc_ci_high`` (DeLong interval, :func:`analysis.stats.effsize.auc`).
 
     Examples
     --------
     >>> import pandas as pd
     >>> change = pd.DataFrame({"s": [0.5, 2.0, -1.0, 3.0, 0.0, 1.5]})
     >>> res = responsiveness(change, pd.Series([0, 1, 0, 2, 0, 1]))
-    >>> res.loc["s", ["n", "n_improved", "auc"]].tolist(), round(float(res.loc["s", "r"]), 3)
-    ([6.0, 3.0, 1.0], 0.926)
+    >>> res[["score", "n", "n_improved", "auc"]].values.tolist(), round(float(res.loc[0, "r"]), 3)
+    ([['s', 6, 3, 1.0]], 0.926)
     """
     anchor = anchor.astype(float)
     rows = {}
@@ -215,15 +214,13 @@ def responsiveness(change: pd.DataFrame, anchor: pd.Series, improved_min: float 
         rows[c] = {"n": n, "r": r, "r_ci_low": interval.ci_low, "r_ci_high": interval.ci_high, "p": p,
                    "n_improved": int(imp.sum()), "n_not_improved": int((~imp).sum()),
                    "auc": area.estimate, "auc_ci_low": area.ci_low, "auc_ci_high": area.ci_high}
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    out.index.name = "score"
-    return out
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("score").reset_index()
 
 
 @dataclass(frozen=True)
 class Attrition(Result):
-    """``counts`` (n and % of the first occasion per occasion) and ``baseline`` (completers vs
-    dropouts at the first occasion: n, means, Hedges' g completers − dropouts, Mann–Whitney p)."""
+    """``counts`` (``occasion, n, pct_of_first``) and ``baseline`` (completers vs dropouts at
+    the first occasion per ``score``: n, means, Hedges' g completers − dropouts, Mann–Whitney p)."""
 
     counts: pd.DataFrame
     baseline: pd.DataFrame
@@ -254,8 +251,8 @@ def attrition(data: pd.DataFrame, cols: Sequence[str], occasions: Sequence[str],
                          f"occasions {list(occasions)}")
     first, last = occasions[0], occasions[-1]
     seen = data.groupby(occasion_col)[id_col].nunique().reindex(list(occasions), fill_value=0)
-    counts = pd.DataFrame({"n": seen, "pct_of_first": 100 * seen / seen[first]})
-    counts.index.name = "occasion"
+    counts = pd.DataFrame({"occasion": list(occasions), "n": seen.to_numpy(),
+                           "pct_of_first": (100 * seen / seen[first]).to_numpy()})
     base = data[data[occasion_col] == first].set_index(id_col)
     done = base.index.isin(data.loc[data[occasion_col] == last, id_col])
     rows = {}
@@ -267,6 +264,5 @@ def attrition(data: pd.DataFrame, cols: Sequence[str], occasions: Sequence[str],
         rows[c] = {"n_completers": len(x), "mean_completers": x.mean() if len(x) else np.nan,
                    "n_dropouts": len(y), "mean_dropouts": y.mean() if len(y) else np.nan,
                    "hedges_g": g, "p": p}
-    table = pd.DataFrame.from_dict(rows, orient="index")
-    table.index.name = "score"
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("score").reset_index()
     return Attrition(counts=counts, baseline=table)

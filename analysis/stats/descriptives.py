@@ -455,9 +455,9 @@ def effect_directions(table: pd.DataFrame, effect: str = "hedges_g", p: str = "p
 def wide_norms(norms: pd.DataFrame, score: str, by: Sequence[str], value: str = "percentile") -> pd.DataFrame:
     """One score of a tidy norm table (:func:`analysis.stats.norms.norm_table`) as raw × group.
 
-    Reshapes only (no computation), so a suppressed table stays suppressed: rows are raw
-    values, columns the groups (``"<age_group> <gender>"``, whole sample ``"all"``); a
-    suppressed group is a column of the mask.
+    Reshapes only (no computation), so a suppressed table stays suppressed: one row per raw
+    value (first column ``raw``), then one column per group (``"<age_group> <gender>"``, whole
+    sample ``"all"``); a suppressed group is a column of the mask.
 
     Examples
     --------
@@ -466,7 +466,7 @@ def wide_norms(norms: pd.DataFrame, score: str, by: Sequence[str], value: str = 
     ...                   "gender": ["all", "all", "male", "male"], "n": 9, "raw": [1, 2, 1, 2],
     ...                   "percentile": [25.0, 75.0, 40.0, 90.0]})
     >>> wide_norms(t, "s", ["age_group", "gender"]).columns.tolist()
-    ['all', '16-19 male']
+    ['raw', 'all', '16-19 male']
     """
     rows = norms[norms["score"] == score]
     if rows.empty:
@@ -476,4 +476,4 @@ def wide_norms(norms: pd.DataFrame, score: str, by: Sequence[str], value: str = 
     order = list(dict.fromkeys(group))
     wide = rows.assign(group=group.to_numpy()).pivot(index="raw", columns="group", values=value)[order]
     wide.columns.name = None
-    return wide
+    return wide.reset_index()

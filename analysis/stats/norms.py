@@ -277,14 +277,15 @@ def lookup(norms: pd.DataFrame, respondent: Mapping | pd.Series, by: Sequence[st
 
     Returns
     -------
-    DataFrame indexed by score: ``raw, group_used, n, percentile, t_linear, t_normalised``.
+    DataFrame, one row per score: ``score, raw, group_used, n, percentile, t_linear, t_normalised``.
 
     Examples
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"s": [1, 2, 2, 3, 4, 5, 5, 6], "age_group": "16-19", "gender": "female"})
-    >>> float(lookup(norm_table(df, ["s"]), {"age_group": "16-19", "gender": "male", "s": 2.5}).loc["s", "percentile"])
-    34.375
+    >>> found = lookup(norm_table(df, ["s"]), {"age_group": "16-19", "gender": "male", "s": 2.5})
+    >>> found[["score", "group_used", "percentile"]].values.tolist()
+    [['s', 'all', 34.375]]
     """
     resp = dict(respondent)
     scores = [s for s in norms["score"].unique() if s in resp and pd.notna(resp[s])]
@@ -307,6 +308,4 @@ def lookup(norms: pd.DataFrame, respondent: Mapping | pd.Series, by: Sequence[st
             vals = chosen[col].astype(float).to_numpy()
             res[col] = float(np.interp(raw, grid, vals)) if grid.min() <= raw <= grid.max() else np.nan
         out[s] = res
-    table = pd.DataFrame.from_dict(out, orient="index")
-    table.index.name = "score"
-    return table
+    return pd.DataFrame.from_dict(out, orient="index").rename_axis("score").reset_index()

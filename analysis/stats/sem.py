@@ -1314,8 +1314,9 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: str | None
 
     Returns
     -------
-    DataFrame indexed by step (``configural, metric, scalar[, scalar (partial)], strict``;
-    ordered items ``configural, thresholds, metric, scalar``).
+    DataFrame, one row per step, named in its first column ``model`` (``configural, metric,
+    scalar[, scalar (partial)], strict``; ordered items ``configural, thresholds, metric,
+    scalar``), then the fit measures and the comparison with ``compared_with``.
 
     Examples
     --------
@@ -1323,8 +1324,8 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: str | None
     >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
     >>> m = "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9"
     >>> inv = invariance(hs, m, "school", strict=True)
-    >>> inv["df"].astype(int).tolist()
-    [48, 54, 60, 69]
+    >>> inv[["model", "df"]].astype({"df": int}).values.tolist()
+    [['configural', 48], ['metric', 54], ['scalar', 60], ['strict', 69]]
     """
     if _is_ordered(kwargs.get("ordered")):
         if group_partial or strict:
@@ -1367,8 +1368,9 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: str | None
     out = _invariance_table(fits, [(p[0], p[3]) for p in plan], cols,
                             ("cfi.robust", "rmsea.robust") if robust else ("cfi", "rmsea"),
                             difference)
-    scalar = [s for s in ("scalar (partial)", "scalar") if s in out.index
-              and out.loc[s, "supported"] is not pd.NA and bool(out.loc[s, "supported"])]
+    supported = out.set_index("model")["supported"]
+    scalar = [s for s in ("scalar (partial)", "scalar") if s in supported.index
+              and supported[s] is not pd.NA and bool(supported[s])]
     out.attrs["latent_means"] = (_latent_means(fits[scalar[0]]) if scalar else None)
     return out
 
@@ -1403,7 +1405,7 @@ def _invariance_table(fits: Mapping[str, CFAResult], plan: Sequence[tuple[str, s
                        chisq_diff=diff, df_diff=ddf, p_diff=float(stats.chi2.sf(diff, ddf)),
                        supported=ok)
         rows.append(row)
-    out = pd.DataFrame(rows, index=pd.Index([p[0] for p in plan], name="model"))
+    out = pd.DataFrame([{"model": p[0], **row} for p, row in zip(plan, rows)])
     out["supported"] = out["supported"].astype("boolean")
     return out
 
@@ -1450,7 +1452,7 @@ def _invariance_ordinal(data: pd.DataFrame, model: str, group: str, estimator: s
 
     out = _invariance_table(fits, plan, cols, ("cfi.scaled", "rmsea.scaled"), difference)
     out.attrs["syntax"] = syntax
-    ok = out.loc["scalar", "supported"]
+    ok = out.set_index("model").loc["scalar", "supported"]
     out.attrs["latent_means"] = _latent_means(fits["scalar"]) if ok is not pd.NA and ok else None
     return out
 

@@ -221,6 +221,7 @@ def floor_ceiling(data: pd.DataFrame, cols: Sequence[str], lowest, highest,
 
     ``lowest`` / ``highest`` are numbers or dicts by column. Percentages are of the answered
     (non-missing) values; ``flag`` when either exceeds ``limit`` (15 %, the criteria table's Terwee limit).
+    Returns ``column, n, floor_pct, ceiling_pct, flag``, one row per column of ``cols``.
 
     Examples
     --------
@@ -238,9 +239,7 @@ def floor_ceiling(data: pd.DataFrame, cols: Sequence[str], lowest, highest,
         fl = 100 * float((x == lo).mean()) if n else np.nan
         ce = 100 * float((x == hi).mean()) if n else np.nan
         rows[c] = {"n": n, "floor_pct": fl, "ceiling_pct": ce, "flag": bool(fl > limit or ce > limit)}
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    out.index.name = "column"
-    return out
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("column").reset_index()
 
 
 def measurement_error(data: pd.DataFrame, cols: Sequence[str], occasions: Sequence[str],
@@ -267,14 +266,14 @@ def measurement_error(data: pd.DataFrame, cols: Sequence[str], occasions: Sequen
 
     Returns
     -------
-    DataFrame indexed by score: ``n, icc, icc_ci_low, icc_ci_high, sd, sem, sdc, mic,
+    DataFrame, one row per score: ``score, n, icc, icc_ci_low, icc_ci_high, sd, sem, sdc, mic,
     sdc_below_mic``.
 
     Examples
     --------
     >>> import pandas as pd
     >>> w = pd.DataFrame({"s_t1": [1, 3, 5, 7, 9], "s_retest": [2, 3, 6, 6, 9]})
-    >>> float(round(measurement_error(w, ["s"], ("t1", "retest")).loc["s", "icc"], 3))
+    >>> float(round(measurement_error(w, ["s"], ("t1", "retest")).set_index("score").loc["s", "icc"], 3))
     0.966
     """
     first, second = occasions
@@ -305,9 +304,7 @@ def measurement_error(data: pd.DataFrame, cols: Sequence[str], occasions: Sequen
                    "icc_ci_high": res["ci_high"], "sd": sd, "sem": sem,
                    "sdc": 1.96 * np.sqrt(2) * sem, "mic": np.nan if m is None else float(m),
                    "sdc_below_mic": None if m is None else bool(1.96 * np.sqrt(2) * sem < m)}
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    out.index.name = "score"
-    return out
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("score").reset_index()
 
 
 def _fmt(x: float, digits: int = 2, lang: str = "en", sign: bool = False) -> str:
@@ -318,6 +315,12 @@ def _fmt(x: float, digits: int = 2, lang: str = "en", sign: bool = False) -> str
     text = f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
     text = text.replace("-", MINUS)
     return text.replace(".", ",") if lang == "fi" else text
+
+
+def _keyed(table: pd.DataFrame, *keys: str) -> pd.DataFrame:
+    """``table`` indexed by its first column among ``keys`` (a flat result table), or as given."""
+    key = next((k for k in keys if k in table.columns), None)
+    return table.set_index(key) if key is not None else table
 
 
 def _all_or_none(ok: Sequence[bool]) -> str:
@@ -354,9 +357,9 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
         Output of :func:`convergent`.
     invariance : DataFrame or mapping of name → DataFrame, optional
         Output of :func:`analysis.stats.structure.invariance` (its ``delta_cfi``, ``delta_rmsea``,
-        ``delta_srmr`` are used, robust ones with MLR), or any table indexed by step
-        (``configural``, ``metric``, ``scalar``) with ``cfi``, ``rmsea``, ``srmr``, whose
-        differences are then taken step by step. Several groupings (e.g.
+        ``delta_srmr`` are used, robust ones with MLR), or any table of steps (``configural``,
+        ``metric``, ``scalar`` in a ``model`` or ``step`` column, or as its index) with ``cfi``,
+        ``rmsea``, ``srmr``, whose differences are then taken step by step. Several groupings (e.g.
         ``{"gender": ..., "age group": ...}``) are rated together: ``+`` only when every step
         of every grouping meets Chen's (2007) limits.
     responsiveness : DataFrame, optional
@@ -425,6 +428,7 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
         add("reliability", "?", say("no_retest"))
         add("measurement error", "?", say("no_retest"))
     else:
+        retest = _keyed(retest, "score")
         cut = limits("reliability")["icc"]
         low = list(retest.index[~(retest["icc"] >= cut)])
         ev = say("icc_range", low=num(retest["icc"].min()), high=num(retest["icc"].max()), k=len(retest),
@@ -455,6 +459,7 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
         ok, parts = [], []
         for grouping, table in tables.items():
             prefix = f"{grouping} — " if grouping else ""
+            table = _keyed(table, "model", "step")
             steps = list(table.index)
             for prev, step in zip(steps, steps[1:]):
                 if step not in steps_limits:
@@ -487,6 +492,7 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
     if floor_ceiling_table is None:
         add("floor/ceiling", "?", say("not_computed"))
     else:
+        floor_ceiling_table = _keyed(floor_ceiling_table, "column", "score")
         flagged = list(floor_ceiling_table.index[floor_ceiling_table["flag"].astype(bool)])
         ev = say("floor_ceiling", floor=num(floor_ceiling_table["floor_pct"].max(), 1),
                  ceiling=num(floor_ceiling_table["ceiling_pct"].max(), 1))

@@ -126,7 +126,7 @@ def norm_comparison(data: pd.DataFrame, domains: Sequence[str], *, weight: str |
     domains : list of str
         Domain keys (see :class:`analysis.study.domains.LifeDomains`).
     published, corrected : DataFrame, optional
-        National tables indexed by domain with ``mean`` and ``sd``; default
+        National tables with ``domain``, ``mean`` and ``sd`` (as :func:`national_norms`); default
         ``national_norms(corrected=False)`` (as first printed) and ``national_norms()``
         (publisher's erratum: every mean one point lower).
 
@@ -145,8 +145,8 @@ def norm_comparison(data: pd.DataFrame, domains: Sequence[str], *, weight: str |
     >>> t[["published_mean", "corrected_mean", "diff_corrected"]].round(2).values.tolist()
     [[8.23, 7.23, 0.77]]
     """
-    published = national_norms(corrected=False) if published is None else published
-    corrected = national_norms(corrected=True) if corrected is None else corrected
+    published = (national_norms(corrected=False) if published is None else published).set_index("domain")
+    corrected = (national_norms(corrected=True) if corrected is None else corrected).set_index("domain")
     cols = [f"sat_{d}" for d in domains]
     require_columns(data, cols + as_list(by), "norm_comparison")
     unknown = [d for d in domains if d not in published.index or d not in corrected.index]
@@ -183,16 +183,17 @@ def group_domain_means(data: pd.DataFrame, domains: Sequence[str], by: str | Seq
     Returns
     -------
     DataFrame
-        Indexed by group (sorted, then ``"all"``), columns ``n`` (persons in the group) and
-        one column per domain key (mean of ``sat_<domain>`` over those who answered it).
-        Rows with a missing group value count in ``"all"`` only.
+        One row per group (sorted, then ``"all"``): the group (column named ``by``; several
+        columns: their names joined by ``" × "``), ``n`` (persons in the group) and one
+        column per domain key (mean of ``sat_<domain>`` over those who answered it). Rows
+        with a missing group value count in ``"all"`` only.
 
     Examples
     --------
     >>> import pandas as pd
     >>> df = pd.DataFrame({"g": ["a", "a", "b"], "sat_health": [4.0, 6.0, 9.0]})
-    >>> group_domain_means(df, ["health"], "g").to_dict("index")
-    {'a': {'n': 2, 'health': 5.0}, 'b': {'n': 1, 'health': 9.0}, 'all': {'n': 3, 'health': 6.333333333333333}}
+    >>> group_domain_means(df, ["health"], "g").values.tolist()
+    [['a', 2, 5.0], ['b', 1, 9.0], ['all', 3, 6.333333333333333]]
     """
     cols = [f"sat_{d}" for d in domains]
     require_columns(data, cols + as_list(by), "group_domain_means")
@@ -204,13 +205,12 @@ def group_domain_means(data: pd.DataFrame, domains: Sequence[str], by: str | Seq
     order = [g for g in means if g != ALL] + [ALL]
     wide = pd.DataFrame.from_dict(means, orient="index").loc[order, list(domains)]
     wide.insert(0, "n", [n[g] for g in order])
-    wide.index.name = by if isinstance(by, str) else " × ".join(by)
-    return wide
+    return wide.rename_axis(by if isinstance(by, str) else " × ".join(by)).reset_index()
 
 
 def profile_rows(means: pd.DataFrame, *, min_n: int = 5, max_rows: int = 3) -> pd.DataFrame:
-    """Groups of :func:`group_domain_means` (or of a published :func:`domain_means` table
-    indexed by its group column) to draw in a profile chart.
+    """Groups of :func:`group_domain_means` (or of a published :func:`domain_means` table),
+    indexed by their group column (``means.set_index(by)``), to draw in a profile chart.
 
     Keeps groups (not ``"all"``) with at least ``min_n`` persons — smaller cells are
     suppressed in the tables, so they are not drawn either, and neither is a group whose count
@@ -282,7 +282,7 @@ def example_lookup(sample: pd.DataFrame, table: pd.DataFrame, instrument: str, b
     every domain, in the largest cell of ``by`` (:func:`analysis.stats.norms.lookup`).
 
     An example made from the data rather than a person: no respondent's answers are shown.
-    Returns the lookup table with ``score`` as a column.
+    Returns the lookup table (``score`` first).
 
     Examples
     --------
@@ -304,7 +304,7 @@ def example_lookup(sample: pd.DataFrame, table: pd.DataFrame, instrument: str, b
     cell = sample.groupby(list(by)).size().idxmax() if by else ()
     cell = cell if isinstance(cell, tuple) else (cell,)
     respondent = {**scored, **dict(zip(by, map(str, cell)))}
-    return lookup(table, respondent, by=list(by)).reset_index()
+    return lookup(table, respondent, by=list(by))
 
 
 def domain_means(data: pd.DataFrame, domains: Sequence[str], by: Sequence[str], *, weight: str | None = None,
@@ -324,6 +324,7 @@ def domain_means(data: pd.DataFrame, domains: Sequence[str], by: Sequence[str], 
     """
     by = list(by)
     wide = group_domain_means(data, domains, by, weight=weight)
+    wide = wide.set_index(wide.columns[0])
     cells = data[by].dropna().astype(str).drop_duplicates()
     key = cells.apply(" ".join, axis=1) if len(by) > 1 else cells[by[0]]
     lookup = dict(zip(key, cells.itertuples(index=False)))

@@ -113,7 +113,7 @@ def rci_parameters(cohort: pd.DataFrame, cols: Sequence[str], occasions: Sequenc
 
     Returns
     -------
-    DataFrame indexed by score: ``n_retest`` (complete test–retest pairs), ``icc``
+    DataFrame, one row per ``score``: ``n_retest`` (complete test–retest pairs), ``icc``
     (ICC(A,1)), ``n_cohort`` and ``sd`` (whole cohort at ``occasions[0]``, n − 1),
     ``sem`` = sd √(1 − icc) and ``sdc`` = 1.96 √2 sem (Jacobson & Truax 1991).
 
@@ -122,23 +122,23 @@ def rci_parameters(cohort: pd.DataFrame, cols: Sequence[str], occasions: Sequenc
     >>> import pandas as pd
     >>> cohort = pd.DataFrame({"respondent_id": list("abcdeabcde"), "occasion": ["t1"] * 5 + ["retest"] * 5,
     ...                        "s": [2, 4, 5, 7, 9, 3, 4, 6, 7, 8]})
-    >>> rci_parameters(cohort, ["s"], ["t1", "retest"]).loc["s", ["n_retest", "icc", "sd", "sdc"]].round(2).tolist()
-    [5.0, 0.95, 2.7, 1.71]
+    >>> params = rci_parameters(cohort, ["s"], ["t1", "retest"])
+    >>> params[["score", "n_retest", "icc", "sd", "sdc"]].round(2).values.tolist()
+    [['s', 5, 0.95, 2.7, 1.71]]
     """
-    me = measurement_error(cohort, list(cols), tuple(occasions), id_col, occasion_col)
+    me = measurement_error(cohort, list(cols), tuple(occasions), id_col, occasion_col).set_index("score")
     t1 = cohort.loc[cohort[occasion_col] == occasions[0], list(cols)].astype(float)
     sd = t1.std(ddof=1)
     sem = sd * np.sqrt(1 - me["icc"].clip(upper=1))
     out = pd.DataFrame({"n_retest": me["n"], "icc": me["icc"], "n_cohort": t1.notna().sum(),
                         "sd": sd, "sem": sem, "sdc": 1.96 * np.sqrt(2) * sem})
-    out.index.name = "score"
-    return out
+    return out.rename_axis("score").reset_index()
 
 
 def rci_classes(pair: LatestPair, params: pd.DataFrame) -> pd.DataFrame:
     """``improved`` / ``unchanged`` / ``deteriorated`` per client and score (missing without
-    follow-up), from :func:`analysis.stats.change.reliable_change` with the cohort's ``sd`` and
-    ``icc``.
+    follow-up), from :func:`analysis.stats.change.reliable_change` with the ``sd`` and ``icc``
+    of each ``score`` in ``params`` (:func:`rci_parameters`).
 
     Examples
     --------
@@ -146,9 +146,10 @@ def rci_classes(pair: LatestPair, params: pd.DataFrame) -> pd.DataFrame:
     >>> long = pd.DataFrame({"respondent_id": ["a", "a", "b", "b"], "occasion": ["baseline", "6m"] * 2,
     ...                      "s": [3, 7, 4, 5]})
     >>> pair = latest_reading(long, ["s"], "baseline", ["6m"])
-    >>> rci_classes(pair, pd.DataFrame({"icc": [0.8], "sd": [2.0]}, index=["s"]))["s"].tolist()
+    >>> rci_classes(pair, pd.DataFrame({"score": ["s"], "icc": [0.8], "sd": [2.0]}))["s"].tolist()
     ['improved', 'unchanged']
     """
+    params = params.set_index("score")
     cols = [c for c in pair.pre.columns if c in params.index]
     rci = reliable_change(pair.pre[cols], pair.post[cols], sd=params["sd"].to_dict(),
                           reliability=params["icc"].to_dict())
@@ -187,7 +188,7 @@ def goal_summary(goals: GoalAttainment) -> pd.DataFrame:
     >>> goal_summary(goals)[["domain", "n_goals", "share_reached"]].values.tolist()
     [['housing', 2, 0.5], ['all', 2, 0.5]]
     """
-    per = goals.per_domain.reset_index()
+    per = goals.per_domain
     total = pd.DataFrame([{"domain": ALL, "n_goals": int(per["n_goals"].sum()),
                            "n_reached": int(per["n_reached"].sum())}])
     total["share_reached"] = total["n_reached"] / total["n_goals"].replace(0, np.nan)
@@ -196,7 +197,7 @@ def goal_summary(goals: GoalAttainment) -> pd.DataFrame:
 
 def profile_means(change: pd.DataFrame, prefix: str = "sat_") -> pd.DataFrame:
     """Domain means at the first and latest reading from a :func:`analysis.stats.change.paired_change`
-    table (scores as index, or in a ``score`` column as a report publishes it): index domain key
+    table (or the table as a report publishes it): index domain key
     (``prefix`` removed), columns ``first``, ``latest``; rows of other scores (e.g.
     ``domain_mean``) are left out. A mean hidden by disclosure control (``<5``, ``..``) is NaN.
 
@@ -207,8 +208,7 @@ def profile_means(change: pd.DataFrame, prefix: str = "sat_") -> pd.DataFrame:
     >>> profile_means(t).to_dict("index")
     {'health': {'first': 5.0, 'latest': 6.0}, 'family': {'first': nan, 'latest': nan}}
     """
-    if "score" in change.columns:
-        change = change.set_index("score")
+    change = change.set_index("score")
     rows = change[change.index.astype(str).str.startswith(prefix)]
     return pd.DataFrame({"first": pd.to_numeric(rows["mean_pre"], errors="coerce").to_numpy(float),
                          "latest": pd.to_numeric(rows["mean_post"], errors="coerce").to_numpy(float)},
@@ -247,8 +247,9 @@ def example_profiles(data: pd.DataFrame, domains: Sequence[str], occasions: Sequ
 
 @dataclass(frozen=True)
 class GoalAttainment(Result):
-    """Goals reached at follow-up: ``per_person`` and ``per_domain`` tables (n_goals,
-    n_reached, share_reached)."""
+    """Goals reached at follow-up: ``per_person`` (indexed by respondent, like the input
+    frames) and ``per_domain`` (``domain`` first) tables of ``n_goals, n_reached,
+    share_reached``."""
 
     per_person: pd.DataFrame
     per_domain: pd.DataFrame
@@ -287,7 +288,7 @@ def goal_attainment(baseline: pd.DataFrame, followup: pd.DataFrame, domains: Seq
         return out
 
     return GoalAttainment(per_person=table(1, baseline.index.name or "respondent_id"),
-                          per_domain=table(0, "domain"))
+                          per_domain=table(0, "domain").reset_index())
 
 
 # ----------------------------------------------------------------------------- the 3X perspectives
@@ -299,16 +300,15 @@ def rci_parameters_given(reliability: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> given = pd.DataFrame({"score": ["s"], "reliability": [0.84], "sd": [2.5]})
-    >>> rci_parameters_given(given).loc["s", ["icc", "sem", "sdc"]].round(2).tolist()
-    [0.84, 1.0, 2.77]
+    >>> rci_parameters_given(given)[["score", "icc", "sem", "sdc"]].round(2).values.tolist()
+    [['s', 0.84, 1.0, 2.77]]
     """
     sd = reliability.set_index("score")["sd"].astype(float)
     r = reliability.set_index("score")["reliability"].astype(float)
     sem = sd * np.sqrt(1 - r)
     out = pd.DataFrame({"n_retest": np.nan, "icc": r, "n_cohort": np.nan, "sd": sd, "sem": sem,
                         "sdc": 1.96 * np.sqrt(2) * sem})
-    out.index.name = "score"
-    return out
+    return out.rename_axis("score").reset_index()
 
 
 def band_distribution(first: pd.DataFrame, latest: pd.DataFrame, bands: Sequence[str]) -> pd.DataFrame:

@@ -8,7 +8,7 @@ scored 0–10 are like with like; ``corrected=False`` returns the table as first
 
 Examples
 --------
->>> float(national_norms().loc["family", "mean"])
+>>> float(national_norms().set_index("domain").loc["family", "mean"])
 7.23
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ NORMS_PATH = resource("questionnaires", "norms", "3x10d-fi-2022.yaml")
 
 
 def national_norms(corrected: bool = True) -> pd.DataFrame:
-    """National means and SDs per domain, indexed by domain key in instrument order.
+    """National means and SDs per domain, one row per domain key in instrument order.
 
     Parameters
     ----------
@@ -32,18 +32,17 @@ def national_norms(corrected: bool = True) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame with columns ``mean``, ``sd``, ``n`` and index ``domain``.
+    DataFrame with columns ``domain``, ``mean``, ``sd``, ``n``.
 
     Examples
     --------
     >>> published, corrected = national_norms(corrected=False), national_norms()
-    >>> published.loc["health", ["mean", "sd"]].tolist(), corrected.loc["health", ["mean", "sd"]].tolist()
-    ([6.83, 2.14], [5.83, 2.14])
+    >>> cols = ["domain", "mean", "sd"]
+    >>> published.loc[[0], cols].values.tolist(), corrected.loc[[0], cols].values.tolist()
+    ([['health', 6.83, 2.14]], [['health', 5.83, 2.14]])
     """
     spec = yaml.safe_load(NORMS_PATH.read_text(encoding="utf-8"))
     shift = spec["erratum"]["mean_shift"] if corrected else 0
     rows = {d: {"mean": round(v["published_mean"] + shift, 2), "sd": v["sd"], "n": spec["n"]}
             for d, v in spec["domains"].items()}
-    table = pd.DataFrame.from_dict(rows, orient="index")
-    table.index.name = "domain"
-    return table
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("domain").reset_index()

@@ -179,22 +179,25 @@ def _rounded_probs(m: float, s: float, shift: float = 0.0) -> np.ndarray:
 
 
 def domain_margins(norms: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Location ``m`` and scale ``s`` of the rounded normal per domain, and the target mean/SD.
+    """Location ``m`` and scale ``s`` of the rounded normal per domain, and the target mean/SD:
+    ``domain, m, s, target_mean, target_sd``.
 
     Parameters
     ----------
     norms : DataFrame, optional
-        Index domain, columns ``mean`` and ``sd``; default the national table as first printed.
+        Columns ``domain``, ``mean`` and ``sd`` (as :func:`national_norms`); default the
+        national table as first printed.
 
     Examples
     --------
-    >>> float(domain_margins().loc["family", "target_mean"])
+    >>> float(domain_margins().set_index("domain").loc["family", "target_mean"])
     8.23
     """
-    norms = national_norms(corrected=False) if norms is None else norms
+    norms = (national_norms(corrected=False) if norms is None else norms).set_index("domain")
     rows = {d: (*_solve_margin(float(norms.loc[d, "mean"]), float(norms.loc[d, "sd"])),
                 float(norms.loc[d, "mean"]), float(norms.loc[d, "sd"])) for d in DOMAINS}
-    return pd.DataFrame.from_dict(rows, orient="index", columns=["m", "s", "target_mean", "target_sd"])
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=["m", "s", "target_mean", "target_sd"])
+    return table.rename_axis("domain").reset_index()
 
 
 def expected_domain_means(latent_shift: float, norms: pd.DataFrame | None = None) -> pd.Series:
@@ -202,7 +205,7 @@ def expected_domain_means(latent_shift: float, norms: pd.DataFrame | None = None
 
     ``latent_shift = 0`` gives the national means; :data:`SERVICE_USER_SHIFT` the service users'.
     """
-    margins = domain_margins(norms)
+    margins = domain_margins(norms).set_index("domain")
     k = np.arange(11)
     return pd.Series({d: float(_rounded_probs(margins.loc[d, "m"], margins.loc[d, "s"],
                                               _domain_shift(d, latent_shift)) @ k)
@@ -312,7 +315,7 @@ def comparison_cohort(seed: int, n: int = 900, norms: pd.DataFrame | None = None
     True
     """
     rng = np.random.default_rng(seed)
-    margins = domain_margins(norms)
+    margins = domain_margins(norms).set_index("domain")
     service_user = rng.random(n) < SERVICE_USER_SHARE
     background = _background(rng, n, service_user, "C")
     background["service_user"] = service_user
@@ -389,7 +392,7 @@ def pilot(seed: int, n_clients: int = 33, n_staff: int = 17,
     ['baseline', '6m', '12m']
     """
     rng = np.random.default_rng(seed)
-    margins = domain_margins(norms)
+    margins = domain_margins(norms).set_index("domain")
     n = n_clients
     background = _background(rng, n, np.ones(n, bool), "P")
     background["respondent_id"] = [f"P{i:02d}" for i in range(1, n + 1)]
