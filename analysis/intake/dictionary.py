@@ -78,7 +78,7 @@ REJECTION_FIELDS = [
     {"name": "reason", "type": "string", "description": "What was expected."},
     {"name": "line", "type": "integer",
      "description": "Physical line of a CSV file where the row starts (differs from row when a quoted cell "
-                    "spans lines); empty for workbooks and SPSS files."},
+                    "spans lines); in workbooks and SPSS files the same as row."},
 ]
 
 
