@@ -52,6 +52,7 @@ DELIMITERS = (";", ",", "\t", "|")
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _NUMBER_RE = re.compile(_NUMBER)
 _SAMPLE_BYTES = 1 << 18         # head of a CSV file used to find encoding, delimiter and header
+_VOTE_CHARS = 1 << 16           # of which the delimiter vote reads the whole lines in the first 64 Ki characters
 _BLOCK_BYTES = 1 << 20          # pyarrow block: chunks of a streamed file
 _WHOLE_BLOCK_BYTES = 1 << 22    # whole-file reads: blocks parsed in parallel (measured best on 2 cores)
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
@@ -438,8 +439,10 @@ def _sniff(path: Path, file: str, delimiter: str | None) -> _CsvFormat:
         cut = max(sample.rfind("\n"), sample.rfind("\r"))
         sample = sample[:cut + 1] if cut > 0 else sample
     line_ends = "CRLF" if "\r\n" in sample else ("CR" if "\r" in sample else "LF")
-    if delimiter is None:
-        delimiter = _choose_delimiter(sample, complete, file)
+    if delimiter is None:           # a vote of the first lines (64 KiB: hundreds of lines) is enough
+        cut = max(sample.rfind("\n", 0, _VOTE_CHARS), sample.rfind("\r", 0, _VOTE_CHARS))
+        short = len(sample) > _VOTE_CHARS and cut > 0
+        delimiter = _choose_delimiter(sample[:cut + 1] if short else sample, complete and not short, file)
     elif len(delimiter) != 1 or delimiter in "\"\r\n":
         raise ValueError(f"delimiter must be one character other than a quote or line break, got {delimiter!r}")
     recs = _records(sample, delimiter)
