@@ -184,7 +184,7 @@ def test_missing_pattern_hand_example_and_pooling():
     assert out[["missing_columns", "vars_missing", "n"]].values.tolist() == [
         ["(none)", 0, 2], ["a", 1, 2], ["a, b", 2, 1]]
     pooled = D.missing_pattern({"f": df}, max_patterns=1)
-    assert pooled["missing_columns"].tolist() == ["(none)", "other patterns (2)"]
+    assert pooled["missing_columns"].tolist() == ["(none)", "(other patterns)"]
     assert pooled["n"].tolist() == [2, 3]
     assert np.isnan(pooled["vars_missing"].iloc[1])
     with pytest.raises(ValueError, match="max_patterns"):
@@ -200,7 +200,7 @@ def test_missing_pattern_recount(seed, n, max_patterns):
     assert out["n"].sum() == n                      # nothing dropped
     assert out["pct"].sum() == pytest.approx(100)
     truth = Counter(", ".join(c for c in df.columns if pd.isna(r[c])) or "(none)" for _, r in df.iterrows())
-    listed = out[~out["missing_columns"].str.startswith("other patterns")]
+    listed = out[~out["missing_columns"].str.startswith("(other patterns)")]
     assert len(listed) == min(max_patterns, len(truth))
     for r in listed.itertuples():
         assert truth[r.missing_columns] == r.n

@@ -556,7 +556,8 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
         elif kind in ("label", "text"):
             source = (label_as or {}).get(name, name)
             out[name] = [group_value(str(x), labels, columns_of) if columns_of and " × " in str(x) else
-                         labels.value(source, x) if kind == "label" or str(x) in labels.keys or str(x) == ALL else
+                         labels.value(source, x) if kind == "label" or str(x) in labels.keys or str(x) == ALL
+                         or (str(x).startswith("(") and str(x).endswith(")")) else   # a code such as (all files)
                          ("" if _missing(x) else str(x)) for x in table[col]]
         else:
             out[name] = [labels.value(name, x) if isinstance(x, str) and x == ALL else format_value(x, kind, lang)

@@ -48,6 +48,7 @@ from analysis.stats.results import Result
 
 ALL = "all"
 MISSING_LABEL = "(missing)"
+OTHER_PATTERNS = "(other patterns)"
 COMPLETE_LABEL = "(none)"
 #: Fit measures shown by :func:`fit_table` (lavaan names).
 FIT_MEASURES = ("ntotal", "npar", "chisq", "df", "pvalue", "chisq.scaled", "pvalue.scaled",
@@ -304,7 +305,7 @@ def missing_pattern(frames: Mapping[str, pd.DataFrame], max_patterns: int = 10, 
 
     Rows of a file are grouped by the exact set of columns they leave empty. Patterns are
     ordered by count (largest first, ties by fewer missing columns, then by name); the
-    patterns after the first ``max_patterns`` are pooled into one row ``"other patterns (k)"``
+    patterns after the first ``max_patterns`` are pooled into one row ``"(other patterns)"``
     so that the counts of each file add up to its rows; with ``total`` an ``"all"`` row per
     file says so.
 
@@ -339,7 +340,7 @@ def missing_pattern(frames: Mapping[str, pd.DataFrame], max_patterns: int = 10, 
             rows.append({"file": name, "missing_columns": r.missing_columns,
                          "vars_missing": int(r.vars_missing), "n": int(r.n)})
         if len(rest):
-            rows.append({"file": name, "missing_columns": f"other patterns ({len(rest)})",
+            rows.append({"file": name, "missing_columns": OTHER_PATTERNS,
                          "vars_missing": np.nan, "n": int(rest["n"].sum())})
         if total:
             rows.append({"file": name, "missing_columns": ALL, "vars_missing": np.nan, "n": len(df)})
