@@ -113,3 +113,9 @@ def test_shipped_name_lists():
     assert not set(lists["not_names"]) & set(first)
     # a name that is also a word is a name before a surname, even starting a sentence
     assert redact_free_text(["Toivo Virtanen soitti."]).texts[0] == "[name] soitti."
+
+
+def test_an_empty_comment_column_has_nothing_to_screen():
+    # a survey export whose comment column nobody filled in (all cells empty)
+    res = redact_free_text(pd.Series([], dtype=object))
+    assert (res.n_texts, res.n_redacted, res.n_email) == (0, 0, 0) and res.texts.empty

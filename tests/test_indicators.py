@@ -85,8 +85,12 @@ def test_unknown_period_and_bad_rows(demo):
 
 def test_mask_small_counts(demo):
     t = disclosure.mask_small_counts(ind.indicator_report(demo, "2016H1")).set_index("indicator")
-    # plans_closed: 4 in 2016H1, 0 in 2015H2 -> value, previous and change masked
-    assert t.loc["plans_closed", ["value", "previous", "change"]].tolist() == ["<5"] * 3
+    # plans_closed: 4 in 2016H1, 0 in 2015H2 -> both small ("<5"); the change and the
+    # direction would give them away ("..")
+    assert t.loc["plans_closed", ["value", "previous", "change", "desired"]].tolist() == ["<5", "<5", "..", ".."]
+    # a large value next to a small one is hidden as a complement, never called "<5"
+    later = disclosure.mask_small_counts(ind.indicator_report(demo, "2016H2")).set_index("indicator")
+    assert later.loc["plans_closed", ["value", "previous", "change"]].tolist() == ["..", "<5", ".."]
     # percentages and means untouched, large counts untouched
     assert t.loc["plans_reviewed_on_time", "value"] == 71.3
     assert t.loc["clients_with_plan", "value"] == 25.0

@@ -355,5 +355,5 @@ def redact_free_text(texts: Iterable[object] | pd.Series, *, names: bool = True,
     found = pd.DataFrame(rows, index=series.index, columns=list(REDACTION_TAGS), dtype=int)
     return FreeTextRedaction(
         texts=pd.Series(out, index=series.index, name=series.name, dtype=object), found=found,
-        n_texts=int(series.map(lambda v: isinstance(v, str)).sum()), n_redacted=int(found.sum(axis=1).gt(0).sum()),
+        n_texts=sum(isinstance(v, str) for v in series), n_redacted=int(found.sum(axis=1).gt(0).sum()),
         **{f"n_{k}": int(found[k].sum()) for k in REDACTION_TAGS})

@@ -246,12 +246,13 @@ def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, m
     return out
 
 
-def mask_small_counts(report: pd.DataFrame, min_n: int = MIN_CELL, mask: str = f"<{MIN_CELL}") -> pd.DataFrame:
+def mask_small_counts(report: pd.DataFrame, min_n: int = MIN_CELL, mask: str = f"<{MIN_CELL}",
+                      complement_mask: str = "..") -> pd.DataFrame:
     """Mask count indicators below ``min_n`` (zero included) in an :func:`analysis.study.indicators.indicator_report`.
 
     In a row with ``unit == "count"`` where ``value`` or ``previous`` is below ``min_n``,
-    ``value``, ``previous`` and ``change`` are replaced by ``mask`` (the change would reveal a
-    masked value). Percentages and means are left as they are. A row without a unit whose
+    the small one is replaced by ``mask`` and ``value``, ``previous``, ``change``, ``desired``
+    and ``target_met`` otherwise by ``complement_mask`` (each would reveal the small value). Percentages and means are left as they are. A row without a unit whose
     values are whole numbers is taken for a count (it may be one; nothing says it is not).
 
     Examples
@@ -268,8 +269,13 @@ def mask_small_counts(report: pd.DataFrame, min_n: int = MIN_CELL, mask: str = f
     count = report["unit"].eq("count") | (report["unit"].isna() & whole)
     small = count & (values < min_n).any(axis=1)
     out = report.copy()
-    for col in ("value", "previous", "change"):
-        out[col] = out[col].astype(object).where(~small, mask)
+    for col in ("value", "previous", "change", "desired", "target_met"):
+        if col not in out:
+            continue
+        own = values[col] < min_n if col in values else pd.Series(False, index=out.index)
+        # a small value is "<5"; the other cells of its row are hidden with it as "..", since
+        # the change, the direction and the target would give the small value away
+        out[col] = out[col].astype(object).where(~small, np.where(own, mask, complement_mask))
     return out
 
 

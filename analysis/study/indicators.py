@@ -204,7 +204,8 @@ class DesiredShare(Result):
 
 
 def desired_share(report: pd.DataFrame) -> DesiredShare:
-    """How many indicators with a direction and a change moved the desired way, of how many.
+    """How many indicators with a direction and a change moved the desired way, of how many
+    (cells hidden by disclosure control do not count).
 
     Examples
     --------
@@ -213,5 +214,6 @@ def desired_share(report: pd.DataFrame) -> DesiredShare:
     DesiredShare(n_desired=1, n=2, share=0.5)
     """
     known = report["desired"].dropna()
+    known = known[[isinstance(v, (bool, np.bool_)) for v in known]]   # hidden cells ("..") are not known
     k = int(known.astype(bool).sum())
     return DesiredShare(k, int(len(known)), k / len(known) if len(known) else float("nan"))
