@@ -1,8 +1,9 @@
 """The report run behind ``make report`` / ``python -m analysis report``.
 
 1. The study manifest is checked (every mistake in one message, exit 2, before any notebook).
-2. The study is loaded, checked and scored **once**; the result is cached under
-   ``<out>/.cache`` keyed by a hash of the inputs, and every notebook reads that cache.
+2. The study is loaded, checked and scored **once**; the result is cached in a temporary
+   folder (removed at the end of the run: it holds the raw answers) keyed by a hash of the
+   inputs, and every notebook reads that cache.
 3. Scores of every questionnaire file go to ``<out>/scores/<file>_scores.csv`` and rejected
    rows, with their reasons, to ``<out>/scores/<file>_rejected.csv`` (injection-safe CSV).
 4. Each report notebook declares in its metadata what it needs (``report.needs_any``:
@@ -24,6 +25,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -213,8 +215,13 @@ def run(data_dir: str | Path, out_dir: str | Path, *, lang: str | None = None, s
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     read_manifest(data_dir)                              # fails fast, with every problem
     out_dir.mkdir(parents=True, exist_ok=True)
-    cache_dir = out_dir / CACHE
-    shutil.rmtree(cache_dir, ignore_errors=True)
+    shutil.rmtree(out_dir / CACHE, ignore_errors=True)        # left by an earlier release
+    # the cache holds the raw answers (comments too): a temporary folder, never the report folder
+    with tempfile.TemporaryDirectory(prefix="analysis-cache-") as tmp:
+        return _run(data_dir, out_dir, Path(tmp), lang, only, skip, workers, seed, parameters)
+
+
+def _run(data_dir: Path, out_dir: Path, cache_dir: Path, lang, only, skip, workers, seed, parameters) -> list[Outcome]:
     study = cached_study(data_dir, cache_dir)
     write_scores(study, out_dir / "scores")
     books = notebooks()
