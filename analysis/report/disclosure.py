@@ -182,7 +182,8 @@ def _as_list(x) -> list:
 
 
 def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, min_n: int = MIN_CELL,
-                         mask: str = f"<{MIN_CELL}", labels: Sequence[str] = ()) -> pd.DataFrame:
+                         mask: str = f"<{MIN_CELL}", labels: Sequence[str] = (), parts: Sequence[str] = (),
+                         complement_mask: str = "..") -> pd.DataFrame:
     """Mask cells of a published table that rest on fewer than ``min_n`` persons.
 
     Rule (applied row by row; a row is one group or category of the table):
@@ -192,7 +193,10 @@ def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, m
     2. in a row where any count is below ``min_n``, every other *numeric* cell (means, SDs,
        percentages, scores — the statistics computed from those persons) is masked too;
     3. label columns (non-numeric, or numeric ones named in ``labels`` such as a raw score
-       that identifies the row) are kept, and missing counts are left alone.
+       that identifies the row) are kept, and missing counts are left alone;
+    4. ``parts``: count columns that add up to a shown count of the row (improved + not
+       improved = n): when one is hidden, the others are hidden too (``complement_mask``), or
+       the shown count minus them would give it away.
 
     No secondary suppression is done: if a masked cell can be recovered from a published
     total by subtraction, the caller must also mask a complementary cell or omit the total.
@@ -211,6 +215,8 @@ def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, m
         Text written instead of a suppressed value.
     labels : list of str
         Numeric columns that identify a row rather than describe persons (never masked).
+    parts : list of str
+        Count columns (among ``n_cols``) that partition another count of the row.
 
     Returns
     -------
@@ -222,6 +228,9 @@ def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, m
     >>> t = pd.DataFrame({"group": ["a", "b"], "n": [12, 3], "mean": [6.5, 4.0]})
     >>> suppress_small_cells(t)["mean"].tolist()
     [6.5, '<5']
+    >>> r = pd.DataFrame({"n": [8], "n_improved": [6], "n_not_improved": [2], "auc": [0.8]})
+    >>> suppress_small_cells(r, ["n", "n_improved", "n_not_improved"], parts=["n_improved", "n_not_improved"]).values.tolist()
+    [[8, '..', '<5', '<5']]
     """
     if n_cols is None:
         n_cols = [c for c in table.columns if c == "n" or str(c).startswith("n_")]
@@ -240,6 +249,9 @@ def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, m
     for col in n_cols:
         if small[col].any():
             out[col] = out[col].astype(object).where(~small[col], mask)
+    part_small = small[list(parts)].any(axis=1) if parts else pd.Series(False, index=table.index)
+    for col in parts:
+        out[col] = out[col].astype(object).where(~(part_small & ~small[col]), complement_mask)
     for col in stats:
         if row_small.any():
             out[col] = out[col].astype(object).where(~row_small, mask)

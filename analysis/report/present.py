@@ -46,6 +46,7 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers as numbers_
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Mapping, Sequence
@@ -379,6 +380,14 @@ class Labels:
         return " ".join(one(p) for p in text.split(" "))
 
 
+def _numbers_and_marks(column: pd.Series) -> bool:
+    """A column of numbers in which disclosure control hid some cells (``<5``, ``..``)."""
+    values = [v for v in column if not _missing(v)]
+    numbers = [v for v in values if isinstance(v, numbers_.Real) and not isinstance(v, (bool, np.bool_))]
+    return bool(numbers) and all(isinstance(v, str) and (v.startswith("<") or v == "..") for v in values
+                                 if v not in numbers)
+
+
 def _row_kind(measure: object) -> str:
     """The kind of a row's values named by its measure or unit; numbers when it names none."""
     kind = kind_of(str(measure))
@@ -509,6 +518,8 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
         if k == "text" and c not in given and pd.api.types.is_numeric_dtype(table[c]) \
                 and not pd.api.types.is_bool_dtype(table[c]):
             kinds[c] = "int" if pd.api.types.is_integer_dtype(table[c]) else "num"
+        elif k == "text" and c not in given and _numbers_and_marks(table[c]):
+            kinds[c] = "num"
         elif k == "text" and c not in given and pd.api.types.is_bool_dtype(table[c]):
             kinds[c] = "bool"
     for c, k in kinds.items():      # a scale value column of whole numbers: no decimals
