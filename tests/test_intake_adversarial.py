@@ -547,3 +547,16 @@ def test_unknown_background_category_is_a_missing_cell_listed_not_a_lost_row(tmp
     assert study.unknown_values()[["column", "value", "n_rows"]].values.tolist()[0] == [
         "Pääasiallinen toiminta", "kuntouttava työtoiminta", 1]
     assert study.intake()[["n_read", "n_accepted", "n_rejected"]].values.tolist() == [[4, 4, 0]]
+
+
+def test_identity_code_inside_an_open_answer_gets_advice_for_a_comment(tmp_path):
+    # a client wrote their identity code into a comment: the file is still refused (nothing is
+    # read), but the advice fits a free-text answer, not an identifier column
+    from analysis.intake.instruments import load_instrument
+    keys = [it.key for it in load_instrument("client-survey").items]
+    row = {"respondent_id": "a", "occasion": "baseline", **{k: 3 for k in keys if not k.startswith("cs_comment")},
+           "cs_comment_good": "soita 131052-308T kiitos", "cs_comment_improve": ""}
+    path = tmp_path / "asiakaskysely.csv"
+    pd.DataFrame([row]).to_csv(path, index=False, sep=";")
+    with pytest.raises(PersonalDataError, match="inside an open answer"):
+        load_responses(path, "client-survey")

@@ -273,6 +273,13 @@ def _range_text(c: Mapping) -> str:
 
 
 # ============================================================================= the plan of a file
+ID_ADVICE = ("Replace identifiers with keyed pseudonyms before analysis, e.g. "
+             "analysis.intake.privacy.pseudonymise(ids, key), and remove the code column.")
+FREE_TEXT_ADVICE = ("The code is inside an open answer: delete it from the answer text in the source file "
+                    "(other personal details in comments are screened before anything is published, but "
+                    "a file holding identity codes is not read at all).")
+
+
 @dataclass
 class _Plan:
     """Which file header holds which schema field, and how each is checked."""
@@ -460,6 +467,12 @@ class _WholeFile:
         self.identity: dict[str, list[int]] = {}           # header → [rows with a code, first row]
         self.coding = {k: [True, False, np.inf] for k in plan.coding}   # all in 1..11, any 11, lowest
 
+    def _free_text(self, header: str) -> bool:
+        """Whether ``header`` is an open-answer column (text without categories)."""
+        name = next((k for k, h in self.plan.header_of.items() if h == header), None)
+        f = self.plan.fields.get(name) if name else None
+        return f is not None and f.kind == "string" and not f.labels and name not in self.plan.key
+
     def update(self, raw: RawTable, conv: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> None:
         for header, col in raw.columns.items():
             hits = _identity_hits(col)
@@ -486,8 +499,7 @@ class _WholeFile:
             raise PersonalDataError(file, [Problem(
                 file, first, None, header, "xxxxxx-xxxx",
                 f"column holds Finnish personal identity codes in {n} row(s) (first: row {first}); the file is "
-                "refused as a whole. Replace identifiers with keyed pseudonyms before analysis, e.g. "
-                "analysis.intake.privacy.pseudonymise(ids, key), and remove the code column.")
+                "refused as a whole. " + (FREE_TEXT_ADVICE if self._free_text(header) else ID_ADVICE))
                 for header, (n, first) in self.identity.items()])
         advice = self.plan.recode_advice or RECODE_ADVICE
         suspects = [key for key, (inside, eleven, _) in self.coding.items() if inside and eleven]
