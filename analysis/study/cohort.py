@@ -307,6 +307,30 @@ def example_lookup(sample: pd.DataFrame, table: pd.DataFrame, instrument: str, b
     return lookup(table, respondent, by=list(by))
 
 
+def norm_table_by_group(table: pd.DataFrame, data: pd.DataFrame, by: Sequence[str], total: str = ALL) -> pd.DataFrame:
+    """A norm table (:func:`analysis.stats.norms.norm_table`) as a report publishes it: ``n`` is
+    the number of persons in the group, counted as :func:`domain_means` counts them, so that
+    disclosure control links the norm table with the tables of group means (a group hidden
+    there is hidden here); the persons who answered each score are ``n_answered``.
+
+    Examples
+    --------
+    >>> from analysis.stats.norms import norm_table
+    >>> df = pd.DataFrame({"s": [1.0, 2, None, 4], "g": ["a", "a", "a", "b"]})
+    >>> t = norm_table_by_group(norm_table(df, ["s"], by=["g"], grid={"s": [2.0]}), df, ["g"])
+    >>> t[["g", "n", "n_answered"]].values.tolist()
+    [['all', 4, 3], ['a', 3, 2], ['b', 1, 1]]
+    """
+    by = list(by)
+    sizes = data.dropna(subset=by).astype({b: str for b in by}).groupby(by).size() if by else pd.Series(dtype=int)
+    keys = table[by].astype(str).itertuples(index=False, name=None) if by else [()] * len(table)
+    n = [len(data) if all(v == total for v in key) else int(sizes.get(key if len(by) > 1 else key[0], 0))
+         for key in keys]
+    out = table.rename(columns={"n": "n_answered"})
+    out.insert(int(out.columns.get_loc("n_answered")), "n", n)
+    return out
+
+
 def domain_means(data: pd.DataFrame, domains: Sequence[str], by: Sequence[str], *, weight: str | None = None,
                  total: str = ALL) -> pd.DataFrame:
     """(Weighted) mean of each domain per cell of ``by``, one column per ``by`` variable.
