@@ -320,3 +320,26 @@ files:
     assert table["gender"].tolist() == ["female", "male", "other"]
     assert table["age_group"].tolist() == ["20-24", "16-19", "25-29"]
     assert "weight" not in table and "activity" not in table
+
+
+def test_ids_stripped_of_leading_zeros_are_named_not_matched(tmp_path):
+    # baseline from a spreadsheet whose ids became numbers (00007 -> 7), follow-up as text
+    rng = np.random.default_rng(5)
+    ids = [f"{i:05d}" for i in range(1, 21)]
+    base = pd.DataFrame({"Tunniste": [int(i) for i in ids], "Mittauskerta": "alku",
+                         **{k: rng.integers(0, 11, 20) for k in KEYS}})
+    follow = pd.DataFrame({"Tunniste": ids, "Mittauskerta": "seuranta", **{k: rng.integers(0, 11, 20) for k in KEYS}})
+    folder = _write(tmp_path / "nollat", """
+synthetic: false
+occasions: {pilot: [alku, seuranta]}
+files:
+  - {path: alku.xlsx, population: pilot, instrument: 3x10d}
+  - {path: seuranta.csv, population: pilot, instrument: 3x10d}
+""", {"alku.xlsx": base, "seuranta.csv": follow.astype({"Tunniste": str})})
+    from analysis.intake.manifest import load_study
+    found = load_study(folder).id_mismatches().set_index("file")
+    assert found.loc["alku.xlsx", ["n_ids", "n_found", "n_found_without_zeros"]].tolist() == [20, 0, 20]
+    out = tmp_path / "out"
+    run(folder, out, only=["01"], workers=1)
+    html = (out / "01_data_intake.html").read_text(encoding="utf-8")
+    assert "leading zeros" in html and "alku.xlsx" in html

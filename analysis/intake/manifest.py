@@ -555,6 +555,38 @@ class Study:
                 for column, value, n, expected in getattr(self.loaded[e.key], "unknown_values", ())]
         return pd.DataFrame(rows, columns=["file", "column", "value", "n_rows", "expected"])
 
+    def id_mismatches(self) -> pd.DataFrame:
+        """Files whose respondent ids do not meet the other files of their population: ``population,
+        file, n_ids, n_found`` (ids also in another file of the population) and ``n_found_without_zeros``
+        (the same once leading zeros are ignored on both sides, e.g. ``00123`` in a CSV and ``123``
+        from a spreadsheet number cell). A file is listed when none of its ids is found elsewhere,
+        or when ignoring leading zeros would find more; nothing is matched that way, it is said.
+
+        Examples
+        --------
+        >>> load_study("data/demo").id_mismatches().empty
+        True
+        """
+        def ids(key: str) -> set[str]:
+            data = self.loaded[key].data
+            return set(data["respondent_id"].dropna().astype(str)) if "respondent_id" in data else set()
+
+        rows = []
+        for population in dict.fromkeys(e.population for e in self.manifest.files):
+            sets = {e.path: ids(e.key) for e in self.manifest.files if e.population == population and e.key in self.loaded}
+            sets = {path: found for path, found in sets.items() if found}
+            for path, own in sets.items():
+                others = set().union(*(v for p, v in sets.items() if p != path))
+                if not others:
+                    continue
+                stripped = {i.lstrip("0") or "0" for i in others}
+                n_found = len(own & others)
+                n_zeros = sum((i.lstrip("0") or "0") in stripped for i in own)
+                if n_found == 0 or n_zeros > n_found:
+                    rows.append({"population": population, "file": path, "n_ids": len(own), "n_found": n_found,
+                                 "n_found_without_zeros": n_zeros})
+        return pd.DataFrame(rows, columns=["population", "file", "n_ids", "n_found", "n_found_without_zeros"])
+
     def intake(self) -> pd.DataFrame:
         """One row per file: population, instrument or dataset, rows read, accepted and rejected."""
         rows = [{"file": e.path, "population": e.population, "instrument": e.instrument or "",
