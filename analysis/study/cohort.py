@@ -47,6 +47,7 @@ class ValidationPlan:
     invariance_groupings: tuple[str, ...] = ()
     min_group_n: int = 100
     norm_groups: tuple[str, ...] = ()
+    norm_min_n: int = 20
 
 
 def plan_path(instrument: str) -> Path | None:
@@ -79,7 +80,8 @@ def validation_plan(instrument: str) -> ValidationPlan | None:
                           known_groups=tuple(spec.get("known_groups", ())),
                           invariance_groupings=tuple(inv.get("groupings", ())),
                           min_group_n=int(inv.get("min_group_n", 100)),
-                          norm_groups=tuple(spec.get("norm_groups", ())))
+                          norm_groups=tuple(spec.get("norm_groups", ())),
+                          norm_min_n=int(spec.get("norm_min_n", 20)))
 
 
 def sample(study: Study, instrument: str, occasion: str | None) -> pd.DataFrame:
@@ -307,11 +309,13 @@ def example_lookup(sample: pd.DataFrame, table: pd.DataFrame, instrument: str, b
     return lookup(table, respondent, by=list(by))
 
 
-def norm_table_by_group(table: pd.DataFrame, data: pd.DataFrame, by: Sequence[str], total: str = ALL) -> pd.DataFrame:
+def norm_table_by_group(table: pd.DataFrame, data: pd.DataFrame, by: Sequence[str], total: str = ALL,
+                        min_n: int = 1) -> pd.DataFrame:
     """A norm table (:func:`analysis.stats.norms.norm_table`) as a report publishes it: ``n`` is
     the number of persons in the group, counted as :func:`domain_means` counts them, so that
     disclosure control links the norm table with the tables of group means (a group hidden
-    there is hidden here); the persons who answered each score are ``n_answered``.
+    there is hidden here); the persons who answered each score are ``n_answered``. Groups of
+    fewer than ``min_n`` persons are left out (the whole sample never is).
 
     Examples
     --------
@@ -328,7 +332,8 @@ def norm_table_by_group(table: pd.DataFrame, data: pd.DataFrame, by: Sequence[st
          for key in keys]
     out = table.rename(columns={"n": "n_answered"})
     out.insert(int(out.columns.get_loc("n_answered")), "n", n)
-    return out
+    whole = (out[by] == total).all(axis=1) if by else pd.Series(True, index=out.index)
+    return out[whole | (out["n"] >= min_n)].reset_index(drop=True)
 
 
 def domain_means(data: pd.DataFrame, domains: Sequence[str], by: Sequence[str], *, weight: str | None = None,
