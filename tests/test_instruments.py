@@ -255,3 +255,16 @@ def test_every_shipped_definition_passes_the_schema(ident):
     """Reports read the shipped definitions without the schema check; it is made here."""
     from analysis.intake.instruments import read_definition
     assert read_definition(QUESTIONNAIRE_DIR / f"{ident}.yaml", validate=True)["id"] == ident
+
+
+@pytest.mark.parametrize("text, message", [
+    (None, "cannot be read"),
+    ("labels: {who5_1: {fi: [unclosed", "not valid YAML"),
+    ("items: {who5_1: {fi: Iloinen}}", r"unknown key\(s\) \['items'\]"),
+])
+def test_broken_label_override_is_a_clear_error(tmp_path, text, message):
+    path = tmp_path / "labels.yaml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        load_instrument("who5", path)

@@ -379,7 +379,18 @@ def _build(path: Path, labels_override: str | Path | None, *, validate: bool) ->
 
 
 def _apply_override(data: dict, path: Path) -> None:
-    override = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        override = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ValueError(f"{path}: label override file cannot be read ({exc.strerror or exc})") from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: label override is not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(override, dict):
+        raise ValueError(f"{path}: label override must be a mapping with 'instrument' and 'labels'")
+    unknown = sorted(set(override) - {"instrument", "labels"})
+    if unknown:
+        raise ValueError(f"{path}: label override has unknown key(s) {unknown}; expected 'instrument' and "
+                         "'labels: {item key: {fi: ..., en: ...}}'")
     if override.get("instrument") not in (None, data["id"]):
         raise ValueError(f"{path}: label override is for instrument {override['instrument']!r}, not {data['id']!r}")
     known = {it["key"]: it for it in data["items"]} | {s["key"]: s for s in data.get("scores", ())}
