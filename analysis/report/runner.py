@@ -214,6 +214,10 @@ def run(data_dir: str | Path, out_dir: str | Path, *, lang: str | None = None, s
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     read_manifest(data_dir)                              # fails fast, with every problem
+    chosen, dropped = _select(only, notebooks(), "--only"), _select(skip, notebooks(), "--skip")
+    if chosen and not chosen - dropped:
+        raise ValueError(f"--only {', '.join(sorted(chosen))} and --skip {', '.join(sorted(dropped))} "
+                         "leave no report to run")
     out_dir.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(out_dir / CACHE, ignore_errors=True)        # left by an earlier release
     # the cache holds the raw answers (comments too): a temporary folder, never the report folder
