@@ -132,11 +132,14 @@ def test_bad_input_named_in_one_error():
     assert "row 3, column 'period': value 'later'" in msg and "row 4, column 'visits': value -1" in msg
 
 
-def test_missing_period_row_is_an_error_not_a_drop():
-    long = pd.DataFrame({"respondent_id": ["a", "a", "b"], "period": ["before", "after", "before"],
-                         "service_type": "nurse", "visits": [1, 2, 3]})
-    with pytest.raises(ValueError, match="respondent 'b', service 'nurse' has no 'after' row"):
-        su.service_use_change(long)
+def test_missing_period_row_is_named_and_its_pair_left_out():
+    # e.g. the 'after' row was rejected at intake: the rest is reported, the pair named
+    long = pd.DataFrame({"respondent_id": ["a", "a", "b", "c", "c"], "period": ["before", "after", "before", "before", "after"],
+                         "service_type": "nurse", "visits": [1, 2, 3, 0, 4]})
+    with pytest.warns(UserWarning, match="respondent 'b', service 'nurse' has no 'after' row"):
+        res = su.service_use_change(long, n_boot=200, seed=1)
+    row = res.set_index("service_type").loc["nurse"]
+    assert row["n"] == 2 and row["total_before"] == 1 and row["total_after"] == 6
     dup = pd.concat([long, long.tail(1)])
     with pytest.raises(ValueError, match="occurs more than once"):
         su.service_use_change(dup)

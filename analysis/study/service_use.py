@@ -75,6 +75,7 @@ Examples
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -121,12 +122,13 @@ def _check(data: pd.DataFrame) -> pd.DataFrame:
             .pivot(index=["respondent_id", "service_type"], columns="period", values="visits")
             .reindex(columns=list(PERIODS)))
     unpaired = wide[wide.isna().any(axis=1)]
-    if len(unpaired):
+    if len(unpaired):      # e.g. a row rejected at intake: the pair is left out, and said so by name
         listed = [f"respondent {i!r}, service {s!r} has no {'/'.join(p for p in PERIODS if pd.isna(row[p]))!r} row"
                   for (i, s), row in unpaired.iterrows()]
-        raise ValueError("service-use data: every client needs a before and an after row per service "
-                         "(0 visits is a row with visits 0): " + "; ".join(listed))
-    return wide
+        warnings.warn(f"service-use data: {len(listed)} client–service pair(s) without a before and an after row "
+                      "(0 visits is a row with visits 0) are left out: " + "; ".join(listed[:20])
+                      + (" …" if len(listed) > 20 else ""), stacklevel=3)
+    return wide.dropna()
 
 
 def _days(values: pd.Series, what: str, column: str) -> np.ndarray:
