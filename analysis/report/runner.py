@@ -151,7 +151,7 @@ def run_notebook(notebook: Path, data_dir: Path, out_dir: Path, *, lang: str | N
     params = {"DATA_DIR": str(Path(data_dir).resolve()), "OUT_DIR": str(out_dir), "LANG": lang, "SEED": seed,
               "CACHE_DIR": str(Path(cache_dir).resolve()) if cache_dir else None, **(parameters or {})}
     papermill.execute_notebook(str(notebook), str(executed), parameters=params, kernel_name="python3",
-                               progress_bar=False, log_output=False, cwd=str(out_dir),
+                               progress_bar=False, log_output=False, cwd=str(out_dir), start_timeout=180,
                                kernel_manager_class="analysis.report.runner.QuietKernelManager")
     return out_dir / f"{notebook.stem}.html"
 
@@ -182,12 +182,22 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _execute(args: tuple) -> Outcome:
+    from papermill.exceptions import PapermillExecutionError
+
     notebook, data_dir, out_dir, lang, seed, cache_dir, parameters = args
-    try:
-        run_notebook(notebook, data_dir, out_dir, lang=lang, seed=seed, cache_dir=cache_dir, parameters=parameters)
-    except Exception as exc:   # a failing notebook must not stop the others; the summary says why
-        return Outcome(notebook.stem, "failed", _first_line(exc))
-    return Outcome(notebook.stem, "written", f"{notebook.stem}.html, .docx, .xlsx")
+    failure: Exception | None = None
+    for _ in range(2):             # the kernel, not the report (start-up time-out, died early): once more
+        try:
+            html = run_notebook(notebook, data_dir, out_dir, lang=lang, seed=seed, cache_dir=cache_dir,
+                                parameters=parameters)
+            if html.is_file():
+                return Outcome(notebook.stem, "written", f"{notebook.stem}.html, .docx, .xlsx")
+            failure = RuntimeError(f"the notebook ran but wrote no {html.name} (its kernel stopped early)")
+        except PapermillExecutionError as exc:     # an error in a cell: the report's own failure
+            return Outcome(notebook.stem, "failed", _first_line(exc))
+        except Exception as exc:   # a failing notebook must not stop the others; the summary says why
+            failure = exc
+    return Outcome(notebook.stem, "failed", _first_line(failure))
 
 
 def run(data_dir: str | Path, out_dir: str | Path, *, lang: str | None = None, seed: int = 2026,
