@@ -169,12 +169,16 @@ def test_bad_input_is_named():
         su.visit_windows(visits.drop(columns="service_type"), ok)
 
 
+def _finnish_extract(folder, visit_lines: str) -> None:
+    """A patient-record extract of visits and the plan dates, as an evaluator exports them."""
+    (folder / "kaynnit.csv").write_text("Asiakastunnus;Käyntipäivä;Palvelu;Yksikkö;Yhteystapa\n" + visit_lines,
+                                        encoding="utf-8")
+    (folder / "suunnitelmat.csv").write_text("asiakastunnus;suunnitelman päivämäärä\nA1;1.3.2024\n", encoding="utf-8")
+
+
 def test_files_with_finnish_headers_load_and_count(tmp_path):
-    (tmp_path / "kaynnit.csv").write_text(
-        "Asiakastunnus;Käyntipäivä;Palvelu;Yksikkö;Yhteystapa\n"
-        "A1;15.1.2024;Terveydenhoitaja;Kuopio;käynti\nA1;1.9.2024;Terveydenhoitaja;Kuopio;puhelin\n"
-        "A1;1.4.2024;Päihdepalvelut;;\n", encoding="utf-8")
-    (tmp_path / "suunnitelmat.csv").write_text("asiakastunnus;suunnitelman päivämäärä\nA1;1.3.2024\n", encoding="utf-8")
+    _finnish_extract(tmp_path, "A1;15.1.2024;Terveydenhoitaja;Kuopio;käynti\nA1;1.9.2024;Terveydenhoitaja;Kuopio;puhelin\n"
+                               "A1;1.4.2024;Päihdepalvelut;;\n")
     visits = load_table(tmp_path / "kaynnit.csv", "service-visits").data
     plans = load_table(tmp_path / "suunnitelmat.csv", "plan-dates").data
     assert list(visits.columns) == ["respondent_id", "visit_date", "service_type", "unit", "contact_type"]
@@ -186,11 +190,9 @@ def test_files_with_finnish_headers_load_and_count(tmp_path):
 
 
 def test_service_types_differing_only_in_case_are_one_service(tmp_path):
-    (tmp_path / "kaynnit.csv").write_text(
-        "Asiakastunnus;Käyntipäivä;Palvelu;Yksikkö;Yhteystapa\n"
-        "A1;15.1.2024;Lääkäri;Kuopio;käynti\nA1;20.1.2024;lääkäri;KUOPIO;Käynti\nA1;1.4.2024;lääkäri ;kuopio;käynti\n"
-        "A1;2.4.2024;Sosiaalityö;Kuopio;puhelin\nA1;3.4.2024;SOSIAALITYÖ;Kuopio;Puhelin\n", encoding="utf-8")
-    (tmp_path / "suunnitelmat.csv").write_text("asiakastunnus;suunnitelman päivämäärä\nA1;1.3.2024\n", encoding="utf-8")
+    _finnish_extract(tmp_path, "A1;15.1.2024;Lääkäri;Kuopio;käynti\nA1;20.1.2024;lääkäri;KUOPIO;Käynti\n"
+                               "A1;1.4.2024;lääkäri ;kuopio;käynti\nA1;2.4.2024;Sosiaalityö;Kuopio;puhelin\n"
+                               "A1;3.4.2024;SOSIAALITYÖ;Kuopio;Puhelin\n")
     res = load_table(tmp_path / "kaynnit.csv", "service-visits")
     assert res.data["service_type"].tolist() == ["lääkäri"] * 3 + ["Sosiaalityö"] * 2   # most rows; a tie: first
     assert res.data["unit"].tolist() == ["Kuopio"] * 5 and set(res.data["contact_type"]) == {"käynti", "puhelin"}

@@ -382,10 +382,14 @@ class Labels:
 
 def _numbers_and_marks(column: pd.Series) -> bool:
     """A column of numbers in which disclosure control hid some cells (``<5``, ``..``)."""
+    def number(v) -> bool:
+        return isinstance(v, numbers_.Real) and not isinstance(v, (bool, np.bool_))
+
+    def mark(v) -> bool:
+        return isinstance(v, str) and (v.startswith("<") or v == "..")
+
     values = [v for v in column if not _missing(v)]
-    numbers = [v for v in values if isinstance(v, numbers_.Real) and not isinstance(v, (bool, np.bool_))]
-    return bool(numbers) and all(isinstance(v, str) and (v.startswith("<") or v == "..") for v in values
-                                 if v not in numbers)
+    return any(map(number, values)) and all(number(v) or mark(v) for v in values)
 
 
 def _row_kind(measure: object) -> str:

@@ -224,7 +224,8 @@ def run(data_dir: str | Path, out_dir: str | Path, *, lang: str | None = None, s
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
     read_manifest(data_dir)                              # fails fast, with every problem
-    chosen, dropped = _select(only, notebooks(), "--only"), _select(skip, notebooks(), "--skip")
+    books = notebooks()
+    chosen, dropped = _select(only, books, "--only"), _select(skip, books, "--skip")
     if chosen and not chosen - dropped:
         raise ValueError(f"--only {', '.join(sorted(chosen))} and --skip {', '.join(sorted(dropped))} "
                          "leave no report to run")
@@ -232,17 +233,17 @@ def run(data_dir: str | Path, out_dir: str | Path, *, lang: str | None = None, s
     shutil.rmtree(out_dir / CACHE, ignore_errors=True)        # left by an earlier release
     # the cache holds the raw answers (comments too): a temporary folder, never the report folder
     with tempfile.TemporaryDirectory(prefix="analysis-cache-") as tmp:
-        return _run(data_dir, out_dir, Path(tmp), lang, only, skip, workers, seed, parameters)
+        selected = [nb for nb in books if (not chosen or nb.stem in chosen) and nb.stem not in dropped]
+        return _run(data_dir, out_dir, Path(tmp), books, selected, lang, workers, seed, parameters)
 
 
-def _run(data_dir: Path, out_dir: Path, cache_dir: Path, lang, only, skip, workers, seed, parameters) -> list[Outcome]:
+def _run(data_dir: Path, out_dir: Path, cache_dir: Path, books: list[Path], selected: list[Path], lang,
+         workers, seed, parameters) -> list[Outcome]:
     study = cached_study(data_dir, cache_dir)
     write_scores(study, out_dir / "scores")
-    books = notebooks()
-    chosen, dropped = _select(only, books, "--only"), _select(skip, books, "--skip")
     outcomes, jobs = {}, []
     for nb in books:
-        if (chosen and nb.stem not in chosen) or nb.stem in dropped:
+        if nb not in selected:
             outcomes[nb.stem] = Outcome(nb.stem, "skipped", "not selected")
             continue
         reason = _missing(study, nb)
