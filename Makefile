@@ -30,11 +30,11 @@ test: $(TESTING)
 
 ## make lab: open the report notebooks in JupyterLab (kernel "Python (youth-services)")
 lab: $(RUNTIME)
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root,) analysis/notebooks
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root,) notebooks
 
-## make codebook: render the data dictionary into analysis/data_dictionary/CODEBOOK.md
+## make codebook: render the data dictionary into data_dictionary/CODEBOOK.md
 codebook: $(RUNTIME)
-	$(BIN)/python -m analysis codebook --out analysis/data_dictionary/CODEBOOK.md
+	$(BIN)/python -m analysis codebook --out data_dictionary/CODEBOOK.md
 
 ## make benchmark: timings into benchmarks/RESULTS.md (R timed too when Rscript is installed)
 benchmark: $(TESTING)

@@ -182,7 +182,7 @@ def test_dataset_template_headers_in_each_language_are_accepted(tmp_path, capsys
     out = tmp_path / f"{dataset}.csv"
     assert main(["template", "--dataset", dataset, "--lang", lang, str(out)]) == 0
     header = out.read_text(encoding="utf-8-sig").splitlines()[0].split(";" if lang != "en" else ",")
-    fields = json.loads((Path("analysis/data_dictionary") / f"{dataset}.json").read_text(encoding="utf-8"))["fields"]
+    fields = json.loads((Path("data_dictionary") / f"{dataset}.json").read_text(encoding="utf-8"))["fields"]
     assert header == [f["labels"][lang] for f in fields]          # every field labelled in every language
     res = load_table(out, dataset)
     assert res.n_read == 0 and dict(res.header_map) == {h: f["name"] for h, f in zip(header, fields)}

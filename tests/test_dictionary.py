@@ -39,7 +39,7 @@ def test_generated_schemas_are_committed_and_up_to_date():
 def test_codebook_is_rendered_from_every_schema():
     committed = (DICTIONARY_DIR / "CODEBOOK.md").read_text(encoding="utf-8")
     assert committed == render_codebook(), \
-        "run `python -m analysis codebook --out analysis/data_dictionary/CODEBOOK.md`"
+        "run `python -m analysis codebook --out data_dictionary/CODEBOOK.md`"
     for path in SCHEMAS:
         assert f"(`{path.name}`)" in committed
         for field in json.loads(path.read_text(encoding="utf-8"))["fields"]:

@@ -31,6 +31,7 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_wheel_carries_the_declarations(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
+    # the top-level folders of the checkout are installed inside the package
     for needed in ("analysis/questionnaires/3x10d.yaml", "analysis/questionnaires/instrument.schema.json",
                    "analysis/questionnaires/norms/3x10d-fi-2022.yaml", "analysis/questionnaires/hypotheses/3x10d.yaml",
                    "analysis/data_dictionary/background.json", "analysis/data_dictionary/CODEBOOK.md",

@@ -368,7 +368,7 @@ def render_codebook(directory: str | Path = DICTIONARY_DIR) -> str:
     directory = Path(directory)
     lines = ["# Codebook", "",
              "Rendered from the Frictionless Table Schemas in `data_dictionary/` by "
-             "`python -m analysis codebook --out analysis/data_dictionary/CODEBOOK.md`; do not edit by hand.", "",
+             "`python -m analysis codebook --out data_dictionary/CODEBOOK.md`; do not edit by hand.", "",
              "Headers are matched by name, label (fi/sv/en) or alias; cell values by code, value label or "
              "alias (`categories`), true/false values and a field's own missing codes — ignoring case, "
              "with dashes and white space folded. A cell holding a missing code is a missing answer, not a rejected row.", ""]

@@ -22,8 +22,8 @@ population and instrument (or dataset), never by file name::
 
 ``population`` is one of :data:`POPULATIONS`: ``cohort`` (comparison / validation sample),
 ``pilot`` (the model's clients) or ``staff`` (professionals). A file is either responses to
-an ``instrument`` (``analysis/questionnaires/<id>.yaml``) or a ``dataset`` of the data
-dictionary (``analysis/data_dictionary/<dataset>.json``; ``dataset: background`` of population
+an ``instrument`` (``questionnaires/<id>.yaml``) or a ``dataset`` of the data
+dictionary (``data_dictionary/<dataset>.json``; ``dataset: background`` of population
 ``pilot`` uses ``pilot-background.json`` when that exists). A file without an occasion column
 may name its ``occasion``; several files of one population and instrument are read as one
 table. Per-file ``synthetic: true`` marks a synthetic file in an otherwise real study, and

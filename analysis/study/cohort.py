@@ -2,7 +2,7 @@
 and the validation plan that the validation report follows.
 
 * :func:`validation_plan` reads the plan declared next to the hypotheses
-  (``analysis/questionnaires/hypotheses/<instrument>.yaml``): which background columns describe
+  (``questionnaires/hypotheses/<instrument>.yaml``): which background columns describe
   the sample, the known groups, the invariance groupings and the norm groups;
 * :func:`sample` joins the cohort's scores at one occasion with its background and the
   comparison instruments;
@@ -51,7 +51,7 @@ class ValidationPlan:
 
 
 def plan_path(instrument: str) -> Path | None:
-    """``analysis/questionnaires/hypotheses/<instrument>.yaml`` when it exists.
+    """``questionnaires/hypotheses/<instrument>.yaml`` when it exists.
 
     Examples
     --------
