@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-stamp
 TESTING := $(VENV)/.test-stamp
-DEMO := data/demo
+DEMO := analysis/datasets/demo
 QUIET := PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONWARNINGS=ignore
 
 .PHONY: report test lab codebook benchmark demo-data clean

@@ -27,7 +27,7 @@ def run() -> list[dict]:
         big = Path(tmp) / "big"
         subprocess.run([sys.executable, "-m", "analysis", "synthetic", "--seed", "2026", "--out", str(big),
                         "--n-cohort", "90000"], check=True, capture_output=True)
-        demo_s = min(_report(ROOT / "data" / "demo", Path(tmp) / f"demo{i}") for i in range(2))
+        demo_s = min(_report(ROOT / "analysis" / "datasets" / "demo", Path(tmp) / f"demo{i}") for i in range(2))
         big_s = min(_report(big, Path(tmp) / f"big{i}") for i in range(2))
     return [{"task": "make report: 7 reports, cohort 90 000 (100× the demo)", "n": 90_000, "python_s": big_s,
              "peer": "same run on the demo (cohort 900)", "peer_s": demo_s,

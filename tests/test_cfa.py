@@ -21,10 +21,11 @@ from lavaan_compare import assert_rows_and_estimates
 
 from analysis.stats.lavaan_syntax import parse_model
 from analysis.stats.sem import cfa
+from analysis.datasets import load as load_example
 
 HERE = Path(__file__).parent
 FIX = json.loads((HERE / "fixtures/r/cfa.json").read_text())
-DATA = {"hs": pd.read_csv(HERE / "fixtures/data/holzinger_swineford_1939.csv"),
+DATA = {"hs": load_example("holzinger_swineford_1939"),
         "dom": pd.read_csv(HERE / "fixtures/data/domains10.csv")}
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 LOOSE = {"chisq", "logl", "unrestricted.logl", "aic", "bic", "baseline.chisq",

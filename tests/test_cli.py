@@ -9,6 +9,7 @@ import pytest
 
 from analysis.cli import main
 from analysis.intake.dictionary import render_codebook
+from analysis.datasets import path as example_path
 
 FIX = Path(__file__).parent / "fixtures" / "io"
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +31,7 @@ def test_same_scores_from_csv_xlsx_and_sav(tmp_path, capsys):
     outputs = []
     for name in ["3x10d_fi_semicolon_bom.csv", "3x10d_fi.xlsx", "3x10d_fi.sav"]:
         out = tmp_path / f"{name}.scores.csv"
-        assert main(["score", str(FIX / name), "--instrument", "3x10d", "--out", str(out)]) == 0
+        assert main(["score", str(example_path(name)), "--instrument", "3x10d", "--out", str(out)]) == 0
         assert capsys.readouterr().err.strip().endswith("rows read 24, scored 24, rejected 0")
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]   # byte-identical score files
@@ -165,8 +166,8 @@ def test_template_writes_headers_the_loader_accepts(tmp_path, capsys):
 
 def test_score_in_chunks_writes_the_same_scores(tmp_path, capsys):
     whole, chunked = tmp_path / "whole.csv", tmp_path / "chunked.csv"
-    assert main(["score", str(FIX / "3x10d_fi_semicolon_bom.csv"), "--instrument", "3x10d", "--out", str(whole)]) == 0
-    assert main(["score", str(FIX / "3x10d_fi_semicolon_bom.csv"), "--instrument", "3x10d", "--out", str(chunked),
+    assert main(["score", str(example_path("3x10d_fi_semicolon_bom.csv")), "--instrument", "3x10d", "--out", str(whole)]) == 0
+    assert main(["score", str(example_path("3x10d_fi_semicolon_bom.csv")), "--instrument", "3x10d", "--out", str(chunked),
                  "--chunksize", "5"]) == 0
     assert chunked.read_text() == whole.read_text()
     assert "rows read 24, scored 24, rejected 0 (5 chunks)" in capsys.readouterr().err

@@ -21,6 +21,7 @@ from analysis.report.disclosure import suppress_small_cells
 from analysis.stats.reliability import cronbach_alpha
 from analysis.study.intake import intake_table
 from analysis.study.reference_norms import national_norms
+from analysis.datasets import load as load_example
 
 TOL = 1e-12
 
@@ -209,7 +210,7 @@ def test_missing_pattern_recount(seed, n, max_patterns):
 
 # --------------------------------------------------------------------------- result tables
 def test_reliability_summary_passes_results_through():
-    hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    hs = load_example("holzinger_swineford_1939")
     a = cronbach_alpha(hs[["x4", "x5", "x6"]])
     row = D.reliability_summary(a, scale="textual").iloc[0]
     assert (row["scale"], row["n_items"], row["n"]) == ("textual", 3, 301)

@@ -22,6 +22,7 @@ from analysis.intake.instruments import (
 )
 from analysis.intake.readers import REJECTION_COLUMNS, load_responses, load_table
 from analysis.intake.scoring import score
+from analysis.datasets import path as example_path
 
 SCHEMAS = sorted(DICTIONARY_DIR.glob("*.json"))
 TYPES = {"string", "integer", "number", "boolean", "date", "datetime", "year", "any"}
@@ -155,7 +156,7 @@ def test_every_column_of_the_demo_data_is_declared(demo):
 
 def test_scored_fixture_with_importance_and_goals_conforms():
     ins = load_instrument("3x10d")
-    scored = score(load_responses(FIX / "3x10d_fi.xlsx", ins).data, ins)
+    scored = score(load_responses(example_path("3x10d_fi.xlsx"), ins).data, ins)
     schema = scores_schema(ins)
     _assert_conforms(scored, schema, "3x10d fixture")
     assert [c for c in (f["name"] for f in schema["fields"]) if c in scored.columns] == list(scored.columns)

@@ -23,6 +23,7 @@ from lavaan_compare import assert_rows_and_estimates
 from scipy import stats
 
 from analysis.stats.sem import cfa, invariance
+from analysis.datasets import load as load_example
 
 HERE = Path(__file__).parent
 FIX = json.loads((HERE / "fixtures/r/fiml.json").read_text())
@@ -102,7 +103,7 @@ def test_loglik_by_hand_casewise():
 
 def test_complete_data_fiml_equals_ml_with_meanstructure():
     """Without missing values FIML is ordinary ML (the χ² of the HS model, REFERENCES.md)."""
-    hs = pd.read_csv(HERE / "fixtures/data/holzinger_swineford_1939.csv")
+    hs = load_example("holzinger_swineford_1939")
     m = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
     r = cfa(hs, m, missing="ml")
     assert r.fit["chisq"] == pytest.approx(85.306, abs=0.0006)

@@ -10,7 +10,7 @@ import pytest
 import analysis.study.indicators as ind
 from analysis.report import disclosure
 
-DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
+DEMO = Path(__file__).resolve().parent.parent / "analysis" / "datasets" / "demo"
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,11 @@ import pandas as pd
 import pytest
 
 from analysis.stats.sem import invariance
+from analysis.datasets import load as load_example
 
 HERE = Path(__file__).parent
 FIX = json.loads((HERE / "fixtures/r/cfa.json").read_text())
-HS_DATA = pd.read_csv(HERE / "fixtures/data/holzinger_swineford_1939.csv")
+HS_DATA = load_example("holzinger_swineford_1939")
 DOM_DATA = pd.read_csv(HERE / "fixtures/data/domains10.csv")
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 TWO = FIX["cases"]["dom_two"]["args"]["model"]

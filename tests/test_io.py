@@ -18,6 +18,7 @@ from analysis.intake.readers import (
     load_table,
     read_raw,
 )
+from analysis.datasets import path as example_path
 
 FIX = Path(__file__).parent / "fixtures" / "io"
 EXPECTED = pd.read_csv(FIX / "3x10d_expected.csv", dtype={"respondent_id": str, "occasion": str})
@@ -34,7 +35,7 @@ def write(tmp_path, text, name="data.csv", encoding="utf-8"):
 # ----------------------------------------------------------------------------- real-shaped fixtures
 @pytest.mark.parametrize("name", FORMATS)
 def test_fixture_formats_give_the_generating_data(name):
-    res = load_responses(FIX / name, "3x10d")
+    res = load_responses(example_path(name), "3x10d")
     assert (res.n_read, res.n_accepted, res.n_rejected) == (24, 24, 0)
     data = res.data.reset_index(drop=True)
     items = [c for c in EXPECTED.columns if c not in ("respondent_id", "occasion")]
@@ -46,21 +47,21 @@ def test_fixture_formats_give_the_generating_data(name):
 
 
 def test_csv_format_facts():
-    raw = read_raw(FIX / "3x10d_fi_semicolon_bom.csv")
+    raw = read_raw(example_path("3x10d_fi_semicolon_bom.csv"))
     assert (raw.format, raw.delimiter, raw.encoding, raw.line_ends, raw.decimal) == ("csv", ";", "utf-8-sig", "CRLF", ",")
     assert raw.data.columns[2] == "Terveys (tyytyväisyys nyt)"
     assert raw.data.map(lambda v: isinstance(v, str)).all().all()   # nothing coerced
     assert (raw.data.stack() == "7,0").any()                        # decimal commas in the file ...
-    res = load_responses(FIX / "3x10d_fi_semicolon_bom.csv", "3x10d")
+    res = load_responses(example_path("3x10d_fi_semicolon_bom.csv"), "3x10d")
     assert res.header_map["Terveys (tyytyväisyys nyt)"] == "sat_health"   # ... read as numbers
 
 
 def test_sav_keeps_codes_and_labels():
-    raw = read_raw(FIX / "3x10d_fi.sav")
+    raw = read_raw(example_path("3x10d_fi.sav"))
     assert raw.value_labels["sat1"][10.0] == "erittäin tyytyväinen"
     assert raw.column_labels["kerta"] == "Mittauskerta"
     assert set(raw.data["sat1"]) <= {str(i) for i in range(11)} | {""}
-    assert load_responses(FIX / "3x10d_fi.sav", "3x10d").header_map["kerta"] == "occasion"
+    assert load_responses(example_path("3x10d_fi.sav"), "3x10d").header_map["kerta"] == "occasion"
 
 
 def test_cp1252_fallback_keeps_finnish_letters():
@@ -235,7 +236,7 @@ def test_unreadable_files(tmp_path):
     with pytest.raises(InputError, match="not a readable .xlsx"):
         read_raw(write(tmp_path, "not a zip", name="b.xlsx"))
     with pytest.raises(ValueError, match="on_invalid"):
-        load_responses(FIX / FORMATS[0], "3x10d", on_invalid="skip")
+        load_responses(example_path(FORMATS[0]), "3x10d", on_invalid="skip")
 
 
 def test_label_override_headers(tmp_path):

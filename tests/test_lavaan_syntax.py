@@ -7,6 +7,7 @@ import pytest
 
 from analysis.stats.lavaan_syntax import ModelSyntaxError, Statement, parse_model
 from analysis.stats.sem import cfa
+from analysis.datasets import load as load_example
 
 
 def _t(stmts):
@@ -105,7 +106,7 @@ def test_definitions_and_constraints_kept_as_text():
 
 def test_higher_order_factor_and_factor_covariance_with_observed_fit():
     """Factors measured by factors and factor ~~ observed are part of full SEM now."""
-    hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    hs = load_example("holzinger_swineford_1939")
     r = cfa(hs, "v =~ x1 + x2 + x3\nt =~ x4 + x5 + x6\ns =~ x7 + x8 + x9\ng =~ v + t + s")
     assert r.converged and int(r.fit["df"]) == 24          # a just-identified second order
     assert r.fit["chisq"] == pytest.approx(85.306, abs=0.001)

@@ -21,13 +21,14 @@ import pandas as pd
 import pytest
 
 from analysis.stats.sem import cfa, modification_indices
+from analysis.datasets import load as load_example
 
 HERE = Path(__file__).parent
 FIX = json.loads((HERE / "fixtures/r/modindices.json").read_text())
-DATA = {"hs": pd.read_csv(HERE / "fixtures/data/holzinger_swineford_1939.csv"),
+DATA = {"hs": load_example("holzinger_swineford_1939"),
         "dom": pd.read_csv(HERE / "fixtures/data/domains10.csv"),
         "sv": pd.read_csv(HERE / "fixtures/data/survey_missing.csv"),
-        "pd": pd.read_csv(HERE / "fixtures/data/political_democracy.csv")}
+        "pd": load_example("political_democracy")}
 COLS = ["lhs", "op", "rhs", "group", "mi", "epc", "sepc_lv", "sepc_all", "sepc_nox"]
 
 

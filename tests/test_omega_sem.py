@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 from analysis.stats.reliability import omega
+from analysis.datasets import load as load_example
 
 HERE = Path(__file__).parent
 FIX = json.loads((HERE / "fixtures/r/omega_sem.json").read_text())
@@ -34,9 +35,9 @@ def data() -> dict[str, pd.DataFrame]:
     bfi = pd.read_csv(HERE / "fixtures/data/bfi.csv")
     bfi_r = bfi.copy()
     bfi_r[FIX["reversed"]] = 7 - bfi_r[FIX["reversed"]]
-    return {"skewed": pd.read_csv(HERE / "fixtures/data/ordinal_skewed.csv"), "bfi": bfi,
+    return {"skewed": load_example("ordinal_skewed"), "bfi": bfi,
             "bfi_r": bfi_r,
-            "hs": pd.read_csv(HERE / "fixtures/data/holzinger_swineford_1939.csv")}
+            "hs": load_example("holzinger_swineford_1939")}
 
 
 def test_fixture_versions():

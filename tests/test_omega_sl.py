@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from analysis.stats.reliability import cronbach_alpha, omega_sl
+from analysis.datasets import load as load_example
 
 FIX = Path(__file__).parent / "fixtures"
 R = json.loads((FIX / "r" / "omega_sl.json").read_text())
@@ -25,8 +26,8 @@ R = json.loads((FIX / "r" / "omega_sl.json").read_text())
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, pd.DataFrame]:
-    skewed = pd.read_csv(FIX / "data" / "ordinal_skewed.csv")
-    return {"hs": pd.read_csv(FIX / "data" / "holzinger_swineford_1939.csv")[
+    skewed = load_example("ordinal_skewed")
+    return {"hs": load_example("holzinger_swineford_1939")[
                 [f"x{i}" for i in range(1, 10)]],
             "bfi": pd.read_csv(FIX / "data" / "bfi.csv").iloc[:, :25],
             "skewed": skewed}

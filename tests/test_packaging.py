@@ -56,12 +56,15 @@ def test_installed_wheel_scores_and_reports(wheel, tmp_path):
     where = subprocess.run([str(python), "-c", "import analysis; print(analysis.__file__)"], cwd=work, env=env,
                            capture_output=True, text=True, check=True).stdout
     assert str(ROOT) not in where and purelib in where
-    scored = subprocess.run([str(python), "-m", "analysis", "score", str(ROOT / "tests/fixtures/io/3x10d_fi.xlsx"),
+    shipped = subprocess.run([str(python), "-c", "from analysis import datasets; print(datasets.path('demo').parent)"],
+                             cwd=work, env=env, capture_output=True, text=True, check=True).stdout.strip()
+    assert shipped.startswith(purelib)                  # example data and the demo study ship in the wheel
+    scored = subprocess.run([str(python), "-m", "analysis", "score", str(Path(shipped) / "3x10d_fi.xlsx"),
                              "--instrument", "3x10d", "--out", "scores.csv"], cwd=work, env=env,
                             capture_output=True, text=True)
     assert scored.returncode == 0, scored.stderr
     assert (work / "scores.csv").read_text(encoding="utf-8").startswith("respondent_id")
-    report = subprocess.run([str(python), "-m", "analysis", "report", "--data", str(ROOT / "data/demo"),
+    report = subprocess.run([str(python), "-m", "analysis", "report", "--data", str(Path(shipped) / "demo"),
                              "--out", "out", "--only", "07"], cwd=work, env=env, capture_output=True, text=True)
     assert report.returncode == 0, report.stderr
     assert (work / "out" / "07_half_yearly_indicators.docx").is_file()

@@ -26,10 +26,11 @@ from analysis.stats.sem import (
     invariance,
     latent_mean_differences,
 )
+from analysis.datasets import load as load_example
 
 HERE = Path(__file__).parent
 FIX = json.loads((HERE / "fixtures/r/partial.json").read_text())
-DATA = {"hs": pd.read_csv(HERE / "fixtures/data/holzinger_swineford_1939.csv"),
+DATA = {"hs": load_example("holzinger_swineford_1939"),
         "sv": pd.read_csv(HERE / "fixtures/data/survey_missing.csv")}
 PARTIAL = {"hs": ["x3 ~1", "x7~1"], "sv": ["sat_finances~1", "social =~ sat_friends"]}
 

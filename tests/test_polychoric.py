@@ -21,6 +21,7 @@ from scipy import special
 
 from analysis.stats.polychoric import _smooth, bvn_cdf, cell_probabilities, polychoric
 from analysis.stats.reliability import ordinal_alpha
+from analysis.datasets import load as load_example
 
 FIX = Path(__file__).parent / "fixtures"
 R = json.loads((FIX / "r" / "polychoric.json").read_text())
@@ -33,7 +34,7 @@ def data() -> dict[str, pd.DataFrame]:
     bfi = pd.read_csv(FIX / "data" / "bfi.csv").iloc[:, :25]
     reversed_ = bfi.copy()
     reversed_[REVERSED] = 7 - reversed_[REVERSED]
-    return {"skewed": pd.read_csv(FIX / "data" / "ordinal_skewed.csv"), "bfi": bfi,
+    return {"skewed": load_example("ordinal_skewed"), "bfi": bfi,
             "bfi_reversed": reversed_}
 
 

@@ -27,6 +27,7 @@ from analysis.stats.reliability import (
     sdc,
     sem_from_icc,
 )
+from analysis.datasets import load as load_example
 
 FIX = Path(__file__).parent / "fixtures"
 R = json.loads((FIX / "r" / "reliability.json").read_text())
@@ -44,7 +45,7 @@ def bfi() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def hs() -> pd.DataFrame:
-    return pd.read_csv(FIX / "data" / "holzinger_swineford_1939.csv")
+    return load_example("holzinger_swineford_1939")
 
 
 def _check_alpha(result, ref):

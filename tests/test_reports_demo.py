@@ -26,7 +26,7 @@ from analysis.report.runner import NOTEBOOK_DIR, run, run_notebook
 pytestmark = pytest.mark.xdist_group("reports")
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "data" / "demo"
+DEMO = ROOT / "analysis" / "datasets" / "demo"
 SPECIFIC = ["sat_health", "sat_resilience", "sat_housing", "sat_daily_coping", "sat_family",
             "sat_friends", "sat_finances", "sat_strengths", "sat_self_esteem"]
 DOMAINS = ["health", "resilience", "housing", "daily_coping", "family", "friends", "finances",

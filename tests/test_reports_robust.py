@@ -17,7 +17,7 @@ from analysis.report.runner import run
 
 pytestmark = pytest.mark.xdist_group("study-reports")
 
-DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
+DEMO = Path(__file__).resolve().parent.parent / "analysis" / "datasets" / "demo"
 MASKS = {"<5", ".."}
 
 

@@ -26,11 +26,12 @@ from lavaan_compare import assert_rows_and_estimates
 
 from analysis.stats.lavaan_syntax import ModelSyntaxError
 from analysis.stats.sem import cfa, sem, standardized_solution
+from analysis.datasets import load as load_example
 
 HERE = Path(__file__).parent
 FIX = json.loads((HERE / "fixtures/r/sem.json").read_text())
-DATA = {"pd": pd.read_csv(HERE / "fixtures/data/political_democracy.csv"),
-        "hs": pd.read_csv(HERE / "fixtures/data/holzinger_swineford_1939.csv"),
+DATA = {"pd": load_example("political_democracy"),
+        "hs": load_example("holzinger_swineford_1939"),
         "sv": pd.read_csv(HERE / "fixtures/data/survey_missing.csv")}
 SUMS = {"logl", "unrestricted.logl", "aic", "bic"}
 KEY = ["lhs", "op", "rhs", "group"]

@@ -27,6 +27,7 @@ from analysis.stats.structure import (
     kmo,
     parallel_analysis,
 )
+from analysis.datasets import load as load_example
 
 FIX = Path(__file__).parent / "fixtures"
 R = json.loads((FIX / "r" / "efa.json").read_text())
@@ -36,7 +37,7 @@ EFA_TOL = 1e-4
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, pd.DataFrame]:
-    hs = pd.read_csv(FIX / "data" / "holzinger_swineford_1939.csv")
+    hs = load_example("holzinger_swineford_1939")
     bfi = pd.read_csv(FIX / "data" / "bfi.csv")
     return {"hs": hs[[f"x{i}" for i in range(1, 10)]], "bfi": bfi.iloc[:, :25]}
 

@@ -12,7 +12,7 @@ from scipy import stats
 import analysis.study.surveys as sv
 from analysis.intake.scoring import score
 
-DEMO = Path(__file__).resolve().parent.parent / "data" / "demo"
+DEMO = Path(__file__).resolve().parent.parent / "analysis" / "datasets" / "demo"
 
 
 @pytest.fixture(scope="module")

@@ -233,6 +233,6 @@ def test_every_file_passes_the_data_dictionary(tmp_path):
 
 def test_bundled_demo_is_the_seed_2026_output(tmp_path):
     from pathlib import Path
-    demo = Path(__file__).resolve().parent.parent / "data" / "demo"
+    demo = Path(__file__).resolve().parent.parent / "analysis" / "datasets" / "demo"
     for path in syn.write_all(tmp_path, 2026):
         assert (demo / path.name).read_bytes() == path.read_bytes(), path.name

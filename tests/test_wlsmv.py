@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 from analysis.stats.sem import cfa, invariance, measurement_syntax, modification_indices
+from analysis.datasets import load as load_example
 
 HERE = Path(__file__).parent
 FIX = json.loads((HERE / "fixtures/r/wlsmv.json").read_text())
@@ -32,7 +33,7 @@ CHISQ = {"chisq", "chisq.scaled", "baseline.chisq", "baseline.chisq.scaled",
 
 @pytest.fixture(scope="module")
 def data() -> dict[str, pd.DataFrame]:
-    skewed = pd.read_csv(HERE / "fixtures/data/ordinal_skewed.csv")
+    skewed = load_example("ordinal_skewed")
     skewed["half"] = np.repeat(["first", "second"], 450)
     return {"skewed": skewed, "bfi": pd.read_csv(HERE / "fixtures/data/bfi.csv")}
 

@@ -41,7 +41,8 @@ their reasons, and :meth:`Study.intake` shows accepted + rejected = rows read fo
 
 Examples
 --------
->>> study = load_study("data/demo")                                  # doctest: +SKIP
+>>> from analysis import datasets
+>>> study = load_study(datasets.path("demo"))                                  # doctest: +SKIP
 >>> study.scores("pilot", "3x10d")[["respondent_id", "occasion"]].head()  # doctest: +SKIP
 """
 from __future__ import annotations
@@ -234,7 +235,8 @@ def read_manifest(data_dir: str | Path) -> Manifest:
 
     Examples
     --------
-    >>> manifest = read_manifest("data/demo")
+    >>> from analysis import datasets
+    >>> manifest = read_manifest(datasets.path("demo"))
     >>> len(manifest.files), manifest.occasions["pilot"], manifest.files[0].kind
     (15, ('baseline', '6m', '12m'), 'background')
     """
@@ -242,7 +244,7 @@ def read_manifest(data_dir: str | Path) -> Manifest:
     path = root / "manifest.yaml"
     if not path.is_file():
         raise ManifestError(path, ["not found: a data folder describes its study in manifest.yaml "
-                                   "(see data/demo/manifest.yaml and the README)"])
+                                   "(see analysis/datasets/demo/manifest.yaml and the README)"])
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
@@ -564,7 +566,8 @@ class Study:
 
         Examples
         --------
-        >>> load_study("data/demo").id_mismatches().empty
+        >>> from analysis import datasets
+        >>> load_study(datasets.path("demo")).id_mismatches().empty
         True
         """
         def ids(key: str) -> set[str]:
@@ -607,7 +610,8 @@ def load_study(data_dir: str | Path) -> Study:
 
     Examples
     --------
-    >>> study = load_study("data/demo")
+    >>> from analysis import datasets
+    >>> study = load_study(datasets.path("demo"))
     >>> study.intake()[["n_read", "n_rejected"]].sum().tolist(), study.occasions("cohort")
     ([5321, 0], ('t1', 'retest'))
     """
@@ -681,8 +685,9 @@ def fingerprint(data_dir: str | Path) -> str:
 
     Examples
     --------
-    >>> digest = fingerprint("data/demo")
-    >>> len(digest), digest == fingerprint("data/demo")
+    >>> from analysis import datasets
+    >>> digest = fingerprint(datasets.path("demo"))
+    >>> len(digest), digest == fingerprint(datasets.path("demo"))
     (64, True)
     """
     manifest = read_manifest(data_dir)
@@ -699,9 +704,10 @@ def cached_study(data_dir: str | Path, cache_dir: str | Path) -> Study:
 
     Examples
     --------
+    >>> from analysis import datasets
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as cache:
-    ...     first, again = cached_study("data/demo", cache), cached_study("data/demo", cache)
+    ...     first, again = cached_study(datasets.path("demo"), cache), cached_study(datasets.path("demo"), cache)
     ...     kept = [p.suffix for p in Path(cache).iterdir()]
     >>> kept, again.title == first.title
     (['.pickle'], True)

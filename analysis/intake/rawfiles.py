@@ -21,7 +21,8 @@ unterminated quote silently to the end of the file.
 
 Examples
 --------
->>> raw = read_raw("tests/fixtures/io/3x10d_fi_semicolon_bom.csv")
+>>> from analysis import datasets
+>>> raw = read_raw(datasets.path("3x10d_fi_semicolon_bom.csv"))
 >>> raw.delimiter, raw.encoding, raw.line_ends, raw.rows[:3].tolist()
 (';', 'utf-8-sig', 'CRLF', [2, 3, 4])
 """
@@ -895,7 +896,8 @@ def read_raw(path: str | Path, *, delimiter: str | None = None) -> RawTable:
 
     Examples
     --------
-    >>> raw = read_raw("tests/fixtures/io/3x10d_fi_semicolon_bom.csv")
+    >>> from analysis import datasets
+    >>> raw = read_raw(datasets.path("3x10d_fi_semicolon_bom.csv"))
     >>> raw.delimiter, raw.encoding, raw.line_ends
     (';', 'utf-8-sig', 'CRLF')
     """

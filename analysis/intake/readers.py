@@ -38,7 +38,8 @@ the file's own row numbers and stop at the first error.
 
 Examples
 --------
->>> res = load_responses("tests/fixtures/io/3x10d_fi_semicolon_bom.csv", "3x10d")
+>>> from analysis import datasets
+>>> res = load_responses(datasets.path("3x10d_fi_semicolon_bom.csv"), "3x10d")
 >>> res.n_read == res.n_accepted + res.n_rejected == 24
 True
 """
@@ -913,7 +914,8 @@ def load_responses(path: str | Path, instrument: str | Instrument, *, on_invalid
 
     Examples
     --------
-    >>> res = load_responses("tests/fixtures/io/3x10d_fi.xlsx", "3x10d", on_invalid="reject-rows")
+    >>> from analysis import datasets
+    >>> res = load_responses(datasets.path("3x10d_fi.xlsx"), "3x10d", on_invalid="reject-rows")
     >>> res.n_read, res.n_accepted, res.n_rejected
     (24, 24, 0)
     """
@@ -988,7 +990,8 @@ def load_table(path: str | Path, dataset: str | Path, *, on_invalid: str = "erro
 
     Examples
     --------
-    >>> res = load_table("data/demo/service_use.csv", "service-use")
+    >>> from analysis import datasets
+    >>> res = load_table(datasets.path("demo") / "service_use.csv", "service-use")
     >>> res.n_read == res.n_accepted
     True
     """

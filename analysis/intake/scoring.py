@@ -292,7 +292,8 @@ def stream_score(path: str | Path, instrument: Instrument | str, out: str | Path
     --------
     >>> import tempfile
     >>> out = Path(tempfile.mkdtemp()) / "scores.csv"
-    >>> s = stream_score("tests/fixtures/io/3x10d_fi_semicolon_bom.csv", "3x10d", out, chunksize=10)
+    >>> from analysis import datasets
+    >>> s = stream_score(datasets.path("3x10d_fi_semicolon_bom.csv"), "3x10d", out, chunksize=10)
     >>> s.n_read, s.n_accepted + s.n_rejected, s.n_chunks
     (24, 24, 3)
     """

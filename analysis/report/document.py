@@ -486,9 +486,10 @@ def open_report(name: str, data_dir: str | Path | None, out_dir: str | Path, *, 
 
     Examples
     --------
+    >>> from analysis import datasets
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as out, warnings.catch_warnings():
-    ...     report = open_report("01_data_intake", "data/demo", out)
+    ...     report = open_report("01_data_intake", datasets.path("demo"), out)
     >>> report.lang, report.title, report.study.synthetic
     ('en', 'Data intake', True)
     """

@@ -16,8 +16,9 @@
 
 Examples
 --------
+>>> from analysis import datasets
 >>> from analysis.report.runner import run   # doctest: +SKIP
->>> run("data/demo", "reports")               # doctest: +SKIP
+>>> run(datasets.path("demo"), "reports")               # doctest: +SKIP
 """
 from __future__ import annotations
 
@@ -110,10 +111,11 @@ def write_scores(study: Study, out_dir: Path) -> None:
 
     Examples
     --------
+    >>> from analysis import datasets
     >>> import tempfile
     >>> from analysis.intake.manifest import load_study
     >>> with tempfile.TemporaryDirectory() as out:
-    ...     write_scores(load_study("data/demo"), Path(out))
+    ...     write_scores(load_study(datasets.path("demo")), Path(out))
     ...     sorted(p.name for p in Path(out).iterdir())[:2]
     ['client_survey_scores.csv', 'cohort_3x10d_scores.csv']
     """
@@ -140,7 +142,8 @@ def run_notebook(notebook: Path, data_dir: Path, out_dir: Path, *, lang: str | N
     --------
     Runs a whole report notebook in a Jupyter kernel (minutes), so not run as a doctest:
 
-    >>> run_notebook(NOTEBOOK_DIR / "01_data_intake.ipynb", Path("data/demo"), Path("reports"))  # doctest: +SKIP
+    >>> from analysis import datasets
+    >>> run_notebook(NOTEBOOK_DIR / "01_data_intake.ipynb", datasets.path("demo"), Path("reports"))  # doctest: +SKIP
     PosixPath('.../reports/01_data_intake.html')
     """
     import papermill
@@ -215,9 +218,10 @@ def run(data_dir: str | Path, out_dir: str | Path, *, lang: str | None = None, s
     --------
     With every notebook skipped, a run only checks, loads and scores the study:
 
+    >>> from analysis import datasets
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as out:
-    ...     outcomes = run("data/demo", out, skip=["01", "02", "03", "04", "05", "06", "07"])
+    ...     outcomes = run(datasets.path("demo"), out, skip=["01", "02", "03", "04", "05", "06", "07"])
     ...     n_scores = len(list((Path(out) / "scores").glob("*_scores.csv")))
     >>> outcomes[0], n_scores
     (Outcome(notebook='01_data_intake', status='skipped', detail='not selected'), 8)

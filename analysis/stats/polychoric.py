@@ -30,7 +30,8 @@ Examples
 --------
 >>> import pandas as pd
 >>> from analysis.stats.polychoric import polychoric
->>> x = pd.read_csv("tests/fixtures/data/ordinal_skewed.csv")
+>>> from analysis import datasets
+>>> x = datasets.load("ordinal_skewed")
 >>> res = polychoric(x[["q1", "q2", "q3"]])
 >>> res.rho.round(3)
   item     q1     q2     q3

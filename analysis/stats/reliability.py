@@ -281,7 +281,8 @@ def ordinal_alpha(data: pd.DataFrame, *, missing: str = "pairwise") -> AlphaResu
     Examples
     --------
     >>> import pandas as pd
-    >>> x = pd.read_csv("tests/fixtures/data/ordinal_skewed.csv")
+    >>> from analysis import datasets
+    >>> x = datasets.load("ordinal_skewed")
     >>> round(ordinal_alpha(x[["q1", "q2", "q3", "q4", "q5"]]).alpha, 3)
     0.788
     """
@@ -379,13 +380,15 @@ def omega(data: pd.DataFrame, model: str | None = None, *, ordered=None,
     --------
     >>> import pandas as pd
     >>> from analysis.stats.reliability import omega
-    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> from analysis import datasets
+    >>> hs = datasets.load("holzinger_swineford_1939")
     >>> round(omega(hs[["x4", "x5", "x6"]]).omega_total, 3)
     0.886
     >>> m = "vis =~ x1 + x2 + x3; txt =~ x4 + x5 + x6; spd =~ x7 + x8 + x9; g =~ vis + txt + spd"
     >>> omega(hs, m, higher=["g"]).per_factor.round(3).values.tolist()
     [['vis', 0.612], ['txt', 0.885], ['spd', 0.686], ['g', 0.564]]
-    >>> x = pd.read_csv("tests/fixtures/data/ordinal_skewed.csv")
+    >>> from analysis import datasets
+    >>> x = datasets.load("ordinal_skewed")
     >>> round(omega(x.dropna(), ordered=True).omega_total, 3)  # categorical omega
     0.85
     """
@@ -616,7 +619,8 @@ def omega_sl(data: pd.DataFrame, n_factors: int = 3, *, method: str = "minres",
     Examples
     --------
     >>> import pandas as pd
-    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> from analysis import datasets
+    >>> hs = datasets.load("holzinger_swineford_1939")
     >>> res = omega_sl(hs[[f"x{i}" for i in range(1, 10)]], 3)
     >>> round(res.omega_hierarchical, 3), round(res.omega_total, 3)
     (0.449, 0.851)

@@ -60,7 +60,8 @@ Examples
 --------
 >>> import pandas as pd
 >>> from analysis.stats.sem import cfa
->>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+>>> from analysis import datasets
+>>> hs = datasets.load("holzinger_swineford_1939")
 >>> res = cfa(hs, "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9")
 >>> round(res.fit["chisq"], 3), int(res.fit["df"]), round(res.fit["cfi"], 3)
 (85.306, 24, 0.931)
@@ -734,7 +735,8 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str | None = None,
     Examples
     --------
     >>> import pandas as pd
-    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> from analysis import datasets
+    >>> hs = datasets.load("holzinger_swineford_1939")
     >>> m = "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9"
     >>> r = cfa(hs, m, estimator="MLR")
     >>> round(r.fit["chisq.scaled"], 3), round(r.fit["chisq.scaling.factor"], 3)
@@ -742,7 +744,8 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str | None = None,
 
     Ordered items (lavaan's WLSMV):
 
-    >>> x = pd.read_csv("tests/fixtures/data/ordinal_skewed.csv")
+    >>> from analysis import datasets
+    >>> x = datasets.load("ordinal_skewed")
     >>> r = cfa(x, "f =~ q1 + q2 + q3 + q4 + q5", ordered=True)
     >>> r.estimator, round(r.fit["chisq.scaled"], 3), r.n
     ('WLSMV', 6.389, 848)
@@ -934,7 +937,8 @@ def sem(data: pd.DataFrame, model: str, **kwargs: Any) -> CFAResult:
     Examples
     --------
     >>> import pandas as pd
-    >>> pd_ = pd.read_csv("tests/fixtures/data/political_democracy.csv")
+    >>> from analysis import datasets
+    >>> pd_ = datasets.load("political_democracy")
     >>> m = '''ind60 =~ x1 + x2 + x3
     ...        dem60 =~ y1 + y2 + y3 + y4
     ...        dem60 ~ ind60'''
@@ -1000,7 +1004,8 @@ def standardized_solution(result: CFAResult, type: str = "std.all",
     Examples
     --------
     >>> import pandas as pd
-    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> from analysis import datasets
+    >>> hs = datasets.load("holzinger_swineford_1939")
     >>> r = cfa(hs, "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6")
     >>> s = standardized_solution(r)
     >>> round(float(s.loc[0, "est_std"]), 3), round(float(s.loc[0, "se"]), 3)
@@ -1123,7 +1128,8 @@ def modification_indices(result: CFAResult, *, sort: bool = False, minimum_value
     Examples
     --------
     >>> import pandas as pd
-    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> from analysis import datasets
+    >>> hs = datasets.load("holzinger_swineford_1939")
     >>> m = "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9"
     >>> mi = modification_indices(cfa(hs, m), sort=True)
     >>> mi.iloc[0][["lhs", "op", "rhs"]].tolist(), round(float(mi.iloc[0]["mi"]), 2)
@@ -1194,7 +1200,8 @@ def equality_score_tests(result: CFAResult) -> ScoreTestResult:
     Examples
     --------
     >>> import pandas as pd
-    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> from analysis import datasets
+    >>> hs = datasets.load("holzinger_swineford_1939")
     >>> m = "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9"
     >>> r = cfa(hs, m, group="school", group_equal=["loadings"])
     >>> t = equality_score_tests(r)
@@ -1321,7 +1328,8 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: str | None
     Examples
     --------
     >>> import pandas as pd
-    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> from analysis import datasets
+    >>> hs = datasets.load("holzinger_swineford_1939")
     >>> m = "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9"
     >>> inv = invariance(hs, m, "school", strict=True)
     >>> inv[["model", "df"]].astype({"df": int}).values.tolist()
@@ -1607,7 +1615,8 @@ def latent_mean_differences(data: pd.DataFrame, model: str, group: str,
     Examples
     --------
     >>> import pandas as pd
-    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> from analysis import datasets
+    >>> hs = datasets.load("holzinger_swineford_1939")
     >>> m = "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9"
     >>> d = latent_mean_differences(hs, m, "school")
     >>> d.factor.tolist(), round(float(d.est[0]), 3)

@@ -14,7 +14,8 @@ Examples
 --------
 >>> import pandas as pd
 >>> from analysis.stats.structure import kmo, bartlett
->>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+>>> from analysis import datasets
+>>> hs = datasets.load("holzinger_swineford_1939")
 >>> round(kmo(hs[[f"x{i}" for i in range(1, 10)]]).overall, 4)
 0.7522
 """
@@ -86,7 +87,8 @@ def kmo(data: pd.DataFrame) -> KMOResult:
     Examples
     --------
     >>> import pandas as pd
-    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> from analysis import datasets
+    >>> hs = datasets.load("holzinger_swineford_1939")
     >>> res = kmo(hs[["x1", "x2", "x3", "x4"]])
     >>> round(res.overall, 3)
     0.643
@@ -136,7 +138,8 @@ def bartlett(data: pd.DataFrame, n: int | None = None) -> BartlettResult:
     Examples
     --------
     >>> import pandas as pd
-    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> from analysis import datasets
+    >>> hs = datasets.load("holzinger_swineford_1939")
     >>> res = bartlett(hs[[f"x{i}" for i in range(1, 10)]])
     >>> round(res.chisq, 3), res.df, res.n
     (904.097, 36, 301)
@@ -275,7 +278,8 @@ def parallel_analysis(data: pd.DataFrame, n_iter: int = 1000, seed: int | None =
     Examples
     --------
     >>> import pandas as pd
-    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> from analysis import datasets
+    >>> hs = datasets.load("holzinger_swineford_1939")
     >>> pa = parallel_analysis(hs[[f"x{i}" for i in range(1, 10)]], n_iter=200, seed=1)
     >>> pa.n_factors, pa.n_components
     (3, 3)
@@ -627,7 +631,8 @@ def efa(data: pd.DataFrame, n_factors: int, method: str = "minres",
     Examples
     --------
     >>> import pandas as pd
-    >>> hs = pd.read_csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+    >>> from analysis import datasets
+    >>> hs = datasets.load("holzinger_swineford_1939")
     >>> res = efa(hs[[f"x{i}" for i in range(1, 10)]], 3, method="ml", rotation="varimax")
     >>> res.to_frame().round(2).head(4)
       item   ML1   ML3   ML2    h2    u2

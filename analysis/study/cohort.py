@@ -91,8 +91,9 @@ def sample(study: Study, instrument: str, occasion: str | None) -> pd.DataFrame:
 
     Examples
     --------
+    >>> from analysis import datasets
     >>> from analysis.intake.manifest import load_study
-    >>> table = sample(load_study("data/demo"), "3x10d", "t1")
+    >>> table = sample(load_study(datasets.path("demo")), "3x10d", "t1")
     >>> table.shape, table["occasion"].unique().tolist(), "swls_total" in table
     ((900, 41), ['t1'], True)
     """

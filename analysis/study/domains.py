@@ -102,8 +102,9 @@ def life_domain_instrument(study, population: str) -> str | None:
 
     Examples
     --------
+    >>> from analysis import datasets
     >>> from analysis.intake.manifest import load_study
-    >>> study = load_study("data/demo")
+    >>> study = load_study(datasets.path("demo"))
     >>> life_domain_instrument(study, "pilot"), life_domain_instrument(study, "staff")
     ('3x10d', None)
     """

@@ -66,8 +66,9 @@ def rejected_table(study: Study) -> pd.DataFrame:
 
     Examples
     --------
+    >>> from analysis import datasets
     >>> from analysis.intake.manifest import load_study
-    >>> rejected = rejected_table(load_study("data/demo"))
+    >>> rejected = rejected_table(load_study(datasets.path("demo")))
     >>> len(rejected), rejected.columns.tolist()[:6]
     (0, ['file', 'row', 'respondent_id', 'column', 'value', 'reason'])
     """
@@ -80,8 +81,9 @@ def unrecognised_headers(study: Study) -> pd.DataFrame:
 
     Examples
     --------
+    >>> from analysis import datasets
     >>> from analysis.intake.manifest import load_study
-    >>> unrecognised_headers(load_study("data/demo")).shape
+    >>> unrecognised_headers(load_study(datasets.path("demo"))).shape
     (0, 3)
     """
     rows = []
@@ -96,8 +98,9 @@ def missing_by_column(study: Study) -> pd.DataFrame:
 
     Examples
     --------
+    >>> from analysis import datasets
     >>> from analysis.intake.manifest import load_study
-    >>> missing_by_column(load_study("data/demo")).head(1).values.tolist()
+    >>> missing_by_column(load_study(datasets.path("demo"))).head(1).values.tolist()
     [['cohort_background.csv', 'respondent_id', 900, 0, 0.0]]
     """
     return descriptives.missing_by_column(_frames(study))
@@ -108,8 +111,9 @@ def missing_patterns(study: Study, max_patterns: int = 10) -> pd.DataFrame:
 
     Examples
     --------
+    >>> from analysis import datasets
     >>> from analysis.intake.manifest import load_study
-    >>> patterns = missing_patterns(load_study("data/demo"))
+    >>> patterns = missing_patterns(load_study(datasets.path("demo")))
     >>> patterns[["file", "missing_columns", "n"]].head(3).values.tolist()
     [['cohort_background.csv', '(none)', 900], ['cohort_background.csv', 'all', 900],
      ['cohort_3x10d.csv', '(none)', 957]]
@@ -124,8 +128,9 @@ def redactions(study: Study) -> pd.DataFrame:
 
     Examples
     --------
+    >>> from analysis import datasets
     >>> from analysis.intake.manifest import load_study
-    >>> redactions(load_study("data/demo"))[["file", "column", "n_texts", "n_name"]].values.tolist()
+    >>> redactions(load_study(datasets.path("demo")))[["file", "column", "n_texts", "n_name"]].values.tolist()
     [['client_survey.csv', 'cs_comment_good', 11, 0], ['client_survey.csv', 'cs_comment_improve', 15, 0],
      ['staff_survey.csv', 'ss_comment', 6, 4]]
     """

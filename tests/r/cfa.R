@@ -4,7 +4,7 @@
 # Both data sets are read from the committed CSVs, so R and Python see identical numbers.
 suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
 
-hs <- read.csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+hs <- read.csv("analysis/datasets/holzinger_swineford_1939.csv")
 dom <- read.csv("tests/fixtures/data/domains10.csv")
 
 FIT <- c("npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli",

@@ -10,7 +10,7 @@ suppressPackageStartupMessages({
 })
 
 bfi <- read.csv("tests/fixtures/data/bfi.csv")[, 1:25]
-hs <- read.csv("tests/fixtures/data/holzinger_swineford_1939.csv")[, paste0("x", 1:9)]
+hs <- read.csv("analysis/datasets/holzinger_swineford_1939.csv")[, paste0("x", 1:9)]
 data_sets <- list(hs = hs, bfi = bfi)
 
 kmo_bartlett <- lapply(data_sets, function(d) {

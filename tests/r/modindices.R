@@ -4,10 +4,10 @@
 # Needs R lavaan 0.6.14 and jsonlite. Writes tests/fixtures/r/modindices.json.
 suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
 
-DATA <- list(hs = read.csv("tests/fixtures/data/holzinger_swineford_1939.csv"),
+DATA <- list(hs = read.csv("analysis/datasets/holzinger_swineford_1939.csv"),
              dom = read.csv("tests/fixtures/data/domains10.csv"),
              sv = read.csv("tests/fixtures/data/survey_missing.csv"),
-             pd = read.csv("tests/fixtures/data/political_democracy.csv"))
+             pd = read.csv("analysis/datasets/political_democracy.csv"))
 HS1 <- "g =~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9"
 HS3 <- "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 DOM1 <- "wellbeing =~ sat_health + sat_resilience + sat_housing + sat_daily_coping + sat_family +

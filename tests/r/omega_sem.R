@@ -12,9 +12,9 @@
 # thresholds: `omegacat_matrix` below.
 suppressPackageStartupMessages({library(lavaan); library(semTools); library(jsonlite)})
 
-skewed <- read.csv("tests/fixtures/data/ordinal_skewed.csv")
+skewed <- read.csv("analysis/datasets/ordinal_skewed.csv")
 bfi <- read.csv("tests/fixtures/data/bfi.csv")
-hs <- read.csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+hs <- read.csv("analysis/datasets/holzinger_swineford_1939.csv")
 # psych's keys: reverse-scored items of the 1-6 scale
 bfi_r <- bfi
 for (i in c("A1", "C4", "C5", "E1", "E2", "O2", "O5")) bfi_r[[i]] <- 7 - bfi_r[[i]]

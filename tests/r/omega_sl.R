@@ -9,9 +9,9 @@ suppressPackageStartupMessages({
   library(jsonlite)
 })
 
-hs <- read.csv("tests/fixtures/data/holzinger_swineford_1939.csv")[, paste0("x", 1:9)]
+hs <- read.csv("analysis/datasets/holzinger_swineford_1939.csv")[, paste0("x", 1:9)]
 bfi <- read.csv("tests/fixtures/data/bfi.csv")[, 1:25]
-skewed <- read.csv("tests/fixtures/data/ordinal_skewed.csv")
+skewed <- read.csv("analysis/datasets/ordinal_skewed.csv")
 
 rows <- function(m) unname(split(unname(m), row(m)))
 

@@ -6,7 +6,7 @@
 # (FIML; the finance intercept and the friends loading differ between settings by design).
 suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
 
-hs <- read.csv("tests/fixtures/data/holzinger_swineford_1939.csv")
+hs <- read.csv("analysis/datasets/holzinger_swineford_1939.csv")
 sv <- read.csv("tests/fixtures/data/survey_missing.csv")
 DATA <- list(hs = hs, sv = sv)
 FIT <- c("npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr", "aic", "bic",

@@ -9,7 +9,7 @@ suppressPackageStartupMessages({
   library(jsonlite)
 })
 
-skewed <- read.csv("tests/fixtures/data/ordinal_skewed.csv")
+skewed <- read.csv("analysis/datasets/ordinal_skewed.csv")
 bfi <- read.csv("tests/fixtures/data/bfi.csv")[, 1:25]
 
 rows <- function(m) unname(split(unname(m), row(m)))

@@ -16,7 +16,7 @@ bfi_items <- psych::bfi[, c(paste0("A", 1:5), paste0("C", 1:5), paste0("E", 1:5)
 write.csv(bfi_items, "tests/fixtures/data/bfi.csv", row.names = FALSE, na = "")
 bfi <- read.csv("tests/fixtures/data/bfi.csv")
 
-hs_path <- "tests/fixtures/data/holzinger_swineford_1939.csv"
+hs_path <- "analysis/datasets/holzinger_swineford_1939.csv"
 if (!file.exists(hs_path)) {
   write.csv(lavaan::HolzingerSwineford1939, hs_path, row.names = FALSE, na = "")
 }

@@ -5,8 +5,8 @@
 # Needs R lavaan 0.6.14 and jsonlite. Writes tests/fixtures/r/sem.json.
 suppressPackageStartupMessages({library(lavaan); library(jsonlite)})
 
-DATA <- list(pd = read.csv("tests/fixtures/data/political_democracy.csv"),
-             hs = read.csv("tests/fixtures/data/holzinger_swineford_1939.csv"),
+DATA <- list(pd = read.csv("analysis/datasets/political_democracy.csv"),
+             hs = read.csv("analysis/datasets/holzinger_swineford_1939.csv"),
              sv = read.csv("tests/fixtures/data/survey_missing.csv"))
 FIT <- c("npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli",
          "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "srmr", "aic", "bic", "logl",

@@ -2,12 +2,12 @@
 # ordinal measurement-invariance steps of semTools::measEq.syntax.
 # Run from the repository root:  Rscript tests/r/wlsmv.R
 # Needs R lavaan 0.6.14, semTools 0.5.6 and jsonlite. Writes tests/fixtures/r/wlsmv.json.
-# Data: the committed synthetic skewed 1-5 items (tests/fixtures/data/ordinal_skewed.csv;
+# Data: the committed synthetic skewed 1-5 items (analysis/datasets/ordinal_skewed.csv;
 # 'half' = rows 1-450 vs 451-900, made here and in the test) and psych's bfi
 # (tests/fixtures/data/bfi.csv). lavaan's WLSMV default for missing data is listwise.
 suppressPackageStartupMessages({library(lavaan); library(semTools); library(jsonlite)})
 
-skewed <- read.csv("tests/fixtures/data/ordinal_skewed.csv")
+skewed <- read.csv("analysis/datasets/ordinal_skewed.csv")
 skewed$half <- rep(c("first", "second"), each = 450)
 bfi <- read.csv("tests/fixtures/data/bfi.csv")
 DATA <- list(skewed = skewed, bfi = bfi)
