@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.stats._factoring import principal_axis
 from analysis.stats.structure import (
     _one_factor_reduced,
-    _principal_axis,
     _random_correlations,
     bartlett,
     efa,
@@ -123,8 +123,8 @@ def test_principal_axis_reports_non_convergence(data):
     # psych's pa stops after max.iter = 50 steps and only says so in a message; here a
     # run cut short is flagged (HS, 3 factors, needs more than 2 steps).
     r = data["hs"].corr().to_numpy()
-    assert _principal_axis(r, 3)[1]
-    assert not _principal_axis(r, 3, max_iter=2)[1]
+    assert principal_axis(r, 3)[1]
+    assert not principal_axis(r, 3, max_iter=2)[1]
 
 
 def test_efa_rejects_bad_arguments(data):

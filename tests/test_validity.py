@@ -239,7 +239,7 @@ def test_cosmin_summary_end_to_end(seed):
     assert t.loc["internal consistency", "rating"] == "?"    # no CFA given
     # with a one-factor CFA and invariance by gender (the model has one general factor and
     # no gender effect, so both hold in the population)
-    from analysis.stats.structure import cfa, invariance
+    from analysis.stats.sem import cfa, invariance
     items = df.loc[df["gender"] != "other", [*sat[:9], "gender"]]
     model = "life =~ " + " + ".join(sat[:9])
     full = v.cosmin_summary(fit=cfa(items, model).fit, alpha=alpha, retest=retest, hypotheses=conv,

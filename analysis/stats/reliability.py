@@ -32,7 +32,7 @@ from analysis.stats.polychoric import bvn_cdf, polychoric
 from analysis.stats.results import Result
 from analysis.stats.sem import cfa
 from analysis.stats._sem_partable import observed_variables
-from analysis.stats.structure import _check_fa_args, _correlation, _fa, _oblimin
+from analysis.stats._factoring import check_fa_args, correlation, fa, oblimin
 
 __all__ = [
     "AlphaResult",
@@ -625,26 +625,26 @@ def omega_sl(data: pd.DataFrame, n_factors: int = 3, *, method: str = "minres",
     >>> round(res.omega_hierarchical, 3), round(res.omega_total, 3)
     (0.449, 0.851)
     """
-    _check_fa_args(method, "oblimin", "omega_sl")
+    check_fa_args(method, "oblimin", "omega_sl")
     if poly:
         pc = polychoric(data)
         r, items = pc.matrix(), pc.items
     else:
-        cor = _correlation(data, "omega_sl")
+        cor = correlation(data, "omega_sl")
         r, items = cor.to_numpy(), [str(c) for c in cor.columns]
     p = len(items)
     if not 1 <= n_factors < p:
         raise ValueError(f"omega_sl: n_factors must be between 1 and {p - 1}, got {n_factors!r}")
-    orth, _, h2, _, converged = _fa(r, n_factors, method, "varimax")
+    orth, _, h2, _, converged = fa(r, n_factors, method, "varimax")
     if n_factors == 1:
         pattern, phi, gl = orth, np.eye(1), np.ones(1)
     else:
-        pattern, phi, rot_ok = _oblimin(orth)
+        pattern, phi, rot_ok = oblimin(orth)
         converged = converged and rot_ok
         if n_factors == 2:
             gl = np.sqrt(abs(phi[0, 1])) * np.array([1.0, np.sign(phi[0, 1])])
         else:
-            gl, _, _, _, g_ok = _fa(phi, 1, method, "oblimin")
+            gl, _, _, _, g_ok = fa(phi, 1, method, "oblimin")
             gl, converged = gl[:, 0], converged and g_ok
     g = pattern @ gl
     group = np.sign(pattern) * np.sqrt(np.clip(pattern**2 * (1 - gl**2), 0, None))
