@@ -17,7 +17,6 @@ from analysis.study import synthetic as syn
 RETEST = ("t1", "retest")
 
 HYPOTHESES = resource("questionnaires", "hypotheses", "3x10d.yaml")
-assert HYPOTHESES == v.DEFAULT_HYPOTHESES
 
 
 def scored_cohort(seed: int) -> pd.DataFrame:

@@ -28,7 +28,6 @@ import pandas as pd
 import yaml
 from scipy import stats
 
-from analysis import resource
 from analysis.stats.checks import require_columns
 from analysis.stats.criteria import criterion_text, evidence_text, limits
 from analysis.stats.effsize import correlation_ci, hedges_g, holm
@@ -40,9 +39,6 @@ HYPOTHESES_CRITERION = limits("hypotheses testing for construct validity")["shar
 FLOOR_CEILING_LIMIT = float(limits("floor/ceiling")["percent"])
 MINUS = "−"
 HYPOTHESIS_KEYS = ("score", "comparison", "expected_min", "expected_max")
-#: Default pre-specified hypotheses for the 3X10D (kept in a subfolder so that
-#: ``questionnaires/*.yaml`` holds instrument definitions only).
-DEFAULT_HYPOTHESES = resource("questionnaires", "hypotheses", "3x10d.yaml")
 
 
 @dataclass(frozen=True)
@@ -70,9 +66,10 @@ def load_hypotheses(source: str | Path | Sequence[Mapping]) -> list[dict]:
 
     Examples
     --------
-    >>> hypotheses = load_hypotheses(DEFAULT_HYPOTHESES)
-    >>> len(hypotheses), hypotheses[0]["score"], hypotheses[0]["expected_min"]
-    (10, 'sat_life_overall', 0.5)
+    >>> hypotheses = load_hypotheses([{"score": "total", "comparison": "other_scale",
+    ...                                "expected_min": 0.5, "expected_max": 1, "rationale": "same construct"}])
+    >>> hypotheses[0]["score"], hypotheses[0]["rationale"]
+    ('total', 'same construct')
     """
     where = "hypotheses"
     if isinstance(source, (str, Path)):
@@ -115,8 +112,8 @@ def convergent(data: pd.DataFrame, hypotheses: str | Path | Sequence[Mapping],
     data : DataFrame
         One row per respondent with the scored columns named in the hypotheses.
     hypotheses : list of dict or path to YAML
-        See :func:`load_hypotheses`; the 3X10D defaults are in :data:`DEFAULT_HYPOTHESES`
-        (``questionnaires/hypotheses/3x10d.yaml``).
+        See :func:`load_hypotheses`; an instrument's pre-specified hypotheses are declared in
+        ``questionnaires/hypotheses/<instrument>.yaml`` (read by :mod:`analysis.study.cohort`).
     method : {"spearman", "pearson"}
     ci : float
         Confidence level of the Fisher-z interval (:func:`correlation_ci`).
