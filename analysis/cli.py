@@ -90,7 +90,7 @@ def _dictionary(args: argparse.Namespace) -> int:
 
 
 def _codebook(args: argparse.Namespace) -> int:
-    from analysis.intake.dictionary import render_codebook
+    from analysis.intake.codebook import render_codebook
 
     text = render_codebook(args.dir)
     if args.out:

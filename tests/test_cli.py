@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.intake.dictionary import render_codebook
+from analysis.intake.codebook import render_codebook
 from analysis.datasets import path as example_path
 
 FIX = Path(__file__).parent / "fixtures" / "io"

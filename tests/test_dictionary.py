@@ -11,10 +11,10 @@ from analysis.intake.dictionary import (
     DICTIONARY_DIR,
     MISSING_VALUES,
     generated_schemas,
-    render_codebook,
     schema_text,
     scores_schema,
 )
+from analysis.intake.codebook import render_codebook
 from analysis.intake.instruments import (
     QUESTIONNAIRE_DIR,
     available_instruments,
