@@ -50,8 +50,8 @@ from analysis.intake.privacy import mask_identity_codes
 SUPPORTED = (".csv", ".txt", ".xlsx", ".sav")
 #: Delimiters considered when a CSV file does not name its own (``delimiter=`` overrides).
 DELIMITERS = (";", ",", "\t", "|")
-_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
-_NUMBER_RE = re.compile(_NUMBER)
+NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+NUMBER_RE = re.compile(NUMBER)
 _SAMPLE_BYTES = 1 << 18         # head of a CSV file used to find encoding, delimiter and header
 _VOTE_CHARS = 1 << 16           # of which the delimiter vote reads the whole lines in the first 64 Ki characters
 _BLOCK_BYTES = 1 << 20          # pyarrow block: chunks of a streamed file
@@ -225,7 +225,7 @@ class RawTable:
 
 
 # ============================================================================= reading CSV
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
     """Text of one xlsx/sav cell: integral floats without ``.0``, dates in ISO form."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
         return ""
@@ -249,8 +249,8 @@ def _text_column(values: np.ndarray) -> TextColumn:
     if all(type(u) is str for u in col.uniques):
         return col
     if any(isinstance(u, bool) for u in col.uniques) and len(col.uniques) > 1:
-        col = TextColumn.of([_cell_text(v) for v in values])   # True == 1: keep them apart
-    again = TextColumn.of([_cell_text(u) for u in col.uniques])   # 7 and "7" both read "7"
+        col = TextColumn.of([cell_text(v) for v in values])   # True == 1: keep them apart
+    again = TextColumn.of([cell_text(u) for u in col.uniques])   # 7 and "7" both read "7"
     return TextColumn(again.codes[col.codes] if len(col.codes) else col.codes, again.uniques)
 
 
@@ -258,7 +258,7 @@ class _NotUtf8(Exception):
     """Raised inside the parser when the byte stream stops being valid UTF-8."""
 
 
-class _Restart(Exception):
+class Restart(Exception):
     """The encoding changed after chunks were handed out: read the file again from the start."""
 
 
@@ -402,7 +402,7 @@ def _two_row_header(first: list[str], second: list[str] | None) -> list[str] | N
     The second row counts as a sub-header when its first cell is empty (no respondent) and it
     names columns whose first-row cell is empty (the question spans them)."""
     if not second or second[0].strip() or len(second) > len(first) \
-            or any(_NUMBER_RE.fullmatch(c.strip().replace(",", ".")) for c in second):   # data, not labels
+            or any(NUMBER_RE.fullmatch(c.strip().replace(",", ".")) for c in second):   # data, not labels
         return None
     second = second + [""] * (len(first) - len(second))
     if not any(not q.strip() and s.strip() for q, s in zip(first, second)):
@@ -531,7 +531,7 @@ def _line_breaks(text: str) -> int:
     return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
-class _CsvReader:
+class CsvReader:
     """Parse a CSV file with pyarrow into :class:`RawTable` chunks (whole file, or ``chunksize`` rows)."""
 
     def __init__(self, path: Path, file: str, delimiter: str | None = None):
@@ -543,7 +543,7 @@ class _CsvReader:
         """The file as one :class:`RawTable` or in chunks of ``chunksize`` records.
 
         A byte that is not UTF-8 switches to Windows-1252 when the file is plain cp1252 (else an
-        error); if chunks were already handed out, :class:`_Restart` tells the caller to start over."""
+        error); if chunks were already handed out, :class:`Restart` tells the caller to start over."""
         yielded = False
         try:
             for chunk in self._chunks(self.fmt, chunksize):
@@ -555,7 +555,7 @@ class _CsvReader:
             self.fmt = dataclasses.replace(self.fmt, encoding=encoding,
                                            notes=self.fmt.notes + (_cp1252_note(self.path, line_break),))
             if yielded:
-                raise _Restart() from None
+                raise Restart() from None
             yield from self._chunks(self.fmt, chunksize)
 
     def _chunks(self, fmt: _CsvFormat, chunksize: int | None) -> Iterator[RawTable]:
@@ -766,11 +766,11 @@ def _assemble(file: str, path: Path, header: list[str], columns: list[TextColumn
 def _header_and_body(records: list[list], file: str) -> tuple[list[str], int, np.ndarray]:
     """Header (one or two rows) and the cells below it, as wide as the widest row: cells beyond
     the header keep an empty header, so they are reported, never dropped."""
-    if not records or not any(_cell_text(c).strip() for c in records[0]):
+    if not records or not any(cell_text(c).strip() for c in records[0]):
         _fail(file, "no header row: the first row is empty", row=1)
     width = max(len(r) for r in records)
-    header = [_cell_text(c).strip() for c in records[0]] + [""] * (width - len(records[0]))
-    combined = _two_row_header(header, [_cell_text(c) for c in records[1]] if len(records) > 1 else None)
+    header = [cell_text(c).strip() for c in records[0]] + [""] * (width - len(records[0]))
+    combined = _two_row_header(header, [cell_text(c) for c in records[1]] if len(records) > 1 else None)
     header_rows = 2 if combined else 1
     rows = records[header_rows:]
     if all(len(r) == width for r in rows):                       # calamine pads rows to the sheet width
@@ -860,7 +860,7 @@ def _read_sav(path: Path, file: str) -> RawTable:
                      value_labels=dict(meta.variable_value_labels))
 
 
-def _source(path: str | Path) -> tuple[Path, str, str]:
+def resolve_source(path: str | Path) -> tuple[Path, str, str]:
     path = Path(path)
     file = str(path)
     if not path.is_file():
@@ -901,9 +901,9 @@ def read_raw(path: str | Path, *, delimiter: str | None = None) -> RawTable:
     >>> raw.delimiter, raw.encoding, raw.line_ends
     (';', 'utf-8-sig', 'CRLF')
     """
-    path, file, suffix = _source(path)
+    path, file, suffix = resolve_source(path)
     if suffix in (".csv", ".txt"):
-        chunks = _CsvReader(path, file, delimiter).chunks()
+        chunks = CsvReader(path, file, delimiter).chunks()
         raw = next(chunks)
         chunks.close()                      # let go of the parser's table
         return raw

@@ -63,17 +63,17 @@ from analysis.intake.dictionary import DATE_FIELD, ID_FIELDS, load_schema, respo
 from analysis.intake.instruments import Instrument, load_instrument, normalise_header
 from analysis.intake.privacy import find_identity_codes, mask_identity_codes
 from analysis.intake.rawfiles import (  # noqa: F401  (Problem, PersonalDataError, TextColumn: public here too)
-    _NUMBER,
-    _NUMBER_RE,
+    NUMBER,
+    NUMBER_RE,
     InputError,
     PersonalDataError,
     Problem,
     RawTable,
     TextColumn,
-    _cell_text,
-    _CsvReader,
-    _Restart,
-    _source,
+    cell_text,
+    CsvReader,
+    Restart,
+    resolve_source,
     read_raw,
 )
 
@@ -123,7 +123,7 @@ def _number(text: str, decimal: str) -> float:
     anything else — an exponent, ``inf`` or ``nan`` in a numeric field is rejected, not read."""
     if decimal == ",":
         text = _DECIMAL_COMMA_RE.sub(r"\1.\2", text)
-    if not _NUMBER_RE.fullmatch(text):
+    if not NUMBER_RE.fullmatch(text):
         return np.nan
     value = float(text)
     return value if np.isfinite(value) else np.nan
@@ -163,7 +163,7 @@ class _Field:
     @classmethod
     def of(cls, fld: Mapping, missing_values: list[str]) -> _Field:
         missing = fld.get("missingValues", missing_values)
-        numbers = tuple(float(m) for m in missing if re.fullmatch(_NUMBER, m.strip()))
+        numbers = tuple(float(m) for m in missing if re.fullmatch(NUMBER, m.strip()))
         labels: dict[str, str] = {}
         for cat in fld.get("categories", ()):
             cat = cat if isinstance(cat, Mapping) else {"value": cat}
@@ -554,7 +554,7 @@ class _Keys:
             values, state = conv[k]
             col = raw.columns[self.plan.header_of[k]]
             values = _arrow_strings(values if isinstance(values, pa.Array) else
-                                    [v if isinstance(v, str) else _cell_text(v) for v in values], state != 1)
+                                    [v if isinstance(v, str) else cell_text(v) for v in values], state != 1)
             if col.distinct and (state != 1).all() and pc.all(pc.equal(values, col.arrow_uniques())).as_py() \
                     is not False:
                 canonical, distinct = np.arange(len(values)), values     # nothing stripped: already distinct
@@ -771,7 +771,7 @@ def _duplicate_problems(plan: _Plan, raw: RawTable, conv, duplicates: Mapping[in
 def _item(values, i: int) -> str:
     """Element ``i`` of per-distinct-text values (pyarrow or numpy) as text."""
     value = values[i].as_py() if hasattr(values[i], "as_py") else values[i]
-    return value if isinstance(value, str) else _cell_text(value)
+    return value if isinstance(value, str) else cell_text(value)
 
 
 def _frame(columns: Mapping[str, object], index: pd.Index) -> pd.DataFrame:
@@ -933,12 +933,12 @@ def load_responses(path: str | Path, instrument: str | Instrument, *, on_invalid
 
 def _stream_responses(path, ins: Instrument, on_invalid: str, recode, delimiter, chunksize: int,
                       recode_advice: str | None = None) -> Iterator[LoadResult]:
-    path, file, suffix = _source(path)
+    path, file, suffix = resolve_source(path)
     if suffix not in (".csv", ".txt"):
         raw = read_raw(path)
         yield _load(_response_plan(raw, ins, recode, recode_advice), raw, "reject-rows")
         return
-    reader = _CsvReader(path, file, delimiter)
+    reader = CsvReader(path, file, delimiter)
     while True:                          # first pass: whole-file facts and every key
         plan = whole = keys = None
         try:
@@ -949,7 +949,7 @@ def _stream_responses(path, ins: Instrument, on_invalid: str, recode, delimiter,
                 conv = _convert(plan, raw, [*plan.key, *plan.coding])
                 whole.update(raw, conv)
                 keys.add(raw, conv)
-        except _Restart:                 # not UTF-8 after all: read again as Windows-1252
+        except Restart:                 # not UTF-8 after all: read again as Windows-1252
             continue
         break
     whole.check()
