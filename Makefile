@@ -6,18 +6,28 @@ RUNTIME := $(VENV)/.runtime-stamp
 TESTING := $(VENV)/.test-stamp
 DEMO := analysis/datasets/demo
 QUIET := PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONWARNINGS=ignore
+# Every dependency (runtime, test and the scale extra) pinned with its hashes, for Python 3.11 on
+# Linux x86-64; pyproject.toml keeps the ranges for library users. `make lock` writes it.
+LOCK := requirements/lock.txt
+# The installer and the lock tool are pinned too, so that an install is repeatable.
+PIP := pip==26.3
+UV := uv==0.13.9
 
-.PHONY: report test lab codebook benchmark demo-data clean
+.PHONY: report test lab codebook benchmark demo-data lock clean
 
-$(RUNTIME): pyproject.toml
+# One environment for reports and tests, installed from the lock (pip checks every download
+# against its hash), then the project itself as an editable install without its dependencies
+# (all in the lock) and without build isolation (setuptools is in the lock). A change to the
+# lock or to pyproject.toml reinstalls.
+$(RUNTIME): $(LOCK) pyproject.toml
 	@$(PY) -m venv $(VENV)
-	@$(QUIET) $(BIN)/python -m pip install -qq --upgrade pip
-	@$(QUIET) $(BIN)/python -m pip install -qq -e .
+	@$(QUIET) $(BIN)/python -m pip install -qq '$(PIP)'
+	@$(QUIET) $(BIN)/python -m pip install -qq --require-hashes -r $(LOCK)
+	@$(QUIET) $(BIN)/python -m pip install -qq --no-deps --no-build-isolation -e .
 	@$(BIN)/python -m ipykernel install --sys-prefix --name youth-services --display-name "Python (youth-services)" > /dev/null
 	@touch $(RUNTIME)
 
 $(TESTING): $(RUNTIME)
-	@$(QUIET) $(BIN)/python -m pip install -qq -e '.[test]'
 	@touch $(TESTING)
 
 ## make report: run every report on the bundled synthetic demo data; outputs land in reports/
@@ -43,6 +53,16 @@ benchmark: $(TESTING)
 ## make demo-data: regenerate the bundled synthetic demo data
 demo-data: $(RUNTIME)
 	$(BIN)/python -m analysis synthetic --seed 2026 --out $(DEMO)
+
+## make lock: re-pin requirements/lock.txt from the ranges in pyproject.toml after a change to them
+## (pins still allowed are kept); `make lock UPGRADE=1` moves every pin to its newest allowed
+## release. Then `make test` (which reinstalls from the new lock) and commit both files.
+lock:
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(QUIET) $(BIN)/python -m pip install -qq '$(UV)'
+	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+	    --python-platform x86_64-manylinux_2_28 $(if $(UPGRADE),--upgrade,) \
+	    --custom-compile-command 'make lock' --quiet -o $(LOCK)
 
 clean:
 	rm -rf $(VENV) reports/*
