@@ -723,7 +723,3 @@ def cached_study(data_dir: str | Path, cache_dir: str | Path) -> Study:
         pickle.dump(study, fh, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(cache)
     return study
-
-
-#: The name of release 0.1: a data folder loaded as a study.
-load_folder = load_study
