@@ -57,12 +57,16 @@ demo-data: $(RUNTIME)
 ## make lock: re-pin requirements/lock.txt from the ranges in pyproject.toml after a change to them
 ## (pins still allowed are kept); `make lock UPGRADE=1` moves every pin to its newest allowed
 ## release. Then `make test` (which reinstalls from the new lock) and commit both files.
+## (The lock file is replaced only when it changes, so an unchanged lock reinstalls nothing.)
 lock:
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	@$(QUIET) $(BIN)/python -m pip install -qq '$(UV)'
+	@cp $(LOCK) $(LOCK).new
 	$(BIN)/uv pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
 	    --python-platform x86_64-manylinux_2_28 $(if $(UPGRADE),--upgrade,) \
-	    --custom-compile-command 'make lock' --quiet -o $(LOCK)
+	    --custom-compile-command 'make lock' --quiet -o $(LOCK).new
+	@if cmp -s $(LOCK).new $(LOCK); then rm $(LOCK).new; echo "$(LOCK) unchanged"; \
+	 else mv $(LOCK).new $(LOCK); echo "$(LOCK) updated: run make test, then commit it"; fi
 
 clean:
 	rm -rf $(VENV) reports/*
