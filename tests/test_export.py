@@ -102,7 +102,7 @@ def test_xlsx_bytes_identical_across_runs(tmp_path):
     assert openpyxl.load_workbook(tmp_path / "a.xlsx").properties.created.year == 2000
 
 
-@pytest.mark.parametrize("name", ["", "a" * 32, "a/b", "x[1]", "what?"])
+@pytest.mark.parametrize("name", ["", "a/b", "x[1]", "what?"])   # long names are shortened (test_published_tables)
 def test_xlsx_rejects_bad_sheet_names(tmp_path, name):
     with pytest.raises(ValueError, match="sheet name"):
         write_xlsx({name: pd.DataFrame({"a": [1]})}, tmp_path / "x.xlsx")

@@ -84,7 +84,6 @@ import pandas as pd
 from scipy.linalg import null_space
 from scipy.optimize import linprog
 
-
 #: Smallest number of persons a published cell may rest on (the project's small-cell rule).
 MIN_CELL = 5
 PRIMARY, COMPLEMENT = "primary", "complement"
@@ -221,7 +220,8 @@ def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, m
     Returns
     -------
     DataFrame
-        A copy; masked columns become ``object`` dtype.
+        A copy; masked columns become ``object`` dtype. ``attrs["hidden"]`` holds which cells
+        were hidden (booleans like the table), for :meth:`analysis.report.document.Report.table`.
 
     Examples
     --------
@@ -246,16 +246,31 @@ def suppress_small_cells(table: pd.DataFrame, n_cols: list[str] | None = None, m
              if c not in n_cols and c not in labels and pd.api.types.is_numeric_dtype(table[c])
              and not pd.api.types.is_bool_dtype(table[c])]
     out = table.copy()
+    hidden = _no_cells_hidden(table)
     for col in n_cols:
         if small[col].any():
             out[col] = out[col].astype(object).where(~small[col], mask)
+            hidden[col] |= small[col]
     part_small = small[list(parts)].any(axis=1) if parts else pd.Series(False, index=table.index)
     for col in parts:
         out[col] = out[col].astype(object).where(~(part_small & ~small[col]), complement_mask)
+        hidden[col] |= part_small & ~small[col]
     for col in stats:
         if row_small.any():
             out[col] = out[col].astype(object).where(~row_small, mask)
+            hidden[col] |= row_small
+    out.attrs["hidden"] = hidden
     return out
+
+
+def _no_cells_hidden(table: pd.DataFrame) -> pd.DataFrame:
+    """A mask of ``table`` (booleans like it) with the cells a masking function hid before,
+    when ``table`` carries one in ``attrs["hidden"]``, else none."""
+    mask = pd.DataFrame(False, index=table.index, columns=table.columns)
+    before = table.attrs.get("hidden")
+    if isinstance(before, pd.DataFrame) and before.shape == table.shape:
+        mask |= before.to_numpy(bool)
+    return mask
 
 
 def mask_small_counts(report: pd.DataFrame, min_n: int = MIN_CELL, mask: str = f"<{MIN_CELL}",
@@ -266,6 +281,7 @@ def mask_small_counts(report: pd.DataFrame, min_n: int = MIN_CELL, mask: str = f
     the small one is replaced by ``mask`` and ``value``, ``previous``, ``change``, ``desired``
     and ``target_met`` otherwise by ``complement_mask`` (each would reveal the small value). Percentages and means are left as they are. A row without a unit whose
     values are whole numbers is taken for a count (it may be one; nothing says it is not).
+    Which cells were hidden is in ``attrs["hidden"]`` (as :func:`suppress_small_cells`).
 
     Examples
     --------
@@ -281,6 +297,7 @@ def mask_small_counts(report: pd.DataFrame, min_n: int = MIN_CELL, mask: str = f
     count = report["unit"].eq("count") | (report["unit"].isna() & whole)
     small = count & (values < min_n).any(axis=1)
     out = report.copy()
+    hidden = _no_cells_hidden(report)
     for col in ("value", "previous", "change", "desired", "target_met"):
         if col not in out:
             continue
@@ -288,6 +305,8 @@ def mask_small_counts(report: pd.DataFrame, min_n: int = MIN_CELL, mask: str = f
         # a small value is "<5"; the other cells of its row are hidden with it as "..", since
         # the change, the direction and the target would give the small value away
         out[col] = out[col].astype(object).where(~small, np.where(own, mask, complement_mask))
+        hidden[col] |= small
+    out.attrs["hidden"] = hidden
     return out
 
 
@@ -295,7 +314,8 @@ def mask_small_groups(table: pd.DataFrame, persons: str = "persons", columns: Se
                       min_n: int = MIN_CELL, mask: str = f"<{MIN_CELL}") -> pd.DataFrame:
     """Mask ``columns`` in the rows that rest on fewer than ``min_n`` persons (column
     ``persons``; a missing number means the row describes no group of persons), e.g. an
-    accounting table of counts and of the visits of each group.
+    accounting table of counts and of the visits of each group. Which cells were hidden is in
+    ``attrs["hidden"]`` (as :func:`suppress_small_cells`).
 
     Examples
     --------
@@ -305,8 +325,11 @@ def mask_small_groups(table: pd.DataFrame, persons: str = "persons", columns: Se
     """
     small = pd.to_numeric(table[persons], errors="coerce").lt(min_n).fillna(False).to_numpy(bool)
     out = table.copy()
+    hidden = _no_cells_hidden(table)
     for col in columns:
         out[col] = out[col].astype(object).where(~small, mask)
+        hidden[col] |= small
+    out.attrs["hidden"] = hidden
     return out
 
 
@@ -715,6 +738,25 @@ class Disclosure:
                 out.iat[cell.row, out.columns.get_loc(cell.column)] = \
                     self.mask if reason == PRIMARY else self.complement_mask
         return out
+
+    def hidden_mask(self, name: str) -> pd.DataFrame:
+        """Which cells :meth:`shown` hides in table ``name``: booleans shaped like the table.
+
+        Examples
+        --------
+        >>> d = Disclosure()
+        >>> _ = d.protect("g", pd.DataFrame({"g": ["a", "b", "all"], "n": [3, 9, 12]}), TableSpec(population="p", dims=["g"]))
+        >>> d.hidden_mask("g")["n"].tolist()
+        [True, True, False]
+        """
+        if name not in self._tables:
+            raise KeyError(f"Disclosure: no table {name!r} (tables: {list(self._tables)})")
+        table = self._tables[name][0]
+        mask = pd.DataFrame(False, index=table.index, columns=table.columns)
+        for cell in self._model.cells:
+            if cell.table == name and self._reason(cell):
+                mask.iat[cell.row, mask.columns.get_loc(cell.column)] = True
+        return mask
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:

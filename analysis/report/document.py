@@ -115,6 +115,7 @@ class Report:
         self._notes: list[str] = []
         self._tables: dict[str, present.ShownTable] = {}
         self._table_args: dict[str, dict] = {}
+        self._masked: dict[str, pd.DataFrame | None] = {}
         self.disclosure = Disclosure(min_n)
         self._anchors: set[str] = set()
         self._n_figures = 0
@@ -152,15 +153,62 @@ class Report:
     def pct(self, x: float, decimals: int = 0) -> str:
         return f"{present.number(x, decimals, self.lang)} %"
 
-    def n(self, n: int | str) -> str:
-        """A number of persons for a sentence: below the small-cell limit it is not printed."""
-        if isinstance(n, str) or n < self.min_n:
+    def n(self, n: int) -> str:
+        """A number of persons for a sentence: below the small-cell limit it is not printed.
+        For a count taken from a published table use :meth:`shown_n`."""
+        if n < self.min_n:
             return self.t("common.fewer_than", min_n=self.min_n)
         return present.count(n, self.lang)
+
+    def shown_n(self, table: str | present.ShownTable, where: int | Mapping[str, object],
+                column: str = "n") -> str:
+        """A number of persons of a published table (``table``, row ``where``: a position or
+        ``{column: value}``) for a sentence: not printed when disclosure control hid it.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> r = Report("01_data_intake", None, display=False)
+        >>> _ = r.table("groups", pd.DataFrame({"group": ["a", "b"], "n": [12, 3]}), title="Groups")
+        >>> r.shown_n("groups", {"group": "a"}), r.shown_n("groups", 1)
+        ('12', 'fewer than 5')
+        """
+        shown = self._tables[table] if isinstance(table, str) else table
+        if shown.hidden(where, column):
+            return self.t("common.fewer_than", min_n=self.min_n)
+        return self.n(shown.value(where, column))
+
+    def publishable(self, *counts: float) -> bool:
+        """Whether groups of these sizes may be published at all: each has at least ``min_n``
+        persons. For a group that no table counts but that follows from published counts (the
+        clients who left = those at the start − those at the end), so that a table of it could
+        not be protected by hiding cells.
+
+        Examples
+        --------
+        >>> r = Report("04_pilot_evaluation", None, display=False)
+        >>> r.publishable(30 - 24, 24), r.publishable(30 - 27, 27)
+        (True, False)
+        """
+        return all(c >= self.min_n for c in counts)
 
     def count(self, n: float) -> str:
         """A count that is not a number of persons (rows, files, visits) for a sentence."""
         return present.count(n, self.lang)
+
+    def label_list(self, keys: Sequence[object], column: str | Sequence[str] = "", *, sep: str = ", ",
+                   empty: str = "") -> str:
+        """The labels of ``keys`` (:meth:`label`, codes of ``column``) joined by ``sep``;
+        ``empty`` when there are none.
+
+        Examples
+        --------
+        >>> r = Report("03_norms", None, display=False)
+        >>> r.labels = study_labels("en")
+        >>> r.label_list(["age_group", "gender"], sep=" × "), r.label_list([], empty="–")
+        ('Age group × Gender', '–')
+        """
+        return sep.join(self.label(str(k), column) for k in keys) or empty
 
     def label(self, key: str, column: str | Sequence[str] = "") -> str:
         """The label of a score, item or category code (of ``column``) in the report language;
@@ -280,18 +328,24 @@ class Report:
         those of another column (``{"group": "activity"}``: the groups are activity codes);
         ``columns_of`` says the column names are groups of these columns' codes.
         """
-        if not re.fullmatch(r"[A-Za-z0-9_]{1,31}", name):
-            raise ValueError(f"table name {name!r}: 1–31 letters, digits or '_' (it becomes a sheet name)")
+        if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+            raise ValueError(f"table name {name!r}: letters, digits or '_' (it names a CSV file and a sheet)")
         if name in self._tables:
             raise ValueError(f"table {name!r} added twice to report {self.name!r}")
         named = any(n is not None for n in data.index.names)
         machine = data.reset_index() if named else data.reset_index(drop=True)
+        masked = data.attrs.get("hidden")          # cells a masking function of disclosure hid
+        if masked is not None:
+            masked = pd.DataFrame(masked).reset_index(drop=True).reindex(columns=machine.columns, fill_value=False)
+            if masked.shape != machine.shape:
+                raise ValueError(f"table {name!r}: its attrs['hidden'] does not fit the table")
+        self._masked[name] = masked
         if counts is not None and len(machine):
             spec = spec or self._row_spec(name, machine, counts, keep)
             if spec is not None:
                 machine = self.disclosure.protect(name, machine, spec).drop(columns="_row", errors="ignore")
         args = {"kinds": kinds, "hide": hide, "row_kinds": row_kinds, "label_as": label_as, "columns_of": columns_of}
-        shown = present.present(machine, self.lang, self.labels, **args)
+        shown = present.present(machine, self.lang, self.labels, hidden=self._hidden(name, machine), **args)
         caption = title if title is not None else self.t(title_key or f"{self.name}.tables.{name}", **fields)
         abbreviations = "; ".join(f"{k} = {v}" for k, v in shown.abbreviations if k not in _SELF_EVIDENT)
         block_notes = tuple([*notes, *([abbreviations + "."] if abbreviations else [])])
@@ -301,6 +355,16 @@ class Report:
             number = 1 + sum(b.kind == "table" for b in self._blocks)
             self._add(Block("table", text=caption, number=number, table=shown, notes=block_notes))
         return shown
+
+    def _hidden(self, name: str, machine: pd.DataFrame) -> pd.DataFrame:
+        """Which cells of table ``name`` are hidden now: by the report's disclosure control or
+        by the masking function the table came from."""
+        mask = pd.DataFrame(False, index=machine.index, columns=machine.columns)
+        if name in self.disclosure.specs:
+            mask |= self.disclosure.hidden_mask(name).reindex(columns=machine.columns).to_numpy(bool)
+        if self._masked.get(name) is not None:
+            mask |= self._masked[name].to_numpy(bool)
+        return mask
 
     def _row_spec(self, name: str, machine: pd.DataFrame, counts, keep: Sequence[str]) -> TableSpec | None:
         """Each row its own group of persons: the table's text columns say which."""
@@ -321,7 +385,8 @@ class Report:
             if name in self.disclosure.specs:
                 machine = self.disclosure.shown(name).drop(columns="_row", errors="ignore")
                 old = self._tables[name]
-                self._tables[name] = present.present(machine, self.lang, self.labels, **self._table_args[name])
+                self._tables[name] = present.present(machine, self.lang, self.labels, hidden=self._hidden(name, machine),
+                                                     **self._table_args[name])
                 refreshed[id(old)] = self._tables[name]
         blocks = []
         for b in self._blocks:

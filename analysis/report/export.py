@@ -138,13 +138,14 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
     Parameters
     ----------
     sheets : mapping of sheet name → DataFrame
-        In the order the sheets should appear. Names: 1–31 characters, none of ``[]:*?/\\``.
+        In the order the sheets should appear. Names: at least one character, none of
+        ``[]:*?/\\``; a name longer than Excel's 31 characters is shortened (:func:`sheet_names`).
     path : str or Path
         The ``.xlsx`` file to write (parent folders are created).
     number_formats : mapping of column name → Excel number format, optional
         E.g. ``{"mean": "0.00", "p": "0.000", "n": "#,##0"}``; applied to the number cells of
         that column in every sheet.
-    sheet_formats : mapping of sheet name → {column name → format}, optional
+    sheet_formats : mapping of sheet name (as in ``sheets``) → {column name → format}, optional
         Formats of one sheet's columns (they take precedence over ``number_formats``); a
         list instead of a format gives each row its own (a table of measures, where ``N`` is
         a whole number and ``CFI`` has three decimals).
@@ -169,8 +170,9 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
     """
     path = Path(path)
     for name in sheets:
-        if not 1 <= len(name) <= 31 or _BAD_SHEET_CHARS.search(name):
-            raise ValueError(f"write_xlsx: sheet name {name!r} must have 1–31 characters and none of []:*?/\\")
+        if not name or _BAD_SHEET_CHARS.search(name):
+            raise ValueError(f"write_xlsx: sheet name {name!r} must have a character and none of []:*?/\\")
+    titles = sheet_names(list(sheets))
     number_formats = dict(number_formats or {})
     path.parent.mkdir(parents=True, exist_ok=True)
     options = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -184,7 +186,7 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
                 used.update([fmt] if isinstance(fmt, str) else [f for f in fmt if f])
         formats = {fmt: book.add_format({"num_format": fmt}) for fmt in sorted(used)}
         for name, table in sheets.items():
-            sheet = book.add_worksheet(name)
+            sheet = book.add_worksheet(titles[name])
             own = sheet_formats.get(name, {})
             for j, col in enumerate(table.columns):
                 sheet.write_string(0, j, str(col), header)
@@ -197,6 +199,35 @@ def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
                 sheet.set_column(j, j, min(max(width, _MIN_WIDTH), _MAX_WIDTH))
             sheet.freeze_panes(1, 0)
     return path
+
+
+def sheet_names(names: Sequence[str], limit: int = 31) -> dict[str, str]:
+    """The sheet title of each name: the name itself when it has at most ``limit`` (Excel's 31)
+    characters, else cut to fit; titles are unique regardless of case, as Excel requires
+    (a cut or clashing name ends with ``~2``, ``~3``, …). The one place sheet names are shortened.
+
+    Examples
+    --------
+    >>> names = ["about", "known_groups_of_living_arrangement", "known_groups_of_living_arrangement_2"]
+    >>> list(sheet_names(names).values())
+    ['about', 'known_groups_of_living_arrangem', 'known_groups_of_living_arrang~2']
+    """
+    titles: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:                   # names that fit keep them, first come first served
+        if len(name) <= limit and name.lower() not in taken:
+            titles[name] = name
+            taken.add(name.lower())
+    for name in names:
+        if name in titles:
+            continue
+        title, k = name[:limit], 1
+        while title.lower() in taken:
+            k += 1
+            title = name[:limit - len(f"~{k}")] + f"~{k}"
+        titles[name] = title
+        taken.add(title.lower())
+    return {name: titles[name] for name in names}
 
 
 def _write_cell(sheet, row: int, col: int, value: object, fmt) -> None:

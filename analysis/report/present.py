@@ -423,7 +423,18 @@ class ShownTable:
     """A table as published: ``frame`` (text, headings in words) and ``machine`` (numbers for
     the workbook) with ``excel_formats`` per machine column (``cell_formats``: per row of a
     table of measures, ``{column: [format of each row]}``), the ``abbreviations`` used,
-    the ``numeric`` (right-aligned) headings and the ``headings`` of the machine columns."""
+    the ``numeric`` (right-aligned) headings and the ``headings`` of the machine columns.
+
+    ``mask`` says which cells of ``machine`` disclosure control hid (``True``; the cell holds
+    its mark, ``<5`` or ``..``): ask :meth:`hidden` rather than looking at a cell's value.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["a", "b"], "n": [12, "<5"]})
+    >>> shown = present(t, "en", hidden=pd.DataFrame({"group": [False, False], "n": [False, True]}))
+    >>> shown.hidden({"group": "b"}, "n"), shown.hidden(0, "n")
+    (True, False)
+    """
 
     frame: pd.DataFrame
     machine: pd.DataFrame
@@ -433,6 +444,31 @@ class ShownTable:
     cell_formats: Mapping[str, Sequence[str | None]] = field(default_factory=dict)
     headings: Mapping[str, str] = field(default_factory=dict)
     lang: str = "en"
+    mask: pd.DataFrame | None = None
+
+    def row(self, where: int | Mapping[str, object]) -> int:
+        """The position of a row of ``machine``: a position as it is, or ``{column: value}``
+        matching exactly one row (``{"score": "domain_mean"}``)."""
+        if not isinstance(where, Mapping):
+            return int(where)
+        match = np.ones(len(self.machine), dtype=bool)
+        for column, value in where.items():
+            match &= (self.machine[column] == value).to_numpy(bool)
+        found = np.flatnonzero(match)
+        if len(found) != 1:
+            raise KeyError(f"{len(found)} rows of the table have {dict(where)} (expected one)")
+        return int(found[0])
+
+    def hidden(self, where: int | Mapping[str, object], column: str) -> bool:
+        """Whether disclosure control hid the cell of ``column`` in row ``where`` (a position or
+        ``{column: value}``, see :meth:`row`)."""
+        if self.mask is None:
+            return False
+        return bool(self.mask.iat[self.row(where), self.mask.columns.get_loc(column)])
+
+    def value(self, where: int | Mapping[str, object], column: str) -> object:
+        """The machine value of a cell (its mark when it is hidden)."""
+        return self.machine.iat[self.row(where), self.machine.columns.get_loc(column)]
 
     def workbook(self) -> pd.DataFrame:
         """The machine table for the workbook: numbers as numbers; text columns (score keys,
@@ -482,7 +518,7 @@ def _ci_pairs(columns: Sequence[str]) -> dict[str, tuple[str, str]]:
 def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
             kinds: Mapping[str, str] | None = None, hide: Sequence[str] = (),
             row_kinds: str | None = None, label_as: Mapping[str, str] | None = None,
-            columns_of: Sequence[str] = ()) -> ShownTable:
+            columns_of: Sequence[str] = (), hidden: pd.DataFrame | None = None) -> ShownTable:
     """Format a machine table for publication (see the module docstring).
 
     Parameters
@@ -507,6 +543,9 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
         The table's column names are groups: codes of these columns joined by spaces
         (``16-19 female`` for age group × gender, as :func:`analysis.stats.descriptives.group_labels`
         writes them), and so are values such as ``16-19 × female``; each code is labelled.
+    hidden : DataFrame of bool, optional
+        Which cells disclosure control hid (like ``table``); kept as :attr:`ShownTable.mask`
+        (default: none).
 
     Examples
     --------
@@ -590,9 +629,13 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
                     if (pairs[c][0] if c in pairs else c) in formats or kinds.get(c) == "bool"
                     or (row_kinds is not None and c != row_kinds))
     machine_heads = {c: heading(c, lang, labels) for c in columns}
-    return ShownTable(frame=frame, machine=table.reset_index(drop=True), excel_formats=formats,
+    machine = table.reset_index(drop=True)
+    mask = pd.DataFrame(False, index=machine.index, columns=machine.columns)
+    if hidden is not None:
+        mask |= pd.DataFrame(hidden).reindex(columns=machine.columns, fill_value=False).to_numpy(bool)
+    return ShownTable(frame=frame, machine=machine, excel_formats=formats,
                       abbreviations=abbreviations, numeric=numeric, cell_formats=cell_formats,
-                      headings=machine_heads, lang=lang)
+                      headings=machine_heads, lang=lang, mask=mask)
 
 
 def _preceding_kind(kinds: Mapping[str, str], before: Sequence[str]) -> str:

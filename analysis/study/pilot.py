@@ -3,13 +3,16 @@
 :mod:`analysis.stats.change` holds the statistics (paired change, reliable change, goal attainment,
 attrition). This module prepares what the pilot evaluation report shows with them:
 
+* :func:`follow_up` — the pilot's design as the study declares it (instrument, occasions, the
+  first reading and the follow-ups, the scores);
 * :func:`latest_reading` — each client's baseline and **latest available** follow-up reading
   (12 months if answered, else 6 months), so clients who left after six months still count;
 * :func:`rci_parameters` — the reliability ``r`` and ``SD`` for the reliable change index
   taken from the comparison cohort: ``r`` = test–retest ICC(A,1) of the cohort's retest
   subsample (:func:`analysis.stats.validity.measurement_error`), ``SD`` = the SD of the whole
   cohort at the first occasion (the population spread, as Jacobson & Truax 1991 use a norm
-  group's SD); SEM = SD √(1 − r), SDC = 1.96 √2 SEM;
+  group's SD); SEM = SD √(1 − r), SDC = 1.96 √2 SEM; :func:`rci_parameters_for` decides where
+  a study's parameters come from (the cohort's retest, else the manifest, else none);
 * :func:`rci_summary` — clients improved / unchanged / deteriorated per score (long format,
   so the small-cell rule masks only the small classes);
 * :func:`goal_summary` — goals reached per domain with an all-domains row;
@@ -38,14 +41,165 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.intake.manifest import Study
 from analysis.stats.change import classify_rci, reliable_change
-from analysis.stats.descriptives import ALL
+from analysis.stats.descriptives import ALL, composition
 from analysis.stats.results import Result
 from analysis.stats.validity import measurement_error
+from analysis.study.domains import LifeDomains, life_domain_instrument, life_domains
 
 CLASSES = ("improved", "unchanged", "deteriorated")
 #: Row label of the tables for clients without a follow-up reading (the total row is ALL).
 NONE = "none"
+#: Background columns that describe the pilot clients, when the background file has them.
+BACKGROUND = ("gender", "age_group", "activity")
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """The pilot's follow-up as a study declares it: the life-domain ``instrument`` its
+    clients answered, that instrument's ``domains`` (:class:`~analysis.study.domains.LifeDomains`),
+    the clients' ``scores`` (one row per client × occasion) and the ``occasions`` in order."""
+
+    instrument: str
+    domains: LifeDomains
+    scores: pd.DataFrame
+    occasions: tuple[str, ...]
+
+    @property
+    def first(self) -> str | None:
+        """The first reading's occasion (``None`` when the manifest declares none)."""
+        return self.occasions[0] if self.occasions else None
+
+    @property
+    def followups(self) -> tuple[str, ...]:
+        """The follow-up occasions, in order (none: a single reading)."""
+        return self.occasions[1:]
+
+    @property
+    def baseline(self) -> pd.DataFrame:
+        """The rows of the first reading (every row when the manifest declares no occasions)."""
+        return self.scores[self.scores["occasion"] == self.first] if self.first else self.scores
+
+    @property
+    def latest(self) -> pd.DataFrame:
+        """Each client's latest follow-up row with a score (:func:`latest_rows`); without
+        follow-ups, the first reading's rows."""
+        if not self.followups:
+            return self.baseline
+        return latest_rows(self.scores, self.domains.scores, self.first, self.followups)
+
+    @property
+    def goals_set(self) -> bool:
+        """Whether the clients could set goals: the instrument has goal items and the scores hold them."""
+        return bool(self.domains.goal) and set(self.domains.goal) <= set(self.scores.columns)
+
+
+def follow_up(study: Study, population: str = "pilot") -> FollowUp:
+    """The follow-up design of ``population`` in ``study`` (:class:`FollowUp`).
+
+    Examples
+    --------
+    >>> from analysis import datasets
+    >>> from analysis.intake.manifest import load_study
+    >>> fu = follow_up(load_study(datasets.path("demo")))
+    >>> fu.instrument, fu.first, fu.followups, len(fu.scores) > 0
+    ('3x10d', 'baseline', ('6m', '12m'), True)
+    """
+    instrument = life_domain_instrument(study, population)
+    if instrument is None:
+        raise ValueError(f"the study's {population} population answered no life-domain instrument")
+    return FollowUp(instrument=instrument, domains=life_domains(instrument),
+                    scores=study.scores(population, instrument), occasions=tuple(study.occasions(population)))
+
+
+def background_table(study: Study, population: str = "pilot") -> pd.DataFrame | None:
+    """Clients per category of each :data:`BACKGROUND` column the background file has, with
+    totals (:func:`analysis.stats.descriptives.composition`); ``None`` without a background file.
+
+    Examples
+    --------
+    >>> from analysis import datasets
+    >>> from analysis.intake.manifest import load_study
+    >>> background_table(load_study(datasets.path("demo")))["variable"].unique().tolist()
+    ['gender', 'age_group', 'activity']
+    """
+    if not study.has(population, dataset="background"):
+        return None
+    background = study.table(population, "background")
+    return composition(background, [c for c in BACKGROUND if c in background], total=True)
+
+
+def rated_importance(data: pd.DataFrame) -> bool:
+    """Whether ``data`` holds the priority domains derived from importance ratings
+    (``priority_<domain>`` columns of the scores).
+
+    Examples
+    --------
+    >>> rated_importance(pd.DataFrame(columns=["sat_health", "priority_health"])), rated_importance(pd.DataFrame())
+    (True, False)
+    """
+    return any(str(c).startswith("priority_") for c in data.columns)
+
+
+def dropouts(counts: pd.DataFrame) -> tuple[int, int]:
+    """``(left, stayed)``: clients seen at the first occasion but not the last, and those seen
+    at the last, from the ``counts`` of :func:`analysis.stats.change.attrition` (first row −
+    last row, as a reader of that table would compute them).
+
+    Examples
+    --------
+    >>> dropouts(pd.DataFrame({"occasion": ["baseline", "6m", "12m"], "n": [30, 27, 24]}))
+    (6, 24)
+    """
+    first, last = int(counts["n"].iloc[0]), int(counts["n"].iloc[-1])
+    return first - last, last
+
+
+@dataclass(frozen=True)
+class RciParameters(Result):
+    """The reliable change index's parameters for a study and where they come from:
+    ``table`` (one row per score, as :func:`rci_parameters`), ``origin`` (``"cohort"``: the
+    comparison cohort's retest between occasions ``first`` and ``retest``; ``"manifest"``:
+    stated in the manifest, ``reference`` says by whom)."""
+
+    table: pd.DataFrame
+    origin: str
+    first: str | None = None
+    retest: str | None = None
+    reference: str | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The parameters (``table``)."""
+        return self.table
+
+
+def rci_parameters_for(study: Study, cols: Sequence[str]) -> RciParameters | None:
+    """Where the reliable change index of ``cols`` gets its reliability and SD: from the
+    comparison cohort's retest when the cohort answered a life-domain instrument at two
+    occasions or more (:func:`rci_parameters`, first two occasions), else from the manifest's
+    ``reliable_change`` when it gives parameters for any of ``cols``
+    (:func:`rci_parameters_given`); ``None`` when neither does.
+
+    Examples
+    --------
+    >>> from analysis import datasets
+    >>> from analysis.intake.manifest import load_study
+    >>> params = rci_parameters_for(load_study(datasets.path("demo")), ["sat_health"])
+    >>> params.origin, params.first, params.retest, params.table["score"].tolist()
+    ('cohort', 't1', 'retest', ['sat_health'])
+    """
+    instrument = life_domain_instrument(study, "cohort")
+    occasions = study.occasions("cohort")
+    if instrument and len(occasions) >= 2:
+        table = rci_parameters(study.scores("cohort", instrument), cols, occasions[:2])
+        return RciParameters(table, "cohort", first=occasions[0], retest=occasions[1])
+    stated = study.manifest.reliable_change
+    if stated is not None:
+        given = stated.parameters(list(cols))
+        if len(given):
+            return RciParameters(rci_parameters_given(given), "manifest", reference=stated.source)
+    return None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,194 @@
+"""Report 04, the pilot evaluation: the clients' life-domain self-assessments over time.
+
+Sections (methods of :class:`PilotEvaluation`, in the notebook's order): who stayed in the
+follow-up, change per domain (first vs latest available reading), reliable change of
+individual clients, goals, the 3X perspectives (bands, priorities, goal gaps), responsiveness
+against the clients' own rating of change, and domain profiles. Sections about change run
+only when the study declares follow-up occasions; those that build on the change of each
+client (reliable change, responsiveness, profiles) only when that could be computed.
+
+Examples
+--------
+>>> import tempfile, warnings
+>>> from analysis import datasets
+>>> from analysis.report.document import open_report
+>>> with warnings.catch_warnings():
+...     r = open_report("04_pilot_evaluation", datasets.path("demo"), tempfile.mkdtemp())
+>>> evaluation = PilotEvaluation(r)
+>>> evaluation.change()
+>>> r.shown_n("change", {"score": "domain_mean"})
+'31'
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.report import disclosure, figures
+from analysis.report.disclosure import TableSpec
+from analysis.report.document import Report
+from analysis.stats.change import attrition, paired_change, responsiveness
+from analysis.study import pilot
+from analysis.study.domains import MEAN_SCORE
+from analysis.study.reference_norms import national_norms
+
+
+class PilotEvaluation:
+    """The pilot evaluation of ``report``'s study (see the module docstring).
+
+    ``individual_figures`` adds figures of individual clients (an internal version of the
+    report, never for publication); otherwise the report says they were withheld.
+    """
+
+    def __init__(self, report: Report, *, individual_figures: bool = False):
+        self.r = report
+        self.follow_up = pilot.follow_up(report.study)
+        self.individual_figures = individual_figures
+        self.norm = national_norms(corrected=True).set_index("domain")["mean"]
+        #: each client's first and latest reading, and their paired change (set by :meth:`change`)
+        self.pair: pilot.LatestPair | None = None
+        self.changes: pd.DataFrame | None = None
+
+    def intro(self) -> None:
+        """What the report covers, and whether figures of individual clients are in it."""
+        r, fu = self.r, self.follow_up
+        r.text("04_pilot_evaluation.intro", instrument=r.label(fu.instrument), occasions=", ".join(fu.occasions) or "–")
+        r.text("04_pilot_evaluation.individual_internal" if self.individual_figures
+               else "04_pilot_evaluation.individual_withheld")
+
+    def clients(self) -> None:
+        """Background of the clients, clients per occasion and how those who left compare."""
+        r, fu = self.r, self.follow_up
+        r.heading("04_pilot_evaluation.clients.heading")
+        background = pilot.background_table(r.study)
+        if background is not None:
+            r.table("background", background,
+                    spec=TableSpec(population="pilot clients", dims=["category"], context=["variable"], percents=["pct"]))
+        if not fu.followups:
+            r.skip("04_pilot_evaluation.one_occasion")
+            return
+        att = attrition(fu.scores, fu.domains.scores, fu.occasions)
+        counts = r.table("attrition", att.counts)
+        r.text("04_pilot_evaluation.clients.attrition", n_first=r.shown_n(counts, 0), n_last=r.shown_n(counts, -1),
+               last=fu.occasions[-1])
+        r.text("04_pilot_evaluation.clients.dropouts")
+        if r.publishable(*pilot.dropouts(att.counts)):
+            r.table("attrition_baseline", att.baseline)
+        else:       # the group is as small as the difference of two published counts: not shown at all
+            r.text("04_pilot_evaluation.clients.few_dropouts", min_n=r.min_n)
+
+    def change(self) -> None:
+        """Change per domain between the first and the latest available reading."""
+        r, fu = self.r, self.follow_up
+        if not fu.followups:
+            return
+        r.heading("04_pilot_evaluation.change.heading")
+        r.text("04_pilot_evaluation.change.intro", first=fu.first, followups=", ".join(fu.followups))
+        self.pair = pair = pilot.latest_reading(fu.scores, fu.domains.scores, fu.first, fu.followups)
+        if r.publishable(*pair.used["n"]):
+            r.table("readings_used", pair.used, spec=TableSpec(population="pilot clients, first reading", dims=["occasion"]))
+        else:       # a group under the limit would follow from the counts of change below: not shown at all
+            r.text("04_pilot_evaluation.change.few_readings", min_n=r.min_n)
+        self.changes = paired_change(pair.pre, pair.post)
+        shown = r.table("change", self.changes)
+        mean = {"score": MEAN_SCORE}
+        if shown.hidden(mean, "n"):
+            r.text("04_pilot_evaluation.change.suppressed")
+            return
+        value = lambda column: shown.value(mean, column)      # noqa: E731
+        r.text("04_pilot_evaluation.change.summary", n=r.n(value("n")), change=r.num(value("mean_change")),
+               ci=r.ci(value("ci_low"), value("ci_high")), srm=r.num(value("srm")))
+
+    def reliable_change(self) -> None:
+        """Clients whose change was reliable (Jacobson & Truax), with parameters from the
+        comparison cohort's retest or the manifest (:func:`analysis.study.pilot.rci_parameters_for`)."""
+        r, fu, pair = self.r, self.follow_up, self.pair
+        if not fu.followups or pair is None:
+            return
+        r.heading("04_pilot_evaluation.rci.heading")
+        params = pilot.rci_parameters_for(r.study, fu.domains.scores)
+        if params is None:
+            r.skip("04_pilot_evaluation.rci.no_parameters")
+            return
+        if params.origin == "cohort":
+            r.text("04_pilot_evaluation.rci.from_cohort", first=params.first, retest=params.retest)
+        else:
+            r.text("04_pilot_evaluation.rci.from_manifest", source=params.reference)
+        r.table("rci_parameters", params.table, counts=["n_retest", "n_cohort"])
+        classes = pilot.rci_classes(pair, params.table)
+        r.table("reliable_change", pilot.rci_summary(classes),
+                spec=TableSpec(population="pilot clients, change", dims=["change"], context=["score"], percents=["percent"]))
+        g = fu.domains.global_score
+        sdc = params.table.set_index("score")["sdc"]
+        if g not in sdc.index:
+            return
+        r.table_figure("reliable_change", "reliable_change", figures.rci_chart, "04_pilot_evaluation.rci.class_figure",
+                       options={"score": g, "title": r.label(g)}, score=r.label(g))
+        if self.individual_figures:
+            r.figure("jacobson", figures.jacobson_plot(pair.pre[g], pair.post[g], sdc[g], lang=r.lang, title=r.label(g)),
+                     "04_pilot_evaluation.rci.figure", score=r.label(g), sdc=r.num(sdc[g]))
+
+    def goals(self) -> None:
+        """Goals set at the first reading and reached by the latest one, per domain."""
+        r, fu = self.r, self.follow_up
+        if not fu.followups or not fu.goals_set:
+            return
+        ld = fu.domains
+        r.heading("04_pilot_evaluation.goals.heading")
+        r.text("04_pilot_evaluation.goals.intro")
+        pair = pilot.latest_reading(fu.scores, list(ld.goal) + list(ld.satisfaction), fu.first, fu.followups)
+        goals = r.table("goals", pilot.goal_summary(pilot.goal_attainment(pair.pre, pair.post, ld.domains)),
+                        spec=TableSpec(population="pilot goals", dims=["domain"], counts=["n_goals", "n_reached"]))
+        if goals.hidden(-1, "n_goals") or goals.hidden(-1, "n_reached"):
+            return
+        r.text("04_pilot_evaluation.goals.summary", reached=r.count(goals.value(-1, "n_reached")),
+               goals=r.count(goals.value(-1, "n_goals")), pct=r.pct(100 * goals.value(-1, "share_reached")))
+
+    def perspectives(self) -> None:
+        """The 3X perspectives: traffic-light bands at the first and latest reading, priority
+        domains and goal gaps."""
+        r, fu = self.r, self.follow_up
+        r.heading("04_pilot_evaluation.perspectives.heading")
+        r.text("04_pilot_evaluation.perspectives.intro")
+        baseline = fu.baseline
+        r.table("bands", pilot.band_distribution(baseline, fu.latest, pilot.band_names(fu.instrument)),
+                spec=TableSpec(population="pilot clients, bands", dims=["band"], context=["domain"],
+                               counts=["n_first", "n_latest"]))
+        if not pilot.rated_importance(baseline):
+            r.skip("04_pilot_evaluation.perspectives.no_importance")
+            return
+        r.table("priorities", pilot.priorities(baseline, fu.domains.domains))
+        r.table("priorities_per_client", pilot.priorities_per_client(baseline),
+                spec=TableSpec(population="pilot clients, importance", dims=["priority_domains"]))
+
+    def responsiveness(self) -> None:
+        """Change of the clients who rated themselves improved against those who did not."""
+        r, fu, pair = self.r, self.follow_up, self.pair
+        if not fu.followups or pair is None:
+            return
+        r.heading("04_pilot_evaluation.responsiveness.heading")
+        if not r.has("pilot", dataset="anchor"):
+            r.skip("common.missing_input", what=r.t("04_pilot_evaluation.responsiveness.anchor"))
+            return
+        r.text("04_pilot_evaluation.responsiveness.intro")
+        anchor = pilot.anchor_for(r.study.table("pilot", "anchor"), fu.occasions)
+        groups = ["n_improved", "n_not_improved"]
+        r.table("responsiveness", disclosure.suppress_small_cells(responsiveness(pair.post - pair.pre, anchor),
+                                                                  ["n", *groups], parts=groups), counts=None)
+
+    def profiles(self) -> None:
+        """Domain profiles: the group's means at the first and latest reading next to the
+        national reference; in an internal version, a few clients' own profiles."""
+        r, fu = self.r, self.follow_up
+        if not fu.followups or self.changes is None:
+            return
+        r.heading("04_pilot_evaluation.profiles.heading")
+        r.text("04_pilot_evaluation.profiles.intro")
+        r.table_figure("group_profile", "change", figures.group_profile, "04_pilot_evaluation.profiles.group_figure",
+                       options={"norm": self.norm})
+        if not self.individual_figures:
+            return
+        r.text("04_pilot_evaluation.profiles.individual")
+        for label, readings in pilot.example_profiles(fu.scores, fu.domains.domains, fu.occasions, k=3,
+                                                      seed=r.seed).items():
+            r.figure(f"profile_{label}", figures.profile_chart(readings, self.norm, lang=r.lang, title=label),
+                     "04_pilot_evaluation.profiles.individual_figure", label=label)
