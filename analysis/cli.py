@@ -2,7 +2,7 @@
 
 Commands
 --------
-score       load and check a response file, score it, write CSV (exit 2 on invalid input)
+score       load and check a response file, score it, write formula-safe CSV (exit 2 on invalid input)
 dictionary  regenerate the questionnaire schemas in data_dictionary/
 codebook    render data_dictionary/*.json as a Markdown codebook
 template    write an empty input file (.xlsx or .csv) with the headers an instrument or dataset accepts
@@ -15,13 +15,13 @@ import argparse
 import sys
 from pathlib import Path
 
-
 EXIT_INVALID = 2
 
 
 def _score(args: argparse.Namespace) -> int:
     from analysis.intake.instruments import load_instrument
     from analysis.intake.readers import InputError, load_responses
+    from analysis.intake.safecsv import write_csv
     from analysis.intake.scoring import dictionary_types, score, stream_score
 
     try:
@@ -44,15 +44,11 @@ def _score(args: argparse.Namespace) -> int:
     except ValueError as exc:  # e.g. item columns the score needs are not in the file
         print(f"{args.input}: cannot score with instrument {instrument.id!r}: {exc}; nothing written", file=sys.stderr)
         return EXIT_INVALID
-    if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        scored.to_csv(args.out, index=False, encoding="utf-8", lineterminator="\n")
-    else:
-        scored.to_csv(sys.stdout, index=False, lineterminator="\n")
+    # formula-safe CSV (an id or value such as =HYPERLINK(…), @SUM(…), -1 stays text; numbers stay numbers)
+    write_csv(scored, args.out or sys.stdout)
     if result.n_rejected:
         if args.rejects:
-            Path(args.rejects).parent.mkdir(parents=True, exist_ok=True)
-            result.rejected.to_csv(args.rejects, index=False, encoding="utf-8", lineterminator="\n")
+            write_csv(result.rejected, args.rejects)
             print(f"rejected rows and reasons written to {args.rejects}", file=sys.stderr)
         else:
             for row in result.rejected.itertuples(index=False):

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from analysis.cli import main
-from analysis.intake.codebook import render_codebook
 from analysis.datasets import path as example_path
+from analysis.intake.codebook import render_codebook
 
 FIX = Path(__file__).parent / "fixtures" / "io"
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,6 +102,55 @@ def test_survey_scores(tmp_path, capsys):
     assert main(["score", str(path), "--instrument", "sus"]) == 0
     out = pd.read_csv(pd.io.common.StringIO(capsys.readouterr().out))
     assert out["sus_score"].tolist() == [50.0, 100.0]
+
+
+ATTACK_IDS = ['=HYPERLINK("http://evil","x")', "@SUM(1)", "+1", "-1", "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=2+2"]
+
+
+@pytest.mark.parametrize("chunksize", [None, 2])
+def test_score_output_is_formula_safe(tmp_path, capsys, chunksize):
+    """Ids and rejected values that a spreadsheet would run as formulas (OWASP) get a leading
+    quote in the scores, the rejection file and on standard output; numbers stay numbers: a
+    negative gap (goal below satisfaction) is written as -7, not '-7."""
+    import csv
+
+    from analysis.report.export import FORMULA_START
+
+    lines = [",".join(["respondent_id", *(f"sat_{d}" for d in DOMAINS), "goal_health"])]
+    for k, rid in enumerate(ATTACK_IDS):
+        quoted = '"' + rid.replace('"', '""') + '"'
+        lines.append(",".join([quoted, str(9 - k), *["5"] * 9, "2"]))
+    for rid, bad in (("r1", "-1"), ("r2", "=1+1"), ("r3", "@A1")):       # invalid answers, rejected
+        lines.append(",".join([rid, bad, *["5"] * 9, "2"]))
+    path = tmp_path / "attack.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out, rej = tmp_path / "scores.csv", tmp_path / "rejects.csv"
+    args = ["score", str(path), "--instrument", "3x10d", "--on-invalid", "reject-rows", "--rejects", str(rej)]
+    assert main([*args, "--out", str(out), *(["--chunksize", str(chunksize)] if chunksize else [])]) == 0
+    capsys.readouterr()
+    numeric = {f"gap_{d}" for d in DOMAINS} | {f"sat_{d}" for d in DOMAINS} | {"goal_health", "domain_mean"}
+    files = {"scores": out.read_text(encoding="utf-8"), "rejects": rej.read_text(encoding="utf-8")}
+    if not chunksize:
+        assert main([*args]) == 0
+        files["stdout"] = capsys.readouterr().out
+        assert files["stdout"] == files["scores"]
+    for name, text in files.items():
+        rows = list(csv.reader(text.splitlines(keepends=True)))
+        header, body = rows[0], rows[1:]
+        for row in body:
+            for column, cell in zip(header, row):
+                if column in numeric and cell:
+                    float(cell)                             # a number, written as one
+                else:
+                    assert not cell.startswith(FORMULA_START), (name, column, cell)
+    ids = [r[0] for r in csv.reader(files["scores"].splitlines(keepends=True))][1:]
+    for rid in ATTACK_IDS:
+        stripped = rid.strip()                               # the reader trims blanks around an id
+        assert "'" + stripped in ids, (rid, ids)
+    gaps = pd.read_csv(out)["gap_health"]
+    assert (gaps < 0).sum() == len(ATTACK_IDS) and "-7" in files["scores"].splitlines()[1].split(",")
+    rejected = pd.read_csv(rej, dtype=str)
+    assert sorted(rejected["value"]) == sorted(["'-1", "'=1+1", "'@A1"])
 
 
 def test_codebook_and_dictionary_commands(tmp_path, capsys):

@@ -284,9 +284,10 @@ def stream_score(path: str | Path, instrument: Instrument | str, out: str | Path
     coding and duplicate keys across chunks are found in a first pass before anything is
     written — then scored with :func:`score` and appended to ``out`` (UTF-8, comma, integers
     without ``.0``; the same columns as ``python -m analysis score``). Rejected rows and reasons
-    go to ``rejects`` when given. Output files appear only when the whole file has been
-    processed: with ``on_invalid="error"`` any problem raises
-    :class:`~analysis.intake.readers.InputError` listing all of them and nothing is written.
+    go to ``rejects`` when given (both formula-safe, :mod:`analysis.intake.safecsv`). Output
+    files appear only when the whole file has been processed: with ``on_invalid="error"`` any
+    problem raises :class:`~analysis.intake.readers.InputError` listing all of them and nothing
+    is written.
 
     Examples
     --------
@@ -298,6 +299,7 @@ def stream_score(path: str | Path, instrument: Instrument | str, out: str | Path
     (24, 24, 3)
     """
     from analysis.intake.readers import load_responses
+    from analysis.intake.safecsv import write_csv
 
     ins = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
     targets = [Path(out), *([Path(rejects)] if rejects is not None else [])]
@@ -315,9 +317,9 @@ def stream_score(path: str | Path, instrument: Instrument | str, out: str | Path
             for chunk in chunks:
                 first = n["chunks"] == 0
                 scored = dictionary_types(score(chunk.data, ins, **options), ins)
-                scored.to_csv(files[0], index=False, header=first, lineterminator="\n")
+                write_csv(scored, files[0], header=first)          # formula-safe, as `score` writes
                 if len(files) > 1 and (first or len(chunk.rejected)):
-                    chunk.rejected.to_csv(files[1], index=False, header=first, lineterminator="\n")
+                    write_csv(chunk.rejected, files[1], header=first)
                 n["read"] += chunk.n_read
                 n["accepted"] += chunk.n_accepted
                 n["rejected"] += chunk.n_rejected

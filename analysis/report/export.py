@@ -5,16 +5,18 @@ carriage return as a formula (OWASP, "CSV Injection"). Free-text answers and lab
 tables from respondents, so every text cell is written so that it stays text:
 
 * **CSV** has no cell types, so :func:`safe_text` puts a single quote ``'`` in front of such
-  text (OWASP's advice). A text that is a plain number (``-0.25``, ``+3``) is left alone: it
-  cannot be a formula, and a negative number must stay a number. Numeric cells are never
-  touched.
+  text (OWASP's advice), also of text that looks like a number (an id ``-1`` stays text).
+  Numbers (values of a numeric type) are written as numbers, never touched: a negative number
+  stays a number. The writer is :mod:`analysis.intake.safecsv` (the package's one CSV writer,
+  in the leftmost layer so that the ``score`` command uses it too), re-exported here.
 * **xlsx** has string cells: :func:`write_xlsx` writes every text with xlsxwriter's
   ``write_string`` (never ``write()``, which turns ``=…`` into a formula), so ``=~`` shows as
   ``=~`` without a quote.
 
 Both writers are deterministic: two runs on the same tables give identical bytes (CSV: UTF-8,
-``\\n`` line ends, shortest round-trip float text; xlsx: a fixed document creation time, and
-xlsxwriter's fixed zip member timestamps), so reports can be compared by checksum.
+``\\n`` line ends, shortest round-trip float text; xlsx: fixed document creation and
+modification times, and xlsxwriter's fixed zip member timestamps), so reports can be compared
+by checksum.
 
 Own code (a small CSV writer, cell typing on top of xlsxwriter): neither pandas, the standard
 library's :mod:`csv` nor xlsxwriter neutralises formula text by itself.
@@ -23,8 +25,8 @@ Examples
 --------
 >>> safe_text("=HYPERLINK(\\"http://x\\")")
 '\\'=HYPERLINK("http://x")'
->>> safe_text(-1.5), safe_text("-1.5"), safe_text("-1+2")
-(-1.5, '-1.5', "'-1+2")
+>>> safe_text(-1.5), safe_text("-1.5"), safe_text("a-1")
+(-1.5, "'-1.5", 'a-1')
 """
 from __future__ import annotations
 
@@ -35,92 +37,23 @@ import re
 from pathlib import Path
 from typing import Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 import xlsxwriter
 
-#: First characters that make a spreadsheet read a cell as a formula (OWASP).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from analysis.intake.safecsv import FORMULA_START, safe_text, write_csv
+from analysis.intake.safecsv import is_missing as _is_missing
+
+__all__ = ["FORMULA_START", "FIXED_CREATED", "safe_text", "write_csv", "write_xlsx"]
+
 #: Creation time written into every workbook, so that the bytes do not depend on the clock.
 FIXED_CREATED = _dt.datetime(2000, 1, 1)
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _MIN_WIDTH, _MAX_WIDTH = 6, 60
 
 
-def safe_text(value: object) -> object:
-    """``value`` made safe for a CSV cell: formula-like text gets a leading ``'``.
-
-    Text beginning with one of :data:`FORMULA_START` is prefixed with ``'`` unless the whole
-    text is a plain number (``-3``, ``+0.5``, ``-1,5``, ``-2e3``). Anything that is not a
-    ``str`` (numbers, missing values, booleans) is returned unchanged.
-
-    Examples
-    --------
-    >>> [safe_text(v) for v in ["@SUM(A1)", "\\tx", "a=b", "-", "", 7]]
-    ["'@SUM(A1)", "'\\tx", 'a=b', "'-", '', 7]
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
-
-def _csv_field(value: object) -> str:
-    if _is_missing(value):
-        return ""
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real):
-        return repr(float(value))
-    text = safe_text(str(value))
-    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') else text
-
-
-def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``df`` as UTF-8 CSV with ``\\n`` line ends, every text cell passed through :func:`safe_text`.
-
-    Header names are made safe too; the index is not written (tables are flat). Missing
-    values are empty cells; numbers are written unquoted, floats in their shortest round-trip
-    form (``repr``), so the file is the same on every run; a text containing ``,``, ``"``,
-    CR or LF is quoted. Returns the path.
-
-    Own writer rather than :meth:`DataFrame.to_csv`: Python's :mod:`csv` writer (3.11) does not
-    quote a field holding a lone CR when the line end is ``\n``, and such a field splits the
-    row for most readers.
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> p = write_csv(pd.DataFrame({"answer": ["=1+1", "ok"], "d": [-0.5, None]}),
-    ...               os.path.join(tempfile.mkdtemp(), "t.csv"))
-    >>> print(p.read_text(encoding="utf-8"), end="")
-    answer,d
-    '=1+1,-0.5
-    ok,
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    header = ",".join(map(_csv_field, df.columns.tolist()))
-    lines = np.full(len(df), "", dtype=object)
-    for j in range(df.shape[1]):          # each distinct value of a column is formatted once
-        codes, uniques = pd.factorize(df.iloc[:, j], use_na_sentinel=True)
-        texts = np.array([*(_csv_field(u) for u in uniques), ""], dtype=object)
-        lines = texts[codes] if j == 0 else lines + "," + texts[codes]
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        f.write(header + "\n")
-        f.writelines(line + "\n" for line in lines)
-    return path
-
-
 def _cell_text(value: object) -> str:
     return "" if _is_missing(value) else str(value)
-
-
-def _is_missing(value: object) -> bool:
-    return pd.api.types.is_scalar(value) and not isinstance(value, str) and bool(pd.isna(value))
 
 
 def write_xlsx(sheets: Mapping[str, pd.DataFrame], path: str | Path, *,
