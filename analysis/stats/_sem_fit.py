@@ -25,13 +25,13 @@ and FIML-corrected indices; Rosseel (2012) *J Stat Softw* 48(2).
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from scipy import linalg, optimize, stats
 
-from analysis.stats._sem_engine import (LOG2PI, Model, casewise_scores, discrepancy,
-                                       dup_kron, observed_information_h1)
+from analysis.stats._sem_engine import LOG2PI, Model, casewise_scores, discrepancy, dup_kron, observed_information_h1
 
 FIT_NAMES = ("npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli",
              "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "srmr", "aic", "bic",
@@ -110,7 +110,7 @@ def complete_chisq(model: Model, theta: np.ndarray) -> float:
 
 
 def fiml_corrected(model: Model, theta: np.ndarray, df: float, base: Model,
-                   base_theta: np.ndarray, base_df: float, version: str) -> dict:
+                   base_theta: np.ndarray, base_df: float, version: Literal["V3", "V6"]) -> dict[str, float]:
     """lavaan's ``lav_fit_fiml_corrected`` (FIML-C, "V6" for ML or "V3" for MLR):
     XX3, c3 (and their baseline versions) for the robust CFI/TLI/RMSEA with missing data."""
     G = len(model.samples)
@@ -174,7 +174,7 @@ def rmsea_ci(X2: float, df: float, N: float, G: int, c_hat: float = 1.0,
     return lower, upper
 
 
-def cfi(X2, df, X2n, dfn, c=1.0, cn=1.0):
+def cfi(X2: float, df: float, X2n: float, dfn: float, c: float = 1.0, cn: float = 1.0) -> float:
     """lavaan's ``lav_fit_cfi`` (robust when ``c``, ``cn`` are the scaling factors)."""
     t1, t2 = max(X2 - c * df, 0), max(X2 - c * df, X2n - cn * dfn, 0)
     if np.isclose(t1, 0, rtol=0, atol=1.5e-8) and np.isclose(t2, 0, rtol=0, atol=1.5e-8):
@@ -182,13 +182,13 @@ def cfi(X2, df, X2n, dfn, c=1.0, cn=1.0):
     return 1 - t1 / t2
 
 
-def tli(X2, df, X2n, dfn, c=1.0, cn=1.0):
+def tli(X2: float, df: float, X2n: float, dfn: float, c: float = 1.0, cn: float = 1.0) -> float:
     """lavaan's ``lav_fit_tli``."""
     t1, t2 = (X2 - c * df) * dfn, (X2n - cn * dfn) * df
     return 1 - t1 / t2 if df > 0 and abs(t2) > 0 else 1.0
 
 
-def rmsea(X2, df, N, G, c=1.0):
+def rmsea(X2: float, df: float, N: float, G: int, c: float = 1.0) -> float:
     """lavaan's ``lav_fit_rmsea`` (N, not N − 1)."""
     if not (np.isfinite(X2) and np.isfinite(df) and np.isfinite(c)):
         return np.nan
@@ -237,7 +237,8 @@ def loglik(model: Model, theta: np.ndarray | None) -> float:
 
 
 def measures(model: Model, theta: np.ndarray, df: float, base: Model, base_theta: np.ndarray,
-             base_df: float, *, estimator: str, fiml: bool, scaling: tuple | None) -> dict:
+             base_df: float, *, estimator: str, fiml: bool,
+             scaling: tuple[float, float] | None) -> dict[str, float]:
     """All fit measures of :func:`fit_names`.
 
     ``scaling`` = (c, c_baseline) for MLR; FIML adds the FIML-corrected robust indices.
@@ -259,6 +260,8 @@ def measures(model: Model, theta: np.ndarray, df: float, base: Model, base_theta
         "bic": -2 * logl + npar * math.log(N), "logl": logl,
         "unrestricted.logl": loglik(model, None), "ntotal": float(N)}
     if estimator == "MLR":
+        if scaling is None:
+            raise ValueError("MLR fit measures need the scaling factors (c, c_baseline)")
         c, cn = scaling
         lo, hi = rmsea_ci(chisq / c, df, N, G, c_hat=c)
         out.update({

@@ -35,15 +35,14 @@ from __future__ import annotations
 
 import ast
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 from scipy import linalg
 
-from analysis.stats.lavaan_syntax import (PARAMETER_OPS, ModelSyntaxError, Statement,
-                                          parse_expression)
+from analysis.stats.lavaan_syntax import PARAMETER_OPS, ModelSyntaxError, Statement, parse_expression
 
 __all__ = ["ParTable", "build_partable", "observed_variables", "reparametrize", "bounds",
            "label_function", "GROUP_EQUAL", "MAT_A", "MAT_S", "MAT_M", "MAT_T", "MAT_D"]
@@ -150,7 +149,34 @@ def observed_variables(stmts: Sequence[Statement], fixed_x: bool = True
 
 
 # ------------------------------------------------------------------------- the table
-def _per_group(value, ngroups: int, st: Statement, what: str) -> list:
+@dataclass
+class _Row:
+    """One row of the table while it is built (the columns of lavaan's ``parTable()``)."""
+
+    lhs: str
+    op: str
+    rhs: str
+    user: int
+    stmt: Statement | None
+    free: bool = True
+    value: float = math.nan
+    exo: int = 0
+    group: int = 0
+    label: str = ""
+    start: float = math.nan
+
+    def fix(self, value: float, exo: int | None = None) -> None:
+        """Make the row a fixed parameter with ``value`` (NaN: set from data or model)."""
+        self.free, self.value = False, value
+        if exo is not None:
+            self.exo = exo
+
+    def release(self) -> None:
+        """Make the row a free parameter."""
+        self.free, self.value = True, math.nan
+
+
+def _per_group(value: object, ngroups: int, st: Statement, what: str) -> list[Any]:
     if isinstance(value, tuple):
         if len(value) != ngroups:
             raise ModelSyntaxError(
@@ -216,86 +242,87 @@ def build_partable(stmts: Sequence[Statement], ngroups: int, *, std_lv: bool = F
         default += [(v, "~1", "") for v in ov + lv]
     default = [k for k in default if k not in keys]
 
-    rows = [dict(lhs=s.lhs, op=s.op, rhs=s.rhs, user=1, stmt=s) for s in user]
-    rows += [dict(lhs=a, op=o, rhs=b, user=0, stmt=None) for a, o, b in default]
-    for r in rows:
-        r.update(free=True, value=np.nan, exo=0)
-    is_lv_var = lambda r: r["op"] == "~~" and r["lhs"] == r["rhs"] and r["lhs"] in lv  # noqa: E731
+    rows = [_Row(s.lhs, s.op, s.rhs, user=1, stmt=s) for s in user]
+    rows += [_Row(a, o, b, user=0, stmt=None) for a, o, b in default]
+
+    def is_lv_var(r: _Row) -> bool:
+        return r.op == "~~" and r.lhs == r.rhs and r.lhs in lv
+
     if std_lv:
         for r in rows:
             if is_lv_var(r):
-                r.update(free=False, value=1.0)
+                r.fix(1.0)
     else:
         seen: set[str] = set()
         for r in rows:
-            if r["op"] == "=~" and r["lhs"] not in seen:
-                seen.add(r["lhs"])
-                r.update(free=False, value=1.0)
-    loads = [r for r in rows if r["op"] == "=~"]
-    rhs_count = {v: sum(r["rhs"] == v for r in loads) for v in {r["rhs"] for r in loads}}
+            if r.op == "=~" and r.lhs not in seen:
+                seen.add(r.lhs)
+                r.fix(1.0)
+    loads = [r for r in rows if r.op == "=~"]
+    rhs_count = {v: sum(r.rhs == v for r in loads) for v in {r.rhs for r in loads}}
     for f in lv:
-        mine = [r for r in loads if r["lhs"] == f]
-        if len(mine) == 1 and rhs_count[mine[0]["rhs"]] == 1:
+        mine = [r for r in loads if r.lhs == f]
+        if len(mine) == 1 and rhs_count[mine[0].rhs] == 1:
             for r in rows:
-                if (r["op"] == "~~" and r["lhs"] == r["rhs"] == mine[0]["rhs"]
-                        and not r["user"]):
-                    r.update(free=False, value=0.0)
+                if (r.op == "~~" and r.lhs == r.rhs == mine[0].rhs
+                        and not r.user):
+                    r.fix(0.0)
     for r in rows:
-        if r["user"]:
+        if r.user:
             continue
-        if orthogonal and r["op"] == "~~" and r["lhs"] != r["rhs"] and r["lhs"] in lv \
-                and r["rhs"] in lv:
-            r.update(free=False, value=0.0)
-        if r["op"] == "~1" and (r["lhs"] in lv or r["lhs"] in ordered):
-            r.update(free=False, value=0.0)
-        if r["op"] == "~*~":
-            r.update(free=False, value=1.0)
-        if r["op"] == "~~" and r["lhs"] == r["rhs"] and r["lhs"] in ordered:
-            r.update(free=False, value=np.nan)
-        if fixed_x and ((r["op"] == "~~" and r["lhs"] in names.ov_x and r["rhs"] in names.ov_x)
-                        or (r["op"] == "~1" and r["lhs"] in names.ov_x)):
-            r.update(free=False, value=np.nan, exo=1)
+        if orthogonal and r.op == "~~" and r.lhs != r.rhs and r.lhs in lv \
+                and r.rhs in lv:
+            r.fix(0.0)
+        if r.op == "~1" and (r.lhs in lv or r.lhs in ordered):
+            r.fix(0.0)
+        if r.op == "~*~":
+            r.fix(1.0)
+        if r.op == "~~" and r.lhs == r.rhs and r.lhs in ordered:
+            r.fix(np.nan)
+        if fixed_x and ((r.op == "~~" and r.lhs in names.ov_x and r.rhs in names.ov_x)
+                        or (r.op == "~1" and r.lhs in names.ov_x)):
+            r.fix(np.nan, exo=1)
 
     # replicate per group, group-specific defaults, then the user's modifiers
-    table: list[dict] = []
+    table: list[_Row] = []
     for g in range(1, ngroups + 1):
         for r in rows:
-            r2 = dict(r, group=g, label="", start=np.nan)
-            if g > 1 and not r["user"]:
-                if (r["op"] == "~1" and r["lhs"] in lv and "means" not in group_equal
+            r2 = replace(r, group=g, label="", start=math.nan)
+            if g > 1 and not r.user:
+                if (r.op == "~1" and r.lhs in lv and "means" not in group_equal
                         and ("intercepts" in group_equal or "thresholds" in group_equal)):
-                    r2.update(free=True, value=np.nan)
-                if r["op"] == "~*~" and "thresholds" in group_equal:
-                    r2.update(free=True, value=np.nan)
+                    r2.release()
+                if r.op == "~*~" and "thresholds" in group_equal:
+                    r2.release()
                 if (std_lv and is_lv_var(r) and "loadings" in group_equal
                         and "lv.variances" not in group_equal):
-                    r2.update(free=True, value=np.nan)
+                    r2.release()
             table.append(r2)
     for r in table:
-        st = r["stmt"]
+        st = r.stmt
         if st is None:
             continue
-        g = r["group"] - 1
+        g = r.group - 1
         if st.fixed is not None or st.free is True or isinstance(st.free, tuple):
             fixed = _per_group(st.fixed, ngroups, st, "values")[g]
-            r.update(free=fixed is None, value=np.nan if fixed is None else float(fixed))
+            r.free, r.value = fixed is None, np.nan if fixed is None else float(fixed)
         if st.start is not None:
             start = _per_group(st.start, ngroups, st, "start values")[g]
-            r["start"] = np.nan if start is None else float(start)
+            r.start = np.nan if start is None else float(start)
         if st.label:
-            r["label"] = _per_group(st.label, ngroups, st, "labels")[g]
+            r.label = _per_group(st.label, ngroups, st, "labels")[g]
     equal_sets = _equalities(table, names, ngroups, group_equal, group_partial)
 
     k = 0
     free = np.zeros(len(table), dtype=int)
     for i, r in enumerate(table):
-        if r["free"]:
+        if r.free:
             k += 1
             free[i] = k
     vidx = {v: i for i, v in enumerate(ov + lv)}
     mat, row, col = [], [], []
     for r in table:
-        a, o, b = r["lhs"], r["op"], r["rhs"]
+        a, o, b = r.lhs, r.op, r.rhs
         if o == "=~":
             mat.append(MAT_A); row.append(vidx[b]); col.append(vidx[a])
         elif o == "~":
@@ -309,12 +336,12 @@ def build_partable(stmts: Sequence[Statement], ngroups: int, *, std_lv: bool = F
         else:
             mat.append(MAT_M); row.append(vidx[a]); col.append(0)
     pt = ParTable(
-        lhs=[r["lhs"] for r in table], op=[r["op"] for r in table],
-        rhs=[r["rhs"] for r in table], group=np.array([r["group"] for r in table]),
-        user=np.array([r["user"] for r in table]), free=free,
-        value=np.array([r["value"] for r in table], dtype=float),
-        start=np.array([r["start"] for r in table], dtype=float),
-        exo=np.array([r["exo"] for r in table]), label=[r["label"] for r in table],
+        lhs=[r.lhs for r in table], op=[r.op for r in table],
+        rhs=[r.rhs for r in table], group=np.array([r.group for r in table]),
+        user=np.array([r.user for r in table]), free=free,
+        value=np.array([r.value for r in table], dtype=float),
+        start=np.array([r.start for r in table], dtype=float),
+        exo=np.array([r.exo for r in table]), label=[r.label for r in table],
         ov=ov, lv=lv, ov_x=names.ov_x if fixed_x else [], ngroups=ngroups,
         meanstructure=meanstructure, mat=np.array(mat), row=np.array(row),
         col=np.array(col),
@@ -347,47 +374,47 @@ def _check_ordinal(params: Sequence[Statement], ordered: Sequence[str],
                 f"'{st.lhs} ~ {st.rhs}' regresses on or predicts one")
 
 
-def _equalities(table: list[dict], names: _Names, ngroups: int, group_equal: Sequence[str],
+def _equalities(table: list[_Row], names: _Names, ngroups: int, group_equal: Sequence[str],
                 group_partial: Sequence[str]) -> list[np.ndarray]:
     """lavaan's ``lav_partable_labels`` and the equality sets it implies.
 
     Sets the shared ``.pN.`` label on constrained rows, fixes all members of a set that
     contains a fixed parameter, and returns the sets of row indices that must be equal.
     """
-    label = [r["lhs"] + r["op"] + r["rhs"] + (f".g{r['group']}" if r["group"] > 1 else "")
+    label = [r.lhs + r.op + r.rhs + (f".g{r.group}" if r.group > 1 else "")
              for r in table]
     lv, nox = names.lv, names.ov_nox
     kinds = {
-        "loadings": lambda r: r["op"] == "=~",
-        "thresholds": lambda r: r["op"] == "|",
-        "intercepts": lambda r: r["op"] == "~1" and r["lhs"] in nox,
-        "means": lambda r: r["op"] == "~1" and r["lhs"] in lv,
-        "regressions": lambda r: r["op"] == "~",
-        "residuals": lambda r: r["op"] == "~~" and r["lhs"] in nox and r["lhs"] == r["rhs"],
-        "residual.covariances": lambda r: (r["op"] == "~~" and r["lhs"] in nox
-                                           and r["lhs"] != r["rhs"]),
-        "lv.variances": lambda r: r["op"] == "~~" and r["lhs"] in lv and r["lhs"] == r["rhs"],
-        "lv.covariances": lambda r: r["op"] == "~~" and r["lhs"] in lv and r["lhs"] != r["rhs"],
+        "loadings": lambda r: r.op == "=~",
+        "thresholds": lambda r: r.op == "|",
+        "intercepts": lambda r: r.op == "~1" and r.lhs in nox,
+        "means": lambda r: r.op == "~1" and r.lhs in lv,
+        "regressions": lambda r: r.op == "~",
+        "residuals": lambda r: r.op == "~~" and r.lhs in nox and r.lhs == r.rhs,
+        "residual.covariances": lambda r: (r.op == "~~" and r.lhs in nox
+                                           and r.lhs != r.rhs),
+        "lv.variances": lambda r: r.op == "~~" and r.lhs in lv and r.lhs == r.rhs,
+        "lv.covariances": lambda r: r.op == "~~" and r.lhs in lv and r.lhs != r.rhs,
     }
     partial = {p.replace(" ", "") for p in group_partial}
-    names_g1 = {r["lhs"] + r["op"] + r["rhs"] for r in table if r["group"] == 1}
+    names_g1 = {r.lhs + r.op + r.rhs for r in table if r.group == 1}
     unknown = sorted(partial - names_g1)
     if unknown:
         raise ValueError(f"group_partial {unknown} match no parameter of the model; expected "
                          "lavaan names such as 'f=~x2' (loading) or 'x3~1' (intercept)")
     if ngroups > 1 and group_equal:
         for i, r in enumerate(table):
-            if r["group"] != 1 or not any(kinds[k](r) for k in group_equal):
+            if r.group != 1 or not any(kinds[k](r) for k in group_equal):
                 continue
             if label[i] in partial:
                 continue
             for j, r2 in enumerate(table):
-                if r2["group"] > 1 and (r2["lhs"], r2["op"], r2["rhs"]) == \
-                        (r["lhs"], r["op"], r["rhs"]):
+                if r2.group > 1 and (r2.lhs, r2.op, r2.rhs) == \
+                        (r.lhs, r.op, r.rhs):
                     label[j] = label[i]
     for i, r in enumerate(table):
-        if r["label"]:
-            label[i] = r["label"]
+        if r.label:
+            label[i] = r.label
     sets = []
     seen: dict[str, list[int]] = {}
     for i, lab in enumerate(label):
@@ -395,14 +422,14 @@ def _equalities(table: list[dict], names: _Names, ngroups: int, group_equal: Seq
     for members in seen.values():
         if len(members) < 2:
             continue
-        fixed = [i for i in members if not table[i]["free"]]
+        fixed = [i for i in members if not table[i].free]
         if fixed:
             for i in members:
-                table[i].update(free=False, value=table[fixed[0]]["value"])
+                table[i].fix(table[fixed[0]].value)
             continue
         for i in members:
-            if not table[i]["label"]:
-                table[i]["label"] = f".p{members[0] + 1}."
+            if not table[i].label:
+                table[i].label = f".p{members[0] + 1}."
         sets.append(np.array(members))
     return sets
 
@@ -417,22 +444,26 @@ def _check_names(pt: ParTable) -> None:
 
 
 # ---------------------------------------------------------------- functions of labels
-def _evaluate(tree: ast.AST, env: dict) -> np.ndarray:
+def _evaluate(tree: ast.AST, env: Mapping[str, float]) -> float:
+    """Value of an expression checked by :func:`parse_expression` (numbers, names, + - * / **,
+    unary minus/plus, sqrt/exp/log/abs)."""
     if isinstance(tree, ast.Expression):
         return _evaluate(tree.body, env)
-    if isinstance(tree, ast.Constant):
+    if isinstance(tree, ast.Constant) and isinstance(tree.value, (int, float)):
         return tree.value
     if isinstance(tree, ast.Name):
         return env[tree.id]
     if isinstance(tree, ast.UnaryOp):
         v = _evaluate(tree.operand, env)
         return -v if isinstance(tree.op, ast.USub) else v
-    if isinstance(tree, ast.Call):
+    if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name):
         return getattr(np, tree.func.id)(_evaluate(tree.args[0], env))
-    a, b = _evaluate(tree.left, env), _evaluate(tree.right, env)
-    op = type(tree.op)
-    return {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
-            ast.Div: lambda: a / b, ast.Pow: lambda: a ** b}[op]()
+    if isinstance(tree, ast.BinOp):
+        a, b = _evaluate(tree.left, env), _evaluate(tree.right, env)
+        op = type(tree.op)
+        return {ast.Add: lambda: a + b, ast.Sub: lambda: a - b, ast.Mult: lambda: a * b,
+                ast.Div: lambda: a / b, ast.Pow: lambda: a ** b}[op]()
+    raise ModelSyntaxError(f"cannot evaluate {ast.unparse(tree)!r}")
 
 
 def label_function(pt: ParTable, exprs: Sequence[tuple[str, ast.AST]], line: int = 0

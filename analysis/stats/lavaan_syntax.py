@@ -171,9 +171,9 @@ def _parse_term(term: str, line: int) -> tuple[str, dict]:
     acc: dict = {"fixed": None, "free": False, "label": "", "start": None}
     for mod in parts[:-1]:
         m = re.match(r"^([A-Za-z_.][A-Za-z0-9_.]*)\((.*)\)$", mod)
-        func = m.group(1) if m else ""
+        func, inside = (m.group(1), m.group(2)) if m else ("", "")
         if func in ("c", "start", "label"):
-            values = [_scalar(v, line, term) for v in _split_top(m.group(2), ",")]
+            values = [_scalar(v, line, term) for v in _split_top(inside, ",")]
             if func == "start":
                 if any(k == "label" for k, _ in values):
                     raise ModelSyntaxError(f"model line {line}: start() in {term!r} needs numbers")
@@ -321,10 +321,8 @@ def parse_model(model: str) -> list[Statement]:
         out.extend(merged.values())
     keys = [(s.lhs, s.op, s.rhs) for s in out if s.op in PARAMETER_OPS]
     lines = [s.line for s in out if s.op in PARAMETER_OPS]
-    for i, key in enumerate(keys):
-        sym = (key[2], key[1], key[0])
-        if key in keys[:i] or (key[1] == "~~" and key[0] != key[2] and sym in keys[:i]):
+    for i, (lhs, op, rhs) in enumerate(keys):
+        if (lhs, op, rhs) in keys[:i] or (op == "~~" and lhs != rhs and (rhs, op, lhs) in keys[:i]):
             raise ModelSyntaxError(
-                f"model line {lines[i]}: parameter '{key[0]} {key[1]} {key[2]}' is "
-                "specified twice")
+                f"model line {lines[i]}: parameter '{lhs} {op} {rhs}' is specified twice")
     return out
