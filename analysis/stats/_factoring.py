@@ -7,6 +7,8 @@ Private to ``analysis.stats`` (as the SEM engine): the public API is ``structure
 """
 from __future__ import annotations
 
+from typing import Callable, Literal
+
 import numpy as np
 import pandas as pd
 from scipy import optimize
@@ -117,6 +119,9 @@ def _extract(r: np.ndarray, nf: int, method: str) -> tuple[np.ndarray, bool]:
     smc = 1.0 - 1.0 / np.diag(np.linalg.inv(r))
     start = np.diag(r) - smc
     upper = max(smc.max(), 1.0)
+    fun: Callable[..., float]
+    jac: Callable[..., np.ndarray]
+    args: tuple[object, ...]
     if method == "ml":
         fun, jac, args = _ml_objective, _ml_gradient, (r, nf)
     else:
@@ -244,20 +249,26 @@ def _promax(f: np.ndarray, m: int = 4) -> tuple[np.ndarray, np.ndarray]:
     return (x @ u) * h[:, None], ui @ ui.T
 
 
-PREFIX = {"minres": "MR", "uls": "ULS", "ml": "ML", "pa": "PA"}
-_ROTATIONS = ("oblimin", "quartimin", "geominQ", "varimax", "promax", "geominT", "none")
-_ALIASES = {"geomin": "geominQ"}
+#: psych's ``fm``: the extraction methods.
+FaMethod = Literal["minres", "uls", "ml", "pa"]
+#: psych's ``rotate`` (``geomin`` is an alias of ``geominQ``).
+Rotation = Literal["oblimin", "quartimin", "geominQ", "geomin", "geominT", "varimax", "promax", "none"]
+#: Factor-name prefix of each method (psych's ``MR1``, ``ULS1``, ``ML1``, ``PA1``).
+PREFIX: dict[str, str] = {"minres": "MR", "uls": "ULS", "ml": "ML", "pa": "PA"}
+_ROTATIONS: tuple[Rotation, ...] = ("oblimin", "quartimin", "geominQ", "varimax", "promax", "geominT", "none")
+_ALIASES: dict[str, Rotation] = {"geomin": "geominQ"}
 
 
-def check_fa_args(method: str, rotation: str, what: str) -> str:
+def check_fa_args(method: str, rotation: str, what: str) -> Rotation:
     """Validate psych's ``fm``/``rotate`` spellings; returns the rotation's canonical name."""
     if method not in PREFIX:
         raise ValueError(f"{what}: method must be one of {list(PREFIX)}, got {method!r}")
-    rotation = _ALIASES.get(rotation, rotation)
-    if rotation not in _ROTATIONS:
-        raise ValueError(f"{what}: rotation must be one of {[*_ROTATIONS, *_ALIASES]}, "
-                         f"got {rotation!r}")
-    return rotation
+    canonical = _ALIASES.get(rotation, rotation)
+    for name in _ROTATIONS:
+        if name == canonical:
+            return name
+    raise ValueError(f"{what}: rotation must be one of {[*_ROTATIONS, *_ALIASES]}, "
+                     f"got {rotation!r}")
 
 
 def fa(r: np.ndarray, n_factors: int, method: str, rotation: str

@@ -132,7 +132,7 @@ def paired_change(pre: pd.DataFrame, post: pd.DataFrame, ci: float = 0.95) -> pd
     return out.rename_axis("score").reset_index()
 
 
-def _per_column(value, cols, name: str) -> pd.Series:
+def _per_column(value: float | Mapping[str, float], cols: pd.Index, name: str) -> pd.Series:
     if isinstance(value, Mapping):
         missing = [c for c in cols if c not in value]
         if missing:
@@ -141,7 +141,8 @@ def _per_column(value, cols, name: str) -> pd.Series:
     return pd.Series(float(value), index=cols)
 
 
-def reliable_change(pre: pd.DataFrame, post: pd.DataFrame, sd, reliability) -> pd.DataFrame:
+def reliable_change(pre: pd.DataFrame, post: pd.DataFrame, sd: float | Mapping[str, float],
+                    reliability: float | Mapping[str, float]) -> pd.DataFrame:
     """Reliable change index per person and column (Jacobson & Truax 1991).
 
     ``SEM = SD √(1 − r)``; ``RCI = (post − pre) / (√2 · SEM)``. ``sd`` (e.g. the norm-group or
@@ -755,11 +756,11 @@ class _RemlProfile:
         neighbours. Returns (θ̂, interior): ``interior`` False when the best is the upper end."""
         from scipy.optimize import minimize_scalar
 
-        known = start is not None and np.isfinite(start)
-        upper = max(10.0, 4 * start) if known else 10.0
+        known = start if start is not None and np.isfinite(start) else None
+        upper = max(10.0, 4 * known) if known is not None else 10.0
         while True:
             grid = np.unique(np.concatenate([[0.0], np.geomspace(1e-4, upper, 80),
-                                             [start] if known else []]))
+                                             [known] if known is not None else []]))
             values = np.array([self.solve(t)[0] for t in grid])
             k = int(np.argmax(values))
             if k < len(grid) - 1:

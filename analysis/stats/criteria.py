@@ -15,15 +15,24 @@ from __future__ import annotations
 
 from functools import lru_cache
 from string import Formatter
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
 from analysis import resource
 
+#: Languages of the printed criteria and evidence phrases (the report languages).
+Lang = Literal["en", "fi"]
+LANGS: tuple[Lang, ...] = ("en", "fi")
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {list(LANGS)}, got {lang!r}")
+
 
 @lru_cache(maxsize=1)
-def _table() -> dict[str, dict]:
+def _table() -> dict[str, dict[str, Any]]:
     return yaml.safe_load(resource("stats", "criteria.yaml").read_text(encoding="utf-8"))
 
 
@@ -56,15 +65,15 @@ class _LimitFormatter(Formatter):
     """``{share:%}`` prints 0.75 as ``75 %``; negative numbers get a true minus sign; Finnish
     numbers a decimal comma."""
 
-    def __init__(self, lang: str = "en"):
+    def __init__(self, lang: Lang = "en"):
         self.lang = lang
 
-    def format_field(self, value, format_spec):
+    def format_field(self, value: Any, format_spec: str) -> str:
         text = f"{100 * value:g} %" if format_spec == "%" else format(value, format_spec).replace("-", "−")
         return text.replace(".", ",") if self.lang == "fi" and isinstance(value, float) else text
 
 
-def criterion_text(prop: str, lang: str = "en") -> str:
+def criterion_text(prop: str, lang: Lang = "en") -> str:
     """The printed criterion of ``prop`` in ``lang`` (``en``/``fi``; English when missing).
 
     Examples
@@ -72,12 +81,19 @@ def criterion_text(prop: str, lang: str = "en") -> str:
     >>> criterion_text("internal consistency", "fi")
     'alfa ≥ 0,70 jokaisessa (ala)asteikossa, kun rakennevaliditeetti on riittävä'
     """
+    _check_lang(lang)
     entry = _table()[prop]
     template = entry["text"].get(lang) or entry["text"]["en"]
     return _LimitFormatter(lang).format(template, **entry["limits"])
 
 
-def evidence_text(key: str, lang: str = "en", **fields: Any) -> str:
+def _evidence(key: str, lang: Lang) -> object:
+    _check_lang(lang)
+    entry = _table()["_evidence"][key]
+    return entry.get(lang) or entry["en"]
+
+
+def evidence_text(key: str, lang: Lang = "en", **fields: Any) -> str:
     """An evidence phrase of the COSMIN summary (``_evidence`` in ``criteria.yaml``) in
     ``lang`` (English when missing), filled with ``fields`` as given (already formatted).
 
@@ -86,6 +102,22 @@ def evidence_text(key: str, lang: str = "en", **fields: Any) -> str:
     >>> evidence_text("confirmed", "fi", k=9, n=10, pct=90)
     '9/10 vahvistui (90 %)'
     """
-    entry = _table()["_evidence"][key]
-    template = entry.get(lang) or entry["en"]
-    return template.format(**fields) if isinstance(template, str) else template
+    template = _evidence(key, lang)
+    if not isinstance(template, str):
+        raise TypeError(f"evidence {key!r} is a table of labels, not a phrase; use evidence_labels")
+    return template.format(**fields)
+
+
+def evidence_labels(key: str, lang: Lang = "en") -> dict[str, str]:
+    """A table of labels of the COSMIN summary (``_evidence`` in ``criteria.yaml``, e.g. the
+    invariance ``steps``) in ``lang`` (English when missing).
+
+    Examples
+    --------
+    >>> evidence_labels("steps", "fi")["scalar"]
+    'skalaarinen'
+    """
+    labels = _evidence(key, lang)
+    if not isinstance(labels, dict):
+        raise TypeError(f"evidence {key!r} is a phrase, not a table of labels; use evidence_text")
+    return {str(k): str(v) for k, v in labels.items()}

@@ -33,9 +33,10 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Literal, Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from analysis.stats.checks import (
@@ -46,6 +47,9 @@ from analysis.stats.checks import (
 )
 from analysis.stats.results import Result
 
+if TYPE_CHECKING:
+    from analysis.stats.reliability import AlphaResult, OmegaResult, OmegaSLResult
+
 ALL = "all"
 MISSING_LABEL = "(missing)"
 OTHER_PATTERNS = "(other patterns)"
@@ -54,6 +58,9 @@ COMPLETE_LABEL = "(none)"
 FIT_MEASURES = ("ntotal", "npar", "chisq", "df", "pvalue", "chisq.scaled", "pvalue.scaled",
                 "chisq.scaling.factor", "cfi", "tli", "rmsea", "rmsea.ci.lower",
                 "rmsea.ci.upper", "srmr", "cfi.robust", "tli.robust", "rmsea.robust", "aic", "bic")
+#: The values of a norm table that :func:`wide_norms` can spread (columns of ``norm_table``).
+NormValue = Literal["percentile", "t_linear", "t_normalised"]
+NORM_VALUES: tuple[NormValue, ...] = ("percentile", "t_linear", "t_normalised")
 
 
 
@@ -73,8 +80,8 @@ class WeightedSummary(Result):
     sd: float
 
 
-def weighted_mean_sd(x: Sequence[float], w: Sequence[float] | None = None,
-                     counts: Sequence[float] | None = None) -> WeightedSummary:
+def weighted_mean_sd(x: npt.ArrayLike, w: npt.ArrayLike | None = None,
+                     counts: npt.ArrayLike | None = None) -> WeightedSummary:
     """Number, mean and SD of the non-missing ``x`` with optional weights (module definitions).
 
     ``counts`` turns ``x`` into a frequency table: each value stands for ``counts`` persons
@@ -90,16 +97,17 @@ def weighted_mean_sd(x: Sequence[float], w: Sequence[float] | None = None,
     >>> weighted_mean_sd([1, 2, 2, 3]) == weighted_mean_sd([1, 2, 3], w=[1, 2, 1], counts=[1, 2, 1])
     True
     """
-    x = np.asarray(pd.to_numeric(pd.Series(x), errors="raise"), float)
-    w = np.ones_like(x) if w is None else np.asarray(w, float)
-    c = np.ones_like(x) if counts is None else np.asarray(counts, float)
-    ok = ~np.isnan(x)
-    x, w, c = x[ok], w[ok], c[ok]
+    values = np.asarray(pd.to_numeric(pd.Series(x), errors="raise"), float)
+    weights = np.ones_like(values) if w is None else np.asarray(w, float)
+    c = np.ones_like(values) if counts is None else np.asarray(counts, float)
+    ok = ~np.isnan(values)
+    values, weights, c = values[ok], weights[ok], c[ok]
     n = int(c.sum())
     if n == 0:
         return WeightedSummary(0, np.nan, np.nan)
-    m = float(np.sum(w * x) / np.sum(w))
-    sd = float(np.sqrt(np.sum(w * (x - m) ** 2) / np.sum(w) * n / (n - 1))) if n > 1 else np.nan
+    m = float(np.sum(weights * values) / np.sum(weights))
+    sd = (float(np.sqrt(np.sum(weights * (values - m) ** 2) / np.sum(weights) * n / (n - 1)))
+          if n > 1 else np.nan)
     return WeightedSummary(n, m, sd)
 
 
@@ -336,9 +344,10 @@ def missing_pattern(frames: Mapping[str, pd.DataFrame], max_patterns: int = 10, 
                   .sort_values(["n", "vars_missing", "missing_columns"], ascending=[False, True, True],
                                kind="stable"))
         shown, rest = counts.iloc[:max_patterns], counts.iloc[max_patterns:]
-        for r in shown.itertuples(index=False):
-            rows.append({"file": name, "missing_columns": r.missing_columns,
-                         "vars_missing": int(r.vars_missing), "n": int(r.n)})
+        for label, vars_missing, n in zip(shown["missing_columns"], shown["vars_missing"].to_numpy(int),
+                                          shown["n"].to_numpy(int)):
+            rows.append({"file": name, "missing_columns": label,
+                         "vars_missing": int(vars_missing), "n": int(n)})
         if len(rest):
             rows.append({"file": name, "missing_columns": OTHER_PATTERNS,
                          "vars_missing": np.nan, "n": int(rest["n"].sum())})
@@ -350,7 +359,8 @@ def missing_pattern(frames: Mapping[str, pd.DataFrame], max_patterns: int = 10, 
     return out
 
 
-def reliability_summary(alpha, omega=None, *, omega_sl=None, scale: str = "scale") -> pd.DataFrame:
+def reliability_summary(alpha: AlphaResult, omega: OmegaResult | None = None, *,
+                        omega_sl: OmegaSLResult | None = None, scale: str = "scale") -> pd.DataFrame:
     """One-row table of Cronbach's alpha (with its interval), omega and omega hierarchical.
 
     Parameters
@@ -453,12 +463,14 @@ def effect_directions(table: pd.DataFrame, effect: str = "hedges_g", p: str = "p
                             int(((g < 0) & sig).sum()), int(((g > 0) & sig).sum()))
 
 
-def wide_norms(norms: pd.DataFrame, score: str, by: Sequence[str], value: str = "percentile") -> pd.DataFrame:
+def wide_norms(norms: pd.DataFrame, score: str, by: Sequence[str],
+               value: NormValue = "percentile") -> pd.DataFrame:
     """One score of a tidy norm table (:func:`analysis.stats.norms.norm_table`) as raw × group.
 
     Reshapes only (no computation), so a suppressed table stays suppressed: one row per raw
     value (first column ``raw``), then one column per group (``"<age_group> <gender>"``, whole
-    sample ``"all"``); a suppressed group is a column of the mask.
+    sample ``"all"``); a suppressed group is a column of the mask. ``value`` is the norm
+    column spread: ``"percentile"``, ``"t_linear"`` or ``"t_normalised"``.
 
     Examples
     --------
@@ -469,6 +481,8 @@ def wide_norms(norms: pd.DataFrame, score: str, by: Sequence[str], value: str = 
     >>> wide_norms(t, "s", ["age_group", "gender"]).columns.tolist()
     ['raw', 'all', '16-19 male']
     """
+    if value not in NORM_VALUES:
+        raise ValueError(f"wide_norms: value must be one of {list(NORM_VALUES)}, got {value!r}")
     rows = norms[norms["score"] == score]
     if rows.empty:
         raise KeyError(f"wide_norms: score {score!r} not in norm table (scores: {list(norms['score'].unique())})")

@@ -24,12 +24,17 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 from scipy import stats
 
 from analysis.stats.results import Result
+
+#: Correlation coefficients :func:`correlation_ci` gives intervals for.
+CorrelationMethod = Literal["spearman", "pearson"]
+CORRELATION_METHODS: tuple[CorrelationMethod, ...] = ("spearman", "pearson")
 
 
 @dataclass(frozen=True)
@@ -50,12 +55,12 @@ def _z(ci: float) -> float:
     return float(stats.norm.ppf(0.5 + ci / 2))
 
 
-def _values(x: Sequence[float]) -> np.ndarray:
+def _values(x: npt.ArrayLike) -> npt.NDArray[np.float64]:
     a = np.asarray(x, float)
     return a[~np.isnan(a)]
 
 
-def hedges_g(x: Sequence[float], y: Sequence[float], ci: float = 0.95) -> EffectSize:
+def hedges_g(x: npt.ArrayLike, y: npt.ArrayLike, ci: float = 0.95) -> EffectSize:
     """Hedges' g of ``x − y`` with pooled SD and its Hedges & Olkin (1985) interval.
 
     ``d = (x̄ − ȳ)/s_p`` with ``s_p² = ((n₁−1)s₁² + (n₂−1)s₂²)/(n₁+n₂−2)``;
@@ -67,18 +72,18 @@ def hedges_g(x: Sequence[float], y: Sequence[float], ci: float = 0.95) -> Effect
     >>> round(hedges_g([3, 4, 5, 6], [1, 2, 3, 4]).estimate, 3)
     1.347
     """
-    x, y = _values(x), _values(y)
-    n1, n2 = len(x), len(y)
+    a, b = _values(x), _values(y)
+    n1, n2 = len(a), len(b)
     q = _z(ci)
     if n1 < 2 or n2 < 2:
         return EffectSize("hedges_g", np.nan, np.nan, np.nan, ci, n1 + n2)
-    sp = np.sqrt(((n1 - 1) * x.var(ddof=1) + (n2 - 1) * y.var(ddof=1)) / (n1 + n2 - 2))
-    g = (1 - 3 / (4 * (n1 + n2) - 9)) * (x.mean() - y.mean()) / sp if sp > 0 else np.nan
+    sp = np.sqrt(((n1 - 1) * a.var(ddof=1) + (n2 - 1) * b.var(ddof=1)) / (n1 + n2 - 2))
+    g = (1 - 3 / (4 * (n1 + n2) - 9)) * (a.mean() - b.mean()) / sp if sp > 0 else np.nan
     se = np.sqrt((n1 + n2) / (n1 * n2) + g ** 2 / (2 * (n1 + n2)))
     return EffectSize("hedges_g", float(g), float(g - q * se), float(g + q * se), ci, n1 + n2)
 
 
-def g_av(pre: Sequence[float], post: Sequence[float]) -> float:
+def g_av(pre: npt.ArrayLike, post: npt.ArrayLike) -> float:
     """Paired change ``post − pre`` in units of the average SD: ``J · Δ̄ / ((SD_pre + SD_post)/2)``.
 
     Complete pairs only; ``J = 1 − 3/(4 df − 1)``, ``df = n − 1`` (Cumming 2012; Lakens 2013).
@@ -98,7 +103,7 @@ def g_av(pre: Sequence[float], post: Sequence[float]) -> float:
     return float((1 - 3 / (4 * (n - 1) - 1)) * (y - x).mean() / sd_av) if sd_av > 0 else float("nan")
 
 
-def rank_biserial(before: Sequence[float], after: Sequence[float]) -> float:
+def rank_biserial(before: npt.ArrayLike, after: npt.ArrayLike) -> float:
     """Matched-pairs rank-biserial correlation of ``after − before`` (Kerby 2014), zeros dropped.
 
     ``r = (T⁺ − T⁻) / (T⁺ + T⁻)`` with average ranks of ``|d|`` over the non-zero differences;
@@ -117,7 +122,7 @@ def rank_biserial(before: Sequence[float], after: Sequence[float]) -> float:
     return float((ranks[d > 0].sum() - ranks[d < 0].sum()) / ranks.sum())
 
 
-def auc(positive: Sequence[float], negative: Sequence[float], ci: float = 0.95) -> EffectSize:
+def auc(positive: npt.ArrayLike, negative: npt.ArrayLike, ci: float = 0.95) -> EffectSize:
     """Area under the ROC curve, ``P(X_pos > X_neg) + ½ P(tie)``, with DeLong's interval.
 
     DeLong, DeLong & Clarke-Pearson (1988): placement values ``V₁₀(xᵢ)`` (share of negatives
@@ -143,7 +148,8 @@ def auc(positive: Sequence[float], negative: Sequence[float], ci: float = 0.95) 
     return EffectSize("auc", est, float(max(0.0, est - half)), float(min(1.0, est + half)), ci, m + n)
 
 
-def correlation_ci(r: float, n: int, method: str = "spearman", ci: float = 0.95) -> EffectSize:
+def correlation_ci(r: float, n: int, method: CorrelationMethod = "spearman",
+                   ci: float = 0.95) -> EffectSize:
     """Fisher-z confidence interval of a correlation ``r`` from ``n`` pairs.
 
     SE on the z scale: ``1/√(n−3)`` for Pearson; for Spearman the Bonett & Wright (2000)
@@ -156,7 +162,7 @@ def correlation_ci(r: float, n: int, method: str = "spearman", ci: float = 0.95)
     >>> round(res.ci_low, 3), round(res.ci_high, 3)
     (0.339, 0.632)
     """
-    if method not in ("spearman", "pearson"):
+    if method not in CORRELATION_METHODS:
         raise ValueError(f"method must be 'spearman' or 'pearson', got {method!r}")
     q = _z(ci)
     if n <= 3 or not np.isfinite(r):
@@ -166,7 +172,7 @@ def correlation_ci(r: float, n: int, method: str = "spearman", ci: float = 0.95)
     return EffectSize(method, float(r), float(np.tanh(z - q * se)), float(np.tanh(z + q * se)), ci, int(n))
 
 
-def holm(p: Sequence[float]) -> np.ndarray:
+def holm(p: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """Holm (1979) step-down adjusted p-values (missing p stay missing).
 
     Examples
@@ -174,10 +180,10 @@ def holm(p: Sequence[float]) -> np.ndarray:
     >>> holm([0.01, 0.04, 0.03]).round(2).tolist()
     [0.03, 0.06, 0.06]
     """
-    p = np.asarray(p, float)
-    out = np.full_like(p, np.nan)
-    ok = ~np.isnan(p)
-    q = p[ok]
+    values = np.asarray(p, float)
+    out = np.full_like(values, np.nan)
+    ok = ~np.isnan(values)
+    q = values[ok]
     m = len(q)
     order = np.argsort(q, kind="stable")
     adj = np.minimum(1, np.maximum.accumulate((m - np.arange(m)) * q[order]))

@@ -19,12 +19,18 @@ Examples
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Protocol, TypeGuard
 
 import pandas as pd
 
 
-def is_dask(data: object) -> bool:
+class Partitioned(Protocol):
+    """What :func:`summaries` uses of a dask DataFrame: its partitions as delayed objects."""
+
+    def to_delayed(self) -> list[Any]: ...
+
+
+def is_dask(data: object) -> TypeGuard[Partitioned]:
     """True for a dask collection (checked by module, so dask need not be installed).
 
     Examples
@@ -36,7 +42,8 @@ def is_dask(data: object) -> bool:
     return type(data).__module__.split(".")[0] == "dask"
 
 
-def summaries(data: object, summarise: Callable[..., pd.DataFrame], *args, **kwargs) -> list[pd.DataFrame]:
+def summaries(data: object, summarise: Callable[..., pd.DataFrame], *args: Any,
+              **kwargs: Any) -> list[pd.DataFrame]:
     """``[summarise(data, *args, **kwargs)]`` for a pandas DataFrame; for a dask DataFrame the same
     call on every partition, computed together, in partition order.
 

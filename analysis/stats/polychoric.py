@@ -43,15 +43,21 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Literal, overload
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
 from analysis.stats.checks import numeric_frame
 from analysis.stats.results import Result
 
-__all__ = ["PolychoricResult", "bvn_cdf", "bvn_pdf", "cell_probabilities", "polychoric"]
+__all__ = ["Missing", "PolychoricResult", "bvn_cdf", "bvn_pdf", "cell_probabilities", "polychoric"]
+
+#: Missing-data handling: psych's pairwise tables or lavaan's listwise deletion.
+Missing = Literal["pairwise", "listwise"]
+MISSING: tuple[Missing, ...] = ("pairwise", "listwise")
 
 # Gauss–Legendre nodes and weights on (-1, 1), 20 points (Genz 2004, as in his bvnu).
 _GL_X = np.array([0.9931285991850949, 0.9639719272779138, 0.9122344282513259,
@@ -66,7 +72,7 @@ _X = np.concatenate([1 - _GL_X, 1 + _GL_X])
 _W = np.concatenate([_GL_W, _GL_W])
 
 
-def _phi(x):
+def _phi(x: np.ndarray) -> np.ndarray:
     return special.ndtr(x)
 
 
@@ -122,7 +128,7 @@ def _bvn_upper(h: np.ndarray, k: np.ndarray, r: np.ndarray) -> np.ndarray:
     return np.clip(out, 0.0, 1.0)
 
 
-def bvn_cdf(h, k, rho) -> np.ndarray:
+def bvn_cdf(h: npt.ArrayLike, k: npt.ArrayLike, rho: npt.ArrayLike) -> np.ndarray:
     """Standard bivariate normal CDF ``Phi2(h, k; rho)``, vectorised; ``h``, ``k`` may be ±inf.
 
     Examples
@@ -140,7 +146,7 @@ def bvn_cdf(h, k, rho) -> np.ndarray:
     return out
 
 
-def bvn_pdf(h, k, rho) -> np.ndarray:
+def bvn_pdf(h: npt.ArrayLike, k: npt.ArrayLike, rho: npt.ArrayLike) -> np.ndarray:
     """Standard bivariate normal density ``phi2(h, k; rho)`` (0 where ``h`` or ``k`` is ±inf).
 
     Examples
@@ -162,7 +168,7 @@ def _grid(tau: np.ndarray) -> np.ndarray:
     return np.concatenate([-pad, tau, pad], axis=-1)
 
 
-def _cells(rho, tau_x, tau_y) -> tuple[np.ndarray, np.ndarray]:
+def _cells(rho: npt.ArrayLike, tau_x: npt.ArrayLike, tau_y: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Cell probabilities and their derivative with respect to rho (Plackett's identity)."""
     r = np.asarray(rho, dtype=float)[..., None, None]
     gx, gy = _grid(np.asarray(tau_x, dtype=float)), _grid(np.asarray(tau_y, dtype=float))
@@ -173,7 +179,15 @@ def _cells(rho, tau_x, tau_y) -> tuple[np.ndarray, np.ndarray]:
     return np.maximum(p, 0.0), dp
 
 
-def cell_probabilities(rho, tau_x, tau_y, *, derivatives: bool = False):
+@overload
+def cell_probabilities(rho: npt.ArrayLike, tau_x: npt.ArrayLike, tau_y: npt.ArrayLike, *,
+                       derivatives: Literal[False] = False) -> np.ndarray: ...
+@overload
+def cell_probabilities(rho: npt.ArrayLike, tau_x: npt.ArrayLike, tau_y: npt.ArrayLike, *,
+                       derivatives: Literal[True]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]: ...
+def cell_probabilities(rho: npt.ArrayLike, tau_x: npt.ArrayLike, tau_y: npt.ArrayLike, *,
+                       derivatives: bool = False
+                       ) -> np.ndarray | tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Bivariate normal cell probabilities of ordinal pairs, and optionally their derivatives.
 
     Parameters
@@ -247,7 +261,7 @@ class PolychoricResult(Result):
     thresholds: pd.DataFrame
     n: int
     n_pairs: pd.DataFrame
-    levels: dict
+    levels: dict[str, list[float]]
     codes: np.ndarray
     smoothed: bool
     converged: bool
@@ -349,7 +363,7 @@ def _smooth(r: np.ndarray) -> tuple[np.ndarray, bool]:
     return s * d[:, None] * d[None, :], True
 
 
-def polychoric(data: pd.DataFrame, *, missing: str = "pairwise", smooth: bool = True,
+def polychoric(data: pd.DataFrame, *, missing: Missing = "pairwise", smooth: bool = True,
                max_categories: int = 10, tol: float = 1e-10,
                max_iter: int = 100) -> PolychoricResult:
     """Polychoric correlations (tetrachoric for two categories) by two-step ML.
@@ -391,7 +405,7 @@ def polychoric(data: pd.DataFrame, *, missing: str = "pairwise", smooth: bool = 
     0.7071
     """
     x = numeric_frame(data, "polychoric", min_columns=2)
-    if missing not in ("pairwise", "listwise"):
+    if missing not in MISSING:
         raise ValueError(f"polychoric: missing must be 'pairwise' or 'listwise', got {missing!r}")
     if missing == "listwise":
         x = x.dropna()

@@ -29,6 +29,8 @@ from scipy import optimize, stats
 from threadpoolctl import threadpool_limits
 
 from analysis.stats._factoring import (
+    FaMethod,
+    Rotation,
     check_fa_args,
     correlation,
     fa,
@@ -41,8 +43,10 @@ from analysis.stats.results import Result
 __all__ = [
     "BartlettResult",
     "EFAResult",
+    "FaMethod",
     "KMOResult",
     "ParallelResult",
+    "Rotation",
     "bartlett",
     "efa",
     "kmo",
@@ -204,11 +208,17 @@ def _one_factor_reduced(r: np.ndarray) -> np.ndarray:
     idx = np.arange(stack.shape[-1])
     smc = 1.0 - 1.0 / np.diagonal(np.linalg.inv(stack), axis1=1, axis2=2)
     scale = 0.01  # psych's parscale
+
+    def objective(x: np.ndarray, m: np.ndarray) -> float:
+        return minres_objective(x * scale, m, 1)
+
+    def gradient(x: np.ndarray, m: np.ndarray) -> np.ndarray:
+        return minres_gradient(x * scale, m, 1) * scale
+
     with threadpool_limits(limits=1, user_api="blas"):
         for i, m in enumerate(stack):
             res = optimize.minimize(
-                lambda x: minres_objective(x * scale, m, 1), (1.0 - smc[i]) / scale,
-                jac=lambda x: minres_gradient(x * scale, m, 1) * scale, method="L-BFGS-B",
+                objective, (1.0 - smc[i]) / scale, args=(m,), jac=gradient, method="L-BFGS-B",
                 bounds=[(0.005 / scale, max(smc[i].max(), 1.0) / scale)] * len(idx),
                 options={"ftol": 1e7 * np.finfo(float).eps, "gtol": 0.0, "maxcor": 5,
                          "maxiter": 100})
@@ -312,9 +322,9 @@ class EFAResult(Result):
     uniquenesses: pd.Series
     factor_cor: pd.DataFrame
     variance_explained: pd.DataFrame
-    factors: list
-    method: str
-    rotation: str
+    factors: list[str]
+    method: FaMethod
+    rotation: Rotation
     converged: bool
 
     def to_frame(self) -> pd.DataFrame:
@@ -322,8 +332,8 @@ class EFAResult(Result):
                                     u2=self.uniquenesses.to_numpy())
 
 
-def efa(data: pd.DataFrame, n_factors: int, method: str = "minres",
-        rotation: str = "oblimin") -> EFAResult:
+def efa(data: pd.DataFrame, n_factors: int, method: FaMethod = "minres",
+        rotation: Rotation = "oblimin") -> EFAResult:
     """Exploratory factor analysis reproducing ``psych::fa``.
 
     Extraction (psych's ``fm``): ``minres`` minimises psych's off-diagonal least-squares

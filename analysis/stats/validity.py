@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,8 +29,8 @@ import yaml
 from scipy import stats
 
 from analysis.stats.checks import require_columns
-from analysis.stats.criteria import criterion_text, evidence_text, limits
-from analysis.stats.effsize import correlation_ci, hedges_g, holm
+from analysis.stats.criteria import LANGS, Lang, criterion_text, evidence_labels, evidence_text, limits
+from analysis.stats.effsize import CORRELATION_METHODS, CorrelationMethod, correlation_ci, hedges_g, holm
 from analysis.stats.reliability import icc as _icc
 from analysis.stats.results import Result
 
@@ -39,6 +39,9 @@ HYPOTHESES_CRITERION = limits("hypotheses testing for construct validity")["shar
 FLOOR_CEILING_LIMIT = float(limits("floor/ceiling")["percent"])
 MINUS = "−"
 HYPOTHESIS_KEYS = ("score", "comparison", "expected_min", "expected_max")
+#: Tests of :func:`known_groups`: Mann–Whitney U or Welch's t.
+GroupTest = Literal["mannwhitney", "welch"]
+GROUP_TESTS: tuple[GroupTest, ...] = ("mannwhitney", "welch")
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class ConvergentResult(Result):
         return self.table
 
 
-def load_hypotheses(source: str | Path | Sequence[Mapping]) -> list[dict]:
+def load_hypotheses(source: str | Path | Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Hypotheses as a list of dicts, from a list or a YAML file (``hypotheses:`` list).
 
     Each needs ``score``, ``comparison``, ``expected_min``, ``expected_max``; other keys
@@ -72,14 +75,19 @@ def load_hypotheses(source: str | Path | Sequence[Mapping]) -> list[dict]:
     ('total', 'same construct')
     """
     where = "hypotheses"
+    entries: Sequence[Mapping[str, Any]]
     if isinstance(source, (str, Path)):
         where = str(source)
         data = yaml.safe_load(Path(source).read_text(encoding="utf-8"))
-        source = data.get("hypotheses") if isinstance(data, dict) else data
-        if not isinstance(source, list):
+        listed = data.get("hypotheses") if isinstance(data, dict) else data
+        if not isinstance(listed, list):
             raise ValueError(f"{where}: expected a list under 'hypotheses'")
-    out, problems = [], []
-    for i, h in enumerate(source, start=1):
+        entries = listed
+    else:
+        entries = source
+    out: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for i, h in enumerate(entries, start=1):
         missing = [k for k in HYPOTHESIS_KEYS if k not in h]
         if missing:
             problems.append(f"{where}: entry {i}: missing {', '.join(missing)}")
@@ -99,8 +107,14 @@ def load_hypotheses(source: str | Path | Sequence[Mapping]) -> list[dict]:
 
 
 
-def convergent(data: pd.DataFrame, hypotheses: str | Path | Sequence[Mapping],
-               method: str = "spearman", ci: float = 0.95) -> ConvergentResult:
+def _correlation(x: pd.Series, y: pd.Series, method: CorrelationMethod) -> tuple[float, float]:
+    """Correlation and two-sided p (scipy's ``spearmanr`` or ``pearsonr``)."""
+    res = stats.spearmanr(x, y) if method == "spearman" else stats.pearsonr(x, y)
+    return float(res.statistic), float(res.pvalue)
+
+
+def convergent(data: pd.DataFrame, hypotheses: str | Path | Sequence[Mapping[str, Any]],
+               method: CorrelationMethod = "spearman", ci: float = 0.95) -> ConvergentResult:
     """Test pre-specified correlation hypotheses (construct validity, COSMIN ≥ 75 %).
 
     Each hypothesis states the range ``[expected_min, expected_max]`` in which the correlation
@@ -132,18 +146,16 @@ def convergent(data: pd.DataFrame, hypotheses: str | Path | Sequence[Mapping],
     ...                  "expected_max": 0.9}]).table["confirmed"].tolist()
     [True]
     """
-    if method not in ("spearman", "pearson"):
+    if method not in CORRELATION_METHODS:
         raise ValueError(f"method must be 'spearman' or 'pearson', got {method!r}")
     hyps = load_hypotheses(hypotheses)
     require_columns(data, sorted({h[k] for h in hyps for k in ("score", "comparison")}), "convergent")
-    corr = stats.spearmanr if method == "spearman" else stats.pearsonr
     rows = []
     for h in hyps:
         pair = data[[h["score"], h["comparison"]]].apply(pd.to_numeric, errors="raise").dropna()
         n = len(pair)
         if n > 3 and pair.nunique().min() > 1:
-            res = corr(pair.iloc[:, 0], pair.iloc[:, 1])
-            r, p = float(res[0]), float(res[1])
+            r, p = _correlation(pair.iloc[:, 0], pair.iloc[:, 1], method)
         else:
             r = p = np.nan
         interval = correlation_ci(r, n, method, ci)
@@ -160,8 +172,8 @@ def convergent(data: pd.DataFrame, hypotheses: str | Path | Sequence[Mapping],
 
 
 
-def known_groups(data: pd.DataFrame, scores: Sequence[str], group: str, reference,
-                 test: str = "mannwhitney", ci: float = 0.95) -> pd.DataFrame:
+def known_groups(data: pd.DataFrame, scores: Sequence[str], group: str, reference: Any,
+                 test: GroupTest = "mannwhitney", ci: float = 0.95) -> pd.DataFrame:
     """Known-groups validity: each group against the reference group on each score.
 
     Hedges' g (:func:`hedges_g`, group − reference, so negative = lower than the reference),
@@ -183,7 +195,7 @@ def known_groups(data: pd.DataFrame, scores: Sequence[str], group: str, referenc
     >>> float(round(known_groups(df, ["s"], "su", 0).loc[0, "hedges_g"], 3))
     -2.694
     """
-    if test not in ("mannwhitney", "welch"):
+    if test not in GROUP_TESTS:
         raise ValueError(f"test must be 'mannwhitney' or 'welch', got {test!r}")
     require_columns(data, [*scores, group], "known_groups")
     levels = [g for g in pd.unique(data[group].dropna()) if g != reference]
@@ -212,7 +224,8 @@ def known_groups(data: pd.DataFrame, scores: Sequence[str], group: str, referenc
     return table
 
 
-def floor_ceiling(data: pd.DataFrame, cols: Sequence[str], lowest, highest,
+def floor_ceiling(data: pd.DataFrame, cols: Sequence[str], lowest: float | Mapping[str, float],
+                  highest: float | Mapping[str, float],
                   limit: float = FLOOR_CEILING_LIMIT) -> pd.DataFrame:
     """Share of answers at the lowest and highest possible score (Terwee et al. 2007).
 
@@ -304,7 +317,7 @@ def measurement_error(data: pd.DataFrame, cols: Sequence[str], occasions: Sequen
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("score").reset_index()
 
 
-def _fmt(x: float, digits: int = 2, lang: str = "en", sign: bool = False) -> str:
+def _fmt(x: float | None, digits: int = 2, lang: Lang = "en", sign: bool = False) -> str:
     """A number of an evidence text: ``NA`` when missing, a true minus sign, a decimal comma in
     Finnish."""
     if x is None or not np.isfinite(x):
@@ -331,7 +344,7 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
                    invariance: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
                    responsiveness: pd.DataFrame | None = None,
                    floor_ceiling_table: pd.DataFrame | None = None,
-                   formative: bool = False, lang: str = "en",
+                   formative: bool = False, lang: Lang = "en",
                    names: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Rate each measurement property ``+``, ``−`` or ``?`` with its evidence and criterion.
 
@@ -382,18 +395,20 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
     >>> t.set_index("property").loc["structural validity", "rating"]
     '+'
     """
-    rows = []
+    if lang not in LANGS:
+        raise ValueError(f"cosmin_summary: lang must be one of {list(LANGS)}, got {lang!r}")
+    rows: list[dict[str, str]] = []
 
-    def name(key) -> str:
+    def name(key: Any) -> str:
         return str((names or {}).get(key, key))
 
-    def say(key, **fields) -> str:
+    def say(key: str, **fields: Any) -> str:
         return evidence_text(key, lang, **fields)
 
-    def num(x, digits=2, sign=False) -> str:
+    def num(x: float, digits: int = 2, sign: bool = False) -> str:
         return _fmt(x, digits, lang, sign)
 
-    def add(prop, rating, evidence, note=""):
+    def add(prop: str, rating: str, evidence: str, note: str = "") -> None:
         rows.append({"property": prop, "rating": rating, "evidence": evidence,
                      "criterion": criterion_text(prop, lang), "note": note})
 
@@ -453,6 +468,7 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
     else:
         tables = invariance if isinstance(invariance, Mapping) else {"": invariance}
         steps_limits = limits("cross-cultural validity / measurement invariance")
+        step_names = evidence_labels("steps", lang)
         ok, parts = [], []
         for grouping, table in tables.items():
             prefix = f"{grouping} — " if grouping else ""
@@ -468,7 +484,7 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
                 lim = steps_limits[step]
                 ok.append(bool(d["cfi"] >= lim["delta_cfi"] and d["rmsea"] <= lim["delta_rmsea"]
                                and d["srmr"] <= lim["delta_srmr"]))
-                parts.append(say("invariance_step", prefix=prefix, step=say("steps").get(step, step),
+                parts.append(say("invariance_step", prefix=prefix, step=step_names.get(step, step),
                                  cfi=num(d["cfi"], 3, True), rmsea=num(d["rmsea"], 3, True),
                                  srmr=num(d["srmr"], 3, True)))
         add("cross-cultural validity / measurement invariance", _all_or_none(ok) if ok else "?",
