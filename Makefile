@@ -30,7 +30,8 @@ $(RUNTIME): $(LOCK) pyproject.toml
 $(TESTING): $(RUNTIME)
 	@touch $(TESTING)
 
-## make report: run every report on the bundled synthetic demo data; outputs land in reports/
+## make report: run every report on the bundled synthetic demo data; publishable outputs land in reports/,
+## internal ones (intake report, scores, executed notebooks) in reports-internal/
 report: $(RUNTIME)
 	$(BIN)/python -m analysis report --data $(DEMO) --out reports
 
@@ -69,4 +70,4 @@ lock:
 	 else mv $(LOCK).new $(LOCK); echo "$(LOCK) updated: run make test, then commit it"; fi
 
 clean:
-	rm -rf $(VENV) reports/*
+	rm -rf $(VENV) reports/* reports-internal

@@ -119,25 +119,23 @@ def _synthetic(args: argparse.Namespace) -> int:
     return 0
 
 
-#: Notebook parameters of an internal (not publishable) report run.
-INTERNAL = {"INDIVIDUAL_FIGURES": True}
-
-
 def _report(args: argparse.Namespace) -> int:
     from analysis.intake.manifest import ManifestError
-    from analysis.report.runner import print_summary, run
+    from analysis.report.runner import INTERNAL_PARAMETERS, internal_folder, print_summary, run
 
     try:
-        outcomes = run(args.data, args.out, lang=args.lang, seed=args.seed, only=_names(args.only),
-                       skip=_names(args.skip), parameters=INTERNAL if args.internal else None)
+        internal = internal_folder(args.out, args.internal_out)
+        outcomes = run(args.data, args.out, internal_out=internal, lang=args.lang, seed=args.seed,
+                       only=_names(args.only), skip=_names(args.skip),
+                       parameters=INTERNAL_PARAMETERS if args.internal else None)
     except ManifestError as exc:
         print(exc, file=sys.stderr)
         print("no report was run: correct the manifest or the files named above", file=sys.stderr)
         return EXIT_INVALID
-    except ValueError as exc:          # --only/--skip naming no report
+    except ValueError as exc:          # --only/--skip naming no report, --internal-out inside --out
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    print_summary(outcomes, args.out)
+    print_summary(outcomes, args.out, internal_dir=internal)
     return 1 if any(o.status == "failed" for o in outcomes) else 0
 
 
@@ -195,14 +193,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="run the report notebooks on a data folder")
     p.add_argument("--data", required=True, help="data folder with manifest.yaml")
-    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--out", required=True, help="folder of the publishable outputs: reports 02–07 (html, docx, "
+                                                "xlsx), tables/, figures/")
+    p.add_argument("--internal-out", help="folder of the internal outputs, NOT for publication: intake report 01, "
+                                          "scores/ and rejected rows (one row per person), executed notebooks/, "
+                                          "--internal reports (default: <out>-internal, beside --out)")
     p.add_argument("--lang", choices=["en", "fi"], help="report language (default: the manifest's language)")
     p.add_argument("--only", help="comma-separated reports to run, e.g. 04,05")
     p.add_argument("--skip", help="comma-separated reports not to run")
     p.add_argument("--seed", type=int, default=2026, help="seed of every random step (default 2026)")
     p.add_argument("--internal", action="store_true",
                    help="internal version, NOT for publication: adds figures of individual clients "
-                        "(reliable-change scatter, single clients' profiles) to report 04")
+                        "(reliable-change scatter, single clients' profiles) to report 04, which is then "
+                        "written to the internal folder (--internal-out)")
     p.set_defaults(handler=_report)
     return parser
 

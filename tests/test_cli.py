@@ -192,6 +192,21 @@ def test_report_internal_sets_the_individual_figures_parameter(monkeypatch):
     assert {"DATA_DIR", "SEED", "LANG"} <= declared_parameters(NOTEBOOK_DIR / "05_participant_surveys.ipynb")
 
 
+def test_report_internal_outputs_go_beside_the_published_folder(monkeypatch, capsys):
+    import analysis.report.runner
+
+    seen = []
+    monkeypatch.setattr(analysis.report.runner, "run", lambda data, out, **kw: seen.append((out, kw["internal_out"])) or [])
+    assert main(["report", "--data", "d", "--out", "site/reports"]) == 0
+    assert "internal, NOT for publication, in site/reports-internal" in capsys.readouterr().err
+    assert main(["report", "--data", "d", "--out", "r", "--internal-out", "private/r"]) == 0
+    assert seen == [("site/reports", Path("site/reports-internal")), ("r", Path("private/r"))]
+    for inside in ("r/internal", "r", "."):                  # never the published folder, inside it or around it
+        assert main(["report", "--data", "d", "--out", "r", "--internal-out", inside]) == 2
+        assert "internal folder" in capsys.readouterr().err
+    assert len(seen) == 2
+
+
 def test_module_entry_point_runs(tmp_path):
     out = tmp_path / "s.csv"
     proc = subprocess.run([sys.executable, "-m", "analysis", "score", str(FIX / "3x10d_cp1252.csv"),

@@ -21,7 +21,14 @@ import pingouin as pg
 import pytest
 from report_tables import book
 
-from analysis.report.runner import NOTEBOOK_DIR, run, run_notebook
+from analysis.report.runner import (
+    INTERNAL_PARAMETERS,
+    INTERNAL_REPORTS,
+    NOTEBOOK_DIR,
+    internal_folder,
+    run,
+    run_notebook,
+)
 
 pytestmark = pytest.mark.xdist_group("reports")
 
@@ -65,6 +72,11 @@ def seed7(tmp_path_factory):
 
 
 
+def where(out: Path, name: str) -> Path:
+    """The folder a report of a run into ``out`` is in: the intake report stays internal."""
+    return internal_folder(out) if name in INTERNAL_REPORTS else out
+
+
 def same_or_masked(shown, expected, tol=TOL) -> bool:
     return shown == MASK or shown == pytest.approx(expected, abs=tol)
 
@@ -87,6 +99,7 @@ def latest_pairs(folder: Path = DEMO) -> pd.DataFrame:
 # --------------------------------------------------------------------------- deliverables
 @pytest.mark.parametrize("name", REPORTS)
 def test_every_report_is_delivered_clean(demo, name):
+    demo = where(demo, name)
     html = (demo / f"{name}.html").read_text(encoding="utf-8")
     title = unescape(re.search(r"<title>(.*?)</title>", html).group(1))
     assert title and title != "Notebook"
@@ -118,19 +131,75 @@ def test_every_report_is_delivered_clean(demo, name):
 
 
 def test_two_runs_give_identical_bytes(demo, tmp_path):
+    """Same inputs, another run minutes later into other folders (a subset of the reports, to
+    keep it quick): every file of both folders, executed notebooks included, byte for byte."""
     again = tmp_path / "again"
-    run(DEMO, again, workers=2)
-    files = sorted(p.relative_to(demo) for p in demo.rglob("*") if p.is_file() and "notebooks" not in p.parts)
-    assert len(files) > 40
-    # the load cache holds raw answers and comments: never left in the report folder
-    assert not [f for f in files if f.suffix == ".pickle" or ".cache" in f.parts]
-    differ = [str(f) for f in files if (demo / f).read_bytes() != (again / f).read_bytes()]
+    outcomes = run(DEMO, again, only=["01", "03", "04", "07"], workers=2)
+    assert {o.notebook[:2] for o in outcomes if o.status == "written"} == {"01", "03", "04", "07"}
+    pairs = [(demo, again), (internal_folder(demo), internal_folder(again))]
+    files = [(a / f, b / f) for a, b in pairs for f in sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())]
+    kinds = {a.suffix for a, _ in files}
+    assert len(files) > 40 and {".html", ".docx", ".xlsx", ".csv", ".png", ".svg", ".ipynb"} <= kinds, kinds
+    assert sum(a.suffix == ".ipynb" for a, _ in files) == 4
+    # the load cache holds raw answers and comments: never left in a report folder
+    assert not [a for a, _ in files if a.suffix == ".pickle" or ".cache" in a.parts]
+    differ = [str(b) for a, b in files if not a.is_file() or a.read_bytes() != b.read_bytes()]
     assert not differ
+
+
+ID_COLUMN = re.compile(r"(^|_)id$|respondent|tunnus|tunniste|hetu", re.I)
+
+
+def _blobs(path: Path) -> list[bytes]:
+    """A file's bytes; of a Word or Excel file (a zip), each member's, uncompressed."""
+    if path.suffix in (".docx", ".xlsx"):
+        with zipfile.ZipFile(path) as z:
+            return [z.read(n) for n in z.namelist()]
+    return [path.read_bytes()]
+
+
+def test_published_folder_holds_no_person_level_data_and_no_paths(demo):
+    import os
+    import tempfile
+    internal = internal_folder(demo)
+    assert internal.parent == demo.parent and internal.name == demo.name + "-internal"
+    published = REPORTS[1:]
+    assert {p.name for p in demo.iterdir()} == {"tables", "figures",
+                                                 *(f"{n}{s}" for n in published for s in (".html", ".docx", ".xlsx"))}
+    assert {p.name for p in (demo / "tables").iterdir()} == set(published)
+    assert all(p.name.startswith(tuple(published)) for p in (demo / "figures").iterdir())
+    ids = set()
+    for raw in DEMO.glob("*.csv"):
+        header = pd.read_csv(raw, nrows=0).columns
+        if "respondent_id" in header:
+            ids |= set(pd.read_csv(raw, usecols=["respondent_id"], dtype=str)["respondent_id"])
+    assert len(ids) > 900
+    for path in demo.rglob("*.csv"):                 # no id column, no respondent's id in any cell
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        assert not [c for c in table.columns if ID_COLUMN.search(c)], path
+        assert not ids & set(table.to_numpy().ravel()), path
+    for path in demo.glob("*.xlsx"):
+        for ws in openpyxl.load_workbook(path, read_only=True).worksheets:
+            rows = list(ws.iter_rows(values_only=True))
+            assert not [c for c in rows[0] if c and ID_COLUMN.search(str(c))], (path.name, ws.title)
+            assert not ids & {str(v) for row in rows[1:] for v in row if v is not None}, (path.name, ws.title)
+    # what was taken out is in the internal folder
+    assert (internal / "01_data_intake.html").is_file() and (internal / "tables" / "01_data_intake").is_dir()
+    assert len(list((internal / "scores").glob("*_scores.csv"))) == 8
+    assert sorted(p.stem for p in (internal / "notebooks").glob("*.ipynb")) == REPORTS
+    # no absolute path of this machine in any file of either folder
+    places = {str(DEMO.resolve()), str(demo.resolve()), str(internal.resolve()), str(ROOT), "/tmp/", "/work/",
+              tempfile.gettempdir().rstrip("/") + "/", os.path.expanduser("~").rstrip("/") + "/"} - {"/"}
+    for folder in (demo, internal):
+        for path in (p for p in folder.rglob("*") if p.is_file()):
+            for blob in _blobs(path):
+                found = [place for place in places if place.encode() in blob]
+                assert not found, (path, found)
 
 
 def test_finnish_run_is_finnish_throughout(demo, demo_fi):
     for name in REPORTS:
-        html = (demo_fi / f"{name}.html").read_text(encoding="utf-8")
+        html = (where(demo_fi, name) / f"{name}.html").read_text(encoding="utf-8")
         assert 'lang="fi"' in html and "Synteettinen esimerkkiaineisto" in html
         for english in ("Table ", "Section not produced", "Synthetic demonstration data", "Contents"):
             assert english not in html, (name, english)
@@ -142,7 +211,7 @@ def test_finnish_run_is_finnish_throughout(demo, demo_fi):
 
 # --------------------------------------------------------------------------- 01
 def test_intake_counts_match_the_files(demo):
-    b = book(demo, "01_data_intake")
+    b = book(internal_folder(demo), "01_data_intake")
     intake = b["intake"].set_index("file")
     for f in [p for p in intake.index if p != "(all files)"]:
         assert intake.loc[f, "n_read"] == len(pd.read_csv(DEMO / f)), f
@@ -162,13 +231,18 @@ def test_intake_lists_rejected_rows(tmp_path):
     raw.loc[4, "swls_3"] = 9                               # SWLS items are 1–7; file row 6
     raw.to_csv(data / "cohort_swls.csv", index=False)
     out = tmp_path / "out"
-    run(data, out, only=["01"], workers=1)
-    b = book(out, "01_data_intake")
+    outcomes = run(data, out, only=["01"], workers=1)
+    assert outcomes[0].status == "written", outcomes[0]
+    internal = tmp_path / "out-internal"                  # beside the published folder, not inside it
+    assert internal_folder(out) == internal and not list(out.iterdir())
+    b = book(internal, "01_data_intake")
     intake = b["intake"].set_index("file")
     assert intake.loc["cohort_swls.csv", ["n_read", "n_accepted", "n_rejected"]].tolist() == [900, 899, 1]
     rejected = b["rejected"]
     assert rejected.loc[0, ["row", "column"]].tolist() == [6, "swls_3"] and str(rejected.loc[0, "value"]) == "9"
-    assert (out / "scores" / "cohort_swls_rejected.csv").is_file()
+    assert rejected.loc[0, "file"] == "cohort_swls.csv"   # relative to the data folder, never an absolute path
+    rows = pd.read_csv(internal / "scores" / "cohort_swls_rejected.csv")
+    assert rows["file"].tolist() == ["cohort_swls.csv"]
 
 
 # --------------------------------------------------------------------------- 02
@@ -299,10 +373,13 @@ def test_pilot_evaluation(demo):
 
 
 def test_pilot_evaluation_internal_version_has_individual_figures(tmp_path):
-    run_notebook(NOTEBOOK_DIR / "04_pilot_evaluation.ipynb", DEMO, tmp_path, parameters={"INDIVIDUAL_FIGURES": True})
+    out, internal = tmp_path / "published", tmp_path / "private"
+    outcomes = run(DEMO, out, internal_out=internal, only=["04"], parameters=INTERNAL_PARAMETERS, workers=1)
+    assert outcomes[3].status == "written" and outcomes[3].detail.endswith("(internal)")
+    assert not list(out.iterdir())                        # an internal report is never in the published folder
     for fig in ("jacobson", "profile_A", "reliable_change", "group_profile"):
-        assert (tmp_path / "figures" / f"04_pilot_evaluation_{fig}.png").stat().st_size > 5_000
-    html = (tmp_path / "04_pilot_evaluation.html").read_text(encoding="utf-8")
+        assert (internal / "figures" / f"04_pilot_evaluation_{fig}.png").stat().st_size > 5_000
+    html = (internal / "04_pilot_evaluation.html").read_text(encoding="utf-8")
     assert "INTERNAL VERSION, NOT FOR PUBLICATION" in html and "withheld from this report" not in html
 
 

@@ -16,7 +16,7 @@ from report_tables import book as _book
 
 from analysis.cli import main
 from analysis.intake.manifest import ManifestError, read_manifest
-from analysis.report.runner import run
+from analysis.report.runner import internal_folder, run
 
 pytestmark = pytest.mark.xdist_group("study-reports")
 
@@ -149,7 +149,7 @@ files:
     ws = openpyxl.load_workbook(out / "05_participant_surveys.xlsx")["client_comments"]
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
     assert cells and all(c.data_type == "s" for c in cells)     # a formula-like comment stays text
-    screened = _book(out, "01_data_intake")["free_text"].set_index("column")
+    screened = _book(internal_folder(out), "01_data_intake")["free_text"].set_index("column")   # internal report
     assert screened.loc["cs_comment_good" if "cs_comment_good" in screened.index else screened.index[0], "n_phone"] == 1
     del headers
 
@@ -341,5 +341,6 @@ files:
     assert found.loc["alku.xlsx", ["n_ids", "n_found", "n_found_without_zeros"]].tolist() == [20, 0, 20]
     out = tmp_path / "out"
     run(folder, out, only=["01"], workers=1)
-    html = (out / "01_data_intake.html").read_text(encoding="utf-8")
+    html = (internal_folder(out) / "01_data_intake.html").read_text(encoding="utf-8")
+    assert not (out / "01_data_intake.html").exists()             # the intake report is internal
     assert "leading zeros" in html and "alku.xlsx" in html

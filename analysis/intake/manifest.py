@@ -48,6 +48,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import hashlib
 import pickle
 from dataclasses import dataclass, field
@@ -74,7 +75,7 @@ from analysis.intake.scoring import score
 POPULATIONS = ("cohort", "pilot", "staff")
 LANGUAGES = ("en", "fi")
 _TOP_KEYS = {"title", "synthetic", "language", "occasions", "files", "reliable_change", "seed", "description",
-             "comments"}
+             "comments", "date"}
 #: What reports do with open comments: publish them screened (``redact``) or not at all.
 COMMENTS = ("redact", "withhold")
 _ENTRY_KEYS = {"path", "population", "instrument", "dataset", "occasion", "synthetic", "description", "recode"}
@@ -144,6 +145,8 @@ class Manifest:
     occasions: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     reliable_change: ReliableChange | None = None
     comments: str = "redact"
+    #: The data's date (``date: 2025-06-30``, e.g. of the extract), printed as the reports' date.
+    date: _dt.date | None = None
 
     def entries(self, population: str | None = None, kind: str | None = None) -> list[FileEntry]:
         """Files of a population and instrument/dataset (``None``: any)."""
@@ -263,6 +266,7 @@ def read_manifest(data_dir: str | Path) -> Manifest:
     if comments not in COMMENTS:
         problems.append(f"comments: {comments!r} is not one of {', '.join(COMMENTS)}")
     rci = _check_reliable_change(spec.get("reliable_change"), problems)
+    date = _check_date(spec.get("date"), problems)
     files = spec.get("files")
     if not isinstance(files, list) or not files:
         problems.append("files: missing or empty; list the study's files, e.g. "
@@ -342,7 +346,18 @@ def read_manifest(data_dir: str | Path) -> Manifest:
         raise ManifestError(path, problems)
     return Manifest(root=root, files=tuple(entries), title=spec.get("title"), language=language,
                     synthetic=bool(spec.get("synthetic", False)), occasions=occasions, reliable_change=rci,
-                    comments=comments)
+                    comments=comments, date=date)
+
+
+def _check_date(value, problems: list[str]) -> _dt.date | None:
+    """The manifest's ``date`` (YAML date or ``YYYY-MM-DD`` text), or ``None`` when not given."""
+    if value is None or (isinstance(value, _dt.date) and not isinstance(value, _dt.datetime)):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value))
+    except ValueError:
+        problems.append(f"date: {value!r} is not a date written YYYY-MM-DD (e.g. 2025-06-30)")
+        return None
 
 
 # ----------------------------------------------------------------------------- the loaded study
@@ -643,6 +658,10 @@ def load_study(data_dir: str | Path) -> Study:
                 problems.append(f"{entry.path}: cannot score with instrument {entry.instrument!r}: {exc}")
     if problems:
         raise ManifestError(manifest.root / "manifest.yaml", problems)
+    for entry in manifest.files:       # a rejected row names its file as the manifest does, never by absolute path
+        result = loaded[entry.key]
+        if len(result.rejected):
+            loaded[entry.key] = dataclasses.replace(result, rejected=result.rejected.assign(file=entry.path))
     return Study(manifest, loaded, scored)
 
 

@@ -15,8 +15,9 @@ catalogues, tables, figures and notes. :meth:`Report.finish` writes
 
 Every table passes disclosure control before it is shown or written; every number in a
 sentence is formatted in the report language; a section whose data are missing is replaced
-by a note saying what is missing. The report date is today, or ``SOURCE_DATE_EPOCH`` when set
-(the reproducible-builds convention), so two runs on the same inputs give identical files.
+by a note saying what is missing. The report date is ``SOURCE_DATE_EPOCH`` when set (the
+reproducible-builds convention), else the manifest's ``date``, else today
+(:func:`report_date`), so two runs on the same inputs give identical files.
 
 Examples
 --------
@@ -50,8 +51,10 @@ _AUTO = object()
 _SELF_EVIDENT = {"n", "N", "M", "SD", "Mdn", "%", "p", "ka.", "kh.", "Md"}
 
 
-def report_date() -> _dt.date:
-    """Today, or the date of ``SOURCE_DATE_EPOCH`` (seconds since 1970) when that is set.
+def report_date(study: Study | None = None) -> _dt.date:
+    """The date printed on a report: the date of ``SOURCE_DATE_EPOCH`` (seconds since 1970, the
+    reproducible-builds convention) when that is set, else the ``date`` of the study's manifest
+    when it has one, else today.
 
     Examples
     --------
@@ -63,6 +66,8 @@ def report_date() -> _dt.date:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date()
+    if study is not None and getattr(study.manifest, "date", None):
+        return study.manifest.date
     return _dt.date.today()
 
 
@@ -470,7 +475,7 @@ class Report:
         """Title-block lines: study, data folder, date, version, commit."""
         rows = [(self.t("common.study"), (self.study.title if self.study and self.study.title
                                           else self.t("common.untitled_study"))),
-                (self.t("common.date"), report_date().isoformat()),
+                (self.t("common.date"), report_date(self.study).isoformat()),
                 (self.t("common.version"), analysis.__version__)]
         if self.study is not None:
             rows.insert(1, (self.t("common.data_folder"), self.study.path.resolve().name))

@@ -4,8 +4,8 @@
 2. The study is loaded, checked and scored **once**; the result is cached in a temporary
    folder (removed at the end of the run: it holds the raw answers) keyed by a hash of the
    inputs, and every notebook reads that cache.
-3. Scores of every questionnaire file go to ``<out>/scores/<file>_scores.csv`` and rejected
-   rows, with their reasons, to ``<out>/scores/<file>_rejected.csv`` (injection-safe CSV).
+3. Scores of every questionnaire file go to ``<internal>/scores/<file>_scores.csv`` and rejected
+   rows, with their reasons, to ``<internal>/scores/<file>_rejected.csv`` (injection-safe CSV).
 4. Each report notebook declares in its metadata what it needs (``report.needs_any``:
    population/instrument-or-dataset pairs, at least one present); a notebook whose inputs are
    missing is skipped with the reason. The others run in parallel (papermill, one kernel each)
@@ -13,6 +13,22 @@
    A failing notebook does not stop the others.
 5. The run ends with a summary (notebook → written / skipped (reason) / failed (first line of
    the error)); :func:`run` returns it and the command exits 0 only when nothing failed.
+
+**Published and internal outputs are apart.** ``out`` (``--out``) receives only what may be
+published: reports 02–07 (HTML, Word, Excel), their tables' machine CSVs (``tables/``) and
+figures (``figures/``), all through disclosure control. The internal folder (``--internal-out``;
+default ``<out>-internal`` beside ``out``, :func:`internal_folder`) receives what stays inside
+the project: the intake report 01 (counts of file rows, rejected values), every file's scores
+(one row per person) and rejected rows (``scores/``), the executed notebooks (``notebooks/``)
+and an internal report 04 (``--internal``: figures of individual clients). Outputs of earlier
+releases that belong in the internal folder are removed from ``out``.
+
+**Identical bytes for identical inputs.** No file of either folder holds an absolute path (a
+rejected row names its file relative to the data folder; the executed notebooks name the
+folders by placeholders) or a timestamp: papermill's timings are stripped from the executed
+notebooks, the report date is ``SOURCE_DATE_EPOCH``, else the manifest's ``date``, else today
+(:func:`analysis.report.document.report_date`), and Word, Excel and figure files carry fixed
+dates.
 
 Examples
 --------
@@ -26,8 +42,8 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import sys
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +56,13 @@ from analysis.intake.manifest import Study, cached_study, read_manifest
 
 NOTEBOOK_DIR = resource("notebooks")
 CACHE = ".cache"
+#: Reports that stay inside the project: the intake report shows rejected values and counts of
+#: file rows (data quality, not under disclosure control).
+INTERNAL_REPORTS = ("01_data_intake",)
+#: Notebook parameters of an internal (not publishable) report: figures of individual persons.
+INTERNAL_PARAMETERS = {"INDIVIDUAL_FIGURES": True}
+#: The default internal folder is the published one's name with this suffix, beside it.
+INTERNAL_SUFFIX = "-internal"
 
 
 @dataclass(frozen=True)
@@ -106,6 +129,58 @@ def _select(names: Sequence[str] | None, all_books: list[Path], option: str) -> 
     return chosen
 
 
+def internal_folder(out_dir: str | Path, internal_out: str | Path | None = None) -> Path:
+    """The folder of a run's internal outputs: ``internal_out``, else ``<out>-internal`` beside
+    ``out_dir``. It must be neither ``out_dir`` nor inside it (nor hold it): what is in
+    ``out_dir`` may be published.
+
+    Examples
+    --------
+    >>> internal_folder("reports"), internal_folder("site/reports")
+    (PosixPath('reports-internal'), PosixPath('site/reports-internal'))
+    >>> internal_folder("reports", "reports/private")
+    Traceback (most recent call last):
+    ValueError: the internal folder reports/private must not be inside the published folder reports (--out): put it beside it
+    """
+    out = Path(out_dir)
+    if internal_out is not None:
+        internal = Path(internal_out)
+    elif out.name not in ("", ".", ".."):
+        internal = out.with_name(out.name + INTERNAL_SUFFIX)
+    else:
+        internal = out.resolve().with_name(out.resolve().name + INTERNAL_SUFFIX)
+    a, b = out.resolve(), internal.resolve()
+    if a == b or b.is_relative_to(a):
+        raise ValueError(f"the internal folder {internal} must not be {'' if a == b else 'inside '}the published "
+                         f"folder {out} (--out): put it beside it")
+    if a.is_relative_to(b):
+        raise ValueError(f"the published folder {out} (--out) must not be inside the internal folder {internal}")
+    return internal
+
+
+def _is_internal(notebook: Path, parameters: dict) -> bool:
+    return notebook.stem in INTERNAL_REPORTS or any(parameters.get(k) for k in INTERNAL_PARAMETERS)
+
+
+def _clear(folder: Path, name: str) -> None:
+    """Remove a report's outputs of an earlier run from ``folder`` (its pages, machine tables and
+    figures), so that the folder holds this run's files only (e.g. no individual's figure left by
+    an earlier internal run)."""
+    for suffix in (".html", ".docx", ".xlsx"):
+        (folder / f"{name}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(folder / "tables" / name, ignore_errors=True)
+    for figure in (folder / "figures").glob(f"{name}_*"):
+        figure.unlink()
+
+
+def _clear_internal_outputs(out_dir: Path) -> None:
+    """Internal outputs that earlier releases wrote into the published folder."""
+    for sub in ("scores", "notebooks", CACHE):
+        shutil.rmtree(out_dir / sub, ignore_errors=True)
+    for name in INTERNAL_REPORTS:
+        _clear(out_dir, name)
+
+
 def write_scores(study: Study, out_dir: Path) -> None:
     """Scores and rejected rows of every file as CSV (text cells made formula-safe).
 
@@ -132,11 +207,14 @@ def write_scores(study: Study, out_dir: Path) -> None:
 
 
 def run_notebook(notebook: Path, data_dir: Path, out_dir: Path, *, lang: str | None = None,
-                 seed: int = 2026, cache_dir: Path | None = None, parameters: dict | None = None) -> Path:
-    """Execute one report notebook with papermill; the notebook writes its own outputs.
+                 seed: int = 2026, cache_dir: Path | None = None, parameters: dict | None = None,
+                 executed_dir: Path | None = None) -> Path:
+    """Execute one report notebook with papermill; the notebook writes its own outputs into ``out_dir``.
 
     ``parameters`` adds notebook parameters (e.g. ``{"PERIOD": "2016H1"}`` for report 07).
-    The executed notebook is kept in ``<out>/notebooks/``; returns the HTML report path.
+    The executed notebook is kept in ``executed_dir`` (default: ``notebooks/`` of the internal
+    folder beside ``out_dir``, :func:`internal_folder`), cleaned by :func:`clean_executed`;
+    returns the HTML report path.
 
     Examples
     --------
@@ -149,14 +227,94 @@ def run_notebook(notebook: Path, data_dir: Path, out_dir: Path, *, lang: str | N
     import papermill
 
     out_dir = Path(out_dir).resolve()
-    executed = out_dir / "notebooks" / notebook.name
+    executed_dir = Path(executed_dir) if executed_dir is not None else internal_folder(out_dir) / "notebooks"
+    executed = executed_dir.resolve() / notebook.name
     executed.parent.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
     params = {"DATA_DIR": str(Path(data_dir).resolve()), "OUT_DIR": str(out_dir), "LANG": lang, "SEED": seed,
               "CACHE_DIR": str(Path(cache_dir).resolve()) if cache_dir else None, **(parameters or {})}
-    papermill.execute_notebook(str(notebook), str(executed), parameters=params, kernel_name="python3",
-                               progress_bar=False, log_output=False, cwd=str(out_dir), start_timeout=180,
-                               kernel_manager_class="analysis.report.runner.QuietKernelManager")
+    try:
+        papermill.execute_notebook(str(notebook), str(executed), parameters=params, kernel_name="python3",
+                                   progress_bar=False, log_output=False, cwd=str(out_dir), start_timeout=180,
+                                   kernel_manager_class="analysis.report.runner.QuietKernelManager")
+    finally:                        # a failed notebook is kept too (with its error), cleaned the same way
+        if executed.is_file():
+            clean_executed(executed, {str(Path(data_dir).resolve()): Path(data_dir).resolve().name,
+                                      str(out_dir): "<out>", str(executed_dir.resolve()): "<notebooks>",
+                                      **({str(Path(cache_dir).resolve()): "<cache>"} if cache_dir else {})})
     return out_dir / f"{notebook.stem}.html"
+
+
+#: papermill's and nbclient's timing fields, stripped from executed notebooks.
+_TIMINGS = ("start_time", "end_time", "duration")
+
+
+def local_paths() -> dict[str, str]:
+    """Folders of this machine that may appear in an executed notebook (tracebacks, warnings),
+    each with the placeholder it is shown as."""
+    import analysis
+
+    places = {str(Path(analysis.__file__).resolve().parent.parent): "<package>",
+              str(Path(sys.prefix).resolve()): "<python>", sys.prefix: "<python>",
+              str(Path(tempfile.gettempdir()).resolve()): "<tmp>", tempfile.gettempdir(): "<tmp>"}
+    home = os.path.expanduser("~")
+    if home not in ("", "/", "~"):
+        places[home] = "~"
+    return places
+
+
+def clean_executed(path: Path, paths: dict[str, str] | None = None) -> None:
+    """Make an executed notebook reproducible and free of this machine's paths.
+
+    Removes papermill's and nbclient's timings (``start_time``, ``end_time``, ``duration``,
+    ``execution`` timestamps) and the input and output paths of the notebook's metadata, gives
+    the injected-parameters cell a fixed id (papermill's is random), and
+    replaces every occurrence of the folders in ``paths`` (absolute path → placeholder, e.g. the
+    data folder → its name, the report folder → ``<out>``, the load cache → ``<cache>``) and of
+    :func:`local_paths` in every text of the notebook (parameters, outputs, tracebacks).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> nb = {"metadata": {"papermill": {"start_time": "2026-01-01T00:00", "duration": 1.2,
+    ...                                  "parameters": {"DATA_DIR": "/srv/study/kuopio"}}},
+    ...       "cells": [{"metadata": {"execution": {"iopub.status.busy": "2026-01-01"},
+    ...                               "papermill": {"duration": 0.1, "status": "completed"}},
+    ...                  "source": 'DATA_DIR = "/srv/study/kuopio"'}]}
+    >>> p = Path(tempfile.mkdtemp()) / "x.ipynb"
+    >>> _ = p.write_text(json.dumps(nb), encoding="utf-8")
+    >>> clean_executed(p, {"/srv/study/kuopio": "kuopio"})
+    >>> json.loads(p.read_text(encoding="utf-8"))
+    {'cells': [{'metadata': {'papermill': {'status': 'completed'}}, 'source': 'DATA_DIR = "kuopio"'}], 'metadata': {'papermill': {'parameters': {'DATA_DIR': 'kuopio'}}}}
+    """
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    meta = nb.get("metadata", {}).get("papermill", {})
+    for key in (*_TIMINGS, "input_path", "output_path"):
+        meta.pop(key, None)
+    for cell in nb.get("cells", []):
+        cell_meta = cell.get("metadata", {})
+        if "id" in cell and "injected-parameters" in cell_meta.get("tags", []):
+            cell["id"] = "injected-parameters"                       # papermill gives it a random id
+        cell_meta.pop("execution", None)
+        for key in _TIMINGS:
+            cell_meta.get("papermill", {}).pop(key, None)
+    places = {**local_paths(), **(paths or {})}
+    order = sorted((p for p in places if p), key=len, reverse=True)     # the longest (innermost) first
+
+    def scrub(value):
+        if isinstance(value, str):
+            for place in order:
+                if place in value:
+                    value = value.replace(place, places[place])
+            return value
+        if isinstance(value, list):
+            return [scrub(v) for v in value]
+        if isinstance(value, dict):
+            return {k: scrub(v) for k, v in value.items()}
+        return value
+
+    text = json.dumps(scrub(nb), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    path.write_text(text, encoding="utf-8")
 
 
 def _quiet_kernel_manager():
@@ -187,14 +345,14 @@ def _first_line(exc: BaseException) -> str:
 def _execute(args: tuple) -> Outcome:
     from papermill.exceptions import PapermillExecutionError
 
-    notebook, data_dir, out_dir, lang, seed, cache_dir, parameters = args
+    notebook, data_dir, out_dir, lang, seed, cache_dir, parameters, executed_dir, where = args
     failure: Exception | None = None
     for _ in range(2):             # the kernel, not the report (start-up time-out, died early): once more
         try:
             html = run_notebook(notebook, data_dir, out_dir, lang=lang, seed=seed, cache_dir=cache_dir,
-                                parameters=parameters)
+                                parameters=parameters, executed_dir=executed_dir)
             if html.is_file():
-                return Outcome(notebook.stem, "written", f"{notebook.stem}.html, .docx, .xlsx")
+                return Outcome(notebook.stem, "written", f"{notebook.stem}.html, .docx, .xlsx{where}")
             failure = RuntimeError(f"the notebook ran but wrote no {html.name} (its kernel stopped early)")
         except PapermillExecutionError as exc:     # an error in a cell: the report's own failure
             return Outcome(notebook.stem, "failed", _first_line(exc))
@@ -203,13 +361,19 @@ def _execute(args: tuple) -> Outcome:
     return Outcome(notebook.stem, "failed", _first_line(failure))
 
 
-def run(data_dir: str | Path, out_dir: str | Path, *, lang: str | None = None, seed: int = 2026,
-        only: Sequence[str] | None = None, skip: Sequence[str] | None = None, workers: int | None = None,
+def run(data_dir: str | Path, out_dir: str | Path, *, internal_out: str | Path | None = None,
+        lang: str | None = None, seed: int = 2026, only: Sequence[str] | None = None,
+        skip: Sequence[str] | None = None, workers: int | None = None,
         parameters: dict | None = None) -> list[Outcome]:
     """Run the report notebooks on a data folder; returns one :class:`Outcome` per notebook.
 
-    ``parameters`` sets notebook parameters (e.g. ``{"INDIVIDUAL_FIGURES": True}``, the
-    internal version of report 04); each notebook gets those its parameters cell declares.
+    Publishable reports go to ``out_dir``; the intake report, scores, rejected rows, executed
+    notebooks and internal reports to ``internal_out`` (default ``<out_dir>-internal`` beside
+    it, :func:`internal_folder`; see the module docstring).
+
+    ``parameters`` sets notebook parameters (e.g. :data:`INTERNAL_PARAMETERS`,
+    ``{"INDIVIDUAL_FIGURES": True}``: the internal version of report 04, written to the
+    internal folder); each notebook gets those its parameters cell declares.
 
     Raises :class:`~analysis.intake.manifest.ManifestError` (before any notebook runs) when
     the manifest or a file is unusable.
@@ -220,13 +384,17 @@ def run(data_dir: str | Path, out_dir: str | Path, *, lang: str | None = None, s
 
     >>> from analysis import datasets
     >>> import tempfile
-    >>> with tempfile.TemporaryDirectory() as out:
-    ...     outcomes = run(datasets.path("demo"), out, skip=["01", "02", "03", "04", "05", "06", "07"])
-    ...     n_scores = len(list((Path(out) / "scores").glob("*_scores.csv")))
-    >>> outcomes[0], n_scores
-    (Outcome(notebook='01_data_intake', status='skipped', detail='not selected'), 8)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out, internal = Path(folder) / "reports", Path(folder) / "internal"
+    ...     outcomes = run(datasets.path("demo"), out, internal_out=internal,
+    ...                    skip=["01", "02", "03", "04", "05", "06", "07"])
+    ...     n_scores = len(list((internal / "scores").glob("*_scores.csv")))
+    ...     published = list(out.iterdir())
+    >>> outcomes[0], n_scores, published
+    (Outcome(notebook='01_data_intake', status='skipped', detail='not selected'), 8, [])
     """
     data_dir, out_dir = Path(data_dir), Path(out_dir)
+    internal_dir = internal_folder(out_dir, internal_out)
     read_manifest(data_dir)                              # fails fast, with every problem
     books = notebooks()
     chosen, dropped = _select(only, books, "--only"), _select(skip, books, "--skip")
@@ -234,17 +402,19 @@ def run(data_dir: str | Path, out_dir: str | Path, *, lang: str | None = None, s
         raise ValueError(f"--only {', '.join(sorted(chosen))} and --skip {', '.join(sorted(dropped))} "
                          "leave no report to run")
     out_dir.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(out_dir / CACHE, ignore_errors=True)        # left by an earlier release
+    internal_dir.mkdir(parents=True, exist_ok=True)
+    _clear_internal_outputs(out_dir)          # written there by earlier releases; never published
     # the cache holds the raw answers (comments too): a temporary folder, never the report folder
     with tempfile.TemporaryDirectory(prefix="analysis-cache-") as tmp:
         selected = [nb for nb in books if (not chosen or nb.stem in chosen) and nb.stem not in dropped]
-        return _run(data_dir, out_dir, Path(tmp), books, selected, lang, workers, seed, parameters)
+        return _run(data_dir, out_dir, internal_dir, Path(tmp), books, selected, lang, workers, seed, parameters)
 
 
-def _run(data_dir: Path, out_dir: Path, cache_dir: Path, books: list[Path], selected: list[Path], lang,
-         workers, seed, parameters) -> list[Outcome]:
+def _run(data_dir: Path, out_dir: Path, internal_dir: Path, cache_dir: Path, books: list[Path],
+         selected: list[Path], lang, workers, seed, parameters) -> list[Outcome]:
     study = cached_study(data_dir, cache_dir)
-    write_scores(study, out_dir / "scores")
+    shutil.rmtree(internal_dir / "scores", ignore_errors=True)         # this run's files only
+    write_scores(study, internal_dir / "scores")
     outcomes, jobs = {}, []
     for nb in books:
         if nb not in selected:
@@ -255,8 +425,13 @@ def _run(data_dir: Path, out_dir: Path, cache_dir: Path, books: list[Path], sele
             outcomes[nb.stem] = Outcome(nb.stem, "skipped", reason)
             continue
         declared = declared_parameters(nb)
-        jobs.append((nb, data_dir, out_dir, lang, seed, cache_dir,
-                     {k: v for k, v in (parameters or {}).items() if k in declared}))
+        params = {k: v for k, v in (parameters or {}).items() if k in declared}
+        internal = _is_internal(nb, params)
+        where = internal_dir if internal else out_dir
+        _clear(where, nb.stem)
+        (internal_dir / "notebooks" / nb.name).unlink(missing_ok=True)
+        jobs.append((nb, data_dir, where, lang, seed, cache_dir, params, internal_dir / "notebooks",
+                     " (internal)" if internal else ""))
     workers = workers or min(len(jobs), os.cpu_count() or 1, 4) or 1
     if jobs:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -277,19 +452,28 @@ def summary(outcomes: Sequence[Outcome]) -> pd.DataFrame:
     return pd.DataFrame([(o.notebook, o.status, o.detail) for o in outcomes], columns=["notebook", "status", "detail"])
 
 
-def print_summary(outcomes: Sequence[Outcome], out_dir: Path, file=sys.stderr) -> None:
-    """Print the summary table and one line saying where the reports are.
+def print_summary(outcomes: Sequence[Outcome], out_dir: Path, file=None, *,
+                  internal_dir: Path | None = None) -> None:
+    """Print the summary table and where the published and the internal outputs are.
 
     Examples
     --------
-    >>> print_summary([Outcome("01_data_intake", "written", "01_data_intake.html, .docx, .xlsx"),
-    ...                Outcome("07_half_yearly_indicators", "skipped", "needs one of: pilot/indicators")],
+    >>> print_summary([Outcome("01_data_intake", "written", "01_data_intake.html, .docx, .xlsx (internal)"),
+    ...                Outcome("07_half_yearly_indicators", "written", "07_half_yearly_indicators.html, .docx, .xlsx")],
     ...               Path("reports"), file=sys.stdout)
-                     notebook  status                            detail
-               01_data_intake written 01_data_intake.html, .docx, .xlsx
-    07_half_yearly_indicators skipped    needs one of: pilot/indicators
-    1 report(s) written to reports
+                     notebook  status                                       detail
+               01_data_intake written   01_data_intake.html, .docx, .xlsx (internal)
+    07_half_yearly_indicators written 07_half_yearly_indicators.html, .docx, .xlsx
+    1 report(s) for publication written to reports (with tables/ and figures/)
+    internal, NOT for publication, in reports-internal: 1 report(s) marked (internal), scores/ (scores and rejected rows of every file, one row per person), notebooks/ (the executed notebooks)
     """
+    file = file or sys.stderr
     print(summary(outcomes).to_string(index=False), file=file)
-    written = sum(o.status == "written" for o in outcomes)
-    print(f"{written} report(s) written to {Path(out_dir)}", file=file)
+    written = [o for o in outcomes if o.status == "written"]
+    internal = [o for o in written if o.detail.endswith("(internal)")]
+    internal_dir = internal_dir if internal_dir is not None else internal_folder(out_dir)
+    print(f"{len(written) - len(internal)} report(s) for publication written to {Path(out_dir)} "
+          "(with tables/ and figures/)", file=file)
+    print(f"internal, NOT for publication, in {Path(internal_dir)}: {len(internal)} report(s) marked (internal), "
+          "scores/ (scores and rejected rows of every file, one row per person), "
+          "notebooks/ (the executed notebooks)", file=file)
