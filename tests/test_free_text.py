@@ -82,12 +82,18 @@ def test_counts_per_tag_and_text():
 
 def test_names_off_and_known_names():
     text = "Virpi Salo soitti, numero 040 123 4567. Kiitos kovasti Virpille!"
-    assert redact_free_text([text], names=False).texts[0] == "Virpi Salo soitti, numero [phone]. Kiitos kovasti Virpille!"
-    # an unlisted pair starting a sentence is a name; a single unlisted name inside one is missed
-    assert redact_free_text([text]).texts[0] == "[name] soitti, numero [phone]. Kiitos kovasti Virpille!"
-    assert redact_free_text([text], known_names=["Virpi"]).texts[0] == "[name] soitti, numero [phone]. Kiitos kovasti [name]!"
-    # a sentence-initial run without a listed name or surname in second place is taken whole
-    assert redact_free_text(["Kiitos Virpille!"]).texts[0] == "[name]!"
+    assert redact_free_text([text], names=False).texts[0] == \
+        "Virpi Salo soitti, numero [phone]. Kiitos kovasti Virpille!"
+    # Virpi is in the lexicon (in any case form); Salo after a first name is the surname
+    assert redact_free_text([text]).texts[0] == "[name] soitti, numero [phone]. Kiitos kovasti [name]!"
+    # a name outside the lexicon is found only with known_names, then in any form and context
+    text = "kiitos Vierille ja Vieri oli paras. Vierin kanssa sovittiin."
+    assert redact_free_text([text]).texts[0] == text
+    assert redact_free_text([text], known_names=["Vieri"]).texts[0] == \
+        "kiitos [name] ja [name] oli paras. [name] kanssa sovittiin."
+    # a sentence-initial word before an unlisted capitalised word is a word, not a name
+    assert redact_free_text(["Kiitos Virpille!", "Kävin Kauppatorilla."]).texts.tolist() == \
+        ["Kiitos [name]!", "Kävin Kauppatorilla."]
 
 
 @pytest.mark.parametrize("phone", ["040 123 4567", "040-1234567", "+358 40 123 4567", "(09) 123 4567",
@@ -105,12 +111,21 @@ def test_numbers_that_are_not_phones(number):
 
 def test_shipped_name_lists():
     import yaml
+
     from analysis import resource
     lists = yaml.safe_load(resource("intake", "names.yaml").read_text(encoding="utf-8"))
+    lexicon = yaml.safe_load(resource("intake", "name_lexicon.yaml").read_text(encoding="utf-8"))
     first = lists["first_names"]
     assert 200 <= len(first) == len(set(first))
-    assert set(lists["also_words"]) <= set(first)
-    assert not set(lists["not_names"]) & set(first)
+    assert not set(lists["not_names"]) & set(first) and not set(lists["also_words"]) & set(lists["names_not_words"])
+    # the generated lexicon: a thousand and more of each, alphabetical, no duplicates
+    for key in ("first_names", "surnames"):
+        names = lexicon[key].split()
+        assert len(names) >= 1000 and names == sorted(set(names))
+    assert {"Virtanen", "Korhonen", "Heikkilä", "Niemi", "Laine", "Lindholm"} <= set(lexicon["surnames"].split())
+    words = set(lexicon["word_forms"].split())
+    assert {"laine", "niemi", "mäki", "pian", "annan"} <= words          # also ordinary words
+    assert not {"virtanen", "matti", "heikkilälle", "koskisen"} & words     # names only
     # a name that is also a word is a name before a surname, even starting a sentence
     assert redact_free_text(["Toivo Virtanen soitti."]).texts[0] == "[name] soitti."
 
