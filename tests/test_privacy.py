@@ -106,3 +106,27 @@ def test_suppress_small_cells_keeps_numeric_label_columns():
     assert shown["raw"].tolist() == [3.0, 4.0]               # identifies the row: kept
     assert shown["percentile"].tolist() == ["<5", 60.0]      # describes 2 persons: masked
     assert suppress_small_cells(t)["raw"].tolist() == ["<5", 4.0]   # without labels: a statistic
+
+
+def test_mask_identifiers_any_separator():
+    from analysis.intake.privacy import mask_identifiers
+    for code in ["131052-308T", "131052–308T", "131052 308T", "131052308T", "010203B1230", "131052-308U"]:
+        masked = mask_identifiers(f"header {code}!")
+        assert masked == "header xxxxxx-xxxx!" and "308" not in masked and "123" not in masked
+    # dates, phone-free text and ordinary numbers stay
+    assert mask_identifiers("3.2.2025 14:05, 12345, R001") == "3.2.2025 14:05, 12345, R001"
+
+
+@pytest.mark.parametrize("code", ["131052-308T", "131052 308T", "131052–308T", "131052308T"])
+def test_headerless_file_error_never_prints_an_identity_code(tmp_path, code):
+    # a file without a header: its first data row (with an identity code) is read as the header,
+    # and the error lists those "headers"
+    from analysis.intake.rawfiles import InputError
+    from analysis.intake.readers import load_responses
+    path = tmp_path / "answers.csv"
+    path.write_text(f"A1;{code};5;6\nA2;010101A123N;7;8\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_responses(path, "3x10d")
+    text = str(err.value) + "".join(str(p) for p in err.value.problems)
+    assert "no respondent_id column" in text and "xxxxxx-xxxx" in text
+    assert "308" not in text and "131052" not in text and "010101" not in text

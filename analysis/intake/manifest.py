@@ -61,6 +61,7 @@ import yaml
 import analysis
 from analysis.intake.dictionary import DICTIONARY_DIR, load_schema
 from analysis.intake.instruments import available_instruments
+from analysis.intake.privacy import mask_identifiers
 from analysis.intake.readers import (
     RECODES,
     REJECTION_COLUMNS,
@@ -86,7 +87,7 @@ class ManifestError(ValueError):
 
     def __init__(self, path: Path, problems: list[str]):
         self.path = path
-        self.problems = list(problems)
+        self.problems = [mask_identifiers(p) for p in problems]     # they quote files: never a code
         head = f"{path}: {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} in the study manifest"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
 

@@ -45,7 +45,7 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 
-from analysis.intake.privacy import mask_identity_codes
+from analysis.intake.privacy import mask_identifiers
 
 SUPPORTED = (".csv", ".txt", ".xlsx", ".sav")
 #: Delimiters considered when a CSV file does not name its own (``delimiter=`` overrides).
@@ -87,11 +87,12 @@ class Problem:
             where.append(f"column {self.column!r}")
         if self.value is not None:
             where.append(f"value {_show(self.value)}")
-        return f"{self.file}: {', '.join(where)}: {self.reason}"
+        # headers and reasons may quote the file (a headerless file's first row): never a code
+        return mask_identifiers(f"{self.file}: {', '.join(where)}: {self.reason}")
 
 
 def _show(value: str) -> str:
-    text = mask_identity_codes(str(value))
+    text = mask_identifiers(str(value))
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 

@@ -61,7 +61,7 @@ import pandas as pd
 
 from analysis.intake.dictionary import DATE_FIELD, ID_FIELDS, load_schema, responses_schema
 from analysis.intake.instruments import Instrument, load_instrument, normalise_header
-from analysis.intake.privacy import find_identity_codes, mask_identity_codes
+from analysis.intake.privacy import find_identity_codes, mask_identifiers
 from analysis.intake.rawfiles import (  # noqa: F401  (Problem, PersonalDataError, TextColumn: public here too)
     NUMBER,
     NUMBER_RE,
@@ -809,9 +809,9 @@ def _result(plan: _Plan, raw: RawTable, data: pd.DataFrame, problems: list[Probl
         raise InputError(plan.file, problems)
     bad_rows = {p.row for p in problems}
     accepted = data[~np.isin(raw.rows, list(bad_rows))] if bad_rows else data
-    rejected = pd.DataFrame([[p.file, p.row, p.respondent_id, p.column,
-                              None if p.value is None else mask_identity_codes(p.value), p.reason, p.line]
-                             for p in problems], columns=REJECTION_COLUMNS)
+    rejected = pd.DataFrame([[p.file, p.row, p.respondent_id, None if p.column is None else mask_identifiers(p.column),
+                              None if p.value is None else mask_identifiers(p.value), mask_identifiers(p.reason),
+                              p.line] for p in problems], columns=REJECTION_COLUMNS)
     rejected["row"] = rejected["row"].astype("Int64")
     rejected["line"] = rejected["line"].astype("Int64")
     notes = list(notes)
@@ -820,7 +820,7 @@ def _result(plan: _Plan, raw: RawTable, data: pd.DataFrame, problems: list[Probl
     n_read = raw.n_read
     return LoadResult(data=accepted, rejected=rejected, n_read=n_read, n_accepted=len(accepted),
                       n_rejected=n_read - len(accepted), source=raw.source, header_map=dict(plan.mapping),
-                      notes=tuple(dict.fromkeys(notes)), unrecognised=plan.unrecognised,
+                      notes=tuple(dict.fromkeys(mask_identifiers(n) for n in notes)), unrecognised=plan.unrecognised,
                       unknown_values=tuple(plan.unknown))
 
 
