@@ -56,6 +56,10 @@ PERSONAL = [
     ("Puhuin Annan kanssa ja hän ohjasi minut eteenpäin.", ["Annan"]),
     ("Kuraattori Nieminen kuunteli.", ["Nieminen"]),
     ("THE BEST WAS PEKKA KORHONEN", ["PEKKA", "KORHONEN"]),
+    ("Sannalle kiitos!", ["Sannalle"]),
+    ("Laineen Liisa oli mukava.", ["Laineen", "Liisa"]),
+    ("Tuuli Laine on nimeni.", ["Tuuli", "Laine"]),
+    ("Virtasen Matti soitti.", ["Virtasen", "Matti"]),
     # phone numbers
     ("Soita 358 40 123 4567 niin sovitaan.", ["123 4567"]),
     ("numero 040.123.4567 iltaisin", ["040.123.4567"]),
@@ -67,6 +71,7 @@ PERSONAL = [
     ("Minun numero 0400 123 456.", ["123 456"]),
     ("Soita +358 (0)44 987 6543", ["987 6543"]),
     ("Numero 040–123 4567 toimii.", ["123 4567"]),
+    ("puh.040-1234567", ["1234567"]),
     # e-mail addresses and handles
     ("Laita viestiä matti at example dot com", ["matti", "example"]),
     ("Yhteys matti(a)example.fi", ["matti", "example"]),
@@ -87,6 +92,7 @@ PERSONAL = [
     ("Syntymäaika 30.01.2001, tunnuksen loppu 777F", ["30.01.2001", "777F"]),
     ("synnyin 1.2.2003 ja hetun loppu 1230", ["1.2.2003", "1230"]),
     ("hetu 131052-308t", ["131052", "308t"]),
+    ("hetu 131052/308T", ["131052", "308T"]),
     # street addresses in any case form
     ("Asun Mannerheimintiellä 12 B 5.", ["Mannerheimintie", "12 B 5"]),
     ("Hämeenkadulla 5 A 10 asun nyt.", ["Hämeenkadulla", "5 A 10"]),

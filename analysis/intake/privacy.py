@@ -127,7 +127,7 @@ def find_identity_codes(values: pd.Series) -> pd.Series:
 # separator (century sign, dash, space or none), three digits and a check character, right or not.
 _CODE_LIKE = re.compile(
     r"(?<![0-9A-Za-z])(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d\d"
-    r"(?:\s?[-+A-FU-Y\u2010-\u2015\u2212]\s?|\s?)\d{3}[0-9A-Y](?![0-9A-Za-z])", re.IGNORECASE)
+    r"(?:\s?[-+A-FU-Y\u2010-\u2015\u2212/.]\s?|\s?)\d{3}[0-9A-Y](?![0-9A-Za-z])", re.IGNORECASE)
 
 
 def mask_identifiers(text: str) -> str:
@@ -211,7 +211,7 @@ _HANDLE = re.compile(r"(?<![\w@.])@(?=[\w.]*[A-Za-z])[A-Za-z0-9_](?:[A-Za-z0-9_.
 # birth date with the code's last four characters elsewhere in the text
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _ANY_CODE = re.compile(
-    rf"(?<![0-9A-Za-z])(\d{{6}})(?:\s?([-+A-FU-Y{_DASHES}])\s?|\s?)(\d{{3}})([0-9A-Y])(?![0-9A-Za-z])", re.IGNORECASE)
+    rf"(?<![0-9A-Za-z])(\d{{6}})(?:\s?([-+A-FU-Y{_DASHES}/.])\s?|\s?)(\d{{3}})([0-9A-Y])(?![0-9A-Za-z])", re.IGNORECASE)
 _DATE = re.compile(r"(?<![\d.])(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4}|\d{2})(?![\d])")
 _SUFFIX = re.compile(rf"(?<![0-9A-Za-z])(?:[-+A-FU-Y{_DASHES}]\s?)?(\d{{3}})([0-9A-Y])(?![0-9A-Za-z])", re.IGNORECASE)
 _CODE_WORDS = re.compile(r"hetu|henkilötun|henkilö-?\s?tun|sotu|tunnu[sk]|loppu|tarkist|personbeteckn|personnummer|"
@@ -299,7 +299,8 @@ def _redact_ibans(text: str) -> tuple[str, int]:
 # starting with +, 00, 358 or a trunk 0; checked against the Finnish numbering plan (or 8–15
 # digits after an international prefix) so that dates, times, prices, scores and postal codes
 # never match
-_PHONE = re.compile(rf"(?<![\w+.,/:{_DASHES}-])(?:\+\s?)?\(?\d[\d()]*(?:(?:\s?[-./{_DASHES}]\s?|\s)\(?\d[\d()]*)*")
+_PHONE = re.compile(rf"(?<![\w+,/:{_DASHES}-])(?<!\d\.)(?:\+\s?)?\(?\d[\d()]*"
+                    rf"(?:(?:\s?[-./{_DASHES}]\s?|\s)\(?\d[\d()]*)*")
 _DATE_LIKE = re.compile(r"\d{1,2}[./]\d{1,2}(?:[./]\d{2,4})?")
 
 
@@ -573,8 +574,9 @@ def _name_spans(text: str, known: dict[str, int]) -> list[tuple[int, int]]:
             if name[i] or not fl[i] & (_FIRST | _SURNAME_FLAG):
                 continue
             prev_ok = i > 0 and name[i - 1] and (gap[i] == "-" or (gap[i] == " " and fl[i - 1] & _FIRST))
-            next_ok = i + 1 < n and name[i + 1] and (gap[i + 1] == "-" or (
-                gap[i + 1] == " " and sure[i + 1] and fl[i + 1] & _SURNAME_FLAG and not lower[i]))
+            next_ok = i + 1 < n and name[i + 1] and (gap[i + 1] == "-" or (gap[i + 1] == " " and not lower[i] and (
+                fl[i + 1] & _SURNAME_FLAG and (sure[i + 1] or title[i + 1])          # Toivo Virtanen, Tuuli Laine
+                or fl[i] & _SURNAME_FLAG and fl[i + 1] & _FIRST and toks[i][0].endswith("n"))))   # Laineen Liisa
             if (prev_ok or next_ok) and not (fl[i] & _NOT_NAME and lower[i]):
                 name[i] = True
     # runs of capitalised words not in the lists (John Smith, Sarah Johnson) and unlisted Finnish
