@@ -180,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--instrument", help="instrument id, e.g. 3x10d, who5, sus")
     what.add_argument("--dataset", help="dataset of the data dictionary, e.g. background, indicators, "
-                                        "indicator-catalogue, service-visits, plan-dates")
+                                        "indicator-catalogue, service-visits, plan-dates, process-events, team-members")
     p.add_argument("--lang", choices=["fi", "sv", "en"], help="headers as labels in this language "
                                                             "(default: keys / field names)")
     p.set_defaults(handler=_template)

@@ -13,6 +13,9 @@ population and instrument (or dataset), never by file name::
       source: Publisher's manual (2023), two-week retest, n = 120
       default: {reliability: 0.80, sd: 2.0}      # and/or per score: {sat_health: {...}}
     comments: redact                             # open answers screened (default) | withhold
+    process: {phases: [ohjautuminen, arviointi, suunnitelma, tarkistus], plan: suunnitelma,
+              review: tarkistus, review_months: 6}   # optional: the client process (report 08)
+    identification: {window_months: 12, min_visits: 10, min_sectors: 2}   # optional: who uses many services
     files:
       - {path: asiakkaat_2025.xlsx, population: pilot, instrument: 3x10d}
       - {path: seuranta/asiakkaat.csv, population: pilot, instrument: 3x10d, occasion: seuranta}
@@ -29,6 +32,11 @@ may name its ``occasion``; several files of one population and instrument are re
 table. Per-file ``synthetic: true`` marks a synthetic file in an otherwise real study, and
 ``recode: 1-11`` a file whose 0–10 items were coded 1–11 (1 is subtracted from each; a file that
 looks so coded without it is refused with a message naming this key).
+``process`` (phases in order, the first being the referral; the phases that are the plan, a named
+responsible worker and a review; the review interval) and ``identification`` (criteria of a
+client who uses many services, counted from a visit register) are described in
+:mod:`analysis.intake.process`, which also rejects process-event rows with an undeclared phase,
+a date before the client's referral or a client not in the visit register.
 Occasion cells (and a file's ``occasion``) are matched to the declared labels ignoring case and
 spacing (``Alku``, ``ALKU `` → ``alku``) and written as declared; declared labels must therefore
 differ by more than case. A cell matching no declared label rejects its row.
@@ -62,6 +70,14 @@ import analysis
 from analysis.intake.dictionary import DICTIONARY_DIR, load_schema
 from analysis.intake.instruments import available_instruments
 from analysis.intake.privacy import mask_identifiers
+from analysis.intake.process import (
+    IdentificationSpec,
+    ProcessSpec,
+    check_declared,
+    check_events,
+    read_identification,
+    read_process,
+)
 from analysis.intake.readers import (
     RECODES,
     REJECTION_COLUMNS,
@@ -76,7 +92,7 @@ from analysis.intake.scoring import score
 POPULATIONS = ("cohort", "pilot", "staff")
 LANGUAGES = ("en", "fi")
 _TOP_KEYS = {"title", "synthetic", "language", "occasions", "files", "reliable_change", "seed", "description",
-             "comments", "date"}
+             "comments", "date", "process", "identification"}
 #: What reports do with open comments: publish them screened (``redact``) or not at all.
 COMMENTS = ("redact", "withhold")
 _ENTRY_KEYS = {"path", "population", "instrument", "dataset", "occasion", "synthetic", "description", "recode"}
@@ -148,6 +164,9 @@ class Manifest:
     comments: str = "redact"
     #: The data's date (``date: 2025-06-30``, e.g. of the extract), printed as the reports' date.
     date: _dt.date | None = None
+    #: The declared client process and identification criteria (:mod:`analysis.intake.process`).
+    process: ProcessSpec | None = None
+    identification: IdentificationSpec | None = None
 
     def entries(self, population: str | None = None, kind: str | None = None) -> list[FileEntry]:
         """Files of a population and instrument/dataset (``None``: any)."""
@@ -242,7 +261,7 @@ def read_manifest(data_dir: str | Path) -> Manifest:
     >>> from analysis import datasets
     >>> manifest = read_manifest(datasets.path("demo"))
     >>> len(manifest.files), manifest.occasions["pilot"], manifest.files[0].kind
-    (15, ('baseline', '6m', '12m'), 'background')
+    (18, ('baseline', '6m', '12m'), 'background')
     """
     root = Path(data_dir)
     path = root / "manifest.yaml"
@@ -268,6 +287,8 @@ def read_manifest(data_dir: str | Path) -> Manifest:
         problems.append(f"comments: {comments!r} is not one of {', '.join(COMMENTS)}")
     rci = _check_reliable_change(spec.get("reliable_change"), problems)
     date = _check_date(spec.get("date"), problems)
+    process = read_process(spec.get("process"), problems)
+    identification = read_identification(spec.get("identification"), problems)
     files = spec.get("files")
     if not isinstance(files, list) or not files:
         problems.append("files: missing or empty; list the study's files, e.g. "
@@ -343,11 +364,12 @@ def read_manifest(data_dir: str | Path) -> Manifest:
                                  instrument=instrument, dataset=dataset, schema=schema, occasion=occasion,
                                  synthetic=bool(item.get("synthetic", spec.get("synthetic", False))),
                                  description=str(item.get("description", "")), recode=recode))
+    check_declared(entries, process, problems)
     if problems:
         raise ManifestError(path, problems)
     return Manifest(root=root, files=tuple(entries), title=spec.get("title"), language=language,
                     synthetic=bool(spec.get("synthetic", False)), occasions=occasions, reliable_change=rci,
-                    comments=comments, date=date)
+                    comments=comments, date=date, process=process, identification=identification)
 
 
 def _check_date(value, problems: list[str]) -> _dt.date | None:
@@ -629,7 +651,7 @@ def load_study(data_dir: str | Path) -> Study:
     >>> from analysis import datasets
     >>> study = load_study(datasets.path("demo"))
     >>> study.intake()[["n_read", "n_rejected"]].sum().tolist(), study.occasions("cohort")
-    ([5321, 0], ('t1', 'retest'))
+    ([11027, 0], ('t1', 'retest'))
     """
     manifest = read_manifest(data_dir)
     loaded, scored, problems = {}, {}, []
@@ -651,6 +673,7 @@ def load_study(data_dir: str | Path) -> Study:
                                f"+ rejected {result.n_rejected}")
         loaded[entry.key] = result
     _agreement(manifest, loaded)
+    check_events(manifest, loaded)
     for entry in manifest.files:
         if entry.instrument and entry.key in loaded:
             try:
