@@ -37,6 +37,18 @@ from analysis.stats._sem_partable import MAT_A, MAT_M, MAT_S, ParTable
 
 LOG2PI = math.log(2.0 * math.pi)
 EM_TOL, EM_MAX_ITER = 1e-5, 500       # lavaan's em.h1.tol, em.h1.iter.max
+#: Convergence of every fit (ML, FIML, DWLS): the largest |∂F/∂θ| over the free parameters,
+#: a parameter held at a bound by a gradient pointing out of it left out. F is the
+#: discrepancy per row (χ² = N·F), so the χ² gradient is at most N·GRAD_TOL. lavaan's
+#: nlminb stops on a relative change of 1e-10 in F and only warns above a gradient of 1e-3.
+GRAD_TOL = 1e-6
+#: Iterations go on to GRAD_TOL·GRAD_AIM where the arithmetic allows (a step or two more),
+#: so that a fit normally ends far inside GRAD_TOL whatever the BLAS kernel's rounding.
+GRAD_AIM = 1e-3
+#: Relative rounding level of F: a full Newton step promising less decrease than
+#: F_NOISE·max(1, |F|) cannot be judged by F; it is taken when F does not rise by more and
+#: the gradient shrinks.
+F_NOISE = 1e-12
 
 
 # ------------------------------------------------------------------- moment helpers
@@ -468,17 +480,27 @@ class Model:
         return casewise_scores(self.samples[g], mu, sigma, self.vi, self.ms) @ self.delta(theta, g)
 
     # -- estimation
+    def scoring_info(self, theta: np.ndarray) -> np.ndarray:
+        """The matrix I with 2I ≈ ∂²F/∂θ∂θ' for a scoring step: the unit expected
+        information for ML."""
+        return self.expected_info(theta)
+
     def fit(self, start: np.ndarray, lower: np.ndarray | None = None,
             upper: np.ndarray | None = None, method: str = "fisher",
             max_iter: int = 300, qn_iter: int = 1000) -> tuple[np.ndarray, bool]:
         """Minimise F from ``start``; returns (θ, converged).
 
-        ``method="fisher"``: Fisher scoring with step halving (Armijo), then BFGS if it
-        stalls. ``method="bfgs"``: quasi-Newton first (the path lavaan's ``nlminb``
-        follows), then Fisher scoring to polish. ``lower``/``upper`` (bounds on θ, ±inf
-        where none) are handled by projection: a parameter on its bound with the gradient
-        pushing outwards is held there. Converged means max |∂F/∂θ| < 1e-6 over the
-        parameters not held at a bound.
+        ``method="fisher"``: Fisher scoring (Gauss–Newton for DWLS) with step halving, then,
+        if the gradient is not yet within ``GRAD_TOL``, a quasi-Newton polish (BFGS, or
+        L-BFGS-B with bounds) followed by scoring again. ``method="bfgs"``: quasi-Newton
+        first (the path lavaan's ``nlminb`` follows), then scoring to polish.
+        ``lower``/``upper`` (bounds on θ, ±inf where none) are handled by projection: a
+        parameter on its bound with the gradient pushing outwards is held there.
+
+        Converged means ``max |∂F/∂θ| <= GRAD_TOL`` (1e-6) over the parameters not held
+        at a bound — a stated gradient tolerance, not an iteration count; scoring goes on
+        to ``GRAD_TOL * GRAD_AIM`` where the arithmetic allows. Further starting values,
+        when this fails, are the caller's (:func:`analysis.stats.sem._estimate`).
         """
         theta = start.copy()
         if lower is not None:
@@ -488,26 +510,29 @@ class Model:
         if method == "bfgs":
             theta = self._quasi_newton(theta, lower, upper, qn_iter)
         theta, f = self._fisher(theta, lower, upper, max_iter)
-        if self._converged(theta, lower, upper, 1e-7):
+        if self._converged(theta, lower, upper):
             return theta, True
-        if method == "fisher":
-            new = self._quasi_newton(theta, lower, upper, qn_iter)
-            if self.objective(new) <= f:
-                theta, _ = self._fisher(new, lower, upper, max_iter)
-        return theta, self._converged(theta, lower, upper, 1e-6)
+        new = self._quasi_newton(theta, lower, upper, qn_iter)
+        if self.objective(new) <= f + F_NOISE * max(1.0, abs(f)):
+            theta, _ = self._fisher(new, lower, upper, max_iter)
+        return theta, self._converged(theta, lower, upper)
 
     def _fisher(self, theta, lower, upper, max_iter) -> tuple[np.ndarray, float]:
-        """Fisher scoring; counts in ``self.halvings`` the iterations, before the gradient
-        is small, that had to shorten the step (a sign of a difficult surface)."""
+        """Scoring steps ``θ ← θ - t (2 I)⁻¹ ∂F/∂θ`` on the free parameters, t halved from 1
+        until F falls by Armijo's fraction 1e-4 of the predicted decrease; at F's rounding
+        level (``F_NOISE``) the full step is taken when it shrinks the gradient instead.
+        Stops at ``GRAD_TOL * GRAD_AIM``, when no step helps, or after ``max_iter`` steps.
+        Counts in ``self.halvings`` the steps, before the gradient is within ``GRAD_TOL``,
+        that had to be shortened (a sign of a difficult surface)."""
         f = self.objective(theta)
+        grad = self.gradient(theta)
         self.halvings = 0
         for _ in range(max_iter):
-            grad = self.gradient(theta)
             free = ~self._active(theta, grad, lower, upper)
             gmax = np.max(np.abs(grad[free]), initial=0.0)
-            if gmax < 1e-9:
+            if gmax <= GRAD_TOL * GRAD_AIM:
                 break
-            info = self.expected_info(theta)[np.ix_(free, free)]
+            info = self.scoring_info(theta)[np.ix_(free, free)]
             step = np.zeros_like(theta)
             try:
                 step[free] = np.linalg.solve(2 * info, -grad[free])
@@ -515,7 +540,8 @@ class Model:
                 step[free] = -np.linalg.pinv(2 * info) @ grad[free]
             if not np.all(np.isfinite(step)) or grad @ step >= 0:
                 break
-            t = 1.0
+            floor = -(grad @ step) <= F_NOISE * max(1.0, abs(f))
+            t, g_new = 1.0, None
             while t > 1e-12:
                 new = theta + t * step
                 if lower is not None:
@@ -523,32 +549,47 @@ class Model:
                 f_new = self.objective(new)
                 if f_new <= f + 1e-4 * (grad @ (new - theta)):
                     break
+                if floor and t == 1.0 and f_new <= f + F_NOISE * max(1.0, abs(f)):
+                    g_new = self.gradient(new)
+                    if self._gmax_of(new, g_new, lower, upper) < gmax:
+                        break
+                    g_new = None
                 t *= 0.5
             else:
                 break
-            self.halvings += t < 1 and gmax > 1e-6
+            self.halvings += t < 1 and gmax > GRAD_TOL
             moved = np.max(np.abs(new - theta))
             theta, f_old, f = new, f, f_new
             if abs(f_old - f) < 1e-15 * max(1.0, abs(f)) and moved < 1e-12:
                 break
+            grad = self.gradient(theta) if g_new is None else g_new
         return theta, f
+
+    def _fg(self, t: np.ndarray) -> tuple[float, np.ndarray]:
+        f, g = self.value_and_gradient(t)
+        return (f, g) if g is not None and np.isfinite(f) else (np.inf, np.zeros_like(t))
 
     def _quasi_newton(self, theta, lower, upper, max_iter) -> np.ndarray:
         bnds = None if lower is None else [
             (a if np.isfinite(a) else None, b if np.isfinite(b) else None)
             for a, b in zip(lower, upper)]
-        def fg(t):
-            f, g = self.value_and_gradient(t)
-            return (f, g) if g is not None else (np.inf, np.zeros_like(t))
-        res = optimize.minimize(fg, theta, jac=True,
+        res = optimize.minimize(self._fg, theta, jac=True,
                                 method="L-BFGS-B" if bnds else "BFGS", bounds=bnds,
-                                options={"gtol": 1e-7, "maxiter": max_iter})
+                                options={"gtol": GRAD_TOL * GRAD_AIM, "maxiter": max_iter})
         return res.x if np.isfinite(res.fun) and res.fun <= self.objective(theta) else theta
 
-    def _converged(self, theta, lower, upper, tol) -> bool:
-        grad = self.gradient(theta)
-        return bool(np.max(np.abs(grad[~self._active(theta, grad, lower, upper)]),
-                           initial=0.0) < tol)
+    def _gmax(self, theta, lower, upper) -> float:
+        """max |∂F/∂θ| over the parameters not held at a bound."""
+        return self._gmax_of(theta, self.gradient(theta), lower, upper)
+
+    def _gmax_of(self, theta, grad, lower, upper) -> float:
+        if grad is None:
+            return np.inf
+        return float(np.max(np.abs(grad[~self._active(theta, grad, lower, upper)]),
+                            initial=0.0))
+
+    def _converged(self, theta, lower, upper, tol: float = GRAD_TOL) -> bool:
+        return bool(self._gmax(theta, lower, upper) <= tol)
 
     @staticmethod
     def _active(theta, grad, lower, upper) -> np.ndarray:

@@ -26,7 +26,10 @@ Estimation and inference (lavaan's ``estimator.DWLS``, ``lav_model_nvcov_robust_
 
     F(theta) = sum_g (n_g - 1)/N  e_g' W_g e_g,     chi-square T = N F,
 
-minimised by Gauss-Newton; ``Delta_g = d sigma_g / d theta`` analytically. With
+minimised by Gauss-Newton steps with step halving (then a quasi-Newton polish) until the
+largest gradient element is within the engine's ``GRAD_TOL`` (see
+:meth:`analysis.stats._sem_engine.Model.fit`); ``Delta_g = d sigma_g / d theta``
+analytically. With
 ``f_g = n_g/N``, ``E = sum_g f_g Delta_g' W_g Delta_g`` and the robust ("sandwich")
 covariance ``E^-1 [sum_g f_g Delta_g' W_g Gamma_g W_g Delta_g] E^-1 / (N - G)`` (lavaan
 divides by N minus the number of groups for this estimator). The test:
@@ -107,11 +110,13 @@ def make_ordinal_sample(x: pd.DataFrame, levels: dict, where: str) -> OrdinalSam
 class OrdinalModel(Model):
     """A parameter table with ordered indicators (all observed variables) and its
     per-group :class:`OrdinalSample`: implied thresholds and correlations, their Jacobian,
-    the DWLS discrepancy and its Gauss-Newton minimisation."""
+    the DWLS discrepancy and its derivatives; :meth:`Model.fit` minimises it (Gauss-Newton
+    steps with step halving, a quasi-Newton polish, convergence at ``GRAD_TOL``)."""
 
     def __init__(self, pt: ParTable, samples: Sequence[OrdinalSample], x0: np.ndarray,
                  K: np.ndarray):
         super().__init__(pt, samples, x0, K, meanstructure=True)
+        self._scoring: tuple[np.ndarray, np.ndarray] | None = None
         p = self.p
         self.pairs = _pairs(p)
         r, c, _ = self.vi
@@ -186,12 +191,29 @@ class OrdinalModel(Model):
         return total if np.isfinite(total) else np.inf
 
     def gradient(self, theta: np.ndarray) -> np.ndarray:
+        """∂F/∂θ; keeps ``sum_g c_g Delta_g' W_g Delta_g`` (half F's Gauss-Newton Hessian)
+        from the same Jacobians for :meth:`scoring_info` at this theta."""
         v = self.values(theta)
-        out = np.zeros(self.n_theta)
+        H, grad = np.zeros((self.n_theta, self.n_theta)), np.zeros(self.n_theta)
         for g, s in enumerate(self.samples):
+            J = self.jacobian(theta, g)
             e = s.obs - self.moments(theta, g, v)
-            out -= 2 * self.c[g] * self.jacobian(theta, g).T @ (s.w * e)
-        return out
+            H += self.c[g] * J.T @ (s.w[:, None] * J)
+            grad -= 2 * self.c[g] * J.T @ (s.w * e)
+        self._scoring = (theta.copy(), H)
+        return grad
+
+    def value_and_gradient(self, theta: np.ndarray, gradient: bool = True
+                           ) -> tuple[float, np.ndarray | None]:
+        f = self.objective(theta)
+        return f, (self.gradient(theta) if gradient and np.isfinite(f) else None)
+
+    def scoring_info(self, theta: np.ndarray) -> np.ndarray:
+        """Half F's Gauss-Newton Hessian, so that :meth:`Model.fit` takes Gauss-Newton
+        steps."""
+        if self._scoring is None or not np.array_equal(self._scoring[0], theta):
+            self.gradient(theta)
+        return self._scoring[1]
 
     def information(self, theta: np.ndarray) -> np.ndarray:
         """E = sum_g f_g Delta_g' W_g Delta_g (lavaan's expected information for DWLS)."""
@@ -200,40 +222,6 @@ class OrdinalModel(Model):
             J = self.jacobian(theta, g)
             out += self.w[g] * J.T @ (s.w[:, None] * J)
         return out
-
-    def fit(self, start: np.ndarray, max_iter: int = 200) -> tuple[np.ndarray, bool]:
-        """Gauss-Newton with step halving from ``start``; converged when the largest
-        gradient element of F is below 1e-8."""
-        theta, f = start.copy(), self.objective(start)
-        if not np.isfinite(f):
-            return theta, False
-        for _ in range(max_iter):
-            v = self.values(theta)
-            H, grad = np.zeros((self.n_theta, self.n_theta)), np.zeros(self.n_theta)
-            for g, s in enumerate(self.samples):
-                J = self.jacobian(theta, g)
-                e = s.obs - self.moments(theta, g, v)
-                H += self.c[g] * J.T @ (s.w[:, None] * J)
-                grad -= 2 * self.c[g] * J.T @ (s.w * e)
-            if np.max(np.abs(grad), initial=0.0) < 1e-12:
-                break
-            try:
-                step = np.linalg.solve(2 * H, -grad)
-            except np.linalg.LinAlgError:
-                step = -np.linalg.pinv(2 * H) @ grad
-            t = 1.0
-            while t > 1e-10:
-                new = theta + t * step
-                f_new = self.objective(new)
-                if f_new <= f + 1e-4 * t * (grad @ step):
-                    break
-                t *= 0.5
-            else:
-                break
-            theta, f_old, f = new, f, f_new
-            if np.max(np.abs(t * step)) < 1e-12 or f_old - f < 1e-16 * max(f, 1.0):
-                break
-        return theta, bool(np.max(np.abs(self.gradient(theta)), initial=0.0) < 1e-8)
 
 
 # ------------------------------------------------------------------------ inference

@@ -34,7 +34,12 @@ starting values are tried (lavaan's "simple" values, principal-axis loadings, se
 perturbations). The lowest minimum is kept, a proper one when it is as low as an improper
 one, and a warning names the minima when several were found. Improper solutions (negative
 variances, non-positive-definite latent or residual covariance matrices) and
-non-convergence set ``admissible=False`` and are named in ``warnings``.
+non-convergence set ``admissible=False`` and are named in ``warnings``. A fit has
+converged when the largest element of the gradient of the discrepancy per row (χ²/N) over
+the free parameters is within ``GRAD_TOL`` = 1e-6 of :mod:`analysis.stats._sem_engine` (a
+stated tolerance, not an iteration count; fits normally end below 1e-9, whatever the BLAS
+kernel); WLSMV fits follow the same rule, with Gauss–Newton steps and the same further
+starting values.
 
 Missing data: ``missing="listwise"`` (lavaan's default) removes incomplete rows;
 ``missing="ml"`` is full-information ML (casewise likelihood, rows with no model variable
@@ -906,7 +911,17 @@ def _cfa_ordinal(data: pd.DataFrame, model: str, stmts, ov: list[str], ov_x: lis
         start[mod.delta_rows[g]] = 1.0
     user = np.isfinite(pt.start)
     start[user] = pt.start[user]
-    theta, converged = mod.fit(np.linalg.lstsq(K, _x_from_rows(pt, start) - x0, rcond=None)[0])
+    theta_of = lambda rows: np.linalg.lstsq(K, _x_from_rows(pt, rows) - x0, rcond=None)[0]  # noqa: E731
+    theta, converged = mod.fit(theta_of(start))
+    if not converged:      # further starts (as for ML); thresholds and scales from the sample
+        keep = np.isin(pt.mat, [MAT_T, MAT_D])
+        fits = []
+        for rows in _alternative_starts(pt, samples, start):
+            rows[keep] = start[keep]
+            fits.append(mod.fit(theta_of(rows)))
+        ok = [t for t, c in fits if c]
+        if ok:
+            theta, converged = min(ok, key=mod.objective), True
     if not converged:
         warns.append("the optimiser did not converge; estimates and fit are not reliable")
         return _failed(pt, mod, theta, warns, common)
