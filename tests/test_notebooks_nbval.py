@@ -15,8 +15,8 @@ pytestmark = pytest.mark.xdist_group("reports")
 
 def test_every_notebook_runs_as_shipped():
     books = sorted(str(p) for p in Path(NOTEBOOK_DIR).glob("[0-9][0-9]_*.ipynb"))
-    assert len(books) == 7
+    assert len(books) == 8
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "--nbval-lax", "-p", "no:xdist", "-p", "no:cacheprovider",
                            "-o", "addopts=", *books], capture_output=True, text=True, cwd=NOTEBOOK_DIR)
     assert proc.returncode == 0, proc.stdout[-3000:]
-    assert "7 passed" in proc.stdout
+    assert "8 passed" in proc.stdout

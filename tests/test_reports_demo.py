@@ -40,7 +40,7 @@ SPECIFIC = ["sat_health", "sat_resilience", "sat_housing", "sat_daily_coping", "
 DOMAINS = ["health", "resilience", "housing", "daily_coping", "family", "friends", "finances",
            "strengths", "self_esteem", "life_overall"]
 REPORTS = ["01_data_intake", "02_validation_report", "03_norms", "04_pilot_evaluation",
-           "05_participant_surveys", "06_service_use", "07_half_yearly_indicators"]
+           "05_participant_surveys", "06_service_use", "07_half_yearly_indicators", "08_process"]
 MASK = "<5"
 TOL = 1e-9
 
@@ -49,7 +49,7 @@ TOL = 1e-9
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo-en")
     outcomes = run(DEMO, out, workers=2)
-    assert [o.status for o in outcomes] == ["written"] * 7, outcomes
+    assert [o.status for o in outcomes] == ["written"] * 8, outcomes
     return out
 
 
@@ -57,7 +57,7 @@ def demo(tmp_path_factory):
 def demo_fi(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo-fi")
     outcomes = run(DEMO, out, lang="fi", workers=2)
-    assert [o.status for o in outcomes] == ["written"] * 7, outcomes
+    assert [o.status for o in outcomes] == ["written"] * 8, outcomes
     return out
 
 

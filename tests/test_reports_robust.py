@@ -52,7 +52,7 @@ def tiny(tmp_path_factory):
 
 def test_tiny_groups_every_report_written(tiny):
     _, _, outcomes = tiny
-    assert [o.status for o in outcomes] == ["written"] * 7, outcomes
+    assert [o.status for o in outcomes] == ["written"] * 8, outcomes
 
 
 def test_subtraction_and_percentage_attacks_fail_on_the_sample_table(tiny):

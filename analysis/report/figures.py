@@ -337,3 +337,72 @@ def scree_plot(eigenvalues: pd.DataFrame, *, observed: str, simulated: str, lang
     fig.tight_layout()
     _legend_below(fig, ax)
     return _localise(fig, lang)
+
+
+def step_curve(table: pd.DataFrame, *, x: str, y: str, xlabel: str, ylabel: str, lang: str = "en") -> Figure:
+    """A cumulative share (%) as a step curve from (0, 0), with its 95 % limits (``<y>_ci_low``,
+    ``<y>_ci_high``) as a band, from a published table whose rows are the steps (e.g.
+    :func:`analysis.study.process.curve_steps`: each step rests on at least five persons). A
+    hidden value ends the curve.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"day": [10.0, 30.0], "pct": [40.0, 80.0], "pct_ci_low": [20.0, 60.0],
+    ...                   "pct_ci_high": [60.0, 95.0]})
+    >>> ax = step_curve(t, x="day", y="pct", xlabel="Days", ylabel="%").axes[0]
+    >>> ax.get_xlabel(), float(ax.get_ylim()[1])
+    ('Days', 100.0)
+    """
+    shown = [(_value(a), _value(b), _value(lo), _value(hi))
+             for a, b, lo, hi in zip(table[x], table[y], table[f"{y}_ci_low"], table[f"{y}_ci_high"])]
+    points = []
+    for point in shown:
+        if None in point[:2]:
+            break
+        points.append(point)
+    xs = np.array([0.0, *(p[0] for p in points)])
+    ys = np.array([0.0, *(p[1] for p in points)])
+    lo = np.array([0.0, *((p[2] if p[2] is not None else p[1]) for p in points)])
+    hi = np.array([0.0, *((p[3] if p[3] is not None else p[1]) for p in points)])
+    fig = Figure(figsize=(6.5, 3.8))
+    ax = fig.subplots()
+    ax.fill_between(xs, lo, hi, step="post", color="0.85", zorder=1)
+    ax.step(xs, ys, where="post", color="0.0", linewidth=1.6, zorder=2)
+    ax.set_xlim(0, max(xs.max(), 1.0) * 1.05)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(color="0.92", zorder=0)
+    fig.tight_layout()
+    return _localise(fig, lang)
+
+
+def lorenz_chart(table: pd.DataFrame, *, x: str, y: str, xlabel: str, ylabel: str, equality: str,
+                 lang: str = "en") -> Figure:
+    """A Lorenz curve (cumulative % of persons → cumulative % of the amount) against the line of
+    equality, from a published table of its points (e.g.
+    :func:`analysis.study.process.lorenz_steps`, every step resting on at least five persons).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"p": [0.0, 50.0, 100.0], "l": [0.0, 20.0, 100.0]})
+    >>> ax = lorenz_chart(t, x="p", y="l", xlabel="Persons", ylabel="Visits", equality="Equal").axes[0]
+    >>> len(ax.lines)
+    2
+    """
+    fig = Figure(figsize=(4.8, 4.6))
+    ax = fig.subplots()
+    ax.plot([0, 100], [0, 100], ":", color="0.5", label=equality)
+    points = [(_value(a), _value(b)) for a, b in zip(table[x], table[y])]
+    points = [(a, b) for a, b in points if a is not None and b is not None]
+    ax.plot([a for a, _ in points], [b for _, b in points], "o-", color="0.0", markersize=3)
+    ax.fill_between([a for a, _ in points], [b for _, b in points], [a for a, _ in points], color="0.88")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.set_aspect("equal")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(color="0.92")
+    fig.tight_layout()
+    _legend_below(fig, ax)
+    return _localise(fig, lang)

@@ -80,7 +80,7 @@ def notebooks() -> list[Path]:
     Examples
     --------
     >>> [nb.stem for nb in notebooks()][:3], len(notebooks())
-    (['01_data_intake', '02_validation_report', '03_norms'], 7)
+    (['01_data_intake', '02_validation_report', '03_norms'], 8)
     """
     return sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 

@@ -525,6 +525,117 @@ INDICATOR_CATALOGUE = pd.DataFrame([
 ], columns=["indicator", "label_fi", "label_en", "unit", "direction"])
 
 
+#: The demo's client process (its own phase labels, in order; the first is the referral) and the
+#: identification criteria, as the manifest declares them (``analysis.intake.process``).
+PROCESS = {"phases": ["referral", "assessment", "welfare plan", "responsible worker", "review",
+                      "continuation plan"],
+           "plan": "welfare plan", "worker": "responsible worker", "review": "review", "review_months": 6,
+           "until": "2016-12-31"}
+IDENTIFICATION = {"window_months": 12, "min_visits": 12, "min_sectors": 3,
+                  "services": list(SERVICE_TYPES),
+                  "sectors": {"nurse": "health care", "doctor": "health care", "social_work": "social services",
+                              "substance_abuse": "social services", "mental_health": "mental health",
+                              "youth_services": "youth services"},
+                  "end": "2016-12-31"}
+#: Yearly visit rates per service in the register (``dental``: a service the criteria leave out).
+REGISTER_RATES = {"nurse": 1.0, "doctor": 0.8, "social_work": 0.3, "mental_health": 0.3, "substance_abuse": 0.1,
+                  "youth_services": 0.5, "dental": 0.8}
+REGISTER_START, REGISTER_END = pd.Timestamp("2015-01-01"), pd.Timestamp("2016-12-31")
+#: The demo's teams: (name, size); the two small ones are published only merged.
+TEAMS = (("Team North", 7), ("Team South", 5), ("Team East", 3), ("Team West", 2))
+SECTORS = {"social_services": "social services", "health_services": "health services",
+           "student_welfare": "student welfare", "youth_services": "youth services",
+           "psychiatry_centre": "psychiatry centre", "purchased_service": "purchased service"}
+
+
+def process_demo(seed: int, client_ids, staff_background: pd.DataFrame, n_others: int = 600) -> dict[str, pd.DataFrame]:
+    """The demo's client process, teams and visit register (issue 20), from their own generator
+    ``numpy.random.default_rng([seed, 20])`` so that the other demo files do not change.
+
+    * **Process events** of the pilot clients (:data:`PROCESS`): referral uniform over
+      1.9.2015–15.11.2016; assessment after Exp(mean 10) days (97 %); the welfare plan after
+      Exp(mean 35) more days (92 %); a responsible worker named 0–14 days after the plan (85 %);
+      reviews every six months, the first 20 % late (Normal(230, 30) days instead of
+      Normal(170, 20)); continuation planning after Normal(330, 30) days (40 %). Events after
+      31.12.2016 are not in the file, so some clients are still waiting for their plan.
+    * **Teams** (:data:`TEAMS`): the professionals of ``staff_background`` in order, sector from
+      their organisation; two teams are smaller than five.
+    * **Visit register** 2015–2016 of the pilot clients and ``n_others`` other young people:
+      per person a gamma frailty (clients shape 2, scale 1.5; others shape 0.5, scale 2), Poisson
+      visits per service at :data:`REGISTER_RATES` per year, uniform dates; and for each client
+      the visit at which they were referred (a random service, on the referral date).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> staff = pd.DataFrame({"respondent_id": [f"S{i:02d}" for i in range(1, 18)], "organisation": "youth_services"})
+    >>> d = process_demo(2026, [f"P{i:02d}" for i in range(1, 34)], staff, n_others=50)
+    >>> sorted(d), d["team_members"]["team"].value_counts().tolist()
+    (['process_events', 'team_members', 'visit_register'], [7, 5, 3, 2])
+    """
+    rng = np.random.default_rng([seed, 20])
+    ids = np.asarray(client_ids)
+    n = len(ids)
+    until = pd.Timestamp(PROCESS["until"])
+    phases = PROCESS["phases"]
+    start = pd.Timestamp("2015-09-01")
+    referral = start + pd.to_timedelta(rng.integers(0, (pd.Timestamp("2016-11-15") - start).days, n), unit="D")
+    assess = referral + pd.to_timedelta(np.rint(rng.exponential(10, n)), unit="D")
+    plan = assess + pd.to_timedelta(np.rint(rng.exponential(35, n)), unit="D")
+    has_assess, has_plan = rng.random(n) < 0.97, rng.random(n) < 0.92
+    worker = plan + pd.to_timedelta(rng.integers(0, 15, n), unit="D")
+    has_worker = rng.random(n) < 0.85
+    late = rng.random(n) < 0.20
+    first_review = plan + pd.to_timedelta(np.rint(np.where(late, rng.normal(230, 30, n), rng.normal(170, 20, n))),
+                                          unit="D")
+    continuation = plan + pd.to_timedelta(np.rint(rng.normal(330, 30, n)), unit="D")
+    has_continuation = rng.random(n) < 0.40
+    rows = []
+    for i in range(n):
+        rows.append((ids[i], phases[0], referral[i]))
+        if not has_assess[i]:
+            continue
+        rows.append((ids[i], phases[1], assess[i]))
+        if not has_plan[i]:
+            continue
+        rows += [(ids[i], phases[2], plan[i])]
+        if has_worker[i]:
+            rows.append((ids[i], phases[3], worker[i]))
+        review = first_review[i]
+        while review <= until:
+            rows.append((ids[i], phases[4], review))
+            review = review + pd.Timedelta(days=182)
+        if has_continuation[i]:
+            rows.append((ids[i], phases[5], continuation[i]))
+    events = pd.DataFrame(rows, columns=["respondent_id", "phase", "date"])
+    events = events[events["date"] <= until].sort_values(["date", "respondent_id"], kind="stable")
+    events["date"] = events["date"].dt.strftime("%Y-%m-%d")
+
+    staff = staff_background.reset_index(drop=True)
+    team = np.repeat([name for name, _ in TEAMS], [size for _, size in TEAMS])[:len(staff)]
+    members = pd.DataFrame({"respondent_id": staff["respondent_id"].to_numpy()[:len(team)], "team": team,
+                            "sector": staff["organisation"].map(SECTORS).to_numpy()[:len(team)]})
+
+    people = np.concatenate([ids, [f"R{i:04d}" for i in range(1, n_others + 1)]])
+    frailty = np.concatenate([rng.gamma(2.0, 1.5, n), rng.gamma(0.5, 2.0, n_others)])
+    years = (REGISTER_END - REGISTER_START).days / 365.25
+    span = (REGISTER_END - REGISTER_START).days + 1
+    visits = []
+    for service, rate in REGISTER_RATES.items():
+        counts = rng.poisson(frailty * rate * years)
+        who = np.repeat(people, counts)
+        day = REGISTER_START + pd.to_timedelta(rng.integers(0, span, len(who)), unit="D")
+        visits.append(pd.DataFrame({"respondent_id": who, "visit_date": day, "service_type": service}))
+    # the visit at which each client was referred (every client of the process is in the register)
+    visits.append(pd.DataFrame({"respondent_id": ids, "visit_date": referral,
+                                "service_type": rng.choice(list(SERVICE_TYPES), n)}))
+    register = pd.concat(visits, ignore_index=True).sort_values(["visit_date", "respondent_id", "service_type"],
+                                                                kind="stable")
+    register["visit_date"] = register["visit_date"].dt.strftime("%Y-%m-%d")
+    return {"process_events": events.reset_index(drop=True), "team_members": members,
+            "visit_register": register.reset_index(drop=True)}
+
+
 #: Files written by :func:`write_all`: name → (source, key, population, instrument or dataset, description).
 FILES = {
     "cohort_background.csv": ("cohort", "background", "cohort", {"dataset": "background"},
@@ -553,6 +664,12 @@ FILES = {
     "indicators.csv": ("pilot", "indicators", "pilot", {"dataset": "indicators"}, "Half-yearly pilot indicators"),
     "indicator_catalogue.csv": ("pilot", "indicator_catalogue", "pilot", {"dataset": "indicator-catalogue"},
                                 "What each indicator is: labels, unit, desired direction of change"),
+    "visit_register.csv": ("process", "visit_register", "pilot", {"dataset": "service-visits"},
+                           "Visit register 2015–2016 of the pilot clients and other young people (identification)"),
+    "process_events.csv": ("process", "process_events", "pilot", {"dataset": "process-events"},
+                           "Pilot clients: phases of the client process and their dates"),
+    "team_members.csv": ("process", "team_members", "staff", {"dataset": "team-members"},
+                         "Pilot professionals: team and sector"),
 }
 #: Occasions of the synthetic study in time order (the manifest declares them).
 OCCASIONS = {"pilot": ["baseline", "6m", "12m"], "cohort": ["t1", "retest"]}
@@ -597,6 +714,8 @@ def write_all(out_dir: str | Path, seed: int, n_cohort: int = 900) -> list[Path]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sources = {"cohort": comparison_cohort(seed, n=n_cohort), "pilot": pilot(seed + 1)}
+    sources["process"] = process_demo(seed, sources["pilot"]["background"]["respondent_id"],
+                                      sources["pilot"]["staff_background"])
     written, entries = [], []
     for name, (source, key, population, role, description) in FILES.items():
         path = out / name
@@ -605,7 +724,8 @@ def write_all(out_dir: str | Path, seed: int, n_cohort: int = 900) -> list[Path]
         entries.append({"path": name, "population": population, **role, "description": description})
     manifest = out / "manifest.yaml"
     spec = {"title": f"Synthetic demonstration study (seed {seed})", "synthetic": True, "seed": seed,
-            "language": "en", "occasions": OCCASIONS, "files": entries}
+            "language": "en", "occasions": OCCASIONS, "process": PROCESS, "identification": IDENTIFICATION,
+            "files": entries}
     manifest.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")
     readme = out / "README.md"
     readme.write_text(README.format(seed=seed), encoding="utf-8")
