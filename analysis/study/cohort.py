@@ -5,7 +5,9 @@ and the validation plan that the validation report follows.
   (``questionnaires/hypotheses/<instrument>.yaml``): which background columns describe
   the sample, the known groups, the invariance groupings and the norm groups;
 * :func:`sample` joins the cohort's scores at one occasion with its background and the
-  comparison instruments;
+  comparison instruments; :func:`validation` is the whole declared design the validation and
+  norms reports follow (instrument, occasions, sample, plan; which of the plan's groupings and
+  hypotheses the data allow);
 * :func:`norm_comparison` compares domain means with the national norms, before and after the
   publisher's erratum: the standardised difference ``(m − μ)/σ`` uses the national mean ``μ``
   and SD ``σ`` (the usual effect size for a comparison with published norms; Cohen 1988 reads
@@ -34,7 +36,13 @@ from analysis.intake.manifest import Study
 from analysis.stats.checks import as_list, require_columns
 from analysis.stats.descriptives import ALL, group_labels, group_summary, join_on_id
 from analysis.stats.results import Result
+from analysis.study.domains import LifeDomains, life_domain_instrument, life_domains
 from analysis.study.reference_norms import national_norms
+
+#: The survey-weight column of a cohort's background, when the study has one.
+WEIGHT = "weight"
+#: The latent variable of the one-factor model of the domain-specific items.
+FACTOR = "life_situation"
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,119 @@ def sample(study: Study, instrument: str, occasion: str | None) -> pd.DataFrame:
                 other = other[other["occasion"] == occasion]
             others[ident] = other.drop(columns=[c for c in ("occasion",) if c in other])
     return join_on_id(base, others)
+
+def weight_column(data: pd.DataFrame) -> str | None:
+    """The survey-weight column of ``data`` (:data:`WEIGHT`), or ``None`` when it has none.
+
+    Examples
+    --------
+    >>> weight_column(pd.DataFrame(columns=["sat_health", "weight"])), weight_column(pd.DataFrame())
+    ('weight', None)
+    """
+    return WEIGHT if WEIGHT in data.columns else None
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The comparison cohort's validation study as the study and the plan declare it: the
+    life-domain ``instrument`` and its ``domains``, the cohort's ``occasions`` in order, its
+    ``scores`` at every occasion, the ``sample`` (:func:`sample` at the first occasion) and the
+    validation ``plan`` (``None`` when the instrument has none). The properties say which parts
+    of the plan the data allow."""
+
+    instrument: str
+    domains: LifeDomains
+    occasions: tuple[str, ...]
+    scores: pd.DataFrame
+    sample: pd.DataFrame
+    plan: ValidationPlan | None
+
+    @property
+    def main(self) -> str | None:
+        """The occasion of the cross-sectional analyses (the first; ``None`` if none is declared)."""
+        return self.occasions[0] if self.occasions else None
+
+    @property
+    def retest(self) -> tuple[str, str] | None:
+        """The first occasion and its retest (the first two occasions), if there are two."""
+        return (self.occasions[0], self.occasions[1]) if len(self.occasions) >= 2 else None
+
+    @property
+    def weight(self) -> str | None:
+        """The survey-weight column of the sample (:func:`weight_column`)."""
+        return weight_column(self.sample)
+
+    @property
+    def model(self) -> str:
+        """lavaan syntax of the one-factor model of the domain-specific satisfaction items."""
+        return f"{FACTOR} =~ " + " + ".join(self.domains.specific_items)
+
+    def _planned(self, columns) -> list:
+        return [c for c in columns if c in self.sample.columns]
+
+    @property
+    def sample_columns(self) -> list[str]:
+        """The plan's sample-description columns that the sample has."""
+        return self._planned(self.plan.sample if self.plan else ())
+
+    @property
+    def norm_groups(self) -> list[str]:
+        """The plan's norm-group columns that the sample has."""
+        return self._planned(self.plan.norm_groups if self.plan else ())
+
+    @property
+    def invariance_groupings(self) -> list[str]:
+        """The plan's invariance groupings that the sample has."""
+        return self._planned(self.plan.invariance_groupings if self.plan else ())
+
+    @property
+    def known_groups(self) -> list[Mapping]:
+        """The plan's known-groups comparisons whose grouping column the sample has."""
+        return [g for g in (self.plan.known_groups if self.plan else ()) if g["group"] in self.sample.columns]
+
+    def hypotheses(self) -> tuple[list[dict], list[dict]]:
+        """The plan's construct-validity hypotheses, and those the sample can test (it has
+        both the score and the comparison instrument)."""
+        from analysis.stats.validity import load_hypotheses
+
+        hypotheses = load_hypotheses(self.plan.path) if self.plan else []
+        columns = self.sample.columns
+        return hypotheses, [h for h in hypotheses if h["score"] in columns and h["comparison"] in columns]
+
+
+def validation(study: Study, population: str = "cohort") -> Validation:
+    """The validation design of ``population`` in ``study`` (:class:`Validation`).
+
+    Examples
+    --------
+    >>> from analysis import datasets
+    >>> from analysis.intake.manifest import load_study
+    >>> v = validation(load_study(datasets.path("demo")))
+    >>> v.main, v.retest, v.weight, v.invariance_groupings, [g["group"] for g in v.known_groups]
+    ('t1', ('t1', 'retest'), 'weight', ['gender', 'age_group'], ['service_user', 'activity'])
+    """
+    instrument = life_domain_instrument(study, population)
+    if instrument is None:
+        raise ValueError(f"the study's {population} population answered no life-domain instrument")
+    occasions = tuple(study.occasions(population))
+    return Validation(instrument=instrument, domains=life_domains(instrument), occasions=occasions,
+                      scores=study.scores(population, instrument),
+                      sample=sample(study, instrument, occasions[0] if occasions else None),
+                      plan=validation_plan(instrument))
+
+
+def group_sizes(data: pd.DataFrame, column: str, min_n: int) -> tuple[list, list]:
+    """The groups of ``column`` with at least ``min_n`` persons and those with fewer (largest
+    first, as :meth:`pandas.Series.value_counts` orders them).
+
+    Examples
+    --------
+    >>> group_sizes(pd.DataFrame({"g": ["a"] * 5 + ["b"] * 2 + ["c"]}), "g", 2)
+    (['a', 'b'], ['c'])
+    """
+    sizes = data[column].value_counts()
+    return list(sizes[sizes >= min_n].index), list(sizes[sizes < min_n].index)
+
 
 def norm_comparison(data: pd.DataFrame, domains: Sequence[str], *, weight: str | None = None,
                     by: str | Sequence[str] | None = None, published: pd.DataFrame | None = None,

@@ -1,0 +1,243 @@
+"""Report 02, the validation of the life-domain instrument against the comparison cohort.
+
+COSMIN-structured sections (methods of :class:`ValidationReport`, in the notebook's order): the
+sample, descriptives with the national norms, floor and ceiling, internal consistency, the
+sampling adequacy, exploratory and confirmatory factor analysis, measurement invariance,
+hypotheses (convergent validity, known groups), test–retest reliability and measurement error,
+the COSMIN summary of all of these, and a discussion. The first occasion serves the
+cross-sectional analyses, the retest the reliability over time; what the plan declares
+(:func:`analysis.study.cohort.validation`) and the data allow decides which parts run.
+
+Examples
+--------
+>>> import tempfile, warnings
+>>> from analysis import datasets
+>>> from analysis.report.document import open_report
+>>> with warnings.catch_warnings():
+...     r = open_report("02_validation_report", datasets.path("demo"), tempfile.mkdtemp())
+>>> validation = ValidationReport(r)
+>>> validation.floor_ceiling()
+>>> r["floor_ceiling"]["column"].tolist()[:2]
+['sat_health', 'sat_resilience']
+"""
+from __future__ import annotations
+
+from analysis.report import figures
+from analysis.report.disclosure import TableSpec
+from analysis.report.document import Report
+from analysis.stats import descriptives, reliability, sem, structure, validity
+from analysis.study import cohort
+
+
+class ValidationReport:
+    """The validation report of ``report``'s study (see the module docstring). The results the
+    COSMIN summary draws on are kept as attributes (``alpha_result``, ``cfa_result``,
+    ``invariance_tables``, …) as the sections compute them; a section that failed leaves its
+    ``None``."""
+
+    def __init__(self, report: Report):
+        self.r = report
+        self.design = cohort.validation(report.study)
+        self.alpha_result = self.omega_result = self.cfa_result = None
+        self.retest_table = self.convergent_result = self.floor_ceiling_table = None
+        self.invariance_tables: dict = {}
+
+    @property
+    def _items(self):
+        """The domain-specific satisfaction items of the sample (the items of the factor model)."""
+        return self.design.sample[self.design.domains.specific_items]
+
+    def intro(self) -> None:
+        r, v = self.r, self.design
+        r.text("02_validation_report.intro", main=v.main or "–", n=r.n(len(v.sample)))
+
+    def sample(self) -> None:
+        """Rows per occasion and the sample at the first occasion by the plan's background columns."""
+        r, v = self.r, self.design
+        r.heading("02_validation_report.sample.heading")
+        if v.occasions:
+            r.table("occasions", descriptives.composition(v.scores, ["occasion"], total=True,
+                                                          order={"occasion": list(v.occasions)}),
+                    spec=TableSpec(population="cohort rows", dims=["category"], context=["variable"], percents=["pct"]))
+        if v.sample_columns:
+            r.table("sample", descriptives.composition(v.sample, v.sample_columns, total=True),
+                    spec=TableSpec(population="cohort", dims=["category"], context=["variable"], percents=["pct"]))
+        r.text("02_validation_report.sample.summary", n=r.n(len(v.sample)), main=v.main or "–")
+
+    def descriptives(self) -> None:
+        """Descriptives of every score, and the domain means against the national norms (as
+        printed and after the publisher's erratum), for the sample and its first known group."""
+        r, v = self.r, self.design
+        r.heading("02_validation_report.descriptives.heading")
+        r.text("02_validation_report.descriptives.intro")
+        r.table("descriptives", descriptives.describe(v.sample, v.domains.scores).rename(columns={"column": "score"}))
+        group = v.known_groups[0]["group"] if v.known_groups else None
+        comparison = cohort.norm_comparison(v.sample, v.domains.domains, weight=v.weight, by=group)
+        r.text("02_validation_report.descriptives.norms")
+        r.table("norm_comparison", comparison,
+                spec=TableSpec(population="cohort, answered", dims=["group"], context=["domain"], exhaustive=False))
+        life = comparison.set_index(["group", "domain"]).loc[(descriptives.ALL, v.domains.global_domain)]
+        r.text("02_validation_report.descriptives.norms_summary", mean=r.num(life["mean"]),
+               published=r.num(life["published_mean"]), diff_published=r.num(life["diff_published"]),
+               corrected=r.num(life["corrected_mean"]), diff_corrected=r.num(life["diff_corrected"]),
+               weighting=r.t("02_validation_report.descriptives.weighted" if v.weight
+                             else "02_validation_report.descriptives.unweighted"))
+
+    def floor_ceiling(self) -> None:
+        """Shares at the lowest and the highest scale point of each item."""
+        r, v = self.r, self.design
+        r.heading("02_validation_report.floor.heading")
+        r.text("02_validation_report.floor.intro")
+        ld = v.domains
+        self.floor_ceiling_table = validity.floor_ceiling(v.sample, list(ld.satisfaction), ld.scale_min, ld.scale_max)
+        r.table("floor_ceiling", self.floor_ceiling_table)
+
+    def reliability(self) -> None:
+        """Internal consistency of the domain-specific items: alpha, omega, Schmid–Leiman omega."""
+        r = self.r
+        r.heading("02_validation_report.reliability.heading")
+        r.text("02_validation_report.reliability.intro")
+        items = self._items
+        self.alpha_result = alpha = reliability.cronbach_alpha(items)
+        self.omega_result = omega = reliability.omega(items)
+        hierarchical = reliability.omega_sl(items, n_factors=3)
+        r.table("reliability", descriptives.reliability_summary(alpha, omega, omega_sl=hierarchical,
+                                                                scale=r.t("02_validation_report.reliability.scale")))
+        r.table("alpha_items", alpha.items)
+        r.text("02_validation_report.reliability.summary", alpha=r.prop(alpha.alpha),
+               ci=r.ci(alpha.ci_low, alpha.ci_high, 3), n=r.n(alpha.n), omega=r.prop(omega.omega_total),
+               n_omega=r.n(omega.n), omega_h=r.prop(hierarchical.omega_hierarchical), ecv=r.num(hierarchical.ecv))
+
+    def sampling_adequacy(self) -> None:
+        """KMO and Bartlett's test: whether the items suit a factor analysis."""
+        r = self.r
+        r.heading("02_validation_report.structure.heading")
+        r.text("02_validation_report.structure.kmo")
+        adequacy = cohort.sampling_adequacy(self._items)
+        r.table("kmo_bartlett", adequacy.overall, counts=None, row_kinds="measure")
+        r.table("kmo_items", adequacy.items, counts=None)
+
+    def factors(self) -> None:
+        """Parallel analysis (with its scree plot) and the exploratory factor analysis of as many
+        factors as it retains (at least one)."""
+        r = self.r
+        r.text("02_validation_report.structure.efa")
+        parallel = structure.parallel_analysis(self._items, n_iter=500, seed=r.seed)
+        r.table("parallel_analysis", parallel.eigenvalues, counts=None)
+        r.figure("scree", figures.scree_plot(parallel.eigenvalues, observed="observed_fa", simulated="sim_fa_quantile",
+                                             lang=r.lang), "02_validation_report.structure.scree")
+        n_factors = max(1, parallel.n_factors)
+        efa = structure.efa(self._items, n_factors)
+        r.table("efa_loadings", efa.to_frame(), counts=None, kinds={f: "num3" for f in efa.factors})
+        r.text("02_validation_report.structure.efa_summary", n_factors=parallel.n_factors,
+               n_components=parallel.n_components, used=n_factors)
+
+    def cfa(self) -> None:
+        """The one-factor confirmatory model (MLR, full-information ML for missing answers), its
+        fit, estimates and largest modification indices."""
+        r, v = self.r, self.design
+        r.text("02_validation_report.structure.cfa", model=r.model_text(v.model))
+        self.cfa_result = cfa = sem.cfa(v.sample, v.model, estimator="MLR", missing="ml")
+        r.table("cfa_fit", descriptives.fit_table({r.t("02_validation_report.structure.one_factor"): cfa.fit}),
+                counts=None, row_kinds="measure")
+        r.table("cfa_estimates", cfa.estimates, counts=None, hide=["group", "label"])
+        r.text("02_validation_report.structure.cfa_summary", n=r.n(cfa.n), n_total=r.n(cfa.n_total),
+               patterns=cfa.n_patterns, cfi=r.prop(cfa.fit["cfi.robust"]), tli=r.num(cfa.fit["tli.robust"], 3),
+               rmsea=r.prop(cfa.fit["rmsea.robust"]), srmr=r.prop(cfa.fit["srmr"]))
+        indices = sem.modification_indices(cfa, sort=True, minimum_value=3.84).head(10)
+        if len(indices):
+            r.text("02_validation_report.structure.modindices")
+            r.table("modification_indices", indices, counts=None, hide=["group", "block"])
+        else:
+            r.text("02_validation_report.structure.no_modindices")
+        for w in cfa.warnings:
+            r.note("02_validation_report.structure.cfa_warning", warning=w)
+
+    def invariance(self) -> None:
+        """Measurement invariance of the one-factor model across each planned grouping, over the
+        groups of at least the plan's ``min_group_n`` persons."""
+        r, v = self.r, self.design
+        r.heading("02_validation_report.invariance.heading")
+        r.text("02_validation_report.invariance.intro")
+        self.invariance_tables = {}
+        if not v.invariance_groupings:
+            r.skip("02_validation_report.invariance.no_groupings")
+        for grouping in v.invariance_groupings:
+            used, left_out = cohort.group_sizes(v.sample, grouping, v.plan.min_group_n)
+            r.heading("02_validation_report.invariance.grouping", level=3, grouping=r.label(grouping))
+            if len(used) < 2:
+                r.skip("02_validation_report.invariance.too_small", min_n=v.plan.min_group_n)
+                continue
+            if left_out:
+                r.text("02_validation_report.invariance.left_out", groups=r.label_list(left_out, grouping),
+                       min_n=v.plan.min_group_n)
+            self.invariance_tables[grouping] = sem.invariance(v.sample[v.sample[grouping].isin(used)], v.model, grouping,
+                                                             estimator="MLR", missing="ml")
+            r.table(f"invariance_{grouping}", self.invariance_tables[grouping], counts=None)
+
+    def hypotheses(self) -> None:
+        """Construct validity: the planned correlations with the comparison instruments, then
+        the known-groups comparisons."""
+        r, v = self.r, self.design
+        r.heading("02_validation_report.hypotheses.heading")
+        self.convergent_result = None
+        hypotheses, testable = v.hypotheses()
+        if testable:
+            r.text("02_validation_report.hypotheses.intro")
+            if len(testable) < len(hypotheses):
+                r.text("02_validation_report.hypotheses.untestable", k=len(hypotheses) - len(testable),
+                       n=len(hypotheses))
+            self.convergent_result = validity.convergent(v.sample, testable)
+            r.table("convergent", self.convergent_result.table)
+            r.text("02_validation_report.hypotheses.summary", pct=r.pct(100 * self.convergent_result.share_confirmed),
+                   verdict=r.t("02_validation_report.hypotheses.met" if self.convergent_result.meets_criterion
+                               else "02_validation_report.hypotheses.not_met"))
+        else:
+            r.skip("02_validation_report.hypotheses.none")
+        for spec in v.known_groups:
+            group, reference = spec["group"], spec["reference"]
+            r.text("02_validation_report.hypotheses.known_groups", group=r.label(group),
+                   reference=r.label(str(reference), group))
+            known = validity.known_groups(v.sample, v.domains.scores, group, reference)
+            r.table(f"known_{group}", known, label_as={"group": group, "reference": group})
+            directions = descriptives.effect_directions(known)
+            r.text("02_validation_report.hypotheses.known_summary", lower=directions.lower, rows=directions.rows,
+                   significant=directions.lower_significant)
+
+    def test_retest(self) -> None:
+        """Test–retest reliability (ICC) and measurement error (SEM, SDC) between the first
+        occasion and the retest."""
+        r, v = self.r, self.design
+        r.heading("02_validation_report.retest.heading")
+        self.retest_table = None
+        if v.retest is None:
+            r.skip("02_validation_report.retest.none")
+            return
+        first, retest = v.retest
+        r.text("02_validation_report.retest.intro", first=first, retest=retest)
+        self.retest_table = validity.measurement_error(v.scores, v.domains.scores, v.retest)
+        r.table("test_retest", self.retest_table)
+        g = self.retest_table.set_index("score").loc[v.domains.global_score]
+        r.text("02_validation_report.retest.summary", score=r.label(v.domains.global_score), icc=r.prop(g["icc"]),
+               ci=r.ci(g["icc_ci_low"], g["icc_ci_high"], 3), n=r.n(g["n"]), sem=r.num(g["sem"]),
+               sdc=r.num(g["sdc"]))
+
+    def cosmin(self) -> None:
+        """The COSMIN summary of the measurement properties computed above."""
+        r = self.r
+        r.heading("02_validation_report.cosmin.heading")
+        r.text("02_validation_report.cosmin.intro")
+        scale = r.t("02_validation_report.reliability.scale")
+        summary = validity.cosmin_summary(fit=self.cfa_result.fit if self.cfa_result else None,
+                                          alpha={scale: self.alpha_result.alpha} if self.alpha_result else None,
+                                          retest=self.retest_table, hypotheses=self.convergent_result,
+                                          invariance=self.invariance_tables or None,
+                                          floor_ceiling_table=self.floor_ceiling_table, formative=True, lang=r.lang,
+                                          names=r.labels.keys)
+        r.table("cosmin_summary", summary, counts=None)
+
+    def discussion(self) -> None:
+        r = self.r
+        r.heading("02_validation_report.discussion.heading")
+        r.text("02_validation_report.discussion.formative")
+        r.text("02_validation_report.discussion.decisive")
