@@ -16,6 +16,7 @@ population and instrument (or dataset), never by file name::
     process: {phases: [ohjautuminen, arviointi, suunnitelma, tarkistus], plan: suunnitelma,
               review: tarkistus, review_months: 6}   # optional: the client process (report 08)
     identification: {window_months: 12, min_visits: 10, min_sectors: 2}   # optional: who uses many services
+    disclosure: {preset: project, min_count: 5, min_statistic_n: 10}   # optional: the small-group rule
     files:
       - {path: asiakkaat_2025.xlsx, population: pilot, instrument: 3x10d}
       - {path: seuranta/asiakkaat.csv, population: pilot, instrument: 3x10d, occasion: seuranta}
@@ -92,7 +93,7 @@ from analysis.intake.scoring import score
 POPULATIONS = ("cohort", "pilot", "staff")
 LANGUAGES = ("en", "fi")
 _TOP_KEYS = {"title", "synthetic", "language", "occasions", "files", "reliable_change", "seed", "description",
-             "comments", "date", "process", "identification"}
+             "comments", "date", "process", "identification", "disclosure"}
 #: What reports do with open comments: publish them screened (``redact``) or not at all.
 COMMENTS = ("redact", "withhold")
 _ENTRY_KEYS = {"path", "population", "instrument", "dataset", "occasion", "synthetic", "description", "recode"}
@@ -167,6 +168,9 @@ class Manifest:
     #: The declared client process and identification criteria (:mod:`analysis.intake.process`).
     process: ProcessSpec | None = None
     identification: IdentificationSpec | None = None
+    #: The ``disclosure:`` block as written (``preset``, ``min_count``, ``min_statistic_n``): the
+    #: small-group rule of the reports (:class:`analysis.report.disclosure.Policy`); empty: the project's.
+    disclosure: Mapping[str, object] = field(default_factory=dict)
 
     def entries(self, population: str | None = None, kind: str | None = None) -> list[FileEntry]:
         """Files of a population and instrument/dataset (``None``: any)."""
@@ -289,6 +293,7 @@ def read_manifest(data_dir: str | Path) -> Manifest:
     date = _check_date(spec.get("date"), problems)
     process = read_process(spec.get("process"), problems)
     identification = read_identification(spec.get("identification"), problems)
+    disclosure = _check_disclosure(spec.get("disclosure"), problems)
     files = spec.get("files")
     if not isinstance(files, list) or not files:
         problems.append("files: missing or empty; list the study's files, e.g. "
@@ -369,7 +374,25 @@ def read_manifest(data_dir: str | Path) -> Manifest:
         raise ManifestError(path, problems)
     return Manifest(root=root, files=tuple(entries), title=spec.get("title"), language=language,
                     synthetic=bool(spec.get("synthetic", False)), occasions=occasions, reliable_change=rci,
-                    comments=comments, date=date, process=process, identification=identification)
+                    comments=comments, date=date, process=process, identification=identification,
+                    disclosure=disclosure)
+
+
+def _check_disclosure(value, problems: list[str]) -> dict:
+    """The manifest's ``disclosure`` block: its keys and whole numbers (the preset's name is
+    checked where the presets are, :class:`analysis.report.disclosure.Policy`)."""
+    if value is None:
+        return {}
+    keys = ("preset", "min_count", "min_statistic_n")
+    if not isinstance(value, dict):
+        problems.append(f"disclosure: expected a mapping of {', '.join(keys)}, got {value!r}")
+        return {}
+    problems += [f"disclosure: unknown key {k!r} (keys: {', '.join(keys)})" for k in value if k not in keys]
+    problems += [f"disclosure: {k}: {value[k]!r} is not a whole number of at least 1" for k in keys[1:]
+                 if k in value and (isinstance(value[k], bool) or not isinstance(value[k], int) or value[k] < 1)]
+    if "preset" in value and not isinstance(value["preset"], str):
+        problems.append(f"disclosure: preset: {value['preset']!r} is not a name (e.g. project)")
+    return {k: v for k, v in value.items() if k in keys}
 
 
 def _check_date(value, problems: list[str]) -> _dt.date | None:
