@@ -336,10 +336,11 @@ def _border(parent, tag: str, edges: dict[str, str]) -> None:
 
 
 def _column_widths(frame: pd.DataFrame, numeric: Sequence[bool]) -> list[float]:
-    """Column widths (cm) in proportion to their content, label columns at least 2.5 cm,
+    """Column widths (cm) in proportion to their content, label columns at least 2.5 cm, number
+    columns at least about 1 cm (a cell has margins: a two-digit count must not wrap),
     together the text width."""
     est = [column_width(c, frame[c].astype(str).tolist()) for c in frame.columns]
-    est = [w if num else max(w, 16) for w, num in zip(est, numeric)]
+    est = [max(w, 3) + 3 if num else max(w, 16) for w, num in zip(est, numeric)]   # + the cell margins
     total = sum(est)
     scale = min(TEXT_WIDTH_CM / total, 0.19) if total else 0.19       # 8.5 pt ≈ 0.19 cm a character
     return [w * scale for w in est]
