@@ -75,7 +75,8 @@ def test_sentence_counts(tmp_path):
     r = report(tmp_path)
     shown = r.table("gender", GENDER, spec=TableSpec(population="p", dims=["gender"]), title="G")
     assert r.shown_n(shown, {"gender": "female"}) == "504"
-    assert r.shown_n("gender", {"gender": "male"}) == "fewer than 5"     # hidden: not printed
+    assert r.shown_n("gender", {"gender": "other"}) == "fewer than 5"    # hidden: not printed
+    assert "393" not in r.shown_n("gender", {"gender": "male"})             # hidden as its complement
     assert r.shown_n("gender", -1) == "900"
     assert r.n(4) == "fewer than 5" and r.n(1234) == "1,234"
     assert r.publishable(5, 12) and not r.publishable(4, 12) and r.publishable()

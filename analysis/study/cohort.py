@@ -179,6 +179,11 @@ class Validation:
         return self._planned(self.plan.norm_groups if self.plan else ())
 
     @property
+    def norm_min_n(self) -> int:
+        """The smallest group that gets a norm table of its own (the plan's, else 1)."""
+        return self.plan.norm_min_n if self.plan else 1
+
+    @property
     def invariance_groupings(self) -> list[str]:
         """The plan's invariance groupings that the sample has."""
         return self._planned(self.plan.invariance_groupings if self.plan else ())
