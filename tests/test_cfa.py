@@ -145,15 +145,15 @@ def test_bifactor_reaches_lavaans_proper_minimum():
     does not converge. cfa() starts from lavaan's values and checks a second optimiser
     path, and reaches lavaan's proper minimum (values compared in test_*_match_lavaan:
     case dom_bifactor3, chi-square 172.2076)."""
-    from analysis.stats import sem as S
+    from analysis.stats import _sem_start as S
     from analysis.stats._sem_engine import Model, make_sample
     from analysis.stats._sem_partable import build_partable, reparametrize
     case = FIX["cases"]["dom_bifactor3"]
     pt = build_partable(parse_model(case["args"]["model"]), 1, std_lv=True, orthogonal=True)
     model = Model(pt, [make_sample(DATA["dom"][pt.ov].to_numpy(float))],
                   *reparametrize(pt, np.nan_to_num(pt.value)), meanstructure=False)
-    axis = S._alternative_starts(pt, model.samples, S._start_values(pt, model.samples))[1]
-    theta0 = np.linalg.lstsq(model.K, S._x_from_rows(pt, axis), rcond=None)[0]
+    axis = S.alternative_starts(pt, model.samples, S.start_values(pt, model.samples))[1]
+    theta0 = np.linalg.lstsq(model.K, S.x_from_rows(pt, axis), rcond=None)[0]
     theta, _ = model._fisher(theta0, None, None, 300)
     assert not model._converged(theta, None, None, 1e-6)
     variances = model.values(theta)[[o == "~~" for o in pt.op]]

@@ -500,7 +500,7 @@ class Model:
         Converged means ``max |∂F/∂θ| <= GRAD_TOL`` (1e-6) over the parameters not held
         at a bound — a stated gradient tolerance, not an iteration count; scoring goes on
         to ``GRAD_TOL * GRAD_AIM`` where the arithmetic allows. Further starting values,
-        when this fails, are the caller's (:func:`analysis.stats.sem._estimate`).
+        when this fails, are the caller's (:func:`analysis.stats._sem_cfa.estimate`).
         """
         theta = start.copy()
         if lower is not None:

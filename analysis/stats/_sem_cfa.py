@@ -1,0 +1,782 @@
+"""The core of :mod:`analysis.stats.sem` (its public face): the result objects, data
+preparation, estimation (lavaan's ``lav_model_estimate``), the parameter table and
+:func:`cfa`/:func:`sem`/:func:`standardized_solution`. Start values live in
+:mod:`analysis.stats._sem_start`, standardisation in :mod:`analysis.stats._sem_standardize`,
+score tests in :mod:`analysis.stats._sem_score` and invariance in
+:mod:`analysis.stats._sem_invariance` — lavaan's file map (``lav_start.R``,
+``lav_standardize.R``, ``lav_test_score.R``/``lav_modification.R``, semTools' ``measEq``).
+Import the functions from :mod:`analysis.stats.sem`.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from threadpoolctl import threadpool_limits
+
+from analysis.stats import _sem_fit, _sem_ordinal
+from analysis.stats._sem_engine import Model, Sample, make_sample, near_singular
+from analysis.stats._sem_ordinal import OrdinalModel, make_ordinal_sample
+from analysis.stats._sem_partable import (
+    GROUP_EQUAL,
+    MAT_D,
+    MAT_M,
+    MAT_S,
+    MAT_T,
+    ParTable,
+    bounds,
+    build_partable,
+    observed_variables,
+    reparametrize,
+)
+from analysis.stats._sem_standardize import definitions, jacobian, standardize
+from analysis.stats._sem_start import alternative_starts, start_values, x_from_rows
+from analysis.stats.lavaan_syntax import ModelSyntaxError, parse_model
+from analysis.stats.results import Result
+
+MISSING = ("listwise", "ml", "ml.x")
+EPS34 = np.finfo(float).eps ** 0.75
+
+
+def one_blas_thread(func):
+    """The matrices here are small: threaded BLAS only adds contention (hundreds of times
+    slower on a busy two-core machine), so public functions run single-threaded."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with threadpool_limits(limits=1, user_api="blas"):
+            return func(*args, **kwargs)
+    return wrapper
+
+
+
+# --------------------------------------------------------------------------- results
+@dataclass(frozen=True)
+class CFAResult(Result):
+    """Result of :func:`cfa` / :func:`sem`.
+
+    Attributes
+    ----------
+    estimates : DataFrame
+        Like lavaan's ``parameterEstimates(standardized=TRUE)``: ``lhs, op, rhs, group``
+        (1-based; 0 for defined parameters), ``label, est, se, z, pvalue, ci_lower,
+        ci_upper, std_all``. Fixed parameters have se 0. Also returned by ``to_frame()``.
+    fit : dict
+        lavaan ``fitMeasures`` names (see :func:`cfa`); NaN when the model was not fitted.
+    converged : bool
+    admissible : bool
+        False for a non-converged or improper solution (negative variance, latent or
+        residual covariance matrix not positive definite); the reasons are in
+        ``warnings``.
+    warnings : tuple of str
+        Improper solutions, non-positive-definite matrices, rows removed, non-convergence.
+    n : int
+        Rows analysed (all groups).
+    n_total : int
+        Rows in the data.
+    n_patterns : int
+        Missing-data patterns among the analysed rows (summed over groups; 1 per group
+        for complete data).
+    missing : str
+        ``"listwise"``, ``"ml"`` or ``"ml.x"``.
+    model, estimator : str
+    group_labels : tuple of str
+        Group values in lavaan's order (first appearance); ``()`` for one group.
+    implied : dict
+        Model-implied covariance matrix (DataFrame) per group label (``"all"`` for one
+        group).
+    """
+
+    estimates: pd.DataFrame
+    fit: Mapping[str, float]
+    converged: bool
+    warnings: tuple[str, ...]
+    n: int
+    model: str
+    estimator: str
+    group_labels: tuple[str, ...] = ()
+    implied: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+    admissible: bool = True
+    missing: str = "listwise"
+    n_total: int = 0
+    n_patterns: int = 1
+    _state: Any = field(default=None, repr=False, compare=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The parameter table (``estimates``)."""
+        return self.estimates.copy()
+
+
+@dataclass
+class FitState:
+    """What later analyses (standardized solution, modification indices) need."""
+
+    pt: ParTable
+    model: Model
+    theta: np.ndarray
+    vcov: np.ndarray | None
+    on_bound: np.ndarray | None = None     # table rows held at an active bound (no SE)
+
+
+# ----------------------------------------------------------------------------- data
+def prepare(data: pd.DataFrame, ov: Sequence[str], ov_x: Sequence[str], group: str | None,
+             missing: str) -> tuple[list[np.ndarray], tuple[str, ...], list[str]]:
+    """Numeric matrices per group (rows with missing values kept for FIML)."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    need = list(ov) + ([group] if group else [])
+    absent = [v for v in need if v not in data.columns]
+    if absent:
+        raise ValueError(f"data has no column(s) {absent} used in the model/group; "
+                         f"available columns: {list(data.columns)}")
+    problems = []
+    X = pd.DataFrame(index=data.index)
+    for v in ov:
+        col = pd.to_numeric(data[v], errors="coerce")
+        bad = col.isna() & data[v].notna()
+        for idx in data.index[bad][:5]:
+            problems.append(f"row {idx!r}, column {v!r}: value {data.at[idx, v]!r} is not numeric")
+        if bad.sum() > 5:
+            problems.append(f"column {v!r}: {int(bad.sum()) - 5} more non-numeric values")
+        X[v] = col.astype(float)
+    if problems:
+        raise ValueError("SEM data problems (expected numeric item scores):\n  "
+                         + "\n  ".join(problems))
+    warnings: list[str] = []
+    keep = pd.Series(True, index=data.index)
+
+    def drop(mask: pd.Series, method: str, reason: str) -> pd.Series:
+        gone = list(data.index[~mask & keep])
+        if gone:
+            shown = ", ".join(map(str, gone[:10])) + (" …" if len(gone) > 10 else "")
+            warnings.append(f"{method}: {len(gone)} of {len(data)} rows {reason} and were not "
+                            f"analysed (rows {shown})")
+        return keep & mask
+
+    if group:
+        keep = drop(data[group].notna(), "missing group", f"have no value in {group!r}")
+    if missing == "listwise":
+        keep = drop(X.notna().all(axis=1), "listwise deletion",
+                    "have missing values in the model variables")
+    else:
+        if missing == "ml" and len(ov_x):
+            keep = drop(X[list(ov_x)].notna().all(axis=1), "missing='ml' with fixed.x",
+                        f"lack an exogenous covariate {list(ov_x)} (use missing='ml.x' to "
+                        "keep them)")
+        keep = drop(X.notna().any(axis=1), f"missing={missing!r}",
+                    "have no value on any model variable")
+    if group:
+        gcol = data[group].astype(str)
+        labels = tuple(pd.unique(gcol[data[group].notna()]))
+        parts = [X[keep & (gcol == lab)].to_numpy() for lab in labels]
+    else:
+        labels = ()
+        parts = [X[keep].to_numpy()]
+    return parts, labels, warnings
+
+
+def _sample_problems(parts: Sequence[np.ndarray], samples: Sequence[Sample | None],
+                     labels: Sequence[str], ov: Sequence[str]) -> list[str]:
+    msgs = []
+    for g, (x, s) in enumerate(zip(parts, samples)):
+        where = f" in group {labels[g]!r}" if labels else ""
+        if s is None:
+            msgs.append(f"sample covariance matrix{where} cannot be computed (n = {len(x)})")
+            continue
+        ev = np.linalg.eigvalsh(s.cov)
+        if near_singular(s.cov):
+            const = [v for v, sd in zip(ov, np.diag(s.cov)) if sd <= 0]
+            extra = f"; constant variables: {const}" if const else ""
+            msgs.append(f"sample covariance matrix{where} is not positive definite (smallest "
+                        f"eigenvalue {ev[0]:.3g}; n = {s.n}, p = {len(ov)}){extra}; "
+                        "the model cannot be fitted")
+    return msgs
+
+
+# ------------------------------------------------------------------------ estimation
+def _bounds_theta(pt: ParTable, model: Model) -> tuple[np.ndarray | None, np.ndarray | None]:
+    found = bounds(pt)
+    if not found:
+        return None, None
+    lower = np.full(model.n_theta, -np.inf)
+    upper = np.full(model.n_theta, np.inf)
+    for row, op, value in found:
+        k = model.K[pt.free[row] - 1]
+        j = np.flatnonzero(k)
+        if len(j) != 1 or k[j[0]] != 1 or model.x0[pt.free[row] - 1] != 0:
+            raise ModelSyntaxError(
+                f"bound on {pt.label[row]!r} cannot be combined with its == constraints")
+        if op == ">":
+            lower[j[0]] = max(lower[j[0]], value)
+        else:
+            upper[j[0]] = min(upper[j[0]], value)
+    return lower, upper
+
+
+def _improper(pt: ParTable, model: Model, theta: np.ndarray,
+              labels: Sequence[str]) -> tuple[list[str], list[str]]:
+    """lavaan's post-estimation checks: (reasons the solution is improper, other notes)."""
+    bad, notes = [], []
+    v = model.values(theta)
+    std = standardize(model, v)
+    op = np.array(pt.op)
+    for g in range(pt.ngroups):
+        where = f" in group {labels[g]!r}" if labels else ""
+        ix = model.idx[g]
+        neg_ov = neg_lv = False
+        for i in ix:
+            if op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and v[i] < 0:
+                if pt.lhs[i] in pt.ov:
+                    neg_ov = True
+                    bad.append(f"Heywood case{where}: negative residual variance for "
+                               f"{pt.lhs[i]} (est = {v[i]:.4g})")
+                else:
+                    neg_lv = True
+                    bad.append(f"Heywood case{where}: negative variance of the latent variable "
+                               f"{pt.lhs[i]} (est = {v[i]:.4g})")
+            if op[i] == "=~" and abs(std[i]) > 1:
+                notes.append(f"Heywood case{where}: standardized loading {pt.lhs[i]} =~ "
+                             f"{pt.rhs[i]} is {std[i]:.4g} (|value| > 1)")
+        cov_all, _ = model.implied_all(theta, g)
+        _, S, _ = model.ram(v, g)
+        if pt.lv and not neg_lv and np.linalg.eigvalsh(cov_all[model.p:, model.p:])[0] < -EPS34:
+            bad.append(f"covariance matrix of the latent variables{where} is not positive "
+                       "definite")
+        if not neg_ov and np.linalg.eigvalsh(S[:model.p, :model.p])[0] < -EPS34:
+            bad.append(f"covariance matrix of the residuals (theta){where} is not positive "
+                       "definite")
+        if np.linalg.eigvalsh(cov_all[:model.p, :model.p])[0] <= 0:
+            bad.append(f"model-implied covariance matrix{where} is not positive definite")
+    return bad, notes
+
+
+def estimate(pt: ParTable, model: Model, labels: Sequence[str]) -> tuple[np.ndarray, bool, list[str]]:
+    """Fit by Fisher scoring from lavaan's starting values. If that path was rough (the
+    step had to be shortened several times), a quasi-Newton path from the same values —
+    the path of lavaan's nlminb — is compared with it. If they disagree, or the solution
+    is improper or not converged, further deterministic starting values are tried; the
+    lowest minimum is kept — a proper one when it is as low as an improper one."""
+    lower, upper = _bounds_theta(pt, model)
+
+    def theta_of(rows: np.ndarray) -> np.ndarray:
+        return np.linalg.lstsq(model.K, x_from_rows(pt, rows) - model.x0, rcond=None)[0]
+
+    def attempt(rows: np.ndarray, method: str, budget: int = 300) -> tuple:
+        theta, ok = model.fit(theta_of(rows), lower, upper, method, budget, 3 * budget)
+        f = model.objective(theta) if ok else np.inf
+        return f, ok, theta, ok and bool(_improper(pt, model, theta, labels)[0])
+
+    first = start_values(pt, model.samples)
+    tries = [attempt(first, "fisher")]
+    if model.halvings >= 2 or not tries[0][1] or tries[0][3]:
+        tries.append(attempt(first, "bfgs"))
+    tol = 1e-7 / model.N * max(1.0, model.N * min(t[0] for t in tries))
+    clean = tries[0][1] and not tries[0][3] and all(abs(t[0] - tries[0][0]) <= tol for t in tries)
+    if not clean:
+        tries += [attempt(rows, "fisher", 100)
+                  for rows in alternative_starts(pt, model.samples, first)]
+    ok = [t for t in tries if t[1]]
+    if not ok:
+        return tries[0][2], False, []
+    best = min(ok, key=lambda t: t[0])
+    proper = [t for t in ok if not t[3] and t[0] <= best[0] + tol]
+    if best[3] and proper:
+        best = min(proper, key=lambda t: t[0])
+    minima = sorted({round(model.N * t[0], 4) for t in ok})
+    notes = []
+    if len(minima) > 1:
+        notes.append(f"{len(tries)} sets of starting values reached {len(minima)} different "
+                     f"minima (chi-square {', '.join(f'{m:.4f}' for m in minima[:4])}); the "
+                     "lowest is reported")
+    return best[2], True, notes
+
+
+def information(model: Model, theta: np.ndarray, estimator: str, fiml: bool,
+                 active: np.ndarray | None = None) -> tuple[np.ndarray | None, list[str], dict]:
+    """vcov of θ: ML expected (complete) or observed (FIML) information; MLR sandwich."""
+    extra: dict = {}
+    if estimator == "MLR" or fiml:
+        info = model.observed_info(theta)
+    else:
+        info = model.expected_info(theta)
+    keep = np.ones(model.n_theta, dtype=bool) if active is None else ~active
+    sub = info[np.ix_(keep, keep)]
+    if near_singular(sub):
+        return None, ["information matrix is singular: the model may not be identified; "
+                      "standard errors are not available"], extra
+    inv = np.zeros_like(info)
+    inv[np.ix_(keep, keep)] = np.linalg.inv(sub)
+    extra["E_inv"] = inv
+    if estimator == "MLR":
+        B0 = _sem_fit.first_order(model, theta)
+        extra["B0"] = B0
+        meat = sum(w * b for w, b in zip(model.w, B0))
+        return inv @ meat @ inv / model.N, [], extra
+    return inv / model.N, [], extra
+
+
+def _baseline(pt: ParTable, samples: Sequence[Sample], fixed_x: bool) -> tuple[Model, int]:
+    """lavaan's independence model: free variances (and means), the fixed.x block kept."""
+    rows = []
+    for g in range(1, pt.ngroups + 1):
+        rows += [(v, "~~", v, g) for v in pt.ov]
+        if pt.meanstructure:
+            rows += [(v, "~1", "", g) for v in pt.ov]
+        rows += [(a, "~~", b, g) for i, a in enumerate(pt.ov_x) for b in pt.ov_x[i + 1:]]
+    exo = np.array([fixed_x and r[0] in pt.ov_x and (r[1] == "~1" or r[2] in pt.ov_x)
+                    for r in rows])
+    free = np.zeros(len(rows), dtype=int)
+    free[~exo] = np.arange(1, (~exo).sum() + 1)
+    oi = {v: i for i, v in enumerate(pt.ov)}
+    bp = ParTable(lhs=[r[0] for r in rows], op=[r[1] for r in rows], rhs=[r[2] for r in rows],
+                  group=np.array([r[3] for r in rows]), user=np.zeros(len(rows), dtype=int),
+                  free=free, value=np.full(len(rows), np.nan), start=np.full(len(rows), np.nan),
+                  exo=exo.astype(int), label=[""] * len(rows), ov=pt.ov, lv=[],
+                  ov_x=pt.ov_x, ngroups=pt.ngroups, meanstructure=pt.meanstructure,
+                  mat=np.array([MAT_M if r[1] == "~1" else MAT_S for r in rows]),
+                  row=np.array([oi[r[0]] for r in rows]),
+                  col=np.array([0 if r[1] == "~1" else oi[r[2]] for r in rows]))
+    k = bp.n_x
+    model = Model(bp, samples, np.zeros(k), np.eye(k), pt.meanstructure)
+    return model, k
+
+
+def _ndat(pt: ParTable) -> int:
+    p, nx = len(pt.ov), len(pt.ov_x)
+    per = p * (p + 1) // 2 + (p if pt.meanstructure else 0)
+    per -= nx * (nx + 1) // 2 + (nx if pt.meanstructure else 0)
+    return pt.ngroups * per
+
+
+# --------------------------------------------------------------- tables of estimates
+def _estimates(state: FitState, level: float = 0.95) -> pd.DataFrame:
+    pt, model, theta, vcov = state.pt, state.model, state.theta, state.vcov
+    est = model.values(theta)
+    n = len(est)
+    se = np.zeros(n)
+    free = pt.free > 0
+    deff = definitions(pt)
+    if vcov is not None:
+        J = model.K[pt.free[free] - 1]
+        se[free] = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", J, vcov, J), 0, None))
+    else:
+        se[free] = np.nan
+    std = standardize(model, est) if np.all(np.isfinite(est)) else np.full(n, np.nan)
+    if state.on_bound is not None:
+        se[state.on_bound] = np.nan          # a parameter on its bound has no SE (lavaan: NA)
+    rows = pd.DataFrame({"lhs": pt.lhs, "op": pt.op, "rhs": pt.rhs, "group": pt.group,
+                         "label": pt.label, "est": est, "se": se, "std_all": std})
+    if deff is not None:
+        d_est = deff(est)
+        if vcov is not None and np.all(np.isfinite(theta)):
+            J = jacobian(lambda t: deff(model.values(t)), theta)
+            d_se = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", J, vcov, J), 0, None))
+        else:
+            d_se = np.full(len(d_est), np.nan)
+        d_std = deff(std)
+        defs = pd.DataFrame({"lhs": [s.lhs for s in pt.definitions], "op": ":=",
+                             "rhs": [s.rhs.replace(" ", "") for s in pt.definitions],
+                             "group": 0, "label": [s.lhs for s in pt.definitions],
+                             "est": d_est, "se": d_se, "std_all": d_std})
+        rows = pd.concat([rows, defs], ignore_index=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(rows.se > 0, rows.est / rows.se, np.nan)
+    fixed = np.concatenate([~free, np.zeros(len(rows) - n, dtype=bool)])
+    z[fixed] = np.nan
+    crit = stats.norm.ppf(0.5 + level / 2)
+    rows.insert(7, "z", z)
+    rows.insert(8, "pvalue", 2 * stats.norm.sf(np.abs(z)))
+    rows.insert(9, "ci_lower", rows.est - crit * rows.se)
+    rows.insert(10, "ci_upper", rows.est + crit * rows.se)
+    return rows
+
+
+# ------------------------------------------------------------------------ public API
+@one_blas_thread
+def cfa(data: pd.DataFrame, model: str, *, estimator: str | None = None,
+        group: str | None = None, group_equal: Iterable[str] = (),
+        group_partial: Iterable[str] = (), std_lv: bool = False, orthogonal: bool = False,
+        missing: str = "listwise", fixed_x: bool = True,
+        ordered: bool | Iterable[str] | None = None) -> CFAResult:
+    """Fit a factor or structural equation model, as ``lavaan::cfa``: by maximum likelihood,
+    or for ordered items by DWLS with lavaan's WLSMV corrections.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent; model variables must be numeric.
+    model : str
+        lavaan model syntax (``=~ ~ ~~ ~1``, modifiers, ``c()``, ``:=``, ``==``, ``<``,
+        ``>``; see :mod:`analysis.stats.lavaan_syntax`).
+    estimator : {"ML", "MLR", "WLSMV"}, optional
+        ``"MLR"``: ML estimates with Huber–White robust SEs and the Yuan–Bentler (Mplus)
+        scaled χ², plus scaled and robust CFI/TLI/RMSEA. ``"WLSMV"`` (the default with
+        ``ordered``, and only with it): see :mod:`analysis.stats._sem_ordinal`. Default
+        ``"ML"`` for continuous items.
+    group : str, optional
+        Column defining groups (multi-group model with a meanstructure). Groups are
+        ordered by first appearance, as lavaan does.
+    group_equal : iterable of str
+        lavaan ``group.equal`` names: ``"loadings"``, ``"intercepts"`` (latent means then
+        free in groups 2+), ``"means"``, ``"regressions"``, ``"residuals"``,
+        ``"residual.covariances"``, ``"lv.variances"``, ``"lv.covariances"``.
+    group_partial : iterable of str
+        lavaan ``group.partial``: parameters exempt from ``group_equal``, e.g.
+        ``["sat_finances ~1", "F =~ sat_friends"]``.
+    std_lv : bool
+        Fix factor variances to 1 and free all loadings.
+    orthogonal : bool
+        Fix covariances between exogenous factors to 0.
+    missing : {"listwise", "ml", "ml.x"}
+        ``"listwise"`` (lavaan's default) removes incomplete rows; ``"ml"`` is FIML
+        (rows without any model variable, and rows lacking an exogenous covariate, are
+        removed and reported); ``"ml.x"`` keeps rows lacking a covariate too. ``n``,
+        ``n_total`` and ``n_patterns`` of the result say how many rows were used.
+    fixed_x : bool
+        Exogenous observed covariates at their sample moments (lavaan's default).
+    ordered : True or list of str, optional
+        lavaan's ``ordered=``: the items are ordered categories (``True``: every observed
+        variable of the model). Fits lavaan's ``estimator = "WLSMV"``: DWLS estimates on
+        the thresholds and polychoric correlations of the complete rows (listwise, lavaan's
+        default), delta parameterization, robust SEs (``se = "robust.sem"``) and the
+        scaled-shifted χ². The table then has thresholds (``item | t1``…, op ``|``),
+        scaling factors (``~*~``) and the residual variances of the latent responses
+        (fixed rows, SE 0). Every observed variable must be ordered (no continuous or
+        exogenous covariates in the same model), items may not be regressed, and every
+        category of an item must occur in every group.
+
+    Returns
+    -------
+    CFAResult
+        ``.fit`` keys: npar, chisq, df, pvalue, baseline.chisq, baseline.df, cfi, tli,
+        rmsea, rmsea.ci.lower, rmsea.ci.upper, rmsea.pvalue, srmr, aic, bic, logl,
+        unrestricted.logl, ntotal; with MLR also chisq.scaled, df.scaled, pvalue.scaled,
+        chisq.scaling.factor, baseline.chisq.scaled, baseline.chisq.scaling.factor,
+        cfi.scaled, tli.scaled, rmsea.scaled; with MLR or FIML also cfi.robust,
+        tli.robust, rmsea.robust, rmsea.ci.lower.robust, rmsea.ci.upper.robust. WLSMV:
+        npar, fmin, chisq, df, pvalue, chisq.scaled, df.scaled, pvalue.scaled,
+        chisq.scaling.factor, chisq.shift.parameters (the shift of the scaled-shifted
+        test), baseline.chisq, baseline.df, baseline.pvalue and their ``.scaled``
+        versions with baseline.chisq.scaling.factor, cfi, tli, cfi.scaled, tli.scaled,
+        rmsea (with CI and close-fit p) and rmsea.scaled (likewise), srmr, ntotal;
+        lavaan's ``.robust`` indices for categorical data (catML) are not computed.
+
+    Examples
+    --------
+    >>> from analysis.stats.sem import cfa, sem, standardized_solution
+    >>> from analysis import datasets
+    >>> hs = datasets.load("holzinger_swineford_1939")
+    >>> m = "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6\\nspeed =~ x7 + x8 + x9"
+    >>> r = cfa(hs, m, estimator="MLR")
+    >>> round(r.fit["chisq.scaled"], 3), round(r.fit["chisq.scaling.factor"], 3)
+    (87.132, 0.979)
+
+    Ordered items (lavaan's WLSMV):
+
+    >>> from analysis import datasets
+    >>> from analysis.stats.sem import cfa
+    >>> x = datasets.load("ordinal_skewed")
+    >>> r = cfa(x, "f =~ q1 + q2 + q3 + q4 + q5", ordered=True)
+    >>> r.estimator, round(r.fit["chisq.scaled"], 3), r.n
+    ('WLSMV', 6.389, 848)
+    >>> r.estimates.loc[5, ["lhs", "op", "rhs"]].tolist(), round(float(r.estimates.est[5]), 3)
+    (['q1', '|', 't1'], -2.078)
+    """
+    est = "WLSMV" if estimator is None and is_ordered(ordered) else str(estimator or "ML").upper()
+    if est not in ("ML", "MLR", "WLSMV"):
+        raise ValueError(f"estimator={estimator!r} is not supported; expected 'ML', 'MLR' or "
+                         "'WLSMV' (with ordered=...)")
+    if (est == "WLSMV") != is_ordered(ordered):
+        raise ValueError("estimator='WLSMV' is for ordered items: pass ordered=True (or the "
+                         "list of ordered items); for continuous items use 'ML' or 'MLR'"
+                         if est == "WLSMV" else
+                         f"ordered items are fitted by estimator='WLSMV' (lavaan's default for "
+                         f"ordered data), not {est!r}")
+    if missing not in MISSING:
+        raise ValueError(f"missing={missing!r} is not supported; expected one of {MISSING}")
+    group_equal = tuple([group_equal] if isinstance(group_equal, str) else group_equal)
+    group_partial = tuple([group_partial] if isinstance(group_partial, str) else group_partial)
+    unknown = [g for g in group_equal if g not in GROUP_EQUAL]
+    if unknown:
+        raise ValueError(f"group_equal {unknown} not supported; expected some of {GROUP_EQUAL}")
+    if (group_equal or group_partial) and group is None:
+        raise ValueError("group_equal/group_partial need a group column (group=...)")
+    if "thresholds" in group_equal and est != "WLSMV":
+        raise ValueError("group_equal 'thresholds' applies to ordered items (ordered=...)")
+    stmts = parse_model(model)
+    ov, ov_x = observed_variables(stmts, fixed_x)
+    if not ov:
+        raise ModelSyntaxError("model has no observed variables")
+    if est == "WLSMV":
+        return cfa_ordinal(data, model, stmts, ov, ov_x, ordered, group=group,
+                            group_equal=group_equal, group_partial=group_partial,
+                            std_lv=std_lv, orthogonal=orthogonal, missing=missing)
+    parts, labels, warns = prepare(data, ov, ov_x, group, missing)
+    fiml = missing != "listwise"
+    samples = [make_sample(x) if len(x) >= 2 else None for x in parts]
+    G = len(parts)
+    pt = build_partable(stmts, G, std_lv=std_lv, orthogonal=orthogonal,
+                        meanstructure=G > 1 or fiml or "intercepts" in group_equal
+                        or "means" in group_equal,
+                        group_equal=group_equal, group_partial=group_partial, fixed_x=fixed_x)
+    problems = _sample_problems(parts, samples, labels, pt.ov)
+    n_used = sum(len(x) for x in parts)
+    common = dict(n=n_used, model=model, estimator=est, group_labels=labels, missing=missing,
+                  n_total=len(data),
+                  n_patterns=sum(len(s.patterns) for s in samples if s is not None))
+    if problems:
+        return _failed(pt, None, None, warns + problems, common)
+    x0, K = reparametrize(pt, np.nan_to_num(pt.value))
+    mod = Model(pt, samples, x0, K, pt.meanstructure)
+    df = _ndat(pt) - mod.n_theta
+    if df < 0:
+        return _failed(pt, mod, None, warns + [
+            f"model is not identified: {mod.n_theta} free parameters but only {_ndat(pt)} "
+            f"sample moments (df = {df})"], common)
+    theta, converged, notes = estimate(pt, mod, labels)
+    warns += notes
+    if not converged:
+        warns.append("the optimiser did not converge; estimates and fit are not reliable")
+        return _failed(pt, mod, theta, warns, common)
+    lower, upper = _bounds_theta(pt, mod)
+    active = None
+    if lower is not None:
+        active = np.isclose(theta, lower, atol=1e-8) | np.isclose(theta, upper, atol=1e-8)
+    vcov, w, extra = information(mod, theta, est, fiml, active)
+    warns += w
+    base, base_df = _baseline(pt, samples, fixed_x)
+    base_theta, _ = base.fit(np.linalg.lstsq(base.K, x_from_rows(
+        base.pt, start_values(base.pt, samples)), rcond=None)[0])
+    base_df = _ndat(pt) - base_df
+    scaling = None
+    if est == "MLR":
+        c = np.nan
+        if "E_inv" in extra:
+            c = _sem_fit.scaling_factor(mod, theta, df, extra["E_inv"], extra["B0"])
+        try:
+            b_inv = np.linalg.inv(base.observed_info(base_theta))
+            cn = _sem_fit.scaling_factor(base, base_theta, base_df, b_inv,
+                                        _sem_fit.first_order(base, base_theta))
+        except np.linalg.LinAlgError:
+            cn = np.nan
+        scaling = (c, cn)
+    fit = _sem_fit.measures(mod, theta, df, base, base_theta, base_df, estimator=est,
+                           fiml=fiml, scaling=scaling)
+    on_bound = None
+    if active is not None and active.any():
+        rows = np.flatnonzero(pt.free > 0)
+        on_bound = rows[(mod.K[pt.free[rows] - 1][:, active] != 0).any(axis=1)]
+    state = FitState(pt=pt, model=mod, theta=theta, vcov=vcov, on_bound=on_bound)
+    estimates = _estimates(state)
+    bad, extra_notes = _improper(pt, mod, theta, labels)
+    warns += bad + extra_notes
+    implied = {(labels[g] if labels else "all"):
+               pd.DataFrame(mod.implied(theta, g)[0], index=pt.ov, columns=pt.ov)
+               for g in range(G)}
+    return CFAResult(estimates=estimates, fit=fit, converged=True, warnings=tuple(warns),
+                     implied=implied, admissible=not bad, _state=state, **common)
+
+
+def is_ordered(ordered) -> bool:
+    return ordered is not None and ordered is not False and not (
+        isinstance(ordered, (list, tuple)) and not ordered)
+
+
+def cfa_ordinal(data: pd.DataFrame, model: str, stmts, ov: list[str], ov_x: list[str],
+                 ordered, *, group, group_equal=(), group_partial=(), std_lv=False,
+                 orthogonal=False, missing="listwise", cache: dict | None = None) -> CFAResult:
+    """:func:`cfa` for ordered items (lavaan's WLSMV; :mod:`analysis.stats._sem_ordinal`).
+    ``cache`` keeps the sample statistics between fits of the same items and groups."""
+    names = ov if ordered is True else [str(v) for v in ([ordered] if isinstance(ordered, str)
+                                                         else ordered)]
+    unknown = [v for v in names if v not in ov]
+    if unknown:
+        raise ValueError(f"ordered={unknown} are not observed variables of the model {ov}")
+    continuous = [v for v in ov if v not in names]
+    if continuous or ov_x:
+        raise ValueError(f"WLSMV here needs every observed variable ordered; {continuous or ov_x} "
+                         "are not (continuous items or covariates with ordered items are not "
+                         "supported)")
+    if missing != "listwise":
+        raise ValueError(f"missing={missing!r}: WLSMV uses the complete rows (missing='listwise', "
+                         "lavaan's default for ordered data)")
+    cache = {} if cache is None else cache
+    if tuple(ov) not in cache:
+        parts, labels, warns = prepare(data, ov, [], group, missing)
+        rows = np.vstack(parts)
+        if len(rows) < 2:
+            raise ValueError(f"WLSMV: {len(rows)} complete rows; nothing to fit")
+        levels = {v: np.unique(rows[:, j]).tolist() for j, v in enumerate(ov)}
+        few = [v for v, lev in levels.items() if len(lev) < 2]
+        if few:
+            raise ValueError(f"ordered items {few} have fewer than two categories")
+        samples = [make_ordinal_sample(pd.DataFrame(x, columns=ov), levels,
+                                       f" in group {labels[g]!r}" if labels else "")
+                   for g, x in enumerate(parts)]
+        cache[tuple(ov)] = (len(rows), labels, warns, levels, samples)
+    n_rows, labels, warns, levels, samples = cache[tuple(ov)]
+    warns = list(warns)
+    G = len(samples)
+    pt = build_partable(stmts, G, std_lv=std_lv, orthogonal=orthogonal,
+                        group_equal=group_equal, group_partial=group_partial,
+                        n_thresholds={v: len(lev) - 1 for v, lev in levels.items()})
+    common = dict(n=n_rows, model=model, estimator="WLSMV", group_labels=labels,
+                  missing=missing, n_total=len(data), n_patterns=G)
+    x0, K = reparametrize(pt, np.nan_to_num(pt.value))
+    mod = OrdinalModel(pt, samples, x0, K)
+    ndat = sum(len(s.obs) for s in samples)
+    df = ndat - mod.n_theta
+    if df < 0:
+        return _failed(pt, mod, None, warns + [
+            f"model is not identified: {mod.n_theta} free parameters but only {ndat} sample "
+            f"statistics (df = {df})"], common)
+    start = start_values(pt, samples)
+    for g, s in enumerate(samples):
+        start[mod.th_rows[g]] = s.tau
+        start[mod.delta_rows[g]] = 1.0
+    user = np.isfinite(pt.start)
+    start[user] = pt.start[user]
+    theta_of = lambda rows: np.linalg.lstsq(K, x_from_rows(pt, rows) - x0, rcond=None)[0]  # noqa: E731
+    theta, converged = mod.fit(theta_of(start))
+    if not converged:      # further starts (as for ML); thresholds and scales from the sample
+        keep = np.isin(pt.mat, [MAT_T, MAT_D])
+        fits = []
+        for rows in alternative_starts(pt, samples, start):
+            rows[keep] = start[keep]
+            fits.append(mod.fit(theta_of(rows)))
+        ok = [t for t, c in fits if c]
+        if ok:
+            theta, converged = min(ok, key=mod.objective), True
+    if not converged:
+        warns.append("the optimiser did not converge; estimates and fit are not reliable")
+        return _failed(pt, mod, theta, warns, common)
+    try:
+        vcov = _sem_ordinal.robust_vcov(mod, theta)
+    except np.linalg.LinAlgError:
+        warns.append("information matrix is singular: the model may not be identified; "
+                     "standard errors and fit measures are not available")
+        vcov = None
+    fit = _sem_ordinal.fit_measures(mod, theta, df) if vcov is not None else \
+        dict.fromkeys(_sem_ordinal.FIT_NAMES, np.nan)
+    state = FitState(pt=pt, model=mod, theta=theta, vcov=vcov)
+    bad, notes = _improper(pt, mod, theta, labels)
+    warns += bad + notes
+    v = mod.values(theta)
+    implied = {}
+    for g in range(G):
+        sigma, _, delta, _ = mod._parts(v, g)
+        implied[labels[g] if labels else "all"] = pd.DataFrame(
+            sigma * np.outer(delta, delta), index=pt.ov, columns=pt.ov)
+    return CFAResult(estimates=_estimates(state), fit=fit, converged=True, warnings=tuple(warns),
+                     implied=implied, admissible=not bad, _state=state, **common)
+
+
+def sem(data: pd.DataFrame, model: str, **kwargs: Any) -> CFAResult:
+    """Fit a structural equation model, as ``lavaan::sem`` (same defaults as :func:`cfa`).
+
+    Examples
+    --------
+    >>> from analysis.stats.sem import cfa, sem, standardized_solution
+    >>> from analysis import datasets
+    >>> pd_ = datasets.load("political_democracy")
+    >>> m = '''ind60 =~ x1 + x2 + x3
+    ...        dem60 =~ y1 + y2 + y3 + y4
+    ...        dem60 ~ ind60'''
+    >>> r = sem(pd_, m)
+    >>> round(r.fit["chisq"], 3), int(r.fit["df"])
+    (23.738, 13)
+    """
+    return cfa(data, model, **kwargs)
+
+
+def _failed(pt: ParTable, mod: Model | None, theta, warns, common) -> CFAResult:
+    est = common["estimator"]
+    fit = dict.fromkeys(_sem_ordinal.FIT_NAMES if est == "WLSMV" else
+                        _sem_fit.fit_names(est, common["missing"] != "listwise"), np.nan)
+    fit["npar"], fit["ntotal"] = float(mod.n_theta if mod else pt.n_x), float(common["n"])
+    values = pt.value.copy()
+    if mod is not None and theta is not None:
+        values = mod.values(theta)
+    est_df = pd.DataFrame({"lhs": pt.lhs, "op": pt.op, "rhs": pt.rhs, "group": pt.group,
+                           "label": pt.label, "est": values,
+                           "se": np.where(pt.free > 0, np.nan, 0.0), "z": np.nan,
+                           "pvalue": np.nan, "ci_lower": np.nan, "ci_upper": np.nan,
+                           "std_all": np.nan})
+    est_df.loc[pt.free > 0, "est"] = values[pt.free > 0] if theta is not None else np.nan
+    return CFAResult(estimates=est_df, fit=fit, converged=False, warnings=tuple(warns),
+                     admissible=False, **common)
+
+
+def state_of(result: CFAResult, ml_only: str = "") -> FitState:
+    """The fitted state; ``ml_only`` names an analysis that needs a likelihood (ML/MLR)."""
+    if not isinstance(result, CFAResult) or result._state is None:
+        raise ValueError("needs a fitted (converged) CFAResult from cfa() or sem()")
+    if ml_only and isinstance(result._state.model, OrdinalModel):
+        raise ValueError(f"{ml_only} are available for ML and MLR fits, not for WLSMV "
+                         "(ordered items)")
+    return result._state
+
+
+# ------------------------------------------------------------- standardized solution
+@one_blas_thread
+def standardized_solution(result: CFAResult, type: str = "std.all",
+                          level: float = 0.95) -> pd.DataFrame:
+    """Standardized estimates with delta-method standard errors, as
+    ``lavaan::standardizedSolution``.
+
+    The standardized value of every parameter is a function of all free parameters; its
+    variance is J V J' with J the Jacobian of that function and V the covariance matrix
+    of the estimates (robust for MLR), so z, p and the CI follow (Bollen 1989, ch. 8).
+
+    Parameters
+    ----------
+    result : CFAResult
+    type : {"std.all", "std.lv", "std.nox"}
+    level : float
+        Confidence level of ``ci_lower``/``ci_upper``.
+
+    Returns
+    -------
+    DataFrame
+        ``lhs, op, rhs, group, label, est_std, se, z, pvalue, ci_lower, ci_upper``
+        (lavaan's est.std, ci.lower, ci.upper); defined parameters (``:=``) last.
+
+    Examples
+    --------
+    >>> from analysis.stats.sem import cfa, sem, standardized_solution
+    >>> from analysis import datasets
+    >>> hs = datasets.load("holzinger_swineford_1939")
+    >>> r = cfa(hs, "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6")
+    >>> s = standardized_solution(r)
+    >>> round(float(s.loc[0, "est_std"]), 3), round(float(s.loc[0, "se"]), 3)
+    (0.778, 0.062)
+    """
+    if type not in ("std.all", "std.lv", "std.nox"):
+        raise ValueError(f"type={type!r}; expected 'std.all', 'std.lv' or 'std.nox'")
+    st = state_of(result)
+    pt, model, theta = st.pt, st.model, st.theta
+    deff = definitions(pt)
+
+    def func(t: np.ndarray) -> np.ndarray:
+        std = standardize(model, model.values(t), type)
+        return np.concatenate([std, deff(std)]) if deff is not None else std
+
+    est = func(theta)
+    if st.vcov is not None:
+        J = jacobian(func, theta)
+        var = np.einsum("ij,jk,ik->i", J, st.vcov, J)
+        se = np.sqrt(np.where(var < 0, np.nan, var))
+        se[se < np.finfo(float).eps ** 0.25] = 0.0
+        if st.on_bound is not None:
+            se[st.on_bound] = np.nan
+    else:
+        se = np.full(len(est), np.nan)
+    base = result.estimates[["lhs", "op", "rhs", "group", "label"]].copy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, est / se, np.nan)
+    crit = stats.norm.ppf(0.5 + level / 2)
+    return base.assign(est_std=est, se=se, z=z, pvalue=2 * stats.norm.sf(np.abs(z)),
+                       ci_lower=est - crit * se, ci_upper=est + crit * se)
