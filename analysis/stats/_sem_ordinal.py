@@ -55,9 +55,9 @@ import pandas as pd
 from scipy import linalg, stats
 
 from analysis.stats import _sem_fit
-from analysis.stats.polychoric import polychoric
 from analysis.stats._sem_engine import Model, near_singular
 from analysis.stats._sem_partable import MAT_D, MAT_T, ParTable
+from analysis.stats.polychoric import polychoric
 
 __all__ = ["OrdinalSample", "OrdinalModel", "make_ordinal_sample", "robust_vcov",
            "fit_measures", "difference_test", "FIT_NAMES"]

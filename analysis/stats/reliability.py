@@ -26,13 +26,13 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from analysis.stats._factoring import check_fa_args, correlation, fa, oblimin
+from analysis.stats._sem_partable import observed_variables
 from analysis.stats.checks import numeric_frame
 from analysis.stats.lavaan_syntax import parse_model
 from analysis.stats.polychoric import bvn_cdf, polychoric
 from analysis.stats.results import Result
 from analysis.stats.sem import cfa
-from analysis.stats._sem_partable import observed_variables
-from analysis.stats._factoring import check_fa_args, correlation, fa, oblimin
 
 __all__ = [
     "AlphaResult",
