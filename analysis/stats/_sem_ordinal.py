@@ -190,9 +190,9 @@ class OrdinalModel(Model):
             total += self.c[g] * float(e @ (s.w * e))
         return total if np.isfinite(total) else np.inf
 
-    def gradient(self, theta: np.ndarray) -> np.ndarray:
-        """∂F/∂θ; keeps ``sum_g c_g Delta_g' W_g Delta_g`` (half F's Gauss-Newton Hessian)
-        from the same Jacobians for :meth:`scoring_info` at this theta."""
+    def _gauss_newton(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """∂F/∂θ and ``sum_g c_g Delta_g' W_g Delta_g`` (half F's Gauss-Newton Hessian) from
+        the same Jacobians; the latter kept for :meth:`scoring_info` at this theta."""
         v = self.values(theta)
         H, grad = np.zeros((self.n_theta, self.n_theta)), np.zeros(self.n_theta)
         for g, s in enumerate(self.samples):
@@ -201,7 +201,10 @@ class OrdinalModel(Model):
             H += self.c[g] * J.T @ (s.w[:, None] * J)
             grad -= 2 * self.c[g] * J.T @ (s.w * e)
         self._scoring = (theta.copy(), H)
-        return grad
+        return grad, H
+
+    def gradient(self, theta: np.ndarray) -> np.ndarray:
+        return self._gauss_newton(theta)[0]
 
     def value_and_gradient(self, theta: np.ndarray, gradient: bool = True
                            ) -> tuple[float, np.ndarray | None]:
@@ -211,9 +214,9 @@ class OrdinalModel(Model):
     def scoring_info(self, theta: np.ndarray) -> np.ndarray:
         """Half F's Gauss-Newton Hessian, so that :meth:`Model.fit` takes Gauss-Newton
         steps."""
-        if self._scoring is None or not np.array_equal(self._scoring[0], theta):
-            self.gradient(theta)
-        return self._scoring[1]
+        if self._scoring is not None and np.array_equal(self._scoring[0], theta):
+            return self._scoring[1]
+        return self._gauss_newton(theta)[1]
 
     def information(self, theta: np.ndarray) -> np.ndarray:
         """E = sum_g f_g Delta_g' W_g Delta_g (lavaan's expected information for DWLS)."""

@@ -568,9 +568,12 @@ def _reml_components(x: np.ndarray) -> tuple[np.ndarray, bool]:
     def score(phi, g):                          # projected gradient w.r.t. log phi
         return np.max(np.abs(np.where((phi <= 0) & (g >= 0), 0.0, np.maximum(phi, 1e-3) * g)))
 
-    start = optimize.minimize(lambda p: deviance(p)[::2], np.ones(2), jac=True,
-                              method="L-BFGS-B", bounds=[(0, None)] * 2,
-                              options={"ftol": 1e-12, "maxiter": 500})
+    def value_and_gradient(phi: np.ndarray) -> tuple[float, np.ndarray]:
+        d, _, g = deviance(phi)
+        return d, g
+
+    start = optimize.minimize(value_and_gradient, np.ones(2), jac=True, method="L-BFGS-B",
+                              bounds=[(0.0, None)] * 2, options={"ftol": 1e-12, "maxiter": 500})
     phi = start.x
     d, _, g = deviance(phi)
     for _ in range(50):
