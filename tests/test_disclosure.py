@@ -11,8 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.report.disclosure import suppress_small_cells
-from analysis.report.disclosure import Disclosure, TableSpec, audit, collapse_small, shown_count
+from analysis.report.disclosure import Disclosure, TableSpec, audit, collapse_small, shown_count, suppress_small_cells
 from analysis.stats.norms import norm_table
 
 GENDER = TableSpec(population="respondents", dims=["gender"], percents=["pct"])
@@ -384,3 +383,191 @@ def test_hidden_cells_do_not_depend_on_the_label_language():
     shown = [Disclosure().protect("sus", t, spec) for t in (en, fi)]
     assert shown[0]["n"].tolist() == shown[1]["n"].tolist()
     assert shown[0]["n"].tolist().count("..") == 1 and "<5" in shown[0]["n"].tolist()
+
+
+# --------------------------------------------------------------------------- the policy and the model over sums
+def test_policy_presets_and_the_manifest_block():
+    from analysis.report.disclosure import PRESETS, Policy, policy_problems
+    assert Policy.from_manifest(None) == Policy(5, 10, "project")
+    assert (Policy.from_manifest({"preset": "acro"}).min_count, Policy.from_manifest({"preset": "acro"}).min_statistic_n) == (10, 10)
+    assert Policy.from_manifest({"preset": "finnish-register", "min_statistic_n": 12}).overridden == ("min_statistic_n",)
+    for block, message in (({"preset": "thl"}, "not one of project, finnish-register, acro"),
+                           ({"min_count": 0}, "not a whole number"),
+                           ({"min_count": 8, "min_statistic_n": 6}, "below min_count"),
+                           ({"threshold": 3}, "unknown key 'threshold'")):
+        assert any(message in p for p in policy_problems(block)), block
+        with pytest.raises(ValueError, match="disclosure: "):
+            Policy.from_manifest(block)
+    # every preset names its source; none is claimed for THL or Statistics Finland
+    assert all(p["source"] for p in PRESETS.values()) and not {"thl", "statistics-finland"} & set(PRESETS)
+
+
+def brute_distributions(n, mean, sd, scale, share, decimals):
+    """Every answer vector (as counts per answer) whose rounded mean, SD and % in the top two
+    answers are the given ones, by listing all multisets (small n only)."""
+    from itertools import combinations_with_replacement
+    lo, hi = scale
+    out = []
+    for answers in combinations_with_replacement(range(lo, hi + 1), n):
+        x = np.array(answers, float)
+        ok = mean is None or abs(round(x.mean(), decimals) - mean) < 1e-9
+        ok &= sd is None or abs(round(x.std(ddof=1), decimals) - sd) < 1e-9
+        ok &= share is None or abs(round(100 * (x >= hi - 1).mean(), decimals) - share) < 1e-9
+        if ok:
+            out.append(np.bincount(np.array(answers) - lo, minlength=hi - lo + 1).tolist())
+    return sorted(out)
+
+
+def test_distribution_solutions_against_listing_every_answer_vector():
+    """The dynamic programme finds every vector a listing finds; it may add one whose mean or SD
+    lies exactly half a unit from the printed value (rounded either way), never miss one."""
+    from analysis.report.disclosure import distribution_solutions
+    rng = np.random.default_rng(22)
+    exact = 0
+    for _ in range(80):
+        n, scale, decimals = int(rng.integers(2, 9)), [(1, 5), (0, 4), (1, 3)][rng.integers(3)], int(rng.integers(1, 4))
+        x = rng.integers(scale[0], scale[1] + 1, n).astype(float)
+        mean = round(x.mean(), decimals) if rng.random() < .8 else None
+        sd = round(x.std(ddof=1), decimals) if rng.random() < .6 else None
+        share = round(100 * (x >= scale[1] - 1).mean(), decimals) if rng.random() < .5 else None
+        found_ = distribution_solutions(n, mean, sd, scale, [(scale[1] - 1, scale[1], share)] if share is not None else [],
+                                        decimals=decimals, limit=10 ** 6).tolist()
+        listed = brute_distributions(n, mean, sd, scale, share, decimals)
+        assert all(v in found_ for v in listed)
+        exact += sorted(found_) == listed
+    assert exact >= 70
+    # the issue's example: 85.7 % of 7 agreeing, mean 3.571, SD 1.134 forces six 4s and one 1
+    assert distribution_solutions(7, 3.571, 1.134, (1, 5), [(4, 5, 85.7)]).tolist() == [[1, 0, 0, 6, 0]]
+    # n = 60 on 0–10 is quick and has many solutions
+    assert len(distribution_solutions(60, 5.0, 2.5, (0, 10), [(8, 10, 30.0)], limit=5)) == 5
+
+
+def test_sign_test_solutions():
+    from scipy import stats
+
+    from analysis.report.disclosure import sign_test_solutions
+    p = stats.binomtest(2, 12).pvalue
+    assert sign_test_solutions(16, p) == [(2, 10), (10, 2)]
+    assert (5, 5) in sign_test_solutions(10, 1.0)
+
+
+ITEMS = TableSpec(population="respondents", context=["item"], means=["mean"], sds={"sd": "mean"},
+                  shares={"pct_agree": ("mean", 4, 5)}, scales={"mean": (1, 5)})
+
+
+def items_table(answers: dict) -> pd.DataFrame:
+    rows = [{"item": k, "n": len(x), "mean": np.mean(x), "sd": np.std(x, ddof=1), "pct_agree": 100 * np.mean(np.array(x) >= 4)}
+            for k, x in answers.items()]
+    return pd.DataFrame(rows)
+
+
+def test_statistics_of_small_groups_shares_of_few_and_solvable_distributions():
+    rng = np.random.default_rng(5)
+    table = items_table({"few": [4] * 6 + [1],                        # n 7 < 10: no statistic at all
+                         "one_agrees": [5] + list(rng.integers(1, 4, 19)),   # 5 % of 20 = one person
+                         "solvable": [5] * 6 + [1] * 6,               # n 12: mean, SD and % give every answer
+                         "ordinary": list(rng.integers(1, 6, 30))})
+    unprotected = found({"items": table}, {"items": ITEMS})
+    attacks = unprotected.groupby("row")["attack"].agg(set).to_dict()
+    assert "statistic of a small group" in attacks[0] and "distribution: answers 1…5 × [1, 0, 0, 6, 0]" in attacks[0]
+    assert attacks[1] == {"percentage × n"}
+    assert attacks[2] == {"distribution: answers 1…5 × [6, 0, 0, 0, 6]"} and 3 not in attacks
+    d = Disclosure()
+    shown = d.protect("items", table, ITEMS).set_index("item")
+    assert shown.loc["few", ["n", "mean", "sd", "pct_agree"]].tolist() == [7, "..", "..", ".."]
+    assert shown.loc["one_agrees", "pct_agree"] == ".." and shown.loc["one_agrees", "mean"] != ".."
+    assert shown.loc["solvable", "sd"] == ".." and shown.loc["solvable", ["mean", "pct_agree"]].tolist() == [3.0, 50.0]
+    assert (shown.loc["ordinary"] != "..").all()
+    assert found(d.tables, d.specs).empty
+    assert set(d.hidden["reason"]) == {"statistic", "share", "distribution"}
+    # a preset with a lower statistic threshold shows the group of 7's mean and SD (three answer
+    # vectors fit them), but not the share that leaves one person out
+    lower = Disclosure(min_statistic_n=5).protect("items", table, ITEMS).set_index("item")
+    assert lower.loc["few", "mean"] == pytest.approx(25 / 7) and lower.loc["few", "pct_agree"] == ".."
+    assert lower.loc["few", "sd"] != ".."
+
+
+def test_a_group_of_few_has_no_statistics_even_through_the_total():
+    """Groups 15 and 8 and all 23 with their means: the group of 8 may not have a mean (8 < 10),
+    and all − 15 would give it; one more mean is hidden."""
+    s = np.array([15 * 6.2, 8 * 4.5])
+    t = pd.DataFrame({"g": ["a", "b", "all"], "n": [15, 8, 23], "mean": [6.2, 4.5, s.sum() / 23]})
+    spec = TableSpec(population="p", dims=["g"], means=["mean"])
+    before = t.astype({"mean": object})
+    before.loc[1, "mean"] = ".."                                       # hidden by the statistic rule only
+    hits = found({"t": before}, {"t": spec})
+    assert [(c, round(v, 9), a) for c, v, a in hits[["column", "value", "attack"]].values] == [("mean", 4.5, "mean")]
+    assert 23 * t.at[2, "mean"] - 15 * 6.2 == pytest.approx(8 * 4.5)
+    d = Disclosure()
+    shown = d.protect("t", t, spec)
+    assert shown["n"].tolist() == [15, 8, 23] and shown["mean"].tolist() == ["..", "..", t.at[2, "mean"]]
+    assert found(d.tables, d.specs).empty
+
+
+def test_groups_by_difference():
+    """Everyone with a change (19) and, in another table, the completers within them (16): the
+    difference, 3 clients, may not have its first reading recovered."""
+    first = np.arange(19, dtype=float) % 7 + 2
+    change = pd.DataFrame({"score": ["s"], "n": [19], "mean_pre": [first.mean()]})
+    baseline = pd.DataFrame({"score": ["s"], "n_completers": [16], "mean_completers": [first[:16].mean()],
+                             "n_dropouts": [12], "mean_dropouts": [5.0]})
+    specs = {"change": TableSpec(population="change", context=["score"], means=["mean_pre"],
+                                 values={"mean_pre": "first"}),
+             "baseline": TableSpec(population="baseline", context=["score"], counts=["n_completers", "n_dropouts"],
+                                   means=["mean_completers", "mean_dropouts"],
+                                   of={"mean_completers": "n_completers", "mean_dropouts": "n_dropouts"},
+                                   values={"mean_completers": "first", "mean_dropouts": "first"},
+                                   within={"n_completers": "change"})}
+    hits = found({"baseline": baseline, "change": change}, specs)
+    assert hits["attack"].tolist() == ["groups by difference (mean)"]
+    assert hits["value"].iloc[0] == pytest.approx(first[16:].mean())
+    d = Disclosure()
+    d.protect("baseline", baseline, specs["baseline"])
+    d.protect("change", change, specs["change"])
+    assert d.tables["baseline"]["mean_completers"].tolist() == [".."]       # the earlier table gains the hidden mean
+    assert d.tables["change"]["mean_pre"].tolist() == [first.mean()] and d.tables["baseline"]["mean_dropouts"].tolist() == [5.0]
+    assert found(d.tables, d.specs).empty
+
+
+def test_long_tables_persons_who_use_several_services_and_derived_cells():
+    accounting = pd.DataFrame({"measure": ["date", "n_all", "n_in", "n_out", "visits", "visits_in", "visits_out"],
+                               "value": ["2024-09-30", 18, 16, 2, 91, 78, 13]})
+    spec = TableSpec(population="extract", measure="measure", counts=["value"],
+                     rows={"n_all": "n_all", "n_in": "n_in", "n_out": "n_out", "visits": "n_all",
+                           "visits_in": "n_in", "visits_out": "n_out"},
+                     relations=[("n_all", ["n_in", "n_out"]), ("visits", ["visits_in", "visits_out"])])
+    shown = Disclosure().protect("acc", accounting, spec)["value"].tolist()
+    assert shown[0] == "2024-09-30" and shown[3] == "<5" and shown[6] == "<5"
+    assert shown[1:3].count("..") == 1 and shown[4:6].count("..") == 1     # neither subtraction works
+    assert found({"acc": suppress_small_cells(accounting.assign(value=[np.nan, 18, 16, 2, 91, 78, 13]), ["value"])
+                  .assign(value=["2024-09-30", 18, 16, "<5", 91, 78, "<5"])}, {"acc": spec})["value"].tolist() == [2.0, 13.0]
+    # visits by service: a client uses several, so counts do not add; the visits do
+    services = pd.DataFrame({"service": ["nurse", "doctor", "psychologist", "all"], "n": [16, 12, 3, 16],
+                             "total": [14, 19, 4, 37]})
+    spec = TableSpec(population="users", dims=["service"], sums=["total"], persons_add=False)
+    shown = Disclosure().protect("s", services, spec)
+    assert shown["n"].tolist() == [16, 12, "<5", 16] and shown["total"].tolist().count("..") == 1
+    # indicators: a change next to a hidden value is hidden with it
+    indicators_ = pd.DataFrame({"indicator": ["all", "a", "b"], "value": [15, 12, 3], "previous": [13, 7, 6],
+                                "change": [2, 5, -3]})
+    spec = TableSpec(population="ind", measure="indicator", counts=["value", "previous"],
+                     rows={"all": "all", "a": "a", "b": "b"}, relations=[("all", ["a", "b"])], stats=["change"])
+    shown = Disclosure().protect("i", indicators_, spec).set_index("indicator")
+    assert shown.loc["b", ["value", "previous", "change"]].tolist() == ["<5", 6, ".."]
+    assert shown.loc["a", ["value", "change"]].tolist() == ["..", ".."]
+
+
+def test_declarations_travel_with_the_machine_tables(tmp_path):
+    from analysis.report.disclosure import Policy, audit_folder, write_declarations
+    spec = TableSpec(population="p", dims=["g"], shares={"pct": ("mean", 4, 5)}, means=["mean"], scales={"mean": (1, 5)},
+                     within={"n": "q"}, relations=(), rows={})
+    assert TableSpec.from_dict(spec.to_dict()) == spec
+    d = Disclosure()
+    d.protect("g", gender_table(), GENDER)
+    folder = tmp_path / "tables" / "r"
+    folder.mkdir(parents=True)
+    d.tables["g"].to_csv(folder / "g.csv", index=False)
+    write_declarations(Policy(), d.specs, folder)
+    assert audit_folder(tmp_path).empty
+    suppress_small_cells(gender_table(), ["n"]).to_csv(folder / "g.csv", index=False)
+    assert audit_folder(tmp_path)["value"].tolist()[0] == 3.0
