@@ -127,6 +127,7 @@ def test_client_survey_alone(tmp_path):
                       "", "Liisa Korhonen auttoi paljon", None, "Hyvä palvelu, 9/10", "-", "ok"]
     folder = _write(tmp_path / "kysely", """\
 language: fi
+disclosure: {preset: finnish-register}     # statistics of 5–9 persons published (the project's rule: 10)
 files:
   - {path: asiakaskysely.csv, population: pilot, instrument: client-survey}
 """, {"asiakaskysely.csv": frame})

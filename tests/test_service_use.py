@@ -82,7 +82,10 @@ def test_hand_tie_corrected_normal_approximation(table):
 def test_total_row_is_sum_over_services(table):
     services = table.drop(index="all_services")
     assert table.loc["all_services", "total_before"] == services["total_before"].sum()
-    assert table.loc["all_services", "mean_after"] == pytest.approx(services["mean_after"].sum())
+    # means are per client who used the service: their sums n·mean add up, the means do not
+    assert (table.loc["all_services", "n"] * table.loc["all_services", "mean_after"]
+            == pytest.approx((services["n"] * services["mean_after"]).sum()))
+    assert (services["n"] <= table.loc["all_services", "n"]).all()
 
 
 def test_bootstrap_interval_matches_delta_method():

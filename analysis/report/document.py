@@ -43,7 +43,7 @@ import pandas as pd
 import analysis
 from analysis.intake.manifest import Study, cached_study, load_study
 from analysis.report import i18n, present
-from analysis.report.disclosure import MIN_CELL, Disclosure, TableSpec, audit
+from analysis.report.disclosure import MIN_CELL, Disclosure, Policy, TableSpec, audit, write_declarations
 from analysis.report.render import Block, block_html, render_docx, render_html
 
 _AUTO = object()
@@ -111,6 +111,12 @@ class Report:
                  seed: int = 2026, min_n: int = MIN_CELL, display: bool | None = None):
         if lang not in i18n.LANGUAGES:
             raise ValueError(f"report language {lang!r} is not one of {', '.join(i18n.LANGUAGES)}")
+        #: the small-group rule: the study manifest's ``disclosure:`` block, else the project's (``min_n``)
+        self.policy = (Policy.from_manifest(study.manifest.disclosure)
+                       if study is not None and getattr(study.manifest, "disclosure", None)
+                       else Policy(min_count=min_n, min_statistic_n=max(min_n, Policy().min_statistic_n),
+                                   overridden=("min_count",) if min_n != MIN_CELL else ()))
+        min_n = self.policy.min_count
         self.name, self.study, self.lang, self.seed, self.min_n = name, study, lang, seed, min_n
         self.out_dir = Path(out_dir)
         self.fig_dir = self.out_dir / "figures"
@@ -121,7 +127,7 @@ class Report:
         self._tables: dict[str, present.ShownTable] = {}
         self._table_args: dict[str, dict] = {}
         self._masked: dict[str, pd.DataFrame | None] = {}
-        self.disclosure = Disclosure(min_n)
+        self.disclosure = Disclosure(policy=self.policy)
         self._anchors: set[str] = set()
         self._n_figures = 0
         self._figure_sources: dict[str, tuple] = {}
@@ -179,8 +185,9 @@ class Report:
         ('12', 'fewer than 5')
         """
         shown = self._tables[table] if isinstance(table, str) else table
-        if shown.hidden(where, column):
-            return self.t("common.fewer_than", min_n=self.min_n)
+        if shown.hidden(where, column):         # a complement (..) is not small: only "not shown"
+            small = shown.value(where, column) == self.disclosure.mask
+            return self.t("common.fewer_than", min_n=self.min_n) if small else self.t("disclosure.not_shown")
         return self.n(shown.value(where, column))
 
     def publishable(self, *counts: float) -> bool:
@@ -346,7 +353,7 @@ class Report:
                 raise ValueError(f"table {name!r}: its attrs['hidden'] does not fit the table")
         self._masked[name] = masked
         if counts is not None and len(machine):
-            spec = spec or self._row_spec(name, machine, counts, keep)
+            spec = spec or TableSpec.declared(machine, f"{self.name}/{name}") or self._row_spec(name, machine, counts, keep)
             if spec is not None:
                 machine = self.disclosure.protect(name, machine, spec).drop(columns="_row", errors="ignore")
         args = {"kinds": kinds, "hide": hide, "row_kinds": row_kinds, "label_as": label_as, "columns_of": columns_of}
@@ -487,11 +494,24 @@ class Report:
     def _about(self) -> pd.DataFrame:
         rows = [(self.t("common.report"), self.title), *self.meta(),
                 (self.t("common.language"), self.lang),
-                (self.t("common.notes"), self.t("common.small_cells", min_n=self.min_n))]
+                (self.t("common.notes"), self.small_cells() + " " + self.disclosure_note())]
         if self.study is not None and self.study.synthetic:
             rows.append(("WARNING", self.t("common.synthetic_warning")))
         rows.append((self.t("common.sheets"), ", ".join(self._tables)))
         return pd.DataFrame(rows, columns=[self.t("common.item"), self.t("common.value")])
+
+    def small_cells(self) -> str:
+        """The small-cell rule in one sentence (every page's footer)."""
+        return self.t("disclosure.footer", min_count=self.policy.min_count,
+                      min_statistic_n=self.policy.min_statistic_n)
+
+    def disclosure_note(self) -> str:
+        """The method note on the small-group rule (:class:`~analysis.report.disclosure.Policy`)."""
+        p = self.policy
+        rule = (self.t("disclosure.rule_overridden", preset=p.preset, overridden=", ".join(p.overridden))
+                if p.overridden else self.t("disclosure.rule", preset=p.preset))
+        return self.t("disclosure.method", rule=rule, min_count=p.min_count, min_statistic_n=p.min_statistic_n,
+                      max_small=p.min_count - 1, source=self.t(f"disclosure.sources.{p.preset}"))
 
     def _glossary(self) -> pd.DataFrame:
         """Every column of the workbook's sheets: its name there, its heading in the report and
@@ -505,14 +525,13 @@ class Report:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         blocks = self._final_blocks()
         self._redraw_figures()
-        leaks = audit(self.disclosure.tables, self.disclosure.specs, min_n=self.min_n)
+        leaks = audit(self.disclosure.tables, self.disclosure.specs, policy=self.policy)
         if len(leaks):
             raise RuntimeError(f"{self.name}: disclosure audit recovers hidden values; nothing was written:\n"
                                + leaks[["table", "column", "group", "attack"]].to_string(index=False))
-        if self._notes:
-            blocks.append(Block("heading", text=self.t("common.notes"), level=2, anchor="notes"))
-            blocks += [Block("note", text=n) for n in self._notes]
-        footer = (self.t("common.small_cells", min_n=self.min_n) + " "
+        blocks.append(Block("heading", text=self.t("common.notes"), level=2, anchor="notes"))
+        blocks += [Block("note", text=n) for n in [*self._notes, self.disclosure_note()]]
+        footer = (self.small_cells() + " "
                   + self.t("common.generated_by", version=analysis.__version__))
         paths = {"html": self.out_dir / f"{self.name}.html", "docx": self.out_dir / f"{self.name}.docx",
                  "xlsx": self.out_dir / f"{self.name}.xlsx"}
@@ -525,6 +544,8 @@ class Report:
         write_xlsx(sheets, paths["xlsx"], sheet_formats=formats)
         for name, shown in self._tables.items():      # machine form: keys and codes, for re-analysis
             write_csv(shown.machine, self.out_dir / "tables" / self.name / f"{name}.csv")
+        if self.disclosure.specs:       # what the machine tables' numbers are, for an audit of the folder
+            write_declarations(self.policy, self.disclosure.specs, self.out_dir / "tables" / self.name)
         if self._display:
             self.paragraph(self.t("common.workbook_written", workbook=paths["xlsx"].name,
                                   docx=paths["docx"].name, html=paths["html"].name))

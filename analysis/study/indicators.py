@@ -9,8 +9,16 @@ indicator is: its label in Finnish/Swedish/English, unit, the desired direction 
 :func:`indicator_report` builds the table of one period: value, the preceding half-year's
 value, the change (percentage points for ``percent``), whether it moved the desired way and
 whether the target was met. Periods are half-years written ``2016H1``, ``2016 H1``,
-``2016/H1`` or ``H1/2016`` (all read as ``2016H1``). The small-cell rule of count indicators is
-:func:`analysis.report.disclosure.mask_small_counts`.
+``2016/H1`` or ``H1/2016`` (all read as ``2016H1``).
+
+Indicators may be related: a count the sum of other counts (the clients of a region = those
+of its municipalities) or a percentage the share of one count in another. The catalogue
+declares it (``sum_of``: ``a + b``; ``share_of``: ``part / total``); the report's table
+carries the relations in ``attrs["disclosure"]`` (count indicators as counts, each period
+apart), so that disclosure control (:class:`analysis.report.disclosure.TableSpec`) hides a
+small count in every indicator it can be recomputed from. :func:`undeclared_relations` finds
+such relations that hold exactly in every period of the data but are not declared; they are
+protected too, and a report says so.
 
 Examples
 --------
@@ -25,6 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -119,6 +128,88 @@ def _catalogue(catalogue: pd.DataFrame | None, lang: str) -> pd.DataFrame:
                         index=cat.index)
 
 
+def declared_relations(catalogue: pd.DataFrame | None) -> dict[str, list]:
+    """The catalogue's relations between indicators: ``{"sum_of": [(total, [parts])],
+    "share_of": [(percentage, part, total)]}``.
+
+    Examples
+    --------
+    >>> cat = pd.DataFrame({"indicator": ["all", "share_a"], "sum_of": ["a + b", None], "share_of": [None, "a / all"]})
+    >>> declared_relations(cat)
+    {'sum_of': [('all', ['a', 'b'])], 'share_of': [('share_a', 'a', 'all')]}
+    """
+    out: dict[str, list] = {"sum_of": [], "share_of": []}
+    if catalogue is None or "indicator" not in catalogue:
+        return out
+    problems = []
+    for _, row in catalogue.iterrows():
+        key = str(row["indicator"])
+        if "sum_of" in catalogue and pd.notna(row["sum_of"]) and str(row["sum_of"]).strip():
+            parts = [p.strip() for p in re.split(r"[+,]", str(row["sum_of"])) if p.strip()]
+            if len(parts) < 2 or key in parts:
+                problems.append(f"indicator {key!r}, sum_of {row['sum_of']!r}: expected two or more other indicators "
+                                "joined by +")
+            out["sum_of"].append((key, parts))
+        if "share_of" in catalogue and pd.notna(row["share_of"]) and str(row["share_of"]).strip():
+            pair = [p.strip() for p in str(row["share_of"]).split("/")]
+            if len(pair) != 2 or not all(pair):
+                problems.append(f"indicator {key!r}, share_of {row['share_of']!r}: expected part / total")
+                continue
+            out["share_of"].append((key, pair[0], pair[1]))
+    if problems:
+        raise ValueError("indicator catalogue: " + "; ".join(problems))
+    return out
+
+
+def undeclared_relations(data: pd.DataFrame, catalogue: pd.DataFrame | None = None, *,
+                         max_parts: int = 4) -> dict[str, list]:
+    """Relations between indicators that hold exactly in every period of ``data`` (at least two
+    periods with all their values) but that the catalogue does not declare: a count equal to the
+    sum of 2 … ``max_parts`` other counts, a percentage equal to ``100 · part / total`` of two
+    counts (at its printed decimals). Same form as :func:`declared_relations`.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"period": ["2025H1"] * 4 + ["2025H2"] * 4, "unit": (["count"] * 3 + ["percent"]) * 2,
+    ...                   "indicator": ["all", "a", "b", "share_a"] * 2, "value": [13, 7, 6, 53.8, 15, 12, 3, 80.0]})
+    >>> undeclared_relations(d)
+    {'sum_of': [('all', ['a', 'b'])], 'share_of': [('share_a', 'a', 'all')]}
+    """
+    data = _check(data)
+    units = _catalogue(catalogue, "en")["unit"]
+    unit = data.groupby("indicator")["unit"].first() if "unit" in data else pd.Series(dtype=object)
+    unit = unit.reindex(sorted(set(data["indicator"]) | set(units.index)))
+    unit = unit.where(unit.notna(), units.reindex(unit.index))
+    wide = data.pivot(index="period", columns="indicator", values="value").apply(pd.to_numeric, errors="coerce")
+    declared = declared_relations(catalogue)
+    known_sums = {(t, tuple(sorted(p))) for t, p in declared["sum_of"]}
+    known_shares = {s for s, _, _ in declared["share_of"]}
+    counts = [c for c in wide.columns if unit.get(c) == "count"]
+    values = wide[counts].to_numpy(float)                      # periods × count indicators
+    out: dict[str, list] = {"sum_of": [], "share_of": []}
+    for k in range(2, min(max_parts, len(counts) - 1) + 1):
+        combos = np.array(list(combinations(range(len(counts)), k)), dtype=int).reshape(-1, k)
+        sums = values[:, combos].sum(axis=2)                   # periods × combinations (NaN where one is missing)
+        for t, total in enumerate(counts):
+            both = ~np.isnan(sums) & ~np.isnan(values[:, [t]])
+            equal = (np.abs(sums - values[:, [t]]) < 1e-9) | ~both
+            hits = np.flatnonzero(equal.all(axis=0) & (both.sum(axis=0) >= 2) & ~(combos == t).any(axis=1))
+            for h in hits:
+                parts = [counts[i] for i in combos[h]]
+                if (total, tuple(sorted(parts))) not in known_sums:
+                    out["sum_of"].append((total, parts))
+    for share in (c for c in wide.columns if unit.get(c) == "percent" and c not in known_shares):
+        for part, total in ((a, b) for a in counts for b in counts if a != b):
+            rows = wide[[share, part, total]].dropna()
+            rows = rows[rows[total] > 0]
+            if len(rows) < 2:
+                continue
+            decimals = max(len(repr(float(v)).split(".")[1]) if "e" not in repr(float(v)) else 12 for v in rows[share])
+            if np.allclose(rows[share], np.round(100 * rows[part] / rows[total], decimals), rtol=0, atol=1e-9):
+                out["share_of"].append((share, part, total))
+    return out
+
+
 def indicator_report(data: pd.DataFrame, period: str | None = None, lang: str = "en", *,
                      catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Indicators of one half-year with the preceding half-year's values.
@@ -147,6 +238,9 @@ def indicator_report(data: pd.DataFrame, period: str | None = None, lang: str = 
         change counts as not; missing without a direction or a change), ``target`` and
         ``target_met`` (up: value ≥ target; down: value ≤ target). ``previous`` is missing
         when the data have no row for the preceding half-year — never an older period.
+        ``attrs["disclosure"]`` declares the count indicators (``value`` and ``previous``
+        apart), the relations of the catalogue and those :func:`undeclared_relations` finds,
+        and that ``change``, ``desired`` and ``target_met`` follow from the values.
 
     Examples
     --------
@@ -186,11 +280,23 @@ def indicator_report(data: pd.DataFrame, period: str | None = None, lang: str = 
     desired = pd.array(np.where(sign.isna() | change.isna(), pd.NA, (sign * change) > 0), dtype="boolean")
     met = np.where(sign.eq(-1), value <= target, value >= target)
     target_met = pd.array(np.where(target.isna() | value.isna(), pd.NA, met), dtype="boolean")
-    return pd.DataFrame({"period": period, "previous_period": before, "indicator": order,
-                         "label": cat["label"].fillna(pd.Series(order, index=order)).to_numpy(),
-                         "unit": unit.to_numpy(), "value": value.to_numpy(), "previous": previous.to_numpy(),
-                         "change": change.to_numpy(), "direction": direction.to_numpy(), "desired": desired,
-                         "target": target.to_numpy(), "target_met": target_met})
+    out = pd.DataFrame({"period": period, "previous_period": before, "indicator": order,
+                        "label": cat["label"].fillna(pd.Series(order, index=order)).to_numpy(),
+                        "unit": unit.to_numpy(), "value": value.to_numpy(), "previous": previous.to_numpy(),
+                        "change": change.to_numpy(), "direction": direction.to_numpy(), "desired": desired,
+                        "target": target.to_numpy(), "target_met": target_met})
+    out.attrs["disclosure"] = _declaration(out, declared_relations(catalogue), undeclared_relations(data, catalogue))
+    return out
+
+
+def _declaration(report: pd.DataFrame, declared: dict, found: dict) -> dict:
+    """The table's disclosure declaration: count indicators, their sums and shares."""
+    counts = set(report.loc[report["unit"].eq("count"), "indicator"])
+    sums = [[t, list(p)] for t, p in declared["sum_of"] + found["sum_of"] if {t, *p} <= counts]
+    shares = {s: [p, t] for s, p, t in declared["share_of"] + found["share_of"]
+              if {p, t} <= counts and s in set(report["indicator"]) and s not in counts}
+    return {"measure": "indicator", "counts": ["value", "previous"], "rows": {c: c for c in sorted(counts)},
+            "relations": sums, "row_percents": shares, "stats": ["change", "desired", "target_met"]}
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 The design follows the Oulu pilot's evaluation: for every client the number of visits per
 service type in the six months before and the six months after the plan; the report compares
-the totals and the mean visits per client, service by service and over all services.
+the totals and the mean visits per client who used the service, service by service and over all services.
 
 Method, chosen for paired count data
 ------------------------------------
@@ -244,32 +244,44 @@ class VisitWindows(Result):
     visits_no_plan_date: int
 
     def accounting(self) -> pd.DataFrame:
-        """The run's accounting as a long table: ``measure, value, persons`` — ``persons`` is the
-        number of clients a row's number rests on (its own value for a count of clients), so
-        that a report can hide the rows of a group under its small-cell limit.
+        """The run's accounting as a long table: ``measure, value``. Its ``attrs["disclosure"]``
+        declares each row as a count of clients or a sum of visits over a group of clients, and
+        how they add up (clients with a plan date = complete + incomplete windows; visits read =
+        counted + of clients left out + outside the windows + of clients without a plan date),
+        for the report's disclosure control (:class:`analysis.report.disclosure.TableSpec`).
 
         Examples
         --------
         >>> v = pd.DataFrame({"respondent_id": ["a", "a", "b"], "visit_date": pd.to_datetime(
         ...     ["2024-01-10", "2024-09-01", "2024-03-01"]), "service_type": "doctor"})
         >>> p = pd.DataFrame({"respondent_id": ["a"], "plan_date": pd.to_datetime(["2024-05-01"])})
-        >>> acc = visit_windows(v, p, extract_date="2025-01-01").accounting().set_index("measure")
-        >>> acc.loc[["n_clients", "visits_no_plan_date"], ["value", "persons"]].values.tolist()
-        [[1, 1], [1, 1]]
+        >>> acc = visit_windows(v, p, extract_date="2025-01-01").accounting()
+        >>> acc.set_index("measure").loc[["n_clients", "visits_no_plan_date"], "value"].tolist()
+        [1, 1]
+        >>> acc.attrs["disclosure"]["rows"]["visits_no_plan_date"]
+        'n_no_plan_date'
         """
-        rows = [("extract_date", self.extract_date.date().isoformat(), None),
-                ("length", self.length, None),
-                ("n_clients", self.n_clients, self.n_clients),
-                ("n_complete", self.n_complete, self.n_complete),
-                ("n_incomplete", self.n_incomplete, self.n_incomplete),
-                ("n_included", self.n_included, self.n_included),
-                ("n_no_plan_date", self.n_no_plan_date, self.n_no_plan_date),
-                ("visits_read", self.visits_read, None),
-                ("visits_counted", self.visits_counted, self.n_included),
-                ("visits_excluded_clients", self.visits_excluded_clients, self.n_incomplete),
-                ("visits_outside_windows", self.visits_outside_windows, self.n_included),
-                ("visits_no_plan_date", self.visits_no_plan_date, self.n_no_plan_date)]
-        return pd.DataFrame(rows, columns=["measure", "value", "persons"]).astype({"persons": "Int64"})
+        rows = [("extract_date", self.extract_date.date().isoformat()), ("length", self.length),
+                ("n_clients", self.n_clients), ("n_complete", self.n_complete), ("n_incomplete", self.n_incomplete),
+                ("n_included", self.n_included), ("n_no_plan_date", self.n_no_plan_date),
+                ("visits_read", self.visits_read), ("visits_counted", self.visits_counted),
+                ("visits_excluded_clients", self.visits_excluded_clients),
+                ("visits_outside_windows", self.visits_outside_windows), ("visits_no_plan_date", self.visits_no_plan_date)]
+        out = pd.DataFrame(rows, columns=["measure", "value"])
+        counts = ["n_clients", "n_complete", "n_incomplete", "n_included", "n_no_plan_date"]
+        # every client in the extract: the clients with a plan date and those without
+        out.attrs["disclosure"] = {
+            "measure": "measure", "counts": ["value"],
+            "rows": {**{c: c for c in counts}, "n_extract": "n_extract", "visits_read": "n_extract",
+                     "visits_counted": "n_included", "visits_excluded_clients": "n_incomplete",
+                     "visits_outside_windows": "n_clients", "visits_no_plan_date": "n_no_plan_date"},
+            "relations": [["n_clients", ["n_complete", "n_incomplete"]],
+                          ["n_extract", ["n_clients", "n_no_plan_date"]],
+                          ["n_included", ["n_complete", "n_incomplete"] if self.n_included > self.n_complete
+                           and self.n_incomplete else ["n_complete"]],
+                          ["visits_read", ["visits_counted", "visits_excluded_clients", "visits_outside_windows",
+                                           "visits_no_plan_date"]]]}
+        return out
 
 
 def visit_windows(visits, plans: pd.DataFrame, *, length: int = 6, unit: str = "months",
@@ -395,12 +407,17 @@ def service_use_change(data: pd.DataFrame, *, ci: float = 0.95, n_boot: int = 20
     -------
     DataFrame
         One row per service type (in order of first appearance) and a last row
-        ``all_services`` (each client's visits summed over services): ``n`` clients,
-        ``total_before``, ``total_after``, ``mean_before``, ``sd_before``, ``mean_after``,
-        ``sd_after`` (visits per client, SD with n − 1), ``rate_ratio`` = total_after /
-        total_before with the percentile bootstrap interval ``rr_ci_low``, ``rr_ci_high``,
-        ``p_wilcoxon`` (signed-rank), ``p_sign`` (exact sign test) and ``rank_biserial``.
-        Tests and effect sizes are missing when every difference is zero.
+        ``all_services`` (each client's visits summed over services): ``n`` clients who used
+        the service (a visit before or after: the persons the row rests on), ``total_before``,
+        ``total_after``, ``mean_before``, ``sd_before``, ``mean_after``, ``sd_after`` (visits
+        per such client, SD with n − 1), ``rate_ratio`` = total_after / total_before with the
+        percentile bootstrap interval ``rr_ci_low``, ``rr_ci_high`` (clients resampled from
+        all compared), ``p_wilcoxon`` (signed-rank), ``p_sign`` (exact sign test) and
+        ``rank_biserial`` (clients without a visit have no change and drop out of these).
+        Tests and effect sizes are missing when every difference is zero. ``attrs["disclosure"]``
+        declares the numbers for the report's disclosure control: totals and means are sums
+        of visits over the row's clients (the services' add up to all services; a client may
+        use several, so their counts do not), ``p_sign`` a sign test.
 
     References
     ----------
@@ -439,13 +456,23 @@ def service_use_change(data: pd.DataFrame, *, ci: float = 0.95, n_boot: int = 20
     for j, service in enumerate(before.columns):
         tb, ta = int(b[:, j].sum()), int(a[:, j].sum())
         p_w, p_s, rbc = _paired_tests(b[:, j], a[:, j])
-        rows.append({"service_type": service, "n": n, "total_before": tb, "total_after": ta,
-                     "mean_before": b[:, j].mean(), "sd_before": b[:, j].std(ddof=1),
-                     "mean_after": a[:, j].mean(), "sd_after": a[:, j].std(ddof=1),
+        used = (b[:, j] + a[:, j]) > 0
+        xb, xa = b[used, j], a[used, j]
+        rows.append({"service_type": service, "n": int(used.sum()), "total_before": tb, "total_after": ta,
+                     "mean_before": xb.mean() if len(xb) else np.nan, "sd_before": xb.std(ddof=1) if len(xb) > 1 else np.nan,
+                     "mean_after": xa.mean() if len(xa) else np.nan, "sd_after": xa.std(ddof=1) if len(xa) > 1 else np.nan,
                      "rate_ratio": ta / tb if tb else float("nan"),
                      "rr_ci_low": lo[j], "rr_ci_high": hi[j],
                      "p_wilcoxon": p_w, "p_sign": p_s, "rank_biserial": rbc})
-    return pd.DataFrame(rows, columns=COLUMNS)
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    out.attrs["disclosure"] = {
+        "dims": ["service_type"], "total": TOTAL, "persons_add": False,
+        "sums": ["total_before", "total_after"], "means": ["mean_before", "mean_after"],
+        "sds": {"sd_before": "mean_before", "sd_after": "mean_after"},
+        "values": {"total_before": "before", "mean_before": "before", "total_after": "after", "mean_after": "after"},
+        "scales": {"mean_before": [0, "total_before"], "mean_after": [0, "total_after"]},
+        "ranks": {"p_sign": "rank_biserial"}}
+    return out
 
 
 def chart_means(table: pd.DataFrame) -> pd.DataFrame:

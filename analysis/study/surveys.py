@@ -77,7 +77,10 @@ def item_summary(responses: pd.DataFrame, instrument: Instrument | str, lang: st
 
     Returns
     -------
-    DataFrame with ``item, label, negative, n, mean, sd, pct_agree``.
+    DataFrame with ``item, label, negative, n, mean, sd, pct_agree``. Its
+    ``attrs["disclosure"]`` declares what the numbers are (the mean, SD and share agreeing of
+    each item's answers on its scale) for the report's disclosure control
+    (:class:`analysis.report.disclosure.TableSpec`).
 
     Examples
     --------
@@ -88,7 +91,7 @@ def item_summary(responses: pd.DataFrame, instrument: Instrument | str, lang: st
     """
     ins = _instrument(instrument)
     reverse = {k for rule in ins.scores for k in rule.reverse}
-    rows = []
+    rows, scales = [], set()
     for it in ins.rating_items:
         if it.key not in responses.columns:
             continue
@@ -96,10 +99,17 @@ def item_summary(responses: pd.DataFrame, instrument: Instrument | str, lang: st
         rows.append({"item": it.key, "label": ins.label(it.key, lang), "negative": it.key in reverse,
                      "n": len(x), "mean": x.mean(), "sd": x.std(ddof=1),
                      "pct_agree": 100 * (x >= it.scale.max - 1).mean() if len(x) else np.nan})
+        scales.add((int(it.scale.min), int(it.scale.max)))
     if not rows:
         raise KeyError(f"responses have none of the rating items of {ins.id!r} "
                        f"({', '.join(it.key for it in ins.rating_items)})")
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    declared = {"context": ["item"], "means": ["mean"], "sds": {"sd": "mean"}}
+    if len(scales) == 1:       # one answer scale: its distributions can be checked
+        (low, high), = scales
+        declared |= {"scales": {"mean": [low, high]}, "shares": {"pct_agree": ["mean", high - 1, high]}}
+    out.attrs["disclosure"] = declared
+    return out
 
 
 def scale_summary(responses: pd.DataFrame, scores: pd.DataFrame, instrument: Instrument | str,
@@ -119,7 +129,9 @@ def scale_summary(responses: pd.DataFrame, scores: pd.DataFrame, instrument: Ins
     Returns
     -------
     DataFrame with ``score, label, items, n, mean, sd, pct_agree, alpha, alpha_ci_low,
-    alpha_ci_high, ordinal_alpha`` (alpha: pairwise covariances, Feldt interval; ordinal alpha:
+    alpha_ci_high, ordinal_alpha`` and its disclosure declaration in ``attrs["disclosure"]``
+    (``pct_agree``: the share of respondents with a score of at least ``agree_min``) (alpha:
+    pairwise covariances, Feldt interval; ordinal alpha:
     alpha of the polychoric correlations, Zumbo et al. 2007, as the items are 1–5 agreement
     ratings; see
     :func:`analysis.stats.reliability.cronbach_alpha`; missing when an item has no variance or
@@ -151,7 +163,11 @@ def scale_summary(responses: pd.DataFrame, scores: pd.DataFrame, instrument: Ins
         rows.append({"score": rule.key, "label": ins.label(rule.key, lang), "items": len(rule.items),
                      "n": len(s), "mean": s.mean(), "sd": s.std(ddof=1),
                      "pct_agree": 100 * (s >= agree_min).mean() if len(s) else np.nan, **alpha})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    top = max((float(rule.range[1]) for rule in ins.scores if rule.range), default=float(agree_min))
+    out.attrs["disclosure"] = {"context": ["score"], "labels": ["items"], "means": ["mean"], "sds": {"sd": "mean"},
+                               "shares": {"pct_agree": ["mean", float(agree_min), top]}}
+    return out
 
 
 def comments(responses: pd.DataFrame, instrument: Instrument | str, lang: str = "en") -> pd.DataFrame:
@@ -201,9 +217,13 @@ def sus_summary(scores: pd.DataFrame, lang: str = "en", ci: float = 0.95,
     x = pd.to_numeric(scores[column], errors="raise").astype(float).dropna()
     n = len(x)
     half = stats.t.ppf(0.5 + ci / 2, n - 1) * x.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
-    return pd.DataFrame([{"n": n, "mean": x.mean(), "sd": x.std(ddof=1), "ci_low": x.mean() - half,
-                          "ci_high": x.mean() + half, "median": x.median(),
-                          "band": sus_band(x.mean(), lang) if n else ""}])
+    out = pd.DataFrame([{"n": n, "mean": x.mean(), "sd": x.std(ddof=1), "ci_low": x.mean() - half,
+                         "ci_high": x.mean() + half, "median": x.median(),
+                         "band": sus_band(x.mean(), lang) if n else ""}])
+    # the band is the mean in words: a statistic of the respondents like the others
+    out.attrs["disclosure"] = {"means": ["mean"], "sds": {"sd": "mean"},
+                               "stats": ["mean", "sd", "ci_low", "ci_high", "median", "band"]}
+    return out
 
 
 def sus_band_table(scores: pd.DataFrame, lang: str = "en", column: str = "sus_score") -> pd.DataFrame:

@@ -18,10 +18,11 @@ after <- cbind(after, all_services = rowSums(after))
 
 out <- lapply(colnames(before), function(s) {
   b <- before[, s]; a <- after[, s]; d <- a - b
+  used <- (a + b) > 0          # the clients a row rests on: those with a visit before or after
   w <- suppressWarnings(wilcox.test(a, b, paired = TRUE, exact = FALSE, correct = FALSE))
   sg <- binom.test(sum(d > 0), sum(d != 0), 0.5)
-  list(service_type = s, n = length(b), total_before = sum(b), total_after = sum(a),
-       mean_before = mean(b), sd_before = sd(b), mean_after = mean(a), sd_after = sd(a),
+  list(service_type = s, n = sum(used), total_before = sum(b), total_after = sum(a),
+       mean_before = mean(b[used]), sd_before = sd(b[used]), mean_after = mean(a[used]), sd_after = sd(a[used]),
        p_wilcoxon = w$p.value, V = unname(w$statistic), p_sign = sg$p.value)
 })
 write_json(out, "tests/fixtures/r/service_use.json", auto_unbox = TRUE, digits = NA, pretty = TRUE)

@@ -72,7 +72,7 @@ class SurveysReport:
         r.text("05_participant_surveys.sus.intro")
         sus = study.scores("pilot", "sus")
         shown = r.table("sus", surveys.sus_summary(sus, r.lang))
-        if shown.hidden(0, "n"):
+        if shown.hidden(0, "n") or shown.hidden(0, "mean"):      # too few respondents for a mean
             return
         r.text("05_participant_surveys.sus.summary", mean=r.num(shown.value(0, "mean"), 1),
                ci=r.ci(shown.value(0, "ci_low"), shown.value(0, "ci_high"), 1), n=r.n(shown.value(0, "n")),

@@ -31,6 +31,19 @@ from analysis.study import pilot
 from analysis.study.domains import MEAN_SCORE
 from analysis.study.reference_norms import national_norms
 
+#: What the change table's numbers are: per score, the clients with a first and a latest reading,
+#: the mean and SD of each reading (sums over those clients), and other statistics of them.
+CHANGE_SPEC = TableSpec(population="pilot clients, paired change", context=["score"], means=["mean_pre", "mean_post"],
+                        sds={"sd_pre": "mean_pre", "sd_post": "mean_post"},
+                        values={"mean_pre": "first reading", "mean_post": "latest reading"})
+#: The first reading of those who stayed (completers: within the clients with a change) and of those
+#: who left: the difference of the two tables' sums is the first reading of the clients in neither.
+BASELINE_SPEC = TableSpec(population="pilot clients, first reading", context=["score"],
+                          counts=["n_completers", "n_dropouts"], means=["mean_completers", "mean_dropouts"],
+                          of={"mean_completers": "n_completers", "mean_dropouts": "n_dropouts"},
+                          values={"mean_completers": "first reading", "mean_dropouts": "first reading"},
+                          within={"n_completers": CHANGE_SPEC.population})
+
 
 class PilotEvaluation:
     """The pilot evaluation of ``report``'s study (see the module docstring).
@@ -72,7 +85,7 @@ class PilotEvaluation:
                last=fu.occasions[-1])
         r.text("04_pilot_evaluation.clients.dropouts")
         if r.publishable(*pilot.dropouts(att.counts)):
-            r.table("attrition_baseline", att.baseline)
+            r.table("attrition_baseline", att.baseline, spec=BASELINE_SPEC)
         else:       # the group is as small as the difference of two published counts: not shown at all
             r.text("04_pilot_evaluation.clients.few_dropouts", min_n=r.min_n)
 
@@ -89,9 +102,9 @@ class PilotEvaluation:
         else:       # a group under the limit would follow from the counts of change below: not shown at all
             r.text("04_pilot_evaluation.change.few_readings", min_n=r.min_n)
         self.changes = paired_change(pair.pre, pair.post)
-        shown = r.table("change", self.changes)
+        shown = r.table("change", self.changes, spec=CHANGE_SPEC)
         mean = {"score": MEAN_SCORE}
-        if shown.hidden(mean, "n"):
+        if shown.hidden(mean, "n") or shown.hidden(mean, "mean_change"):
             r.text("04_pilot_evaluation.change.suppressed")
             return
         value = lambda column: shown.value(mean, column)      # noqa: E731

@@ -102,7 +102,8 @@ class ValidationReport:
         self.omega_result = omega = reliability.omega(items)
         hierarchical = reliability.omega_sl(items, n_factors=3)
         r.table("reliability", descriptives.reliability_summary(alpha, omega, omega_sl=hierarchical,
-                                                                scale=r.t("02_validation_report.reliability.scale")))
+                                                                scale=r.t("02_validation_report.reliability.scale")),
+                counts=["n", "n_omega"], keep=["n_items"])       # items are not persons
         r.table("alpha_items", alpha.items)
         r.text("02_validation_report.reliability.summary", alpha=r.prop(alpha.alpha),
                ci=r.ci(alpha.ci_low, alpha.ci_high, 3), n=r.n(alpha.n), omega=r.prop(omega.omega_total),
