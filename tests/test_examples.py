@@ -9,7 +9,7 @@ import re
 
 import analysis
 
-CHECKOUT_PATH = re.compile(r"""["'](?:\./)?(?:tests|data|reports|benchmarks|analysis)/""")
+CHECKOUT_PATH = re.compile(r"""["'](?:\./)?(?:tests|data|benchmarks|analysis|notebooks|questionnaires|data_dictionary)/""")
 
 
 def _modules():
