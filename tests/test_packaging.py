@@ -168,3 +168,11 @@ def test_lock_pins_every_dependency_within_its_range():
     assert project not in pins                          # the project itself is installed editable on top
     assert "setuptools" in pins                         # ... without build isolation
     assert all(n_hashes for _, n_hashes in pins.values())
+
+
+def test_every_package_of_the_source_is_in_the_wheel_list():
+    """pyproject.toml lists the packages (the top-level declaration folders are mapped into
+    the package), so a new subpackage must be added there or the wheel lacks it."""
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "analysis").rglob("__init__.py")}
+    assert found <= listed, sorted(found - listed)
