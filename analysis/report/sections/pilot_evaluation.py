@@ -21,6 +21,8 @@ Examples
 """
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from analysis.report import disclosure, figures
@@ -102,7 +104,9 @@ class PilotEvaluation:
         else:       # a group under the limit would follow from the counts of change below: not shown at all
             r.text("04_pilot_evaluation.change.few_readings", min_n=r.min_n)
         self.changes = paired_change(pair.pre, pair.post)
-        shown = r.table("change", self.changes, spec=CHANGE_SPEC)
+        scale = (fu.domains.scale_min, fu.domains.scale_max)       # each reading: n, mean and SD on the scale
+        shown = r.table("change", self.changes,
+                        spec=dataclasses.replace(CHANGE_SPEC, scales={"mean_pre": scale, "mean_post": scale}))
         mean = {"score": MEAN_SCORE}
         if shown.hidden(mean, "n") or shown.hidden(mean, "mean_change"):
             r.text("04_pilot_evaluation.change.suppressed")
