@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Literal, Mapping, ParamSpec, Sequence, TypedDict, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,7 @@ from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from analysis.stats import _sem_fit, _sem_ordinal
-from analysis.stats._sem_engine import Model, Sample, make_sample, near_singular
+from analysis.stats._sem_engine import Model, RamModel, Sample, make_sample, near_singular
 from analysis.stats._sem_ordinal import OrdinalModel, make_ordinal_sample
 from analysis.stats._sem_partable import (
     GROUP_EQUAL,
@@ -38,15 +38,28 @@ from analysis.stats._sem_start import alternative_starts, start_values, x_from_r
 from analysis.stats.lavaan_syntax import ModelSyntaxError, parse_model
 from analysis.stats.results import Result
 
-MISSING = ("listwise", "ml", "ml.x")
+#: lavaan's ``estimator`` names (lower case is accepted too): ML, ML with robust SEs and the
+#: Yuan–Bentler scaled test, and DWLS with the WLSMV corrections for ordered items.
+Estimator = Literal["ML", "MLR", "WLSMV"]
+ESTIMATORS: tuple[Estimator, ...] = ("ML", "MLR", "WLSMV")
+#: lavaan's ``missing``: listwise deletion, FIML, FIML keeping rows without a covariate.
+Missing = Literal["listwise", "ml", "ml.x"]
+MISSING: tuple[Missing, ...] = ("listwise", "ml", "ml.x")
+#: lavaan's ``standardizedSolution(type=)``.
+StdType = Literal["std.all", "std.lv", "std.nox"]
+STD_TYPES: tuple[StdType, ...] = ("std.all", "std.lv", "std.nox")
 EPS34 = np.finfo(float).eps ** 0.75
 
 
-def one_blas_thread(func):
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def one_blas_thread(func: Callable[_P, _R]) -> Callable[_P, _R]:
     """The matrices here are small: threaded BLAS only adds contention (hundreds of times
     slower on a busy two-core machine), so public functions run single-threaded."""
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         with threadpool_limits(limits=1, user_api="blas"):
             return func(*args, **kwargs)
     return wrapper
@@ -96,18 +109,30 @@ class CFAResult(Result):
     warnings: tuple[str, ...]
     n: int
     model: str
-    estimator: str
+    estimator: Estimator
     group_labels: tuple[str, ...] = ()
     implied: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     admissible: bool = True
-    missing: str = "listwise"
+    missing: Missing = "listwise"
     n_total: int = 0
     n_patterns: int = 1
-    _state: Any = field(default=None, repr=False, compare=False)
+    _state: FitState | None = field(default=None, repr=False, compare=False)
 
     def to_frame(self) -> pd.DataFrame:
         """The parameter table (``estimates``)."""
         return self.estimates.copy()
+
+
+class _Common(TypedDict):
+    """The fields of a :class:`CFAResult` known before the fit."""
+
+    n: int
+    model: str
+    estimator: Estimator
+    group_labels: tuple[str, ...]
+    missing: Missing
+    n_total: int
+    n_patterns: int
 
 
 @dataclass
@@ -115,7 +140,7 @@ class FitState:
     """What later analyses (standardized solution, modification indices) need."""
 
     pt: ParTable
-    model: Model
+    model: Model | OrdinalModel
     theta: np.ndarray
     vcov: np.ndarray | None
     on_bound: np.ndarray | None = None     # table rows held at an active bound (no SE)
@@ -123,7 +148,7 @@ class FitState:
 
 # ----------------------------------------------------------------------------- data
 def prepare(data: pd.DataFrame, ov: Sequence[str], ov_x: Sequence[str], group: str | None,
-             missing: str) -> tuple[list[np.ndarray], tuple[str, ...], list[str]]:
+             missing: Missing) -> tuple[list[np.ndarray], tuple[str, ...], list[str]]:
     """Numeric matrices per group (rows with missing values kept for FIML)."""
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
@@ -197,10 +222,11 @@ def _sample_problems(parts: Sequence[np.ndarray], samples: Sequence[Sample | Non
 
 
 # ------------------------------------------------------------------------ estimation
-def _bounds_theta(pt: ParTable, model: Model) -> tuple[np.ndarray | None, np.ndarray | None]:
+def _bounds_theta(pt: ParTable, model: Model) -> tuple[np.ndarray, np.ndarray] | None:
+    """Lower and upper bounds on θ (±inf where none), None when the model has no bounds."""
     found = bounds(pt)
     if not found:
-        return None, None
+        return None
     lower = np.full(model.n_theta, -np.inf)
     upper = np.full(model.n_theta, np.inf)
     for row, op, value in found:
@@ -216,7 +242,7 @@ def _bounds_theta(pt: ParTable, model: Model) -> tuple[np.ndarray | None, np.nda
     return lower, upper
 
 
-def _improper(pt: ParTable, model: Model, theta: np.ndarray,
+def _improper(pt: ParTable, model: RamModel[Any], theta: np.ndarray,
               labels: Sequence[str]) -> tuple[list[str], list[str]]:
     """lavaan's post-estimation checks: (reasons the solution is improper, other notes)."""
     bad, notes = [], []
@@ -259,7 +285,8 @@ def estimate(pt: ParTable, model: Model, labels: Sequence[str]) -> tuple[np.ndar
     the path of lavaan's nlminb — is compared with it. If they disagree, or the solution
     is improper or not converged, further deterministic starting values are tried; the
     lowest minimum is kept — a proper one when it is as low as an improper one."""
-    lower, upper = _bounds_theta(pt, model)
+    bnds = _bounds_theta(pt, model)
+    lower, upper = (None, None) if bnds is None else bnds
 
     def theta_of(rows: np.ndarray) -> np.ndarray:
         return np.linalg.lstsq(model.K, x_from_rows(pt, rows) - model.x0, rcond=None)[0]
@@ -294,7 +321,7 @@ def estimate(pt: ParTable, model: Model, labels: Sequence[str]) -> tuple[np.ndar
     return best[2], True, notes
 
 
-def information(model: Model, theta: np.ndarray, estimator: str, fiml: bool,
+def information(model: Model, theta: np.ndarray, estimator: Estimator, fiml: bool,
                  active: np.ndarray | None = None) -> tuple[np.ndarray | None, list[str], dict]:
     """vcov of θ: ML expected (complete) or observed (FIML) information; MLR sandwich."""
     extra: dict = {}
@@ -396,10 +423,10 @@ def _estimates(state: FitState, level: float = 0.95) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------ public API
 @one_blas_thread
-def cfa(data: pd.DataFrame, model: str, *, estimator: str | None = None,
+def cfa(data: pd.DataFrame, model: str, *, estimator: Estimator | None = None,
         group: str | None = None, group_equal: Iterable[str] = (),
         group_partial: Iterable[str] = (), std_lv: bool = False, orthogonal: bool = False,
-        missing: str = "listwise", fixed_x: bool = True,
+        missing: Missing = "listwise", fixed_x: bool = True,
         ordered: bool | Iterable[str] | None = None) -> CFAResult:
     """Fit a factor or structural equation model, as ``lavaan::cfa``: by maximum likelihood,
     or for ordered items by DWLS with lavaan's WLSMV corrections.
@@ -485,10 +512,7 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str | None = None,
     >>> r.estimates.loc[5, ["lhs", "op", "rhs"]].tolist(), round(float(r.estimates.est[5]), 3)
     (['q1', '|', 't1'], -2.078)
     """
-    est = "WLSMV" if estimator is None and is_ordered(ordered) else str(estimator or "ML").upper()
-    if est not in ("ML", "MLR", "WLSMV"):
-        raise ValueError(f"estimator={estimator!r} is not supported; expected 'ML', 'MLR' or "
-                         "'WLSMV' (with ordered=...)")
+    est = _estimator(estimator, ordered)
     if (est == "WLSMV") != is_ordered(ordered):
         raise ValueError("estimator='WLSMV' is for ordered items: pass ordered=True (or the "
                          "list of ordered items); for continuous items use 'ML' or 'MLR'"
@@ -516,19 +540,20 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str | None = None,
                             std_lv=std_lv, orthogonal=orthogonal, missing=missing)
     parts, labels, warns = prepare(data, ov, ov_x, group, missing)
     fiml = missing != "listwise"
-    samples = [make_sample(x) if len(x) >= 2 else None for x in parts]
+    maybe = [make_sample(x) if len(x) >= 2 else None for x in parts]
     G = len(parts)
     pt = build_partable(stmts, G, std_lv=std_lv, orthogonal=orthogonal,
                         meanstructure=G > 1 or fiml or "intercepts" in group_equal
                         or "means" in group_equal,
                         group_equal=group_equal, group_partial=group_partial, fixed_x=fixed_x)
-    problems = _sample_problems(parts, samples, labels, pt.ov)
+    problems = _sample_problems(parts, maybe, labels, pt.ov)
     n_used = sum(len(x) for x in parts)
-    common = dict(n=n_used, model=model, estimator=est, group_labels=labels, missing=missing,
-                  n_total=len(data),
-                  n_patterns=sum(len(s.patterns) for s in samples if s is not None))
+    common = _Common(n=n_used, model=model, estimator=est, group_labels=labels, missing=missing,
+                     n_total=len(data),
+                     n_patterns=sum(len(s.patterns) for s in maybe if s is not None))
     if problems:
         return _failed(pt, None, None, warns + problems, common)
+    samples = [s for s in maybe if s is not None]    # all groups: a missing one is a problem
     x0, K = reparametrize(pt, np.nan_to_num(pt.value))
     mod = Model(pt, samples, x0, K, pt.meanstructure)
     df = _ndat(pt) - mod.n_theta
@@ -541,10 +566,10 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str | None = None,
     if not converged:
         warns.append("the optimiser did not converge; estimates and fit are not reliable")
         return _failed(pt, mod, theta, warns, common)
-    lower, upper = _bounds_theta(pt, mod)
+    bnds = _bounds_theta(pt, mod)
     active = None
-    if lower is not None:
-        active = np.isclose(theta, lower, atol=1e-8) | np.isclose(theta, upper, atol=1e-8)
+    if bnds is not None:
+        active = np.isclose(theta, bnds[0], atol=1e-8) | np.isclose(theta, bnds[1], atol=1e-8)
     vcov, w, extra = information(mod, theta, est, fiml, active)
     warns += w
     base, base_df = _baseline(pt, samples, fixed_x)
@@ -580,6 +605,17 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: str | None = None,
                      implied=implied, admissible=not bad, _state=state, **common)
 
 
+def _estimator(estimator: str | None, ordered: bool | Iterable[str] | None) -> Estimator:
+    """lavaan's name of the estimator (given in upper or lower case): WLSMV by default for
+    ordered items, else ML."""
+    est = "WLSMV" if estimator is None and is_ordered(ordered) else str(estimator or "ML").upper()
+    for name in ESTIMATORS:
+        if name == est:
+            return name
+    raise ValueError(f"estimator={estimator!r} is not supported; expected 'ML', 'MLR' or "
+                     "'WLSMV' (with ordered=...)")
+
+
 def is_ordered(ordered) -> bool:
     return ordered is not None and ordered is not False and not (
         isinstance(ordered, (list, tuple)) and not ordered)
@@ -587,7 +623,8 @@ def is_ordered(ordered) -> bool:
 
 def cfa_ordinal(data: pd.DataFrame, model: str, stmts, ov: list[str], ov_x: list[str],
                  ordered, *, group, group_equal=(), group_partial=(), std_lv=False,
-                 orthogonal=False, missing="listwise", cache: dict | None = None) -> CFAResult:
+                 orthogonal=False, missing: Missing = "listwise", cache: dict | None = None
+                 ) -> CFAResult:
     """:func:`cfa` for ordered items (lavaan's WLSMV; :mod:`analysis.stats._sem_ordinal`).
     ``cache`` keeps the sample statistics between fits of the same items and groups."""
     names = ov if ordered is True else [str(v) for v in ([ordered] if isinstance(ordered, str)
@@ -623,8 +660,8 @@ def cfa_ordinal(data: pd.DataFrame, model: str, stmts, ov: list[str], ov_x: list
     pt = build_partable(stmts, G, std_lv=std_lv, orthogonal=orthogonal,
                         group_equal=group_equal, group_partial=group_partial,
                         n_thresholds={v: len(lev) - 1 for v, lev in levels.items()})
-    common = dict(n=n_rows, model=model, estimator="WLSMV", group_labels=labels,
-                  missing=missing, n_total=len(data), n_patterns=G)
+    common = _Common(n=n_rows, model=model, estimator="WLSMV", group_labels=labels,
+                     missing=missing, n_total=len(data), n_patterns=G)
     x0, K = reparametrize(pt, np.nan_to_num(pt.value))
     mod = OrdinalModel(pt, samples, x0, K)
     ndat = sum(len(s.obs) for s in samples)
@@ -692,7 +729,8 @@ def sem(data: pd.DataFrame, model: str, **kwargs: Any) -> CFAResult:
     return cfa(data, model, **kwargs)
 
 
-def _failed(pt: ParTable, mod: Model | None, theta, warns, common) -> CFAResult:
+def _failed(pt: ParTable, mod: RamModel[Any] | None, theta: np.ndarray | None, warns: list[str],
+            common: _Common) -> CFAResult:
     est = common["estimator"]
     fit = dict.fromkeys(_sem_ordinal.FIT_NAMES if est == "WLSMV" else
                         _sem_fit.fit_names(est, common["missing"] != "listwise"), np.nan)
@@ -710,19 +748,26 @@ def _failed(pt: ParTable, mod: Model | None, theta, warns, common) -> CFAResult:
                      admissible=False, **common)
 
 
-def state_of(result: CFAResult, ml_only: str = "") -> FitState:
-    """The fitted state; ``ml_only`` names an analysis that needs a likelihood (ML/MLR)."""
+def state_of(result: CFAResult) -> FitState:
+    """The fitted state of a converged result."""
     if not isinstance(result, CFAResult) or result._state is None:
         raise ValueError("needs a fitted (converged) CFAResult from cfa() or sem()")
-    if ml_only and isinstance(result._state.model, OrdinalModel):
-        raise ValueError(f"{ml_only} are available for ML and MLR fits, not for WLSMV "
-                         "(ordered items)")
     return result._state
+
+
+def ml_state_of(result: CFAResult, what: str) -> tuple[FitState, Model]:
+    """The fitted state and its likelihood model; ``what`` names the analysis that needs a
+    likelihood (ML/MLR fits)."""
+    state = state_of(result)
+    if not isinstance(state.model, Model):
+        raise ValueError(f"{what} are available for ML and MLR fits, not for WLSMV "
+                         "(ordered items)")
+    return state, state.model
 
 
 # ------------------------------------------------------------- standardized solution
 @one_blas_thread
-def standardized_solution(result: CFAResult, type: str = "std.all",
+def standardized_solution(result: CFAResult, type: StdType = "std.all",
                           level: float = 0.95) -> pd.DataFrame:
     """Standardized estimates with delta-method standard errors, as
     ``lavaan::standardizedSolution``.
@@ -754,7 +799,7 @@ def standardized_solution(result: CFAResult, type: str = "std.all",
     >>> round(float(s.loc[0, "est_std"]), 3), round(float(s.loc[0, "se"]), 3)
     (0.778, 0.062)
     """
-    if type not in ("std.all", "std.lv", "std.nox"):
+    if type not in STD_TYPES:
         raise ValueError(f"type={type!r}; expected 'std.all', 'std.lv' or 'std.nox'")
     st = state_of(result)
     pt, model, theta = st.pt, st.model, st.theta

@@ -27,8 +27,9 @@ measured by factors and covariances between any two variables.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Generic, Protocol, Sequence, TypeVar
 
 import numpy as np
 from scipy import optimize
@@ -245,8 +246,8 @@ def fit_terms(s: Sample, mu: np.ndarray, sigma: np.ndarray, vi=None, ms: bool = 
     definite) and, with ``gradient``, ∂f_g/∂m_g (means first when ``ms``)."""
     p = len(mu)
     total = 0.0
-    G = np.zeros((p, p)) if gradient else None
-    gm = np.zeros(p) if gradient else None
+    G = np.zeros((p, p) if gradient else (0, 0))
+    gm = np.zeros(p if gradient else 0)
     for b in s.blocks:
         Sig = b.take(sigma)
         try:
@@ -275,8 +276,12 @@ def discrepancy(s: Sample, mu: np.ndarray, sigma: np.ndarray) -> float:
 
 
 def moment_gradient(s: Sample, mu, sigma, vi, ms: bool) -> np.ndarray:
-    """∂f_g/∂m_g (means first when ``ms``)."""
-    return fit_terms(s, mu, sigma, vi, ms, gradient=True)[1]
+    """∂f_g/∂m_g (means first when ``ms``); raises where a Σ_oo is not positive definite."""
+    gam = fit_terms(s, mu, sigma, vi, ms, gradient=True)[1]
+    if gam is None:
+        raise np.linalg.LinAlgError("implied covariance matrix not positive definite: "
+                                    "f_g has no gradient")
+    return gam
 
 
 def _embedded_inverses(s: Sample, sigma: np.ndarray) -> np.ndarray:
@@ -337,15 +342,38 @@ def casewise_scores(s: Sample, mu, sigma, vi, ms: bool) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------ the model
-class Model:
-    """A parameter table with its data: implied moments, Jacobians, F and its derivatives.
+class Moments(Protocol):
+    """What the model structure needs of a group's sample statistics: the number of rows
+    and the (h1) means and covariance matrix (fixed.x moments, starting values, the means
+    of a model without a meanstructure). :class:`Sample` (ML) and
+    :class:`analysis.stats._sem_ordinal.OrdinalSample` (DWLS) have them."""
+
+    @property
+    def n(self) -> int: ...
+
+    @property
+    def mean(self) -> np.ndarray: ...
+
+    @property
+    def cov(self) -> np.ndarray: ...
+
+
+SampleT = TypeVar("SampleT", bound=Moments)
+
+
+class RamModel(ABC, Generic[SampleT]):
+    """A parameter table in RAM form with its per-group samples: implied moments, their
+    Jacobian and the optimiser (:meth:`fit`). The discrepancy F, its gradient and the
+    scoring matrix are the estimator's: :class:`Model` (ML, FIML) and
+    :class:`analysis.stats._sem_ordinal.OrdinalModel` (DWLS).
 
     ``x = x0 + K θ`` maps the constrained parameters θ to the free table parameters x.
     """
 
-    def __init__(self, pt: ParTable, samples: Sequence[Sample], x0: np.ndarray, K: np.ndarray,
+    def __init__(self, pt: ParTable, samples: Sequence[SampleT], x0: np.ndarray, K: np.ndarray,
                  meanstructure: bool):
-        self.pt, self.samples, self.x0, self.K = pt, list(samples), x0, K
+        self.pt, self.x0, self.K = pt, x0, K
+        self.samples: list[SampleT] = list(samples)
         self.ms = meanstructure
         self.p, self.m = len(pt.ov), len(pt.lv)
         self.t = self.p + self.m
@@ -423,68 +451,25 @@ class Model:
             D[:p, sel] = F[:, i[sel]]
         return D @ self.K[pt.free[fr] - 1]
 
-    # -- discrepancy and derivatives
+    # -- discrepancy (the estimator's)
+    @abstractmethod
     def objective(self, theta: np.ndarray) -> float:
-        return self.value_and_gradient(theta, gradient=False)[0]
+        """F(θ), the discrepancy per row (χ² = N·F); inf where it is not defined."""
 
+    @abstractmethod
     def gradient(self, theta: np.ndarray) -> np.ndarray:
-        return self.value_and_gradient(theta)[1]
+        """∂F/∂θ at a θ where F is finite."""
 
+    @abstractmethod
     def value_and_gradient(self, theta: np.ndarray, gradient: bool = True
                            ) -> tuple[float, np.ndarray | None]:
-        """F(θ) and ∂F/∂θ (inf and None where Σ is not positive definite)."""
-        total, grad = 0.0, np.zeros(self.n_theta)
-        for g, s in enumerate(self.samples):
-            sigma, mu = self.implied(theta, g)
-            f, gam = fit_terms(s, mu, sigma, self.vi, self.ms, gradient)
-            if not np.isfinite(f):
-                return np.inf, None
-            total += self.w[g] * (f - s.f_h1)
-            if gradient:
-                grad += self.w[g] * self.delta(theta, g).T @ gam
-        return float(total), (grad if gradient else None)
+        """F(θ) and, with ``gradient``, ∂F/∂θ (None where F is not finite)."""
 
-    def expected_info(self, theta: np.ndarray) -> np.ndarray:
-        """Unit expected information Σ_g w_g Δ_g' W_g Δ_g."""
-        info = np.zeros((self.n_theta, self.n_theta))
-        for g, s in enumerate(self.samples):
-            sigma, _ = self.implied(theta, g)
-            D = self.delta(theta, g)
-            info += self.w[g] * D.T @ expected_information(s, sigma, self.vi, self.ms) @ D
-        return info
-
-    def observed_info(self, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
-        """Unit observed information: the Hessian of F/2 (lavaan's default for FIML and
-        MLR), Σ_g w_g [Δ_g' A_g Δ_g + ½ Σ_j γ_gj ∂²m_gj/∂θ∂θ'] with A_g the observed
-        information of the moments at the implied values and γ_g = ∂f_g/∂m_g; the
-        second derivatives of the moments by central differences of Δ."""
-        k = self.n_theta
-        info = np.zeros((k, k))
-        for g, s in enumerate(self.samples):
-            sigma, mu = self.implied(theta, g)
-            D = self.delta(theta, g)
-            A = observed_information_h1(s, mu, sigma, self.vi)
-            if not self.ms:
-                A = A[self.p:, self.p:]
-            gam = moment_gradient(s, mu, sigma, self.vi, self.ms)
-            second = np.zeros((k, k))
-            for j in range(k):
-                e = np.zeros(k); e[j] = h
-                second[:, j] = (self.delta(theta + e, g) - self.delta(theta - e, g)).T @ gam / (2 * h)
-            info += self.w[g] * (D.T @ A @ D + 0.25 * (second + second.T))
-        return info
-
-    def scores(self, theta: np.ndarray, g: int) -> np.ndarray:
-        """Row-wise scores of the log-likelihood with respect to θ (n_g × n_θ)."""
-        sigma, mu = self.implied(theta, g)
-        return casewise_scores(self.samples[g], mu, sigma, self.vi, self.ms) @ self.delta(theta, g)
+    @abstractmethod
+    def scoring_info(self, theta: np.ndarray) -> np.ndarray:
+        """The matrix I with 2I ≈ ∂²F/∂θ∂θ' for a scoring step."""
 
     # -- estimation
-    def scoring_info(self, theta: np.ndarray) -> np.ndarray:
-        """The matrix I with 2I ≈ ∂²F/∂θ∂θ' for a scoring step: the unit expected
-        information for ML."""
-        return self.expected_info(theta)
-
     def fit(self, start: np.ndarray, lower: np.ndarray | None = None,
             upper: np.ndarray | None = None, method: str = "fisher",
             max_iter: int = 300, qn_iter: int = 1000) -> tuple[np.ndarray, bool]:
@@ -596,3 +581,73 @@ class Model:
         if lower is None:
             return np.zeros(len(theta), dtype=bool)
         return ((theta <= lower) & (grad > 0)) | ((theta >= upper) & (grad < 0))
+
+
+class Model(RamModel[Sample]):
+    """The ML (and FIML) model: F the normal-theory discrepancy of :func:`fit_terms`, its
+    analytic gradient, expected, observed and first-order information, casewise scores."""
+
+    # -- discrepancy and derivatives
+    def objective(self, theta: np.ndarray) -> float:
+        return self.value_and_gradient(theta, gradient=False)[0]
+
+    def gradient(self, theta: np.ndarray) -> np.ndarray:
+        grad = self.value_and_gradient(theta)[1]
+        if grad is None:
+            raise np.linalg.LinAlgError("implied covariance matrix not positive definite: F "
+                                        "has no gradient")
+        return grad
+
+    def value_and_gradient(self, theta: np.ndarray, gradient: bool = True
+                           ) -> tuple[float, np.ndarray | None]:
+        """F(θ) and ∂F/∂θ (inf and None where Σ is not positive definite)."""
+        total, grad = 0.0, np.zeros(self.n_theta)
+        for g, s in enumerate(self.samples):
+            sigma, mu = self.implied(theta, g)
+            f, gam = fit_terms(s, mu, sigma, self.vi, self.ms, gradient)
+            if not np.isfinite(f):
+                return np.inf, None
+            total += self.w[g] * (f - s.f_h1)
+            if gradient:
+                grad += self.w[g] * self.delta(theta, g).T @ gam
+        return float(total), (grad if gradient else None)
+
+    def expected_info(self, theta: np.ndarray) -> np.ndarray:
+        """Unit expected information Σ_g w_g Δ_g' W_g Δ_g."""
+        info = np.zeros((self.n_theta, self.n_theta))
+        for g, s in enumerate(self.samples):
+            sigma, _ = self.implied(theta, g)
+            D = self.delta(theta, g)
+            info += self.w[g] * D.T @ expected_information(s, sigma, self.vi, self.ms) @ D
+        return info
+
+    def observed_info(self, theta: np.ndarray, h: float = 1e-6) -> np.ndarray:
+        """Unit observed information: the Hessian of F/2 (lavaan's default for FIML and
+        MLR), Σ_g w_g [Δ_g' A_g Δ_g + ½ Σ_j γ_gj ∂²m_gj/∂θ∂θ'] with A_g the observed
+        information of the moments at the implied values and γ_g = ∂f_g/∂m_g; the
+        second derivatives of the moments by central differences of Δ."""
+        k = self.n_theta
+        info = np.zeros((k, k))
+        for g, s in enumerate(self.samples):
+            sigma, mu = self.implied(theta, g)
+            D = self.delta(theta, g)
+            A = observed_information_h1(s, mu, sigma, self.vi)
+            if not self.ms:
+                A = A[self.p:, self.p:]
+            gam = moment_gradient(s, mu, sigma, self.vi, self.ms)
+            second = np.zeros((k, k))
+            for j in range(k):
+                e = np.zeros(k); e[j] = h
+                second[:, j] = (self.delta(theta + e, g) - self.delta(theta - e, g)).T @ gam / (2 * h)
+            info += self.w[g] * (D.T @ A @ D + 0.25 * (second + second.T))
+        return info
+
+    def scores(self, theta: np.ndarray, g: int) -> np.ndarray:
+        """Row-wise scores of the log-likelihood with respect to θ (n_g × n_θ)."""
+        sigma, mu = self.implied(theta, g)
+        return casewise_scores(self.samples[g], mu, sigma, self.vi, self.ms) @ self.delta(theta, g)
+
+    def scoring_info(self, theta: np.ndarray) -> np.ndarray:
+        """The matrix I with 2I ≈ ∂²F/∂θ∂θ' for a scoring step: the unit expected
+        information for ML."""
+        return self.expected_info(theta)

@@ -5,14 +5,24 @@ functions from :mod:`analysis.stats.sem`.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from analysis.stats import _sem_ordinal
-from analysis.stats._sem_cfa import CFAResult, cfa, cfa_ordinal, is_ordered, one_blas_thread, prepare, state_of
+from analysis.stats._sem_cfa import (
+    CFAResult,
+    Estimator,
+    cfa,
+    cfa_ordinal,
+    is_ordered,
+    one_blas_thread,
+    prepare,
+    state_of,
+)
+from analysis.stats._sem_ordinal import OrdinalModel
 from analysis.stats._sem_partable import (
     observed_variables,
 )
@@ -21,11 +31,13 @@ from analysis.stats.lavaan_syntax import ModelSyntaxError, parse_model
 
 #: Chen (2007) cut-offs per invariance step, from the criteria table (analysis.stats.criteria).
 CHEN_2007 = limits("cross-cultural validity / measurement invariance")
+#: The invariance steps a partial model (``group_partial``) can relax.
+PartialStep = Literal["metric", "scalar", "strict"]
 
 
 @one_blas_thread
-def invariance(data: pd.DataFrame, model: str, group: str, estimator: str | None = None, *,
-               group_partial: Iterable[str] = (), partial_step: str = "scalar",
+def invariance(data: pd.DataFrame, model: str, group: str, estimator: Estimator | None = None, *,
+               group_partial: Iterable[str] = (), partial_step: PartialStep = "scalar",
                strict: bool = False, **kwargs: Any) -> pd.DataFrame:
     """Measurement invariance across groups: configural, metric, scalar (and strict) steps;
     for ordered items configural, thresholds, metric and scalar.
@@ -150,7 +162,7 @@ def _invariance_table(fits: Mapping[str, CFAResult], plan: Sequence[tuple[str, s
     for name, against in plan:
         res = fits[name]
         f = res.fit
-        row = {c: f[c] for c in cols}
+        row: dict[str, object] = {c: f[c] for c in cols}
         row.update(converged=res.converged, admissible=res.admissible,
                    compared_with=against or "")
         if against is None:
@@ -181,7 +193,7 @@ ORDINAL_STEPS = {"configural": (), "thresholds": ("thresholds",),
                  "scalar": ("thresholds", "loadings", "intercepts")}
 
 
-def _invariance_ordinal(data: pd.DataFrame, model: str, group: str, estimator: str | None,
+def _invariance_ordinal(data: pd.DataFrame, model: str, group: str, estimator: Estimator | None,
                         ordered, **kwargs: Any) -> pd.DataFrame:
     if str(estimator or "WLSMV").upper() != "WLSMV":
         raise ValueError(f"ordered items are fitted by estimator='WLSMV', not {estimator!r}")
@@ -211,8 +223,7 @@ def _invariance_ordinal(data: pd.DataFrame, model: str, group: str, estimator: s
     def difference(name: str, against: str) -> tuple[float, float]:
         h1, h0 = fits[against], fits[name]
         stat, df, _ = _sem_ordinal.difference_test(
-            state_of(h1).model, state_of(h1).theta, h1.fit["chisq"], h1.fit["df"],
-            state_of(h0).model, state_of(h0).theta, h0.fit["chisq"], h0.fit["df"])
+            *_wlsmv(h1), h1.fit["chisq"], h1.fit["df"], *_wlsmv(h0), h0.fit["chisq"], h0.fit["df"])
         return stat, df
 
     out = _invariance_table(fits, plan, cols, ("cfi.scaled", "rmsea.scaled"), difference)
@@ -220,6 +231,14 @@ def _invariance_ordinal(data: pd.DataFrame, model: str, group: str, estimator: s
     ok = out.set_index("model").loc["scalar", "supported"]
     out.attrs["latent_means"] = _latent_means(fits["scalar"]) if ok is not pd.NA and ok else None
     return out
+
+
+def _wlsmv(result: CFAResult) -> tuple[OrdinalModel, np.ndarray]:
+    """The WLSMV model and estimates of a fitted step."""
+    st = state_of(result)
+    if not isinstance(st.model, OrdinalModel):
+        raise TypeError("the Satorra (2000) difference test compares WLSMV fits")
+    return st.model, st.theta
 
 
 def measurement_syntax(model: str, n_thresholds: Mapping[str, int], ngroups: int,
@@ -335,7 +354,7 @@ def measurement_syntax(model: str, n_thresholds: Mapping[str, int], ngroups: int
     if resid:
         out += ["## UNIQUE-FACTOR COVARIANCES:"]
         for a, b in resid:
-            a, b = sorted((a, b), key=item_no.get)
+            a, b = sorted((a, b), key=lambda v: item_no[v])
             out.append(f"{a} ~~ {free}*{b} + "
                        f"{labels(f'theta.{item_no[b]}_{item_no[a]}', 'residual.covariances' in equal)}*{b}")
     return "\n".join(out)
@@ -354,7 +373,7 @@ def _latent_means(res: CFAResult) -> pd.DataFrame:
 
 
 def latent_mean_differences(data: pd.DataFrame, model: str, group: str,
-                            estimator: str = "ML", *, group_partial: Iterable[str] = (),
+                            estimator: Estimator = "ML", *, group_partial: Iterable[str] = (),
                             **kwargs: Any) -> pd.DataFrame:
     """Latent mean differences from the (partial) scalar invariance model.
 

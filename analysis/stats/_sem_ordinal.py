@@ -14,7 +14,7 @@ lavaan's order (thresholds item by item, then the correlations column by column 
 lower triangle) and the DWLS weights ``W = 1 / diag(Gamma)``.
 
 Model (delta parameterization, lavaan's default): latent responses ``y*`` with the RAM
-structure of :class:`analysis.stats._sem_engine.Model` (loadings, regressions among
+structure of :class:`analysis.stats._sem_engine.RamModel` (loadings, regressions among
 factors, factor (co)variances, residual covariances, intercepts ``nu`` and latent means);
 the residual variance of each ``y*`` is not a parameter but ``1/delta^2`` minus its common
 variance, so that ``delta`` (the scaling factor ``u ~*~ u``, 1 in the first group) is the
@@ -28,7 +28,7 @@ Estimation and inference (lavaan's ``estimator.DWLS``, ``lav_model_nvcov_robust_
 
 minimised by Gauss-Newton steps with step halving (then a quasi-Newton polish) until the
 largest gradient element is within the engine's ``GRAD_TOL`` (see
-:meth:`analysis.stats._sem_engine.Model.fit`); ``Delta_g = d sigma_g / d theta``
+:meth:`analysis.stats._sem_engine.RamModel.fit`); ``Delta_g = d sigma_g / d theta``
 analytically. With
 ``f_g = n_g/N``, ``E = sum_g f_g Delta_g' W_g Delta_g`` and the robust ("sandwich")
 covariance ``E^-1 [sum_g f_g Delta_g' W_g Gamma_g W_g Delta_g] E^-1 / (N - G)`` (lavaan
@@ -55,7 +55,7 @@ import pandas as pd
 from scipy import linalg, stats
 
 from analysis.stats import _sem_fit
-from analysis.stats._sem_engine import Model, near_singular
+from analysis.stats._sem_engine import RamModel, near_singular
 from analysis.stats._sem_partable import MAT_D, MAT_T, ParTable
 from analysis.stats.polychoric import polychoric
 
@@ -107,10 +107,10 @@ def make_ordinal_sample(x: pd.DataFrame, levels: dict, where: str) -> OrdinalSam
         cov=pc.matrix(), gamma=pc.nacov().iloc[:, 1:].to_numpy())
 
 
-class OrdinalModel(Model):
+class OrdinalModel(RamModel[OrdinalSample]):
     """A parameter table with ordered indicators (all observed variables) and its
     per-group :class:`OrdinalSample`: implied thresholds and correlations, their Jacobian,
-    the DWLS discrepancy and its derivatives; :meth:`Model.fit` minimises it (Gauss-Newton
+    the DWLS discrepancy and its derivatives; :meth:`RamModel.fit` minimises it (Gauss-Newton
     steps with step halving, a quasi-Newton polish, convergence at ``GRAD_TOL``)."""
 
     def __init__(self, pt: ParTable, samples: Sequence[OrdinalSample], x0: np.ndarray,
@@ -212,7 +212,7 @@ class OrdinalModel(Model):
         return f, (self.gradient(theta) if gradient and np.isfinite(f) else None)
 
     def scoring_info(self, theta: np.ndarray) -> np.ndarray:
-        """Half F's Gauss-Newton Hessian, so that :meth:`Model.fit` takes Gauss-Newton
+        """Half F's Gauss-Newton Hessian, so that :meth:`RamModel.fit` takes Gauss-Newton
         steps."""
         if self._scoring is not None and np.array_equal(self._scoring[0], theta):
             return self._scoring[1]

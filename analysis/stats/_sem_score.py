@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.stats._sem_cfa import CFAResult, FitState, one_blas_thread, state_of
+from analysis.stats._sem_cfa import CFAResult, FitState, ml_state_of, one_blas_thread
 from analysis.stats._sem_engine import Model
 from analysis.stats._sem_partable import (
     MAT_A,
@@ -137,10 +137,10 @@ def modification_indices(result: CFAResult, *, sort: bool = False, minimum_value
     >>> mi.iloc[0][["lhs", "op", "rhs"]].tolist(), round(float(mi.iloc[0]["mi"]), 2)
     (['visual', '=~', 'x9'], 36.41)
     """
-    st = state_of(result, "modification indices")
+    st, model = ml_state_of(result, "modification indices")
     xp, new = _extended(st)
     k = len(xp)
-    xm = Model(xp, st.model.samples, np.zeros(k), np.eye(k), xp.meanstructure)
+    xm = Model(xp, model.samples, np.zeros(k), np.eye(k), xp.meanstructure)
     x_hat = xp.value.copy()
     grad = 0.5 * xm.gradient(x_hat)
     info = xm.expected_info(x_hat)
@@ -210,14 +210,15 @@ def equality_score_tests(result: CFAResult) -> ScoreTestResult:
     >>> t.df, round(t.X2, 3)
     (6, 7.256)
     """
-    st = state_of(result, "score tests of equality constraints")
-    pt, model = st.pt, st.model
+    st, model = ml_state_of(result, "score tests of equality constraints")
+    pt = st.pt
     n_x = pt.n_x
-    R, names = [], []
+    restrictions: list[np.ndarray] = []
+    names = []
     for s in pt.equal_sets:
         for other in s[1:]:
             row = np.zeros(n_x); row[s[0] - 1] = 1; row[other - 1] = -1
-            R.append(row)
+            restrictions.append(row)
             names.append((s[0], other))
     eqs = [c for c in pt.constraints if c.op == "=="]
     if eqs:
@@ -231,11 +232,11 @@ def equality_score_tests(result: CFAResult) -> ScoreTestResult:
             return h(v)
         J = jacobian(hx, model.x(st.theta))
         for c, row in zip(eqs, J):
-            R.append(row)
+            restrictions.append(row)
             names.append((c.lhs.replace(" ", ""), c.rhs.replace(" ", "")))
-    if not R:
+    if not restrictions:
         raise ValueError("the model has no equality constraints to test")
-    R = np.array(R)
+    R = np.array(restrictions)
     full = Model(pt, model.samples, np.zeros(n_x), np.eye(n_x), model.ms)
     x_hat = model.x(st.theta)
     g = 0.5 * full.gradient(x_hat)

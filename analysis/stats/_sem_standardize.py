@@ -6,10 +6,11 @@ numerical Jacobian behind their delta-method standard errors. Private: used by
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
-from analysis.stats._sem_engine import Model
+from analysis.stats._sem_engine import RamModel
 from analysis.stats._sem_partable import (
     MAT_A,
     MAT_D,
@@ -21,7 +22,7 @@ from analysis.stats._sem_partable import (
 from analysis.stats.lavaan_syntax import parse_expression
 
 
-def standardize(model: Model, values: np.ndarray, kind: str = "std.all",
+def standardize(model: RamModel[Any], values: np.ndarray, kind: str = "std.all",
                  rows: np.ndarray | None = None) -> np.ndarray:
     """lavaan's ``lav_standardize_all`` / ``_lv`` / ``_all_nox`` of every table row.
 

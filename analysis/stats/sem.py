@@ -76,12 +76,30 @@ Examples
 """
 from __future__ import annotations
 
-from analysis.stats._sem_cfa import MISSING, CFAResult, cfa, sem, standardized_solution
-from analysis.stats._sem_invariance import CHEN_2007, invariance, latent_mean_differences, measurement_syntax
+from analysis.stats._sem_cfa import (
+    ESTIMATORS,
+    MISSING,
+    STD_TYPES,
+    CFAResult,
+    Estimator,
+    Missing,
+    StdType,
+    cfa,
+    sem,
+    standardized_solution,
+)
+from analysis.stats._sem_invariance import (
+    CHEN_2007,
+    PartialStep,
+    invariance,
+    latent_mean_differences,
+    measurement_syntax,
+)
 from analysis.stats._sem_partable import GROUP_EQUAL
 from analysis.stats._sem_score import ScoreTestResult, equality_score_tests, modification_indices
 from analysis.stats.lavaan_syntax import ModelSyntaxError
 
 __all__ = ["CFAResult", "ScoreTestResult", "cfa", "sem", "invariance", "measurement_syntax",
            "latent_mean_differences", "modification_indices", "standardized_solution",
-           "equality_score_tests", "ModelSyntaxError", "GROUP_EQUAL", "CHEN_2007", "MISSING"]
+           "equality_score_tests", "ModelSyntaxError", "GROUP_EQUAL", "CHEN_2007", "MISSING",
+           "ESTIMATORS", "STD_TYPES", "Estimator", "Missing", "StdType", "PartialStep"]
