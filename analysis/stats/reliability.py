@@ -20,21 +20,25 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Literal, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from analysis.stats._factoring import check_fa_args, correlation, fa, oblimin
+from analysis.stats._factoring import FaMethod, check_fa_args, correlation, fa, oblimin
+from analysis.stats._sem_ordinal import OrdinalModel
 from analysis.stats._sem_partable import observed_variables
 from analysis.stats.checks import numeric_frame
 from analysis.stats.lavaan_syntax import parse_model
-from analysis.stats.polychoric import bvn_cdf, polychoric
+from analysis.stats.polychoric import MISSING, Missing, bvn_cdf, polychoric
 from analysis.stats.results import Result
-from analysis.stats.sem import cfa
+from analysis.stats.sem import Estimator, cfa
 
 __all__ = [
+    "AlphaCI",
+    "IccMethod",
+    "IccType",
     "AlphaResult",
     "ICCResult",
     "OmegaResult",
@@ -47,6 +51,15 @@ __all__ = [
     "sem_from_icc",
     "sdc",
 ]
+
+#: Intervals of :func:`cronbach_alpha`: Feldt's F-based or the percentile bootstrap.
+AlphaCI = Literal["feldt", "bootstrap"]
+ALPHA_CIS: tuple[AlphaCI, ...] = ("feldt", "bootstrap")
+#: Mean squares of :func:`icc`: two-way ANOVA on complete subjects or REML variance components.
+IccMethod = Literal["anova", "reml"]
+ICC_METHODS: tuple[IccMethod, ...] = ("anova", "reml")
+#: Shrout & Fleiss's ICC types, the rows of :attr:`ICCResult.table`.
+IccType = Literal["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]
 
 
 @dataclass(frozen=True)
@@ -64,8 +77,8 @@ class AlphaResult(Result):
     ci_low: float
     ci_high: float
     ci_level: float
-    ci_method: str
-    missing: str
+    ci_method: AlphaCI | Literal["none"]
+    missing: Missing
     n: int
     n_items: int
     items: pd.DataFrame
@@ -90,7 +103,7 @@ class OmegaResult(Result):
     model: str
     n: int
     n_dropped: int
-    estimator: str = "ML"
+    estimator: Estimator = "ML"
 
 
 def _alpha_from_cov(cov: np.ndarray) -> np.ndarray:
@@ -178,8 +191,8 @@ def _alpha_and_items(cov: np.ndarray, data: pd.DataFrame) -> tuple[float, float,
     return alpha, std_alpha, table
 
 
-def cronbach_alpha(data: pd.DataFrame, *, missing: str = "pairwise", ci: float = 0.95,
-                   ci_method: str = "feldt", n_boot: int = 2000,
+def cronbach_alpha(data: pd.DataFrame, *, missing: Missing = "pairwise", ci: float = 0.95,
+                   ci_method: AlphaCI = "feldt", n_boot: int = 2000,
                    seed: int | None = None) -> AlphaResult:
     """Cronbach's alpha with Feldt or percentile-bootstrap interval, as ``psych::alpha``.
 
@@ -224,9 +237,9 @@ def cronbach_alpha(data: pd.DataFrame, *, missing: str = "pairwise", ci: float =
     >>> round(r.alpha, 4), round(r.std_alpha, 4), round(r.ci_low, 3)
     (0.9538, 0.9578, 0.766)
     """
-    if missing not in ("pairwise", "listwise"):
+    if missing not in MISSING:
         raise ValueError(f"missing must be 'pairwise' or 'listwise', got {missing!r}")
-    if ci_method not in ("feldt", "bootstrap"):
+    if ci_method not in ALPHA_CIS:
         raise ValueError(f"ci_method must be 'feldt' or 'bootstrap', got {ci_method!r}")
     if not 0 < ci < 1:
         raise ValueError(f"ci must be between 0 and 1, got {ci!r}")
@@ -235,7 +248,7 @@ def cronbach_alpha(data: pd.DataFrame, *, missing: str = "pairwise", ci: float =
         values = values.dropna()
     n, k = values.shape
     cov_df = values.cov()  # pandas: pairwise-complete, divisor N_jk - 1, as R's cov(use=)
-    bad = [c for c in values.columns if not cov_df.loc[c, c] > 0]
+    bad = [c for c, var in zip(values.columns, np.diag(cov_df.to_numpy())) if not var > 0]
     if bad:
         raise ValueError(f"items {bad} have no variance (or fewer than two answers) in the "
                          f"{missing} data; expected variance > 0")
@@ -259,7 +272,7 @@ def cronbach_alpha(data: pd.DataFrame, *, missing: str = "pairwise", ci: float =
                        missing=missing, n=n, n_items=k, items=table)
 
 
-def ordinal_alpha(data: pd.DataFrame, *, missing: str = "pairwise") -> AlphaResult:
+def ordinal_alpha(data: pd.DataFrame, *, missing: Missing = "pairwise") -> AlphaResult:
     """Ordinal alpha: Cronbach's alpha of the polychoric correlation matrix.
 
     Zumbo, Gadermann & Zeisser (2007): for Likert-type items, alpha computed from the
@@ -323,7 +336,8 @@ def _omega_categorical(common: np.ndarray, thresholds: list[np.ndarray], scales:
     return part(truevar) / part(sigma / np.outer(d, d))
 
 
-def omega(data: pd.DataFrame, model: str | None = None, *, ordered=None,
+def omega(data: pd.DataFrame, model: str | None = None, *,
+          ordered: bool | Iterable[str] | None = None,
           higher: Sequence[str] = (), std_lv: bool = False,
           orthogonal: bool = False) -> OmegaResult:
     """McDonald's omega from a confirmatory factor model, as ``semTools::compRelSEM``.
@@ -413,17 +427,17 @@ def omega(data: pd.DataFrame, model: str | None = None, *, ordered=None,
         raise ValueError("omega needs a single-group model")
     st = fit._state
     mod, pt = st.model, st.pt
-    values = mod.values(st.theta)
-    A, S, _ = mod.ram(values, 0)
+    est = mod.values(st.theta)
+    A, S, _ = mod.ram(est, 0)
     E = np.linalg.inv(np.eye(mod.t) - A)
     p, lv = mod.p, pt.lv
     LY, BETA, PHI = A[:p, p:], A[p:, p:], (E @ S @ E.T)[p:, p:]
-    if fit.estimator == "WLSMV":
+    if isinstance(mod, OrdinalModel):     # WLSMV
         sample = mod.samples[0]
         sigma = sample.cov
-        tau = values[mod.th_rows[0]]
+        tau = est[mod.th_rows[0]]
         thresholds = [tau[sample.th_item == j] for j in range(p)]
-        scales = values[mod.delta_rows[0]]
+        scales = est[mod.delta_rows[0]]
     else:
         sigma = complete[pt.ov].cov(ddof=0).to_numpy()
 
@@ -442,13 +456,14 @@ def omega(data: pd.DataFrame, model: str | None = None, *, ordered=None,
     if unknown:
         raise ValueError(f"higher={unknown}: not factors measured by other factors in the model")
     for h in higher:
-        cols = [lv.index(h)] + list(np.flatnonzero(BETA[:, lv.index(h)]))
+        cols = np.array([lv.index(h), *np.flatnonzero(BETA[:, lv.index(h)])])
         rows = np.flatnonzero(LY[:, cols].any(axis=1))
         L, B = LY[np.ix_(rows, cols)], BETA[np.ix_(cols, cols)]
         per_factor[h] = reliability(rows, L @ B @ PHI[np.ix_(cols, cols)] @ B.T @ L.T)
     rows = np.flatnonzero(LY[:, measured].any(axis=1))
-    L = LY[np.ix_(rows, measured)]
-    omega_total = reliability(rows, L @ PHI[np.ix_(measured, measured)] @ L.T)
+    m_ix = np.array(measured, dtype=np.intp)
+    L = LY[np.ix_(rows, m_ix)]
+    omega_total = reliability(rows, L @ PHI[np.ix_(m_ix, m_ix)] @ L.T)
     general = [lv[f] for f in measured
                if len(measured) > 1 and np.all(LY[rows, f] != 0)
                and np.all(np.delete(PHI[f, measured], measured.index(f)) == 0)]
@@ -475,7 +490,7 @@ class ICCResult(Result):
 
     table: pd.DataFrame
     variance: pd.DataFrame
-    method: str
+    method: IccMethod
     n: int
     k: int
     n_dropped: int
@@ -484,9 +499,12 @@ class ICCResult(Result):
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
-    def value(self, type_: str) -> pd.Series:
+    def value(self, type_: IccType) -> pd.Series:
         """The row of one ICC type, e.g. ``res.value("ICC2")["icc"]``."""
-        return self.table.set_index("type").loc[type_]
+        row = self.table.set_index("type").loc[type_]
+        if not isinstance(row, pd.Series):      # the types are unique: one row
+            raise KeyError(type_)
+        return row
 
 
 #: Convergence of the REML variance components: the largest element of the projected
@@ -634,14 +652,14 @@ class OmegaSLResult(Result):
     reversed: list
     n_factors: int
     n: int
-    method: str
+    method: FaMethod
     converged: bool
 
     def to_frame(self) -> pd.DataFrame:
         return self.groups.copy()
 
 
-def omega_sl(data: pd.DataFrame, n_factors: int = 3, *, method: str = "minres",
+def omega_sl(data: pd.DataFrame, n_factors: int = 3, *, method: FaMethod = "minres",
              poly: bool = False) -> OmegaSLResult:
     """Omega hierarchical and total by the Schmid–Leiman transformation, as ``psych::omega``.
 
@@ -666,7 +684,7 @@ def omega_sl(data: pd.DataFrame, n_factors: int = 3, *, method: str = "minres",
         "pairwise")``), or polychoric ones with ``poly=True`` (``psych::omega(poly=TRUE)``).
     n_factors : int
         Number of group factors (psych's ``nfactors``, default 3).
-    method : {"minres", "ml", "pa"}
+    method : {"minres", "uls", "ml", "pa"}
         Extraction (psych's ``fm``), also for the one-factor fit of ``Phi``.
     poly : bool
         Use :func:`~analysis.stats.polychoric.polychoric` correlations.
@@ -744,7 +762,7 @@ def omega_sl(data: pd.DataFrame, n_factors: int = 3, *, method: str = "minres",
         n=len(data), method=method, converged=converged)
 
 
-def icc(data: pd.DataFrame, *, method: str | None = None, ci: float = 0.95) -> ICCResult:
+def icc(data: pd.DataFrame, *, method: IccMethod | None = None, ci: float = 0.95) -> ICCResult:
     """Shrout & Fleiss (1979) intraclass correlations with psych::ICC's F tests and intervals.
 
     From mean squares for subjects ``MSB``, raters/occasions ``MSJ``, residual ``MSE`` and
@@ -797,7 +815,7 @@ def icc(data: pd.DataFrame, *, method: str | None = None, ci: float = 0.95) -> I
     x_all = numeric_frame(data, "icc", min_columns=2)
     if method is None:
         method = "reml" if x_all.isna().to_numpy().any() else "anova"
-    if method not in ("anova", "reml"):
+    if method not in ICC_METHODS:
         raise ValueError(f"icc: method must be 'anova' or 'reml', got {method!r}")
     if not 0 < ci < 1:
         raise ValueError(f"icc: ci must be between 0 and 1, got {ci!r}")
