@@ -239,7 +239,8 @@ class Report:
         >>> r.model_text("f =~ sat_health + sat_housing")
         'f =~ Health + Housing'
         """
-        return re.sub(r"[A-Za-z_][A-Za-z0-9_.]*", lambda m: self.label(m[0]), model)
+        # only score and item keys are renamed: a latent variable ``f`` is no column heading
+        return re.sub(r"[A-Za-z_][A-Za-z0-9_.]*", lambda m: self.labels.keys.get(m[0], m[0]), model)
 
     # ------------------------------------------------------------------------- blocks
     def _add(self, block: Block) -> Block:

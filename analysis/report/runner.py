@@ -387,7 +387,7 @@ def run(data_dir: str | Path, out_dir: str | Path, *, internal_out: str | Path |
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     out, internal = Path(folder) / "reports", Path(folder) / "internal"
     ...     outcomes = run(datasets.path("demo"), out, internal_out=internal,
-    ...                    skip=["01", "02", "03", "04", "05", "06", "07"])
+    ...                    skip=["01", "02", "03", "04", "05", "06", "07", "08"])
     ...     n_scores = len(list((internal / "scores").glob("*_scores.csv")))
     ...     published = list(out.iterdir())
     >>> outcomes[0], n_scores, published
