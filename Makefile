@@ -35,8 +35,11 @@ $(TESTING): $(RUNTIME)
 report: $(RUNTIME)
 	$(BIN)/python -m analysis report --data $(DEMO) --out reports
 
-## make test: the whole test suite (unit, R agreement, doctests, every notebook)
+## make test: lint (ruff: pyflakes + import order), types of analysis.stats (mypy), then the whole
+## test suite (unit, R agreement, doctests, every notebook)
 test: $(TESTING)
+	$(BIN)/ruff check --quiet analysis tests benchmarks tools
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -n 2
 
 ## make lab: open the report notebooks in JupyterLab (kernel "Python (youth-services)")

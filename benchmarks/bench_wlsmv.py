@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+from bench_polychoric import _generator  # the same seeded skewed items
 
 from analysis.stats.sem import cfa, invariance
-from bench_polychoric import _generator  # the same seeded skewed items
 
 ROOT = Path(__file__).resolve().parents[1]
 REPEAT = 5

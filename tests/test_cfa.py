@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 from lavaan_compare import assert_rows_and_estimates
 
+from analysis.datasets import load as load_example
 from analysis.stats.lavaan_syntax import parse_model
 from analysis.stats.sem import cfa
-from analysis.datasets import load as load_example
 
 HERE = Path(__file__).parent
 FIX = json.loads((HERE / "fixtures/r/cfa.json").read_text())

@@ -13,15 +13,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.weightstats import DescrStatsW
 
-from analysis.stats import descriptives as D
-from analysis.study import cohort as C
-from analysis.study.synthetic import DOMAINS
-from analysis.stats.norms import norm_table
+from analysis.datasets import load as load_example
 from analysis.report.disclosure import suppress_small_cells
+from analysis.stats import descriptives as D
+from analysis.stats.norms import norm_table
 from analysis.stats.reliability import cronbach_alpha
+from analysis.study import cohort as C
 from analysis.study.intake import intake_table
 from analysis.study.reference_norms import national_norms
-from analysis.datasets import load as load_example
+from analysis.study.synthetic import DOMAINS
 
 TOL = 1e-12
 

@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from analysis.datasets import path as example_path
+from analysis.intake.codebook import render_codebook
 from analysis.intake.dictionary import (
     DICTIONARY_DIR,
     MISSING_VALUES,
@@ -14,7 +16,6 @@ from analysis.intake.dictionary import (
     schema_text,
     scores_schema,
 )
-from analysis.intake.codebook import render_codebook
 from analysis.intake.instruments import (
     QUESTIONNAIRE_DIR,
     available_instruments,
@@ -22,7 +23,6 @@ from analysis.intake.instruments import (
 )
 from analysis.intake.readers import REJECTION_COLUMNS, load_responses, load_table
 from analysis.intake.scoring import score
-from analysis.datasets import path as example_path
 
 SCHEMAS = sorted(DICTIONARY_DIR.glob("*.json"))
 TYPES = {"string", "integer", "number", "boolean", "date", "datetime", "year", "any"}

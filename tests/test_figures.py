@@ -39,13 +39,13 @@ def test_profile_chart_refuses_more_than_three_readings():
 # --------------------------------------------------------------------------- disclosure in figures
 # A figure of a report may show no more than the report's tables: no count below 5, nothing a
 # table hides (<5, or .. hiding a count that would let a reader recompute a <5 cell).
-from matplotlib.backends.backend_agg import FigureCanvasAgg   # noqa: E402
-from matplotlib.patches import Rectangle                       # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 
-from analysis.report.disclosure import TableSpec                # noqa: E402
-from analysis.report.document import Report                     # noqa: E402
-from analysis.report import figures                             # noqa: E402
-from analysis.study.surveys import sus_band_table               # noqa: E402
+from analysis.report import figures  # noqa: E402
+from analysis.report.disclosure import TableSpec  # noqa: E402
+from analysis.report.document import Report  # noqa: E402
+from analysis.study.surveys import sus_band_table  # noqa: E402
 
 MASKS = {"<5", ".."}
 

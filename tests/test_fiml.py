@@ -22,8 +22,8 @@ import pytest
 from lavaan_compare import assert_rows_and_estimates
 from scipy import stats
 
-from analysis.stats.sem import cfa, invariance
 from analysis.datasets import load as load_example
+from analysis.stats.sem import cfa, invariance
 
 HERE = Path(__file__).parent
 FIX = json.loads((HERE / "fixtures/r/fiml.json").read_text())

@@ -6,7 +6,6 @@ of them: rows read = accepted + rejected, and the only exception a user ever see
 """
 from __future__ import annotations
 
-
 import numpy as np
 import openpyxl
 import pandas as pd

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.stats.sem import invariance
 from analysis.datasets import load as load_example
+from analysis.stats.sem import invariance
 
 HERE = Path(__file__).parent
 FIX = json.loads((HERE / "fixtures/r/cfa.json").read_text())

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from analysis.datasets import path as example_path
 from analysis.intake.readers import (
     InputError,
     PersonalDataError,
@@ -18,7 +19,6 @@ from analysis.intake.readers import (
     load_table,
     read_raw,
 )
-from analysis.datasets import path as example_path
 
 FIX = Path(__file__).parent / "fixtures" / "io"
 EXPECTED = pd.read_csv(FIX / "3x10d_expected.csv", dtype={"respondent_id": str, "occasion": str})

@@ -2,12 +2,11 @@
 from the lavaan model-syntax documentation."""
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
+from analysis.datasets import load as load_example
 from analysis.stats.lavaan_syntax import ModelSyntaxError, Statement, parse_model
 from analysis.stats.sem import cfa
-from analysis.datasets import load as load_example
 
 
 def _t(stmts):

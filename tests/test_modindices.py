@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.stats.sem import cfa, modification_indices
 from analysis.datasets import load as load_example
+from analysis.stats.sem import cfa, modification_indices
 
 HERE = Path(__file__).parent
 FIX = json.loads((HERE / "fixtures/r/modindices.json").read_text())

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from analysis.intake.scoring import score
-from analysis.stats import norms as nm
 from analysis.report.disclosure import suppress_small_cells
+from analysis.stats import norms as nm
 from analysis.study import synthetic as syn
 
 

@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.stats.reliability import omega
 from analysis.datasets import load as load_example
+from analysis.stats.reliability import omega
 
 HERE = Path(__file__).parent
 FIX = json.loads((HERE / "fixtures/r/omega_sem.json").read_text())

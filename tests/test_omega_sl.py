@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.stats.reliability import cronbach_alpha, omega_sl
 from analysis.datasets import load as load_example
+from analysis.stats.reliability import cronbach_alpha, omega_sl
 
 FIX = Path(__file__).parent / "fixtures"
 R = json.loads((FIX / "r" / "omega_sl.json").read_text())

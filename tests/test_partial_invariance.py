@@ -20,13 +20,13 @@ import pandas as pd
 import pytest
 from lavaan_compare import assert_rows_and_estimates
 
+from analysis.datasets import load as load_example
 from analysis.stats.sem import (
     cfa,
     equality_score_tests,
     invariance,
     latent_mean_differences,
 )
-from analysis.datasets import load as load_example
 
 HERE = Path(__file__).parent
 FIX = json.loads((HERE / "fixtures/r/partial.json").read_text())

@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 from scipy import special
 
+from analysis.datasets import load as load_example
 from analysis.stats.polychoric import _smooth, bvn_cdf, cell_probabilities, polychoric
 from analysis.stats.reliability import ordinal_alpha
-from analysis.datasets import load as load_example
 
 FIX = Path(__file__).parent / "fixtures"
 R = json.loads((FIX / "r" / "polychoric.json").read_text())

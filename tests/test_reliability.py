@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from analysis.datasets import load as load_example
 from analysis.stats.reliability import (
     _bootstrap_alpha,
     cronbach_alpha,
@@ -27,7 +28,6 @@ from analysis.stats.reliability import (
     sdc,
     sem_from_icc,
 )
-from analysis.datasets import load as load_example
 
 FIX = Path(__file__).parent / "fixtures"
 R = json.loads((FIX / "r" / "reliability.json").read_text())

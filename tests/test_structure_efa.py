@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.datasets import load as load_example
 from analysis.stats._factoring import principal_axis
 from analysis.stats.structure import (
     _one_factor_reduced,
@@ -27,7 +28,6 @@ from analysis.stats.structure import (
     kmo,
     parallel_analysis,
 )
-from analysis.datasets import load as load_example
 
 FIX = Path(__file__).parent / "fixtures"
 R = json.loads((FIX / "r" / "efa.json").read_text())

@@ -65,16 +65,16 @@ from analysis.intake.privacy import find_identity_codes, mask_identifiers
 from analysis.intake.rawfiles import (  # noqa: F401  (Problem, PersonalDataError, TextColumn: public here too)
     NUMBER,
     NUMBER_RE,
+    CsvReader,
     InputError,
     PersonalDataError,
     Problem,
     RawTable,
+    Restart,
     TextColumn,
     cell_text,
-    CsvReader,
-    Restart,
-    resolve_source,
     read_raw,
+    resolve_source,
 )
 
 ON_INVALID = ("error", "reject-rows")

@@ -32,9 +32,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import ScalarFormatter
 
+from analysis.report import present
 from analysis.report.i18n import has, t
 from analysis.report.labels import value_labels
-from analysis.report import present
 from analysis.study.cohort import profile_rows
 from analysis.study.pilot import profile_means
 from analysis.study.service_use import chart_means
