@@ -90,3 +90,53 @@ def test_surveys_missing_from_the_study_say_so():
     surveys.client()
     surveys.staff()
     assert [b.kind for b in r._blocks] == ["heading", "skip", "heading", "skip"]
+
+
+# --------------------------------------------------------------------------- 06 and 07
+def test_study_visits_from_an_extract_or_the_counted_file():
+    from analysis.study.service_use import study_visits
+    visits = pd.DataFrame({"respondent_id": ["a", "a", "b"], "service_type": "doctor",
+                           "visit_date": pd.to_datetime(["2024-01-10", "2024-09-01", "2024-03-01"])})
+    plans = pd.DataFrame({"respondent_id": ["a", "b"], "plan_date": pd.to_datetime(["2024-05-01", "2024-05-01"])})
+    tables = {"service-visits": visits, "plan-dates": plans, "service-use": "counted"}
+    both = SimpleNamespace(has=lambda p, dataset=None: dataset in tables, table=lambda p, d: tables[d])
+    windows, counted = study_visits(both)
+    assert windows is not None and counted is windows.counts and not windows.extract_date_given
+    counted_only = SimpleNamespace(has=lambda p, dataset=None: dataset == "service-use", table=lambda p, d: tables[d])
+    assert study_visits(counted_only) == (None, "counted")
+
+
+def test_service_use_sentence_not_about_hidden_numbers():
+    from analysis.report.sections.service_use import ServiceUseReport
+    r = _open("06_service_use")
+    report = ServiceUseReport(r)
+    clients = [f"c{i}" for i in range(3)]           # three clients: every number of theirs is hidden
+    report.visits = pd.DataFrame({"respondent_id": clients * 2, "period": ["before"] * 3 + ["after"] * 3,
+                                  "service_type": "doctor", "visits": [2, 3, 1, 1, 2, 0]})
+    report.results()
+    assert r._tables["service_use"].hidden({"service_type": "all_services"}, "n")
+    assert r._blocks[-1].kind == "paragraph" and not any(b.kind == "figure" for b in r._blocks)
+    with pytest.raises(ValueError, match="could not be counted"):
+        ServiceUseReport(r).results()
+
+
+def test_indicators_of_the_study_and_the_share_moving_the_desired_way():
+    from analysis.study.indicators import desired_share, study_indicators
+    with pytest.raises(ValueError, match="no indicator file"):
+        study_indicators(SimpleNamespace(has=lambda p, dataset=None: False))
+    tables = {("staff", "indicators"): "staff file", ("cohort", "indicators"): "cohort file"}
+    study = SimpleNamespace(has=lambda p, dataset=None: (p, dataset) in tables, table=lambda p, d: tables[(p, d)])
+    assert study_indicators(study) == ("staff file", None)
+    report = pd.DataFrame({"desired": pd.array([True, True, False, None], dtype="boolean")})
+    assert desired_share(report).n == 3
+    assert desired_share(report, hidden=pd.Series([True, False, False, False])) == desired_share(report.iloc[1:])
+
+
+def test_shown_count_of_a_published_table():
+    r = _open("06_service_use")
+    shown = r.table("acc", pd.DataFrame({"measure": ["visits", "n_clients"], "value": [40, 3], "persons": [3, 3]}),
+                    counts=None, title="A")
+    assert r.shown_count(shown, {"measure": "visits"}) == "40"
+    from analysis.report import disclosure
+    masked = r.table("acc2", disclosure.mask_small_groups(shown.machine), counts=None, title="B")
+    assert r.shown_count(masked, {"measure": "visits"}) == r.t("figures.hidden")

@@ -190,6 +190,24 @@ class Report:
             return self.t("common.fewer_than", min_n=self.min_n) if small else self.t("disclosure.not_shown")
         return self.n(shown.value(where, column))
 
+    def shown_count(self, table: str | present.ShownTable, where: int | Mapping[str, object],
+                    column: str = "value") -> str:
+        """A count that is not a number of persons (visits, rows) of a published table for a
+        sentence: "hidden" when disclosure control hid it (see :meth:`shown_n`).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> r = Report("06_service_use", None, display=False)
+        >>> t = pd.DataFrame({"measure": ["visits"], "value": [1234]})
+        >>> r.shown_count(r.table("visits", t, counts=None, title="Visits"), {"measure": "visits"})
+        '1,234'
+        """
+        shown = self._tables[table] if isinstance(table, str) else table
+        if shown.hidden(where, column):
+            return self.t("figures.hidden")
+        return self.count(shown.value(where, column))
+
     def publishable(self, *counts: float) -> bool:
         """Whether groups of these sizes may be published at all: each has at least ``min_n``
         persons. For a group that no table counts but that follows from published counts (the

@@ -42,6 +42,8 @@ from analysis.stats.results import Result
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*[/-]?\s*[Hh]\s*([12])\s*$|^\s*[Hh]\s*([12])\s*[/-]?\s*(\d{4})\s*$")
 DIRECTIONS = ("up", "down")
+#: Populations whose indicator file a report uses: the first of them that has one.
+POPULATIONS = ("pilot", "staff", "cohort")
 
 
 def normalise_period(period: object) -> str:
@@ -309,17 +311,42 @@ class DesiredShare(Result):
     share: float
 
 
-def desired_share(report: pd.DataFrame) -> DesiredShare:
-    """How many indicators with a direction and a change moved the desired way, of how many
-    (cells hidden by disclosure control do not count).
+def desired_share(report: pd.DataFrame, hidden: pd.Series | np.ndarray | None = None) -> DesiredShare:
+    """How many indicators with a direction and a change moved the desired way, of how many.
+
+    ``report`` is the :func:`indicator_report` as computed; ``hidden`` says in which rows
+    disclosure control hid ``desired`` (a published table's mask of that column, row by row):
+    those do not count.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"desired": pd.array([True, False, None], dtype="boolean")})
-    >>> desired_share(t)
-    DesiredShare(n_desired=1, n=2, share=0.5)
+    >>> t = pd.DataFrame({"desired": pd.array([True, False, None, True], dtype="boolean")})
+    >>> desired_share(t), desired_share(t, hidden=[False, False, False, True])
+    (DesiredShare(n_desired=2, n=3, share=0.6666666666666666), DesiredShare(n_desired=1, n=2, share=0.5))
     """
-    known = report["desired"].dropna()
-    known = known[[isinstance(v, (bool, np.bool_)) for v in known]]   # hidden cells ("..") are not known
+    known = report["desired"]
+    if hidden is not None:
+        known = known[~np.asarray(hidden, dtype=bool)]
+    known = known.dropna()
     k = int(known.astype(bool).sum())
     return DesiredShare(k, int(len(known)), k / len(known) if len(known) else float("nan"))
+
+
+def study_indicators(study) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The indicator file of the study (that of the first of :data:`POPULATIONS` that has one)
+    and its indicator catalogue, if the study has one (else ``None``).
+
+    Examples
+    --------
+    >>> from analysis import datasets
+    >>> from analysis.intake.manifest import load_study
+    >>> data, catalogue = study_indicators(load_study(datasets.path("demo")))
+    >>> {"period", "indicator", "value"} <= set(data.columns), catalogue is None
+    (True, False)
+    """
+    population = next((p for p in POPULATIONS if study.has(p, dataset="indicators")), None)
+    if population is None:
+        raise ValueError(f"the study has no indicator file (of populations {', '.join(POPULATIONS)})")
+    catalogue = (study.table(population, "indicator-catalogue")
+                 if study.has(population, dataset="indicator-catalogue") else None)
+    return study.table(population, "indicators"), catalogue

@@ -243,6 +243,11 @@ class VisitWindows(Result):
     visits_outside_windows: int
     visits_no_plan_date: int
 
+    @property
+    def extract_date_given(self) -> bool:
+        """Whether the extract date was given rather than taken from the last visit in the file."""
+        return self.extract_date_source != "last visit"
+
     def accounting(self) -> pd.DataFrame:
         """The run's accounting as a long table: ``measure, value``. Its ``attrs["disclosure"]``
         declares each row as a count of clients or a sum of visits over a group of clients, and
@@ -282,6 +287,26 @@ class VisitWindows(Result):
                           ["visits_read", ["visits_counted", "visits_excluded_clients", "visits_outside_windows",
                                            "visits_no_plan_date"]]]}
         return out
+
+
+def study_visits(study, population: str = "pilot") -> tuple[VisitWindows | None, pd.DataFrame]:
+    """The service-use table of ``population`` for :func:`service_use_change`: counted from the
+    visit extract in the windows around each client's plan when the study has an extract and
+    plan dates (the :class:`VisitWindows` are returned too), else the study's pre-counted file
+    (and ``None``).
+
+    Examples
+    --------
+    >>> from analysis import datasets
+    >>> from analysis.intake.manifest import load_study
+    >>> windows, visits = study_visits(load_study(datasets.path("demo")))
+    >>> windows is None, sorted(visits["period"].unique())
+    (True, ['after', 'before'])
+    """
+    if study.has(population, dataset="service-visits") and study.has(population, dataset="plan-dates"):
+        windows = visit_windows(study.table(population, "service-visits"), study.table(population, "plan-dates"))
+        return windows, windows.counts
+    return None, study.table(population, "service-use")
 
 
 def visit_windows(visits, plans: pd.DataFrame, *, length: int = 6, unit: str = "months",
