@@ -12,7 +12,7 @@ import pytest
 from analysis.report.runner import NOTEBOOK_DIR
 
 REPORTS = ["01_data_intake", "02_validation_report", "03_norms", "04_pilot_evaluation", "05_participant_surveys",
-           "06_service_use", "07_half_yearly_indicators"]
+           "06_service_use", "07_half_yearly_indicators", "08_process"]
 MAX_LINES = 40
 #: Statements a notebook may hold besides calls, assignments, imports and ``with r.attempt():``.
 FORBIDDEN = (ast.For, ast.While, ast.FunctionDef, ast.ClassDef, ast.Try, ast.Lambda, ast.ListComp, ast.DictComp,

@@ -493,11 +493,35 @@ def team_coverage(scores: pd.DataFrame, members: pd.DataFrame) -> tuple[int, int
     return len(ids), len(ids & set(members["respondent_id"].astype(str)))
 
 
+# ----------------------------------------------------------------------------- the study's inputs
+def enrolled_clients(study, population: str = "pilot") -> list[str]:
+    """The clients of the model (the persons of ``population``'s process events), whom
+    :func:`identified_vs_enrolled` compares with the register; none when the study has no
+    process events.
+
+    Examples
+    --------
+    >>> from analysis import datasets
+    >>> from analysis.intake.manifest import load_study
+    >>> len(enrolled_clients(load_study(datasets.path("demo")))) > 0
+    True
+    """
+    if not study.has(population, dataset="process-events"):
+        return []
+    return study.table(population, "process-events")["respondent_id"].tolist()
+
+
+def staff_scores(study, population: str = "staff", instrument: str = "staff-survey") -> pd.DataFrame | None:
+    """The staff survey's scores, which the team sections break down by team; ``None`` when the
+    study has no staff survey (the report says so)."""
+    return study.scores(population, instrument) if study.has(population, instrument) else None
+
+
 # ----------------------------------------------------------------------------- the report's words
 # The sentences of report 08 are in analysis/report/messages/; these helpers give their fields.
-# ``fmt`` is the report (anything with ``n``, ``count``, ``num``, ``label`` and ``t``), so that
-# numbers arrive formatted in the report language and persons under the small-cell limit are
-# never printed.
+# ``fmt`` is the report (anything with ``n``, ``shown_n``, ``count``, ``num``, ``prop``, ``label``
+# and ``t``), so that numbers arrive formatted in the report language and persons under the
+# small-cell limit are never printed.
 def score_keys(instrument: str) -> list[str]:
     """The declared scores of an instrument (``questionnaires/<id>.yaml``), in order.
 
@@ -532,13 +556,17 @@ def identification_text(ident: Identification, fmt) -> dict[str, str]:
             "identified": fmt.n(ident.n_identified)}
 
 
-def concentration_text(shown: pd.DataFrame, fmt) -> dict[str, str]:
-    """Fields of ``08_process.identification.concentration`` from the published
-    :func:`concentration` table (a hidden cell stays hidden)."""
-    row = shown.set_index("group").loc["all"]
-    top = shown.set_index("group")["share_pct"]
-    pct = {g: (v if isinstance(v, str) else fmt.num(v, 0) + " %") for g, v in top.items()}
-    return {"n": fmt.n(row["n"]), "gini": row["gini"] if isinstance(row["gini"], str) else fmt.prop(row["gini"]),
+def concentration_text(shown, fmt) -> dict[str, str]:
+    """Fields of ``08_process.identification.concentration`` from the :func:`concentration`
+    table as published (``shown``: the report's published table, which knows its hidden cells,
+    :class:`analysis.report.present.ShownTable`): a hidden cell stays hidden (its mark), the
+    persons through ``fmt.shown_n``."""
+    def cell(group: str, column: str, words) -> str:
+        where = {"group": group}
+        return shown.value(where, column) if shown.hidden(where, column) else words(shown.value(where, column))
+
+    pct = {g: cell(g, "share_pct", lambda v: fmt.num(v, 0) + " %") for g in shown.machine["group"]}
+    return {"n": fmt.shown_n(shown, {"group": "all"}), "gini": cell("all", "gini", fmt.prop),
             "top_5": pct.get("top_5", ""), "top_10": pct.get("top_10", ""), "top_20": pct.get("top_20", "")}
 
 
