@@ -56,6 +56,25 @@ REPORTS = ["04_pilot_evaluation", "05_participant_surveys", "06_service_use", "0
 
 
 # --------------------------------------------------------------------------- the study
+#: Open answers with personal details (invented people), each with the part a reader must not
+#: see; the rest of the answer is published.
+COMMENT_DETAILS = {
+    "Virtasen Matti auttoi minua paljon.": "Virtasen",
+    "Iso kiitos Heikkilälle tuesta.": "Heikkilälle",
+    "Ohjaaja Niemi oli paras.": "Niemi",
+    "MATTI VIRTANEN vastasi aina.": "VIRTANEN",
+    "Soittakaa 040.123.4567 jos tarvitsette.": "040.123",
+    "Numeroni on 358 40 123 4567.": "123 4567",
+    "Viestit osoitteeseen matti at example dot com.": "example dot com",
+    "Tai liisa(a)example.fi kiitos.": "example.fi",
+    "Henkilötunnukseni on 131052 308T.": "308T",
+    "Asun Hämeenkadulla 5 A 10 yksin.": "Hämeenkadulla",
+    "Palkka tilille FI21 1234 5600 0007 85 ajoissa.": "0007 85",
+    "Löydät minut @mattiv_88 palvelusta.": "mattiv_88",
+}
+COMMENTS = list(COMMENT_DETAILS)
+
+
 def attack_study(folder: Path) -> Path:
     """The hand-written study of the issue (see the module docstring)."""
     rng = np.random.default_rng(22)
@@ -78,6 +97,7 @@ def attack_study(folder: Path) -> Path:
             x = rng.integers(1, 4, 20)
             x[0] = 5
         client[f"cs_{k}"] = x
+    client["Mikä toimi hyvin?"] = COMMENTS + ["Sain apua nopeasti."] * (20 - len(COMMENTS))
     staff = pd.DataFrame({"Tunniste": [f"S{i}" for i in range(7)],
                           **{f"ss_{k}": rng.integers(3, 6, 7) for k in range(1, 14)}})
     staff["ss_1"] = [4, 4, 4, 4, 4, 4, 1]               # six 4s and one 1: 85.7 % agree, M 3.571, SD 1.134
@@ -460,6 +480,39 @@ def test_cross_report_attack_works_and_finds_nothing_here(published, tmp_path):
     female = leaks[(leaks["table"] == "04_pilot_evaluation/background") & leaks["group"].str.endswith("category=female")]
     assert female[["column", "value"]].values.tolist() == [["n", 11.0], ["pct", 100 * 11 / 23]]
     assert audit_folder(out).empty
+
+
+def _published_text(out: Path) -> str:
+    """Every word a reader of the published folder can read: pages, Word, workbooks, CSV."""
+    from docx import Document
+    texts = []
+    for path in sorted(out.rglob("*")):
+        if path.suffix in (".html", ".csv", ".json", ".svg"):
+            texts.append(path.read_text(encoding="utf-8", errors="replace"))
+        elif path.suffix == ".docx":
+            doc = Document(str(path))
+            texts += [p.text for p in doc.paragraphs]
+            texts += [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        elif path.suffix == ".xlsx":
+            for sheet in pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl").values():
+                texts += sheet.astype(str).to_numpy().ravel().tolist()
+    return "\n".join(map(str, texts))
+
+
+def test_comments_keep_no_personal_detail(published):
+    """The attack on open answers: each comment is published (its other words are there), and
+    none of its personal details is, in any file of the published folder."""
+    _, out, _ = published
+    text = _published_text(out)
+    assert "auttoi minua paljon" in text and "oli paras" in text      # the comments are published
+    found = {detail for detail in COMMENT_DETAILS.values() if detail in text}
+    assert not found, found
+
+
+def test_the_comment_attack_would_find_an_unscreened_detail(published, tmp_path):
+    _, out, _ = published
+    (tmp_path / "leak.csv").write_text("kommentti\nOhjaaja Niemi oli paras.\n", encoding="utf-8")
+    assert "Niemi" in _published_text(tmp_path) and "Niemi" not in _published_text(out)
 
 
 def test_machine_tables_equal_the_published_tables(published):
