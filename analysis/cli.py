@@ -136,7 +136,22 @@ def _report(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     print_summary(outcomes, args.out, internal_dir=internal)
-    return 1 if any(o.status == "failed" for o in outcomes) else 0
+    leaks = _audit_published(Path(args.out))
+    return 1 if leaks or any(o.status == "failed" for o in outcomes) else 0
+
+
+def _audit_published(out: Path) -> int:
+    """The attacker's audit over every table of every report in the published folder together
+    (each report protects its own tables; this checks what they give away jointly). Prints
+    what a reader could recover; returns how many values."""
+    from analysis.report.disclosure import audit_folder
+
+    found = audit_folder(out)
+    if len(found):
+        print(f"DISCLOSURE: {len(found)} hidden value(s) can be recovered by combining the published "
+              f"tables of {out} — do not publish; run the reports separately (--only) or merge small "
+              f"groups:\n{found.to_string(index=False)}", file=sys.stderr)
+    return len(found)
 
 
 def _names(value: str | None) -> list[str] | None:

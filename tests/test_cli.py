@@ -1,4 +1,5 @@
 """Tests of the command line (called in-process through analysis.cli.main; one real subprocess)."""
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -261,3 +262,19 @@ def test_template_needs_an_instrument_or_a_dataset(tmp_path, capsys):
         main(["template", str(tmp_path / "t.csv")])
     assert main(["template", "--dataset", "nothing", str(tmp_path / "t.csv")]) == 2
     assert "no data dictionary entry 'nothing'" in capsys.readouterr().err
+
+
+def test_report_run_audits_the_published_folder_as_a_whole(tmp_path, capsys):
+    """Two reports that each protect their own tables but give a hidden count away together:
+    the run says so and fails (exit 1), so that nobody publishes the folder."""
+    from analysis.cli import _audit_published
+    from analysis.report.disclosure import Policy, TableSpec, write_declarations
+    for report, shown in (("a", [504, "..", "<5", 900]), ("b", [504, 393, "<5", ".."])):
+        folder = tmp_path / "tables" / report
+        folder.mkdir(parents=True)
+        pd.DataFrame({"gender": ["female", "male", "other", "all"], "n": shown}).to_csv(folder / "g.csv", index=False)
+        write_declarations(Policy(), {"g": TableSpec(population="clients", dims=["gender"])}, folder)
+    assert _audit_published(tmp_path) == 4
+    assert "DISCLOSURE: 4 hidden value(s)" in capsys.readouterr().err
+    shutil.rmtree(tmp_path / "tables" / "b")            # one report alone gives nothing away
+    assert _audit_published(tmp_path) == 0

@@ -1990,8 +1990,10 @@ def audit_folder(out_dir: str | Path, *, policy: Policy | None = None) -> pd.Dat
         data = json.loads(declared.read_text(encoding="utf-8"))
         policies.append(Policy(**{k: v for k, v in data["policy"].items() if k != "overridden"}))
         for name, spec in data["tables"].items():
-            tables[f"{declared.parent.name}/{name}"] = read_table(declared.parent / f"{name}.csv")
-            specs[f"{declared.parent.name}/{name}"] = TableSpec.from_dict(spec)
+            table, spec = read_table(declared.parent / f"{name}.csv"), TableSpec.from_dict(spec)
+            if "_row" in spec.context and "_row" not in table:     # rows told apart by position only
+                table["_row"] = range(len(table))
+            tables[f"{declared.parent.name}/{name}"], specs[f"{declared.parent.name}/{name}"] = table, spec
     if policy is None:
         policy = max(policies, key=lambda p: (p.min_count, p.min_statistic_n), default=Policy())
     return audit(tables, specs, policy=policy)
