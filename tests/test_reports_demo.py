@@ -462,3 +462,12 @@ def test_indicators_period_parameter(tmp_path):
     assert set(t["previous_period"]) == {"2015H2"}
     assert t.loc["clients_with_plan", "change"] == pytest.approx(
         raw[("2016H1", "clients_with_plan")] - raw[("2015H2", "clients_with_plan")])
+
+
+def test_the_published_demo_gives_nothing_away_across_reports(demo, demo_fi):
+    """The attacker's audit over all eight reports' tables together finds no hidden value."""
+    from analysis.report.disclosure import audit_folder
+    for out in (demo, demo_fi):
+        found = audit_folder(out)
+        assert found.empty, found.to_string()
+        assert len(list((out / "tables").glob("*/disclosure.json"))) >= 7   # the audit saw the reports
