@@ -17,7 +17,9 @@ case and spacing. The end date is the declared one (``identification.end``, else
 ``date``), else the last visit in the register. The counting is partition-local: the visits of
 each block of rows are summarised per person × service × (in window or not) and the summaries
 added up (:mod:`analysis.stats.partitions`), so a ``dask.dataframe`` gives the same persons and
-counts as pandas. Every visit read is counted once: in the window and counted, of a service the
+counts as pandas. Persons and services are counted as integer codes (``pd.factorize`` per
+block; the blocks' codes merged through their values, persons and services sorted), cells
+with ``np.bincount``, and the window is a vectorised mask of the dates. Every visit read is counted once: in the window and counted, of a service the
 criteria leave out, or outside the window.
 
 Client process
@@ -73,7 +75,7 @@ from analysis.stats.partitions import summaries
 from analysis.stats.results import Result
 from analysis.stats.survival import KaplanMeier, kaplan_meier
 
-#: Where a visit of the register falls.
+#: Where a visit of the register falls (code 0, 1 of a block summary's ``place``).
 PLACES = ("window", "outside")
 TOP = (0.05, 0.10, 0.20)
 
@@ -83,19 +85,87 @@ def _last_day(visits: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"last": [pd.to_datetime(visits["visit_date"]).max()]})
 
 
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of a column's values as text (-1: missing) and the text of each code (distinct)."""
+    codes, uniques = pd.factorize(values)
+    codes = np.asarray(codes, np.int64)
+    text = pd.Index(uniques).astype(str)
+    if not text.is_unique:                       # e.g. 1 and "1": one person once written as text
+        again, text = pd.factorize(text)
+        codes = np.where(codes < 0, -1, np.asarray(again, np.int64)[codes])
+    return codes, pd.Index(text)
+
+
+def _count_cells(cell: np.ndarray, size: int, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The cells of ``0..size-1`` that occur, in order, and their rows (or summed integer
+    ``weights``): ``np.bincount`` when the cells are few beside the rows, else a sort."""
+    if size <= max(4 * len(cell), 1 << 22):
+        n = np.bincount(cell, weights=weights, minlength=size)      # float sums of integers < 2**53: exact
+        where = np.flatnonzero(n)
+        return where, np.rint(n[where]).astype(np.int64)
+    if weights is None:
+        where, counts = np.unique(cell, return_counts=True)
+        return where.astype(np.int64), counts.astype(np.int64)
+    sums = pd.Series(weights).groupby(cell, sort=True).sum()
+    return sums.index.to_numpy(np.int64), sums.to_numpy(np.int64)
+
+
 def _visit_summary(visits: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """Visits per person × service × place (in the window or not) of one block of rows."""
+    """Visits per person × service × place (0 in the window, 1 outside) of one block of rows;
+    persons and services as categoricals of this block's values (as text), counted on
+    integer codes."""
     missing = [c for c in ("respondent_id", "visit_date", "service_type") if c not in visits.columns]
     if missing:
         raise KeyError(f"visit register: column(s) {missing} missing; expected respondent_id, visit_date, service_type")
-    day = pd.to_datetime(visits["visit_date"]).dt.normalize()
-    if day.isna().any() or visits["respondent_id"].isna().any() or visits["service_type"].isna().any():
-        rows = visits.index[(day.isna() | visits["respondent_id"].isna() | visits["service_type"].isna()).to_numpy()]
-        raise ValueError(f"visit register: row(s) {rows[:20].tolist()} lack a person, a date or a service")
-    place = np.where((day >= start) & (day <= end), "window", "outside")
-    frame = pd.DataFrame({"respondent_id": visits["respondent_id"].astype(str).to_numpy(),
-                          "service_type": visits["service_type"].astype(str).to_numpy(), "place": place})
-    return frame.groupby(["respondent_id", "service_type", "place"], sort=False).size().rename("visits").reset_index()
+    day = pd.to_datetime(visits["visit_date"])
+    person, ids = _codes(visits["respondent_id"])
+    service, services = _codes(visits["service_type"])
+    lacking = (person < 0) | (service < 0) | day.isna().to_numpy()
+    if lacking.any():
+        raise ValueError(f"visit register: row(s) {visits.index[lacking][:20].tolist()} lack a person, a date or a service")
+    # the window by whole days: start <= day (normalised) <= end, i.e. start <= day < end + 1 day
+    outside = ~((day >= start) & (day < end + pd.Timedelta(days=1))).to_numpy()
+    width = 2 * max(len(services), 1)
+    cell, n = _count_cells(person * width + service * 2 + outside, len(ids) * width)
+    p, rest = np.divmod(cell, width)
+    s, place = np.divmod(rest, 2)
+    return pd.DataFrame({"respondent_id": pd.Categorical.from_codes(p, categories=ids),
+                         "service_type": pd.Categorical.from_codes(s, categories=services),
+                         "place": place.astype(np.int8), "visits": n})
+
+
+def _merge_codes(columns: list[pd.Categorical]) -> tuple[np.ndarray, pd.Index]:
+    """Codes of categoricals of different blocks on their values together, and those values."""
+    if len(columns) == 1:
+        return np.asarray(columns[0].codes, np.int64), pd.Index(columns[0].categories)
+    cats = [c.categories for c in columns]
+    together, values = pd.factorize(cats[0].append(cats[1:]))
+    offsets = np.cumsum([0] + [len(c) for c in cats])
+    codes = [together[offsets[i]:offsets[i + 1]][np.asarray(c.codes, np.int64)] for i, c in enumerate(columns)]
+    return np.concatenate(codes).astype(np.int64), pd.Index(values)
+
+
+def _merge_summaries(parts: list[pd.DataFrame]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                          pd.Index, pd.Index]:
+    """Block summaries added up per person × service × place: codes of each (persons and
+    services sorted), visits, and the persons and services."""
+    person, ids = _merge_codes([p["respondent_id"].array for p in parts])
+    service, services = _merge_codes([p["service_type"].array for p in parts])
+    place = np.concatenate([p["place"].to_numpy(np.int64) for p in parts])
+    visits = np.concatenate([p["visits"].to_numpy(np.int64) for p in parts])
+    order = ids.argsort()
+    rank = np.empty(len(ids), np.int64)
+    rank[order] = np.arange(len(ids))
+    s_order = services.argsort()
+    s_rank = np.empty(len(services), np.int64)
+    s_rank[s_order] = np.arange(len(services))
+    width = 2 * max(len(services), 1)
+    cell, n = rank[person] * width + s_rank[service] * 2 + place, visits
+    if len(parts) > 1:                           # one block's cells are already distinct
+        cell, n = _count_cells(cell, len(ids) * width, visits)
+    p, rest = np.divmod(cell, width)
+    s, place = np.divmod(rest, 2)
+    return p, s, place, n, ids[order], services[s_order]
 
 
 @dataclass(frozen=True)
@@ -169,38 +239,40 @@ def identify(visits, spec: IdentificationSpec, *, end=None) -> Identification:
             raise ValueError("identify: the register has no visits; declare identification.end")
     end = pd.Timestamp(end).normalize()
     start = end - pd.DateOffset(months=int(spec.window_months)) + pd.Timedelta(days=1)
-    table = pd.concat(summaries(visits, _visit_summary, start, end), ignore_index=True)
-    table = table.groupby(["respondent_id", "service_type", "place"], sort=True)["visits"].sum().reset_index()
+    person, service, place, n, ids, found_index = _merge_summaries(summaries(visits, _visit_summary, start, end))
 
-    found = sorted(table["service_type"].unique())
+    found = found_index.tolist()
     counted_fold = None if spec.services is None else {fold(s) for s in spec.services}
     sector_of = {fold(k): v for k, v in spec.sectors.items()}
     services = pd.DataFrame({"service_type": found})
     services["counted"] = [counted_fold is None or fold(s) in counted_fold for s in found]
     services["sector"] = pd.Series([sector_of.get(fold(s), s) if c else None for s, c in zip(found, services["counted"])],
                                    dtype=object)
-    by_place = table.pivot_table(index="service_type", columns="place", values="visits", aggfunc="sum", fill_value=0)
-    by_place = by_place.reindex(index=found, columns=list(PLACES), fill_value=0)
-    services["visits_window"] = by_place["window"].to_numpy(np.int64)
-    services["visits_outside"] = by_place["outside"].to_numpy(np.int64)
+    by_place = _count_cells(service * 2 + place, 2 * len(found), n)
+    window_outside = np.zeros(2 * len(found), np.int64)
+    window_outside[by_place[0]] = by_place[1]
+    services["visits_window"] = window_outside[0::2]
+    services["visits_outside"] = window_outside[1::2]
 
-    sector = dict(zip(services["service_type"], services["sector"]))
-    counts = set(services.loc[services["counted"], "service_type"])
-    counted = table[(table["place"] == "window") & table["service_type"].isin(counts)]
-    counted = counted.assign(sector=counted["service_type"].map(sector))
-    ids = pd.Index(sorted(table["respondent_id"].unique()), name="respondent_id")
-    n_visits = counted.groupby("respondent_id")["visits"].sum().reindex(ids, fill_value=0).astype(np.int64)
-    n_sectors = (counted[counted["visits"] > 0].groupby("respondent_id")["sector"].nunique()
-                 .reindex(ids, fill_value=0).astype(np.int64))
-    persons = pd.DataFrame({"respondent_id": ids.to_numpy(), "visits": n_visits.to_numpy(),
-                            "sectors": n_sectors.to_numpy()})
+    # counted visits in the window per person, and the distinct sectors of them (integer codes)
+    counts = services["counted"].to_numpy(bool)
+    sector_code, sector_names = pd.factorize(services["sector"].where(counts))
+    take = (place == 0) & counts[service]
+    who, what, many = person[take], np.asarray(sector_code, np.int64)[service[take]], n[take]
+    n_visits = np.zeros(len(ids), np.int64)
+    cell, total = _count_cells(who, len(ids), many)
+    n_visits[cell] = total
+    width = max(len(sector_names), 1)
+    pairs, _ = _count_cells(who * width + what, len(ids) * width)
+    n_sectors = np.bincount(pairs // width, minlength=len(ids)).astype(np.int64)
+    persons = pd.DataFrame({"respondent_id": ids.to_numpy(), "visits": n_visits, "sectors": n_sectors})
     persons["identified"] = (persons["visits"] >= spec.min_visits) & (persons["sectors"] >= spec.min_sectors)
     in_window = int(services.loc[services["counted"], "visits_window"].sum())
     return Identification(
         persons=persons, services=services[["service_type", "sector", "counted", "visits_window", "visits_outside"]],
         spec=spec, window_start=start, window_end=end, end_source=source, n_persons=len(persons),
         n_in_window=int((persons["visits"] > 0).sum()), n_identified=int(persons["identified"].sum()),
-        visits_read=int(table["visits"].sum()), visits_counted=in_window,
+        visits_read=int(n.sum()), visits_counted=in_window,
         visits_excluded_services=int(services.loc[~services["counted"], "visits_window"].sum()),
         visits_outside_window=int(services["visits_outside"].sum()))
 
