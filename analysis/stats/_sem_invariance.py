@@ -5,7 +5,7 @@ functions from :mod:`analysis.stats.sem`.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Literal, Mapping, Sequence
+from typing import Any, Callable, Iterable, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,7 @@ from analysis.stats import _sem_ordinal
 from analysis.stats._sem_cfa import (
     CFAResult,
     Estimator,
+    Missing,
     cfa,
     cfa_ordinal,
     is_ordered,
@@ -128,12 +129,30 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: Estimator 
     fits = {name: cfa(data, model, estimator=estimator, group=group, group_equal=ge,
                       group_partial=gp, **kwargs) for name, ge, gp, _ in plan}
     robust = str(estimator).upper() == "MLR"
+    out = _invariance_table(fits, [(p[0], p[3]) for p in plan], _fit_columns(robust),
+                            ("cfi.robust", "rmsea.robust") if robust else ("cfi", "rmsea"),
+                            _ml_difference(fits, robust))
+    supported = out.set_index("model")["supported"]
+    scalar = [s for s in ("scalar (partial)", "scalar") if s in supported.index
+              and supported[s] is not pd.NA and bool(supported[s])]
+    out.attrs["latent_means"] = (_latent_means(fits[scalar[0]]) if scalar else None)
+    return out
+
+
+def _fit_columns(robust: bool) -> list[str]:
+    """The fit measures of an ML (or MLR) invariance table."""
     cols = ["npar", "chisq", "df", "pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower",
             "rmsea.ci.upper", "srmr", "aic", "bic"]
     if robust:
         cols += ["chisq.scaled", "chisq.scaling.factor", "pvalue.scaled", "cfi.robust",
                  "tli.robust", "rmsea.robust"]
+    return cols
 
+
+def _ml_difference(fits: Mapping[str, CFAResult], robust: bool
+                   ) -> Callable[[str, str], tuple[float, float]]:
+    """lavaan's ``lavTestLRT`` of nested ML fits: the χ² difference, or for MLR the
+    Satorra–Bentler (2001) scaled difference."""
     def difference(name: str, against: str) -> tuple[float, float]:
         f, pf = fits[name].fit, fits[against].fit
         ddf = f["df"] - pf["df"]
@@ -141,15 +160,7 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: Estimator 
             return f["chisq"] - pf["chisq"], ddf
         cd = (f["df"] * f["chisq.scaling.factor"] - pf["df"] * pf["chisq.scaling.factor"]) / ddf
         return (f["chisq"] - pf["chisq"]) / cd, ddf
-
-    out = _invariance_table(fits, [(p[0], p[3]) for p in plan], cols,
-                            ("cfi.robust", "rmsea.robust") if robust else ("cfi", "rmsea"),
-                            difference)
-    supported = out.set_index("model")["supported"]
-    scalar = [s for s in ("scalar (partial)", "scalar") if s in supported.index
-              and supported[s] is not pd.NA and bool(supported[s])]
-    out.attrs["latent_means"] = (_latent_means(fits[scalar[0]]) if scalar else None)
-    return out
+    return difference
 
 
 def _invariance_table(fits: Mapping[str, CFAResult], plan: Sequence[tuple[str, str | None]],
@@ -408,3 +419,274 @@ def latent_mean_differences(data: pd.DataFrame, model: str, group: str,
     if not res.converged:
         raise RuntimeError(f"the scalar model did not converge: {res.warnings}")
     return _latent_means(res)
+
+
+#: Longitudinal invariance steps: semTools ``long.equal`` of each.
+LONGITUDINAL_STEPS = {"configural": (), "metric": ("loadings",),
+                      "scalar": ("loadings", "intercepts"),
+                      "strict": ("loadings", "intercepts", "residuals")}
+
+
+def longitudinal_syntax(model: str, n_occasions: int, long_equal: Iterable[str] = ()) -> str:
+    """lavaan syntax of a longitudinal model for continuous items, as ``semTools::
+    measEq.syntax(configural, longFacNames = list(F = c("F.t1", "F.t2", …)), long.equal=,
+    ID.fac = "std.lv")`` writes it (same labels and sections).
+
+    The one-occasion ``model`` is repeated per occasion with every factor and item suffixed
+    ``.t1``, ``.t2``…; the same item's residuals covary across every pair of occasions
+    (semTools' default ``auto = "all"``), all factors covary. Identification by the first
+    occasion: its factor variances 1 and means 0; a factor's variance is free at later
+    occasions when loadings are equal, its mean when intercepts are. ``long_equal`` names
+    what is equal across occasions (one label for all occasions): ``"loadings"``,
+    ``"intercepts"``, ``"residuals"``.
+
+    Parameters
+    ----------
+    model : str
+        A first-order factor model of one occasion: ``=~`` from factors to items,
+        optionally factor or residual covariances (``~~``), without modifiers.
+    n_occasions : int
+        Two or more.
+    long_equal : iterable of str
+
+    Examples
+    --------
+    >>> from analysis.stats.sem import longitudinal_syntax
+    >>> print(longitudinal_syntax("F =~ u1 + u2", 2, ["loadings"]))
+    ## LOADINGS:
+    F.t1 =~ NA*u1.t1 + lambda.1_1*u1.t1
+    F.t1 =~ NA*u2.t1 + lambda.2_1*u2.t1
+    F.t2 =~ NA*u1.t2 + lambda.1_1*u1.t2
+    F.t2 =~ NA*u2.t2 + lambda.2_1*u2.t2
+    ## INTERCEPTS:
+    u1.t1 ~ NA*1 + nu.1*1
+    u2.t1 ~ NA*1 + nu.2*1
+    u1.t2 ~ NA*1 + nu.3*1
+    u2.t2 ~ NA*1 + nu.4*1
+    ## UNIQUE-FACTOR VARIANCES:
+    u1.t1 ~~ NA*u1.t1 + theta.1_1*u1.t1
+    u2.t1 ~~ NA*u2.t1 + theta.2_2*u2.t1
+    u1.t2 ~~ NA*u1.t2 + theta.3_3*u1.t2
+    u2.t2 ~~ NA*u2.t2 + theta.4_4*u2.t2
+    ## UNIQUE-FACTOR COVARIANCES:
+    u1.t1 ~~ NA*u1.t2 + theta.3_1*u1.t2
+    u2.t1 ~~ NA*u2.t2 + theta.4_2*u2.t2
+    ## LATENT MEANS/INTERCEPTS:
+    F.t1 ~ 0*1 + alpha.1*1
+    F.t2 ~ 0*1 + alpha.2*1
+    ## COMMON-FACTOR VARIANCES:
+    F.t1 ~~ 1*F.t1 + psi.1_1*F.t1
+    F.t2 ~~ NA*F.t2 + psi.2_2*F.t2
+    ## COMMON-FACTOR COVARIANCES:
+    F.t1 ~~ NA*F.t2 + psi.2_1*F.t2
+    """
+    equal = set(long_equal)
+    unknown = equal - {"loadings", "intercepts", "residuals"}
+    if unknown:
+        raise ValueError(f"long_equal: {sorted(unknown)} not available; expected some of "
+                         "'loadings', 'intercepts', 'residuals'")
+    if n_occasions < 2:
+        raise ValueError(f"longitudinal invariance needs two or more occasions, got {n_occasions}")
+    stmts, lv, ov = _first_order(model, "longitudinal invariance")
+    T, P, M = n_occasions, len(ov), len(lv)
+
+    def item(v: str, t: int) -> int:             # item number in the wide model (1-based)
+        return t * P + ov.index(v) + 1
+
+    def fac(f: str, t: int) -> int:
+        return t * M + lv.index(f) + 1
+
+    loads = [s for s in stmts if s.op == "=~"]
+    resid = [(s.lhs, s.rhs) for s in stmts if s.op == "~~" and s.lhs in ov]
+    out = ["## LOADINGS:"]
+    for t in range(T):
+        tt = 0 if "loadings" in equal else t
+        out += [f"{s.lhs}.t{t + 1} =~ NA*{s.rhs}.t{t + 1} + "
+                f"lambda.{item(s.rhs, tt)}_{fac(s.lhs, tt)}*{s.rhs}.t{t + 1}" for s in loads]
+    out += ["## INTERCEPTS:"]
+    for t in range(T):
+        tt = 0 if "intercepts" in equal else t
+        out += [f"{v}.t{t + 1} ~ NA*1 + nu.{item(v, tt)}*1" for v in ov]
+    out += ["## UNIQUE-FACTOR VARIANCES:"]
+    for t in range(T):
+        tt = 0 if "residuals" in equal else t
+        out += [f"{v}.t{t + 1} ~~ NA*{v}.t{t + 1} + theta.{item(v, tt)}_{item(v, tt)}*{v}.t{t + 1}"
+                for v in ov]
+    out += ["## UNIQUE-FACTOR COVARIANCES:"]
+    for t in range(T):
+        for a, b in resid:
+            a, b = sorted((a, b), key=ov.index)
+            out.append(f"{a}.t{t + 1} ~~ NA*{b}.t{t + 1} + "
+                       f"theta.{item(b, t)}_{item(a, t)}*{b}.t{t + 1}")
+    for v in ov:
+        for t in range(T):
+            for u in range(t + 1, T):
+                out.append(f"{v}.t{t + 1} ~~ NA*{v}.t{u + 1} + "
+                           f"theta.{item(v, u)}_{item(v, t)}*{v}.t{u + 1}")
+    out += ["## LATENT MEANS/INTERCEPTS:"]
+    out += [f"{f}.t{t + 1} ~ {'NA' if t and 'intercepts' in equal else '0'}*1 + "
+            f"alpha.{fac(f, t)}*1" for t in range(T) for f in lv]
+    out += ["## COMMON-FACTOR VARIANCES:"]
+    out += [f"{f}.t{t + 1} ~~ {'NA' if t and 'loadings' in equal else '1'}*{f}.t{t + 1} + "
+            f"psi.{fac(f, t)}_{fac(f, t)}*{f}.t{t + 1}" for t in range(T) for f in lv]
+    wide_lv = [(f, t) for t in range(T) for f in lv]
+    if len(wide_lv) > 1:
+        out += ["## COMMON-FACTOR COVARIANCES:"]
+        out += [f"{a}.t{ta + 1} ~~ NA*{b}.t{tb + 1} + psi.{fac(b, tb)}_{fac(a, ta)}*{b}.t{tb + 1}"
+                for i, (a, ta) in enumerate(wide_lv) for b, tb in wide_lv[i + 1:]]
+    return "\n".join(out)
+
+
+def _first_order(model: str, what: str) -> tuple[list, list[str], list[str]]:
+    """The statements, factors and items of a first-order factor model without modifiers."""
+    stmts = [s for s in parse_model(model)]
+    lv = list(dict.fromkeys(s.lhs for s in stmts if s.op == "=~"))
+    ov, _ = observed_variables(stmts)
+    bad = []
+    for st in stmts:
+        plain = st.fixed is None and st.free is False and not st.label and st.start is None
+        allowed = (st.op == "=~" and st.rhs in ov) or (
+            st.op == "~~" and st.lhs != st.rhs
+            and ({st.lhs, st.rhs} <= set(lv) or {st.lhs, st.rhs} <= set(ov)))
+        if not (plain and allowed):
+            bad.append(f"model line {st.line}: '{st.lhs} {st.op} {st.rhs}'")
+    if bad:
+        raise ModelSyntaxError(f"{what} takes a first-order factor model ('=~' to items, '~~' "
+                               "between factors or between items) without modifiers; not one: "
+                               + "; ".join(bad))
+    return stmts, lv, list(ov)
+
+
+def _wide(data: pd.DataFrame, items: Sequence[str], occasion: str, id: str,
+          occasions: Sequence[Any] | None) -> tuple[pd.DataFrame, list[Any], dict[str, int]]:
+    """Long data (one row per person × occasion) to wide (one row per person, index ``id``;
+    item ``x`` of the k-th occasion in column ``x.tk``)."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}")
+    absent = [c for c in [id, occasion, *items] if c not in data.columns]
+    if absent:
+        raise ValueError(f"data has no column(s) {absent} (person id, occasion, model items); "
+                         f"available columns: {list(data.columns)}")
+    occ = data[occasion]
+    if occasions is None:
+        occasions = (list(occ.cat.categories) if isinstance(occ.dtype, pd.CategoricalDtype)
+                     else list(pd.unique(occ.dropna())))
+    occasions = list(occasions)
+    problems = []
+    if len(set(occasions)) != len(occasions):
+        problems.append(f"occasions {occasions} repeat a value")
+    problems += [f"occasion {o!r} has no rows in column {occasion!r}" for o in occasions
+                 if not (occ == o).any()]
+    used = occ.isin(occasions)
+    no_id = data.index[used & data[id].isna()]
+    problems += [f"row {i!r}: no value in {id!r}" for i in no_id[:10]]
+    dup = data.index[used & data[id].notna() & data.duplicated([id, occasion], keep=False)]
+    problems += [f"row {i!r}: person {data.at[i, id]!r} has more than one row at occasion "
+                 f"{data.at[i, occasion]!r}" for i in dup[:10]]
+    if len(no_id) + len(dup) > 20:
+        problems.append(f"{len(no_id) + len(dup) - 20} more rows without a person or repeated")
+    if problems:
+        raise ValueError("longitudinal data problems (expected one row per person × "
+                         "occasion):\n  " + "\n  ".join(problems))
+    if len(occasions) < 2:
+        raise ValueError(f"longitudinal invariance needs two or more occasions, got {occasions}")
+    rows = data[used]
+    persons = pd.Index(pd.unique(rows[id]), name=id)
+    parts = []
+    for k, o in enumerate(occasions, start=1):
+        part = rows[rows[occasion] == o].set_index(id)[list(items)]
+        parts.append(part.rename(columns=lambda c: f"{c}.t{k}").reindex(persons))
+    wide = pd.concat(parts, axis=1)
+    counts = {"rows": len(data), "rows_used": int(used.sum()),
+              "rows_other_occasions": int((~used).sum()), "persons": len(persons)}
+    return wide, occasions, counts
+
+
+@one_blas_thread
+def longitudinal_invariance(data: pd.DataFrame, model: str, *, occasion: str = "occasion",
+                            id: str = "respondent_id", occasions: Sequence[Any] | None = None,
+                            estimator: Estimator = "ML", missing: Missing = "listwise",
+                            strict: bool = True) -> pd.DataFrame:
+    """Longitudinal measurement invariance of continuous items: configural, metric, scalar
+    and strict steps across occasions, as semTools' ``measEq.syntax(..., longFacNames=,
+    long.equal=, ID.fac = "std.lv")`` fitted by ``lavaan::cfa``.
+
+    ``data`` is long (one row per person × occasion). It is made wide — one row per person,
+    item ``x`` of the k-th occasion in column ``x.tk`` and factor ``F`` of it ``F.tk`` — and
+    each step is fitted with :func:`cfa` on the syntax of :func:`longitudinal_syntax`: the
+    model at every occasion, the same item's residuals correlated across all occasions in
+    every step; equal loadings (metric), also equal intercepts with the later occasions'
+    latent means free (scalar), also equal residual variances (strict). Factor variances are
+    1 and means 0 at the first occasion.
+
+    The table is that of :func:`invariance`: each row's fit, the changes from the step it
+    is nested in, the χ² difference test (ML: likelihood ratio; MLR: the Satorra–Bentler
+    (2001) scaled difference, lavaan ``lavTestLRT``; MLR deltas of the robust CFI and RMSEA)
+    and Chen's (2007) verdict ``supported``. ``.attrs``: ``syntax`` (lavaan syntax per
+    step), ``occasions`` (label of ``.t1``, ``.t2``…), ``counts`` (rows read, rows at the
+    occasions, rows at other occasions, persons) and ``nobs`` (persons analysed) with
+    ``warnings`` (e.g. persons dropped listwise) per step.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long data: ``id``, ``occasion`` and the model's items.
+    model : str
+        The factor model of one occasion (a first-order factor model without modifiers:
+        ``=~`` to items, ``~~`` between factors or items of the same occasion).
+    occasion, id : str
+        Columns of the occasion and the person.
+    occasions : sequence, optional
+        The occasions to compare, in order; rows at other occasions are left out (counted
+        in ``attrs["counts"]``). Default: the categories of a categorical column, else the
+        occasions in order of first appearance — pass them to be sure of the order.
+    estimator : {"ML", "MLR"}
+    missing : {"listwise", "ml"}
+        ``"listwise"``: persons lacking an occasion or an item value are left out;
+        ``"ml"``: full-information ML keeps them.
+    strict : bool
+        Include the strict (equal residual variances) step.
+
+    Returns
+    -------
+    DataFrame, one row per step (``configural, metric, scalar[, strict]``) named in its
+    first column ``model``, the columns of :func:`invariance`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from analysis.stats.sem import longitudinal_invariance
+    >>> rng = np.random.default_rng(1)
+    >>> f = rng.normal(size=(300, 1))
+    >>> long = pd.concat([pd.DataFrame(f + 0.1 * t + rng.normal(scale=.6, size=(300, 3)),
+    ...                                columns=["a", "b", "c"]).assign(
+    ...     respondent_id=[f"p{i}" for i in range(300)], occasion=o)
+    ...     for t, o in enumerate(["pre", "post"])])
+    >>> tab = longitudinal_invariance(long, "F =~ a + b + c", occasions=["pre", "post"])
+    >>> tab[["model", "df"]].astype({"df": int}).values.tolist()
+    [['configural', 5], ['metric', 7], ['scalar', 9], ['strict', 12]]
+    """
+    if estimator not in ("ML", "MLR"):
+        raise ValueError(f"estimator={estimator!r}; longitudinal invariance of continuous "
+                         "items is fitted by 'ML' or 'MLR'")
+    if missing not in ("listwise", "ml"):
+        raise ValueError(f"missing={missing!r}; expected 'listwise' or 'ml'")
+    _, _, items = _first_order(model, "longitudinal invariance")
+    wide, occasions, counts = _wide(data, items, occasion, id, occasions)
+    steps = dict(LONGITUDINAL_STEPS)
+    if not strict:
+        steps.pop("strict")
+    syntax = {name: longitudinal_syntax(model, len(occasions), eq) for name, eq in steps.items()}
+    fits = {name: cfa(wide, text, estimator=estimator, missing=missing)
+            for name, text in syntax.items()}
+    names = list(steps)
+    plan = [(name, names[i - 1] if i else None) for i, name in enumerate(names)]
+    robust = estimator == "MLR"
+    out = _invariance_table(fits, plan, _fit_columns(robust),
+                            ("cfi.robust", "rmsea.robust") if robust else ("cfi", "rmsea"),
+                            _ml_difference(fits, robust))
+    out.attrs.update(syntax=syntax, occasions={f"t{k}": o for k, o in
+                                               enumerate(occasions, start=1)},
+                     counts=counts, nobs={n: f.n for n, f in fits.items()},
+                     warnings={n: list(f.warnings) for n, f in fits.items()})
+    return out

@@ -13,7 +13,8 @@ numpy/scipy and tests them against committed lavaan output (``tests/r/*.R`` →
 this module is the public face. Along lavaan's file map, the estimation core and ``cfa``
 are in :mod:`analysis.stats._sem_cfa`, starting values in :mod:`analysis.stats._sem_start`,
 standardisation in :mod:`analysis.stats._sem_standardize`, modification indices and score
-tests in :mod:`analysis.stats._sem_score`, invariance in :mod:`analysis.stats._sem_invariance`.
+tests in :mod:`analysis.stats._sem_score`, invariance (across groups and, on long data, across
+occasions: :func:`longitudinal_invariance`) in :mod:`analysis.stats._sem_invariance`.
 
 Models and defaults (lavaan's ``cfa()``/``sem()``)
 --------------------------------------------------
@@ -93,6 +94,8 @@ from analysis.stats._sem_invariance import (
     PartialStep,
     invariance,
     latent_mean_differences,
+    longitudinal_invariance,
+    longitudinal_syntax,
     measurement_syntax,
 )
 from analysis.stats._sem_partable import GROUP_EQUAL
@@ -100,6 +103,7 @@ from analysis.stats._sem_score import ScoreTestResult, equality_score_tests, mod
 from analysis.stats.lavaan_syntax import ModelSyntaxError
 
 __all__ = ["CFAResult", "ScoreTestResult", "cfa", "sem", "invariance", "measurement_syntax",
+           "longitudinal_invariance", "longitudinal_syntax",
            "latent_mean_differences", "modification_indices", "standardized_solution",
            "equality_score_tests", "ModelSyntaxError", "GROUP_EQUAL", "CHEN_2007", "MISSING",
            "ESTIMATORS", "STD_TYPES", "Estimator", "Missing", "StdType", "PartialStep"]
