@@ -33,16 +33,19 @@ from analysis.stats.checks import numeric_frame
 from analysis.stats.lavaan_syntax import parse_model
 from analysis.stats.polychoric import MISSING, Missing, bvn_cdf, polychoric
 from analysis.stats.results import Result
-from analysis.stats.sem import Estimator, cfa
+from analysis.stats.sem import CFAResult, Estimator, cfa
 
 __all__ = [
     "AlphaCI",
     "IccMethod",
     "IccType",
     "AlphaResult",
+    "BifactorResult",
+    "BifactorScale",
     "ICCResult",
     "OmegaResult",
     "OmegaSLResult",
+    "bifactor_indices",
     "cronbach_alpha",
     "omega",
     "omega_sl",
@@ -924,3 +927,212 @@ def sdc(sem: float, n: int = 1) -> float:
     if sem < 0 or n < 1:
         raise ValueError(f"expected sem >= 0 and n >= 1, got sem={sem!r}, n={n!r}")
     return float(1.96 * np.sqrt(2.0) * sem / np.sqrt(n))
+
+
+#: The scale of the composite whose omegas :func:`bifactor_indices` reports.
+BifactorScale = Literal["standardized", "raw"]
+
+
+@dataclass(frozen=True)
+class BifactorResult(Result):
+    """Bifactor indices of Rodriguez, Reise & Haviland (2016) (see :func:`bifactor_indices`).
+
+    ``ecv`` (explained common variance of the general factor), ``puc`` (percentage of
+    uncontaminated correlations, as a proportion), ``omega_total`` and
+    ``omega_hierarchical`` of the whole composite. ``factors`` has one row per factor,
+    the general factor first: ``factor``, ``kind`` (``"general"``/``"specific"``),
+    ``n_items``, ``ecv`` (the factor's share of all common variance; for a specific factor
+    Dueber's ECV_SG), ``ecv_ss`` (its share of the common variance of its own items:
+    S-ECV, ECV_SS; equals ``ecv`` for the general factor), ``omega`` (omega total of the
+    general factor's composite, omega-S of a specific factor's items), ``omega_h`` (omega-H
+    / omega-HS), ``relative_omega`` (``omega_h / omega``) and ``h`` (construct
+    replicability). ``items`` has one row per item: ``item``, ``specific`` (its specific
+    factor, None for an item of the general factor only), ``general_loading``,
+    ``specific_loading`` (standardized, 0 when none) and ``i_ecv`` (the general factor's
+    share of the item's common variance). ``to_frame()`` gives ``factors``.
+    """
+
+    ecv: float
+    puc: float
+    omega_total: float
+    omega_hierarchical: float
+    general: str
+    factors: pd.DataFrame
+    items: pd.DataFrame
+    scale: BifactorScale
+    n: int
+    model: str
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.factors.copy()
+
+
+def bifactor_indices(fit: CFAResult, general: str, *,
+                     scale: BifactorScale = "standardized") -> BifactorResult:
+    """Bifactor indices from a fitted orthogonal bifactor CFA (Rodriguez et al. 2016).
+
+    With ``lambda`` the standardized loadings (lavaan's ``std.all``), ``g`` the general
+    factor loading on all ``n`` items and the specific factors ``s`` each loading on
+    ``n_s`` items (an item on at most one specific factor; items on the general factor
+    only are allowed):
+
+    - ``ECV = sum(l_g^2) / (sum(l_g^2) + sum_s sum(l_s^2))``; per specific factor
+      ``ecv`` = ``sum(l_s^2)`` over the same denominator (ECV_SG) and ``ecv_ss`` =
+      ``sum(l_s^2) / (sum_{i in s} l_g^2 + sum(l_s^2))`` over its own items (S-ECV);
+      per item ``I-ECV = l_g^2 / (l_g^2 + l_s^2)``.
+    - ``PUC = 1 - sum_s n_s (n_s - 1) / 2 / (n (n - 1) / 2)``.
+    - ``omega = ((sum l_g)^2 + sum_s (sum l_s)^2) / V`` and
+      ``omega_H = (sum l_g)^2 / V``, ``V`` the variance of the unit-weighted sum of the
+      (standardized) items *implied by the model*: the sum of the model-implied
+      correlation matrix (the implied covariance matrix rescaled to unit variances). For
+      an orthogonal model without residual covariances ``V = (sum l_g)^2 + sum_s (sum
+      l_s)^2 + sum(theta)``, so ``omega`` is the share of common variance.
+    - per specific factor on its items ``omega_S = ((sum_{i in s} l_g)^2 + (sum l_s)^2) /
+      V_s`` and ``omega_HS = (sum l_s)^2 / V_s``, ``V_s`` the implied variance of the sum
+      of those items.
+    - construct replicability (Hancock & Mueller 2001) per factor:
+      ``H = 1 / (1 + 1 / sum(l^2 / (1 - l^2)))`` over the factor's items.
+
+    ``scale="raw"`` reports the omegas for the sum of the raw items instead:
+    unstandardized loadings times the factor's standard deviation, ``V`` the sum of the
+    implied covariance matrix: semTools' ``compRelSEM(fit, obs.var = FALSE)`` for
+    ``omega_h`` of the general factor, ``omega_h`` of the specific factors and
+    (``return.total = TRUE``) ``omega_total``. ECV, PUC and H always use standardized
+    loadings. (semTools' default ``obs.var = TRUE`` divides by the *observed* variance of
+    the sum instead.)
+
+    Parameters
+    ----------
+    fit : CFAResult
+        A converged, admissible single-group ML/MLR fit of
+        :func:`analysis.stats.sem.cfa` with uncorrelated factors (``orthogonal=True``;
+        ``std_lv=True`` is usual) and no higher-order factors or regressions.
+    general : str
+        The general factor; it must load on every item.
+    scale : {"standardized", "raw"}
+        The composite whose omegas are reported (see above).
+
+    Returns
+    -------
+    BifactorResult
+
+    Raises
+    ------
+    ValueError
+        The fit did not converge or is improper, is multi-group or WLSMV, its factors
+        correlate, ``general`` is not a factor loading on every item, or an item loads on
+        two specific factors.
+
+    References
+    ----------
+    Rodriguez, A., Reise, S. P., & Haviland, M. G. (2016). Evaluating bifactor models:
+    Calculating and interpreting statistical indices. *Psychological Methods*, 21(2),
+    137–150. Hancock, G. R., & Mueller, R. O. (2001). Rethinking construct reliability
+    within latent variable systems. In *Structural equation modeling: Present and future*
+    (pp. 195–216). Reise, S. P., Scheines, R., Widaman, K. F., & Haviland, M. G. (2013),
+    *Educational and Psychological Measurement*, 73(1), 5–26 (PUC).
+
+    Examples
+    --------
+    >>> from analysis import datasets
+    >>> from analysis.stats.sem import cfa
+    >>> from analysis.stats.reliability import bifactor_indices
+    >>> hs = datasets.load("holzinger_swineford_1939")
+    >>> model = '''g =~ x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9
+    ...            textual =~ x4 + x5 + x6
+    ...            speed =~ x7 + x8 + x9'''
+    >>> fit = cfa(hs, model, std_lv=True, orthogonal=True)
+    >>> res = bifactor_indices(fit, general="g")
+    >>> round(res.ecv, 3), round(res.puc, 3), round(res.omega_hierarchical, 3)
+    (0.407, 0.833, 0.542)
+    >>> res.to_frame()[["factor", "omega", "omega_h", "h"]].round(3)
+        factor  omega  omega_h      h
+    0        g  0.846    0.542  0.759
+    1  textual  0.887    0.704  0.807
+    2    speed  0.724    0.577  0.659
+    """
+    if not fit.converged or not fit.admissible:
+        raise ValueError(f"bifactor_indices needs a converged, admissible fit; this one is "
+                         f"not: {'; '.join(fit.warnings) or 'not converged'}")
+    if len(fit.group_labels) > 1 or "all" not in fit.implied:
+        raise ValueError("bifactor_indices needs a single-group fit")
+    if fit.estimator not in ("ML", "MLR"):
+        raise ValueError(f"bifactor_indices needs an ML or MLR fit, not {fit.estimator}")
+    if scale not in ("standardized", "raw"):
+        raise ValueError(f"scale={scale!r}; expected 'standardized' or 'raw'")
+    est = fit.estimates
+    sigma = fit.implied["all"]
+    items = [str(i) for i in sigma.index]
+    load = est[est["op"] == "=~"]
+    lvs = list(dict.fromkeys(str(f) for f in load["lhs"]))
+    higher = sorted(set(load["rhs"]) & set(lvs))
+    if higher or (est["op"] == "~").any():
+        raise ValueError(f"bifactor_indices needs a measurement model without higher-order "
+                         f"factors or regressions (factors measured by factors: {higher})")
+    if general not in lvs:
+        raise ValueError(f"general={general!r} is not a factor of the model; factors: {lvs}")
+    cov = est[(est["op"] == "~~") & est["lhs"].isin(lvs) & est["rhs"].isin(lvs)]
+    correlated = cov[(cov["lhs"] != cov["rhs"]) & (cov["est"] != 0)]
+    if len(correlated):
+        pairs = [f"{a} ~~ {b}" for a, b in zip(correlated["lhs"], correlated["rhs"])]
+        raise ValueError(f"bifactor_indices needs uncorrelated factors (cfa(..., "
+                         f"orthogonal=True)); these covary: {pairs}")
+    phi = pd.Series(cov.loc[cov["lhs"] == cov["rhs"], "est"].to_numpy(float),
+                    index=cov.loc[cov["lhs"] == cov["rhs"], "lhs"]).reindex(lvs)
+    std = pd.DataFrame(0.0, index=items, columns=lvs)
+    raw = pd.DataFrame(0.0, index=items, columns=lvs)
+    for f, i, b, s in zip(load["lhs"], load["rhs"], load["est"], load["std_all"]):
+        std.loc[i, f], raw.loc[i, f] = float(s), float(b) * np.sqrt(float(phi[f]))
+    absent = [i for i in items if std.loc[i, general] == 0]
+    if absent:
+        raise ValueError(f"general={general!r} does not load on every item; not on {absent}")
+    specific = [f for f in lvs if f != general]
+    double = [i for i in items if np.count_nonzero(std.loc[i, specific]) > 1]
+    if double:
+        raise ValueError(f"items {double} load on more than one specific factor")
+
+    S = sigma.to_numpy(float)
+    if scale == "standardized":
+        d = 1 / np.sqrt(np.diag(S))
+        V, L = S * np.outer(d, d), std.to_numpy()
+    else:
+        V, L = S, raw.to_numpy()
+    lam = std.to_numpy()
+    g = lvs.index(general)
+    common = float((lam ** 2).sum())
+
+    def h_of(col: np.ndarray) -> float:
+        x = col[col != 0] ** 2
+        return float(1 / (1 + 1 / np.sum(x / (1 - x))))
+
+    omega_total = float((L.sum(axis=0) ** 2).sum() / V.sum())
+    omega_h = float(L[:, g].sum() ** 2 / V.sum())
+    ecv = float((lam[:, g] ** 2).sum() / common)
+    rows = [{"factor": general, "kind": "general", "n_items": len(items), "ecv": ecv,
+             "ecv_ss": ecv,
+             "omega": omega_total, "omega_h": omega_h, "h": h_of(lam[:, g])}]
+    n_s = []
+    for f in specific:
+        j = lvs.index(f)
+        r = np.flatnonzero(lam[:, j])
+        n_s.append(len(r))
+        v = V[np.ix_(r, r)].sum()
+        own = (lam[r, j] ** 2).sum()
+        rows.append({"factor": f, "kind": "specific", "n_items": len(r),
+                     "ecv": float(own / common),
+                     "ecv_ss": float(own / (own + (lam[r, g] ** 2).sum())),
+                     "omega": float((L[r, g].sum() ** 2 + L[r, j].sum() ** 2) / v),
+                     "omega_h": float(L[r, j].sum() ** 2 / v), "h": h_of(lam[:, j])})
+    factors = pd.DataFrame(rows)
+    factors.insert(7, "relative_omega", factors["omega_h"] / factors["omega"])
+    n = len(items)
+    puc = 1 - sum(k * (k - 1) / 2 for k in n_s) / (n * (n - 1) / 2)
+    spec_of = [next((f for f in specific if std.loc[i, f] != 0), None) for i in items]
+    items_frame = pd.DataFrame({
+        "item": items, "specific": pd.Series(spec_of, dtype=object), "general_loading": lam[:, g],
+        "specific_loading": [std.loc[i, f] if f else 0.0 for i, f in zip(items, spec_of)],
+        "i_ecv": lam[:, g] ** 2 / (lam ** 2).sum(axis=1)})
+    return BifactorResult(ecv=ecv, puc=float(puc),
+                          omega_total=omega_total, omega_hierarchical=omega_h,
+                          general=general, factors=factors, items=items_frame, scale=scale,
+                          n=fit.n, model=fit.model)
