@@ -15,7 +15,7 @@ estimates agree with lavaan's to ~1e-7 on these data (both optimisers stop at a 
 of ~1e-9 per row; observed largest difference below 1e-7, e.g. omega-H 0.541852960 vs R's
 0.541852921). A wrong convention misses by far more: the raw instead of the standardized
 composite moves omega-H by 5e-4 (HS), the observed instead of the implied variance in the
-denominator by ~1e-3, ECV_SS instead of ECV_SG by > 0.1.
+denominator (semTools' default obs.var=TRUE) by 6e-3 (HS, general factor), ECV_SS instead of ECV_SG by > 0.1.
 
 H alone gets 1e-5 (TOL_H): it amplifies loading differences by 2 l / (1 - l^2)^2 (about 19
 for q4's specific loading 0.839 in the skewed model), and that specific factor is weakly
