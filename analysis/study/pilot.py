@@ -587,3 +587,151 @@ def latest_rows(data: pd.DataFrame, cols: Sequence[str], first: str, followups: 
     latest = answered.assign(_rank=rank).sort_values("_rank", kind="stable").drop_duplicates(id_col, keep="last")
     seen = set(data.loc[data[occasion_col] == first, id_col])
     return latest[latest[id_col].isin(seen)].drop(columns="_rank").set_index(id_col)
+
+
+# ----------------------------------------------------------------------------- minimal important change
+#: Decimals of change scores before the MIC (far below any scale's step, far above float noise).
+CHANGE_DECIMALS = 10
+
+
+def anchor_improved(study: Study, population: str = "pilot", dataset: str = "anchor",
+                    column: str = "anchor") -> list:
+    """The anchor answers that mean *improved*, as the anchor's Table Schema declares them: the
+    ``categories`` of ``column`` marked ``improved: true`` (empty when none is marked).
+
+    Examples
+    --------
+    >>> from analysis import datasets
+    >>> from analysis.intake.manifest import load_study
+    >>> anchor_improved(load_study(datasets.path("demo")))
+    [1, 2]
+    """
+    from analysis.intake.dictionary import load_schema
+
+    values: list = []
+    for entry in study.manifest.entries(population, dataset):
+        if entry.schema is None:
+            continue
+        for fld in load_schema(entry.schema)["fields"]:
+            if fld["name"] == column:
+                values += [c["value"] for c in fld.get("categories", ()) if c.get("improved") and c["value"] not in values]
+    return values
+
+
+def mic_table(pair: LatestPair, anchor: pd.Series, scores: Sequence[str], improved: Sequence, *,
+              min_group: int, n_boot: int = 1000, seed: int = 2026) -> pd.DataFrame:
+    """Anchor-based minimal important change of each of ``scores`` (change = latest − first
+    reading of ``pair``) by :func:`analysis.stats.change.mic`, one row per score: ``score, n,
+    n_improved, n_not_improved``, ``auc`` (DeLong interval), ``mic_roc``, ``mic_pred``,
+    ``mic_adj`` (bootstrap percentile intervals ``<mic>_ci_low/_ci_high``) and ``pct_roc``,
+    ``pct_pred``, ``pct_adj`` (per cent of the clients whose change is at least that MIC).
+
+    Change is rounded to :data:`CHANGE_DECIMALS` decimals first: a mean of items differs
+    from an equal one in the last bits when summed in another order, and such a false
+    difference can make the logistic regression of a bootstrap resample singular.
+
+    ``anchor`` is each client's anchor answer (:func:`anchor_for`); a client is improved when
+    it is in ``improved``, not improved otherwise. A score whose improved or not-improved group
+    has fewer than ``min_group`` clients gets its counts only (``too_small`` True; statistics
+    missing): its MICs would describe too few persons.
+
+    Examples
+    --------
+    >>> from analysis import datasets
+    >>> from analysis.intake.manifest import load_study
+    >>> study = load_study(datasets.path("demo"))
+    >>> fu = follow_up(study)
+    >>> pair = latest_reading(fu.scores, ["domain_mean"], fu.first, fu.followups)
+    >>> anchor = anchor_for(study.table("pilot", "anchor"), fu.occasions)
+    >>> t = mic_table(pair, anchor, ["domain_mean"], [1, 2], min_group=10, n_boot=50)
+    >>> t[["score", "too_small"]].values.tolist()
+    [['domain_mean', False]]
+    """
+    from analysis.stats.change import MIC_MIN_GROUP, mic
+
+    rows = []
+    for score in scores:
+        change = (pair.post[score] - pair.pre[score]).round(CHANGE_DECIMALS)
+        data = pd.DataFrame({"change": change}).join(anchor.rename("anchor"), how="inner").dropna()
+        n1 = int(data["anchor"].isin(list(improved)).sum())
+        row = {"score": score, "n": len(data), "n_improved": n1, "n_not_improved": len(data) - n1,
+               "too_small": min(n1, len(data) - n1) < max(min_group, MIC_MIN_GROUP)}
+        if not row["too_small"]:
+            res = mic(data, "change", "anchor", improved=list(improved), n_boot=n_boot, seed=seed)
+            est = res.estimates.set_index("method")
+            row |= {"auc": res.auc, "auc_ci_low": res.auc_ci_low, "auc_ci_high": res.auc_ci_high}
+            for method, key in (("roc", "mic_roc"), ("predictive", "mic_pred"), ("adjusted", "mic_adj")):
+                row |= {key: est.loc[method, "mic"], f"{key}_ci_low": est.loc[method, "ci_low"],
+                        f"{key}_ci_high": est.loc[method, "ci_high"],
+                        f"pct_{key.removeprefix('mic_')}": 100 * est.loc[method, "share_at_least"]}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- three or more occasions
+def occasions_with_data(fu: FollowUp, score: str) -> tuple[str, ...]:
+    """The declared occasions at which some client has ``score``, in the declared order.
+
+    Examples
+    --------
+    >>> long = pd.DataFrame({"respondent_id": ["a", "a"], "occasion": ["t0", "t1"], "s": [1.0, None]})
+    >>> from analysis.study.domains import life_domains
+    >>> occasions_with_data(FollowUp("3x10d", life_domains("3x10d"), long, ("t0", "t1", "t2")), "s")
+    ('t0',)
+    """
+    seen = set(fu.scores.loc[fu.scores[score].notna(), "occasion"])
+    return tuple(o for o in fu.occasions if o in seen)
+
+
+@dataclass(frozen=True)
+class RepeatedChange(Result):
+    """Change over all occasions per score: ``anova`` (one row per score: the rm-ANOVA's
+    ``n_complete, f_rm, df1, df2, eps_gg, p_gg, np2`` and the mixed model's ``n_persons``),
+    ``effects`` (one row per score × later occasion: the mixed model's difference from the
+    first occasion, ``n_obs, est, se, ci_low, ci_high, p``) and ``pairwise`` (Holm-adjusted
+    paired t tests of the complete cases: ``score, occasion_a, occasion_b, n, t, df, p,
+    p_holm, hedges_g``)."""
+
+    anova: pd.DataFrame
+    effects: pd.DataFrame
+    pairwise: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """The ``anova`` table."""
+        return self.anova
+
+
+def repeated_change(fu: FollowUp, scores: Sequence[str]) -> RepeatedChange:
+    """rm-ANOVA (:func:`analysis.stats.change.rm_anova`) and the mixed model
+    (:func:`analysis.stats.change.mixed_change`) of each of ``scores`` over the declared
+    occasions that have data (:func:`occasions_with_data`), first occasion the reference.
+
+    Examples
+    --------
+    >>> from analysis import datasets
+    >>> from analysis.intake.manifest import load_study
+    >>> res = repeated_change(follow_up(load_study(datasets.path("demo"))), ["domain_mean"])
+    >>> res.anova[["score", "n_complete", "n_persons"]].values.tolist()
+    [['domain_mean', 29, 33]]
+    >>> res.effects[["score", "occasion"]].values.tolist()
+    [['domain_mean', '6m'], ['domain_mean', '12m']]
+    """
+    from analysis.stats.change import mixed_change, rm_anova
+
+    anova, effects, pairwise = [], [], []
+    for score in scores:
+        occasions = list(occasions_with_data(fu, score))
+        data = fu.scores[fu.scores["occasion"].isin(occasions)]
+        aov = rm_anova(data, score, "occasion", "respondent_id", occasions=occasions)
+        mixed = mixed_change(data, score, "occasion", "respondent_id", occasions=occasions)
+        anova.append({"score": score, "n_complete": aov.n, "f_rm": aov.F, "df1": aov.df1, "df2": aov.df2,
+                      "eps_gg": aov.eps_gg, "p_gg": aov.p_gg, "np2": aov.np2, "n_persons": mixed.n_persons})
+        diff = mixed.effects[mixed.effects["term"] == "difference"]
+        effects.append(pd.DataFrame({
+            "score": score, "occasion": diff["occasion"].to_numpy(), "n_obs": diff["n"].to_numpy(),
+            "est": diff["estimate"].to_numpy(), "se": diff["se"].to_numpy(), "ci_low": diff["ci_low"].to_numpy(),
+            "ci_high": diff["ci_high"].to_numpy(), "p": diff["p"].to_numpy()}))
+        pairwise.append(aov.pairwise.assign(score=score))
+    pw = pd.concat(pairwise, ignore_index=True)
+    return RepeatedChange(anova=pd.DataFrame(anova), effects=pd.concat(effects, ignore_index=True),
+                          pairwise=pw[["score", *[c for c in pw.columns if c != "score"]]])

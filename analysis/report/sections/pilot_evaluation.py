@@ -40,6 +40,8 @@ CHANGE_SPEC = TableSpec(population="pilot clients, paired change", context=["sco
                         values={"mean_pre": "first reading", "mean_post": "latest reading"})
 #: The first reading of those who stayed (completers: within the clients with a change) and of those
 #: who left: the difference of the two tables' sums is the first reading of the clients in neither.
+#: Bootstrap resamples of the minimal important change's intervals.
+MIC_BOOT = 1000
 BASELINE_SPEC = TableSpec(population="pilot clients, first reading", context=["score"],
                           counts=["n_completers", "n_dropouts"], means=["mean_completers", "mean_dropouts"],
                           of={"mean_completers": "n_completers", "mean_dropouts": "n_dropouts"},
@@ -191,6 +193,74 @@ class PilotEvaluation:
         groups = ["n_improved", "n_not_improved"]
         r.table("responsiveness", disclosure.suppress_small_cells(responsiveness(pair.post - pair.pre, anchor),
                                                                   ["n", *groups], parts=groups), counts=None)
+
+    def minimal_important_change(self, n_boot: int = MIC_BOOT) -> None:
+        """Minimal important change of the domain mean against the anchor (the clients' own
+        global rating of their life situation, hence the mean of the domains), with the
+        improved categories the anchor's data dictionary declares
+        (:func:`analysis.study.pilot.anchor_improved`). An improved or not-improved group under
+        the disclosure policy's statistic minimum is reported as too small."""
+        r, fu, pair = self.r, self.follow_up, self.pair
+        if not fu.followups or pair is None:
+            return
+        r.heading("04_pilot_evaluation.mic.heading")
+        if not r.has("pilot", dataset="anchor"):
+            r.skip("common.missing_input", what=r.t("04_pilot_evaluation.responsiveness.anchor"))
+            return
+        improved = pilot.anchor_improved(r.study)
+        if not improved:
+            r.skip("04_pilot_evaluation.mic.no_improved")
+            return
+        r.text("04_pilot_evaluation.mic.intro", n_boot=r.count(n_boot), seed=r.seed,
+               improved=", ".join(f"{v} {r.label(str(v), 'anchor')}" for v in improved))
+        anchor = pilot.anchor_for(r.study.table("pilot", "anchor"), fu.occasions)
+        table = pilot.mic_table(pair, anchor, [MEAN_SCORE], improved, min_group=self.min_group, n_boot=n_boot,
+                                seed=r.seed)
+        row = table.iloc[0]
+        if row["too_small"]:
+            r.text("04_pilot_evaluation.mic.too_small", n_improved=r.n(row["n_improved"]),
+                   n_not_improved=r.n(row["n_not_improved"]), min_n=self.min_group)
+            return
+        shown = r.table("mic", table.drop(columns="too_small"), counts=["n", "n_improved", "n_not_improved"])
+        mean = {"score": MEAN_SCORE}
+        if any(shown.hidden(mean, c) for c in ("mic_adj", "pct_adj", "auc")):
+            return
+        value = lambda column: shown.value(mean, column)      # noqa: E731
+        r.text("04_pilot_evaluation.mic.summary", mic=r.num(value("mic_adj")),
+               ci=r.ci(value("mic_adj_ci_low"), value("mic_adj_ci_high")), pct=r.pct(value("pct_adj")),
+               auc=r.prop(value("auc")))
+
+    def repeated_occasions(self) -> None:
+        """Change over all occasions when the pilot has three or more with readings: rm-ANOVA and
+        the mixed model per score (:func:`analysis.study.pilot.repeated_change`), then the
+        pairwise tests."""
+        r, fu = self.r, self.follow_up
+        if not fu.followups:
+            return
+        r.heading("04_pilot_evaluation.repeated.heading")
+        occasions = pilot.occasions_with_data(fu, MEAN_SCORE)
+        if len(occasions) < 3:
+            r.skip("04_pilot_evaluation.repeated.few_occasions", k=len(occasions), occasions=", ".join(occasions) or "–")
+            return
+        r.text("04_pilot_evaluation.repeated.intro", k=len(occasions), occasions=", ".join(occasions), first=occasions[0])
+        res = pilot.repeated_change(fu, fu.domains.scores)
+        shown = r.table("repeated", res.anova, counts=["n_complete", "n_persons"])
+        r.table("repeated_mixed", res.effects, counts=["n_obs"])
+        r.table("repeated_pairwise", res.pairwise, counts=["n"])
+        mean = {"score": MEAN_SCORE}
+        if any(shown.hidden(mean, c) for c in ("n_complete", "f_rm", "p_gg", "np2")):
+            return
+        value = lambda column: shown.value(mean, column)      # noqa: E731
+        p = r.p(value("p_gg"))
+        r.text("04_pilot_evaluation.repeated.summary", df1=r.num(value("df1")), df2=r.num(value("df2")),
+               f=r.num(value("f_rm")), p=p if p.startswith("<") else f"= {p}", np2=r.prop(value("np2")),
+               n=r.n(value("n_complete")))
+
+    @property
+    def min_group(self) -> int:
+        """Fewest clients a group may have for its statistics to be published (the disclosure
+        policy's statistic minimum, at least the report's count minimum)."""
+        return max(self.r.min_n, self.r.policy.min_statistic_n)
 
     def profiles(self) -> None:
         """Domain profiles: the group's means at the first and latest reading next to the
