@@ -176,3 +176,19 @@ def test_bootstrap_roc_table_equals_sklearn():
         if 0 < y.sum() < n:
             a, b = ch._youden(x, y)[0], ch._youden_fast(x, y)
             assert (np.isnan(a) and np.isnan(b)) or a == b
+
+
+def test_a_resample_without_a_logistic_fit_is_skipped_and_counted(ref, data, monkeypatch):
+    """A resample whose logit has no fit (quasi-separated by rounding: a singular information
+    matrix) is left out of the interval and counted, not an error of the whole call."""
+    real, calls = ch._mic_estimates, []
+
+    def failing_once(x, y):
+        calls.append(1)
+        if len(calls) == 3:                      # the point estimate is call 1, resamples follow
+            raise np.linalg.LinAlgError("Singular matrix")
+        return real(x, y)
+
+    monkeypatch.setattr(ch, "_mic_estimates", failing_once)
+    res = ch.mic(data, "change", "anchor", ref["improved"], n_boot=50, seed=11)
+    assert res.n_boot == 50 and res.n_boot_used == 49

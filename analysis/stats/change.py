@@ -539,7 +539,10 @@ def mic(data: pd.DataFrame, change: str, anchor: str, improved: Sequence, *,
         idx = rng.integers(0, len(x), len(x))
         xb, yb = x[idx], y[idx]
         if 0 < yb.sum() < len(yb) and not _separated(xb, yb):
-            boot[i] = _mic_estimates(xb, yb)
+            try:
+                boot[i] = _mic_estimates(xb, yb)
+            except (np.linalg.LinAlgError, RuntimeError):   # quasi-separated by rounding: no ML fit
+                continue
     used = np.isfinite(boot).all(axis=1)
     tail = (1 - ci) / 2
     rows = []
