@@ -82,3 +82,83 @@ def test_invariance_names_the_groups_left_out(design):
     texts = [(b.kind, b.text) for b in r._blocks]
     assert texts[-1][0] == "skip" and "1000000" in texts[-1][1].replace(",", "").replace("\u00a0", "")
     assert validation.invariance_tables == {}
+
+
+# ---- issue 21, item 8: longitudinal invariance, DIF, the response scale (numbers = direct calls) ----
+
+@pytest.fixture(scope="module")
+def item_level():
+    r, validation = _report()
+    validation.response_scale()
+    validation.longitudinal_invariance()
+    validation.dif()
+    validation.cosmin()
+    return r, validation
+
+
+def test_longitudinal_invariance_is_the_direct_call(design, item_level):
+    from analysis.stats import sem
+
+    r, validation = item_level
+    direct = sem.longitudinal_invariance(design.scores, design.model, occasions=list(design.retest),
+                                         estimator="MLR", missing="ml")
+    pd.testing.assert_frame_equal(validation.longitudinal_table, direct)
+    assert list(r["longitudinal_invariance"]["model"]) == ["configural", "metric", "scalar", "strict"]
+    assert r["longitudinal_invariance"]["cfi"].tolist() == pytest.approx(direct["cfi"].tolist(), abs=1e-12)
+    assert cohort.retest_pairs(design.scores, design.retest) == 150
+    rated = r["cosmin_summary"].set_index("property").loc["cross-cultural validity / measurement invariance", "evidence"]
+    assert "t1 → retest" in rated
+
+
+def test_dif_is_the_direct_call_over_large_enough_groups(design, item_level):
+    from analysis.stats import irt
+
+    r, validation = item_level
+    min_n = r.policy.min_statistic_n
+    assert set(validation.dif_results) == {"gender", "age_group"}
+    complete = design.sample[design.sample[design.domains.specific_items].notna().all(axis=1)
+                             & design.sample["gender"].notna()]
+    direct = irt.dif_ordinal(complete, design.domains.specific_items, "gender", min_group=min_n).table
+    shown = r["dif_gender"]
+    uniform = shown[shown["test"] == "uniform"].reset_index(drop=True)
+    assert uniform["item"].tolist() == design.domains.specific_items
+    assert uniform["chisq"].tolist() == pytest.approx(direct["chi2_12"].tolist(), abs=1e-12)
+    total = shown[shown["test"] == "total_dif"].reset_index(drop=True)
+    assert total["p"].tolist() == pytest.approx(direct["p_13"].tolist(), abs=1e-12)
+    assert total["delta_r2"].tolist() == pytest.approx(direct["delta_r2_13"].tolist(), abs=1e-12)
+    assert total["size"].tolist() == direct["size_13"].tolist()
+
+
+def test_dif_leaves_small_groups_out(design):
+    small = cohort.dif_by_group(design.sample, design.domains.specific_items, "gender", 100)
+    assert small.used == ("female", "male") and small.left_out == ("other",)
+    assert small.result is not None and small.result.levels == ("female", "male")
+    none = cohort.dif_by_group(design.sample, design.domains.specific_items, "gender", 10**6)
+    assert none.result is None and none.to_frame().empty
+    r, validation = _report(dataclasses.replace(design, plan=dataclasses.replace(design.plan,
+                                                                                 invariance_groupings=("gender",))))
+    r.policy = dataclasses.replace(r.policy, min_statistic_n=10**6)
+    validation.dif()
+    assert validation.dif_results == {} and sum(b.kind == "skip" for b in r._blocks) == 1
+
+
+def test_response_scale_is_the_direct_call_after_collapsing(design, item_level):
+    from analysis.stats import irt
+
+    r, validation = item_level
+    items = design.domains.specific_items
+    with pytest.raises(ValueError, match="sat_family"):
+        irt.pcm(design.sample, items)                      # category 1 of family is unused in the demo
+    recoded, unused, codes = cohort.collapse_unused(design.sample, items)
+    assert unused == {"sat_family": (1,)} and 1 not in codes["sat_family"]
+    direct = irt.pcm(recoded, items)
+    shown = r["response_scale"]
+    assert shown["infit_msq"].tolist() == pytest.approx(direct.itemfit["infit_msq"].tolist(), abs=1e-12)
+    assert shown["location"].tolist() == pytest.approx(direct.thresholds["location"].tolist(), abs=1e-12)
+    assert shown["ordered"].tolist() == direct.thresholds["ordered"].tolist()
+    assert shown.set_index("item").loc["sat_family", "unused"] == "1"
+    item = validation.scale_result.example_item
+    curves = validation.scale_result.curves(item, [0.0])
+    assert curves["probability"].sum() == pytest.approx(1.0)
+    assert curves["probability"].tolist() == pytest.approx(
+        irt.category_probabilities(direct, item, [0.0])["probability"].tolist(), abs=1e-12)

@@ -339,6 +339,36 @@ def scree_plot(eigenvalues: pd.DataFrame, *, observed: str, simulated: str, lang
     return _localise(fig, lang)
 
 
+def category_curves(curves: pd.DataFrame, *, xlabel: str, ylabel: str, lang: str = "en") -> Figure:
+    """Category probability curves of one item (``theta, category, probability``, e.g.
+    :meth:`analysis.study.cohort.ScaleFunctioning.curves`): one line per category, labelled
+    at its highest point. Drawn from model-implied curves, no person's answer.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"theta": [-1.0, -1.0, 1.0, 1.0], "category": [0, 1, 0, 1],
+    ...                   "probability": [0.7, 0.3, 0.3, 0.7]})
+    >>> ax = category_curves(t, xlabel="θ", ylabel="P").axes[0]
+    >>> len(ax.lines), ax.get_ylim()[1] >= 1
+    (2, True)
+    """
+    fig = Figure(figsize=(6.5, 3.8))
+    ax = fig.subplots()
+    categories = list(pd.unique(curves["category"]))
+    grays = np.linspace(0.0, 0.6, max(len(categories), 1))
+    for gray, (category, curve) in zip(grays, curves.groupby("category", sort=False)):
+        ax.plot(curve["theta"], curve["probability"], color=str(gray), linewidth=1.2)
+        top = curve.loc[curve["probability"].idxmax()]
+        ax.annotate(f"{category:g}" if isinstance(category, (int, float, np.number)) else str(category),
+                    (top["theta"], top["probability"]), textcoords="offset points", xytext=(0, 3),
+                    ha="center", fontsize=8)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    fig.tight_layout()
+    return _localise(fig, lang)
+
+
 def step_curve(table: pd.DataFrame, *, x: str, y: str, xlabel: str, ylabel: str, lang: str = "en") -> Figure:
     """A cumulative share (%) as a step curve from (0, 0), with its 95 % limits (``<y>_ci_low``,
     ``<y>_ci_high``) as a band, from a published table whose rows are the steps (e.g.

@@ -33,6 +33,7 @@ import yaml
 
 from analysis import resource
 from analysis.intake.manifest import Study
+from analysis.stats import irt
 from analysis.stats.checks import as_list, require_columns
 from analysis.stats.descriptives import ALL, group_labels, group_summary, join_on_id
 from analysis.stats.results import Result
@@ -489,3 +490,169 @@ def domain_means(data: pd.DataFrame, domains: Sequence[str], by: Sequence[str], 
         values = [total] * len(by) if group == ALL else list(lookup[group])
         rows.append([*values, int(row["n"]), *row[list(domains)].to_numpy(float)])
     return pd.DataFrame(rows, columns=[*by, "n", *domains])
+
+
+# ----------------------------------------------------------------------------------------------
+# Report 02's item-level analyses: DIF by the plan's groupings, the response scale's functioning
+# ----------------------------------------------------------------------------------------------
+
+#: The three DIF tests of :func:`analysis.stats.irt.dif_ordinal`, by their models' suffix.
+DIF_TESTS = {"uniform": "12", "non_uniform": "23", "total_dif": "13"}
+
+
+@dataclass(frozen=True)
+class GroupDif(Result):
+    """DIF of ``items`` by ``grouping`` (:func:`dif_by_group`): the :class:`~analysis.stats.irt.OrdinalDif`
+    ``result`` over the ``used`` groups (``None`` when fewer than two have ``min_n`` persons who
+    answered every item), and the groups ``left_out`` for being smaller."""
+
+    grouping: str
+    result: irt.OrdinalDif | None
+    used: tuple
+    left_out: tuple
+    min_n: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long: ``item, test`` (``uniform``, ``non_uniform``, ``total_dif``), ``n, chisq, df, p,
+        delta_r2, size`` (the Jodoin–Gierl class of the pseudo-R² change); empty without a result."""
+        columns = ["item", "test", "n", "chisq", "df", "p", "delta_r2", "size"]
+        if self.result is None:
+            return pd.DataFrame(columns=columns)
+        table = self.result.table
+        parts = [pd.DataFrame({"item": table["item"], "test": test, "n": table["n"],
+                               "chisq": table[f"chi2_{k}"], "df": table[f"df_{k}"], "p": table[f"p_{k}"],
+                               "delta_r2": table[f"delta_r2_{k}"], "size": table[f"size_{k}"]})
+                 for test, k in DIF_TESTS.items()]
+        order = {item: i for i, item in enumerate(table["item"])}
+        out = pd.concat(parts, ignore_index=True)
+        out = out.iloc[sorted(range(len(out)), key=lambda i: (order[out["item"].iat[i]], i))]
+        return out.reset_index(drop=True)[columns]
+
+
+def retest_pairs(scores: pd.DataFrame, retest: Sequence[str]) -> int:
+    """Persons with a row at both occasions of ``retest``.
+
+    Examples
+    --------
+    >>> retest_pairs(pd.DataFrame({"respondent_id": ["a", "a", "b"], "occasion": ["t1", "t2", "t1"]}), ["t1", "t2"])
+    1
+    """
+    at = scores[scores["occasion"].isin(list(retest))]
+    return int(at.groupby("respondent_id")["occasion"].nunique().eq(len(set(retest))).sum())
+
+
+def dif_by_group(data: pd.DataFrame, items: Sequence[str], grouping: str, min_n: int) -> GroupDif:
+    """Ordinal-logistic DIF (:func:`analysis.stats.irt.dif_ordinal`, sum-score criterion) of
+    ``items`` between the groups of ``grouping`` that have at least ``min_n`` persons who
+    answered every item; smaller groups are left out (and named), a result resting on them is
+    not computed.
+
+    Examples
+    --------
+    >>> from analysis import datasets
+    >>> from analysis.intake.manifest import load_study
+    >>> v = validation(load_study(datasets.path("demo")))
+    >>> d = dif_by_group(v.sample, v.domains.specific_items[:3], "age_group", 10)
+    >>> d.used, d.left_out, d.to_frame()[["item", "test"]].head(3).values.tolist()
+    (('16-19', '20-24', '25-29'), (), [['sat_health', 'uniform'], ['sat_health', 'non_uniform'], ['sat_health', 'total_dif']])
+    """
+    items = list(items)
+    complete = data[data[items].notna().all(axis=1) & data[grouping].notna()]
+    used, left_out = group_sizes(complete, grouping, min_n)
+    used = sorted(used, key=str)
+    if len(used) < 2:
+        return GroupDif(grouping, None, tuple(used), tuple(left_out), min_n)
+    result = irt.dif_ordinal(complete[complete[grouping].isin(used)], items, grouping, min_group=min_n)
+    return GroupDif(grouping, result, tuple(used), tuple(left_out), min_n)
+
+
+@dataclass(frozen=True)
+class ScaleFunctioning(Result):
+    """The response scale's functioning (:func:`scale_functioning`): the partial credit model
+    ``result`` on the items with their ``unused`` categories collapsed (item → codes nobody
+    chose between its lowest and highest answer), and ``codes`` (item → the original code of
+    each category of the model, in order)."""
+
+    result: irt.PartialCredit
+    unused: Mapping[str, tuple]
+    codes: Mapping[str, tuple]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per item: ``item, n`` (persons without an extreme score, on whom the fit
+        rests), ``location, lowest_threshold, highest_threshold, ordered, infit_msq, outfit_msq,
+        infit_t, outfit_t`` and ``unused`` (the collapsed codes, as text)."""
+        res = self.result
+        thresholds = res.thresholds.set_index("item")
+        steps = thresholds.filter(regex=r"^threshold_\d+$")
+        fit = res.itemfit.set_index("item")
+        items = list(res.items)
+        return pd.DataFrame({
+            "item": items, "n": fit.loc[items, "n"].astype(int).to_numpy(),
+            "location": thresholds.loc[items, "location"].to_numpy(),
+            "lowest_threshold": steps.loc[items].min(axis=1).to_numpy(),
+            "highest_threshold": steps.loc[items].max(axis=1).to_numpy(),
+            "ordered": thresholds.loc[items, "ordered"].astype(bool).to_numpy(),
+            "infit_msq": fit.loc[items, "infit_msq"].to_numpy(), "outfit_msq": fit.loc[items, "outfit_msq"].to_numpy(),
+            "infit_t": fit.loc[items, "infit_t"].to_numpy(), "outfit_t": fit.loc[items, "outfit_t"].to_numpy(),
+            "unused": [", ".join(f"{c:g}" for c in self.unused.get(i, ())) for i in items]})
+
+    @property
+    def example_item(self) -> str:
+        """The item of the figure: the first with disordered thresholds, else the first with
+        no collapsed category (else the first)."""
+        t = self.result.thresholds
+        disordered = [i for i, ok in zip(t["item"], t["ordered"]) if not ok]
+        whole = [i for i in self.result.items if i not in self.unused]
+        return (disordered or whole or list(self.result.items))[0]
+
+    def curves(self, item: str, theta_grid: Sequence[float]) -> pd.DataFrame:
+        """The category probability curves of ``item`` (:func:`analysis.stats.irt.category_probabilities`)
+        with ``category`` the item's original codes."""
+        curves = irt.category_probabilities(self.result, item, theta_grid)
+        low = self.result.lowest[self.result.items.index(item)]
+        original = dict(zip(range(low, low + len(self.codes[item])), self.codes[item]))
+        return curves.assign(category=curves["category"].map(original))
+
+
+def collapse_unused(data: pd.DataFrame, items: Sequence[str]) -> tuple[pd.DataFrame, dict, dict]:
+    """``items`` of ``data`` with each item's categories that nobody chose (between its lowest
+    and highest answer) collapsed: the answers renumbered in order from the lowest answer
+    (0, 2, 3 → 0, 1, 2). Returns the recoded items, the unused codes per item (only items
+    that have some) and each item's original codes in order.
+
+    Examples
+    --------
+    >>> x, unused, codes = collapse_unused(pd.DataFrame({"a": [0, 2, 3, None], "b": [1, 2, 3, 1]}), ["a", "b"])
+    >>> x["a"].tolist(), unused, codes["a"]
+    ([0.0, 1.0, 2.0, nan], {'a': (1,)}, (0, 2, 3))
+    """
+    out, unused, codes = {}, {}, {}
+    for item in items:
+        col = pd.to_numeric(data[item], errors="coerce")
+        observed = sorted(int(c) for c in col.dropna().unique())
+        codes[item] = tuple(observed)
+        if not observed:
+            out[item] = col
+            continue
+        gaps = tuple(c for c in range(observed[0], observed[-1] + 1) if c not in observed)
+        if gaps:
+            unused[item] = gaps
+        out[item] = col.map({c: observed[0] + k for k, c in enumerate(observed)})
+    return pd.DataFrame(out, index=data.index), unused, codes
+
+
+def scale_functioning(data: pd.DataFrame, items: Sequence[str]) -> ScaleFunctioning:
+    """The Rasch partial credit model (:func:`analysis.stats.irt.pcm`) of ``items`` after
+    :func:`collapse_unused` (a category nobody chose has no finite parameter).
+
+    Examples
+    --------
+    >>> from analysis import datasets
+    >>> from analysis.intake.manifest import load_study
+    >>> v = validation(load_study(datasets.path("demo")))
+    >>> f = scale_functioning(v.sample, v.domains.specific_items)
+    >>> dict(f.unused), f.to_frame().shape
+    ({'sat_family': (1,)}, (9, 11))
+    """
+    recoded, unused, codes = collapse_unused(data, items)
+    return ScaleFunctioning(irt.pcm(recoded, list(items)), unused, codes)

@@ -22,6 +22,8 @@ Examples
 """
 from __future__ import annotations
 
+import numpy as np
+
 from analysis.report import figures
 from analysis.report.disclosure import TableSpec
 from analysis.report.document import Report
@@ -41,6 +43,8 @@ class ValidationReport:
         self.alpha_result = self.omega_result = self.cfa_result = None
         self.retest_table = self.convergent_result = self.floor_ceiling_table = None
         self.invariance_tables: dict = {}
+        self.longitudinal_table = self.scale_result = None
+        self.dif_results: dict = {}
 
     @property
     def _items(self):
@@ -176,6 +180,87 @@ class ValidationReport:
                                                              estimator="MLR", missing="ml")
             r.table(f"invariance_{grouping}", self.invariance_tables[grouping], counts=None)
 
+    def response_scale(self) -> None:
+        """Functioning of the 0–10 response scale: a Rasch partial credit model of the
+        domain-specific items (categories nobody chose collapsed first, and said so), its
+        thresholds (ordered or not) and item fit, and the category probability curves of one
+        item (:func:`analysis.study.cohort.scale_functioning`)."""
+        r, v = self.r, self.design
+        key = "02_validation_report.response_scale"
+        r.heading(f"{key}.heading", level=3)
+        r.text(f"{key}.intro")
+        self.scale_result = None
+        try:
+            functioning = cohort.scale_functioning(v.sample, v.domains.specific_items)
+        except ValueError as error:
+            r.skip(f"{key}.failed", reason=str(error))
+            return
+        self.scale_result = functioning
+        if functioning.unused:
+            r.text(f"{key}.collapsed", codes="; ".join(f"{r.label(item)} {', '.join(map(str, codes))}"
+                                                         for item, codes in functioning.unused.items()))
+        table = functioning.to_frame()
+        r.table("response_scale", table, title_key=f"{key}.table", counts=["n"])
+        fit = functioning.result.itemfit
+        r.text(f"{key}.summary", ordered=int(table["ordered"].sum()), k=len(table), n=r.n(functioning.result.n),
+               infit_low=r.num(fit["infit_msq"].min()), infit_high=r.num(fit["infit_msq"].max()),
+               outfit_low=r.num(fit["outfit_msq"].min()), outfit_high=r.num(fit["outfit_msq"].max()))
+        item = functioning.example_item
+        curves = functioning.curves(item, np.linspace(-6, 6, 121))
+        r.figure("category_probabilities", figures.category_curves(curves, xlabel=r.t(f"{key}.theta"),
+                                                                   ylabel=r.t(f"{key}.probability"), lang=r.lang),
+                 f"{key}.figure", item=r.label(item))
+
+    def longitudinal_invariance(self) -> None:
+        """Measurement invariance of the one-factor model between the first occasion and the
+        retest (the same persons twice; MLR and full-information ML as the CFA), rated with the
+        group invariance in the COSMIN summary."""
+        r, v = self.r, self.design
+        key = "02_validation_report.longitudinal"
+        self.longitudinal_table = None
+        if v.retest is None:
+            r.heading(f"{key}.heading_none", level=3)
+            r.skip(f"{key}.none")
+            return
+        first, retest = v.retest
+        r.heading(f"{key}.heading", level=3, first=first, retest=retest)
+        r.text(f"{key}.intro", first=first, retest=retest)
+        table = sem.longitudinal_invariance(v.scores, v.model, occasions=list(v.retest), estimator="MLR", missing="ml")
+        self.longitudinal_table = table
+        r.table("longitudinal_invariance", table, title_key=f"{key}.table", counts=None, first=first, retest=retest)
+        supported = table["supported"].iloc[1:]
+        r.text(f"{key}.summary", n=r.n(max(table.attrs["nobs"].values())),
+               pairs=r.n(cohort.retest_pairs(v.scores, v.retest)), k=int(supported.fillna(False).astype(bool).sum()),
+               steps=len(supported))
+        for warning in dict.fromkeys(w for ws in table.attrs.get("warnings", {}).values() for w in ws):
+            r.note(f"{key}.warning", warning=warning)
+
+    def dif(self) -> None:
+        """Differential item functioning of the domain-specific items by each of the plan's
+        invariance groupings (:func:`analysis.stats.irt.dif_ordinal`), over the groups with at
+        least the report's smallest group for a statistic."""
+        r, v = self.r, self.design
+        key = "02_validation_report.dif"
+        self.dif_results = {}
+        min_n = r.policy.min_statistic_n
+        r.heading(f"{key}.heading", level=3)
+        r.text(f"{key}.intro", min_n=min_n)
+        if not v.invariance_groupings:
+            r.skip(f"{key}.none")
+        for grouping in v.invariance_groupings:
+            r.heading(f"{key}.grouping", level=4, grouping=r.label(grouping))
+            result = cohort.dif_by_group(v.sample, v.domains.specific_items, grouping, min_n)
+            if result.left_out:
+                r.text(f"{key}.left_out", groups=r.label_list(list(result.left_out), grouping), min_n=min_n)
+            if result.result is None:
+                r.skip(f"{key}.too_small", min_n=min_n)
+                continue
+            self.dif_results[grouping] = result
+            table = result.to_frame()
+            r.table(f"dif_{grouping}", table, title_key=f"{key}.table", counts=["n"], grouping=r.label(grouping))
+            r.text(f"{key}.summary", n=r.n(result.result.n), k=len(table), significant=int((table["p"] < 0.05).sum()),
+                   sizeable=int(table["size"].isin(["moderate", "large"]).sum()))
+
     def hypotheses(self) -> None:
         """Construct validity: the planned correlations with the comparison instruments, then
         the known-groups comparisons."""
@@ -229,10 +314,15 @@ class ValidationReport:
         r.heading("02_validation_report.cosmin.heading")
         r.text("02_validation_report.cosmin.intro")
         scale = r.t("02_validation_report.reliability.scale")
+        invariance = dict(self.invariance_tables)
+        if self.longitudinal_table is not None and self.design.retest is not None:
+            first, retest = self.design.retest
+            invariance[r.t("02_validation_report.longitudinal.cosmin", first=first, retest=retest)] = self.longitudinal_table
+            r.text("02_validation_report.longitudinal.cosmin_note", first=first, retest=retest)
         summary = validity.cosmin_summary(fit=self.cfa_result.fit if self.cfa_result else None,
                                           alpha={scale: self.alpha_result.alpha} if self.alpha_result else None,
                                           retest=self.retest_table, hypotheses=self.convergent_result,
-                                          invariance=self.invariance_tables or None,
+                                          invariance=invariance or None,
                                           floor_ceiling_table=self.floor_ceiling_table, formative=True, lang=r.lang,
                                           names=r.labels.keys)
         r.table("cosmin_summary", summary, counts=None)
