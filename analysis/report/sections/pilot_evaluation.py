@@ -252,7 +252,7 @@ class PilotEvaluation:
             return
         value = lambda column: shown.value(mean, column)      # noqa: E731
         p = r.p(value("p_gg"))
-        r.text("04_pilot_evaluation.repeated.summary", df1=r.num(value("df1")), df2=r.num(value("df2")),
+        r.text("04_pilot_evaluation.repeated.summary", df1=r.num(value("df1"), 0), df2=r.num(value("df2"), 0),
                f=r.num(value("f_rm")), p=p if p.startswith("<") else f"= {p}", np2=r.prop(value("np2")),
                n=r.n(value("n_complete")))
 
