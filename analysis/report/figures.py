@@ -349,7 +349,7 @@ def category_curves(curves: pd.DataFrame, *, xlabel: str, ylabel: str, lang: str
     >>> t = pd.DataFrame({"theta": [-1.0, -1.0, 1.0, 1.0], "category": [0, 1, 0, 1],
     ...                   "probability": [0.7, 0.3, 0.3, 0.7]})
     >>> ax = category_curves(t, xlabel="θ", ylabel="P").axes[0]
-    >>> len(ax.lines), ax.get_ylim()[1] >= 1
+    >>> len(ax.lines), bool(ax.get_ylim()[1] >= 1)
     (2, True)
     """
     fig = Figure(figsize=(6.5, 3.8))
