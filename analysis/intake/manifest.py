@@ -76,6 +76,7 @@ from analysis.intake.process import (
     ProcessSpec,
     check_declared,
     check_events,
+    declared_date,
     read_identification,
     read_process,
 )
@@ -290,7 +291,7 @@ def read_manifest(data_dir: str | Path) -> Manifest:
     if comments not in COMMENTS:
         problems.append(f"comments: {comments!r} is not one of {', '.join(COMMENTS)}")
     rci = _check_reliable_change(spec.get("reliable_change"), problems)
-    date = _check_date(spec.get("date"), problems)
+    date = declared_date(spec.get("date"), "date", problems)
     process = read_process(spec.get("process"), problems)
     identification = read_identification(spec.get("identification"), problems)
     disclosure = _check_disclosure(spec.get("disclosure"), problems)
@@ -393,17 +394,6 @@ def _check_disclosure(value, problems: list[str]) -> dict:
     if "preset" in value and not isinstance(value["preset"], str):
         problems.append(f"disclosure: preset: {value['preset']!r} is not a name (e.g. project)")
     return {k: v for k, v in value.items() if k in keys}
-
-
-def _check_date(value, problems: list[str]) -> _dt.date | None:
-    """The manifest's ``date`` (YAML date or ``YYYY-MM-DD`` text), or ``None`` when not given."""
-    if value is None or (isinstance(value, _dt.date) and not isinstance(value, _dt.datetime)):
-        return value
-    try:
-        return _dt.date.fromisoformat(str(value))
-    except ValueError:
-        problems.append(f"date: {value!r} is not a date written YYYY-MM-DD (e.g. 2025-06-30)")
-        return None
 
 
 # ----------------------------------------------------------------------------- the loaded study

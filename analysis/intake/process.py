@@ -112,13 +112,15 @@ def _whole(value: object, where: str, problems: list[str], minimum: int = 1) -> 
     return int(value)
 
 
-def _date(value: object, where: str, problems: list[str]) -> _dt.date | None:
+def declared_date(value: object, where: str, problems: list[str]) -> _dt.date | None:
+    """A date the manifest declares (YAML date or ``YYYY-MM-DD`` text); ``None`` when not
+    given or not a date (then a problem naming ``where`` is added)."""
     if value is None or (isinstance(value, _dt.date) and not isinstance(value, _dt.datetime)):
         return value
     try:
         return _dt.date.fromisoformat(str(value))
     except ValueError:
-        problems.append(f"{where}: {value!r} is not a date written YYYY-MM-DD (e.g. 2016-12-31)")
+        problems.append(f"{where}: {value!r} is not a date written YYYY-MM-DD (e.g. 2025-06-30)")
         return None
 
 
@@ -164,7 +166,7 @@ def read_process(value: object, problems: list[str]) -> ProcessSpec | None:
         months = _whole(months, "process.review_months", problems)
     if months is not None and roles["review"] is None:
         problems.append("process.review_months: given, but no review phase (process.review: <phase>)")
-    until = _date(value.get("until"), "process.until", problems)
+    until = declared_date(value.get("until"), "process.until", problems)
     if len(problems) > n_before:
         return None
     return ProcessSpec(phases=phases, review_months=months, until=until, **roles)
@@ -206,7 +208,7 @@ def read_identification(value: object, problems: list[str]) -> IdentificationSpe
         stray = sorted(set(map(fold, sectors)) - set(map(fold, services)))
         if stray:
             problems.append(f"identification.sectors: service(s) {stray} are not in identification.services")
-    end = _date(value.get("end"), "identification.end", problems)
+    end = declared_date(value.get("end"), "identification.end", problems)
     if len(problems) > n_before:
         return None
     return IdentificationSpec(window_months=window, min_visits=visits, min_sectors=sectors_min, services=services,
