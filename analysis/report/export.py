@@ -19,14 +19,8 @@ modification times, and xlsxwriter's fixed zip member timestamps), so reports ca
 by checksum.
 
 Own code (a small CSV writer, cell typing on top of xlsxwriter): neither pandas, the standard
-library's :mod:`csv` nor xlsxwriter neutralises formula text by itself.
-
-Examples
---------
->>> safe_text("=HYPERLINK(\\"http://x\\")")
-'\\'=HYPERLINK("http://x")'
->>> safe_text(-1.5), safe_text("-1.5"), safe_text("a-1")
-(-1.5, "'-1.5", 'a-1')
+library's :mod:`csv` nor xlsxwriter neutralises formula text by itself. The CSV rule's
+examples are in :mod:`analysis.intake.safecsv`, its one home.
 """
 from __future__ import annotations
 
