@@ -278,7 +278,7 @@ class Report:
         while anchor in self._anchors:
             anchor += "-x"
         self._anchors.add(anchor)
-        self._add(Block("heading", text=text, level=level, anchor=anchor))
+        self._add(Block("heading", text=text, level=level, anchor=anchor, extra={"key": key}))
 
     def text(self, key: str, **fields: Any) -> None:
         """A paragraph from the catalogue (``key``) filled with ``fields``."""

@@ -1,6 +1,8 @@
 """Message catalogues: every sentence, heading and label a report prints, per language.
 
-Texts live in ``analysis/report/messages/<lang>.yaml`` as nested mappings; a message is
+Texts live in ``analysis/report/messages/<lang>.yaml`` as nested mappings (and in
+``<part>.<lang>.yaml`` beside it for a part with its own catalogue, e.g. ``final.fi.yaml``: the
+files of a language together form its catalogue, and a key may be in only one); a message is
 addressed by its dotted key (``"r04.change.summary"``) and filled with ``str.format`` fields
 (``{n}``, ``{mean:.2f}``). English is complete; another language falls back to English for a
 key it lacks (the test suite checks that Finnish has every key). Numbers inside sentences
@@ -57,8 +59,15 @@ def catalogue(lang: str) -> dict[str, Any]:
     """
     if lang not in LANGUAGES:
         raise ValueError(f"report language {lang!r} is not one of {', '.join(LANGUAGES)}")
-    path = resource("report", "messages", f"{lang}.yaml")
-    return _flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    folder = resource("report", "messages")
+    merged: dict[str, Any] = {}
+    for path in [folder / f"{lang}.yaml", *sorted(folder.glob(f"*.{lang}.yaml"))]:
+        part = _flatten(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        twice = sorted(set(part) & set(merged))
+        if twice:
+            raise ValueError(f"messages {', '.join(twice[:5])} are in {path.name} and in another {lang} catalogue")
+        merged.update(part)
+    return merged
 
 
 _PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")

@@ -406,21 +406,10 @@ def _word_table(doc, block: Block, lang: str) -> None:
         _runs(note, " ".join(block.notes), size=Pt(8.5))
 
 
-def render_docx(path: Path, title: str, blocks: Sequence[Block], *, meta: Sequence[tuple[str, str]],
-                lang: str, footer: str = "") -> Path:
-    """Write the blocks as a Word document (python-docx) with fixed timestamps.
-
-    Examples
-    --------
-    >>> import tempfile, docx
-    >>> with tempfile.TemporaryDirectory() as folder:
-    ...     path = render_docx(Path(folder) / "demo.docx", "Demo", [Block("paragraph", text="A **bold** claim")],
-    ...                        meta=[("Date", "2026-01-01")], lang="en")
-    ...     [p.text for p in docx.Document(path).paragraphs]
-    ['Demo', 'Date: 2026-01-01', 'A bold claim']
-    """
+def new_docx(title: str, lang: str):
+    """An empty Word document: A4 portrait with 2.5 cm margins, fixed document properties."""
     from docx import Document
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm
 
     doc = Document()
     for section in doc.sections:                       # A4 portrait (the template is US Letter)
@@ -431,14 +420,17 @@ def render_docx(path: Path, title: str, blocks: Sequence[Block], *, meta: Sequen
     props.title, props.author, props.language = title, "youth-services-analysis", lang
     props.created = props.modified = props.last_printed = FIXED_TIME
     props.revision = 1
-    doc.add_heading(title, level=0)
-    for key, value in meta:
-        p = doc.add_paragraph()
-        p.add_run(f"{key}: ").bold = True
-        p.add_run(value)
+    return doc
+
+
+def add_docx_blocks(doc, blocks: Sequence[Block], lang: str, *, heading_offset: int = 1) -> None:
+    """Add the blocks to a Word document; a heading of level ``k`` becomes Word's heading
+    ``k - heading_offset``, from 1 to 4."""
+    from docx.shared import Cm
+
     for b in blocks:
         if b.kind == "heading":
-            doc.add_heading(b.text, level=min(b.level - 1, 3) or 1)
+            doc.add_heading(b.text, level=min(max(b.level - heading_offset, 1), 4))
         elif b.kind == "paragraph":
             _runs(doc.add_paragraph(), b.text)
         elif b.kind in ("warning", "skip", "note"):
@@ -454,9 +446,38 @@ def render_docx(path: Path, title: str, blocks: Sequence[Block], *, meta: Sequen
             cap = doc.add_paragraph()
             cap.add_run(f"{t('common.figure', lang)} {b.number}. ").bold = True
             _runs(cap, b.text)
-    if footer:
-        p = doc.add_paragraph()
-        _runs(p, footer, size=Pt(8))
+
+
+def save_docx(doc, path: Path) -> Path:
+    """Save a Word document with fixed zip timestamps (same content → same bytes)."""
     doc.save(str(path))
     _fix_zip(path)
     return path
+
+
+def render_docx(path: Path, title: str, blocks: Sequence[Block], *, meta: Sequence[tuple[str, str]],
+                lang: str, footer: str = "") -> Path:
+    """Write the blocks as a Word document (python-docx) with fixed timestamps.
+
+    Examples
+    --------
+    >>> import tempfile, docx
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = render_docx(Path(folder) / "demo.docx", "Demo", [Block("paragraph", text="A **bold** claim")],
+    ...                        meta=[("Date", "2026-01-01")], lang="en")
+    ...     [p.text for p in docx.Document(path).paragraphs]
+    ['Demo', 'Date: 2026-01-01', 'A bold claim']
+    """
+    from docx.shared import Pt
+
+    doc = new_docx(title, lang)
+    doc.add_heading(title, level=0)
+    for key, value in meta:
+        p = doc.add_paragraph()
+        p.add_run(f"{key}: ").bold = True
+        p.add_run(value)
+    add_docx_blocks(doc, blocks, lang)
+    if footer:
+        p = doc.add_paragraph()
+        _runs(p, footer, size=Pt(8))
+    return save_docx(doc, path)
