@@ -51,6 +51,9 @@ def test_labels_and_aliases_are_unambiguous(path):
         assert len(set(labels)) == len(labels), lang
     names = [a.casefold() for it in ins.items for a in {it.key, *it.aliases}]
     assert len(set(names)) == len(names)
+    # nor may two items' names fold to one text (case, punctuation, dashes and spacing ignored)
+    _, ambiguous = ins.match_headers([n for it in ins.items for n in (it.key, *it.label.values(), *it.aliases)])
+    assert ambiguous == {}
 
 
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: p.stem)

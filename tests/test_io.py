@@ -216,9 +216,9 @@ def test_a_column_with_a_zero_is_not_suspected(tmp_path):
 
 
 @pytest.mark.parametrize("text, match", [
-    ("sat_health\n5\n", "no respondent_id column"),
+    ("sat_health\n5\n", "no respondent id column; expected a header such as 'Respondent ID'"),
     ("respondent_id;foo\nA;5\n", "no item of instrument"),
-    ("respondent_id;sat_health;Terveys\nA;5;5\n", "2 columns all mean 'sat_health'"),
+    ("respondent_id;sat_health;Terveys\nA;5;5\n", "2 columns all mean 'Tyytyväisyys nyt – Terveys'"),
     ("respondent_id;sat_health;sat_health\nA;5;5\n", "header appears twice"),
     ("respondent_id;;sat_health\nA;x;5\n", "no header but holds data"),
     ("", "no header row"),
@@ -385,12 +385,17 @@ def test_matrix_prefix_only_from_declared_questions_and_closest_header_hint(tmp_
     # an undeclared prefix is not guessed from: listed with the closest known header
     res = load_responses(write(tmp_path, "id;Terveys;Mitä mieltä olet? - Asuminen\nA;5;6\n", name="p.csv"), "3x10d")
     assert "Mitä mieltä olet? - Asuminen" in res.data and res.unrecognised[0][0] == "Mitä mieltä olet? - Asuminen"
-    # a whole file refused for want of any item names each header's closest known one
+    # any punctuation between domain and perspective is read as a dash
+    res = load_responses(write(tmp_path, "id;Terveys / tyytyväisyys nyt;Asuminen : tärkeys\nA;5;6\n", name="q.csv"),
+                         "3x10d")
+    assert res.data[["sat_health", "imp_housing"]].values.tolist() == [[5.0, 6.0]]
+    # a whole file refused for want of any item names each header's closest known one, and the
+    # expected headers by their labels, not internal keys
     with pytest.raises(InputError) as err:
-        load_responses(write(tmp_path, "id;Terveys / tyytyväisyys nyt;Asuminen : tärkeys\nA;5;6\n", name="r.csv"),
-                       "3x10d")
+        load_responses(write(tmp_path, "id;Terveyss (tyytyväisyys nyt)\nA;5\n", name="r.csv"), "3x10d")
     msg = str(err.value)
     assert "no item of instrument '3x10d'" in msg and "closest known header: 'Terveys (tyytyväisyys nyt)'" in msg
+    assert "'Tyytyväisyys nyt – Terveys'" in msg and "sat_health" not in msg
     # the client survey: its declared matrix questions before any item label
     cs = write(tmp_path, "id;Kuinka samaa mieltä olet seuraavista väittämistä? - Mielipiteitäni kuunneltiin\nA;4\n",
                name="cs.csv")

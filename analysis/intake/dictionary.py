@@ -46,21 +46,24 @@ DICTIONARY_DIR = resource("data_dictionary")
 #: instrument (``missing_codes`` in its YAML) and apply to its item columns only.
 MISSING_VALUES = ["", "NA", "N/A", "#N/A", "."]
 
-#: Other names accepted for the identifier columns (matched like item labels: case, white space
-#: and dashes folded).
+#: Other names accepted for the identifier columns (matched like item labels: case, punctuation,
+#: white space and dashes folded; see :func:`analysis.intake.instruments.header_text`).
 ID_FIELDS = [
     {"name": "respondent_id", "type": "string",
      "description": "Pseudonymous respondent identifier (never a personal identity code; see "
                     "analysis.intake.privacy.pseudonymise).",
      "labels": {"fi": "Vastaajatunnus", "sv": "Respondent-id", "en": "Respondent ID"},
-     "aliases": ["id", "tunniste", "vastaajatunnus", "vastaaja_id", "respondent", "respondent id"],
+     "aliases": ["id", "tunniste", "tunnus", "vastaajatunnus", "vastaajan tunnus", "vastaaja_id", "asiakastunnus",
+                 "asiakkaan tunnus", "asiakas_id", "respondent", "respondent id", "client id", "participant id",
+                 "deltagar-id"],
      "constraints": {"required": True}},
     {"name": "occasion", "type": "string",
      "description": "Measurement occasion, e.g. baseline, 6m, 12m (pilot) or t1, retest (comparison "
                     "cohort). Optional column: files without it are single-occasion; when present "
                     "every row needs a value.",
      "labels": {"fi": "Mittauskerta", "sv": "Mätningstillfälle", "en": "Occasion"},
-     "aliases": ["mittauskerta", "ajankohta", "mätningstillfälle", "wave", "time point"]},
+     "aliases": ["mittauskerta", "mittausajankohta", "vastauskerta", "ajankohta", "mätningstillfälle", "wave",
+                 "time point"]},
 ]
 DATE_FIELD = {"name": "date", "type": "date", "format": "default",
               "description": "Date of answering: YYYY-MM-DD or D.M.YYYY, optionally with a time "

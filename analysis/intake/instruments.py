@@ -23,6 +23,7 @@ Examples
 """
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import unicodedata
@@ -128,6 +129,23 @@ class Instrument:
         return [it for it in self.items if it.kind == "rating"]
 
     @property
+    def scoring_items(self) -> list[str]:
+        """Keys of the items the scoring cannot do without, so a file must have their columns: the
+        satisfaction items of the declared domains (life-domain instruments; importance and goal are
+        optional) or every rating item (declared scores). Each answer may still be missing.
+
+        Examples
+        --------
+        >>> load_instrument("who5").scoring_items
+        ['who5_1', 'who5_2', 'who5_3', 'who5_4', 'who5_5']
+        >>> len(load_instrument("3x10d").scoring_items)
+        10
+        """
+        if self.scoring.get("type") == "life_domains":
+            return [f"sat_{d}" for d in self.scoring["domains"]]
+        return [it.key for it in self.rating_items]
+
+    @property
     def text_items(self) -> list[Item]:
         return [it for it in self.items if it.kind == "text"]
 
@@ -171,15 +189,8 @@ class Instrument:
         raise KeyError(f"instrument {self.id!r} has no item or score {key!r}")
 
     def header_map(self, headers: list[str]) -> dict[str, str]:
-        """Map file headers to item keys.
-
-        A header matches an item when, after normalisation (case, accents kept, white
-        space and dashes folded, spacing around a dash ignored), it equals the item key, one of
-        its labels or aliases, or a form built from the declarations (:meth:`header_forms`):
-        ``<perspective> - <domain>`` or ``<domain> - <perspective>`` with any dash, a declared
-        matrix question of the perspective before the domain label, or a declared matrix
-        question (``questions``) before any label or alias. Headers that match nothing are
-        returned unchanged (id and background columns).
+        """Map file headers to item keys (see :meth:`match_headers`); a header that matches no
+        item, or two, is returned unchanged (id and background columns).
 
         Examples
         --------
@@ -187,8 +198,114 @@ class Instrument:
         >>> ins.header_map(["Terveys - tärkeys", "tavoite-Asuminen", "Kuinka tyytyväinen olet tällä hetkellä? - Terveys"])
         {'Terveys - tärkeys': 'imp_health', 'tavoite-Asuminen': 'goal_housing', 'Kuinka tyytyväinen olet tällä hetkellä? - Terveys': 'sat_health'}
         """
-        lookup = self._header_lookup
-        return {h: lookup.get(normalise_header(h), h) for h in headers}
+        found, _ = self.match_headers(headers)
+        return {h: found.get(h, h) for h in headers}
+
+    def match_headers(self, headers: list[str]) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """Match file headers to item keys as a survey tool writes them.
+
+        A header is compared with every declared name of an item — its key, labels, aliases and
+        the forms built from the declarations (:meth:`header_forms`) — after :func:`header_text`
+        has folded case, punctuation, dashes and white space on both sides, in three steps, the
+        first that finds anything deciding: (1) header and name as they are; (2) the header
+        without its numbering (``1.``, ``Q3``, ``3)``) and parenthesised parts (a scale suffix such
+        as ``(0-10)``); (3) the name without its parenthesised parts too (a marker such as a
+        reverse key's ``(negative)`` or an example such as ``(e.g. hobbies)``, which a survey
+        tool need not show). A scale suffix written with a dash or a colon (``Health -
+        satisfaction now``, ``Health: satisfaction``) is a perspective label or alias, declared in
+        the instrument's ``perspectives``. Within a step the item's own names come before the built
+        forms; a header that two items match in the deciding step is ambiguous, never guessed.
+
+        Returns
+        -------
+        (dict, dict)
+            Header → item key for the matched headers, and header → the item keys it matches
+            for the ambiguous ones. Other headers are in neither.
+
+        Examples
+        --------
+        >>> ins = load_instrument("3x10d")
+        >>> found, ambiguous = ins.match_headers(["Itsetunto: tyytyväisyys", "8. Omien vahvuuksien kehittäminen - tyytyväisyys nyt",
+        ...                                       "Q1 Terveys (0-10)", "Asiakastunnus"])
+        >>> found, ambiguous
+        ({'Itsetunto: tyytyväisyys': 'sat_self_esteem', '8. Omien vahvuuksien kehittäminen - tyytyväisyys nyt': 'sat_strengths', 'Q1 Terveys (0-10)': 'sat_health'}, {})
+        >>> load_instrument("client-survey").match_headers(["6. Tuesta ei ollut minulle hyötyä"])[0]
+        {'6. Tuesta ei ollut minulle hyötyä': 'cs_6'}
+        """
+        found: dict[str, str] = {}
+        ambiguous: dict[str, list[str]] = {}
+        for h in headers:
+            light, loose = header_text(h), header_text(h, loose=True)
+            for key, tier in ((light, 0), (loose, 0), (loose, 1)):
+                keys = self._header_index[tier].get(key)
+                if keys:
+                    if len(keys) == 1:
+                        found[h] = keys[0]
+                    else:
+                        ambiguous[h] = keys
+                    break
+        return found, ambiguous
+
+    @cached_property
+    def _header_index(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """Folded name → item keys, of the names as declared and of the names without their
+        parenthesised parts; each item's own names (key, labels, aliases) shadow the built forms."""
+        index: tuple[dict[str, list[str]], dict[str, list[str]]] = ({}, {})
+        for tier, loose in enumerate((False, True)):
+            own: dict[str, list[str]] = {}
+            built: dict[str, list[str]] = {}
+            for it in self.items:
+                for name in (it.key, *it.label.values(), *it.aliases):
+                    own.setdefault(header_text(name, loose=loose), []).append(it.key)
+                for name in self.header_forms(it.key):
+                    built.setdefault(header_text(name, loose=loose), []).append(it.key)
+            for text, keys in [*own.items(), *((t, k) for t, k in built.items() if t not in own)]:
+                if text:
+                    index[tier][text] = list(dict.fromkeys(keys))
+        return index
+
+    def nearest_item(self, header: str) -> str | None:
+        """The item whose declared name (key, label, alias or built form, compared as
+        :func:`header_text` ``loose``) is closest to ``header`` by :mod:`difflib`, when one is close
+        (ratio ≥ 0.75): the item a header that matched nothing was most likely meant for.
+
+        Examples
+        --------
+        >>> ins = load_instrument("3x10d")
+        >>> ins.nearest_item("Terveys - tärkeyss"), ins.nearest_item("IP-osoite")
+        ('imp_health', None)
+        """
+        names = self._near_names
+        match = difflib.get_close_matches(header_text(header, loose=True), list(names), n=1, cutoff=0.75)
+        return names[match[0]] if match else None
+
+    @cached_property
+    def _near_names(self) -> dict[str, str]:
+        names: dict[str, set[str]] = {}
+        for it in self.items:
+            for name in (it.key, *it.label.values(), *it.aliases, *self.header_forms(it.key)):
+                names.setdefault(header_text(name, loose=True), set()).add(it.key)
+        return {text: next(iter(keys)) for text, keys in names.items() if text and len(keys) == 1}
+
+    def header_language(self, headers: list[str]) -> str:
+        """The declared language whose item labels and perspective–domain names the ``headers``
+        share the most words with (the first declared language when none).
+
+        Examples
+        --------
+        >>> load_instrument("3x10d").header_language(["Health: satisfaction", "Housing - importance"])
+        'en'
+        """
+        words = {w for h in headers for w in header_text(h).split()}
+        langs = list(dict.fromkeys(lang for it in self.items for lang in it.label))
+
+        def shared(lang: str) -> int:
+            names = [it.label.get(lang, "") for it in self.items]
+            names += [p["label"].get(lang, "") for p in self.perspectives.values()]
+            names += [str(d.get(lang, "")) for d in self.domain_labels.values()]
+            return len(words & {w for n in names for w in header_text(n).split()})
+
+        return max(langs, key=lambda lang: (shared(lang), -langs.index(lang)))
 
     def header_forms(self, key: str) -> list[str]:
         """Headers built for item ``key`` from the declared perspective and domain names and
@@ -217,21 +334,6 @@ class Instrument:
         forms += [f"{q} - {name}" for q in self.questions for name in (*it.label.values(), *it.aliases)]
         return list(dict.fromkeys(forms))
 
-    @cached_property
-    def _header_lookup(self) -> dict[str, str]:
-        lookup: dict[str, str] = {}
-        for it in self.items:
-            for name in (it.key, *it.label.values(), *it.aliases):
-                lookup.setdefault(normalise_header(name), it.key)
-        built: dict[str, set[str]] = {}
-        for it in self.items:
-            for name in self.header_forms(it.key):
-                built.setdefault(normalise_header(name), set()).add(it.key)
-        for name, keys in built.items():
-            if len(keys) == 1 and name not in lookup:
-                lookup[name] = next(iter(keys))
-        return lookup
-
     def known_headers(self) -> list[str]:
         """Headers shown as the closest known one for an unrecognised header: every key, label
         and alias, and the perspective–domain forms of the declared labels in each language."""
@@ -257,6 +359,32 @@ def normalise_header(name: str) -> str:
     text = re.sub(r"[‐-―−]", "-", text)
     text = re.sub(r"\s+", " ", text)
     return re.sub(r" ?- ?", "-", text)
+
+
+_NUMBERING = re.compile(r"^\s*(?:q\s*)?\d+(?:\s*[.):]\s*|\s+)(?=\S)", re.IGNORECASE)
+_PARENTHESISED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
+def header_text(name: str, *, loose: bool = False) -> str:
+    """A header or a declared name as compared when matching headers: case folded, Unicode
+    composed, every punctuation mark and dash a space, runs of white space one space. With
+    ``loose``, a leading question number (``1.``, ``Q3``, ``3)``) and every parenthesised or
+    bracketed part (``(0-10)``, ``(esim. harrastukset)``) are dropped first. The words
+    themselves are never changed: which words a header may hold is declared, not coded.
+
+    Examples
+    --------
+    >>> header_text("Terveys – tyytyväisyys nyt"), header_text("Itsetunto: Tyytyväisyys")
+    ('terveys tyytyväisyys nyt', 'itsetunto tyytyväisyys')
+    >>> header_text("Q3) Omien vahvuuksien kehittäminen (esim. harrastukset) (0-10)", loose=True)
+    'omien vahvuuksien kehittäminen'
+    """
+    text = unicodedata.normalize("NFC", str(name)).casefold()
+    if loose:
+        text = _NUMBERING.sub("", text, count=1)
+        while _PARENTHESISED.search(text):
+            text = _PARENTHESISED.sub(" ", text)
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 
 @lru_cache(maxsize=1)

@@ -60,7 +60,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.intake.dictionary import DATE_FIELD, ID_FIELDS, load_schema, responses_schema
-from analysis.intake.instruments import Instrument, load_instrument, normalise_header
+from analysis.intake.instruments import Instrument, header_text, load_instrument, normalise_header
 from analysis.intake.privacy import find_identity_codes, mask_identifiers
 from analysis.intake.rawfiles import (  # noqa: F401  (Problem, PersonalDataError, TextColumn: public here too)
     NUMBER,
@@ -312,6 +312,16 @@ def _closest(header: str, known: Mapping[str, str]) -> str | None:
     return known[match[0]] if match else None
 
 
+def _closest_of(names: list[str], headers: list[str]) -> str | None:
+    """The header of ``headers`` closest to any of ``names`` (folded loosely), when one is close."""
+    near = {header_text(h, loose=True): h for h in headers}
+    for name in names:
+        match = difflib.get_close_matches(header_text(name, loose=True), list(near), n=1, cutoff=0.75)
+        if match:
+            return near[match[0]]
+    return None
+
+
 def _names(fld: Mapping) -> list[str]:
     return [fld["name"], *fld.get("labels", {}).values(), *fld.get("aliases", ())]
 
@@ -340,39 +350,71 @@ def _targets(mapping: Mapping[str, str]) -> dict[str, list[str]]:
     return out
 
 
+def _id_fields(header: str) -> str | None:
+    """The id, occasion or date field a header names (by name, label or alias), else ``None``."""
+    for loose in (False, True):
+        found = _id_lookup(loose).get(header_text(header, loose=loose))
+        if found:
+            return found
+    return None
+
+
+@lru_cache(maxsize=2)
+def _id_lookup(loose: bool) -> dict[str, str]:
+    return {header_text(n, loose=loose): f["name"] for f in (*ID_FIELDS, DATE_FIELD) for n in _names(f)}
+
+
 def _response_plan(raw: RawTable, ins: Instrument, recode: str | None, recode_advice: str | None = None) -> _Plan:
-    """File header → item key / id field; SPSS variables may also match by variable label."""
+    """File header → item key / id field (:meth:`Instrument.match_headers`; SPSS variables may also
+    match by variable label). Refused, all in one error: a header two items match, a header meant
+    twice, no id column, no item at all, and a header that matched nothing but is near an item the
+    scoring needs (:attr:`Instrument.scoring_items`) that has no column: each with the expected header
+    (in the language of the file's headers) and the file's nearest header."""
     file = str(raw.source)
     headers = list(raw.columns)
-    mapping = ins.header_map(headers)
-    ids = _lookup([*ID_FIELDS, DATE_FIELD])
+    found, ambiguous = ins.match_headers(headers)
+    labels = {h: raw.column_labels[h] for h in headers if h not in found and raw.column_labels.get(h)}
+    by_label, _ = ins.match_headers(list(labels.values()))
     keys = set(ins.item_keys)
+    mapping = {}
     for h in headers:
-        if mapping[h] in keys:
-            continue
-        mapping[h] = ids.get(normalise_header(h), h)
-        label = raw.column_labels.get(h)
-        if mapping[h] == h and label:
-            by_label = ins.header_map([label])[label]
-            mapping[h] = by_label if by_label in keys else ids.get(normalise_header(label), h)
-    problems = []
+        mapping[h] = found.get(h) or _id_fields(h) or (by_label.get(labels[h]) or _id_fields(labels[h])
+                                                       if h in labels else None) or h
+    lang = ins.header_language(headers)
+    problems = [Problem(file, 1, None, h, None, "the header matches the items "
+                        + ", ".join(repr(ins.label(k, lang)) for k in ks)
+                        + ": which one is meant cannot be told; write the header as one of them")
+                for h, ks in ambiguous.items() if mapping[h] == h]
     for k, hs in _targets(mapping).items():
         if len(hs) > 1 and (k in keys or k in ("respondent_id", "occasion", "date")):
-            problems.append(Problem(file, 1, None, ", ".join(hs), None, f"{len(hs)} columns all mean {k!r}; keep one"))
+            meant = repr(ins.label(k, lang)) if k in keys else repr(k)
+            problems.append(Problem(file, 1, None, ", ".join(hs), None, f"{len(hs)} columns all mean {meant}; keep one"))
     known = [*ins.known_headers(), *(n for f in (*ID_FIELDS, DATE_FIELD) for n in _names(f))]
     unrecognised, notes = _unrecognised(headers, mapping, known, file)
+    notes = [n for n, (h, _) in zip(notes, unrecognised) if h not in ambiguous]
+    unrecognised = tuple((h, c) for h, c in unrecognised if h not in ambiguous)
     if "respondent_id" not in mapping.values():
-        near = [f"{h!r} (closest: {c!r})" for h, c in unrecognised if c]
+        near = _closest_of(_names(ID_FIELDS[0]), [h for h, _ in unrecognised])
         problems.append(Problem(file, 1, None, None, None,
-                                "no respondent_id column; expected a header 'respondent_id' (or "
-                                + ", ".join(ID_FIELDS[0]["aliases"]) + ")"
-                                + (f"; unrecognised headers: {', '.join(near)}" if near else "")))
+                                f"no respondent id column; expected a header such as {ID_FIELDS[0]['labels'][lang]!r} "
+                                "(or " + ", ".join(ID_FIELDS[0]["aliases"]) + ")"
+                                + (f"; the nearest header of the file: {near!r}" if near else "")))
     if not keys & set(mapping.values()):
         near = [f"{h!r} (closest known header: {c!r})" for h, c in unrecognised if c]
         problems.append(Problem(file, 1, None, None, None,
-                                f"no item of instrument {ins.id!r} found among the headers "
-                                f"{headers}; expected item keys such as {ins.item_keys[:3]} or their labels"
+                                f"no item of instrument {ins.id!r} ({ins.title.get(lang, ins.id)}) found among the "
+                                f"headers {headers}; expected headers such as "
+                                + ", ".join(repr(ins.label(k, lang)) for k in ins.scoring_items[:3])
                                 + (f"; unrecognised headers: {', '.join(near)}" if near else "")))
+    else:
+        absent = set(ins.scoring_items) - set(mapping.values())
+        for h, _ in unrecognised if absent else ():
+            k = ins.nearest_item(h)
+            if k in absent:
+                problems.append(Problem(file, 1, None, h, None,
+                                        f"not a header of the instrument: the item nearest to it, "
+                                        f"{ins.label(k, lang)!r} (the expected header), has no column, and the "
+                                        "scoring needs it; write the header as expected"))
     if problems:
         raise InputError(file, problems)
     schema = responses_schema(ins)
