@@ -184,8 +184,11 @@ def test_100000_rows_accounting(tmp_path):
     lines[80_000] = "R0;1;1"                         # duplicate of row 2
     path = write(tmp_path, "\n".join(["respondent_id;sat_health;sat_housing", *lines, ""]))
     res = load(path)
-    assert res.n_read == 100_000 and res.n_rejected == 6 and res.n_accepted == 99_994
+    # three invalid answers (read as missing, rows kept), a broken line and a duplicated key (rows rejected)
+    assert res.n_read == 100_000 and res.n_rejected == 3 and res.n_accepted == 99_997 and res.n_invalid == 3
     assert sorted(set(res.rejected["row"])) == [2, 1236, 50_002, 70_002, 80_002, 100_000]
+    assert sorted(res.rejected.loc[res.rejected["scope"] == "row", "row"]) == [2, 70_002, 80_002]
+    assert np.isnan(res.data.loc[1236, "sat_health"]) and res.data.loc[1236, "sat_housing"] == float(x[1234, 1])
 
 
 # ----------------------------------------------------------------------------- cells
@@ -200,8 +203,8 @@ def test_hyperlink_formula_text_in_csv_stays_text(tmp_path):
     # a CSV never evaluates: '=HYPERLINK(...)' is text in a comment and an invalid rating
     text = 'respondent_id;sat_health;palaute\nA;5;"=HYPERLINK(""http://x.example"",""klik"")"\nB;=1+1;ok\n'
     res = load(write(tmp_path, text))
-    assert res.data["palaute"].tolist() == ['=HYPERLINK("http://x.example","klik")']
-    assert res.rejected[["row", "value"]].values.tolist() == [[3, "=1+1"]]
+    assert res.data["palaute"].tolist() == ['=HYPERLINK("http://x.example","klik")', "ok"]
+    assert res.rejected[["row", "value"]].values.tolist() == [[3, "=1+1"]] and np.isnan(res.data.loc[3, "sat_health"])
 
 
 def test_hyperlink_text_cell_in_xlsx_stays_text(tmp_path):
@@ -240,7 +243,7 @@ def test_cached_xlsx_formulas_are_read_as_their_values(tmp_path):
 def test_non_finite_and_exponent_numbers_are_rejected(tmp_path, value):
     res = load(write(tmp_path, f"respondent_id;sat_health\nA;{value}\nB;5\n"))
     assert res.rejected["value"].tolist() == [value[:60] if len(value) <= 60 else value]
-    assert res.data["sat_health"].tolist() == [5.0]
+    assert res.data["sat_health"].tolist()[1:] == [5.0] and np.isnan(res.data["sat_health"].iloc[0])
 
 
 def test_declared_missing_codes_are_missing_answers_not_rejected_rows(tmp_path):
@@ -281,8 +284,8 @@ def test_dates_with_a_time(tmp_path):
             "D;31.2.2025;5\n")
     res = load(write(tmp_path, text))
     assert res.data["date"].tolist() == [pd.Timestamp("2025-02-03 14:05"), pd.Timestamp("2025-02-03 14:05"),
-                                         pd.Timestamp("2025-02-03 14:05:09")]
-    assert res.rejected["value"].tolist() == ["31.2.2025"]
+                                         pd.Timestamp("2025-02-03 14:05:09"), pd.NaT]   # an impossible date: missing
+    assert res.rejected["value"].tolist() == ["31.2.2025"] and res.data.loc[5, "sat_health"] == 5.0
 
 
 def test_unrecognised_headers_are_listed_with_the_closest_known(tmp_path):
@@ -385,7 +388,8 @@ def test_chunked_loading_equals_whole_file_loading(tmp_path, chunksize):
     whole = load(path)
     chunks = list(load_responses(path, "3x10d", on_invalid="reject-rows", chunksize=chunksize))
     assert sum(c.n_read for c in chunks) == whole.n_read == 59
-    assert sum(c.n_accepted for c in chunks) == whole.n_accepted and sum(c.n_rejected for c in chunks) == 4
+    assert sum(c.n_accepted for c in chunks) == whole.n_accepted and sum(c.n_rejected for c in chunks) == 3
+    assert sum(c.n_invalid for c in chunks) == whole.n_invalid == 1
     pd.testing.assert_frame_equal(pd.concat([c.data for c in chunks]), whole.data)
     got = pd.concat([c.rejected for c in chunks], ignore_index=True)
     cols = ["row", "line", "respondent_id", "column", "value", "reason"]
@@ -400,7 +404,7 @@ def test_stream_score_writes_what_whole_scoring_gives(tmp_path):
     path = _messy_file(tmp_path)
     summary = stream_score(path, "3x10d", tmp_path / "s.csv", chunksize=9, rejects=tmp_path / "r.csv")
     whole = load(path)
-    assert (summary.n_read, summary.n_accepted, summary.n_rejected, summary.n_chunks) == (59, 55, 4, 7)
+    assert (summary.n_read, summary.n_accepted, summary.n_rejected, summary.n_chunks) == (59, 56, 3, 7)
     expected = dictionary_types(score(whole.data, "3x10d"), load_instrument("3x10d"))
     expected.to_csv(tmp_path / "expected.csv", index=False, lineterminator="\n")
     assert (tmp_path / "s.csv").read_text() == (tmp_path / "expected.csv").read_text()
@@ -503,13 +507,13 @@ def test_occasion_cells_match_declared_labels_ignoring_case_and_spacing(tmp_path
     assert study.responses("pilot", "3x10d")["occasion"].tolist() == ["vuosi"]
 
 
-def test_one_stray_11_rejects_its_row_not_the_file_and_the_manifest_declares_a_recode(tmp_path):
+def test_one_stray_11_invalidates_its_answer_not_the_file_and_the_manifest_declares_a_recode(tmp_path):
     from analysis.intake.manifest import ManifestError
 
     rows = [(f"R{i}", None, 1 + i % 9) for i in range(12)]
     text = sat_rows(rows).replace("\nR3;4;4;", "\nR3;4;11;")     # one typo, and no 0 anywhere
     res = load(write(tmp_path, text))
-    assert (res.n_read, res.n_accepted, res.n_rejected) == (12, 11, 1)
+    assert (res.n_read, res.n_accepted, res.n_rejected, res.n_invalid) == (12, 12, 0, 1)
     reason = res.rejected["reason"].iloc[0]
     assert res.rejected["row"].tolist() == [5] and reason.startswith("expected an integer 0–10")
     assert "coded 1–11" in reason and "recode='1-11'" in reason
@@ -517,10 +521,10 @@ def test_one_stray_11_rejects_its_row_not_the_file_and_the_manifest_declares_a_r
     coded = sat_rows([(f"R{i}", None, 1 + i % 11) for i in range(12)])
     err = errors(write(tmp_path, coded, name="coded.csv"), on_invalid="reject-rows")
     assert "probably coded 1–11" in str(err) and len(err.problems) == 10
-    # a study: the stray 11 is a rejected row; the 1–11 file names the manifest key, and the key recodes it
+    # a study: the stray 11 is an invalid answer; the 1–11 file names the manifest key, and the key recodes it
     entry = "files:\n  - {path: a.csv, population: cohort, instrument: 3x10d%s}\n"
     study = study_of(tmp_path, entry % "", {"a.csv": text})
-    assert study.intake()[["n_read", "n_accepted", "n_rejected"]].values.tolist() == [[12, 11, 1]]
+    assert study.intake()[["n_read", "n_accepted", "n_rejected"]].values.tolist() == [[12, 12, 0]]
     assert "recode: 1-11" in study.rejected["reason"].iloc[0]
     with pytest.raises(ManifestError, match="add recode: 1-11 to the entry of a.csv"):
         study_of(tmp_path, entry % "", {"a.csv": coded})

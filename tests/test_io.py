@@ -92,8 +92,9 @@ def test_xlsx_rows_are_sheet_rows_and_blank_rows_reported(tmp_path):
     ws.append(["B", 12])
     wb.save(tmp_path / "x.xlsx")
     res = load_responses(tmp_path / "x.xlsx", "3x10d", on_invalid="reject-rows")
-    assert (res.n_read, res.n_accepted, res.n_rejected) == (2, 1, 1)
+    assert (res.n_read, res.n_accepted, res.n_rejected, res.n_invalid) == (2, 2, 0, 1)   # the answer, not the row
     assert res.rejected.loc[0, "row"] == 4 and res.rejected.loc[0, "value"] == "12"
+    assert res.data.loc[4].isna()["sat_health"] and res.data.loc[4, "respondent_id"] == "B"
     assert any("rows 3" in n for n in res.notes)
 
 
@@ -114,19 +115,29 @@ def test_invalid_ratings_all_listed_in_one_error(tmp_path):
 def test_reject_rows_keeps_valid_rows_and_counts(tmp_path):
     text = "\n".join([HEAD, "A;t1;0;7;8", "B;t1;11;7,5;8", "C;t1;abc;-1;8", "D;t1;;NA;-9"])
     res = load_responses(write(tmp_path, text), "3x10d", on_invalid="reject-rows")
-    assert (res.n_read, res.n_accepted, res.n_rejected) == (4, 2, 2)
-    assert res.data["respondent_id"].tolist() == ["A", "D"]
+    # an invalid answer is a missing answer: the client's other answers are kept, and listed
+    assert (res.n_read, res.n_accepted, res.n_rejected, res.n_invalid) == (4, 4, 0, 4)
+    assert res.data["respondent_id"].tolist() == ["A", "B", "C", "D"]
     assert res.data.loc[5, ["sat_health", "sat_housing", "imp_housing"]].isna().all()   # "", NA, -9 = missing
+    assert res.data.loc[3, ["sat_health", "sat_housing"]].isna().all() and res.data.loc[3, "imp_housing"] == 8.0
     assert res.data.loc[2, "imp_housing"] == 8.0
-    assert list(res.rejected.columns) == ["file", "row", "respondent_id", "column", "value", "reason", "line"]
-    assert res.rejected["row"].tolist() == [3, 3, 4, 4]  # several lines for one rejected row
+    assert list(res.rejected.columns) == ["file", "row", "respondent_id", "column", "value", "reason", "line",
+                                          "scope", "code", "fields"]
+    assert res.rejected["row"].tolist() == [3, 3, 4, 4] and set(res.rejected["scope"]) == {"answer"}
+    assert json.loads(res.rejected["fields"][0]) == {"type": "integer", "minimum": 0, "maximum": 10}
+    # an id or occasion cell the scoring needs still rejects its row
+    res = load_responses(write(tmp_path, "\n".join([HEAD, "A;t1;0;7;8", "B;;11;7;8"]), name="key.csv"), "3x10d",
+                         on_invalid="reject-rows")
+    assert (res.n_read, res.n_accepted, res.n_rejected, res.n_invalid) == (2, 1, 1, 1)
+    assert res.rejected[["row", "scope", "code"]].values.tolist() == [[3, "row", "missing_key"],
+                                                                      [3, "answer", "invalid_value"]]
 
 
 def test_decimal_point_in_comma_file_and_decimal_comma_in_semicolon_file(tmp_path):
     res = load_responses(write(tmp_path, "respondent_id,sat_health\nA,7.0\nB,\"7,0\"\n"), "3x10d",
                          on_invalid="reject-rows")
-    assert res.data["sat_health"].tolist() == [7.0]       # "7,0" is not a number in a comma file
-    assert res.rejected["value"].tolist() == ["7,0"]
+    assert res.data["sat_health"].tolist()[0] == 7.0 and np.isnan(res.data["sat_health"].tolist()[1])  # "7,0" is
+    assert res.rejected["value"].tolist() == ["7,0"]                                    # not a number in a comma file
     res = load_responses(write(tmp_path, "respondent_id;sat_health\nA;7,0\nB;7.0\n"), "3x10d")
     assert res.data["sat_health"].tolist() == [7.0, 7.0]
 
@@ -334,8 +345,10 @@ def test_junk_cells_never_crash_and_never_lose_rows(rows):
         assert res.n_read == nonblank
         assert res.n_accepted + res.n_rejected == res.n_read
         assert len(res.data) == res.n_accepted
-        assert set(res.rejected["row"]) == set(range(2, 2 + len(rows))) - set(res.data.index)  \
+        rows_out = set(res.rejected.loc[res.rejected["scope"] == "row", "row"])
+        assert rows_out == set(range(2, 2 + len(rows))) - set(res.data.index)  \
             - {i + 2 for i, r in enumerate(rows) if not any(c.strip() for c in r)}
+        assert set(res.rejected["row"]) - rows_out <= set(res.data.index)      # invalid answers: rows kept
         ok = res.data[["sat_health", "sat_housing"]].stack().dropna()
         assert ok.isin(np.arange(11.0)).all()
 

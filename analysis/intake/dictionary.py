@@ -82,6 +82,14 @@ REJECTION_FIELDS = [
     {"name": "line", "type": "integer",
      "description": "Physical line of a CSV file where the row starts (differs from row when a quoted cell "
                     "spans lines); in workbooks and SPSS files the same as row."},
+    {"name": "scope", "type": "string", "constraints": {"enum": ["row", "answer"]},
+     "description": "row: the problem rejected the row; answer: an invalid answer was read as missing and the "
+                    "row kept (an id or occasion cell, which the scoring needs, always rejects the row)."},
+    {"name": "code", "type": "string",
+     "description": "The reason as a code (invalid_value, broken_line, missing_key, duplicate_key), for "
+                    "reports in other languages; empty for a study-level check (occasion, agreement)."},
+    {"name": "fields", "type": "string",
+     "description": "The reason's facts as JSON (e.g. the expected type and range), for reports."},
 ]
 
 
@@ -221,7 +229,7 @@ def rejections_schema() -> dict:
     Examples
     --------
     >>> [f["name"] for f in rejections_schema()["fields"]]
-    ['file', 'row', 'respondent_id', 'column', 'value', 'reason', 'line']
+    ['file', 'row', 'respondent_id', 'column', 'value', 'reason', 'line', 'scope', 'code', 'fields']
     """
     return {
         "name": "rejections",

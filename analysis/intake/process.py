@@ -234,7 +234,7 @@ def _reject(result: LoadResult, bad: pd.Series, column: str, reasons: pd.Series)
     values = rows[column].map(lambda v: v.date().isoformat() if isinstance(v, pd.Timestamp) else v)
     extra = pd.DataFrame({"file": str(result.source), "row": rows.index.astype("Int64"),
                           "respondent_id": rows["respondent_id"].astype(object), "column": header,
-                          "value": values.astype(object), "reason": reasons[bad].to_numpy()},
+                          "value": values.astype(object), "reason": reasons[bad].to_numpy(), "scope": "row"},
                          columns=REJECTION_COLUMNS)
     rejected = pd.concat([result.rejected, extra], ignore_index=True) if len(result.rejected) else extra
     return dataclasses.replace(result, data=result.data[~bad], rejected=rejected,

@@ -66,6 +66,10 @@ class Problem:
 
     ``row`` is the row as Excel shows it (header = row 1); ``line`` is the physical line of a CSV
     file where that row starts, when it differs (a quoted cell spanning lines before it).
+    ``code`` and ``fields`` say the reason as data (``invalid_value`` with what was expected,
+    ``broken_line``, ``missing_key``, ``duplicate_key``), so that a report can say it in its own
+    language; ``reason`` is the English sentence. ``scope`` is ``row`` when the problem rejects
+    the row and ``answer`` when it only makes that answer missing.
     """
 
     file: str
@@ -75,6 +79,9 @@ class Problem:
     value: str | None
     reason: str
     line: int | None = None
+    code: str | None = None
+    fields: Mapping | None = field(default=None, compare=False)
+    scope: str = "row"
 
     def __str__(self) -> str:
         where = [f"row {self.row}" if self.row is not None else
@@ -676,7 +683,8 @@ class CsvReader:
             problems.append(Problem(self.file, row, None, None, text,
                                     f"broken line: {len(fields)} fields but the header has {fmt.named}; an "
                                     "unquoted delimiter or line break inside a cell? The line is rejected, "
-                                    "not padded or merged", line))
+                                    "not padded or merged", line, code="broken_line",
+                                    fields={"n_fields": len(fields), "n_header": int(fmt.named)}))
         empty = _blank_rows(columns, len(rows))
         blank += rows[empty].tolist()
         keep = ~empty if empty.any() else slice(None)

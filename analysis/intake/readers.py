@@ -15,7 +15,11 @@ Every number the package reports starts here, so reading is strict and transpare
   plus the physical line when a quoted cell spans lines), the column, the value and what was
   expected. ``on_invalid="error"`` raises :class:`InputError` listing them all;
   ``on_invalid="reject-rows"`` keeps the valid rows and returns the others in ``rejected``
-  (accepted + rejected = rows read, always; broken lines count as read and rejected).
+  (accepted + rejected = rows read, always; broken lines count as read and rejected). In a
+  questionnaire file an invalid answer only makes that answer missing (the row is kept, the answer
+  listed in ``rejected`` with ``scope`` ``answer``): the row is rejected only for what the scoring
+  needs of every row — its respondent id and occasion (missing, or a duplicate pair) — and for a
+  broken line.
 * Nothing is guessed silently: the delimiter is chosen from the data lines (ambiguity is an error
   naming the candidates), UTF-16 is read when its byte-order mark says so, a file mixing UTF-8 and
   another encoding is refused with the offset of the first bad byte, lines with more or fewer
@@ -49,6 +53,7 @@ import csv
 import dataclasses
 import datetime as _dt
 import difflib
+import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -79,7 +84,7 @@ from analysis.intake.rawfiles import (  # noqa: F401  (Problem, PersonalDataErro
 
 ON_INVALID = ("error", "reject-rows")
 RECODES = ("1-11",)
-REJECTION_COLUMNS = ["file", "row", "respondent_id", "column", "value", "reason", "line"]
+REJECTION_COLUMNS = ["file", "row", "respondent_id", "column", "value", "reason", "line", "scope", "code", "fields"]
 _DECIMAL_COMMA = r"^([+-]?\d*),(\d+)$"
 _IDENTITY_CANDIDATE = r"\p{Nd}{6}[-+A-Fa-fU-Yu-y]\p{Nd}{3}[\p{Nd}A-Ya-y]"   # RE2; \p{Nd} = Python's \d
 
@@ -88,6 +93,10 @@ _IDENTITY_CANDIDATE = r"\p{Nd}{6}[-+A-Fa-fU-Yu-y]\p{Nd}{3}[\p{Nd}A-Ya-y]"   # RE
 class LoadResult:
     """Checked data. ``data`` is indexed by file row number (index name ``row``).
 
+    ``rejected`` has one line per problem (:data:`REJECTION_COLUMNS`): ``scope`` ``row`` for a
+    problem that rejected its row, ``answer`` for an invalid answer of a questionnaire that was read
+    as missing while the row was kept (:attr:`n_invalid` of them); ``code`` and ``fields`` (JSON) say
+    the reason as data. ``n_read == n_accepted + n_rejected`` counts rows.
     ``unrecognised`` lists the headers that matched no known column, each with the closest known
     header (or ``None``); they are passed through as text, never dropped silently.
     ``unknown_values`` lists the cells of a dataset declaring ``unknownCategories: missing`` whose
@@ -106,6 +115,11 @@ class LoadResult:
     notes: tuple[str, ...] = ()
     unrecognised: tuple[tuple[str, str | None], ...] = ()
     unknown_values: tuple[tuple[str, str, int, str], ...] = ()
+
+    @property
+    def n_invalid(self) -> int:
+        """Invalid answers read as missing (their rows kept and counted as accepted)."""
+        return int((self.rejected["scope"] == "answer").sum()) if "scope" in self.rejected else 0
 
 
 # ============================================================================= checking cells
@@ -243,6 +257,17 @@ class _Field:
         missing, ok = missing.to_numpy(zero_copy_only=False), ok.to_numpy(zero_copy_only=False)
         return text, np.where(missing, 1, np.where(ok, 0, 2)).astype(np.int8)
 
+    def expected_fields(self) -> dict:
+        """What :meth:`expected` says, as data: the field's type and its declared limits."""
+        c = self.constraints
+        out: dict = {"type": self.kind}
+        out.update({k: c[k] for k in ("minimum", "maximum", "pattern") if k in c})
+        if "enum" in c:
+            out["values"] = [str(v) for v in c["enum"]]
+        if self.kind == "boolean":
+            out["values"] = sorted(self.true_values | self.false_values)
+        return out
+
     def expected(self) -> str:
         c = self.constraints
         hint = [h for h in self.label_hint if normalise_header(h) in self.labels and
@@ -296,6 +321,7 @@ class _Plan:
     coding: list[str] = field(default_factory=list)   # 0–10 items checked for 1–11 coding
     recode_advice: str = ""                            # how the caller's user declares a 1–11 coding
     hints: dict[str, str] = field(default_factory=dict)   # field → said after its invalid cells' reason
+    hint_fields: dict[str, dict] = field(default_factory=dict)   # the same as data (Problem.fields)
     absent: dict[str, _Field] = field(default_factory=dict)   # optional fields not in the file (left empty)
     order: list[str] = field(default_factory=list)           # declared fields in schema order (tables)
     mapping: dict[str, str] = field(default_factory=dict)
@@ -556,6 +582,8 @@ class _WholeFile:
                 f"with a 0: the file is probably coded 1–11. If so, {advice}, which subtracts 1 from every 0–10 "
                 "item; otherwise correct the values.") for key in suspects])
         for key in suspects:
+            self.plan.hint_fields[key] = {"coded_1_11": {"lowest": int(self.coding[key][2]), "n_columns": len(suspects),
+                                                         "n_answered": len(answered)}}
             self.plan.hints[key] = (f"; this column's answers run from {int(self.coding[key][2])} to 11, so an 11 may "
                                     f"mean the file is coded 1–11 (only {len(suspects)} of the {len(answered)} "
                                     f"answered 0–10 items have an 11, so the file is not judged so): if it is, "
@@ -711,12 +739,15 @@ def _check_rows(plan: _Plan, raw: RawTable, conv) -> tuple[pd.DataFrame, list[Pr
         if (state == 2).any() or (required and (state == 1).any()):
             per_row = col.take(state)
             expected = fld.expected() + plan.hints.get(name, "")
+            facts = {**fld.expected_fields(), **plan.hint_fields.get(name, {})}
+            scope = "answer" if plan.kind == "responses" and name not in plan.key else "row"
             for i in np.flatnonzero(per_row == 2):
                 problems.append(Problem(file, int(rows[i]), rid(i), header, col.text(col.codes[i]),
-                                        expected, int(lines[i])))
+                                        expected, int(lines[i]), code="invalid_value", fields=facts, scope=scope))
             for i in np.flatnonzero(per_row == 1) if required else ():
                 problems.append(Problem(file, int(rows[i]), rid(i), header, col.text(col.codes[i]),
-                                        f"missing {name}: every row needs one", int(lines[i])))
+                                        f"missing {name}: every row needs one", int(lines[i]), code="missing_key",
+                                        fields={"field": name}))
         if fld.fold_case:
             values = _one_spelling(values, state, col, header, plan.notes)
         out[name] = _typed(fld, values, state == 0, col.codes, plan.subtract.get(name, 0.0), plan.kind == "table")
@@ -806,7 +837,10 @@ def _duplicate_problems(plan: _Plan, raw: RawTable, conv, duplicates: Mapping[in
         i = where[row]
         problems.append(Problem(plan.file, row, rid(i), plan.header_of[names[0]], str(key[0]),
                                 f"duplicate {' and '.join(names)} ({shown}): also in row "
-                                + ", ".join(map(str, others)), int(lines[i])))
+                                + ", ".join(map(str, others)), int(lines[i]), code="duplicate_key",
+                                fields={"fields": list(names), "values": [cell_text(v) if not isinstance(v, str) else v
+                                                                          for v in key],
+                                        "rows": [int(o) for o in others]}))
     return problems
 
 
@@ -849,11 +883,14 @@ def _result(plan: _Plan, raw: RawTable, data: pd.DataFrame, problems: list[Probl
     problems = sorted(problems, key=lambda p: (-1 if p.row is None else p.row))
     if problems and on_invalid == "error":
         raise InputError(plan.file, problems)
-    bad_rows = {p.row for p in problems}
+    bad_rows = {p.row for p in problems if p.scope == "row"}
     accepted = data[~np.isin(raw.rows, list(bad_rows))] if bad_rows else data
     rejected = pd.DataFrame([[p.file, p.row, p.respondent_id, None if p.column is None else mask_identifiers(p.column),
                               None if p.value is None else mask_identifiers(p.value), mask_identifiers(p.reason),
-                              p.line] for p in problems], columns=REJECTION_COLUMNS)
+                              p.line, p.scope, p.code,
+                              None if p.fields is None else mask_identifiers(json.dumps(p.fields, ensure_ascii=False,
+                                                                                        sort_keys=True))]
+                             for p in problems], columns=REJECTION_COLUMNS)
     rejected["row"] = rejected["row"].astype("Int64")
     rejected["line"] = rejected["line"].astype("Int64")
     notes = list(notes)
@@ -927,8 +964,10 @@ def load_responses(path: str | Path, instrument: str | Instrument, *, on_invalid
     instrument : str or Instrument
         Instrument id (``"3x10d"``) or a loaded :class:`~analysis.intake.instruments.Instrument`.
     on_invalid : {"error", "reject-rows"}
-        ``"error"``: any problem raises :class:`InputError` listing all. ``"reject-rows"``: rows with
-        problems go to ``rejected`` (one line per problem), the others are kept.
+        ``"error"``: any problem raises :class:`InputError` listing all. ``"reject-rows"``: every
+        problem is a line of ``rejected``; a row with a missing or duplicated id or occasion, or a
+        broken line, is rejected, while an invalid answer (off the scale, not a number, an impossible
+        date) is read as missing and its row kept (``LoadResult.n_invalid``).
     recode : {"1-11"}, optional
         ``"1-11"``: the 0–10 items were coded 1–11; values 1–11 are accepted and 1 is subtracted.
     labels_override : str or Path, optional

@@ -10,6 +10,11 @@ threshold lives in this module):
   :class:`~analysis.intake.instruments.ScoreRule` – reverse keys ``min + max - x``, ``zero_base``,
   sum or mean, ``min_answered``, ``prorate`` and ``multiply``.
 
+What the scoring needs of a row: its respondent id and occasion (a row without them, or repeating
+them, is rejected at loading). An answer it can do without: an invalid answer is read as missing
+at loading (:func:`analysis.intake.readers.load_responses`) and the scores follow each rule's
+``min_answered`` — a score is missing only when too few of its items are answered.
+
 Large data: :func:`stream_score` checks and scores a CSV file chunk by chunk (memory bounded by
 the chunk, exact accounting, duplicates found across chunks), and :func:`score` accepts a
 dask DataFrame (optional extra ``scale``) and scores it partition by partition — scoring is
@@ -262,7 +267,8 @@ def dictionary_types(scored: pd.DataFrame, instrument: Instrument) -> pd.DataFra
 
 @dataclass(frozen=True)
 class StreamSummary:
-    """What :func:`stream_score` wrote: rows read = accepted + rejected, chunk count, notes."""
+    """What :func:`stream_score` wrote: rows read = accepted + rejected, chunk count, notes, and the
+    invalid answers read as missing in accepted rows (``n_invalid``)."""
 
     out: Path
     rejects: Path | None
@@ -271,6 +277,7 @@ class StreamSummary:
     n_rejected: int
     n_chunks: int
     notes: tuple[str, ...] = ()
+    n_invalid: int = 0
 
 
 def stream_score(path: str | Path, instrument: Instrument | str, out: str | Path, *, chunksize: int = 100_000,
@@ -283,8 +290,8 @@ def stream_score(path: str | Path, instrument: Instrument | str, out: str | Path
     :func:`~analysis.intake.readers.load_responses` ``(chunksize=...)`` — identity codes, 1–11
     coding and duplicate keys across chunks are found in a first pass before anything is
     written — then scored with :func:`score` and appended to ``out`` (UTF-8, comma, integers
-    without ``.0``; the same columns as ``python -m analysis score``). Rejected rows and reasons
-    go to ``rejects`` when given (both formula-safe, :mod:`analysis.intake.safecsv`). Output
+    without ``.0``; the same columns as ``python -m analysis score``). Rejected rows and invalid answers, with
+    their reasons, go to ``rejects`` when given (both formula-safe, :mod:`analysis.intake.safecsv`). Output
     files appear only when the whole file has been processed: with ``on_invalid="error"`` any
     problem raises :class:`~analysis.intake.readers.InputError` listing all of them and nothing
     is written.
@@ -304,7 +311,7 @@ def stream_score(path: str | Path, instrument: Instrument | str, out: str | Path
     ins = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
     targets = [Path(out), *([Path(rejects)] if rejects is not None else [])]
     partial = [t.with_name(t.name + ".partial") for t in targets]
-    n = {"read": 0, "accepted": 0, "rejected": 0, "chunks": 0}
+    n = {"read": 0, "accepted": 0, "rejected": 0, "chunks": 0, "invalid": 0}
     notes: list[str] = []
     try:
         with contextlib.ExitStack() as stack:
@@ -323,6 +330,7 @@ def stream_score(path: str | Path, instrument: Instrument | str, out: str | Path
                 n["read"] += chunk.n_read
                 n["accepted"] += chunk.n_accepted
                 n["rejected"] += chunk.n_rejected
+                n["invalid"] += chunk.n_invalid
                 n["chunks"] += 1
                 notes += chunk.notes
     except BaseException:
@@ -332,4 +340,4 @@ def stream_score(path: str | Path, instrument: Instrument | str, out: str | Path
     for t, final in zip(partial, targets):
         t.replace(final)
     return StreamSummary(targets[0], targets[1] if rejects is not None else None, n["read"], n["accepted"],
-                         n["rejected"], n["chunks"], tuple(notes))
+                         n["rejected"], n["chunks"], tuple(notes), n["invalid"])
