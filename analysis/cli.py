@@ -127,7 +127,7 @@ def _report(args: argparse.Namespace) -> int:
         internal = internal_folder(args.out, args.internal_out)
         outcomes = run(args.data, args.out, internal_out=internal, lang=args.lang, seed=args.seed,
                        only=_names(args.only), skip=_names(args.skip),
-                       parameters=INTERNAL_PARAMETERS if args.internal else None)
+                       parameters=INTERNAL_PARAMETERS if args.internal else None, final=args.final)
     except ManifestError as exc:
         print(exc, file=sys.stderr)
         print("no report was run: correct the manifest or the files named above", file=sys.stderr)
@@ -214,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
                                           "scores/ and rejected rows (one row per person), executed notebooks/, "
                                           "--internal reports (default: <out>-internal, beside --out)")
     p.add_argument("--lang", choices=["en", "fi"], help="report language (default: the manifest's language)")
+    p.add_argument("--final", action="store_true",
+                   help="also write final_report.docx and .html: one document of the published reports, with a "
+                        "title page, contents, method chapter, references and an appendix of what the data did not allow")
     p.add_argument("--only", help="comma-separated reports to run, e.g. 04,05")
     p.add_argument("--skip", help="comma-separated reports not to run")
     p.add_argument("--seed", type=int, default=2026, help="seed of every random step (default 2026)")

@@ -56,8 +56,8 @@ def demo(tmp_path_factory):
 @pytest.fixture(scope="session")
 def demo_fi(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo-fi")
-    outcomes = run(DEMO, out, lang="fi", workers=2)
-    assert [o.status for o in outcomes] == ["written"] * 8, outcomes
+    outcomes = run(DEMO, out, lang="fi", workers=2, final=True)
+    assert [o.status for o in outcomes] == ["written"] * 9, outcomes
     return out
 
 

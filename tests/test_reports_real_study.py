@@ -7,6 +7,7 @@ must equal a hand computation made here from the same rows.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -70,7 +71,25 @@ files:
   - {path: asiakkaat_2025.xlsx, population: pilot, instrument: 3x10d}
 """, {"asiakkaat_2025.xlsx": data})
     out = tmp_path_factory.mktemp("pilot-out")
-    return data, out, run(folder, out, workers=2)
+    return data, out, run(folder, out, workers=2, final=True)
+
+
+def test_pilot_alone_gives_a_final_report_without_placeholders(pilot_only):
+    """The final report of a study with the pilot's self-assessments only: the pilot evaluation
+    as its one chapter, every report the data did not allow in the appendix with its reason."""
+    from html import unescape
+
+    from analysis.report.i18n import t
+    _, out, outcomes = pilot_only
+    assert outcomes[-1].notebook == "final_report" and outcomes[-1].status == "written"
+    text = unescape(re.sub(r"<[^>]+>", " ", (out / "final_report.html").read_text(encoding="utf-8")))
+    assert "Osiota ei tuotettu" not in text and "Integraattori-pilotti, Kuopio 2025" in text
+    assert f"2 {t('04_pilot_evaluation.title', 'fi')}" in text
+    appendix = text.rsplit(t("final.appendix.heading", "fi"), 1)[1]
+    for name in ("02_validation_report", "03_norms", "05_participant_surveys", "06_service_use"):
+        assert t(f"{name}.title", "fi") in appendix, name
+    assert t("04_pilot_evaluation.rci.heading", "fi") in appendix       # no reliable-change parameters
+    assert "Synteettinen" not in text
 
 
 def test_pilot_alone_gives_the_pilot_evaluation(pilot_only):

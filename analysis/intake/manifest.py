@@ -4,6 +4,9 @@ The manifest describes a *study*, not file names. Reports and library code find 
 population and instrument (or dataset), never by file name::
 
     title: Integraattori pilot, Kuopio 2025      # optional; shown on every report
+    authors: [Maija Meikäläinen, Matti Virtanen] # optional: the final report's title page
+    organisation: Kuopion kaupunki               # optional: the final report's title page
+    description: Kahden vuoden pilotti ...       # optional: opens the final report's method chapter
     synthetic: false                             # true: every report warns at the top
     language: fi                                 # default report language (en | fi)
     occasions:                                   # per population, in time order
@@ -94,7 +97,7 @@ from analysis.intake.scoring import score
 POPULATIONS = ("cohort", "pilot", "staff")
 LANGUAGES = ("en", "fi")
 _TOP_KEYS = {"title", "synthetic", "language", "occasions", "files", "reliable_change", "seed", "description",
-             "comments", "date", "process", "identification", "disclosure"}
+             "comments", "date", "process", "identification", "disclosure", "authors", "organisation"}
 #: What reports do with open comments: publish them screened (``redact``) or not at all.
 COMMENTS = ("redact", "withhold")
 _ENTRY_KEYS = {"path", "population", "instrument", "dataset", "occasion", "synthetic", "description", "recode"}
@@ -172,6 +175,10 @@ class Manifest:
     #: The ``disclosure:`` block as written (``preset``, ``min_count``, ``min_statistic_n``): the
     #: small-group rule of the reports (:class:`analysis.report.disclosure.Policy`); empty: the project's.
     disclosure: Mapping[str, object] = field(default_factory=dict)
+    #: For the final report's title page and method chapter: who wrote it, for whom, the study in a few sentences.
+    authors: tuple[str, ...] = ()
+    organisation: str = ""
+    description: str = ""
 
     def entries(self, population: str | None = None, kind: str | None = None) -> list[FileEntry]:
         """Files of a population and instrument/dataset (``None``: any)."""
@@ -295,6 +302,11 @@ def read_manifest(data_dir: str | Path) -> Manifest:
     process = read_process(spec.get("process"), problems)
     identification = read_identification(spec.get("identification"), problems)
     disclosure = _check_disclosure(spec.get("disclosure"), problems)
+    authors = spec.get("authors") or ()
+    authors = (authors,) if isinstance(authors, str) else authors
+    if not isinstance(authors, (list, tuple)) or not all(isinstance(a, str) for a in authors):
+        problems.append("authors: expected a name or a list of names")
+        authors = ()
     files = spec.get("files")
     if not isinstance(files, list) or not files:
         problems.append("files: missing or empty; list the study's files, e.g. "
@@ -376,7 +388,8 @@ def read_manifest(data_dir: str | Path) -> Manifest:
     return Manifest(root=root, files=tuple(entries), title=spec.get("title"), language=language,
                     synthetic=bool(spec.get("synthetic", False)), occasions=occasions, reliable_change=rci,
                     comments=comments, date=date, process=process, identification=identification,
-                    disclosure=disclosure)
+                    disclosure=disclosure, authors=tuple(authors), organisation=str(spec.get("organisation") or ""),
+                    description=" ".join(str(spec.get("description") or "").split()))
 
 
 def _check_disclosure(value, problems: list[str]) -> dict:

@@ -32,9 +32,11 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import os
+import pickle
 import re
 import subprocess
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -47,6 +49,8 @@ from analysis.report.disclosure import MIN_CELL, Disclosure, Policy, TableSpec, 
 from analysis.report.render import Block, block_html, render_docx, render_html
 
 _AUTO = object()
+#: The folder of the run's cache where each report leaves itself as a chapter of the final report.
+CHAPTERS = "chapters"
 #: Headings every reader knows (APA): not spelled out below each table, only in the glossary sheet.
 _SELF_EVIDENT = {"n", "N", "M", "SD", "Mdn", "%", "p", "ka.", "kh.", "Md"}
 
@@ -104,11 +108,38 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
 
 
+@dataclass(frozen=True)
+class Chapter:
+    """A finished report as a chapter of the final report (:mod:`analysis.report.final`): its
+    blocks as published (tables after disclosure control, figures as drawn) and its notes."""
+
+    name: str
+    title: str
+    lang: str
+    blocks: tuple[Block, ...]
+    notes: tuple[str, ...] = ()
+
+    def save(self, folder: Path) -> Path:
+        """Leave the chapter in ``folder`` (the run's cache) as ``<name>.pickle``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{self.name}.pickle"
+        path.write_bytes(pickle.dumps(self))
+        return path
+
+    @staticmethod
+    def load(path: Path) -> "Chapter":
+        chapter = pickle.loads(path.read_bytes())
+        if not isinstance(chapter, Chapter):
+            raise TypeError(f"{path} holds no report chapter")
+        return chapter
+
+
 class Report:
     """A report under construction (see the module docstring)."""
 
     def __init__(self, name: str, study: Study | None, *, lang: str = "en", out_dir: str | Path = "reports",
-                 seed: int = 2026, min_n: int = MIN_CELL, display: bool | None = None):
+                 seed: int = 2026, min_n: int = MIN_CELL, display: bool | None = None,
+                 chapter_dir: str | Path | None = None):
         if lang not in i18n.LANGUAGES:
             raise ValueError(f"report language {lang!r} is not one of {', '.join(i18n.LANGUAGES)}")
         #: the small-group rule: the study manifest's ``disclosure:`` block, else the project's (``min_n``)
@@ -119,6 +150,8 @@ class Report:
         min_n = self.policy.min_count
         self.name, self.study, self.lang, self.seed, self.min_n = name, study, lang, seed, min_n
         self.out_dir = Path(out_dir)
+        #: where :meth:`finish` leaves the report as a chapter of the final report (the run's cache)
+        self.chapter_dir = Path(chapter_dir) if chapter_dir is not None else None
         self.fig_dir = self.out_dir / "figures"
         self.labels = present.Labels(lang)
         self._display = _in_notebook() if display is None else display
@@ -302,7 +335,8 @@ class Report:
 
     def skip(self, reason_key: str, **fields: Any) -> None:
         """Say in the report that a section was not produced and why."""
-        self._add(Block("skip", text=self.t("common.skipped", reason=self.t(reason_key, **fields))))
+        reason = self.t(reason_key, **fields)
+        self._add(Block("skip", text=self.t("common.skipped", reason=reason), extra={"reason": reason}))
 
     @contextlib.contextmanager
     def attempt(self):
@@ -548,6 +582,8 @@ class Report:
         if len(leaks):
             raise RuntimeError(f"{self.name}: disclosure audit recovers hidden values; nothing was written:\n"
                                + leaks[["table", "column", "group", "attack"]].to_string(index=False))
+        if self.chapter_dir is not None:
+            Chapter(self.name, self.title, self.lang, tuple(blocks), tuple(self._notes)).save(self.chapter_dir)
         blocks.append(Block("heading", text=self.t("common.notes"), level=2, anchor="notes"))
         blocks += [Block("note", text=n) for n in [*self._notes, self.disclosure_note()]]
         footer = (self.small_cells() + " "
@@ -607,7 +643,8 @@ def open_report(name: str, data_dir: str | Path | None, out_dir: str | Path, *, 
     if data_dir is not None:
         study = cached_study(data_dir, cache_dir) if cache_dir else load_study(data_dir)
     language = lang or (study.manifest.language if study is not None else "en")
-    report = Report(name, study, lang=language, out_dir=out_dir, seed=seed)
+    chapters = Path(cache_dir) / CHAPTERS if cache_dir else None
+    report = Report(name, study, lang=language, out_dir=out_dir, seed=seed, chapter_dir=chapters)
     _route_warnings(report)
     return report
 

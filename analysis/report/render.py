@@ -204,7 +204,7 @@ body{font-family:"Segoe UI",Arial,sans-serif;max-width:60rem;margin:2rem auto;pa
 header{border-bottom:2px solid #333;margin-bottom:1rem}header p{margin:.2rem 0;color:#333}
 h1{font-size:1.7rem;margin-bottom:.3rem}h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid #ccc}
 h3{font-size:1.1rem}.warning{border:2px solid #000;padding:.5rem 1rem;font-weight:bold;background:#f3f3f3}
-.skip,.note{color:#444;font-style:italic}nav ol{columns:2}nav ol.numbered{list-style:none;padding-left:1rem}
+.skip,.note{color:#444;font-style:italic}nav ol{columns:2}nav ol.numbered{list-style:none;padding-left:1rem}nav li.toc3{margin-left:1.2rem;font-size:.92em}
 figure{margin:1.5rem 0}figure img{max-width:min(100%,40rem)}figcaption{font-size:.9rem}
 .tablewrap{overflow-x:auto;margin:1rem 0 1.5rem}
 table{border-collapse:collapse;font-size:.85rem;margin-bottom:.4rem}
@@ -270,7 +270,7 @@ _NUMBERED = re.compile(r"\d+(\.\d+)*[.)]?\s")
 
 
 def render_html(title: str, blocks: Sequence[Block], *, meta: Sequence[tuple[str, str]], lang: str,
-                footer: str = "") -> str:
+                footer: str = "", toc_levels: Sequence[int] = (2,)) -> str:
     """A self-contained HTML page: title block, contents, blocks, footer.
 
     Examples
@@ -279,11 +279,12 @@ def render_html(title: str, blocks: Sequence[Block], *, meta: Sequence[tuple[str
     >>> "<h1>Demo</h1>" in page, "<p><em>Hello</em></p>" in page, page.splitlines()[0]
     (True, True, '<!DOCTYPE html>')
     """
-    toc = [b for b in blocks if b.kind == "heading" and b.level == 2]
+    toc = [b for b in blocks if b.kind == "heading" and b.level in toc_levels]
     head = "".join(f"<p><b>{_html.escape(k)}:</b> {_html.escape(v)}</p>" for k, v in meta)
     nav = ""
     if len(toc) > 1:
-        items = "".join(f'<li><a href="#{b.anchor}">{_inline_html(b.text)}</a></li>' for b in toc)
+        items = "".join(f'<li{" class=toc3" if b.level == 3 else ""}><a href="#{b.anchor}">{_inline_html(b.text)}</a></li>'
+                        for b in toc)
         numbered = any(_NUMBERED.match(b.text) for b in toc)      # headings carry their numbers
         ol = '<ol class="numbered">' if numbered else "<ol>"
         nav = f"<nav><h2>{_html.escape(t('common.contents', lang))}</h2>{ol}{items}</ol></nav>"

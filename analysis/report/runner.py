@@ -364,12 +364,16 @@ def _execute(args: tuple) -> Outcome:
 def run(data_dir: str | Path, out_dir: str | Path, *, internal_out: str | Path | None = None,
         lang: str | None = None, seed: int = 2026, only: Sequence[str] | None = None,
         skip: Sequence[str] | None = None, workers: int | None = None,
-        parameters: dict | None = None) -> list[Outcome]:
+        parameters: dict | None = None, final: bool = False) -> list[Outcome]:
     """Run the report notebooks on a data folder; returns one :class:`Outcome` per notebook.
 
     Publishable reports go to ``out_dir``; the intake report, scores, rejected rows, executed
     notebooks and internal reports to ``internal_out`` (default ``<out_dir>-internal`` beside
     it, :func:`internal_folder`; see the module docstring).
+
+    ``final=True`` also writes the final report (:mod:`analysis.report.final`:
+    ``final_report.docx`` and ``.html``, one document of the published reports that ran), and
+    its outcome ends the list.
 
     ``parameters`` sets notebook parameters (e.g. :data:`INTERNAL_PARAMETERS`,
     ``{"INDIVIDUAL_FIGURES": True}``: the internal version of report 04, written to the
@@ -407,7 +411,35 @@ def run(data_dir: str | Path, out_dir: str | Path, *, internal_out: str | Path |
     # the cache holds the raw answers (comments too): a temporary folder, never the report folder
     with tempfile.TemporaryDirectory(prefix="analysis-cache-") as tmp:
         selected = [nb for nb in books if (not chosen or nb.stem in chosen) and nb.stem not in dropped]
-        return _run(data_dir, out_dir, internal_dir, Path(tmp), books, selected, lang, workers, seed, parameters)
+        outcomes = _run(data_dir, out_dir, internal_dir, Path(tmp), books, selected, lang, workers, seed, parameters)
+        if final:
+            outcomes.append(_final(data_dir, out_dir, Path(tmp), books, outcomes, lang))
+        return outcomes
+
+
+def _final(data_dir: Path, out_dir: Path, cache_dir: Path, books: list[Path], outcomes: list[Outcome],
+           lang: str | None) -> Outcome:
+    """Write the final report of the published reports that ran (their chapters in the cache)."""
+    from analysis.report.document import CHAPTERS, Chapter
+    from analysis.report.final import NAME, not_run_reason, write_final_report
+
+    study = cached_study(data_dir, cache_dir)
+    language = lang or study.manifest.language
+    chapters, not_run = [], {}
+    for nb, outcome in zip(books, outcomes):
+        if nb.stem in INTERNAL_REPORTS:
+            continue
+        chapter = cache_dir / CHAPTERS / f"{nb.stem}.pickle"
+        if outcome.status == "written" and not outcome.detail.endswith("(internal)") and chapter.is_file():
+            chapters.append(Chapter.load(chapter))
+        else:
+            why = {"written": "internal", "skipped": "not_selected" if outcome.detail == "not selected" else "skipped"}
+            not_run[nb.stem] = not_run_reason(needs(nb), why.get(outcome.status, outcome.status), language)
+    try:
+        paths = write_final_report(study, chapters, out_dir, lang=language, not_run=not_run)
+    except Exception as exc:      # the working reports stand; the summary says why the final one failed
+        return Outcome(NAME, "failed", _first_line(exc))
+    return Outcome(NAME, "written", ", ".join(p.name for p in paths.values()))
 
 
 def _run(data_dir: Path, out_dir: Path, internal_dir: Path, cache_dir: Path, books: list[Path],
