@@ -13,7 +13,7 @@ LOCK := requirements/lock.txt
 PIP := pip==26.3
 UV := uv==0.13.9
 
-.PHONY: report test lab codebook benchmark demo-data lock clean
+.PHONY: report final-report test lab codebook benchmark demo-data lock clean
 
 # One environment for reports and tests, installed from the lock (pip checks every download
 # against its hash), then the project itself as an editable install without its dependencies
@@ -34,6 +34,10 @@ $(TESTING): $(RUNTIME)
 ## internal ones (intake report, scores, executed notebooks) in reports-internal/
 report: $(RUNTIME)
 	$(BIN)/python -m analysis report --data $(DEMO) --out reports
+
+## make final-report: the reports and one final report (final_report.docx, .html) on the demo data → reports/
+final-report: $(RUNTIME)
+	$(BIN)/python -m analysis report --data $(DEMO) --out reports --final
 
 ## make test: lint (ruff: pyflakes + import order), types of analysis.stats (mypy), then the whole
 ## test suite (unit, R agreement, doctests, every notebook)
