@@ -354,6 +354,7 @@ def _synthetic(r: Report) -> list[Block]:
 
 
 def _title_page(r: Report, study: Study) -> list[tuple[str, str]]:
+    """The title page's lines after the title: (label, value), the label for the HTML page."""
     rows = [(r.t("final.subtitle_label"), r.t("final_report.title"))]
     for key in ("authors", "organisation"):
         value = getattr(study.manifest, key)
@@ -366,20 +367,30 @@ def _title_page(r: Report, study: Study) -> list[tuple[str, str]]:
 
 def _docx(path: Path, title: str, meta: Sequence[tuple[str, str]], blocks: Sequence[Block], lang: str,
           footer: str) -> Path:
-    """The Word document: title page, contents, chapters, page numbers in the footer."""
-    from docx.enum.text import WD_BREAK
-    from docx.shared import Pt
+    """The Word document: a title page (title, subtitle, authors, organisation, date centred; the
+    package version and the small-cell rule at its foot), the contents, the chapters, page
+    numbers in the footer."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.shared import Cm, Pt
 
     doc = new_docx(title, lang)
-    doc.add_heading(title, level=0)
-    for key, value in meta:
-        p = doc.add_paragraph()
-        p.add_run(f"{key}: ").bold = True
-        p.add_run(value)
-    note = doc.add_paragraph()
-    note.add_run(footer).font.size = Pt(8)
-    note.add_run().add_break(WD_BREAK.PAGE)
-    doc.add_heading(i18n.t("common.contents", lang), level=1)
+    head = doc.add_heading(title, level=0)
+    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    head.paragraph_format.space_before = Cm(6)
+    (_, subtitle), *lines = meta
+    sub = doc.add_paragraph(subtitle, style="Subtitle")
+    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    sub.paragraph_format.space_after = Cm(3)
+    for _, value in lines[:-1]:                          # authors, organisation, date
+        p = doc.add_paragraph(value)
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    version = doc.add_paragraph()
+    version.paragraph_format.space_before = Cm(6)
+    version.add_run(f"{lines[-1][0]}: {lines[-1][1]}. {footer}").font.size = Pt(8)
+    version.add_run().add_break(WD_BREAK.PAGE)
+    contents = doc.add_paragraph()
+    run = contents.add_run(i18n.t("common.contents", lang))   # not a heading: the contents do not list themselves
+    run.bold, run.font.size = True, Pt(16)
     _contents_field(doc, [b for b in blocks if b.kind == "heading" and b.level in (2, 3)])
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     add_docx_blocks(doc, blocks, lang)
