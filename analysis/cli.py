@@ -46,15 +46,17 @@ def _score(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     # formula-safe CSV (an id or value such as =HYPERLINK(…), @SUM(…), -1 stays text; numbers stay numbers)
     write_csv(scored, args.out or sys.stdout)
-    if result.n_rejected:
+    if len(result.rejected):
         if args.rejects:
             write_csv(result.rejected, args.rejects)
-            print(f"rejected rows and reasons written to {args.rejects}", file=sys.stderr)
+            print(f"rejected rows and invalid answers, with reasons, written to {args.rejects}", file=sys.stderr)
         else:
             for row in result.rejected.itertuples(index=False):
-                print(f"rejected: row {row.row}, column {row.column!r}, value {row.value!r}: {row.reason}",
+                what = "invalid answer (read as missing)" if row.scope == "answer" else "rejected"
+                print(f"{what}: row {row.row}, column {row.column!r}, value {row.value!r}: {row.reason}",
                       file=sys.stderr)
-    print(f"rows read {result.n_read}, scored {len(scored)}, rejected {result.n_rejected}", file=sys.stderr)
+    print(f"rows read {result.n_read}, scored {len(scored)}, rejected {result.n_rejected}; "
+          f"invalid answers read as missing {result.n_invalid}", file=sys.stderr)
     return 0
 
 
@@ -65,8 +67,8 @@ def _score_stream(args: argparse.Namespace, instrument, stream_score) -> int:
                            rejects=args.rejects, recode=args.recode, delimiter=args.delimiter)
     for note in summary.notes:
         print(f"note: {note}", file=sys.stderr)
-    print(f"rows read {summary.n_read}, scored {summary.n_accepted}, rejected {summary.n_rejected} "
-          f"({summary.n_chunks} chunks)", file=sys.stderr)
+    print(f"rows read {summary.n_read}, scored {summary.n_accepted}, rejected {summary.n_rejected}; invalid answers "
+          f"read as missing {summary.n_invalid} ({summary.n_chunks} chunks)", file=sys.stderr)
     return 0
 
 
@@ -119,38 +121,60 @@ def _synthetic(args: argparse.Namespace) -> int:
     return 0
 
 
+def _language(args: argparse.Namespace) -> str:
+    """The language of a report run's console messages: ``--lang``, else the manifest's
+    ``language`` (read even from a manifest with mistakes), else English."""
+    import yaml
+
+    from analysis.report.i18n import LANGUAGES
+
+    if args.lang:
+        return args.lang
+    try:
+        declared = yaml.safe_load((Path(args.data) / "manifest.yaml").read_text(encoding="utf-8")).get("language")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+        return "en"
+    return declared if declared in LANGUAGES else "en"
+
+
 def _report(args: argparse.Namespace) -> int:
-    from analysis.intake.manifest import ManifestError
+    from analysis.intake.manifest import ManifestError, load_study
+    from analysis.report.i18n import t
     from analysis.report.runner import INTERNAL_PARAMETERS, internal_folder, print_summary, run
 
+    lang = _language(args)
     try:
         internal = internal_folder(args.out, args.internal_out)
         outcomes = run(args.data, args.out, internal_out=internal, lang=args.lang, seed=args.seed,
                        only=_names(args.only), skip=_names(args.skip),
                        parameters=INTERNAL_PARAMETERS if args.internal else None, final=args.final)
     except ManifestError as exc:
-        print(exc, file=sys.stderr)
-        print("no report was run: correct the manifest or the files named above", file=sys.stderr)
+        print(t("cli.manifest_problems", lang, path=exc.path, n=len(exc.problems)), file=sys.stderr)
+        print("\n".join(f"  - {p}" for p in exc.problems), file=sys.stderr)
+        print(t("cli.no_report_run", lang), file=sys.stderr)
         return EXIT_INVALID
     except ValueError as exc:          # --only/--skip naming no report, --internal-out inside --out
-        print(f"error: {exc}", file=sys.stderr)
+        print(t("cli.error", lang, message=exc), file=sys.stderr)
         return EXIT_INVALID
-    print_summary(outcomes, args.out, internal_dir=internal)
-    leaks = _audit_published(Path(args.out))
+    try:                               # the run's data, for the summary (loading again takes seconds)
+        study = load_study(args.data)
+    except (ManifestError, OSError):   # the run was replaced (tests) or the folder changed meanwhile
+        study = None
+    print_summary(outcomes, args.out, internal_dir=internal, lang=lang, study=study)
+    leaks = _audit_published(Path(args.out), lang)
     return 1 if leaks or any(o.status == "failed" for o in outcomes) else 0
 
 
-def _audit_published(out: Path) -> int:
+def _audit_published(out: Path, lang: str = "en") -> int:
     """The attacker's audit over every table of every report in the published folder together
     (each report protects its own tables; this checks what they give away jointly). Prints
-    what a reader could recover; returns how many values."""
+    what a reader could recover (in ``lang``); returns how many values."""
     from analysis.report.disclosure import audit_folder
+    from analysis.report.i18n import t
 
     found = audit_folder(out)
     if len(found):
-        print(f"DISCLOSURE: {len(found)} hidden value(s) can be recovered by combining the published "
-              f"tables of {out} — do not publish; run the reports separately (--only) or merge small "
-              f"groups:\n{found.to_string(index=False)}", file=sys.stderr)
+        print(t("cli.disclosure", lang, n=len(found), out=out) + f"\n{found.to_string(index=False)}", file=sys.stderr)
     return len(found)
 
 

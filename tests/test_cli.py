@@ -33,7 +33,7 @@ def test_same_scores_from_csv_xlsx_and_sav(tmp_path, capsys):
     for name in ["3x10d_fi_semicolon_bom.csv", "3x10d_fi.xlsx", "3x10d_fi.sav"]:
         out = tmp_path / f"{name}.scores.csv"
         assert main(["score", str(example_path(name)), "--instrument", "3x10d", "--out", str(out)]) == 0
-        assert capsys.readouterr().err.strip().endswith("rows read 24, scored 24, rejected 0")
+        assert capsys.readouterr().err.strip().endswith("rows read 24, scored 24, rejected 0; invalid answers read as missing 0")
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]   # byte-identical score files
     scores = pd.read_csv(tmp_path / "3x10d_fi.sav.scores.csv", dtype={"respondent_id": str})
@@ -60,13 +60,16 @@ def test_reject_rows_writes_rejects_and_summary(tmp_path, capsys):
     code = main(["score", str(path), "--instrument", "3x10d", "--out", str(out), "--rejects", str(rej),
                  "--on-invalid", "reject-rows"])
     assert code == 0
-    assert capsys.readouterr().err.strip().endswith("rows read 3, scored 1, rejected 2")
-    assert pd.read_csv(out)["respondent_id"].tolist() == ["A"]
+    # an invalid answer is a missing answer: the client is scored from the other answers
+    assert capsys.readouterr().err.strip().endswith("rows read 3, scored 3, rejected 0; invalid answers read as "
+                                                    "missing 2")
+    assert pd.read_csv(out)["respondent_id"].tolist() == ["A", "B", "C"]
     rejects = pd.read_csv(rej)
     assert rejects["row"].tolist() == [3, 4] and rejects["value"].tolist() == ["12", "x"]
+    assert rejects["scope"].tolist() == ["answer", "answer"]
     # without --rejects the reasons go to stderr: nothing disappears silently
     assert main(["score", str(path), "--instrument", "3x10d", "--out", str(out), "--on-invalid", "reject-rows"]) == 0
-    assert capsys.readouterr().err.count("rejected: row") == 2
+    assert capsys.readouterr().err.count("invalid answer (read as missing): row") == 2
 
 
 def test_recode_option(tmp_path, capsys):
@@ -235,7 +238,7 @@ def test_score_in_chunks_writes_the_same_scores(tmp_path, capsys):
     assert main(["score", str(example_path("3x10d_fi_semicolon_bom.csv")), "--instrument", "3x10d", "--out", str(chunked),
                  "--chunksize", "5"]) == 0
     assert chunked.read_text() == whole.read_text()
-    assert "rows read 24, scored 24, rejected 0 (5 chunks)" in capsys.readouterr().err
+    assert "rows read 24, scored 24, rejected 0; invalid answers read as missing 0 (5 chunks)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("dataset", ["background", "indicators", "indicator-catalogue", "service-visits", "plan-dates"])
@@ -275,6 +278,8 @@ def test_report_run_audits_the_published_folder_as_a_whole(tmp_path, capsys):
         pd.DataFrame({"gender": ["female", "male", "other", "all"], "n": shown}).to_csv(folder / "g.csv", index=False)
         write_declarations(Policy(), {"g": TableSpec(population="clients", dims=["gender"])}, folder)
     assert _audit_published(tmp_path) == 4
-    assert "DISCLOSURE: 4 hidden value(s)" in capsys.readouterr().err
+    assert "DISCLOSURE: 4 hidden values" in capsys.readouterr().err
+    assert _audit_published(tmp_path, "fi") == 4                 # in the report's language
+    assert "TIETOSUOJA: 4 piilotettua arvoa" in capsys.readouterr().err
     shutil.rmtree(tmp_path / "tables" / "b")            # one report alone gives nothing away
     assert _audit_published(tmp_path) == 0

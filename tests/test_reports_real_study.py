@@ -364,3 +364,81 @@ files:
     html = (internal_folder(out) / "01_data_intake.html").read_text(encoding="utf-8")
     assert not (out / "01_data_intake.html").exists()             # the intake report is internal
     assert "leading zeros" in html and "alku.xlsx" in html
+
+
+SUFFIX = " - tyytyväisyys nyt"
+
+
+def _webropol(rows: list[list[str]], header: list[str]) -> str:
+    """A Webropol-style export: ';', CRLF, every cell as the tool writes it (written with a BOM by _write)."""
+    return "\r\n".join(";".join(r) for r in [header, *rows]) + "\r\n"
+
+
+def test_a_survey_tools_export_as_written_reports_in_finnish(tmp_path, capsys):
+    """An evaluator's own folder: Webropol's ';' CSV with a BOM, numbered Finnish questions with the
+    scale suffix (':' or ' - '), 'Asiakastunnus' as id, the negatively worded client-survey items
+    without a marker, two occasions with the evaluator's own labels (written in another case), one
+    client seen once, one invalid answer and one row without an id. The run (fi) exits 0, its
+    summary says in Finnish which row was rejected and which answer was read as missing, and that
+    client keeps their other answers."""
+    rng = np.random.default_rng(19)
+    header = ["Asiakastunnus", "Mittauskerta", "Vastausaika"] + [
+        f"{i}. {d.split(' (')[0]}" + (": tyytyväisyys" if d == "Itsetunto" else SUFFIX)
+        for i, d in enumerate(DOMAINS_FI, 1)]
+    rows, values = [], {}
+    for i in range(12):
+        for occasion, day in (("Alkukartoitus", "3.2.2025 14:05"), ("Puolen vuoden seuranta", "4.8.2025 9:30")):
+            if occasion != "Alkukartoitus" and i == 11:          # one client seen once
+                continue
+            answers = [str(v) for v in rng.integers(2, 10, 10)]
+            values[(f"K{i:02d}", occasion)] = answers
+            rows.append([f"K{i:02d}", occasion, day, *answers])
+    bad = next(n for n, r in enumerate(rows) if r[0] == "K03" and r[1] != "Alkukartoitus")
+    rows[bad][3 + 6] = "12"                                      # 7. Raha-asiat: off the 0–10 scale
+    survey_header = ["Asiakastunnus"] + [
+        f"{i}. {text}" for i, text in enumerate(
+            ["Tiesin, mihin kääntyä asioideni kanssa", "Asioitani hoidettiin yhden yhteyspisteen kautta",
+             "Jouduin kertomaan asiani uudelleen joka palvelussa", "Palvelut auttoivat minua tilanteessani",
+             "Elämäntilanteeni on kohentunut tuen avulla", "Tuesta ei ollut minulle hyötyä",
+             "Mielipiteitäni kuunneltiin", "Sain valita eri vaihtoehdoista",
+             "Minua koskevat päätökset tehtiin ilman minua", "Tiedän, kuka on vastuutyöntekijäni",
+             "Tavoitin vastuutyöntekijäni tarvittaessa", "Oli epäselvää, kuka vastaa asioistani",
+             "Hyvinvointisuunnitelma kuvaa tavoitteeni", "Hyvinvointisuunnitelma on auttanut minua etenemään",
+             "Hyvinvointisuunnitelmasta ei ole ollut minulle hyötyä"], 1)] + ["Mikä toimi hyvin?"]
+    survey = [[f"K{i:02d}", *(str(v) for v in rng.integers(1, 6, 15)), "hyvä"] for i in range(11)]
+    survey[4][0] = ""                                            # a row without its id: rejected
+    folder = _write(tmp_path / "oma tutkimus", """\
+title: Oma arviointi 2025
+language: fi
+occasions:
+  pilot: [alkukartoitus, puolen vuoden seuranta]
+files:
+  - {path: itsearviot.csv, population: pilot, instrument: 3x10d}
+  - {path: asiakaskysely.csv, population: pilot, instrument: client-survey}
+""", {"itsearviot.csv": _webropol(rows, header), "asiakaskysely.csv": _webropol(survey, survey_header)})
+    out = tmp_path / "raportit"
+    code = main(["report", "--data", str(folder), "--out", str(out), "--lang", "fi", "--only", "01,04"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    internal = internal_folder(out)
+    # the summary, in Finnish: the counts, the invalid answer and the rejected row, where all reasons are
+    assert "kirjoitettu" in err and "written" not in err and "rows read" not in err
+    assert "Aineisto: 2 tiedostoa, 34 riviä luettu, 33 hyväksytty, 1 hylätty; 1 virheellinen vastaus" in err
+    assert (f"rivi {bad + 2}, sarake '7. Raha-asiat{SUFFIX}', arvo '12': odotettiin kokonaislukua 0–10 "
+            "(vastaus luettiin puuttuvaksi, rivi säilytettiin)") in err
+    assert "rivi 6, sarake 'Asiakastunnus', arvo '': Vastaajatunnus puuttuu" in err
+    assert f"kaikki syyt: {internal / 'scores' / 'asiakaskysely_rejected.csv'}" in err
+    # every header was matched: the numbered, suffixed, unmarked ones too
+    scores = pd.read_csv(internal / "scores" / "itsearviot_scores.csv").set_index(["respondent_id", "occasion"])
+    assert len(scores) == 23 and set(scores.index.get_level_values(1)) == {"alkukartoitus", "puolen vuoden seuranta"}
+    k03 = scores.loc[("K03", "puolen vuoden seuranta")]
+    given = values[("K03", "Puolen vuoden seuranta")]
+    assert np.isnan(k03["sat_finances"]) and k03["sat_health"] == float(given[0])      # the rest kept
+    assert k03["sat_self_esteem"] == float(given[8]) and k03["sat_strengths"] == float(given[7])
+    client = pd.read_csv(internal / "scores" / "asiakaskysely_scores.csv")
+    assert len(client) == 10 and client["cs_one_stop"].notna().all()          # cs_3 read without '(kielteinen)'
+    # report 01: reasons in Finnish, rows as integers, files as the manifest names them
+    html = (internal / "01_data_intake.html").read_text(encoding="utf-8")
+    assert "odotettiin kokonaislukua 0–10" in html and "Vastaajatunnus puuttuu" in html
+    assert "expected an integer" not in html and str(folder) not in html and f"{bad + 2},00" not in html
+    assert (out / "04_pilot_evaluation.html").is_file()

@@ -65,6 +65,10 @@ INTERNAL_PARAMETERS = {"INDIVIDUAL_FIGURES": True}
 INTERNAL_SUFFIX = "-internal"
 
 
+#: How :func:`run` words an outcome's detail (said in the report's language by :meth:`Outcome.said`).
+_NOT_SELECTED, _NEEDS, _INTERNAL_MARK = "not selected", "needs one of: ", " (internal)"
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What became of one notebook: ``status`` is written, skipped or failed."""
@@ -72,6 +76,31 @@ class Outcome:
     notebook: str
     status: str
     detail: str = ""
+
+    @property
+    def internal(self) -> bool:
+        """Whether the report was written to the internal folder."""
+        return self.status == "written" and self.detail.endswith(_INTERNAL_MARK)
+
+    def said(self, lang: str) -> tuple[str, str]:
+        """Status and detail in ``lang`` (a failure's error line stays as the program wrote it).
+
+        Examples
+        --------
+        >>> Outcome("06_service_use", "skipped", "needs one of: pilot/service-use").said("fi")
+        ('ohitettu', 'tarvitsee jonkin näistä: pilot/service-use')
+        """
+        from analysis.report.i18n import has, t
+
+        detail = self.detail
+        if self.status == "skipped" and detail == _NOT_SELECTED:
+            detail = t("cli.summary.not_selected", lang)
+        elif self.status == "skipped" and detail.startswith(_NEEDS):
+            detail = t("cli.summary.needs", lang, what=detail[len(_NEEDS):])
+        elif self.internal:
+            detail = f"{detail[:-len(_INTERNAL_MARK)]} ({t('cli.summary.internal', lang)})"
+        status = f"cli.summary.{self.status}"
+        return (t(status, lang) if has(status, lang) else self.status), detail
 
 
 def notebooks() -> list[Path]:
@@ -472,21 +501,29 @@ def _run(data_dir: Path, out_dir: Path, internal_dir: Path, cache_dir: Path, boo
     return [outcomes[nb.stem] for nb in books]
 
 
-def summary(outcomes: Sequence[Outcome]) -> pd.DataFrame:
-    """The end-of-run table: notebook, status, detail.
+def summary(outcomes: Sequence[Outcome], lang: str = "en") -> pd.DataFrame:
+    """The end-of-run table: notebook, status, detail (headings and words in ``lang``).
 
     Examples
     --------
     >>> summary([Outcome("01_data_intake", "written", "01_data_intake.html, .docx, .xlsx"),
     ...          Outcome("03_norms", "failed", "KeyError: 'sat_health'")])[["notebook", "status"]].values.tolist()
     [['01_data_intake', 'written'], ['03_norms', 'failed']]
+    >>> summary([Outcome("03_norms", "skipped", "not selected")], "fi").values.tolist()
+    [['03_norms', 'ohitettu', 'ei valittu']]
     """
-    return pd.DataFrame([(o.notebook, o.status, o.detail) for o in outcomes], columns=["notebook", "status", "detail"])
+    from analysis.report.i18n import t
+
+    columns = [t(f"cli.summary.{c}", lang) for c in ("notebook", "status", "detail")]
+    return pd.DataFrame([(o.notebook, *o.said(lang)) for o in outcomes], columns=columns)
 
 
 def print_summary(outcomes: Sequence[Outcome], out_dir: Path, file=None, *,
-                  internal_dir: Path | None = None) -> None:
-    """Print the summary table and where the published and the internal outputs are.
+                  internal_dir: Path | None = None, lang: str = "en", study: Study | None = None) -> None:
+    """Print the summary table, where the published and the internal outputs are and, given the
+    run's ``study``, its data: rows read, accepted and rejected and invalid answers read as missing,
+    and for every file with a rejected row or an invalid answer its counts, its first reasons and
+    the file listing all of them (``<internal>/scores/<file>_rejected.csv``). In ``lang``.
 
     Examples
     --------
@@ -496,16 +533,45 @@ def print_summary(outcomes: Sequence[Outcome], out_dir: Path, file=None, *,
                      notebook  status                                       detail
                01_data_intake written   01_data_intake.html, .docx, .xlsx (internal)
     07_half_yearly_indicators written 07_half_yearly_indicators.html, .docx, .xlsx
-    1 report(s) for publication written to reports (with tables/ and figures/)
-    internal, NOT for publication, in reports-internal: 1 report(s) marked (internal), scores/ (scores and rejected rows of every file, one row per person), notebooks/ (the executed notebooks)
+    1 report for publication written to reports (with tables/ and figures/)
+    internal, NOT for publication, in reports-internal: 1 report marked (internal), scores/ (scores and rejected rows of every file, one row per person), notebooks/ (the executed notebooks)
     """
+    from analysis.report.i18n import t
+
     file = file or sys.stderr
-    print(summary(outcomes).to_string(index=False), file=file)
+    print(summary(outcomes, lang).to_string(index=False), file=file)
     written = [o for o in outcomes if o.status == "written"]
-    internal = [o for o in written if o.detail.endswith("(internal)")]
+    internal = [o for o in written if o.internal]
     internal_dir = internal_dir if internal_dir is not None else internal_folder(out_dir)
-    print(f"{len(written) - len(internal)} report(s) for publication written to {Path(out_dir)} "
-          "(with tables/ and figures/)", file=file)
-    print(f"internal, NOT for publication, in {Path(internal_dir)}: {len(internal)} report(s) marked (internal), "
-          "scores/ (scores and rejected rows of every file, one row per person), "
-          "notebooks/ (the executed notebooks)", file=file)
+    print(t("cli.summary.published", lang, n=len(written) - len(internal), out=Path(out_dir)), file=file)
+    print(t("cli.summary.internal_dir", lang, n=len(internal), out=Path(internal_dir)), file=file)
+    if study is not None:
+        _print_intake(study, Path(internal_dir), lang, file)
+
+
+def _print_intake(study: Study, internal_dir: Path, lang: str, file, first: int = 3) -> None:
+    """The data part of :func:`print_summary`: totals, then every file with a problem."""
+    from analysis.report.i18n import t
+    from analysis.report.sections.data_intake import problem_table
+    from analysis.study import intake
+
+    counts = intake.intake_counts(study)
+    names = ("n_read", "n_accepted", "n_rejected", "n_invalid")
+    print(t("cli.summary.data", lang, n_files=len(counts), **{k: int(counts[k].sum()) for k in names}), file=file)
+    problems = pd.concat([intake.rejected_table(study).assign(answer=False),
+                          intake.invalid_answers(study).assign(answer=True)], ignore_index=True)
+    for entry, row in zip(study.manifest.files, counts.itertuples()):
+        if not (row.n_rejected or row.n_invalid):
+            continue
+        print("  " + t("cli.summary.file", lang, file=entry.path, **{k: int(getattr(row, k)) for k in names}),
+              file=file)
+        mine = problems[problems["file"] == entry.path].sort_values("row", kind="stable")
+        for (_, p), answer in zip(problem_table(mine.head(first), lang).iterrows(), mine["answer"].head(first)):
+            key = "cli.summary.problem" if isinstance(p["column"], str) else "cli.summary.problem_row"
+            print("    " + t(key, lang, row=p["row"], column=p["column"], value=p["value"], reason=p["reason"])
+                  + (t("cli.summary.answer", lang) if answer else ""), file=file)
+        if len(mine) > first:
+            print("    " + t("cli.summary.more", lang, n=len(mine) - first), file=file)
+        rejects = internal_dir / "scores" / f"{entry.key.replace('/', '__')}_rejected.csv"   # as write_scores names it
+        if rejects.is_file():
+            print("    " + t("cli.summary.all_reasons", lang, path=rejects), file=file)

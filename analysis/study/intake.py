@@ -61,8 +61,63 @@ def _frames(study: Study) -> dict[str, pd.DataFrame]:
     return {e.path: study.loaded[e.key].data for e in study.manifest.files}
 
 
+#: The columns of :func:`rejected_table` and :func:`invalid_answers`: where, what, and the reason
+#: as a code with its facts (``code``, ``fields``: said in the report's language by the report layer)
+#: and as the intake's English sentence (``reason``).
+PROBLEM_COLUMNS = ["file", "row", "respondent_id", "column", "value", "code", "fields", "reason"]
+
+
+def intake_counts(study: Study) -> pd.DataFrame:
+    """:meth:`~analysis.intake.manifest.Study.intake` with ``n_invalid``: the invalid answers of
+    each file read as missing in its accepted rows.
+
+    Examples
+    --------
+    >>> from analysis import datasets
+    >>> from analysis.intake.manifest import load_study
+    >>> intake_counts(load_study(datasets.path("demo")))[["n_read", "n_rejected", "n_invalid"]].sum().tolist()
+    [11027, 0, 0]
+    """
+    out = study.intake()
+    out["n_invalid"] = [_invalid(study, e.key).shape[0] for e in study.manifest.files]
+    return out
+
+
+def _invalid(study: Study, key: str) -> pd.DataFrame:
+    """The invalid answers of file ``key`` in rows still accepted (a row rejected later, e.g. for an
+    undeclared occasion, lists its reason among the rejected rows)."""
+    loaded = study.loaded[key]
+    rej = loaded.rejected
+    if "scope" not in rej or not len(rej):
+        return rej.iloc[:0]
+    return rej[(rej["scope"] == "answer") & rej["row"].isin(loaded.data.index)]
+
+
+def _problems(study: Study, answers: bool) -> pd.DataFrame:
+    frames = []
+    for e in study.manifest.files:
+        loaded = study.loaded[e.key]
+        rej = loaded.rejected
+        if not len(rej):
+            continue
+        part = _invalid(study, e.key) if answers else rej[~rej.index.isin(_invalid(study, e.key).index)]
+        if not len(part):
+            continue
+        header = {k: h for h, k in loaded.header_map.items() if h != k}
+        part = part.reindex(columns=PROBLEM_COLUMNS).assign(
+            file=e.path, column=part["column"].map(lambda c: header.get(c, c)))
+        frames.append(part)
+    if not frames:
+        return pd.DataFrame(columns=PROBLEM_COLUMNS).astype({"row": "Int64"})
+    out = pd.concat(frames, ignore_index=True)
+    out["row"] = pd.to_numeric(out["row"], errors="coerce").astype("Int64")
+    return out
+
+
 def rejected_table(study: Study) -> pd.DataFrame:
-    """Every rejected cell: file, row (as numbered in the file), respondent, column, value, reason.
+    """Every problem that rejected a row: file (as the manifest names it), row (as numbered in the
+    file), respondent, column (as headed in the file), value, and the reason (``code``, ``fields``,
+    ``reason``: :data:`PROBLEM_COLUMNS`).
 
     Examples
     --------
@@ -70,9 +125,23 @@ def rejected_table(study: Study) -> pd.DataFrame:
     >>> from analysis.intake.manifest import load_study
     >>> rejected = rejected_table(load_study(datasets.path("demo")))
     >>> len(rejected), rejected.columns.tolist()[:6]
-    (0, ['file', 'row', 'respondent_id', 'column', 'value', 'reason'])
+    (0, ['file', 'row', 'respondent_id', 'column', 'value', 'code'])
     """
-    return study.rejected
+    return _problems(study, answers=False)
+
+
+def invalid_answers(study: Study) -> pd.DataFrame:
+    """Every invalid answer read as missing in an accepted row, with the columns of
+    :func:`rejected_table`.
+
+    Examples
+    --------
+    >>> from analysis import datasets
+    >>> from analysis.intake.manifest import load_study
+    >>> invalid_answers(load_study(datasets.path("demo"))).shape
+    (0, 8)
+    """
+    return _problems(study, answers=True)
 
 
 def unrecognised_headers(study: Study) -> pd.DataFrame:

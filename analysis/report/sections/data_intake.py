@@ -18,10 +18,91 @@ Examples
 """
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
+from analysis.intake.dictionary import DATE_FIELD, ID_FIELDS
+from analysis.report import i18n
 from analysis.report.document import Report
 from analysis.study import intake
+
+
+def field_label(name: str, lang: str) -> str:
+    """The label in ``lang`` of a questionnaire file's id, occasion or date field as the data
+    dictionary declares it (``date`` → ``Vastauspäivä``), else of a report column, else ``name``.
+
+    Examples
+    --------
+    >>> field_label("date", "fi"), field_label("Terveys - tyytyväisyys nyt", "fi")
+    ('Vastauspäivä', 'Terveys - tyytyväisyys nyt')
+    """
+    declared = {f["name"]: f["labels"] for f in (*ID_FIELDS, DATE_FIELD)}
+    if name in declared:
+        return declared[name].get(lang, name)
+    return i18n.t(f"columns.{name}", lang) if i18n.has(f"columns.{name}", lang) else name
+
+
+def reason_text(code: object, fields: object, reason: str, lang: str) -> str:
+    """A rejected row's or invalid answer's reason in ``lang``, from the intake's ``code`` and
+    ``fields`` (JSON); the intake's English sentence ``reason`` for English and for a reason
+    without a code.
+
+    Examples
+    --------
+    >>> reason_text("invalid_value", '{"type": "integer", "minimum": 0, "maximum": 10}',
+    ...             "expected an integer 0–10", "fi")
+    'odotettiin kokonaislukua 0–10'
+    >>> reason_text("duplicate_key", '{"fields": ["respondent_id", "occasion"], "values": ["A", "alku"], "rows": [5]}',
+    ...             "duplicate ...", "fi")
+    "Vastaajatunnus, Mittauskerta ('A', 'alku') toistuu: myös rivillä 5"
+    """
+    if lang == "en" or not isinstance(code, str) or not isinstance(fields, str):
+        return reason
+    facts = json.loads(fields)
+    if code == "invalid_value":
+        kind = facts["type"]
+        key = "values" if "values" in facts and kind != "boolean" else \
+            "pattern" if "pattern" in facts and kind in ("string", "any") else kind
+        lo, hi = facts.get("minimum"), facts.get("maximum")
+        span = "" if lo is None and hi is None else i18n.t(
+            "rejection.range_both" if lo is not None and hi is not None else
+            "rejection.range_min" if lo is not None else "rejection.range_max", lang, minimum=lo, maximum=hi)
+        text = i18n.t(f"rejection.expected.{key}", lang, range=span, values=", ".join(facts.get("values", ())),
+                      pattern=facts.get("pattern", ""))
+        if "coded_1_11" in facts:
+            text += i18n.t("rejection.coded_1_11", lang, **facts["coded_1_11"])
+        return text
+    if code == "missing_key":
+        return i18n.t("rejection.missing_key", lang, field=field_label(facts["field"], lang))
+    if code == "duplicate_key":
+        values = facts["values"]
+        return i18n.t("rejection.duplicate_key", lang, fields=", ".join(field_label(f, lang) for f in facts["fields"]),
+                      values=f"({', '.join(map(repr, values))})" if len(values) > 1 else repr(values[0]),
+                      rows=", ".join(map(str, facts["rows"])))
+    if code == "broken_line":
+        return i18n.t("rejection.broken_line", lang, **facts)
+    return reason
+
+
+def problem_table(problems: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Rejected rows or invalid answers (:func:`analysis.study.intake.rejected_table`) as the
+    report shows them: file, row, respondent, column (a declared field by its heading), value and
+    the reason in ``lang``.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"file": ["a.csv"], "row": pd.array([6], dtype="Int64"), "respondent_id": ["A"],
+    ...                   "column": ["date"], "value": ["31.2."], "code": ["invalid_value"],
+    ...                   "fields": ['{"type": "date"}'], "reason": ["expected a date"]})
+    >>> problem_table(p, "fi")[["row", "column"]].values.tolist()
+    [[6, 'Vastauspäivä']]
+    """
+    out = problems[["file", "row", "respondent_id", "column", "value"]].copy()
+    out["column"] = out["column"].map(lambda c: field_label(c, lang) if isinstance(c, str) else c)
+    out["reason"] = [reason_text(c, f, r, lang) for c, f, r in
+                     zip(problems["code"], problems["fields"], problems["reason"])]
+    return out
 
 
 class IntakeReport:
@@ -43,20 +124,27 @@ class IntakeReport:
         r = self.r
         r.heading("01_data_intake.files.heading")
         r.text("01_data_intake.files.intro")
-        files = r.table("intake", intake.intake_table(self.study.intake()), counts=None)
+        files = r.table("intake", intake.intake_table(intake.intake_counts(self.study)), counts=None)
         r.text("01_data_intake.files.summary", n_files=len(self.study.manifest.files),
                n_read=r.count(files.value(-1, "n_read")), n_accepted=r.count(files.value(-1, "n_accepted")),
                n_rejected=r.count(files.value(-1, "n_rejected")))
 
     def rejected(self) -> None:
-        """Every rejected row with the reason of each of its cells."""
+        """Every rejected row with the reason of each of its cells, then (when there are some) the
+        invalid answers read as missing, reasons in the report's language."""
         r = self.r
         r.heading("01_data_intake.rejected.heading")
         r.text("01_data_intake.rejected.intro")
-        if self.study.rejected.empty:
+        rejected = intake.rejected_table(self.study)
+        if rejected.empty:
             r.text("01_data_intake.rejected.none")
         else:
-            r.table("rejected", intake.rejected_table(self.study), counts=None)
+            r.table("rejected", problem_table(rejected, r.lang), counts=None, kinds={"column": "text"})
+        invalid = intake.invalid_answers(self.study)
+        if len(invalid):
+            r.heading("01_data_intake.invalid.heading")
+            r.text("01_data_intake.invalid.intro")
+            r.table("invalid_answers", problem_table(invalid, r.lang), counts=None, kinds={"column": "text"})
 
     def unplaced(self) -> None:
         """What the reader could not place, each when there is some: headers it did not
