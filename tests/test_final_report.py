@@ -19,7 +19,7 @@ from analysis import datasets  # noqa: E402
 from analysis.intake.manifest import load_study  # noqa: E402
 from analysis.report import i18n  # noqa: E402
 from analysis.report.document import CHAPTERS, Chapter, Report  # noqa: E402
-from analysis.report.final import NAME, refer, references, write_final_report  # noqa: E402
+from analysis.report.final import refer, references, write_final_report  # noqa: E402
 
 
 def _text(html: str) -> str:
@@ -128,37 +128,3 @@ def test_pointers_in_both_languages():
     assert refer([2, 3], [], "fi") == "ks. taulukot 2 ja 3"
     assert refer([2, 3, 4, 7], [1], "en") == "see Tables 2–4 and 7 and Figure 1"
     assert refer([5], [1, 2], "fi", see=False) == "taulukko 5 ja kuviot 1 ja 2"
-
-
-# --------------------------------------------------------------------------- the demo, in Finnish
-def test_final_report_of_the_finnish_demo(demo_fi):
-    from test_reports_demo import REPORTS, where
-
-    html = (demo_fi / f"{NAME}.html").read_text(encoding="utf-8")
-    text = _text(html)
-    assert (demo_fi / f"{NAME}.docx").is_file() and 'lang="fi"' in html
-    for english in ("Table ", "Figure ", "Section not produced", "Contents", "Osiota ei tuotettu"):
-        assert english not in text, english
-    # every table and figure of the published reports, once, numbered through
-    published = [name for name in REPORTS if where(demo_fi, name) == demo_fi]
-    n_tables = n_figures = 0
-    for name in published:
-        page = (demo_fi / f"{name}.html").read_text(encoding="utf-8")
-        n_tables += len(set(re.findall(r"Taulukko (\d+)", _text(page))))
-        n_figures += len(set(re.findall(r"Kuvio (\d+)\.", _text(page))))
-    tables = [int(k) for k in dict.fromkeys(re.findall(r"Taulukko (\d+)", text))]
-    figures = [int(k) for k in re.findall(r"Kuvio (\d+)\.", text)]
-    assert tables == list(range(1, n_tables + 2))                     # + the method chapter's table 1
-    assert figures == list(range(1, n_figures + 1))
-    # each is named in the text: "ks. taulukko 3", "taulukot 4–6 ja 9", "kuviot 1 ja 2"
-    named = {"taulukko": set(), "kuvio": set()}
-    for kind, numbers in re.findall(r"\b(taulukk?o|taulukot|kuvio|kuviot) ((?:\d+(?:–\d+)?(?:, | ja )?)+)", text):
-        for part in re.findall(r"\d+(?:–\d+)?", numbers):
-            a, _, b = part.partition("–")
-            named["kuvio" if kind.startswith("kuvio") else "taulukko"] |= set(range(int(a), int(b or a) + 1))
-    assert set(tables) <= named["taulukko"] and set(figures) <= named["kuvio"]
-    # a method sentence for every chapter, and the references it cites are listed
-    analyses = text.split(i18n.t("final.method.analyses", "fi"))[2].split(i18n.t("final.method.software", "fi"))[0]
-    for name in published:
-        assert i18n.t(f"{name}.title", "fi") + "." in analyses, name
-    assert "Rosseel, Y. (2012)" in text and "(Rosseel, 2012" in text

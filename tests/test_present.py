@@ -11,35 +11,55 @@ import pytest
 
 from analysis.report import i18n
 from analysis.report.document import Report
-from analysis.report.present import Labels, interval, number, present
+from analysis.report.present import Labels, interval, interval_of, number, percent, present, words
 from analysis.report.render import Block, layout, render_html, split_columns
 
 NBSP = "\u00a0"
 
 
 # --------------------------------------------------------------------------- numbers
-def test_interval_is_low_en_dash_high():
-    assert interval(0.78, 0.82, 2, "en") == "0.78–0.82"
-    assert interval(0.78, 0.82, 2, "fi") == "0,78–0,82"
-    assert interval(-0.12, 0.3, 2, "en") == "−0.12–0.30"                 # a true minus sign
-    assert "[" not in interval(1, 2, 2, "en") and ";" not in interval(1, 2, 2, "fi")
+def test_interval_is_apa_brackets():
+    assert interval(0.78, 0.82, 2, "en") == "[0.78, 0.82]"
+    assert interval(0.78, 0.82, 2, "fi") == "[0,78; 0,82]"             # the limits' separator is no comma
+    assert interval(-0.12, 0.3, 2, "en") == "[−0.12, 0.30]"              # a true minus sign
+    assert interval(-2.18, -0.078, 3, "fi") == "[−2,180; −0,078]"
+    assert interval(float("nan"), 1.0, 2, "en") == "" and interval("<5", 1.0, 2, "en") == "<5"
+
+
+def test_a_sentence_and_a_table_write_an_interval_alike():
+    t = pd.DataFrame({"score": ["s"], "r": [0.046], "r_ci_low": [-0.3261], "r_ci_high": [0.4063]})
+    for lang in ("en", "fi"):
+        assert present(t, lang).frame.iloc[0, 2] == interval_of(-0.3261, 0.4063, "prop", lang)
+    assert interval_of(-0.3261, 0.4063, "prop", "en") == "[−.326, .406]"
+
+
+def test_a_share_of_persons_is_a_percentage_everywhere():
+    t = pd.DataFrame({"domain": ["health"], "n_goals": [19], "share_reached": [0.2632]})
+    shown = present(t, "en")
+    assert shown.frame.iloc[0].tolist()[2] == "26.3" and shown.frame.columns[2].endswith("%")
+    assert shown.excel_formats["share_reached"] == "0.0%"          # the workbook keeps the proportion
+    assert percent(26.32, 0, "en") == "26%" and percent(26.32, 1, "fi") == f"26,3{NBSP}%"
+
+
+def test_a_list_is_written_in_words():
+    assert words(["a", "b", "c"], "en") == "a, b and c" and words(["a", "b"], "fi") == "a ja b"
+    assert words([], "en") == ""
 
 
 def test_interval_has_the_decimals_of_its_estimate():
     t = pd.DataFrame({"scale": ["s"], "alpha": [0.8023], "alpha_ci_low": [0.7823], "alpha_ci_high": [0.8211],
                       "hedges_g": [-0.5], "g_ci_low": [-0.66], "g_ci_high": [-0.34]})
     row = present(t, "en").frame.iloc[0].tolist()
-    assert row == ["s", ".802", ".782–.821", "−0.50", "−0.66–−0.34"]
-    assert present(t, "fi").frame.iloc[0].tolist()[1:3] == ["0,802", "0,782–0,821"]
+    assert row == ["s", ".802", "[.782, .821]", "−0.50", "[−0.66, −0.34]"]
+    assert present(t, "fi").frame.iloc[0].tolist()[1:3] == ["0,802", "[0,782; 0,821]"]
 
 
 def test_lavaan_limits_are_one_column():
     t = pd.DataFrame({"lhs": ["f"], "op": ["=~"], "rhs": ["x"], "est": [0.91234], "ci_lower": [0.8], "ci_upper": [1.0],
                       "rmsea": [0.041], "rmsea.ci.lower": [0.03], "rmsea.ci.upper": [0.052]})
     shown = present(t, "en")
-    assert list(shown.frame.columns) == ["Left", "Operator", "Right", "Estimate", "95 % CI", "RMSEA", "RMSEA 90 % CI lower"][:5] \
-        + ["RMSEA", "90 % CI of RMSEA"]
-    assert shown.frame.iloc[0].tolist()[4:] == ["0.800–1.000", ".041", ".030–.052"]
+    assert list(shown.frame.columns) == ["Left", "Operator", "Right", "Estimate", "95% CI", "RMSEA", "90% CI of RMSEA"]
+    assert shown.frame.iloc[0].tolist()[4:] == ["[0.800, 1.000]", ".041", "[.030, .052]"]
 
 
 def test_large_numbers_are_grouped_like_counts():
@@ -76,6 +96,32 @@ def test_pivot_columns_are_labelled():
     t = pd.DataFrame({"raw": [1.0], "health": [6.1], "16-19 female": [5.0]})
     assert list(present(t, "en", labels, kinds={"health": "num", "16-19 female": "num"}).frame.columns) \
         == ["Raw score", "Health", "16–19 years female"]
+
+
+def test_the_glossary_names_the_method_the_table_holds():
+    t = pd.DataFrame({"score": ["s"], "r": [0.4]})
+    t.attrs["methods"] = {"r": "spearman"}
+    assert dict(present(t, "en").abbreviations)["r"] == "Spearman rank correlation"
+    assert "Pearson" not in str(present(t, "fi").abbreviations)
+    t.attrs["methods"] = {"r": "pearson"}
+    assert dict(present(t, "en").abbreviations)["r"] == "Pearson correlation"
+    t.attrs = {}                                        # no method declared: none named
+    assert dict(present(t, "en").abbreviations)["r"] == "correlation coefficient"
+
+
+def test_no_column_repeats_another_or_is_empty():
+    keys = Labels("en", keys={"sus_score": "SUS score"})
+    t = pd.DataFrame({"score": ["sus_score"], "label": ["SUS score"], "target": [None], "n": [12]})
+    shown = present(t, "en", keys)
+    assert list(shown.frame.columns) == ["Score", "n"]
+    assert list(shown.machine.columns) == ["score", "label", "target", "n"]      # the workbook keeps them
+
+
+def test_words_stay_left_aligned_in_a_table_of_measures():
+    t = pd.DataFrame({"indicator": ["a"], "label": ["Clients with a plan"], "unit": ["count"], "value": [33.0]})
+    shown = present(t, "en", row_kinds="unit")
+    assert "Label" not in shown.numeric and "Value" in shown.numeric
+    assert shown.frame["Value"].tolist() == ["33"]
 
 
 # --------------------------------------------------------------------------- plurals
@@ -179,7 +225,7 @@ def test_glossary_explains_every_column(report):
     same = [r for r in rows if r[1] == r[2] or (r[0] == r[1] and "_" in r[0])]
     assert not same, same
     meaning = {r[0]: r[2] for r in rows}
-    assert meaning["alpha_ci_low"] == "lower limit of the 95 % confidence interval of α"
+    assert meaning["alpha_ci_low"] == "lower limit of the 95% confidence interval of α"
     assert "Lakens" in meaning["g_av"]
 
 

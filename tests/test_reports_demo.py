@@ -471,3 +471,45 @@ def test_the_published_demo_gives_nothing_away_across_reports(demo, demo_fi):
         found = audit_folder(out)
         assert found.empty, found.to_string()
         assert len(list((out / "tables").glob("*/disclosure.json"))) >= 7   # the audit saw the reports
+
+
+# --------------------------------------------------------------------------- final report
+def _page_text(html: str) -> str:
+    body = re.sub(r"<style>.*?</style>|data:image/png;base64,[A-Za-z0-9+/=]+", "", html, flags=re.S)
+    return unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def test_final_report_of_the_finnish_demo(demo_fi):
+    """One document of the seven published reports: every table and figure once, numbered
+    through and named in the text; a method sentence per chapter; references; no placeholder."""
+    from analysis.report import i18n
+    from analysis.report.final import NAME
+
+    html = (demo_fi / f"{NAME}.html").read_text(encoding="utf-8")
+    text = _page_text(html)
+    assert (demo_fi / f"{NAME}.docx").is_file() and 'lang="fi"' in html
+    for english in ("Table ", "Figure ", "Section not produced", "Contents", "Osiota ei tuotettu"):
+        assert english not in text, english
+    # every table and figure of the published reports, once, numbered through
+    published = [name for name in REPORTS if where(demo_fi, name) == demo_fi]
+    n_tables = n_figures = 0
+    for name in published:
+        page = (demo_fi / f"{name}.html").read_text(encoding="utf-8")
+        n_tables += len(set(re.findall(r"Taulukko (\d+)", _page_text(page))))
+        n_figures += len(set(re.findall(r"Kuvio (\d+)\.", _page_text(page))))
+    tables = [int(k) for k in dict.fromkeys(re.findall(r"Taulukko (\d+)", text))]
+    figures = [int(k) for k in re.findall(r"Kuvio (\d+)\.", text)]
+    assert tables == list(range(1, n_tables + 2))                     # + the method chapter's table 1
+    assert figures == list(range(1, n_figures + 1))
+    # each is named in the text: "ks. taulukko 3", "taulukot 4–6 ja 9", "kuviot 1 ja 2"
+    named = {"taulukko": set(), "kuvio": set()}
+    for kind, numbers in re.findall(r"\b(taulukk?o|taulukot|kuvio|kuviot) ((?:\d+(?:–\d+)?(?:, | ja )?)+)", text):
+        for part in re.findall(r"\d+(?:–\d+)?", numbers):
+            a, _, b = part.partition("–")
+            named["kuvio" if kind.startswith("kuvio") else "taulukko"] |= set(range(int(a), int(b or a) + 1))
+    assert set(tables) <= named["taulukko"] and set(figures) <= named["kuvio"]
+    # a method sentence for every chapter, and the references it cites are listed
+    analyses = text.split(i18n.t("final.method.analyses", "fi"))[2].split(i18n.t("final.method.software", "fi"))[0]
+    for name in published:
+        assert i18n.t(f"{name}.title", "fi") + "." in analyses, name
+    assert "Rosseel, Y. (2012)" in text and "(Rosseel, 2012" in text

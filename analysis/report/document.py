@@ -195,7 +195,7 @@ class Report:
         return present.interval(low, high, decimals, self.lang)
 
     def pct(self, x: float, decimals: int = 0) -> str:
-        return f"{present.number(x, decimals, self.lang)} %"
+        return present.percent(x, decimals, self.lang)
 
     def n(self, n: int) -> str:
         """A number of persons for a sentence: below the small-cell limit it is not printed.
@@ -322,16 +322,60 @@ class Report:
         self._add(Block("paragraph", text=text))
 
     def note(self, key: str, **fields: Any) -> None:
-        """A note for the Notes section at the end (e.g. a warning of an estimator), in words."""
-        self._notes.append(self.t(key, **fields))
+        """A note for the Notes section at the end (e.g. a warning of an estimator), in words; a
+        field that is a warning of the statistics code (a model's ``warnings``) is said in the
+        report language (:meth:`program_note`)."""
+        said = {k: self._said(v) if isinstance(v, str) and hasattr(v, "key") else v for k, v in fields.items()}
+        self._notes.append(self.t(key, **said))
 
-    def program_note(self, message: str) -> None:
-        """A warning of the statistics code for the Notes section: score and item keys named by
-        their labels, said once, marked as the program's English in other languages."""
-        text = re.sub(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b", lambda m: self.labels.keys.get(m[0], m[0]), message)
-        note = self.t("common.program_note", message=text)
+    def program_note(self, message: str | Warning) -> None:
+        """A warning of the statistics code for the Notes section, said once.
+
+        A warning with a key (:mod:`analysis.stats.notices`) is said by the catalogue's
+        ``stats.<key>`` in the report language, its fields in words: score and item keys as
+        labels, lists joined in words, counts of persons under the small-cell rule. Any other
+        warning is given as the program's English text (keys named by their labels), marked as
+        English in other languages.
+
+        Examples
+        --------
+        >>> from analysis.stats.notices import Notice
+        >>> r = Report("02_validation_report", None, lang="fi", display=False)
+        >>> r.labels = study_labels("fi")
+        >>> r.program_note(Notice("negative_items", "items {items} correlate negatively", items=["sat_health", "sat_family"]))
+        >>> r.program_note("some other warning")
+        >>> r._notes
+        ['Osiot Terveys ja Perhe ja läheiset korreloivat negatiivisesti asteikon muiden osioiden kanssa; käännä niiden pisteytys, jos ne on tarkoitettu käänteisiksi (samaa neuvoo psych::alpha).', 'Ohjelman ilmoitus (englanniksi): some other warning']
+        """
+        note = self._said(getattr(message, "notice", message))
+        note = note[:1].upper() + note[1:]
         if note not in self._notes:
             self._notes.append(note)
+
+    def _said(self, notice: Any) -> str:
+        """A warning of the statistics code in the report language (see :meth:`program_note`)."""
+        key, fields = getattr(notice, "key", None), getattr(notice, "fields", {})
+        if key is None or not i18n.has(f"stats.{key}", self.lang):
+            text = re.sub(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b", lambda m: self.labels.keys.get(m[0], m[0]), str(notice))
+            return self.t("common.program_note", message=text)
+
+        def word(value: Any) -> Any:
+            if value is None:
+                return ""
+            if isinstance(value, bool):
+                return self.t("common.yes" if value else "common.no")
+            if isinstance(value, int):
+                return self.n(value)             # a count of persons or rows: small-cell rule
+            if isinstance(value, float):
+                return self.num(value)
+            if isinstance(value, (list, tuple)):
+                return present.words([self.labels.any(str(v)) for v in value], self.lang)
+            return self.labels.any(str(value))
+        said = {name: word(value) for name, value in fields.items()}
+        said.update({f"n_{name}": len(value) for name, value in fields.items() if isinstance(value, (list, tuple))})
+        group = fields.get("group")
+        said["in_group"] = "" if group is None else self.t("stats.in_group", group=said["group"])
+        return self.t(f"stats.{key}", **said)
 
     def skip(self, reason_key: str, **fields: Any) -> None:
         """Say in the report that a section was not produced and why."""
@@ -652,5 +696,5 @@ def open_report(name: str, data_dir: str | Path | None, out_dir: str | Path, *, 
 def _route_warnings(report: Report) -> None:
     """Show Python warnings as report notes (the page never shows a stderr box)."""
     def show(message, category, filename, lineno, file=None, line=None):
-        report.program_note(str(message))
+        report.program_note(message)
     warnings.showwarning = show

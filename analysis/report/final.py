@@ -175,8 +175,8 @@ def _chapter(chapter: Chapter, tables: int, figures: int, lang: str) -> tuple[li
     """One report as a chapter: its title a level-2 heading, its headings one level down, no
     synthetic-data banner (the title page has it), its notes at its end."""
     blocks, tables, figures = _renumber(chapter, tables, figures)
-    first = next((i for i, b in enumerate(blocks) if b.kind == "heading"), len(blocks))
-    blocks = [b for b in blocks[first:] if b.kind != "warning"]
+    first = next((i for i, b in enumerate(blocks) if b.kind not in ("warning", "note")), len(blocks))
+    blocks = [b for b in blocks[first:] if b.kind != "warning"]     # the synthetic-data banner and its files
     blocks = [dataclasses.replace(b, level=b.level + 1, anchor=f"{chapter.name}-{b.anchor}",
                                   text=_NUMBERED.sub("", b.text))
               if b.kind == "heading" else b for b in blocks]

@@ -18,6 +18,8 @@ prop       3 decimals, no leading zero in English           ``.953`` / ``0,953``
               (p-like: α, ω, ICC, r, CFI, RMSEA, SRMR, AUC)
 p          ``.012``, ``< .001``                               ``< ,001`` in Finnish
 pct        1 decimal                                        ``51.5``
+share      a proportion (0–1) shown as a percentage,        ``26.3``
+              1 decimal (Excel: ``0.0%``)
 bool       yes / no                                         ``yes`` / ``kyllä``
 text       as it is (long text wraps)
 label      a key or code replaced by its label
@@ -27,8 +29,11 @@ keys       a comma-separated list of keys, each replaced by its label
 Numbers of 1,000 or more are grouped like counts (``33,735.69``; Finnish ``33 735,69`` with a
 no-break space). Confidence limits ``ci_low``/``ci_high`` (also ``<x>_ci_low``/``<x>_ci_high``,
 ``ci_lower``/``ci_upper`` and lavaan's ``<x>.ci.lower``/``<x>.ci.upper``) are merged into one
-column ``0.78–0.82`` (en dash; Finnish ``0,78–0,82``) with the decimals of the estimate they
-belong to. Negative numbers get a true minus sign (``−0.12–0.30``). A suppressed cell
+column ``[0.78, 0.82]`` (APA 7 brackets; Finnish ``[0,78; 0,82]``, see :func:`interval`) with the
+decimals of the estimate they belong to. Negative numbers get a true minus sign
+(``[−0.12, 0.30]``). A share of persons is a percentage (kind ``pct``) in every table and
+sentence (:func:`percent`). A column with no value in any row, and a column of words that repeats
+a column before it (a label beside its key), is not shown. A suppressed cell
 (``<5``) stays as it is. The machine table is kept for the workbook, with an Excel number
 format per column (per cell in a table of measures) matching the shown decimals.
 
@@ -39,9 +44,9 @@ Examples
 ...                   "ci_low": [6.1], "ci_high": [7.2]})
 >>> shown = present(t, "en", Labels("en", keys={"domain_mean": "Mean of domains 1–9"}))
 >>> shown.frame.iloc[0].tolist()
-['Mean of domains 1–9', '1,234', '6.83', '< .001', '6.10–7.20']
+['Mean of domains 1–9', '1,234', '6.83', '< .001', '[6.10, 7.20]']
 >>> list(shown.frame.columns)
-['Score', 'n', 'M', 'p', '95 % CI']
+['Score', 'n', 'M', 'p', '95% CI']
 """
 from __future__ import annotations
 
@@ -64,12 +69,14 @@ DASH = "–"
 #: Thousands separator of each language (Finnish: no-break space, as in counts).
 GROUP = {"en": ",", "fi": "\u00a0"}
 #: Decimals shown for each numeric kind.
-DECIMALS = {"num": 2, "num3": 3, "prop": 3, "pct": 1, "score": 2, "count": 0, "int": 0}
+DECIMALS = {"num": 2, "num3": 3, "prop": 3, "pct": 1, "share": 1, "score": 2, "count": 0, "int": 0}
 #: Excel number formats matching the shown decimals, by column kind (``p`` depends on the
 #: language: see :func:`excel_format`).
 EXCEL_FORMATS = {"count": "#,##0", "int": "0", "num": "#,##0.00", "num3": "#,##0.000",
-                 "prop": "0.000", "p": "0.000", "pct": "0.0", "score": "#,##0.00"}
+                 "prop": "0.000", "p": "0.000", "pct": "0.0", "share": "0.0%", "score": "#,##0.00"}
 _NUMERIC_KINDS = frozenset(EXCEL_FORMATS)
+#: Kinds of columns shown as words (left-aligned; never formatted as numbers).
+_WORDS = ("label", "text", "keys")
 
 
 def excel_format(kind: str, lang: str) -> str | None:
@@ -219,19 +226,70 @@ def p_value(p: float, lang: str) -> str:
 
 
 def interval(low: float, high: float, decimals: int, lang: str, *, leading_zero: bool = True) -> str:
-    """A confidence interval ``0.78–0.82`` (en dash; Finnish ``0,78–0,82``).
+    """A confidence interval in APA 7 notation: ``[0.78, 0.82]`` in brackets (a dash would be
+    ambiguous next to a negative limit). In Finnish the decimal mark is a comma, so the limits
+    are separated by a semicolon, the usual Finnish convention: ``[−0,12; 0,30]``.
+
+    The one formatter of intervals: sentences (``95% CI {ci}``) and tables use it.
 
     Examples
     --------
-    >>> interval(0.7818, 0.8206, 3, "en"), interval(-0.12, 0.3, 2, "fi")
-    ('0.782–0.821', '−0,12–0,30')
+    >>> interval(0.7818, 0.8206, 3, "en", leading_zero=False), interval(-0.12, 0.3, 2, "fi")
+    ('[.782, .821]', '[−0,12; 0,30]')
+    >>> interval(-2.18, -0.078, 2, "en")
+    '[−2.18, −0.08]'
     """
     if isinstance(low, str) or isinstance(high, str):
         return low if isinstance(low, str) else high
     if _missing(low) or _missing(high):
         return ""
-    return (f"{number(low, decimals, lang, leading_zero=leading_zero)}{DASH}"
-            f"{number(high, decimals, lang, leading_zero=leading_zero)}")
+    sep = "; " if lang == "fi" else ", "
+    return (f"[{number(low, decimals, lang, leading_zero=leading_zero)}{sep}"
+            f"{number(high, decimals, lang, leading_zero=leading_zero)}]")
+
+
+def interval_of(low: float, high: float, kind: str, lang: str) -> str:
+    """A confidence interval of an estimate of column kind ``kind`` (:func:`interval` with that
+    kind's decimals; no leading zero in English for a ``prop``, which cannot exceed 1).
+
+    Examples
+    --------
+    >>> interval_of(-0.326, 0.406, "prop", "en"), interval_of(-0.326, 0.406, "prop", "fi")
+    ('[−.326, .406]', '[−0,326; 0,406]')
+    """
+    if kind == "share" and not isinstance(low, str) and not isinstance(high, str):
+        low, high = 100 * low, 100 * high
+    return interval(low, high, DECIMALS.get(kind, 2), lang, leading_zero=not (kind == "prop" and lang == "en"))
+
+
+def percent(x: float, decimals: int, lang: str) -> str:
+    """A percentage for a sentence: ``48%`` (APA 7), Finnish ``48 %`` (with a no-break space,
+    the Finnish convention). Tables show the number alone under a heading that says %.
+
+    Examples
+    --------
+    >>> percent(47.96, 0, "en"), percent(47.96, 1, "fi")
+    ('48%', '48,0\xa0%')
+    """
+    if _missing(x):
+        return ""
+    if isinstance(x, str):
+        return x
+    return number(x, decimals, lang) + ("%" if lang == "en" else "\u00a0%")
+
+
+def words(items: Sequence[str], lang: str) -> str:
+    """A list in words: ``A, B and C`` (Finnish ``A, B ja C``), never a Python literal.
+
+    Examples
+    --------
+    >>> words(["Health", "Housing", "Family"], "en"), words(["Terveys", "Asuminen"], "fi"), words(["x"], "en")
+    ('Health, Housing and Family', 'Terveys ja Asuminen', 'x')
+    """
+    items = [str(i) for i in items]
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {t('common.and', lang)} {items[-1]}"
 
 
 def format_value(x: object, kind: str, lang: str) -> str:
@@ -241,6 +299,8 @@ def format_value(x: object, kind: str, lang: str) -> str:
     --------
     >>> format_value(0.0004, "p", "en"), format_value(51.46, "pct", "fi"), format_value(True, "bool", "fi")
     ('< .001', '51,5', 'kyllä')
+    >>> format_value(0.2632, "share", "en")
+    '26.3'
     >>> format_value("<5", "count", "en")
     '<5'
     """
@@ -264,6 +324,8 @@ def format_value(x: object, kind: str, lang: str) -> str:
         return p_value(float(x), lang)
     if kind == "pct":
         return number(x, 1, lang)
+    if kind == "share":
+        return number(100 * float(x), 1, lang)
     if kind == "bool":
         return t("common.yes" if bool(x) else "common.no", lang)
     return str(x)
@@ -279,7 +341,7 @@ def _whole(values: pd.Series) -> bool:
 # ----------------------------------------------------------------------------- labels
 def heading(column: str, lang: str, labels: "Labels | None" = None) -> str:
     """Column heading in words (``columns.<name>`` in the catalogue); confidence limits as
-    "<estimate>: 95 % CI, lower limit"; a column named by a score, item or category (a pivot
+    "<estimate>: 95% CI, lower limit"; a column named by a score, item or category (a pivot
     table) by its label; else the name itself.
 
     Examples
@@ -299,26 +361,46 @@ def heading(column: str, lang: str, labels: "Labels | None" = None) -> str:
     return column
 
 
-def glossary_entry(column: str, lang: str) -> str | None:
+def _entry(part: str, column: str, lang: str, method: str | None) -> str | None:
+    """``<part>.<column>_<method>`` when the table declares the method it ran, else
+    ``<part>.<column>``; None when the catalogue has neither."""
+    for key in ((f"{part}.{column}_{method}",) if method else ()) + (f"{part}.{column}",):
+        if has(key, lang):
+            return t(key, lang)
+    return None
+
+
+def glossary_entry(column: str, lang: str, method: str | None = None) -> str | None:
     """What an abbreviated column means (``glossary.<name>``), if the catalogue explains it.
     These are printed below each table that uses the column.
 
+    ``method`` is the method the statistics code ran for the column, as the table declares it
+    in ``attrs["methods"]`` (``{"r": "spearman"}``): the entry ``glossary.<name>_<method>``
+    then names it; without a declared method the entry names none.
+
     Examples
     --------
+    >>> glossary_entry("r", "en", "spearman"), glossary_entry("r", "en")
+    ('Spearman rank correlation', 'correlation coefficient')
     >>> glossary_entry("xyz", "en") is None
     True
     """
-    key = f"glossary.{column}"
-    return t(key, lang) if has(key, lang) else None
+    return _entry("glossary", column, lang, method)
 
 
-def meaning(column: str, lang: str, labels: "Labels | None" = None) -> str:
+def meaning(column: str, lang: str, labels: "Labels | None" = None, method: str | None = None) -> str:
     """What a column means, for the workbook's glossary sheet: the abbreviation's explanation
-    (``glossary.<name>``), else ``meanings.<name>``; confidence limits and pivot columns by rule.
+    (:func:`glossary_entry`), else ``meanings.<name>`` (each with the ``method`` the table
+    declares); confidence limits and pivot columns by rule.
+
+    Examples
+    --------
+    >>> meaning("r", "fi", method="spearman")
+    'Spearmanin järjestyskorrelaatio'
     """
-    for key in (f"glossary.{column}", f"meanings.{column}"):
-        if has(key, lang):
-            return t(key, lang)
+    entry = _entry("glossary", column, lang, method) or _entry("meanings", column, lang, method)
+    if entry is not None:
+        return entry
     stem = _ci_stem(column)
     if stem is not None:
         which = "low" if column.endswith(("low", "lower")) else "high"
@@ -427,6 +509,8 @@ class ShownTable:
 
     ``mask`` says which cells of ``machine`` disclosure control hid (``True``; the cell holds
     its mark, ``<5`` or ``..``): ask :meth:`hidden` rather than looking at a cell's value.
+    ``methods`` names the method the statistics code ran for a column (the machine table's
+    ``attrs["methods"]``, e.g. ``{"r": "spearman"}``); the glossary says it.
 
     Examples
     --------
@@ -445,6 +529,7 @@ class ShownTable:
     headings: Mapping[str, str] = field(default_factory=dict)
     lang: str = "en"
     mask: pd.DataFrame | None = None
+    methods: Mapping[str, str] = field(default_factory=dict)
 
     def row(self, where: int | Mapping[str, object]) -> int:
         """The position of a row of ``machine``: a position as it is, or ``{column: value}``
@@ -571,6 +656,12 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
     columns = [str(c) for c in table.columns]
     pairs = _ci_pairs(columns)
     paired = {c for pair in pairs.values() for c in pair}
+
+    def hides(column: str) -> np.ndarray:
+        """Which cells of ``column`` disclosure control hid."""
+        if hidden is None or column not in hidden:
+            return np.zeros(len(table), dtype=bool)
+        return pd.DataFrame(hidden)[column].to_numpy(bool)
     out: dict[str, list[str]] = {}
     used: list[str] = []
     cell_formats: dict[str, list[str | None]] = {}
@@ -588,21 +679,19 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
                 or (kinds[low] if low in given else None) or _preceding_kind(kinds, columns[:j])
             if kind == "int":
                 kind = "num"
-            decimals = DECIMALS.get(kind, 2)
-            lz = not (kind == "prop" and lang == "en")
             kinds[low] = kinds[high] = kind if kind in _NUMERIC_KINDS else "num"
-            out[merged] = [interval(a, b, decimals, lang, leading_zero=lz)
-                           for a, b in zip(table[low], table[high])]
+            out[merged] = [interval_of(a, b, kind, lang) for a, b in zip(table[low], table[high])]
+            if _empty(out[merged], hides(low) | hides(high)):
+                del out[merged]
+                continue
             used.append(merged)
             continue
         kind = kinds[col]
-        if row_kinds is not None and col != row_kinds and kind not in ("label", "bool"):
+        if row_kinds is not None and col != row_kinds and kind not in (*_WORDS, "bool"):
             row_kind = [_row_kind(m) for m in table[row_kinds]]
             out[name] = [format_value(x, k, lang) for x, k in zip(table[col], row_kind)]
             cell_formats[name] = [excel_format(k, lang) for k in row_kind]
-            used.append(name)
-            continue
-        if kind == "keys":               # a comma-separated list of keys, each labelled
+        elif kind == "keys":             # a comma-separated list of keys, each labelled
             out[name] = ["" if _missing(x) else ", ".join(labels.value(name, k) for k in str(x).split(", "))
                          for x in table[col]]
         elif name == "category" and "variable" in table:     # a category of the row's variable
@@ -619,15 +708,19 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
             if kind == "score":          # whole numbers (raw scores) without decimals, each cell
                 cell_formats[name] = [None if _missing(x) or isinstance(x, str) else
                                       "0" if float(x).is_integer() else EXCEL_FORMATS["num"] for x in table[col]]
+        if _empty(out[name], hides(name)) or (kind in _WORDS and any(out[u] == out[name] for u in used if kinds.get(u) in _WORDS)):
+            del out[name]                # no value in any row, or the same words as a column before it
+            continue
         used.append(name)
     frame = pd.DataFrame(out, index=range(len(table)))
     heads = {c: _column_heading(c, pairs, lang, labels, columns_of) for c in frame.columns}
     frame.columns = [heads[c] for c in frame.columns]
-    abbreviations = tuple((heads[c], g) for c in used if (g := glossary_entry(c, lang)))
+    methods = dict(table.attrs.get("methods", {}))
+    abbreviations = tuple((heads[c], g) for c in used if (g := glossary_entry(c, lang, methods.get(c))))
     formats = {str(c): f for c, k in kinds.items() if (f := excel_format(k, lang))}
     numeric = tuple(heads[c] for c in used
                     if (pairs[c][0] if c in pairs else c) in formats or kinds.get(c) == "bool"
-                    or (row_kinds is not None and c != row_kinds))
+                    or (row_kinds is not None and c != row_kinds and kinds.get(c) not in _WORDS))
     machine_heads = {c: heading(c, lang, labels) for c in columns}
     machine = table.reset_index(drop=True)
     mask = pd.DataFrame(False, index=machine.index, columns=machine.columns)
@@ -635,7 +728,13 @@ def present(table: pd.DataFrame, lang: str, labels: Labels | None = None, *,
         mask |= pd.DataFrame(hidden).reindex(columns=machine.columns, fill_value=False).to_numpy(bool)
     return ShownTable(frame=frame, machine=machine, excel_formats=formats,
                       abbreviations=abbreviations, numeric=numeric, cell_formats=cell_formats,
-                      headings=machine_heads, lang=lang, mask=mask)
+                      headings=machine_heads, lang=lang, mask=mask, methods=methods)
+
+
+def _empty(shown: Sequence[str], hidden: Sequence[bool]) -> bool:
+    """Whether a shown column has no value in any row: each cell is empty or hidden by
+    disclosure control, and some cell is empty (a column of marks alone says "each is small")."""
+    return "" in shown and all(v == "" or h for v, h in zip(shown, hidden))
 
 
 def _preceding_kind(kinds: Mapping[str, str], before: Sequence[str]) -> str:
@@ -643,7 +742,7 @@ def _preceding_kind(kinds: Mapping[str, str], before: Sequence[str]) -> str:
     that is not a count or a p value."""
     for c in reversed(before):
         k = kinds.get(c)
-        if k in ("num", "num3", "prop", "pct", "score"):
+        if k in ("num", "num3", "prop", "pct", "share", "score"):
             return k
     return "num"
 
@@ -668,6 +767,6 @@ def glossary(tables: Sequence[ShownTable], lang: str, labels: Labels | None = No
             name = str(col)
             if name not in seen:
                 head = shown.headings.get(name) or heading(name, lang, labels)
-                seen[name] = (head, meaning(name, lang, labels))
+                seen[name] = (head, meaning(name, lang, labels, shown.methods.get(name)))
     return pd.DataFrame([(k, *v) for k, v in seen.items()],
                         columns=[t("common.column", lang), t("common.heading", lang), t("common.meaning", lang)])

@@ -36,6 +36,7 @@ from analysis.stats._sem_partable import (
 from analysis.stats._sem_standardize import definitions, jacobian, standardize
 from analysis.stats._sem_start import alternative_starts, start_values, x_from_rows
 from analysis.stats.lavaan_syntax import ModelSyntaxError, parse_model
+from analysis.stats.notices import Notice
 from analysis.stats.results import Result
 
 #: lavaan's ``estimator`` names (lower case is accepted too): ML, ML with robust SEs and the
@@ -173,25 +174,27 @@ def prepare(data: pd.DataFrame, ov: Sequence[str], ov_x: Sequence[str], group: s
     warnings: list[str] = []
     keep = pd.Series(True, index=data.index)
 
-    def drop(mask: pd.Series, method: str, reason: str) -> pd.Series:
+    def drop(mask: pd.Series, key: str, method: str, reason: str) -> pd.Series:
         gone = list(data.index[~mask & keep])
         if gone:
             shown = ", ".join(map(str, gone[:10])) + (" …" if len(gone) > 10 else "")
-            warnings.append(f"{method}: {len(gone)} of {len(data)} rows {reason} and were not "
-                            f"analysed (rows {shown})")
+            warnings.append(Notice(f"sem.dropped_{key}", method.replace("{", "{{").replace("}", "}}")
+                                   + ": {n_dropped} of {n} rows " + reason.replace("{", "{{").replace("}", "}}")
+                                   + " and were not analysed (rows {rows})",
+                                   n_dropped=len(gone), n=len(data), rows=shown))
         return keep & mask
 
     if group:
-        keep = drop(data[group].notna(), "missing group", f"have no value in {group!r}")
+        keep = drop(data[group].notna(), "no_group", "missing group", f"have no value in {group!r}")
     if missing == "listwise":
-        keep = drop(X.notna().all(axis=1), "listwise deletion",
+        keep = drop(X.notna().all(axis=1), "listwise", "listwise deletion",
                     "have missing values in the model variables")
     else:
         if missing == "ml" and len(ov_x):
-            keep = drop(X[list(ov_x)].notna().all(axis=1), "missing='ml' with fixed.x",
+            keep = drop(X[list(ov_x)].notna().all(axis=1), "no_covariate", "missing='ml' with fixed.x",
                         f"lack an exogenous covariate {list(ov_x)} (use missing='ml.x' to "
                         "keep them)")
-        keep = drop(X.notna().any(axis=1), f"missing={missing!r}",
+        keep = drop(X.notna().any(axis=1), "no_value", f"missing={missing!r}",
                     "have no value on any model variable")
     if group:
         gcol = data[group].astype(str)
@@ -245,37 +248,43 @@ def _bounds_theta(pt: ParTable, model: Model) -> tuple[np.ndarray, np.ndarray] |
 def _improper(pt: ParTable, model: RamModel[Any], theta: np.ndarray,
               labels: Sequence[str]) -> tuple[list[str], list[str]]:
     """lavaan's post-estimation checks: (reasons the solution is improper, other notes)."""
-    bad, notes = [], []
+    bad: list[str] = []
+    notes: list[str] = []
     v = model.values(theta)
     std = standardize(model, v)
     op = np.array(pt.op)
     for g in range(pt.ngroups):
         where = f" in group {labels[g]!r}" if labels else ""
+        group = labels[g] if labels else None
         ix = model.idx[g]
         neg_ov = neg_lv = False
         for i in ix:
             if op[i] == "~~" and pt.lhs[i] == pt.rhs[i] and v[i] < 0:
                 if pt.lhs[i] in pt.ov:
                     neg_ov = True
-                    bad.append(f"Heywood case{where}: negative residual variance for "
-                               f"{pt.lhs[i]} (est = {v[i]:.4g})")
+                    bad.append(Notice("sem.negative_residual_variance", "Heywood case{where}: negative residual "
+                                      "variance for {variable} (est = {estimate:.4g})", where=where, group=group,
+                                      variable=pt.lhs[i], estimate=v[i]))
                 else:
                     neg_lv = True
-                    bad.append(f"Heywood case{where}: negative variance of the latent variable "
-                               f"{pt.lhs[i]} (est = {v[i]:.4g})")
+                    bad.append(Notice("sem.negative_latent_variance", "Heywood case{where}: negative variance of "
+                                      "the latent variable {variable} (est = {estimate:.4g})", where=where,
+                                      group=group, variable=pt.lhs[i], estimate=v[i]))
             if op[i] == "=~" and abs(std[i]) > 1:
-                notes.append(f"Heywood case{where}: standardized loading {pt.lhs[i]} =~ "
-                             f"{pt.rhs[i]} is {std[i]:.4g} (|value| > 1)")
+                notes.append(Notice("sem.loading_above_one", "Heywood case{where}: standardized loading "
+                                    "{factor} =~ {variable} is {estimate:.4g} (|value| > 1)", where=where,
+                                    group=group, factor=pt.lhs[i], variable=pt.rhs[i], estimate=std[i]))
         cov_all, _ = model.implied_all(theta, g)
         _, S, _ = model.ram(v, g)
         if pt.lv and not neg_lv and np.linalg.eigvalsh(cov_all[model.p:, model.p:])[0] < -EPS34:
-            bad.append(f"covariance matrix of the latent variables{where} is not positive "
-                       "definite")
+            bad.append(Notice("sem.latent_not_positive_definite", "covariance matrix of the latent "
+                              "variables{where} is not positive definite", where=where, group=group))
         if not neg_ov and np.linalg.eigvalsh(S[:model.p, :model.p])[0] < -EPS34:
-            bad.append(f"covariance matrix of the residuals (theta){where} is not positive "
-                       "definite")
+            bad.append(Notice("sem.residual_not_positive_definite", "covariance matrix of the residuals "
+                              "(theta){where} is not positive definite", where=where, group=group))
         if np.linalg.eigvalsh(cov_all[:model.p, :model.p])[0] <= 0:
-            bad.append(f"model-implied covariance matrix{where} is not positive definite")
+            bad.append(Notice("sem.implied_not_positive_definite", "model-implied covariance "
+                              "matrix{where} is not positive definite", where=where, group=group))
     return bad, notes
 
 
@@ -332,8 +341,8 @@ def information(model: Model, theta: np.ndarray, estimator: Estimator, fiml: boo
     keep = np.ones(model.n_theta, dtype=bool) if active is None else ~active
     sub = info[np.ix_(keep, keep)]
     if near_singular(sub):
-        return None, ["information matrix is singular: the model may not be identified; "
-                      "standard errors are not available"], extra
+        return None, [Notice("sem.singular_information_se", "information matrix is singular: the model may not "
+                             "be identified; standard errors are not available")], extra
     inv = np.zeros_like(info)
     inv[np.ix_(keep, keep)] = np.linalg.inv(sub)
     extra["E_inv"] = inv
@@ -564,7 +573,8 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: Estimator | None = None,
     theta, converged, notes = estimate(pt, mod, labels)
     warns += notes
     if not converged:
-        warns.append("the optimiser did not converge; estimates and fit are not reliable")
+        warns.append(Notice("sem.not_converged", "the optimiser did not converge; estimates and fit are "
+                            "not reliable"))
         return _failed(pt, mod, theta, warns, common)
     bnds = _bounds_theta(pt, mod)
     active = None
@@ -688,13 +698,14 @@ def cfa_ordinal(data: pd.DataFrame, model: str, stmts, ov: list[str], ov_x: list
         if ok:
             theta, converged = min(ok, key=mod.objective), True
     if not converged:
-        warns.append("the optimiser did not converge; estimates and fit are not reliable")
+        warns.append(Notice("sem.not_converged", "the optimiser did not converge; estimates and fit are "
+                            "not reliable"))
         return _failed(pt, mod, theta, warns, common)
     try:
         vcov = _sem_ordinal.robust_vcov(mod, theta)
     except np.linalg.LinAlgError:
-        warns.append("information matrix is singular: the model may not be identified; "
-                     "standard errors and fit measures are not available")
+        warns.append(Notice("sem.singular_information", "information matrix is singular: the model may not "
+                            "be identified; standard errors and fit measures are not available"))
         vcov = None
     fit = _sem_ordinal.fit_measures(mod, theta, df) if vcov is not None else \
         dict.fromkeys(_sem_ordinal.FIT_NAMES, np.nan)

@@ -197,7 +197,8 @@ def responsiveness(change: pd.DataFrame, anchor: pd.Series, improved_min: float 
     Returns
     -------
     DataFrame, one row per column of ``change``: ``score, n, r, r_ci_low, r_ci_high, p, n_improved,
-    n_not_improved, auc, auc_ci_low, auc_ci_high`` (DeLong interval, :func:`analysis.stats.effsize.auc`).
+    n_not_improved, auc, auc_ci_low, auc_ci_high`` (DeLong interval, :func:`analysis.stats.effsize.auc`);
+    ``attrs["methods"]`` names the correlation (Spearman).
 
     Examples
     --------
@@ -223,7 +224,9 @@ def responsiveness(change: pd.DataFrame, anchor: pd.Series, improved_min: float 
         rows[c] = {"n": n, "r": r, "r_ci_low": interval.ci_low, "r_ci_high": interval.ci_high, "p": p,
                    "n_improved": int(imp.sum()), "n_not_improved": int((~imp).sum()),
                    "auc": area.estimate, "auc_ci_low": area.ci_low, "auc_ci_high": area.ci_high}
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("score").reset_index()
+    out = pd.DataFrame.from_dict(rows, orient="index").rename_axis("score").reset_index()
+    out.attrs["methods"] = {"r": "spearman"}        # what ``r`` is, for a report's glossary
+    return out
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,6 @@ Examples
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Mapping, Sequence
 
@@ -45,6 +44,7 @@ from analysis.stats.checks import (
     positive_weights,
     require_columns,
 )
+from analysis.stats.notices import warn
 from analysis.stats.results import Result
 
 if TYPE_CHECKING:
@@ -274,8 +274,9 @@ def join_on_id(base: pd.DataFrame, others: Mapping[str, pd.DataFrame],
                              f"{list(other.index[dup][:10])} (ids {sorted(set(other[id_col][dup]))[:10]})")
         extra = ~other[id_col].isin(out[id_col])
         if extra.any():
-            warnings.warn(f"join_on_id: {int(extra.sum())} {id_col}(s) of {name} are not in the base "
-                          f"table and are not used (e.g. {list(other[id_col][extra][:5])})", stacklevel=2)
+            warn("join_unmatched", "join_on_id: {n} {id_col}(s) of {name} are not in the base table and are "
+                 "not used (e.g. {examples})", n=int(extra.sum()), id_col=id_col, name=name,
+                 examples=list(other[id_col][extra][:5]))
         add = other.rename(columns={c: f"{c}_{name}" for c in other.columns
                                     if c != id_col and c in out.columns})
         merged = out.merge(add, on=id_col, how="left", validate="many_to_one")

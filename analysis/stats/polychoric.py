@@ -41,7 +41,6 @@ Examples
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Literal, overload
 
@@ -51,6 +50,7 @@ import pandas as pd
 from scipy import special
 
 from analysis.stats.checks import numeric_frame
+from analysis.stats.notices import warn
 from analysis.stats.results import Result
 
 __all__ = ["Missing", "PolychoricResult", "bvn_cdf", "bvn_pdf", "cell_probabilities", "polychoric"]
@@ -475,7 +475,7 @@ def polychoric(data: pd.DataFrame, *, missing: Missing = "pairwise", smooth: boo
             converged = True
             break
     if not converged:
-        warnings.warn("polychoric: Fisher scoring did not reach the tolerance", stacklevel=2)
+        warn("polychoric_not_converged", "polychoric: Fisher scoring did not reach the tolerance")
 
     r = np.eye(p)
     r[ii, jj] = r[jj, ii] = rho
@@ -483,8 +483,8 @@ def polychoric(data: pd.DataFrame, *, missing: Missing = "pairwise", smooth: boo
     if smooth:
         r, smoothed = _smooth(r)
         if smoothed:
-            warnings.warn("polychoric: the matrix was not positive definite and was smoothed "
-                          "(psych::cor.smooth)", stacklevel=2)
+            warn("polychoric_smoothed", "polychoric: the matrix was not positive definite and was smoothed "
+                 "(psych::cor.smooth)")
     npairs = np.diag(answered).astype(float)
     npairs[ii, jj] = npairs[jj, ii] = n_pair
     tau_out = np.where(np.isinf(tau), np.nan, tau)

@@ -18,7 +18,6 @@ Examples
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Iterable, Literal, Sequence
 
@@ -31,6 +30,7 @@ from analysis.stats._sem_ordinal import OrdinalModel
 from analysis.stats._sem_partable import observed_variables
 from analysis.stats.checks import numeric_frame
 from analysis.stats.lavaan_syntax import parse_model
+from analysis.stats.notices import warn
 from analysis.stats.polychoric import MISSING, Missing, bvn_cdf, polychoric
 from analysis.stats.results import Result
 from analysis.stats.sem import CFAResult, Estimator, cfa
@@ -185,9 +185,9 @@ def _alpha_and_items(cov: np.ndarray, data: pd.DataFrame) -> tuple[float, float,
     else:
         if_dropped = std_if_dropped = np.full(k, np.nan)
     if (item_rest_r < 0).any():
-        warnings.warn(f"items {list(data.columns[item_rest_r < 0])} correlate negatively with "
-                      f"the rest of the scale; reverse-key them if that is intended "
-                      f"(psych::alpha gives the same advice)", stacklevel=3)
+        warn("negative_items", "items {items} correlate negatively with the rest of the scale; reverse-key "
+             "them if that is intended (psych::alpha gives the same advice)", stacklevel=3,
+             items=list(data.columns[item_rest_r < 0]))
     table = pd.DataFrame({"item": data.columns, "n": data.notna().sum().to_numpy(),
                           "item_rest_r": item_rest_r, "alpha_if_dropped": if_dropped,
                           "std_alpha_if_dropped": std_if_dropped})
@@ -420,8 +420,8 @@ def omega(data: pd.DataFrame, model: str | None = None, *,
     complete = values.dropna()
     n_dropped = len(values) - len(complete)
     if n_dropped:
-        warnings.warn(f"omega: {n_dropped} of {len(values)} rows have a missing item and are "
-                      f"left out (listwise, as lavaan's default)", stacklevel=2)
+        warn("omega_listwise", "omega: {n_dropped} of {n} rows have a missing item and are left out "
+             "(listwise, as lavaan's default)", n_dropped=n_dropped, n=len(values))
     fit = cfa(complete, model, ordered=ordered, std_lv=std_lv, orthogonal=orthogonal)
     if not fit.converged or fit._state is None:
         raise RuntimeError(f"the factor model did not converge; omega is undefined: "
@@ -825,8 +825,8 @@ def icc(data: pd.DataFrame, *, method: IccMethod | None = None, ci: float = 0.95
     drop = x_all.isna().any(axis=1) if method == "anova" else x_all.isna().all(axis=1)
     if drop.any():
         rule = "a missing value (complete cases, ANOVA)" if method == "anova" else "no value"
-        warnings.warn(f"icc: {int(drop.sum())} of {len(x_all)} subjects with {rule} are left "
-                      f"out: rows {list(x_all.index[drop.to_numpy()])}", stacklevel=2)
+        warn(f"icc_left_out_{method}", "icc: {n_dropped} of {n} subjects with " + rule + " are left out: rows {rows}",
+             n_dropped=int(drop.sum()), n=len(x_all), rows=list(x_all.index[drop.to_numpy()]))
     x = x_all[~drop].to_numpy()
     n, k = x.shape
     if n < 2:

@@ -136,7 +136,8 @@ def convergent(data: pd.DataFrame, hypotheses: str | Path | Sequence[Mapping[str
     -------
     ConvergentResult
         ``table`` with ``score, comparison, n, r, ci_low, ci_high, p, expected_min,
-        expected_max, confirmed``; ``share_confirmed``; ``meets_criterion``.
+        expected_max, confirmed`` (``table.attrs["methods"]`` names the correlation run);
+        ``share_confirmed``; ``meets_criterion``.
 
     Examples
     --------
@@ -164,6 +165,7 @@ def convergent(data: pd.DataFrame, hypotheses: str | Path | Sequence[Mapping[str
                      "expected_max": h["expected_max"],
                      "confirmed": bool(h["expected_min"] <= r <= h["expected_max"])})
     table = pd.DataFrame(rows)
+    table.attrs["methods"] = {"r": method}          # what ``r`` is, for a report's glossary
     share = float(table["confirmed"].mean()) if len(table) else np.nan
     return ConvergentResult(table=table, share_confirmed=share)
 

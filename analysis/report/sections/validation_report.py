@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.report import figures
+from analysis.report import figures, present
 from analysis.report.disclosure import TableSpec
 from analysis.report.document import Report
 from analysis.stats import descriptives, reliability, sem, structure, validity
@@ -110,7 +110,7 @@ class ValidationReport:
                 counts=["n", "n_omega"], keep=["n_items"])       # items are not persons
         r.table("alpha_items", alpha.items)
         r.text("02_validation_report.reliability.summary", alpha=r.prop(alpha.alpha),
-               ci=r.ci(alpha.ci_low, alpha.ci_high, 3), n=r.n(alpha.n), omega=r.prop(omega.omega_total),
+               ci=present.interval_of(alpha.ci_low, alpha.ci_high, "prop", r.lang), n=r.n(alpha.n), omega=r.prop(omega.omega_total),
                n_omega=r.n(omega.n), omega_h=r.prop(hierarchical.omega_hierarchical), ecv=r.num(hierarchical.ecv))
 
     def sampling_adequacy(self) -> None:
@@ -305,7 +305,7 @@ class ValidationReport:
         r.table("test_retest", self.retest_table)
         g = self.retest_table.set_index("score").loc[v.domains.global_score]
         r.text("02_validation_report.retest.summary", score=r.label(v.domains.global_score), icc=r.prop(g["icc"]),
-               ci=r.ci(g["icc_ci_low"], g["icc_ci_high"], 3), n=r.n(g["n"]), sem=r.num(g["sem"]),
+               ci=present.interval_of(g["icc_ci_low"], g["icc_ci_high"], "prop", r.lang), n=r.n(g["n"]), sem=r.num(g["sem"]),
                sdc=r.num(g["sdc"]))
 
     def cosmin(self) -> None:
