@@ -9,16 +9,15 @@ Import the functions from :mod:`analysis.stats.sem`.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Literal, Mapping, ParamSpec, Sequence, TypedDict, TypeVar
+from typing import Any, Iterable, Literal, Mapping, Sequence, TypedDict
 
 import numpy as np
 import pandas as pd
 from scipy import stats
-from threadpoolctl import threadpool_limits
 
 from analysis.stats import _sem_fit, _sem_ordinal
+from analysis.stats._blas import one_blas_thread
 from analysis.stats._sem_engine import Model, RamModel, Sample, make_sample, near_singular
 from analysis.stats._sem_ordinal import OrdinalModel, make_ordinal_sample
 from analysis.stats._sem_partable import (
@@ -35,6 +34,7 @@ from analysis.stats._sem_partable import (
 )
 from analysis.stats._sem_standardize import definitions, jacobian, standardize
 from analysis.stats._sem_start import alternative_starts, start_values, x_from_rows
+from analysis.stats.display import Summary, lavaan_summary
 from analysis.stats.lavaan_syntax import ModelSyntaxError, parse_model
 from analysis.stats.notices import Notice
 from analysis.stats.results import Result
@@ -50,21 +50,6 @@ MISSING: tuple[Missing, ...] = ("listwise", "ml", "ml.x")
 StdType = Literal["std.all", "std.lv", "std.nox"]
 STD_TYPES: tuple[StdType, ...] = ("std.all", "std.lv", "std.nox")
 EPS34 = np.finfo(float).eps ** 0.75
-
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def one_blas_thread(func: Callable[_P, _R]) -> Callable[_P, _R]:
-    """The matrices here are small: threaded BLAS only adds contention (hundreds of times
-    slower on a busy two-core machine), so public functions run single-threaded."""
-    @functools.wraps(func)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with threadpool_limits(limits=1, user_api="blas"):
-            return func(*args, **kwargs)
-    return wrapper
-
 
 
 # --------------------------------------------------------------------------- results
@@ -122,6 +107,32 @@ class CFAResult(Result):
     def to_frame(self) -> pd.DataFrame:
         """The parameter table (``estimates``)."""
         return self.estimates.copy()
+
+    def summary(self) -> Summary:
+        """lavaan's ``summary(fit, fit.measures = TRUE, standardized = TRUE)``: the header,
+        the model and baseline tests, CFI/TLI, log-likelihood and information criteria
+        (ML), RMSEA, SRMR and the parameter blocks with Std.lv and Std.all (see
+        :func:`analysis.stats.display.lavaan_summary`).
+
+        >>> from analysis import datasets
+        >>> hs = datasets.load("holzinger_swineford_1939")
+        >>> print(cfa(hs, "visual =~ x1 + x2 + x3").summary())  # doctest: +ELLIPSIS
+        analysis ... ended normally
+        ...
+        Latent Variables:
+                           Estimate  Std.Err  z-value  P(>|z|)   Std.lv  Std.all
+          visual =~
+            x1                1.000                               0.724    0.621
+        ...
+        """
+        st = self._state
+        if st is None:
+            return lavaan_summary(self, np.full(len(self.estimates), np.nan), ())
+        std_lv = standardize(st.model, st.model.values(st.theta), "std.lv")
+        deff = definitions(st.pt)
+        if deff is not None:
+            std_lv = np.concatenate([std_lv, deff(std_lv)])
+        return lavaan_summary(self, std_lv, st.pt.ov, [s.n for s in st.model.samples])
 
 
 class _Common(TypedDict):

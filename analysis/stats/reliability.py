@@ -29,6 +29,7 @@ from analysis.stats._factoring import FaMethod, check_fa_args, correlation, fa, 
 from analysis.stats._sem_ordinal import OrdinalModel
 from analysis.stats._sem_partable import observed_variables
 from analysis.stats.checks import numeric_frame
+from analysis.stats.display import Summary, alpha_summary, icc_summary, omega_summary
 from analysis.stats.lavaan_syntax import parse_model
 from analysis.stats.notices import warn
 from analysis.stats.polychoric import MISSING, Missing, bvn_cdf, polychoric
@@ -86,6 +87,22 @@ class AlphaResult(Result):
     n_items: int
     items: pd.DataFrame
 
+    def summary(self, digits: int = 2) -> Summary:
+        """psych's ``print(alpha(x))``: "Reliability analysis", the confidence boundaries,
+        "Reliability if an item is dropped:" and "Item statistics".
+
+        >>> from analysis import datasets
+        >>> hs = datasets.load("holzinger_swineford_1939")
+        >>> print(cronbach_alpha(hs[["x4", "x5", "x6"]]).summary())  # doctest: +ELLIPSIS
+        <BLANKLINE>
+        Reliability analysis
+        ...
+          raw_alpha  std.alpha  average_r  S/N    n
+               0.88       0.88       0.72 7.68  301
+        ...
+        """
+        return alpha_summary(self, digits)
+
 
 @dataclass(frozen=True)
 class OmegaResult(Result):
@@ -107,6 +124,10 @@ class OmegaResult(Result):
     n: int
     n_dropped: int
     estimator: Estimator = "ML"
+
+    def summary(self, digits: int = 2) -> Summary:
+        """Omega total (and hierarchical) and the omega of each factor, as text."""
+        return omega_summary(self, digits)
 
 
 def _alpha_from_cov(cov: np.ndarray) -> np.ndarray:
@@ -501,6 +522,10 @@ class ICCResult(Result):
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
+
+    def summary(self, digits: int = 2) -> Summary:
+        """psych's ``print(ICC(x))``: the six coefficients, then the variance components."""
+        return icc_summary(self, digits)
 
     def value(self, type_: IccType) -> pd.Series:
         """The row of one ICC type, e.g. ``res.value("ICC2")["icc"]``."""

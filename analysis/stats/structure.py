@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
-from threadpoolctl import threadpool_limits
 
+from analysis.stats._blas import one_thread
 from analysis.stats._factoring import (
     FaMethod,
     Rotation,
@@ -38,6 +38,7 @@ from analysis.stats._factoring import (
     minres_objective,
     smc_reduced,
 )
+from analysis.stats.display import Summary, efa_summary
 from analysis.stats.results import Result
 
 __all__ = [
@@ -215,7 +216,7 @@ def _one_factor_reduced(r: np.ndarray) -> np.ndarray:
     def gradient(x: np.ndarray, m: np.ndarray) -> np.ndarray:
         return minres_gradient(x * scale, m, 1) * scale
 
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_thread():
         for i, m in enumerate(stack):
             res = optimize.minimize(
                 objective, (1.0 - smc[i]) / scale, args=(m,), jac=gradient, method="L-BFGS-B",
@@ -330,6 +331,11 @@ class EFAResult(Result):
     def to_frame(self) -> pd.DataFrame:
         return self.loadings.assign(h2=self.communalities.to_numpy(),
                                     u2=self.uniquenesses.to_numpy())
+
+    def summary(self, digits: int = 2) -> Summary:
+        """psych's ``print(fa(r, nfactors))``: loadings with h2, u2 and complexity, the
+        variance accounted for and the factor correlations."""
+        return efa_summary(self, digits)
 
 
 def efa(data: pd.DataFrame, n_factors: int, method: FaMethod = "minres",

@@ -1,0 +1,490 @@
+"""How results display themselves: a short rounded ``repr``, an HTML block for notebooks and
+the text of ``summary()`` laid out as R prints it (lavaan's ``summary(fit, fit.measures =
+TRUE, standardized = TRUE)``, psych's ``alpha``, ``fa``, ``ICC``), so that an R user
+recognises every block. :class:`analysis.stats.results.Result` takes its ``__repr__`` and
+``_repr_html_`` from here; the result classes call the ``*_summary`` functions.
+
+Numbers are rounded as R prints them: three decimals in lavaan's blocks, psych's
+``digits = 2`` in psych's (``summary(digits=)`` changes it).
+
+Examples
+--------
+>>> s = Summary("Reliability analysis\\n  raw_alpha\\n       0.82")
+>>> print(s)
+Reliability analysis
+  raw_alpha
+       0.82
+>>> s.as_html().startswith("<pre")
+True
+"""
+from __future__ import annotations
+
+import html
+import math
+import numbers
+import textwrap
+from dataclasses import fields, is_dataclass
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis import __version__
+
+#: Rows of a table shown by a result's ``repr``/HTML before it is cut (the rest: ``to_frame()``).
+MAX_ROWS = 12
+WIDTH = 88
+
+
+class Summary:
+    """The text of a ``summary()``, as statsmodels' ``Summary``: ``print`` it, or let a
+    notebook show it (``_repr_html_``: a ``<pre>`` block); ``as_text()``/``as_html()`` give
+    the strings."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def as_text(self) -> str:
+        return self.text
+
+    def as_html(self) -> str:
+        return f'<pre style="line-height: 1.25">{html.escape(self.text)}</pre>'
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_html_(self) -> str:
+        return self.as_html()
+
+
+# ------------------------------------------------------------------ generic result display
+def number(value: Any, digits: int = 3) -> str:
+    """A value as printed in a result: floats rounded, integers as they are, NaN as ``NA``."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        v = float(value)
+        return "NA" if math.isnan(v) else f"{v:.{digits}f}"
+    return str(value)
+
+
+def rounded(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """A copy with float columns rounded (for display only)."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(digits)
+    return out
+
+
+def _parts(result: Any) -> tuple[dict[str, Any], dict[str, pd.DataFrame | pd.Series],
+                                   dict[str, Mapping[str, Any]]]:
+    """The displayed fields of a dataclass result: scalars, tables, mappings."""
+    scalars: dict[str, Any] = {}
+    tables: dict[str, pd.DataFrame | pd.Series] = {}
+    maps: dict[str, Mapping[str, Any]] = {}
+    for f in fields(result) if is_dataclass(result) else ():
+        if not f.repr:
+            continue
+        value = getattr(result, f.name)
+        if isinstance(value, (pd.DataFrame, pd.Series)):
+            tables[f.name] = value
+        elif isinstance(value, Mapping):
+            maps[f.name] = value
+        elif isinstance(value, str) and "\n" in value:
+            scalars[f.name] = " ".join(value.split())
+        else:
+            scalars[f.name] = value
+    return scalars, tables, maps
+
+
+def _shape(value: pd.DataFrame | pd.Series) -> str:
+    return (f"DataFrame {value.shape[0]} × {value.shape[1]}" if isinstance(value, pd.DataFrame)
+            else f"Series of {len(value)}")
+
+
+def _scalar_text(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(number(v) for v in value) if value else "()"
+    return number(value)
+
+
+def _entry_text(value: Any) -> str:
+    """A value of a mapping (lavaan's fit measures: counts such as df are floats)."""
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        return _shape(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return _scalar_text(value)
+
+
+def result_text(result: Any, frame: pd.DataFrame | None = None) -> str:
+    """A result's ``repr``: its class, scalars rounded, mappings of numbers on a few lines,
+    tables by their shape, then the head of its main table ``frame`` (one screen)."""
+    scalars, tables, maps = _parts(result)
+    name = type(result).__name__
+    lines = [name]
+    width = max((len(k) for k in [*scalars, *tables, *maps]), default=0)
+    for key, value in scalars.items():
+        text = _scalar_text(value)
+        lines.append(f"  {key:<{width}}  {textwrap.shorten(text, WIDTH - width - 4)}")
+    for key, mapping in maps.items():
+        items = ", ".join(f"{k} {_entry_text(v)}" for k, v in mapping.items())
+        wrapped = textwrap.wrap(items, WIDTH - width - 4, max_lines=3, placeholder=" …") or [""]
+        lines.append(f"  {key:<{width}}  {wrapped[0]}")
+        lines += [f"  {'':<{width}}  {w}" for w in wrapped[1:]]
+    for key, table in tables.items():
+        lines.append(f"  {key:<{width}}  {_shape(table)} (.{key})")
+    if frame is not None:
+        with pd.option_context("display.width", WIDTH, "display.max_columns", 12,
+                               "display.max_colwidth", 24):
+            shown = frame.head(MAX_ROWS).to_string(index=False, na_rep="",
+                                                   float_format=lambda v: f"{v:.3f}")
+        lines += ["", textwrap.indent(shown, "  ")]
+        if len(frame) > MAX_ROWS:
+            lines.append(f"  … {len(frame) - MAX_ROWS} more rows: to_frame()")
+    if hasattr(result, "summary"):
+        lines.append("summary() prints the full output.")
+    return "\n".join(lines)
+
+
+def table_html(frame: pd.DataFrame, digits: int = 3, max_rows: int = MAX_ROWS) -> str:
+    """A table for a notebook: numbers rounded, no index, at most ``max_rows`` rows."""
+    shown = frame.head(max_rows)
+    out = shown.to_html(index=False, na_rep="", border=0,
+                        float_format=lambda v: f"{v:.{digits}f}")
+    if len(frame) > max_rows:
+        out += f"<p>… {len(frame) - max_rows} more rows</p>"
+    return out
+
+
+def result_html(result: Any, frame: pd.DataFrame | None = None) -> str:
+    """A result in a notebook: its scalars as a two-column table, then its main table."""
+    scalars, tables, maps = _parts(result)
+    rows = [(k, _scalar_text(v)) for k, v in scalars.items()]
+    rows += [(k, _shape(v)) for k, v in tables.items()]
+    body = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+                   f"<td style='text-align:left'>{html.escape(v)}</td></tr>" for k, v in rows)
+    parts = [f"<div><strong>{html.escape(type(result).__name__)}</strong>",
+             f"<table border='0'>{body}</table>"]
+    for key, mapping in maps.items():
+        values = {k: v for k, v in mapping.items() if isinstance(v, (numbers.Number, str))}
+        if values:
+            parts.append(f"<details><summary>{html.escape(key)}</summary>"
+                         + table_html(pd.DataFrame({key: list(values),
+                                                    "value": list(values.values())}),
+                                      max_rows=len(values)) + "</details>")
+    if frame is not None:
+        parts.append(table_html(frame))
+    return "".join(parts) + "</div>"
+
+
+# ------------------------------------------------------------------ lavaan's summary
+VALUE, SECOND = 54, 12       # where lavaan's first column of values ends; its second's width
+
+
+def _line(label: str, *values: str) -> str:
+    text = f"  {label}".ljust(VALUE - len(values[0]) if values else 0) + (values[0] if values else "")
+    return text + "".join(v.rjust(SECOND) for v in values[1:])
+
+
+def _f3(value: float | None) -> str:
+    return "" if value is None else number(value)
+
+
+def _fit_block(fit: Mapping[str, float], rows: Sequence[tuple[str, str, str | None]],
+               scaled: bool) -> list[str]:
+    """Lines ``label  standard  [scaled]`` for keys of ``fit`` (a missing key prints blank)."""
+    out = []
+    for label, key, key_scaled in rows:
+        first = fit.get(key) if key else None
+        second = fit.get(key_scaled) if key_scaled else None
+        if first is None and second is None:
+            continue
+        if "df" in f"{key} {key_scaled}":             # degrees of freedom: whole when whole
+            first_s, second_s = _entry_text(first) if first is not None else "", \
+                _entry_text(second) if second is not None else ""
+        else:
+            first_s, second_s = _f3(first), _f3(second)
+        out.append(_line(label, first_s, second_s) if scaled else _line(label, first_s))
+    return out
+
+
+def _param_name(row: pd.Series, observed: set[str], kind: str) -> str:
+    name = str(row["rhs"] if kind in ("=~", "~", "~~") else row["lhs"])
+    if kind == "|":
+        name = f"{row['lhs']}|{row['rhs']}"
+    dot = "." if kind in ("var", "~1") and row["lhs"] in observed else ""
+    if kind == "~~" and row["rhs"] in observed and row["lhs"] in observed:
+        dot = "."
+    base = f"   {dot}{name}" if dot else f"    {name}"
+    label = str(row.get("label") or "")
+    if label and kind != ":=":
+        base = base.ljust(18 - len(label) - 2) + f"({label})"
+    return base
+
+
+def _cells(row: pd.Series) -> str:
+    est, se, z, p = row["est"], row["se"], row["z"], row["pvalue"]
+    fixed = se == 0
+    cells = [number(est)]
+    if fixed:
+        cells += ["", "", ""]
+    elif pd.isna(se):
+        cells += ["NA", "", ""]
+    else:
+        cells += [number(se), number(z) if pd.notna(z) else "", number(p) if pd.notna(p) else ""]
+    cells += [number(row["std_lv"]), number(row["std_all"])]
+    return "".join(c.rjust(9) for c in cells)
+
+
+PARAM_HEADER = f"{'':18}{'Estimate':>9}{'Std.Err':>9}{'z-value':>9}{'P(>|z|)':>9}{'Std.lv':>9}{'Std.all':>9}"
+#: lavaan's parameter blocks in its order: (heading, op, which rows).
+BLOCKS = (("Latent Variables:", "=~"), ("Regressions:", "~"), ("Covariances:", "~~"),
+          ("Intercepts:", "~1"), ("Thresholds:", "|"), ("Variances:", "var"),
+          ("Scales y*:", "~*~"))
+
+
+def _block_rows(est: pd.DataFrame, kind: str) -> pd.DataFrame:
+    if kind == "~~":
+        return est[(est.op == "~~") & (est.lhs != est.rhs)]
+    if kind == "var":
+        return est[(est.op == "~~") & (est.lhs == est.rhs)]
+    return est[est.op == kind]
+
+
+def _parameter_blocks(est: pd.DataFrame, observed: set[str]) -> list[str]:
+    out: list[str] = []
+    for heading, kind in BLOCKS:
+        rows = _block_rows(est, kind)
+        if rows.empty:
+            continue
+        out += ["", heading, PARAM_HEADER]
+        last = None
+        for _, row in rows.iterrows():
+            if kind in ("=~", "~", "~~") and row["lhs"] != last:
+                dot = "." if kind == "~~" and row["lhs"] in observed else ""
+                out.append(f"  {dot}{row['lhs']} {kind}")
+                last = row["lhs"]
+            out.append(_param_name(row, observed, kind).ljust(18) + _cells(row))
+    return out
+
+
+def lavaan_summary(result: Any, std_lv: np.ndarray, observed: Sequence[str],
+                   group_n: Sequence[int] = ()) -> Summary:
+    """The text of lavaan's ``summary(fit, fit.measures = TRUE, standardized = TRUE)`` for a
+    :class:`~analysis.stats.sem.CFAResult`; ``std_lv`` holds lavaan's Std.lv column (in the
+    order of ``result.estimates``), ``observed`` the observed variables (printed with lavaan's
+    dot where a row is a residual), ``group_n`` the rows of each group."""
+    fit = {k: float(v) for k, v in result.fit.items()}
+    if "baseline.chisq" in fit and "baseline.pvalue" not in fit:
+        fit["baseline.pvalue"] = float(stats.chi2.sf(fit["baseline.chisq"], fit["baseline.df"]))
+    est = result.estimates.assign(std_lv=std_lv)
+    obs = set(observed)
+    robust = result.estimator in ("MLR", "WLSMV")
+    wlsmv = result.estimator == "WLSMV"
+    head = f"analysis {__version__} (lavaan 0.6.14's estimator)"
+    lines = [f"{head} ended normally" if result.converged else f"{head} did NOT end normally"]
+    lines += ["", _line("Estimator", "DWLS" if wlsmv else "ML"),
+              _line("Optimization method", "GAUSS-NEWTON" if wlsmv else "FISHER SCORING")]
+    if "npar" in fit:
+        lines.append(_line("Number of model parameters", number(int(fit["npar"]))))
+    lines.append("")
+    if result.group_labels:
+        lines.append(_line("Number of observations per group:", ""))
+        for g, n_g in zip(result.group_labels, group_n):
+            lines.append(_line(f"  {g}", number(n_g)))
+    else:
+        lines.append(_line("Number of observations", number(result.n)))
+    if result.n_total and result.n_total != result.n:
+        lines.append(_line("Number of rows in the data", number(result.n_total)))
+    if result.missing != "listwise":
+        lines.append(_line("Number of missing patterns", number(result.n_patterns)))
+        lines.append(_line("Missing", result.missing))
+    if not result.converged:
+        return Summary("\n".join(lines + ["", *result.warnings]))
+    lines += ["", "Model Test User Model:"]
+    if robust:
+        lines.append(" " * (VALUE - len("Standard")) + "Standard" + "Scaled".rjust(SECOND))
+    else:
+        lines.append("")
+    lines += _fit_block(fit, [("Test statistic", "chisq", "chisq.scaled"),
+                              ("Degrees of freedom", "df", "df.scaled"),
+                              ("P-value (Chi-square)", "pvalue", "pvalue.scaled"),
+                              ("Scaling correction factor", "", "chisq.scaling.factor"),
+                              ("Shift parameter", "", "chisq.shift.parameters")], robust)
+    if result.estimator == "MLR":
+        lines.append("    Yuan-Bentler correction (Mplus variant)")
+    elif wlsmv:
+        lines.append("    simple second-order correction")
+    lines += ["", "Model Test Baseline Model:", ""]
+    lines += _fit_block(fit, [("Test statistic", "baseline.chisq", "baseline.chisq.scaled"),
+                              ("Degrees of freedom", "baseline.df", "baseline.df.scaled"),
+                              ("P-value", "baseline.pvalue", "baseline.pvalue.scaled"),
+                              ("Scaling correction factor", "", "baseline.chisq.scaling.factor")],
+                        robust)
+    lines += ["", "User Model versus Baseline Model:", ""]
+    lines += _fit_block(fit, [("Comparative Fit Index (CFI)", "cfi", "cfi.scaled"),
+                              ("Tucker-Lewis Index (TLI)", "tli", "tli.scaled")], robust)
+    if "cfi.robust" in fit:
+        lines += [""] + _fit_block(fit, [("Robust Comparative Fit Index (CFI)", "", "cfi.robust"),
+                                         ("Robust Tucker-Lewis Index (TLI)", "", "tli.robust")], True)
+    if "logl" in fit:
+        npar, n = fit["npar"], fit.get("ntotal", result.n)
+        sabic = -2 * fit["logl"] + npar * math.log((n + 2) / 24)
+        both = {**fit, "sabic": sabic}
+        lines += ["", "Loglikelihood and Information Criteria:", ""]
+        lines += _fit_block(both, [("Loglikelihood user model (H0)", "logl", None),
+                                   ("Loglikelihood unrestricted model (H1)", "unrestricted.logl", None)],
+                            False)
+        lines.append("")
+        lines += _fit_block(both, [("Akaike (AIC)", "aic", None), ("Bayesian (BIC)", "bic", None),
+                                   ("Sample-size adjusted Bayesian (SABIC)", "sabic", None)], False)
+    lines += ["", "Root Mean Square Error of Approximation:", ""]
+    lines += _fit_block(fit, [("RMSEA", "rmsea", "rmsea.scaled"),
+                              ("90 Percent confidence interval - lower", "rmsea.ci.lower",
+                               "rmsea.ci.lower.scaled"),
+                              ("90 Percent confidence interval - upper", "rmsea.ci.upper",
+                               "rmsea.ci.upper.scaled"),
+                              ("P-value H_0: RMSEA <= 0.050", "rmsea.pvalue", "rmsea.pvalue.scaled")],
+                        robust)
+    if "rmsea.robust" in fit:
+        lines += [""] + _fit_block(fit, [("Robust RMSEA", "", "rmsea.robust"),
+                                         ("90 Percent confidence interval - lower", "",
+                                          "rmsea.ci.lower.robust"),
+                                         ("90 Percent confidence interval - upper", "",
+                                          "rmsea.ci.upper.robust")], True)
+    lines += ["", "Standardized Root Mean Square Residual:", ""]
+    lines += _fit_block(fit, [("SRMR", "srmr", "srmr" if robust else None)], robust)
+    se_kind = {"ML": "Standard", "MLR": "Sandwich", "WLSMV": "Robust.sem"}[result.estimator]
+    info = "Observed" if result.estimator == "MLR" or result.missing != "listwise" else "Expected"
+    lines += ["", "Parameter Estimates:", "", _line("Standard errors", se_kind),
+              _line("Information", info),
+              _line("Information saturated (h1) model",
+                    "Unstructured" if wlsmv or result.missing != "listwise" else "Structured")]
+    groups = sorted(g for g in est.group.unique() if g > 0)
+    for g in groups:
+        if result.group_labels:
+            lines += ["", "", f"Group {g} [{result.group_labels[g - 1]}]:"]
+        lines += _parameter_blocks(est[est.group == g], obs)
+    defined = est[est.op == ":="]
+    if not defined.empty:
+        lines += ["", "Defined Parameters:", PARAM_HEADER]
+        for _, row in defined.iterrows():
+            lines.append(f"    {row['lhs']}".ljust(18) + _cells(row))
+    if result.warnings:
+        lines += ["", "Warnings:"] + [f"  {w}" for w in result.warnings]
+    return Summary("\n".join(lines))
+
+
+# ------------------------------------------------------------------ psych's prints
+def _psych_table(frame: pd.DataFrame, digits: int, index: str | None = None) -> str:
+    """A table printed as R prints a data frame: row names first, numbers rounded."""
+    shown = frame.set_index(index) if index else frame.copy()
+    shown.index.name = shown.columns.name = None
+    text = rounded(shown, digits).to_string(na_rep="NA", float_format=lambda v: f"{v:.{digits}f}")
+    return text
+
+
+def alpha_summary(result: Any, digits: int = 2) -> Summary:
+    """psych's ``print(alpha(x))`` for an :class:`~analysis.stats.reliability.AlphaResult`.
+
+    ``average_r`` and ``S/N`` follow from the standardized alpha (psych's ``std.alpha`` is
+    ``k r / (1 + (k - 1) r)`` of the mean inter-item correlation ``r``); G6(smc), the item
+    means and the item-total correlations before correction are not kept in the result and
+    are left out."""
+    k = result.n_items
+
+    def av_r(std_alpha: float, items: int) -> float:
+        return std_alpha / (items - (items - 1) * std_alpha)
+
+    r = av_r(result.std_alpha, k)
+    top = pd.DataFrame({"raw_alpha": [result.alpha], "std.alpha": [result.std_alpha],
+                        "average_r": [r], "S/N": [k * r / (1 - r)], "n": [result.n]},
+                       index=[""])
+    lines = ["", "Reliability analysis   ", f"Items: {k}, missing = {result.missing!r}", "",
+             textwrap.indent(_psych_table(top, digits), " ")]
+    if result.ci_method != "none":
+        level = round(100 * result.ci_level)
+        ci = pd.DataFrame({"lower": [result.ci_low], "alpha": [result.alpha],
+                           "upper": [result.ci_high]}, index=[result.ci_method.capitalize()])
+        lines += ["", f"    {level}% confidence boundaries ",
+                  _psych_table(ci, digits)]
+    items = result.items.set_index("item")
+    dropped = pd.DataFrame({"raw_alpha": items["alpha_if_dropped"],
+                            "std.alpha": items["std_alpha_if_dropped"]})
+    dropped["average_r"] = [av_r(a, k - 1) for a in dropped["std.alpha"]]
+    dropped["S/N"] = (k - 1) * dropped["average_r"] / (1 - dropped["average_r"])
+    lines += ["", " Reliability if an item is dropped:", _psych_table(dropped, digits), "",
+              " Item statistics ",
+              _psych_table(pd.DataFrame({"n": items["n"], "r.drop": items["item_rest_r"]}),
+                           digits)]
+    return Summary("\n".join(lines))
+
+
+def omega_summary(result: Any, digits: int = 2) -> Summary:
+    """Model-based reliability of an :class:`~analysis.stats.reliability.OmegaResult`, as
+    semTools' ``compRelSEM`` and psych's ``omega`` name them."""
+    lines = ["", f"Omega (model-based reliability; {result.estimator} CFA of {result.n} complete rows"
+             + (f", {result.n_dropped} dropped)" if result.n_dropped else ")"),
+             "Call: omega(model)", "", " " + " ".join(result.model.split()), "",
+             f"Omega Total {number(result.omega_total, digits)}"]
+    if not math.isnan(result.omega_hierarchical):
+        lines.append(f"Omega Hierarchical: {number(result.omega_hierarchical, digits)}")
+    lines += ["", "Omega of each factor (its indicators' sum):",
+              _psych_table(result.per_factor, digits, "factor")]
+    return Summary("\n".join(lines))
+
+
+def efa_summary(result: Any, digits: int = 2) -> Summary:
+    """psych's ``print(fa(r, nfactors))`` for an :class:`~analysis.stats.structure.EFAResult`."""
+    loadings = result.loadings.set_index("item")
+    table = loadings.assign(h2=result.communalities.to_numpy(), u2=result.uniquenesses.to_numpy())
+    lam = loadings.to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        com = (lam ** 2).sum(axis=1) ** 2 / (lam ** 4).sum(axis=1)
+    table["com"] = com
+    kind = "pattern matrix" if result.rotation in ("oblimin", "promax", "geominQ", "quartimin") \
+        else "loadings"
+    ve = result.variance_explained.set_index("factor")
+    share = ve["ss_loadings"] / ve["ss_loadings"].sum()
+    var = pd.DataFrame({"SS loadings": ve["ss_loadings"], "Proportion Var": ve["proportion"],
+                        "Cumulative Var": ve["cumulative"], "Proportion Explained": share,
+                        "Cumulative Proportion": share.cumsum()}).T
+    lines = [f"Factor Analysis using method =  {result.method}",
+             f"Call: efa(data, n_factors = {len(result.factors)}, method = {result.method!r}, "
+             f"rotation = {result.rotation!r})",
+             f"Standardized loadings ({kind}) based upon correlation matrix",
+             _psych_table(table, digits), "", _psych_table(var, digits)]
+    if len(result.factors) > 1:
+        cor = result.factor_cor.set_index("factor")
+        lines += ["", " With factor correlations of ", _psych_table(cor, digits)]
+    if not result.converged:
+        lines += ["", "The extraction did not converge."]
+    return Summary("\n".join(lines))
+
+
+ICC_NAMES = {"ICC1": "Single_raters_absolute", "ICC2": "Single_random_raters",
+             "ICC3": "Single_fixed_raters", "ICC1k": "Average_raters_absolute",
+             "ICC2k": "Average_random_raters", "ICC3k": "Average_fixed_raters"}
+
+
+def icc_summary(result: Any, digits: int = 2) -> Summary:
+    """psych's ``print(ICC(x))`` for an :class:`~analysis.stats.reliability.ICCResult`."""
+    t = result.table.copy()
+    t.index = [ICC_NAMES.get(x, x) for x in t["type"]]
+    t = t.rename(columns={"icc": "ICC", "ci_low": "lower bound", "ci_high": "upper bound"})
+    shown = t[["type", "ICC", "F", "df1", "df2", "p", "lower bound", "upper bound"]]
+    lines = [f"Call: icc(data, method = {result.method!r})", "",
+             "Intraclass correlation coefficients ", _psych_table(shown, digits), "",
+             f" Number of subjects = {result.n}     Number of Judges =  {result.k}",
+             *([f" ({result.n_dropped} subjects dropped)"] if result.n_dropped else []),
+             "", "Variance components:",
+             _psych_table(result.variance, digits, "component")]
+    return Summary("\n".join(lines))
