@@ -128,5 +128,5 @@ def test_headerless_file_error_never_prints_an_identity_code(tmp_path, code):
     with pytest.raises(InputError) as err:
         load_responses(path, "3x10d")
     text = str(err.value) + "".join(str(p) for p in err.value.problems)
-    assert "no respondent_id column" in text and "xxxxxx-xxxx" in text
+    assert "no respondent id column" in text and "xxxxxx-xxxx" in text
     assert "308" not in text and "131052" not in text and "010101" not in text

@@ -309,8 +309,8 @@ class Instrument:
 
     def header_forms(self, key: str) -> list[str]:
         """Headers built for item ``key`` from the declared perspective and domain names and
-        matrix questions (besides its key, labels and aliases); a form that would name two items
-        is not used.
+        matrix questions (besides its key, labels and aliases); a header matching a form that names
+        two items is ambiguous (:meth:`match_headers`).
 
         Examples
         --------

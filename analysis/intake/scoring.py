@@ -139,7 +139,9 @@ def _rating_matrix(responses: pd.DataFrame, items: list[Item], ins: Instrument) 
     keys = [it.key for it in items]
     missing = [k for k in keys if k not in responses.columns]
     if missing:
-        raise ValueError(f"responses lack item columns {missing} of instrument {ins.id!r}")
+        headers = "; ".join(" / ".join(dict.fromkeys(ins.item(k).label.values())) for k in missing[:5])
+        raise ValueError(f"responses lack item columns {missing} of instrument {ins.id!r} (a file heads them "
+                         f"with their labels: {headers}{' …' if len(missing) > 5 else ''})")
     dup = sorted({k for k in keys if (responses.columns == k).sum() > 1})
     if dup:
         raise ValueError(f"responses have duplicated item columns {dup}")
