@@ -230,7 +230,8 @@ def test_intake_lists_rejected_rows(tmp_path):
     shutil.copytree(DEMO, data)
     raw = pd.read_csv(data / "cohort_swls.csv")
     raw["swls_3"] = raw["swls_3"].astype(object)
-    raw.loc[4, "swls_3"] = 9                               # SWLS items are 1–7; file row 6
+    raw.loc[4, "swls_3"] = 9                               # SWLS items are 1–7; file row 6: an invalid answer
+    raw.loc[6, "respondent_id"] = None                     # file row 8: a row without its id is rejected
     raw.to_csv(data / "cohort_swls.csv", index=False)
     out = tmp_path / "out"
     outcomes = run(data, out, only=["01"], workers=1)
@@ -239,12 +240,13 @@ def test_intake_lists_rejected_rows(tmp_path):
     assert internal_folder(out) == internal and not list(out.iterdir())
     b = book(internal, "01_data_intake")
     intake = b["intake"].set_index("file")
-    assert intake.loc["cohort_swls.csv", ["n_read", "n_accepted", "n_rejected"]].tolist() == [900, 899, 1]
-    rejected = b["rejected"]
-    assert rejected.loc[0, ["row", "column"]].tolist() == [6, "swls_3"] and str(rejected.loc[0, "value"]) == "9"
-    assert rejected.loc[0, "file"] == "cohort_swls.csv"   # relative to the data folder, never an absolute path
+    assert intake.loc["cohort_swls.csv", ["n_read", "n_accepted", "n_rejected", "n_invalid"]].tolist() == [900, 899, 1, 1]
+    rejected, invalid = b["rejected"], b["invalid_answers"]
+    assert rejected[["row", "file"]].values.tolist() == [[8, "cohort_swls.csv"]]   # relative, never absolute
+    assert invalid.loc[0, ["row", "column"]].tolist() == [6, "swls_3"] and str(invalid.loc[0, "value"]) == "9"
+    assert invalid.loc[0, "file"] == "cohort_swls.csv" and invalid.loc[0, "reason"].startswith("expected an integer 1–7")
     rows = pd.read_csv(internal / "scores" / "cohort_swls_rejected.csv")
-    assert rows["file"].tolist() == ["cohort_swls.csv"]
+    assert rows["file"].tolist() == ["cohort_swls.csv"] * 2 and rows["scope"].tolist() == ["answer", "row"]
 
 
 # --------------------------------------------------------------------------- 02

@@ -27,7 +27,8 @@ def intake_table(intake: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        The intake rows, then ``"(all files)"`` with the column sums, and ``balanced``
+        The intake rows, then ``"(all files)"`` with the sums of the counts (``n_invalid`` too,
+        when given: :func:`intake_counts`), and ``balanced``
         (``n_accepted + n_rejected == n_read``).
 
     Raises
@@ -52,7 +53,7 @@ def intake_table(intake: pd.DataFrame) -> pd.DataFrame:
             f"{r.file}: read {r.n_read}, accepted {r.n_accepted} + rejected {r.n_rejected}"
             for r in bad.itertuples()))
     total = {c: "" for c in out.columns} | {"file": TOTAL, "balanced": True}
-    total |= {c: int(out[c].sum()) for c in ("n_read", "n_accepted", "n_rejected")}
+    total |= {c: int(out[c].sum()) for c in ("n_read", "n_accepted", "n_rejected", "n_invalid") if c in out}
     return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
 
 
