@@ -413,3 +413,48 @@ def test_matrix_prefix_only_from_declared_questions_and_closest_header_hint(tmp_
     cs = write(tmp_path, "id;Kuinka samaa mieltä olet seuraavista väittämistä? - Mielipiteitäni kuunneltiin\nA;4\n",
                name="cs.csv")
     assert "cs_7" in load_responses(cs, "client-survey").data
+
+
+def test_headers_as_a_survey_tool_writes_them(tmp_path):
+    # numbering, the scale suffix after a dash or a colon or in parentheses, an example in the
+    # declared label left out, a reverse-keyed item without its marker, 'Asiakastunnus' as id
+    headers = ["Asiakastunnus", "1. Terveys - tyytyväisyys nyt", "Q2 Vaikeuksista selviäminen (0-10)",
+               "3) Asuminen: tyytyväisyys", "8. Omien vahvuuksien kehittäminen - tyytyväisyys nyt",
+               "9. Itsetunto: Tyytyväisyys", "Itsetunto - tärkeys"]
+    res = load_responses(write(tmp_path, ";".join(headers) + "\nA;1;2;3;8;9;10\n"), "3x10d")
+    assert list(res.header_map.values()) == ["respondent_id", "sat_health", "sat_resilience", "sat_housing",
+                                             "sat_strengths", "sat_self_esteem", "imp_self_esteem"]
+    cs = load_responses(write(tmp_path, "Tunniste;6. Tuesta ei ollut minulle hyötyä\nA;2\n", name="cs.csv"),
+                        "client-survey")
+    assert cs.data["cs_6"].tolist() == [2.0]
+    # a header meant for an item the scoring needs, but not written as declared: refused with the
+    # expected header in the file's language and the header itself, never an internal key
+    with pytest.raises(InputError) as err:
+        load_responses(write(tmp_path, ";".join(headers[:2]) + ";Raha-asiatt - tyytyväisyys nyt\nA;1;2\n",
+                             name="near.csv"), "3x10d")
+    (p,) = err.value.problems
+    assert p.column == "Raha-asiatt - tyytyväisyys nyt" and "'Tyytyväisyys nyt – Raha-asiat'" in p.reason
+    assert "sat_finances" not in str(err.value)
+
+
+def test_a_header_two_items_fold_to_is_an_error_not_a_guess(tmp_path):
+    spec = tmp_path / "two.yaml"
+    spec.write_text("""\
+id: two
+title: {en: Two, fi: Kaksi, sv: Två}
+reference: test
+notes: the project's own labels; a label override file may replace them
+response_scales: {s: {min: 0, max: 4}}
+items:
+- {key: a, scale: s, label: {en: "Health (now)", fi: "Terveys (nyt)", sv: "Hälsa (nu)"}}
+- {key: b, scale: s, label: {en: "Health (before)", fi: "Terveys (ennen)", sv: "Hälsa (före)"}}
+scores:
+- {key: total, label: {en: Total, fi: Yhteensä, sv: Totalt}, items: [a, b], method: mean, range: [0, 4]}
+""", encoding="utf-8")
+    from analysis.intake.instruments import load_instrument
+    ins = load_instrument(spec)
+    assert ins.match_headers(["Terveys (nyt)", "Terveys", "2. Terveys (ennen)"]) == (
+        {"Terveys (nyt)": "a", "2. Terveys (ennen)": "b"}, {"Terveys": ["a", "b"]})
+    with pytest.raises(InputError) as err:
+        load_responses(write(tmp_path, "id;Terveys\nA;1\n"), ins)
+    assert "matches the items 'Terveys (nyt)', 'Terveys (ennen)'" in str(err.value)

@@ -206,10 +206,10 @@ class Instrument:
 
         A header is compared with every declared name of an item — its key, labels, aliases and
         the forms built from the declarations (:meth:`header_forms`) — after :func:`header_text`
-        has folded case, punctuation, dashes and white space on both sides, in three steps, the
+        has folded case, punctuation, dashes and white space on both sides, in four steps, the
         first that finds anything deciding: (1) header and name as they are; (2) the header
-        without its numbering (``1.``, ``Q3``, ``3)``) and parenthesised parts (a scale suffix such
-        as ``(0-10)``); (3) the name without its parenthesised parts too (a marker such as a
+        without its numbering (``1.``, ``Q3``, ``3)``); (3) nor its parenthesised parts (a scale
+        suffix such as ``(0-10)``); (4) the name without its parenthesised parts too (a marker such as a
         reverse key's ``(negative)`` or an example such as ``(e.g. hobbies)``, which a survey
         tool need not show). A scale suffix written with a dash or a colon (``Health -
         satisfaction now``, ``Health: satisfaction``) is a perspective label or alias, declared in
@@ -236,7 +236,8 @@ class Instrument:
         ambiguous: dict[str, list[str]] = {}
         for h in headers:
             light, loose = header_text(h), header_text(h, loose=True)
-            for key, tier in ((light, 0), (loose, 0), (loose, 1)):
+            unnumbered = header_text(_NUMBERING.sub("", str(h), count=1))
+            for key, tier in ((light, 0), (unnumbered, 0), (loose, 0), (loose, 1)):
                 keys = self._header_index[tier].get(key)
                 if keys:
                     if len(keys) == 1:
