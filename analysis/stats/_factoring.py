@@ -12,8 +12,8 @@ from typing import Callable, Literal
 import numpy as np
 import pandas as pd
 from scipy import optimize
-from threadpoolctl import threadpool_limits
 
+from analysis.stats._blas import one_thread
 from analysis.stats.checks import numeric_frame
 
 
@@ -126,7 +126,7 @@ def _extract(r: np.ndarray, nf: int, method: str) -> tuple[np.ndarray, bool]:
         fun, jac, args = _ml_objective, _ml_gradient, (r, nf)
     else:
         fun, jac, args = minres_objective, minres_gradient, (r, nf, method == "uls")
-    with threadpool_limits(limits=1, user_api="blas"):  # small matrices: threads only cost
+    with one_thread():  # small matrices: threads only cost
         res = optimize.minimize(fun, start, args=args, jac=jac, method="L-BFGS-B",
                                 bounds=[(0.005, upper)] * len(start),
                                 options={"ftol": 1e-15, "gtol": 1e-10, "maxiter": 10_000})
