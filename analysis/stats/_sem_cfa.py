@@ -10,11 +10,11 @@ Import the functions from :mod:`analysis.stats.sem`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal, Mapping, Sequence, TypedDict
+from typing import TYPE_CHECKING, Any, Iterable, Literal, Mapping, Sequence, TypedDict
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from analysis.stats import _sem_fit, _sem_ordinal
 from analysis.stats._blas import one_blas_thread
@@ -38,6 +38,9 @@ from analysis.stats.display import Summary, lavaan_summary
 from analysis.stats.lavaan_syntax import ModelSyntaxError, parse_model
 from analysis.stats.notices import Notice
 from analysis.stats.results import Result
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: lavaan's ``estimator`` names (lower case is accepted too): ML, ML with robust SEs and the
 #: Yuan–Bentler scaled test, and DWLS with the WLSMV corrections for ordered items.
@@ -134,6 +137,12 @@ class CFAResult(Result):
             std_lv = np.concatenate([std_lv, deff(std_lv)])
         return lavaan_summary(self, std_lv, st.pt.ov, [s.n for s in st.model.samples])
 
+    def plot(self, *, labels: Mapping[str, str] | None = None, standardized: bool = True,
+             group: int = 1) -> Figure:
+        """The path diagram: :func:`analysis.stats.sem.path_diagram` of this fit."""
+        from analysis.stats._sem_diagram import path_diagram  # it imports this module
+        return path_diagram(self, labels=labels, standardized=standardized, group=group)
+
 
 class _Common(TypedDict):
     """The fields of a :class:`CFAResult` known before the fit."""
@@ -170,22 +179,28 @@ def prepare(data: pd.DataFrame, ov: Sequence[str], ov_x: Sequence[str], group: s
         raise ValueError(f"data has no column(s) {absent} used in the model/group; "
                          f"available columns: {list(data.columns)}")
     problems = []
-    X = pd.DataFrame(index=data.index)
+    cols = []
     for v in ov:
-        col = pd.to_numeric(data[v], errors="coerce")
-        bad = col.isna() & data[v].notna()
+        raw = data[v]
+        if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "biuf":   # no parsing needed
+            cols.append(raw.to_numpy().astype(float))
+            continue
+        col = pd.to_numeric(raw, errors="coerce")
+        bad = col.isna() & raw.notna()
         for idx in data.index[bad][:5]:
             problems.append(f"row {idx!r}, column {v!r}: value {data.at[idx, v]!r} is not numeric")
         if bad.sum() > 5:
             problems.append(f"column {v!r}: {int(bad.sum()) - 5} more non-numeric values")
-        X[v] = col.astype(float)
+        cols.append(col.astype(float).to_numpy())
     if problems:
         raise ValueError("SEM data problems (expected numeric item scores):\n  "
                          + "\n  ".join(problems))
+    Xt = np.vstack(cols)          # variables × rows, as pandas stores a float block: the
+    observed = ~np.isnan(Xt)      # parts below are Fortran-ordered, as they always were
     warnings: list[str] = []
-    keep = pd.Series(True, index=data.index)
+    keep = np.ones(len(data), dtype=bool)
 
-    def drop(mask: pd.Series, key: str, method: str, reason: str) -> pd.Series:
+    def drop(mask: np.ndarray, key: str, method: str, reason: str) -> np.ndarray:
         gone = list(data.index[~mask & keep])
         if gone:
             shown = ", ".join(map(str, gone[:10])) + (" …" if len(gone) > 10 else "")
@@ -196,24 +211,26 @@ def prepare(data: pd.DataFrame, ov: Sequence[str], ov_x: Sequence[str], group: s
         return keep & mask
 
     if group:
-        keep = drop(data[group].notna(), "no_group", "missing group", f"have no value in {group!r}")
+        has_group = data[group].notna().to_numpy()
+        keep = drop(has_group, "no_group", "missing group", f"have no value in {group!r}")
     if missing == "listwise":
-        keep = drop(X.notna().all(axis=1), "listwise", "listwise deletion",
+        keep = drop(observed.all(axis=0), "listwise", "listwise deletion",
                     "have missing values in the model variables")
     else:
         if missing == "ml" and len(ov_x):
-            keep = drop(X[list(ov_x)].notna().all(axis=1), "no_covariate", "missing='ml' with fixed.x",
+            xi = [list(ov).index(v) for v in ov_x]
+            keep = drop(observed[xi].all(axis=0), "no_covariate", "missing='ml' with fixed.x",
                         f"lack an exogenous covariate {list(ov_x)} (use missing='ml.x' to "
                         "keep them)")
-        keep = drop(X.notna().any(axis=1), "no_value", f"missing={missing!r}",
+        keep = drop(observed.any(axis=0), "no_value", f"missing={missing!r}",
                     "have no value on any model variable")
     if group:
-        gcol = data[group].astype(str)
-        labels = tuple(pd.unique(gcol[data[group].notna()]))
-        parts = [X[keep & (gcol == lab)].to_numpy() for lab in labels]
+        gcol = data[group].astype(str).to_numpy()
+        labels = tuple(pd.unique(gcol[has_group]))
+        parts = [Xt.compress(keep & (gcol == lab), axis=1).T for lab in labels]
     else:
         labels = ()
-        parts = [X[keep].to_numpy()]
+        parts = [Xt.compress(keep, axis=1).T]
     return parts, labels, warnings
 
 
@@ -414,8 +431,7 @@ def _estimates(state: FitState, level: float = 0.95) -> pd.DataFrame:
     std = standardize(model, est) if np.all(np.isfinite(est)) else np.full(n, np.nan)
     if state.on_bound is not None:
         se[state.on_bound] = np.nan          # a parameter on its bound has no SE (lavaan: NA)
-    rows = pd.DataFrame({"lhs": pt.lhs, "op": pt.op, "rhs": pt.rhs, "group": pt.group,
-                         "label": pt.label, "est": est, "se": se, "std_all": std})
+    lhs, op, rhs, group, label = pt.lhs, pt.op, pt.rhs, pt.group, pt.label
     if deff is not None:
         d_est = deff(est)
         if vcov is not None and np.all(np.isfinite(theta)):
@@ -423,22 +439,20 @@ def _estimates(state: FitState, level: float = 0.95) -> pd.DataFrame:
             d_se = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", J, vcov, J), 0, None))
         else:
             d_se = np.full(len(d_est), np.nan)
-        d_std = deff(std)
-        defs = pd.DataFrame({"lhs": [s.lhs for s in pt.definitions], "op": ":=",
-                             "rhs": [s.rhs.replace(" ", "") for s in pt.definitions],
-                             "group": 0, "label": [s.lhs for s in pt.definitions],
-                             "est": d_est, "se": d_se, "std_all": d_std})
-        rows = pd.concat([rows, defs], ignore_index=True)
+        names = [s.lhs for s in pt.definitions]
+        lhs, label = [*lhs, *names], [*label, *names]
+        op = [*op, *[":="] * len(names)]
+        rhs = [*rhs, *[s.rhs.replace(" ", "") for s in pt.definitions]]
+        group = np.concatenate([group, np.zeros(len(names), dtype=np.int64)])
+        est, se, std = (np.concatenate(a) for a in ((est, d_est), (se, d_se), (std, deff(std))))
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(rows.se > 0, rows.est / rows.se, np.nan)
-    fixed = np.concatenate([~free, np.zeros(len(rows) - n, dtype=bool)])
-    z[fixed] = np.nan
-    crit = stats.norm.ppf(0.5 + level / 2)
-    rows.insert(7, "z", z)
-    rows.insert(8, "pvalue", 2 * stats.norm.sf(np.abs(z)))
-    rows.insert(9, "ci_lower", rows.est - crit * rows.se)
-    rows.insert(10, "ci_upper", rows.est + crit * rows.se)
-    return rows
+        z = np.where(se > 0, est / se, np.nan)
+    z[:n][~free] = np.nan
+    crit = special.ndtri(0.5 + level / 2)          # stats.norm.ppf and .sf without the objects
+    return pd.DataFrame({"lhs": lhs, "op": op, "rhs": rhs, "group": group, "label": label,
+                         "est": est, "se": se, "z": z, "pvalue": 2 * special.ndtr(-np.abs(z)),
+                         "ci_lower": est - crit * se, "ci_upper": est + crit * se,
+                         "std_all": std})
 
 
 # ------------------------------------------------------------------------ public API

@@ -89,6 +89,7 @@ from analysis.stats._sem_cfa import (
     sem,
     standardized_solution,
 )
+from analysis.stats._sem_diagram import path_diagram
 from analysis.stats._sem_invariance import (
     CHEN_2007,
     PartialStep,
@@ -106,4 +107,5 @@ __all__ = ["CFAResult", "ScoreTestResult", "cfa", "sem", "invariance", "measurem
            "longitudinal_invariance", "longitudinal_syntax",
            "latent_mean_differences", "modification_indices", "standardized_solution",
            "equality_score_tests", "ModelSyntaxError", "GROUP_EQUAL", "CHEN_2007", "MISSING",
-           "ESTIMATORS", "STD_TYPES", "Estimator", "Missing", "StdType", "PartialStep"]
+           "ESTIMATORS", "STD_TYPES", "Estimator", "Missing", "StdType", "PartialStep",
+           "path_diagram"]
