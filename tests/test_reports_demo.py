@@ -199,16 +199,123 @@ def test_published_folder_holds_no_person_level_data_and_no_paths(demo):
                 assert not found, (path, found)
 
 
+#: English function words (whole words) that a Finnish sentence never has; names of software
+#: and instruments (System Usability Scale, psych::alpha) contain none of them.
+ENGLISH = re.compile(r"\b(the|of|and|with|is|are|not|were|was|been|have|has|which|that|these|this|from|for|"
+                     r"than|only|items|item|rows|correlate|correlates|matrix|smoothed|listwise|left|out|"
+                     r"missing value|see)\b", re.I)
+#: A Python literal or a placeholder in a published text or table cell.
+LITERAL = re.compile(r"\['|\[\"|\{'|\bNone\b|\bnan\b|\bNaN\b|\bTrue\b|\bFalse\b")
+#: An absolute path of a POSIX or Windows machine.
+ABSOLUTE_PATH = re.compile(r"(?<![\w.<])/(tmp|home|work|Users|var|usr|root)/|\b[A-Z]:\\")
+
+
+def _texts(path: Path) -> list[str]:
+    """The visible text of a report, one piece per paragraph or table cell: the HTML without
+    markup, scripts, styles and embedded images; the Word file's paragraphs and cells."""
+    if path.suffix == ".docx":
+        import docx
+        document = docx.Document(str(path))
+        cells = [c.text for table in document.tables for row in table.rows for c in row.cells]
+        return [p.text for p in document.paragraphs] + cells
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", path.read_text(encoding="utf-8"), flags=re.S)
+    return [unescape(t) for t in re.split(r"<[^>]+>", html)]
+
+
+def _answers(folder: Path = DEMO) -> set[str]:
+    """The free-text answers of the study's files (data, not report text: shown as written)."""
+    out: set[str] = set()
+    for raw in folder.glob("*.csv"):
+        table = pd.read_csv(raw, dtype=str, keep_default_na=False)
+        out |= {v.strip() for v in table.to_numpy().ravel() if " " in v}
+    return out
+
+
 def test_finnish_run_is_finnish_throughout(demo, demo_fi):
+    answers = _answers()
+    found = []
     for name in REPORTS:
         html = (where(demo_fi, name) / f"{name}.html").read_text(encoding="utf-8")
         assert 'lang="fi"' in html and "Synteettinen esimerkkiaineisto" in html
         for english in ("Table ", "Section not produced", "Synthetic demonstration data", "Contents"):
             assert english not in html, (name, english)
+        for suffix in (".html", ".docx"):
+            path = where(demo_fi, name) / f"{name}{suffix}"
+            for text in (t.strip() for t in _texts(path)):
+                if not text or text in answers:
+                    continue
+                words = re.sub(r"--[\w-]+", " ", text)      # the options of a command the report quotes
+                for pattern, seen in ((ENGLISH, words), (LITERAL, text), (ABSOLUTE_PATH, text)):
+                    if pattern.search(seen):
+                        found.append((path.name, pattern.search(seen)[0], text[:160]))
+    assert not found, found
     en, fi = book(demo, "04_pilot_evaluation"), book(demo_fi, "04_pilot_evaluation")
     pd.testing.assert_frame_equal(en["change"], fi["change"])          # labels change, numbers do not
     html = (demo_fi / "04_pilot_evaluation.html").read_text(encoding="utf-8")
     assert "Muutos osa-alueittain" in html and "Terveys" in html
+
+
+def _is_number(text: str) -> bool:
+    return bool(re.fullmatch(r"-?\d+(\.\d+)?([eE][-+]?\d+)?", text))
+
+
+def test_finnish_workbooks_speak_in_words(demo_fi):
+    """Every sheet of every workbook of a Finnish run: named and titled in Finnish, headed by the
+    report's headings (never the CSV's machine names), numbers as numbers, a hidden cell empty
+    with its reason as a comment and the note under the table saying what that means."""
+    from analysis.report import i18n
+    from analysis.report.present import EXCEL_FORMATS, kind_of
+
+    def symbol(key: str) -> bool:       # a heading that is the same word in both forms (n, df, p)
+        return i18n.has(f"columns.{key}", "fi") and i18n.t(f"columns.{key}", "fi") == i18n.t(f"columns.{key}", "en") == key
+
+    note = i18n.t("workbook.hidden_note", "fi", min_count=5)
+    hidden_seen = 0
+    for name in REPORTS:
+        folder = where(demo_fi, name)
+        wb = openpyxl.load_workbook(folder / f"{name}.xlsx")
+        assert wb.sheetnames[:2] == ["Tietoja", "Sanasto"]
+        assert [c.value for c in wb["Tietoja"][2]] == ["Kohta", "Arvo"]
+        assert [c.value for c in wb["Sanasto"][2]][:3] == ["Välilehti", "Otsikko", "Sarake CSV:ssä"]
+        for ws in wb.worksheets:
+            assert ws["A1"].value and ws.title in ws["A1"].value.replace(":", " ") or ws.title.endswith("…"), ws.title
+        csvs = sorted((folder / "tables" / name).glob("*.csv"))
+        found = sheet_names(wb)
+        assert set(found) == {p.stem for p in csvs} and len(wb.sheetnames) == 2 + len(csvs), name
+        for path in csvs:
+            ws = wb[found[path.stem]]
+            assert ws.title != path.stem and ws["A1"].value.startswith("Taulukko "), (name, ws.title)
+            assert len(ws["A1"].value) > len("Taulukko L1 ")                  # the number and the caption
+            table = pd.read_csv(path, dtype=str, keep_default_na=False)
+            keys, header = list(table.columns), [c.value for c in ws[2]]
+            assert len(header) == len(keys) == len(set(header)), (name, path.stem, header)
+            machine = [k for k, h in zip(keys, header) if h == k and re.fullmatch(r"[a-z][a-z0-9_.]*", k)
+                       and not symbol(k)]
+            assert not machine, (name, path.stem, machine)
+            rows = list(ws.iter_rows(min_row=3, max_row=2 + len(table)))
+            hidden = 0
+            for j, key in enumerate(keys):
+                values = table[key].tolist()
+                marks = [v == ".." or bool(re.fullmatch(r"<\d+", v)) for v in values]
+                # a column of numbers (by its kind, or by a number cell in it; a text column of
+                # codes such as "1" stays text) has number cells only, hidden cells empty
+                numbers = [row[j].data_type == "n" for v, row in zip(values, rows) if _is_number(v)]
+                numeric = kind_of(key) in EXCEL_FORMATS or any(numbers)
+                for value, mark, row in zip(values, marks, rows):
+                    cell = row[j]
+                    if mark:            # hidden: empty, shaded, its reason in a comment
+                        assert cell.value is None and cell.comment.text.startswith("piilotettu"), (name, ws.title)
+                        assert cell.fill.fgColor.rgb.endswith("D9D9D9")
+                        hidden += 1
+                    elif numeric and _is_number(value):
+                        assert isinstance(cell.value, (int, float)) and cell.data_type == "n", (name, ws.title, key)
+                    else:
+                        assert cell.comment is None and not (numeric and isinstance(cell.value, str)
+                                                             and re.match(r"[<.]", cell.value)), (name, ws.title, key)
+            notes = [c.value for c in ws["A"][3 + len(table):]]
+            assert (note in notes) == (hidden > 0), (name, ws.title, notes)
+            hidden_seen += hidden
+    assert hidden_seen > 50          # the demo hides cells: the check above met them
 
 
 # --------------------------------------------------------------------------- 01
