@@ -427,7 +427,9 @@ files:
     assert (f"rivi {bad + 2}, sarake '7. Raha-asiat{SUFFIX}', arvo '12': odotettiin kokonaislukua 0–10 "
             "(vastaus luettiin puuttuvaksi, rivi säilytettiin)") in err
     assert "rivi 6, sarake 'Asiakastunnus', arvo '': Vastaajatunnus puuttuu" in err
-    assert f"kaikki syyt: {internal / 'scores' / 'asiakaskysely_rejected.csv'}" in err
+    assert "1 virheellinen vastaus luettu puuttuvaksi (rivit säilytettiin)" in err
+    for name in ("asiakaskysely", "itsearviot"):          # the invalid answer is listed there too
+        assert f"kaikki syyt: {internal / 'scores' / f'{name}_rejected.csv'}" in err
     # every header was matched: the numbered, suffixed, unmarked ones too
     scores = pd.read_csv(internal / "scores" / "itsearviot_scores.csv").set_index(["respondent_id", "occasion"])
     assert len(scores) == 23 and set(scores.index.get_level_values(1)) == {"alkukartoitus", "puolen vuoden seuranta"}

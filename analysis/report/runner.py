@@ -211,7 +211,7 @@ def _clear_internal_outputs(out_dir: Path) -> None:
 
 
 def write_scores(study: Study, out_dir: Path) -> None:
-    """Scores and rejected rows of every file as CSV (text cells made formula-safe).
+    """Scores, and rejected rows and invalid answers, of every file as CSV (text cells made formula-safe).
 
     Examples
     --------
@@ -231,7 +231,7 @@ def write_scores(study: Study, out_dir: Path) -> None:
         if entry.key in study.scored:
             write_csv(study.scored[entry.key], out_dir / f"{stem}_scores.csv")
         loaded = study.loaded[entry.key]
-        if loaded.n_rejected:
+        if len(loaded.rejected):                 # rejected rows and invalid answers read as missing
             write_csv(loaded.rejected, out_dir / f"{stem}_rejected.csv")
 
 
