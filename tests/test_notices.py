@@ -63,6 +63,13 @@ def test_counts_in_a_warning_pass_the_small_cell_rule():
                             "as lavaan's default).")
 
 
+def test_other_whole_numbers_in_a_warning_are_printed_as_they_are():
+    r = Report("02_validation_report", None, lang="en", display=False)
+    r.note("02_validation_report.structure.cfa_warning",
+           warning=Notice("sem.several_minima", "{tries} starts, {minima} minima", tries=3, minima=2, chisq="1, 2"))
+    assert "3 sets of starting values reached 2 different minima" in r._notes[-1]
+
+
 def test_a_model_warning_in_a_note_is_said_in_the_report_language():
     r = Report("02_validation_report", None, lang="fi", display=False)
     r.labels = study_labels("fi")

@@ -359,19 +359,19 @@ class Report:
             text = re.sub(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b", lambda m: self.labels.keys.get(m[0], m[0]), str(notice))
             return self.t("common.program_note", message=text)
 
-        def word(value: Any) -> Any:
+        def word(name: str, value: Any) -> Any:
             if value is None:
                 return ""
             if isinstance(value, bool):
                 return self.t("common.yes" if value else "common.no")
-            if isinstance(value, int):
-                return self.n(value)             # a count of persons or rows: small-cell rule
+            if isinstance(value, int):           # n, n_…: persons or their rows (small-cell rule)
+                return self.n(value) if name == "n" or name.startswith("n_") else self.count(value)
             if isinstance(value, float):
                 return self.num(value)
             if isinstance(value, (list, tuple)):
                 return present.words([self.labels.any(str(v)) for v in value], self.lang)
             return self.labels.any(str(value))
-        said = {name: word(value) for name, value in fields.items()}
+        said = {name: word(name, value) for name, value in fields.items()}
         said.update({f"n_{name}": len(value) for name, value in fields.items() if isinstance(value, (list, tuple))})
         group = fields.get("group")
         said["in_group"] = "" if group is None else self.t("stats.in_group", group=said["group"])

@@ -236,19 +236,21 @@ def prepare(data: pd.DataFrame, ov: Sequence[str], ov_x: Sequence[str], group: s
 
 def _sample_problems(parts: Sequence[np.ndarray], samples: Sequence[Sample | None],
                      labels: Sequence[str], ov: Sequence[str]) -> list[str]:
-    msgs = []
+    msgs: list[str] = []
     for g, (x, s) in enumerate(zip(parts, samples)):
         where = f" in group {labels[g]!r}" if labels else ""
         if s is None:
-            msgs.append(f"sample covariance matrix{where} cannot be computed (n = {len(x)})")
+            msgs.append(Notice("sem.sample_not_computable", "sample covariance matrix{where} cannot be computed "
+                               "(n = {n})", where=where, group=labels[g] if labels else None, n=len(x)))
             continue
         ev = np.linalg.eigvalsh(s.cov)
         if near_singular(s.cov):
             const = [v for v, sd in zip(ov, np.diag(s.cov)) if sd <= 0]
             extra = f"; constant variables: {const}" if const else ""
-            msgs.append(f"sample covariance matrix{where} is not positive definite (smallest "
-                        f"eigenvalue {ev[0]:.3g}; n = {s.n}, p = {len(ov)}){extra}; "
-                        "the model cannot be fitted")
+            msgs.append(Notice("sem.sample_not_positive_definite", "sample covariance matrix{where} is not "
+                               "positive definite (smallest eigenvalue {eigenvalue:.3g}; n = {n}, p = {p}){extra}; "
+                               "the model cannot be fitted", where=where, group=labels[g] if labels else None,
+                               eigenvalue=float(ev[0]), n=s.n, p=len(ov), extra=extra, constant=const))
     return msgs
 
 
@@ -350,11 +352,11 @@ def estimate(pt: ParTable, model: Model, labels: Sequence[str]) -> tuple[np.ndar
     if best[3] and proper:
         best = min(proper, key=lambda t: t[0])
     minima = sorted({round(model.N * t[0], 4) for t in ok})
-    notes = []
+    notes: list[str] = []
     if len(minima) > 1:
-        notes.append(f"{len(tries)} sets of starting values reached {len(minima)} different "
-                     f"minima (chi-square {', '.join(f'{m:.4f}' for m in minima[:4])}); the "
-                     "lowest is reported")
+        notes.append(Notice("sem.several_minima", "{tries} sets of starting values reached {minima} different "
+                            "minima (chi-square {chisq}); the lowest is reported", tries=len(tries),
+                            minima=len(minima), chisq=", ".join(f"{m:.4f}" for m in minima[:4])))
     return best[2], True, notes
 
 
@@ -593,8 +595,8 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: Estimator | None = None,
     df = _ndat(pt) - mod.n_theta
     if df < 0:
         return _failed(pt, mod, None, warns + [
-            f"model is not identified: {mod.n_theta} free parameters but only {_ndat(pt)} "
-            f"sample moments (df = {df})"], common)
+            Notice("sem.not_identified", "model is not identified: {free} free parameters but only {moments} "
+                   "sample moments (df = {df})", free=mod.n_theta, moments=_ndat(pt), df=df)], common)
     theta, converged, notes = estimate(pt, mod, labels)
     warns += notes
     if not converged:
@@ -703,8 +705,8 @@ def cfa_ordinal(data: pd.DataFrame, model: str, stmts, ov: list[str], ov_x: list
     df = ndat - mod.n_theta
     if df < 0:
         return _failed(pt, mod, None, warns + [
-            f"model is not identified: {mod.n_theta} free parameters but only {ndat} sample "
-            f"statistics (df = {df})"], common)
+            Notice("sem.not_identified", "model is not identified: {free} free parameters but only {moments} "
+                   "sample statistics (df = {df})", free=mod.n_theta, moments=ndat, df=df)], common)
     start = start_values(pt, samples)
     for g, s in enumerate(samples):
         start[mod.th_rows[g]] = s.tau

@@ -2,8 +2,9 @@
 
 The text of a warning is English, for whoever calls the library. It also carries a ``key``
 naming the message and the ``fields`` it was filled with (item keys, counts), so that a report
-can look the key up in its catalogue and write the fields its own way (item keys as labels,
-counts under disclosure control). :func:`warn` raises a :class:`StatsWarning`; results that
+can look the key up in its catalogue and write the fields its own way (item keys as labels;
+fields named ``n`` or ``n_…`` are counts of persons or their rows, which a report publishes
+under its small-cell rule). :func:`warn` raises a :class:`StatsWarning`; results that
 keep their warnings as text (a confirmatory model's ``warnings``) keep :class:`Notice` strings,
 which are the same English text with the same key and fields.
 
