@@ -124,7 +124,9 @@ def test_reject_rows_keeps_valid_rows_and_counts(tmp_path):
     assert list(res.rejected.columns) == ["file", "row", "respondent_id", "column", "value", "reason", "line",
                                           "scope", "code", "fields"]
     assert res.rejected["row"].tolist() == [3, 3, 4, 4] and set(res.rejected["scope"]) == {"answer"}
-    assert json.loads(res.rejected["fields"][0]) == {"type": "integer", "minimum": 0, "maximum": 10}
+    facts = json.loads(res.rejected["fields"][0])
+    assert {k: facts[k] for k in ("type", "minimum", "maximum")} == {"type": "integer", "minimum": 0, "maximum": 10}
+    assert facts["labels"]["fi"][0] == "erittäin tyytymätön"        # a value label may stand for the code
     # an id or occasion cell the scoring needs still rejects its row
     res = load_responses(write(tmp_path, "\n".join([HEAD, "A;t1;0;7;8", "B;;11;7;8"]), name="key.csv"), "3x10d",
                          on_invalid="reject-rows")

@@ -173,6 +173,7 @@ class _Field:
     false_values: frozenset[str]
     label_hint: tuple[str, ...] = ()
     fold_case: bool = False                # foldCase: spellings differing in case/spacing are one value
+    label_hints: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # the value labels per language
 
     @classmethod
     def of(cls, fld: Mapping, missing_values: list[str]) -> _Field:
@@ -187,11 +188,15 @@ class _Field:
                     labels.setdefault(normalise_header(str(text)), value)
         fold = lambda values: frozenset(normalise_header(v) for v in values)  # noqa: E731
         hint = tuple(str(c["label"]) for c in fld.get("categories", ()) if isinstance(c, Mapping) and c.get("label"))
+        by_lang: dict[str, tuple[str, ...]] = {}
+        for cat in fld.get("categories", ()):
+            for lang, text in (cat.get("labels", {}) if isinstance(cat, Mapping) else {}).items():
+                by_lang[lang] = (*by_lang.get(lang, ()), str(text))
         return cls(fld["name"], fld.get("type", "string"), fld.get("constraints", {}), labels,
                    frozenset(m.strip() for m in missing),
                    fold(m for m in missing if m.strip()) if "missingValues" in fld else frozenset(),
                    numbers, fold(fld.get("trueValues", _DEFAULT_TRUE)), fold(fld.get("falseValues", _DEFAULT_FALSE)),
-                   hint, bool(fld.get("foldCase", False)))
+                   hint, bool(fld.get("foldCase", False)), by_lang)
 
     @property
     def numeric(self) -> bool:
@@ -266,12 +271,18 @@ class _Field:
             out["values"] = [str(v) for v in c["enum"]]
         if self.kind == "boolean":
             out["values"] = sorted(self.true_values | self.false_values)
+        if self._hint() and self.label_hints:
+            out["labels"] = {lang: list(texts[:3]) for lang, texts in self.label_hints.items()}
         return out
+
+    def _hint(self) -> list[str]:
+        """Value labels that are not the value itself (a cell may hold them instead of the code)."""
+        return [h for h in self.label_hint if normalise_header(h) in self.labels and
+                normalise_header(self.labels[normalise_header(h)]) != normalise_header(h)]
 
     def expected(self) -> str:
         c = self.constraints
-        hint = [h for h in self.label_hint if normalise_header(h) in self.labels and
-                normalise_header(self.labels[normalise_header(h)]) != normalise_header(h)]
+        hint = self._hint()
         also = f" (or a value label such as {', '.join(repr(h) for h in hint[:3])})" if hint else ""
         if "enum" in c:
             return "expected one of " + ", ".join(str(v) for v in c["enum"]) + also

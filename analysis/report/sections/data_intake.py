@@ -70,6 +70,9 @@ def reason_text(code: object, fields: object, reason: str, lang: str) -> str:
             "rejection.range_min" if lo is not None else "rejection.range_max", lang, minimum=lo, maximum=hi)
         text = i18n.t(f"rejection.expected.{key}", lang, range=span, values=", ".join(facts.get("values", ())),
                       pattern=facts.get("pattern", ""))
+        labels = facts.get("labels", {}).get(lang)
+        if labels:
+            text += i18n.t("rejection.labels", lang, labels=", ".join(map(repr, labels)))
         if "coded_1_11" in facts:
             text += i18n.t("rejection.coded_1_11", lang, **facts["coded_1_11"])
         return text
