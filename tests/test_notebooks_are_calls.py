@@ -45,3 +45,22 @@ def test_notebook_is_narrative_and_calls(name):
                     f"{name}: {ast.unparse(node.test)}"
             if isinstance(node, ast.With):
                 assert [ast.unparse(i.context_expr) for i in node.items] == ["r.attempt()"]
+
+
+def test_walkthrough_is_narrative_and_calls():
+    """The tutorial (00_walkthrough) is longer than a report notebook but holds only calls too:
+    each section's markdown explains its calls in English and Finnish, and nothing is defined,
+    looped or branched; outputs are not stored (they come from running it)."""
+    book = cells("00_walkthrough")
+    assert book[0]["cell_type"] == "markdown" and "Suomeksi" in "".join(book[0]["source"])
+    for cell in book[1:]:
+        assert cell["cell_type"] == "markdown" or (cell["outputs"] == [] and cell["execution_count"] is None)
+        if cell["cell_type"] == "markdown":
+            assert "*Suomeksi:*" in "".join(cell["source"]), "".join(cell["source"])[:60]
+    sections = [c for c in book if c["cell_type"] == "markdown" and "".join(c["source"]).startswith("## ")]
+    assert len(sections) >= 10
+    lines = [line for s in code("00_walkthrough") for line in s.splitlines() if line.strip()]
+    assert len(lines) <= 60, f"{len(lines)} code lines"
+    for source in code("00_walkthrough"):
+        for node in ast.walk(ast.parse(source)):
+            assert not isinstance(node, (*FORBIDDEN, ast.If, ast.IfExp, ast.With)), ast.unparse(node)[:80]

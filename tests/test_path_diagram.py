@@ -46,6 +46,7 @@ def test_one_box_per_indicator_one_oval_per_factor_and_the_loadings(model, facto
     fig.savefig(tmp_path / "cfa.png", dpi=300)
     svg = (tmp_path / "cfa.svg").read_text()
     assert svg.lstrip().startswith("<?xml") and len(re.findall(r'id="box-x\d"', svg)) == len(items)
+    assert fig._repr_png_().startswith(b"\x89PNG")           # a notebook shows it without pyplot
     with Image.open(tmp_path / "cfa.png") as png:
         assert png.info["dpi"] == pytest.approx((300, 300), abs=0.01)
         assert png.size[0] == round(fig.get_size_inches()[0] * 300)

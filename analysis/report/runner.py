@@ -104,14 +104,16 @@ class Outcome:
 
 
 def notebooks() -> list[Path]:
-    """The report notebooks in run order.
+    """The report notebooks in run order: those declaring ``metadata.report`` (not the
+    walkthrough ``00_walkthrough.ipynb``, a tutorial).
 
     Examples
     --------
     >>> [nb.stem for nb in notebooks()][:3], len(notebooks())
     (['01_data_intake', '02_validation_report', '03_norms'], 8)
     """
-    return sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+    return [nb for nb in sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+            if "report" in json.loads(nb.read_text(encoding="utf-8")).get("metadata", {})]
 
 
 def needs(notebook: Path) -> list[tuple[str, str]]:

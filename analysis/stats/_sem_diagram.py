@@ -9,6 +9,8 @@ Every element carries an SVG id (``gid``): ``latent-<name>``, ``box-<name>``,
 """
 from __future__ import annotations
 
+import functools
+import io
 import textwrap
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -27,7 +29,8 @@ INCH = 0.62                # inches per unit: a 9-item figure fits a page's widt
 
 
 def _label(name: str, labels: Mapping[str, str] | None, width: int) -> str:
-    return textwrap.fill(str((labels or {}).get(name, name)), width)
+    return textwrap.fill(str((labels or {}).get(name, name)), width, break_long_words=False,
+                         break_on_hyphens=False)
 
 
 def _value(x: float) -> str:
@@ -38,6 +41,20 @@ def _arc_mid(p1: tuple[float, float], p2: tuple[float, float], rad: float) -> tu
     """The middle of matplotlib's ``arc3`` curve from p1 to p2 (a quadratic Bézier)."""
     (x1, y1), (x2, y2) = p1, p2
     return (x1 + x2) / 2 + rad * (y2 - y1) / 2, (y1 + y2) / 2 - rad * (x2 - x1) / 2
+
+
+@functools.cache
+def _diagram_class() -> type[Figure]:
+    """A matplotlib ``Figure`` that a notebook shows by itself (as PNG), pyplot or not."""
+    from matplotlib.figure import Figure
+
+    class PathDiagram(Figure):
+        def _repr_png_(self) -> bytes:
+            buf = io.BytesIO()
+            self.savefig(buf, format="png", dpi=100)
+            return buf.getvalue()
+
+    return PathDiagram
 
 
 def path_diagram(fit: CFAResult, *, labels: Mapping[str, str] | None = None,
@@ -61,7 +78,8 @@ def path_diagram(fit: CFAResult, *, labels: Mapping[str, str] | None = None,
     Returns
     -------
     matplotlib.figure.Figure
-        Save it with ``fig.savefig("cfa.svg")`` or ``fig.savefig("cfa.png", dpi=300)``.
+        Save it with ``fig.savefig("cfa.svg")`` or ``fig.savefig("cfa.png", dpi=300)``; a
+        notebook shows it as a PNG.
 
     Examples
     --------
@@ -73,8 +91,7 @@ def path_diagram(fit: CFAResult, *, labels: Mapping[str, str] | None = None,
     '0.43'
     >>> fig.savefig("cfa.svg"); fig.savefig("cfa.png", dpi=300)  # doctest: +SKIP
     """
-    from matplotlib.figure import Figure  # matplotlib loads in a second: only when drawing
-    from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch
+    from matplotlib.patches import Ellipse, FancyArrowPatch, FancyBboxPatch  # loads in seconds
 
     if fit._state is None or not fit.converged:
         raise ValueError("a path diagram needs a converged fit")
@@ -95,7 +112,7 @@ def path_diagram(fit: CFAResult, *, labels: Mapping[str, str] | None = None,
         x_fac[b] = max(x_fac[b], x_fac[a] + OVAL_W + 0.3)
     item_text = {x: _label(x, labels, 12) for x in items}
     lines = max([t.count("\n") + 1 for t in item_text.values()] or [1])
-    box_h = 0.35 + 0.28 * lines
+    box_h = 0.35 + 0.25 * lines
 
     width = max(x_item.values(), default=0.0) + STEP
     span = [abs(x_fac[b] - x_fac[a]) for a in factors for b in factors if a < b] or [0.0]
@@ -105,7 +122,7 @@ def path_diagram(fit: CFAResult, *, labels: Mapping[str, str] | None = None,
     xlim = (min([-STEP / 2, *x_fac.values()]) - 0.5, max([width - STEP / 2, *x_fac.values()]) + 0.5)
     ylim = (-box_h / 2 - 1.1 - ARC * max(below) / 2,
             Y_LATENT + OVAL_H / 2 + 0.3 + ARC * max(span) / 2)
-    fig = Figure(figsize=(INCH * (xlim[1] - xlim[0]), INCH * (ylim[1] - ylim[0])))
+    fig = _diagram_class()(figsize=(INCH * (xlim[1] - xlim[0]), INCH * (ylim[1] - ylim[0])))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -120,7 +137,7 @@ def path_diagram(fit: CFAResult, *, labels: Mapping[str, str] | None = None,
         ax.add_patch(FancyBboxPatch((xc - BOX_W / 2, -box_h / 2), BOX_W, box_h,
                                     boxstyle="square,pad=0", fc="white", ec="black", lw=1,
                                     gid=f"box-{x}"))
-        ax.text(xc, 0, item_text[x], gid=f"name-{x}", **font)
+        ax.text(xc, 0, item_text[x], gid=f"name-{x}", **dict(font, fontsize=7.5))
     for f, xc in x_fac.items():
         ax.add_patch(Ellipse((xc, Y_LATENT), OVAL_W, OVAL_H, fc="white", ec="black", lw=1,
                              gid=f"latent-{f}"))
@@ -131,7 +148,7 @@ def path_diagram(fit: CFAResult, *, labels: Mapping[str, str] | None = None,
         start = (x_fac[row.lhs], Y_LATENT - OVAL_H / 2)
         end = (x_item[row.rhs], box_h / 2)
         ax.add_patch(FancyArrowPatch(start, end, **arrow))
-        t = 0.55
+        t = 0.7                                        # nearer the boxes, where arrows part
         ax.text(start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1]),
                 _value(row.value), gid=f"loading-{row.lhs}-{row.rhs}", **tag)
     var = est[(est.op == "~~") & (est.lhs == est.rhs)]

@@ -225,9 +225,7 @@ def _param_name(row: pd.Series, observed: set[str], kind: str) -> str:
         dot = "."
     base = f"   {dot}{name}" if dot else f"    {name}"
     label = str(row.get("label") or "")
-    if label and kind != ":=":
-        base = base.ljust(18 - len(label) - 2) + f"({label})"
-    return base
+    return f"{base}{LABEL}{label}" if label and kind != ":=" else base
 
 
 def _cells(row: pd.Series) -> str:
@@ -244,7 +242,8 @@ def _cells(row: pd.Series) -> str:
     return "".join(c.rjust(9) for c in cells)
 
 
-PARAM_HEADER = f"{'':18}{'Estimate':>9}{'Std.Err':>9}{'z-value':>9}{'P(>|z|)':>9}{'Std.lv':>9}{'Std.all':>9}"
+PARAM_HEADER = f"{'Estimate':>9}{'Std.Err':>9}{'z-value':>9}{'P(>|z|)':>9}{'Std.lv':>9}{'Std.all':>9}"
+CELLS, LABEL = "\t", "\x00"     # marks of a parameter row's name column, set by _aligned
 #: lavaan's parameter blocks in its order: (heading, op, which rows).
 BLOCKS = (("Latent Variables:", "=~"), ("Regressions:", "~"), ("Covariances:", "~~"),
           ("Intercepts:", "~1"), ("Thresholds:", "|"), ("Variances:", "var"),
@@ -259,20 +258,33 @@ def _block_rows(est: pd.DataFrame, kind: str) -> pd.DataFrame:
     return est[est.op == kind]
 
 
+def _aligned(lines: list[str]) -> list[str]:
+    """The name column as wide as lavaan makes it: 18 characters, or the longest name's."""
+    rows = [line.split(CELLS) for line in lines]
+    width = max([18] + [len(r[0].replace(LABEL, "  ()")) + 1 for r in rows if len(r) == 2])
+    out = []
+    for r in rows:
+        if len(r) == 2:
+            name, _, label = r[0].partition(LABEL)
+            r[0] = name.ljust(width - len(label) - 2) + f"({label})" if label else name.ljust(width)
+        out.append("".join(r))
+    return out
+
+
 def _parameter_blocks(est: pd.DataFrame, observed: set[str]) -> list[str]:
     out: list[str] = []
     for heading, kind in BLOCKS:
         rows = _block_rows(est, kind)
         if rows.empty:
             continue
-        out += ["", heading, PARAM_HEADER]
+        out += ["", heading, CELLS + PARAM_HEADER]
         last = None
         for _, row in rows.iterrows():
             if kind in ("=~", "~", "~~") and row["lhs"] != last:
                 dot = "." if kind == "~~" and row["lhs"] in observed else ""
                 out.append(f"  {dot}{row['lhs']} {kind}")
                 last = row["lhs"]
-            out.append(_param_name(row, observed, kind).ljust(18) + _cells(row))
+            out.append(_param_name(row, observed, kind) + CELLS + _cells(row))
     return out
 
 
@@ -375,12 +387,12 @@ def lavaan_summary(result: Any, std_lv: np.ndarray, observed: Sequence[str],
         lines += _parameter_blocks(est[est.group == g], obs)
     defined = est[est.op == ":="]
     if not defined.empty:
-        lines += ["", "Defined Parameters:", PARAM_HEADER]
+        lines += ["", "Defined Parameters:", CELLS + PARAM_HEADER]
         for _, row in defined.iterrows():
-            lines.append(f"    {row['lhs']}".ljust(18) + _cells(row))
+            lines.append(f"    {row['lhs']}" + CELLS + _cells(row))
     if result.warnings:
         lines += ["", "Warnings:"] + [f"  {w}" for w in result.warnings]
-    return Summary("\n".join(lines))
+    return Summary("\n".join(_aligned(lines)))
 
 
 # ------------------------------------------------------------------ psych's prints
