@@ -74,13 +74,29 @@ def vech_index(p: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return r, c, np.where(r == c, 1.0, 2.0)
 
 
+_DUP_FLAT: dict[int, tuple[list[np.ndarray], np.ndarray]] = {}
+
+
+def _dup_flat(vi) -> tuple[list[np.ndarray], np.ndarray]:
+    """For :func:`_dup_kron_sum`: positions in the flattened p⁴ tensor of its four terms
+    and the weights w w', once per p (``vi`` is always :func:`vech_index` of p)."""
+    r, c, w = vi
+    p = int(r.max()) + 1
+    if p not in _DUP_FLAT:
+        R, C = r[:, None], c[:, None]
+        r2, c2 = r[None, :], c[None, :]
+        at = lambda a, b, e, f: ((a * p + b) * p + e) * p + f  # noqa: E731
+        _DUP_FLAT[p] = ([at(C, c2, R, r2), at(C, r2, R, c2), at(R, c2, C, r2), at(R, r2, C, c2)],
+                        np.outer(w, w))
+    return _DUP_FLAT[p]
+
+
 def _dup_kron_sum(T: np.ndarray, vi) -> np.ndarray:
     """Σ_k D'(A_k ⊗ B_k)D from T[i,j,k,l] = Σ_k A_k[i,j] B_k[k,l] (A_k, B_k symmetric)."""
-    r, c, w = vi
-    R, C = r[:, None], c[:, None]
-    r2, c2 = r[None, :], c[None, :]
-    out = T[C, c2, R, r2] + T[C, r2, R, c2] + T[R, c2, C, r2] + T[R, r2, C, c2]
-    return out * np.outer(w, w) / 4.0
+    (t1, t2, t3, t4), ww = _dup_flat(vi)
+    flat = T.reshape(-1)
+    out = flat[t1] + flat[t2] + flat[t3] + flat[t4]
+    return out * ww / 4.0
 
 
 def dup_kron(A: np.ndarray, B: np.ndarray, vi) -> np.ndarray:
@@ -342,6 +358,12 @@ def casewise_scores(s: Sample, mu, sigma, vi, ms: bool) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------ the model
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """``a`` made read-only (a remembered result handed to several callers)."""
+    a.flags.writeable = False
+    return a
+
+
 class Moments(Protocol):
     """What the model structure needs of a group's sample statistics: the number of rows
     and the (h1) means and covariance matrix (fixed.x moments, starting values, the means
@@ -390,6 +412,35 @@ class RamModel(ABC, Generic[SampleT]):
                     self.base[i] = s.mean[a] if pt.op[i] == "~1" else s.cov[a, ov[pt.rhs[i]]]
         self.n_theta = K.shape[1]
         self.halvings = 0
+        self._free = np.flatnonzero(pt.free > 0)
+        self._free_x = pt.free[self._free] - 1
+        self._ram_rows = [tuple(ix[pt.mat[ix] == m] for m in (MAT_A, MAT_S, MAT_M))
+                          for ix in self.idx]
+        self._delta_layout = [self._layout(g) for g in range(pt.ngroups)]
+        self._memo_theta = b""
+        self._memo: dict[tuple[str, int], object] = {}
+
+    def _memoised(self, kind: str, theta: np.ndarray, g: int, compute):
+        """``compute()`` once per θ: an iteration evaluates F, then its gradient, then the
+        scoring matrix at the same θ, and all three need the implied moments and Δ. Only
+        the last θ is remembered; the arrays kept are made read-only (:func:`_frozen`), so
+        no caller can alter them."""
+        key = theta.tobytes()
+        if key != self._memo_theta:
+            self._memo_theta, self._memo = key, {}
+        if (kind, g) not in self._memo:
+            self._memo[kind, g] = compute()
+        return self._memo[kind, g]
+
+    def _layout(self, g: int) -> tuple:
+        """Where the free parameters of group g enter Δ_g: their rows of the table, their
+        matrix positions by kind (A, S, m) and the rows of K that map θ to them."""
+        pt, ix = self.pt, self.idx[g]
+        fr = ix[pt.free[ix] > 0]
+        mat, i, j = pt.mat[fr], pt.row[fr], pt.col[fr]
+        sel_a, sel_s, sel_m = (np.flatnonzero(mat == m) for m in (MAT_A, MAT_S, MAT_M))
+        half = np.where(i[sel_s] == j[sel_s], 0.5, 1.0)
+        return len(fr), i, j, sel_a, sel_s, sel_m, half, self.K[pt.free[fr] - 1]
 
     # -- parameters
     def x(self, theta: np.ndarray) -> np.ndarray:
@@ -397,59 +448,66 @@ class RamModel(ABC, Generic[SampleT]):
 
     def values(self, theta: np.ndarray) -> np.ndarray:
         v = self.base.copy()
-        f = self.pt.free > 0
-        v[f] = self.x(theta)[self.pt.free[f] - 1]
+        v[self._free] = self.x(theta)[self._free_x]
         return v
 
     def ram(self, v: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        pt, ix, t = self.pt, self.idx[g], self.t
+        pt, t = self.pt, self.t
+        a, s, k = self._ram_rows[g]
         A = np.zeros((t, t)); S = np.zeros((t, t)); mv = np.zeros(t)
-        a = ix[pt.mat[ix] == MAT_A]; A[pt.row[a], pt.col[a]] = v[a]
-        s = ix[pt.mat[ix] == MAT_S]; S[pt.row[s], pt.col[s]] = v[s]; S[pt.col[s], pt.row[s]] = v[s]
-        k = ix[pt.mat[ix] == MAT_M]; mv[pt.row[k]] = v[k]
+        A[pt.row[a], pt.col[a]] = v[a]
+        S[pt.row[s], pt.col[s]] = v[s]; S[pt.col[s], pt.row[s]] = v[s]
+        mv[pt.row[k]] = v[k]
         return A, S, mv
+
+    def _structure(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """S, m and E = (I − A)⁻¹ of group g at θ (shared by the moments and Δ)."""
+        def compute():
+            A, S, mv = self.ram(self.values(theta), g)
+            return S, mv, _frozen(np.linalg.inv(np.eye(self.t) - A))
+        return self._memoised("structure", theta, g, compute)
 
     def implied_all(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
         """Covariance matrix and means of all variables (ov then lv)."""
-        A, S, mv = self.ram(self.values(theta), g)
-        E = np.linalg.inv(np.eye(self.t) - A)
+        S, mv, E = self._structure(theta, g)
         return E @ S @ E.T, E @ mv
 
     def implied(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
         """(Σ_g, μ_g); without a meanstructure μ_g is the sample mean."""
-        A, S, mv = self.ram(self.values(theta), g)
-        F = np.linalg.inv(np.eye(self.t) - A)[: self.p]
-        mu = F @ mv if self.ms else self.samples[g].mean
-        return F @ S @ F.T, mu
+        return self._memoised("implied", theta, g, lambda: self._implied(theta, g))
+
+    def _implied(self, theta: np.ndarray, g: int) -> tuple[np.ndarray, np.ndarray]:
+        S, mv, E = self._structure(theta, g)
+        F = E[: self.p]
+        mu = _frozen(F @ mv) if self.ms else self.samples[g].mean
+        return _frozen(F @ S @ F.T), mu
 
     def delta(self, theta: np.ndarray, g: int) -> np.ndarray:
         """Δ_g = ∂m_g/∂θ (dim m_g × n_θ)."""
-        pt, ix, p = self.pt, self.idx[g], self.p
-        A, S, mv = self.ram(self.values(theta), g)
-        E = np.linalg.inv(np.eye(self.t) - A)
+        return self._memoised("delta", theta, g, lambda: self._delta(theta, g))
+
+    def _delta(self, theta: np.ndarray, g: int) -> np.ndarray:
+        p = self.p
+        S, mv, E = self._structure(theta, g)
         F = E[:p]
         H = E @ S @ F.T              # t × p
         nu = E @ mv
         r, c, _ = self.vi
-        fr = ix[pt.free[ix] > 0]
-        mat, i, j = pt.mat[fr], pt.row[fr], pt.col[fr]
+        n_free, i, j, sel_a, sel_s, sel_m, half, K = self._delta_layout[g]
         q = len(r)
-        D = np.zeros(((p if self.ms else 0) + q, len(fr)))
+        D = np.zeros(((p if self.ms else 0) + q, n_free))
         vs = slice(p, None) if self.ms else slice(None)
-        sel = np.flatnonzero(mat == MAT_A)
-        if sel.size:
-            X, Y = F[:, i[sel]], H[j[sel]].T
-            D[vs, sel] = X[r] * Y[c] + X[c] * Y[r]
+        if sel_a.size:
+            X, Y = F[:, i[sel_a]], H[j[sel_a]].T
+            D[vs, sel_a] = X[r] * Y[c] + X[c] * Y[r]
             if self.ms:
-                D[:p, sel] = X * nu[j[sel]]
-        sel = np.flatnonzero(mat == MAT_S)
-        if sel.size:
-            X, Y = F[:, i[sel]], F[:, j[sel]]
-            D[vs, sel] = (X[r] * Y[c] + X[c] * Y[r]) * np.where(i[sel] == j[sel], 0.5, 1.0)
-        sel = np.flatnonzero(mat == MAT_M)
-        if sel.size and self.ms:
-            D[:p, sel] = F[:, i[sel]]
-        return D @ self.K[pt.free[fr] - 1]
+                D[:p, sel_a] = X * nu[j[sel_a]]
+        if sel_s.size:
+            X, Y = F[:, i[sel_s]], F[:, j[sel_s]]
+            D[vs, sel_s] = (X[r] * Y[c] + X[c] * Y[r]) * half
+        if sel_m.size and self.ms:
+            D[:p, sel_m] = F[:, i[sel_m]]
+        return _frozen(D @ K)
 
     # -- discrepancy (the estimator's)
     @abstractmethod
@@ -603,14 +661,22 @@ class Model(RamModel[Sample]):
         """F(θ) and ∂F/∂θ (inf and None where Σ is not positive definite)."""
         total, grad = 0.0, np.zeros(self.n_theta)
         for g, s in enumerate(self.samples):
-            sigma, mu = self.implied(theta, g)
-            f, gam = fit_terms(s, mu, sigma, self.vi, self.ms, gradient)
+            f, gam = self._terms(theta, g)
             if not np.isfinite(f):
                 return np.inf, None
             total += self.w[g] * (f - s.f_h1)
             if gradient:
                 grad += self.w[g] * self.delta(theta, g).T @ gam
         return float(total), (grad if gradient else None)
+
+    def _terms(self, theta: np.ndarray, g: int) -> tuple[float, np.ndarray | None]:
+        """f_g and ∂f_g/∂m_g at θ, both at once: the gradient is asked for right after F
+        at an accepted step (f_g is the same number with or without it)."""
+        def compute():
+            sigma, mu = self.implied(theta, g)
+            f, gam = fit_terms(self.samples[g], mu, sigma, self.vi, self.ms, True)
+            return f, None if gam is None else _frozen(gam)
+        return self._memoised("terms", theta, g, compute)
 
     def expected_info(self, theta: np.ndarray) -> np.ndarray:
         """Unit expected information Σ_g w_g Δ_g' W_g Δ_g."""

@@ -29,7 +29,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, optimize, stats
+from scipy import linalg, optimize, special
 
 from analysis.stats._sem_engine import LOG2PI, Model, casewise_scores, discrepancy, dup_kron, observed_information_h1
 
@@ -149,7 +149,16 @@ def fiml_corrected(model: Model, theta: np.ndarray, df: float, base: Model,
 
 # ------------------------------------------------------------------- index formulas
 def _pchisq_ncp(x: float, df: float, ncp: float) -> float:
-    return float(stats.chi2.cdf(x, df)) if ncp <= 0 else float(stats.ncx2.cdf(x, df, ncp))
+    """R's ``pchisq(x, df, ncp)``: the special functions behind ``scipy.stats.chi2.cdf`` and
+    ``ncx2.cdf`` called directly (no distribution object per call; the same numbers)."""
+    if x <= 0:
+        return 0.0
+    return float(special.chdtr(df, x)) if ncp <= 0 else float(special.chndtr(x, df, ncp))
+
+
+def _chisq_sf(x: float, df: float) -> float:
+    """The upper tail of the central χ² (``scipy.stats.chi2.sf``'s special function)."""
+    return 1.0 if x <= 0 else float(special.chdtrc(df, x))
 
 
 def rmsea_ci(X2: float, df: float, N: float, G: int, c_hat: float = 1.0,
@@ -251,7 +260,7 @@ def measures(model: Model, theta: np.ndarray, df: float, base: Model, base_theta
     lo, hi = rmsea_ci(chisq, df, N, G)
     out = {
         "npar": float(npar), "chisq": chisq, "df": float(df),
-        "pvalue": float(stats.chi2.sf(chisq, df)) if df > 0 else np.nan,
+        "pvalue": _chisq_sf(chisq, df) if df > 0 else np.nan,
         "baseline.chisq": base_chisq, "baseline.df": float(base_df),
         "cfi": cfi(chisq, df, base_chisq, base_df), "tli": tli(chisq, df, base_chisq, base_df),
         "rmsea": rmsea(chisq, df, N, G), "rmsea.ci.lower": lo, "rmsea.ci.upper": hi,
@@ -266,7 +275,7 @@ def measures(model: Model, theta: np.ndarray, df: float, base: Model, base_theta
         lo, hi = rmsea_ci(chisq / c, df, N, G, c_hat=c)
         out.update({
             "chisq.scaled": chisq / c, "df.scaled": float(df),
-            "pvalue.scaled": float(stats.chi2.sf(chisq / c, df)) if df > 0 else np.nan,
+            "pvalue.scaled": _chisq_sf(chisq / c, df) if df > 0 else np.nan,
             "chisq.scaling.factor": c, "baseline.chisq.scaled": base_chisq / cn,
             "baseline.chisq.scaling.factor": cn,
             "cfi.scaled": cfi(chisq / c, df, base_chisq / cn, base_df),
