@@ -283,3 +283,19 @@ def test_report_run_audits_the_published_folder_as_a_whole(tmp_path, capsys):
     assert "TIETOSUOJA: 4 piilotettua arvoa" in capsys.readouterr().err
     shutil.rmtree(tmp_path / "tables" / "b")            # one report alone gives nothing away
     assert _audit_published(tmp_path) == 0
+
+
+def test_report_console_in_the_manifests_language(monkeypatch, tmp_path, capsys):
+    import analysis.report.runner
+    from analysis.report.runner import Outcome
+
+    (tmp_path / "manifest.yaml").write_text("language: fi\nfiles: []\n", encoding="utf-8")
+    monkeypatch.setattr(analysis.report.runner, "run", lambda data, out, **kw: [
+        Outcome("01_data_intake", "written", "01_data_intake.html, .docx, .xlsx (internal)"),
+        Outcome("06_service_use", "skipped", "needs one of: pilot/service-use")])
+    assert main(["report", "--data", str(tmp_path), "--out", str(tmp_path / "r")]) == 0
+    err = capsys.readouterr().err
+    assert "kirjoitettu" in err and "(sisäinen)" in err and "tarvitsee jonkin näistä: pilot/service-use" in err
+    assert "written" not in err and "needs one of" not in err
+    assert main(["report", "--data", str(tmp_path), "--out", str(tmp_path / "r"), "--lang", "en"]) == 0
+    assert "needs one of: pilot/service-use" in capsys.readouterr().err           # --lang first
