@@ -193,3 +193,15 @@ def test_summary_object_is_text_and_html():
     s = Summary("P(>|z|) <b>")
     assert str(s) == repr(s) == s.as_text() == "P(>|z|) <b>"
     assert s._repr_html_() == '<pre style="line-height: 1.25">P(&gt;|z|) &lt;b&gt;</pre>'
+
+
+def test_a_long_name_widens_the_name_column_for_every_row():
+    text = str(cfa(HS.rename(columns={"x1": "a_very_long_name"}),
+                   "visual =~ a_very_long_name + x2 + x3").summary())
+    lines = text.splitlines()
+    start = lines.index("Variances:")
+    header, rows = lines[start + 1], lines[start + 2:start + 6]
+    end = header.index("Estimate") + len("Estimate")
+    assert header.strip().startswith("Estimate") and end == len(".a_very_long_name") + 3 + 1 + 9
+    assert [r[:end].split()[0] for r in rows] == [".a_very_long_name", ".x2", ".x3", "visual"]
+    assert all(r[end - 1] != " " and r[end] == " " for r in rows)      # estimates end under "Estimate"

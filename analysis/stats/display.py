@@ -115,6 +115,12 @@ def _scalar_text(value: Any) -> str:
     return number(value)
 
 
+def _compact(value: Any) -> str:
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_, numbers.Integral)):
+        return repr(round(float(value), 3))
+    return repr(value) if isinstance(value, str) else _scalar_text(value)
+
+
 def _entry_text(value: Any) -> str:
     """A value of a mapping (lavaan's fit measures: counts such as df are floats)."""
     if isinstance(value, (pd.DataFrame, pd.Series)):
@@ -125,10 +131,15 @@ def _entry_text(value: Any) -> str:
 
 
 def result_text(result: Any, frame: pd.DataFrame | None = None) -> str:
-    """A result's ``repr``: its class, scalars rounded, mappings of numbers on a few lines,
-    tables by their shape, then the head of its main table ``frame`` (one screen)."""
+    """A result's ``repr``: a few scalars on one line (``Mean(n=3, mean=2.123)``); else its
+    class, scalars rounded, mappings of numbers on a few lines, tables by their shape, then the
+    head of its main table ``frame`` (one screen)."""
     scalars, tables, maps = _parts(result)
     name = type(result).__name__
+    if not tables and not maps and frame is None and not hasattr(result, "summary"):
+        one = f"{name}({', '.join(f'{k}={_compact(v)}' for k, v in scalars.items())})"
+        if len(one) <= WIDTH:                       # a few numbers: the dataclass form, rounded
+            return one
     lines = [name]
     width = max((len(k) for k in [*scalars, *tables, *maps]), default=0)
     for key, value in scalars.items():

@@ -19,9 +19,7 @@ Examples
    n  mean
 0  3   2.0
 >>> Mean(3, 2.123456)
-Mean
-  n     3
-  mean  2.123
+Mean(n=3, mean=2.123)
 """
 from __future__ import annotations
 
