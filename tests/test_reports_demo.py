@@ -111,7 +111,7 @@ def test_every_report_is_delivered_clean(demo, name):
     assert not re.search(r"\b(sat|imp|goal)_[a-z_]+\b", body), re.search(r"\b(sat|imp|goal)_[a-z_]+\b", body)
     assert not re.search(r"\d[eE]-\d", body)                          # no exponent notation
     assert not re.search(r"\d\.\d{5,}", body)                          # no full-precision floats
-    assert not re.search(r"\[[−-]?[\d.]+, [−-]?[\d.]+\]", body)        # CIs are low–high, not [low, high]
+    assert not re.search(r"−[\d.]+–[−\d]|\d–−", body)                 # CIs are [low, high] (APA 7), not low–high
     assert not re.search(r"\d{5}\.\d", body)                           # 33,735.69, never 33735.69
     assert "overflow-wrap:anywhere" not in html
     doc = zipfile.ZipFile(demo / f"{name}.docx").read("word/document.xml").decode("utf-8")

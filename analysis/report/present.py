@@ -250,16 +250,23 @@ def interval(low: float, high: float, decimals: int, lang: str, *, leading_zero:
 
 def interval_of(low: float, high: float, kind: str, lang: str) -> str:
     """A confidence interval of an estimate of column kind ``kind`` (:func:`interval` with that
-    kind's decimals; no leading zero in English for a ``prop``, which cannot exceed 1).
+    kind's decimals; no leading zero in English for a ``prop``, which cannot exceed 1; a
+    ``share`` as a percentage; a ``score`` with whole limits without decimals).
 
     Examples
     --------
     >>> interval_of(-0.326, 0.406, "prop", "en"), interval_of(-0.326, 0.406, "prop", "fi")
     ('[−.326, .406]', '[−0,326; 0,406]')
+    >>> interval_of(3.0, 13.0, "score", "en"), interval_of(0.2632, 0.5, "share", "en")
+    ('[3, 13]', '[26.3, 50.0]')
     """
-    if kind == "share" and not isinstance(low, str) and not isinstance(high, str):
+    numbers = not isinstance(low, str) and not isinstance(high, str) and not _missing(low) and not _missing(high)
+    if kind == "share" and numbers:
         low, high = 100 * low, 100 * high
-    return interval(low, high, DECIMALS.get(kind, 2), lang, leading_zero=not (kind == "prop" and lang == "en"))
+    decimals = DECIMALS.get(kind, 2)
+    if kind == "score" and numbers and float(low).is_integer() and float(high).is_integer():
+        decimals = 0                              # a scale value (days, raw score): whole limits as such
+    return interval(low, high, decimals, lang, leading_zero=not (kind == "prop" and lang == "en"))
 
 
 def percent(x: float, decimals: int, lang: str) -> str:
