@@ -496,6 +496,12 @@ def test_occasion_cells_match_declared_labels_ignoring_case_and_spacing(tmp_path
     rej = study.rejected.set_index("row")
     assert "not declared" in rej.loc[7, "reason"] and "alku, puoli vuotis, vuosi" in rej.loc[7, "reason"]
     assert "duplicate" in rej.loc[8, "reason"] and "also in row 9" in rej.loc[8, "reason"]
+    # the intake report says the manifest's reasons in the report's language, from their codes
+    from analysis.report.sections.data_intake import reason_text
+    said = {row: reason_text(r["code"], r["fields"], r["reason"], "fi") for row, r in rej.iterrows()}
+    assert said[7] == ("mittauskerta, jota kuvaustiedosto ei ilmoita joukolle Pilotin asiakkaat "
+                       "(ilmoitetut: alku, puoli vuotis, vuosi)")
+    assert said[8] == "Vastaajatunnus, Mittauskerta ('D', 'alku') toistuu: myös rivillä 9"
     # declared labels that differ only in case cannot both be meant: the manifest says so
     with pytest.raises(ManifestError, match="differ only in case"):
         study_of(tmp_path, "occasions:\n  pilot: [alku, Alku]\nfiles:\n"

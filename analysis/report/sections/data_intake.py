@@ -85,6 +85,17 @@ def reason_text(code: object, fields: object, reason: str, lang: str) -> str:
                       rows=", ".join(map(str, facts["rows"])))
     if code == "broken_line":
         return i18n.t("rejection.broken_line", lang, **facts)
+    if code == "occasion_ambiguous":
+        return i18n.t("rejection.occasion_ambiguous", lang, value=facts["value"], declared=", ".join(facts["declared"]))
+    if code == "occasion_differs":
+        return i18n.t("rejection.occasion_differs", lang, expected=facts["expected"])
+    if code == "occasion_undeclared":
+        return i18n.t("rejection.occasion_undeclared", lang, population=i18n.t(f"values.{facts['population']}", lang),
+                      declared=", ".join(facts["declared"]))
+    if code == "disagrees":
+        return i18n.t("rejection.disagrees", lang, **{**facts, "field": field_label(facts["field"], lang),
+                                                      "other": field_label(facts["other"], lang),
+                                                      "by": field_label(facts["by"], lang)})
     return reason
 
 
