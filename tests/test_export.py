@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.report.export import FORMULA_START, safe_text, write_csv, write_xlsx
+from analysis.report.export import FORMULA_START, Sheet, safe_text, sheet_name, write_csv, write_xlsx
 
 # Payloads from the OWASP "CSV Injection" page and from lavaan syntax in our own tables.
 ATTACKS = ["=1+1", "+1+1", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
@@ -113,3 +113,49 @@ def test_xlsx_bytes_identical_across_runs(tmp_path):
 def test_xlsx_rejects_bad_sheet_names(tmp_path, name):
     with pytest.raises(ValueError, match="sheet name"):
         write_xlsx({name: pd.DataFrame({"a": [1]})}, tmp_path / "x.xlsx")
+
+
+def sheet():
+    return Sheet(pd.DataFrame({"group": ["women", "=men", "all"], "n": [12, None, 15], "mean": [6.123456, None, 5.9]}),
+                 headers=["Group", "Number of persons", "Mean"], title=("Table 3", "Groups: a caption"),
+                 notes=["A shaded empty cell is hidden; its comment says why. " * 5],
+                 hidden=pd.DataFrame({"group": [None] * 3, "n": [None, "fewer than 5", None],
+                                      "mean": [None, "hidden with another", None]}))
+
+
+def test_xlsx_sheet_with_title_hidden_cells_and_notes(tmp_path):
+    path = write_xlsx({"Table 3 Groups": sheet()}, tmp_path / "s.xlsx",
+                      sheet_formats={"Table 3 Groups": {"n": "#,##0", "mean": "#,##0.00"}})
+    ws = openpyxl.load_workbook(path)["Table 3 Groups"]
+    assert ws["A1"].value == "Table 3 Groups: a caption"                     # the title row
+    assert [c.value for c in ws[2]] == ["Group", "Number of persons", "Mean"] and all(c.font.b for c in ws[2])
+    assert ws.freeze_panes == "A3"
+    assert ws["B2"].alignment.horizontal == "right" and ws["A2"].alignment.horizontal != "right"
+    assert [c.value for c in ws["B"][2:5]] == [12, None, 15] and ws["C3"].number_format == "#,##0.00"
+    assert ws["A4"].value == "=men" and ws["A4"].data_type == "s"
+    for cell, why in ((ws["B4"], "fewer than 5"), (ws["C4"], "hidden with another")):
+        assert cell.value is None and cell.comment.text == why and cell.fill.fgColor.rgb.endswith("D9D9D9")
+    assert ws["B3"].comment is None and ws["A6"].value is None                # a blank row, then the note
+    assert ws["A7"].value.startswith("A shaded empty cell") and "A7:C7" in ws.merged_cells
+    assert ws.row_dimensions[7].height > 15                                   # the long note wraps
+    # widths follow the header's longest word and the values as shown (6.12, not 6.123456)
+    assert ws.column_dimensions["C"].width < len("6.123456") + 2 <= ws.column_dimensions["B"].width
+    again = write_xlsx({"Table 3 Groups": sheet()}, tmp_path / "again.xlsx",
+                       sheet_formats={"Table 3 Groups": {"n": "#,##0", "mean": "#,##0.00"}})
+    assert again.read_bytes() == path.read_bytes()
+
+
+def test_xlsx_sheet_headers_must_fit_the_table(tmp_path):
+    with pytest.raises(ValueError, match="2 columns and 1 headers"):
+        write_xlsx({"t": Sheet(pd.DataFrame({"a": [1], "b": [2]}), headers=["A"])}, tmp_path / "x.xlsx")
+
+
+@pytest.mark.parametrize("title, name", [
+    ("Table 3 Change", "Table 3 Change"),
+    ("Table 3 Change by domain from the first to the latest reading", "Table 3 Change by domain from"),
+    ("Taulukko 12 Mittausinvarianssi/ikäryhmät: [konfiguraalinen]", "Taulukko 12 Mittausinvarianssi"),
+    ("Taulukko 3 Muutos osa-alueittain", "Taulukko 3 Muutos osa-alueitta…"),
+    ("'Quoted' table", "Quoted' table"),
+])
+def test_sheet_name_from_a_title(title, name):
+    assert sheet_name(title) == name and len(name) <= 31 and not set(name) & set("[]:*?/\\")

@@ -205,26 +205,38 @@ def test_docx_is_a4_with_apa_tables(report):
 
 def test_xlsx_formats_per_row_and_column(report):
     wb = openpyxl.load_workbook(report["xlsx"])
-    fmt = {ws_row[0].value: ws_row[1].number_format for ws_row in wb["kmo_bartlett"].iter_rows(min_row=2)}
+    assert wb.sheetnames == ["About", "Glossary", "Table 1 Fit", "Table 2 Reliability"]
+    ws = wb["Table 1 Fit"]
+    assert ws["A1"].value == "Table 1 Fit" and [c.value for c in ws[2]] == ["Measure", "Value"]
+    fmt = {ws_row[0].value: ws_row[1].number_format for ws_row in ws.iter_rows(min_row=3)}
     assert fmt == {"KMO": "0.000", "χ²": "#,##0.00", "df": "0", "p": '[<0.001]"<.001";0.000',
                    "n": "#,##0", "CFI": "0.000"}       # the measures in words, as the report shows them
-    ws = wb["reliability"]
-    head = [c.value for c in ws[1]]
-    row = {h: c for h, c in zip(head, ws[2])}
-    assert all(c.font.b for c in ws[1]) and ws.freeze_panes == "A2"
+    ws = wb["Table 2 Reliability"]
+    columns = ["scale", "n", "alpha", "alpha_ci_low", "alpha_ci_high", "mean", "p", "converged", "g_av"]
+    head = [c.value for c in ws[2]]
+    assert head == ["Scale", "n", "α", "α: 95% CI, lower limit", "α: 95% CI, upper limit", "M", "p", "Converged",
+                    "g (average SD)"]                  # headings in words, as the report's
+    row = dict(zip(columns, ws[3]))
+    assert all(c.font.b for c in ws[2]) and ws.freeze_panes == "A3"
     assert row["n"].number_format == "#,##0" and row["alpha"].number_format == "0.000"
     assert row["alpha_ci_low"].number_format == "0.000" and row["mean"].number_format == "#,##0.00"
     assert row["converged"].value == "yes" and row["converged"].data_type == "s"
-    assert [c.value for c in wb["about"][1]] == ["Item", "Value"]
+    assert [c.value for c in wb["About"][2]] == ["Item", "Value"]
 
 
 def test_glossary_explains_every_column(report):
     wb = openpyxl.load_workbook(report["xlsx"])
-    rows = list(wb["glossary"].iter_rows(min_row=2, values_only=True))
-    assert [c.value for c in wb["glossary"][1]] == ["Column", "Heading", "Meaning"]
-    same = [r for r in rows if r[1] == r[2] or (r[0] == r[1] and "_" in r[0])]
+    assert [c.value for c in wb["Glossary"][2]] == ["Sheet", "Heading", "Column in the CSV", "Machine table (CSV)",
+                                                     "Meaning"]
+    rows = list(wb["Glossary"].iter_rows(min_row=3, values_only=True))
+    for sheet in wb.sheetnames[2:]:       # each sheet's headings, in order, joined to its CSV's columns
+        own = [r for r in rows if r[0] == sheet]
+        assert [r[1] for r in own] == [c.value for c in wb[sheet][2]]
+        csv = report["xlsx"].parent / own[0][3]
+        assert [r[2] for r in own] == csv.read_text(encoding="utf-8").splitlines()[0].split(",")
+    same = [r for r in rows if r[1] == r[4] or (r[2] == r[1] and "_" in r[2])]
     assert not same, same
-    meaning = {r[0]: r[2] for r in rows}
+    meaning = {r[2]: r[4] for r in rows}
     assert meaning["alpha_ci_low"] == "lower limit of the 95% confidence interval of α"
     assert "Lakens" in meaning["g_av"]
 

@@ -106,14 +106,20 @@ def test_sheet_names_are_shortened_in_one_place_and_unique():
 
 def test_long_table_names_reach_csv_whole_and_the_workbook_shortened(tmp_path):
     r = report(tmp_path)
-    long = "known_groups_of_a_long_background_column"
-    r.table(long, pd.DataFrame({"g": ["a"], "v": [1.5]}), counts=None, title="L")
-    r.table(long + "_2", pd.DataFrame({"g": ["b"], "v": [2.5]}), counts=None, title="L2")
+    long, caption = "known_groups_of_a_long_background_column", "Known groups of a long background column"
+    r.table(long, pd.DataFrame({"g": ["a"], "v": [1.5]}), counts=None, title=caption)
+    r.table(long + "_2", pd.DataFrame({"g": ["b"], "v": [2.5]}), counts=None, title=caption, show=False)
+    r.table("again", pd.DataFrame({"g": ["c"], "v": [3.5]}), counts=None, title=caption)
     paths = r.finish()
     assert (tmp_path / "tables" / "05_participant_surveys" / f"{long}.csv").is_file()
     book = openpyxl.load_workbook(paths["xlsx"])
-    assert book.sheetnames == ["about", "glossary", long[:31], long[:29] + "~2"]
-    assert book[long[:29] + "~2"]["B2"].value == 2.5
+    # sheets named by their number and caption, cut at a word; a workbook-only table is numbered apart
+    assert book.sheetnames == ["About", "Glossary", "Table 1 Known groups of a long", "Table S1 Known groups of a long",
+                               "Table 2 Known groups of a long"]
+    assert book["Table S1 Known groups of a long"]["A1"].value == f"Table S1 {caption}"
+    assert book["Table S1 Known groups of a long"]["B3"].value == 2.5
+    notes = [c.value for c in book["Table S1 Known groups of a long"]["A"][3:]]
+    assert notes == [None, "This table is in the workbook only; the report summarises it."]
 
 
 def test_write_xlsx_applies_formats_to_shortened_sheets(tmp_path):

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from report_tables import book as _book
+from report_tables import read_sheet, sheets
 
 from analysis.cli import main
 from analysis.intake.manifest import ManifestError, read_manifest
@@ -165,8 +166,7 @@ files:
     for secret in ("040 123 4567", "matti.v@example.fi", "Liisa Korhonen"):
         assert secret not in html and secret not in book["client_comments"].to_string()
     assert "[phone]" in html and "[email]" in html and "9/10" in html
-    import openpyxl
-    ws = openpyxl.load_workbook(out / "05_participant_surveys.xlsx")["client_comments"]
+    ws = sheets(out / "05_participant_surveys.xlsx")["client_comments"]
     cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
     assert cells and all(c.data_type == "s" for c in cells)     # a formula-like comment stays text
     screened = _book(internal_folder(out), "01_data_intake")["free_text"].set_index("column")   # internal report
@@ -197,7 +197,7 @@ files:
     # by hand: notices 48 → 41 (down: desired), assessments 30 → 36 (up: desired),
     # referrals 12 → 15 (up: desired), waiting 21.5 → 23 (down: not desired)
     assert table["desired"].tolist() == [True, True, True, False]
-    sheet = pd.read_excel(out / "07_half_yearly_indicators.xlsx", sheet_name="indicators", engine="openpyxl")
+    sheet = read_sheet(sheets(out / "07_half_yearly_indicators.xlsx")["indicators"])
     assert sheet.iloc[:, list(table.reset_index().columns).index("desired")].tolist() == ["kyllä", "kyllä", "kyllä", "ei"]
     assert not sheet.astype(str).apply(lambda c: c.str.contains(r"\b(?:sat|imp|goal)_")).any().any()   # words, not keys
     html = (out / "07_half_yearly_indicators.html").read_text(encoding="utf-8")

@@ -8,8 +8,11 @@ catalogues, tables, figures and notes. :meth:`Report.finish` writes
 * ``<out>/<name>.docx`` — the same report as a Word document;
 * ``<out>/tables/<name>/<table>.csv`` — every table in machine form (score keys, category
   codes and numbers as computed, after disclosure control), for re-analysis;
-* ``<out>/<name>.xlsx`` — every table as numbers with number formats and its text in words, plus
-  ``about`` (study, date, version, commit, data folder, small-cell rule) and ``glossary``;
+* ``<out>/<name>.xlsx`` — every table as numbers with number formats and its text in words, a
+  sheet per table named, titled and headed in the report language ("Table 3 Change…"), hidden
+  cells empty and shaded with the reason as a comment; plus About (study, date, version,
+  commit, data folder, small-cell rule) and Glossary (each sheet's headings with their CSV
+  column names and meanings);
 * ``<out>/figures/<name>_<figure>.png`` (300 dpi) and ``.svg``; figures of counts and group
   statistics are drawn from the tables as published (:meth:`Report.table_figure`).
 
@@ -158,6 +161,7 @@ class Report:
         self._blocks: list[Block] = []
         self._notes: list[str] = []
         self._tables: dict[str, present.ShownTable] = {}
+        self._captions: dict[str, str] = {}
         self._table_args: dict[str, dict] = {}
         self._masked: dict[str, pd.DataFrame | None] = {}
         self.disclosure = Disclosure(policy=self.policy)
@@ -456,6 +460,7 @@ class Report:
         args = {"kinds": kinds, "hide": hide, "row_kinds": row_kinds, "label_as": label_as, "columns_of": columns_of}
         shown = present.present(machine, self.lang, self.labels, hidden=self._hidden(name, machine), **args)
         caption = title if title is not None else self.t(title_key or f"{self.name}.tables.{name}", **fields)
+        self._captions[name] = caption
         abbreviations = "; ".join(f"{k} = {v}" for k, v in shown.abbreviations if k not in _SELF_EVIDENT)
         block_notes = tuple([*notes, *([abbreviations + "."] if abbreviations else [])])
         self._tables[name] = shown
@@ -588,13 +593,17 @@ class Report:
             rows.append((self.t("common.commit"), commit))
         return rows
 
-    def _about(self) -> pd.DataFrame:
+    def _about(self, sheets: Sequence[str]) -> pd.DataFrame:
+        """The workbook's About sheet: the report, its study and the small-cell rule, the
+        ``sheets`` that follow and where the machine tables are."""
         rows = [(self.t("common.report"), self.title), *self.meta(),
                 (self.t("common.language"), self.lang),
                 (self.t("common.notes"), self.small_cells() + " " + self.disclosure_note())]
         if self.study is not None and self.study.synthetic:
-            rows.append(("WARNING", self.t("common.synthetic_warning")))
-        rows.append((self.t("common.sheets"), ", ".join(self._tables)))
+            rows.append((self.t("workbook.warning"), self.t("common.synthetic_warning")))
+        rows.append((self.t("workbook.sheets"), "; ".join(sheets)))
+        rows.append((self.t("workbook.machine_tables"),
+                     self.t("workbook.machine_tables_text", report=self.name, min_count=self.policy.min_count)))
         return pd.DataFrame(rows, columns=[self.t("common.item"), self.t("common.value")])
 
     def small_cells(self) -> str:
@@ -610,10 +619,66 @@ class Report:
         return self.t("disclosure.method", rule=rule, min_count=p.min_count, min_statistic_n=p.min_statistic_n,
                       max_small=p.min_count - 1, source=self.t(f"disclosure.sources.{p.preset}"))
 
-    def _glossary(self) -> pd.DataFrame:
-        """Every column of the workbook's sheets: its name there, its heading in the report and
-        what it means (:func:`analysis.report.present.glossary`)."""
-        return present.glossary(list(self._tables.values()), self.lang, self.labels)
+    def _glossary(self, names: Mapping[str, str]) -> pd.DataFrame:
+        """The workbook's Glossary sheet: for each table's sheet (``names``: table → sheet name)
+        every column's heading there, its name in the machine table (CSV) and what it means
+        (:func:`analysis.report.present.glossary`), so that the two forms can be joined."""
+        parts = []
+        for name, sheet in names.items():
+            words = present.glossary([self._tables[name]], self.lang, self.labels)     # column, heading, meaning
+            parts.append(pd.DataFrame({self.t("workbook.sheet"): sheet,
+                                       self.t("common.heading"): words.iloc[:, 1],
+                                       self.t("workbook.csv_column"): words.iloc[:, 0],
+                                       self.t("workbook.csv"): f"tables/{self.name}/{name}.csv",
+                                       self.t("common.meaning"): words.iloc[:, 2]}))
+        columns = [self.t(k) for k in ("workbook.sheet", "common.heading", "workbook.csv_column", "workbook.csv",
+                                       "common.meaning")]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+    def _hidden_reasons(self, shown: present.ShownTable) -> pd.DataFrame | None:
+        """Why each hidden cell of a table is hidden, in words (None where a cell is shown), told
+        by its mark: a small group (``<5``), else a statistic of a group under the statistics'
+        limit or a cell hidden to protect another (``..``)."""
+        if shown.mask is None or not shown.mask.to_numpy().any():
+            return None
+        fields = {"min_count": self.policy.min_count, "min_statistic_n": self.policy.min_statistic_n}
+        out = pd.DataFrame(None, index=shown.mask.index, columns=shown.mask.columns, dtype=object)
+        for i, j in zip(*shown.mask.to_numpy().nonzero()):
+            other = shown.machine.iat[i, j] == self.disclosure.complement_mask
+            out.iat[i, j] = self.t("workbook.hidden.other" if other else "workbook.hidden.primary", **fields)
+        return out
+
+    def _workbook(self, blocks: Sequence[Block]) -> tuple[dict[str, Any], dict[str, dict]]:
+        """The workbook's sheets: About, Glossary and one sheet per table, named, titled and
+        headed in the report language ("Table 3 Change…"; a table kept for the workbook only is
+        "Table S1…"), its hidden cells empty with the reason (:class:`analysis.report.export.Sheet`);
+        and the number formats of each table's sheet."""
+        from analysis.report.export import Sheet, sheet_name
+
+        shown_as = {id(b.table): b for b in blocks if b.kind == "table"}
+        names, tables, formats, extra = {}, {}, {}, 0
+        for name, shown in self._tables.items():
+            block = shown_as.get(id(shown))
+            if block is not None:
+                label, notes = f"{self.t('common.table')} {block.number}", list(block.notes)
+            else:
+                extra += 1
+                label, notes = self.t("workbook.extra_table", number=extra), [self.t("workbook.workbook_only")]
+            caption = block.text if block is not None else self._captions[name]
+            hidden = self._hidden_reasons(shown)
+            if hidden is not None:
+                notes += [self.t("workbook.hidden_note", min_count=self.policy.min_count), self.small_cells()]
+            names[name] = sheet_name(f"{label} {caption}")
+            if names[name] in tables:
+                raise ValueError(f"{self.name}: two tables would be sheet {names[name]!r}")
+            formats[names[name]] = shown.formats()
+            tables[names[name]] = Sheet(shown.workbook(), headers=[shown.headings.get(str(c), str(c))
+                                                                    for c in shown.machine.columns],
+                                        title=(label, caption), notes=notes, hidden=hidden)
+        about, glossary = self.t("workbook.about"), self.t("workbook.glossary")
+        return ({about: Sheet(self._about(list(tables)), title=(about, self.title)),
+                 glossary: Sheet(self._glossary(names), title=(glossary, self.t("workbook.glossary_caption"))),
+                 **tables}, formats)
 
     def finish(self) -> dict[str, Path]:
         """Write HTML, Word and Excel (and the notes section); returns their paths."""
@@ -637,9 +702,7 @@ class Report:
         paths["html"].write_text(render_html(self.title, blocks, meta=self.meta(), lang=self.lang,
                                              footer=footer), encoding="utf-8")
         render_docx(paths["docx"], self.title, blocks, meta=self.meta(), lang=self.lang, footer=footer)
-        sheets = {"about": self._about(), "glossary": self._glossary(),
-                  **{name: shown.workbook() for name, shown in self._tables.items()}}
-        formats = {name: shown.formats() for name, shown in self._tables.items()}
+        sheets, formats = self._workbook(blocks)
         write_xlsx(sheets, paths["xlsx"], sheet_formats=formats)
         for name, shown in self._tables.items():      # machine form: keys and codes, for re-analysis
             write_csv(shown.machine, self.out_dir / "tables" / self.name / f"{name}.csv")

@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import math
 import numbers as numbers_
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Mapping, Sequence
@@ -506,6 +507,13 @@ def _column_heading(column: str, pairs: Mapping[str, tuple[str, str]], lang: str
     return " ".join(labels.value(of, code) for of, code in zip(columns_of, codes))
 
 
+def _number_of(v: object) -> object:
+    """A plain decimal number written as text (``"2"``, ``"-0.5"``) as a number; anything else as it is."""
+    if isinstance(v, str) and re.fullmatch(r"-?\d+(\.\d+)?", v):
+        return int(v) if "." not in v else float(v)
+    return v
+
+
 # ----------------------------------------------------------------------------- tables
 @dataclass(frozen=True)
 class ShownTable:
@@ -565,7 +573,15 @@ class ShownTable:
     def workbook(self) -> pd.DataFrame:
         """The machine table for the workbook: numbers as numbers; text columns (score keys,
         category codes) as the report shows them, in words; yes/no values (``True``/``False``)
-        as words of the report language."""
+        as words of the report language; a cell disclosure control hid (:attr:`mask`) empty,
+        so that a column of numbers stays numeric (the workbook says why the cell is empty).
+
+        Examples
+        --------
+        >>> t = pd.DataFrame({"group": ["a", "b"], "n": [12, "<5"]})
+        >>> present(t, "en", hidden=pd.DataFrame({"group": [False, False], "n": [False, True]})).workbook()["n"].tolist()
+        [12.0, nan]
+        """
         def is_bool(v: object) -> bool:
             return isinstance(v, (bool, np.bool_)) or (isinstance(v, str) and v in ("True", "False"))
 
@@ -573,6 +589,9 @@ class ShownTable:
         for c in out.columns:
             col = out[c]
             shown = self.headings.get(str(c))
+            if str(c) in self.excel_formats and not pd.api.types.is_numeric_dtype(col):   # digits as text
+                out[c] = [_number_of(v) for v in col]
+                continue
             if (shown in self.frame.columns and not pd.api.types.is_numeric_dtype(col)
                     and all(isinstance(v, str) for v in col.dropna()) and not any(map(is_bool, col))):
                 out[c] = [v if pd.isna(v) else w for v, w in zip(col, self.frame[shown])]
@@ -581,6 +600,9 @@ class ShownTable:
                                                    and any(map(is_bool, col))):
                 out[c] = [t("common.yes" if v is True or v == "True" or v is np.True_ else "common.no", self.lang)
                           if is_bool(v) else v for v in col]
+        if self.mask is not None:
+            for c in self.mask.columns[self.mask.any().to_numpy()]:
+                out[c] = [None if h else v for v, h in zip(out[c], self.mask[c])]
         return out
 
     def formats(self) -> dict[str, str | list[str | None]]:
