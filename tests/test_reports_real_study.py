@@ -8,6 +8,7 @@ must equal a hand computation made here from the same rows.
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -78,8 +79,6 @@ files:
 def test_pilot_alone_gives_a_final_report_without_placeholders(pilot_only):
     """The final report of a study with the pilot's self-assessments only: the pilot evaluation
     as its one chapter, every report the data did not allow in the appendix with its reason."""
-    from html import unescape
-
     from analysis.report.i18n import t
     _, out, outcomes = pilot_only
     assert outcomes[-1].notebook == "final_report" and outcomes[-1].status == "written"
@@ -417,7 +416,7 @@ files:
   - {path: asiakaskysely.csv, population: pilot, instrument: client-survey}
 """, {"itsearviot.csv": _webropol(rows, header), "asiakaskysely.csv": _webropol(survey, survey_header)})
     out = tmp_path / "raportit"
-    code = main(["report", "--data", str(folder), "--out", str(out), "--lang", "fi", "--only", "01,04"])
+    code = main(["report", "--data", str(folder), "--out", str(out), "--lang", "fi", "--only", "01,04", "--final"])
     err = capsys.readouterr().err
     assert code == 0, err
     internal = internal_folder(out)
@@ -445,3 +444,9 @@ files:
     assert "odotettiin kokonaislukua 0–10" in html and "Vastaajatunnus puuttuu" in html
     assert "expected an integer" not in html and str(folder) not in html and f"{bad + 2},00" not in html
     assert (out / "04_pilot_evaluation.html").is_file()
+    # the final report to hand in: one document, numbered, with method and references, no placeholder
+    final = unescape(re.sub(r"<[^>]+>", " ", (out / "final_report.html").read_text(encoding="utf-8")))
+    assert (out / "final_report.docx").is_file() and "Oma arviointi 2025" in final
+    assert "1 Aineisto ja menetelmät" in final and "Taulukko 1" in final and "Lähteet" in final
+    assert "Osiota ei tuotettu" not in final and "Table " not in final
+    assert "2 Pilotin arviointi" in final and "(ks. taulukko" in final
