@@ -33,7 +33,7 @@ from scipy import stats
 from analysis import __version__
 
 #: Rows of a table shown by a result's ``repr``/HTML before it is cut (the rest: ``to_frame()``).
-MAX_ROWS = 12
+MAX_ROWS, MAX_COLS = 12, 9
 WIDTH = 88
 
 
@@ -83,17 +83,19 @@ def rounded(frame: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     return out
 
 
-def _parts(result: Any) -> tuple[dict[str, Any], dict[str, pd.DataFrame | pd.Series],
-                                   dict[str, Mapping[str, Any]]]:
-    """The displayed fields of a dataclass result: scalars, tables, mappings."""
+Table = pd.DataFrame | pd.Series | np.ndarray
+
+
+def _parts(result: Any) -> tuple[dict[str, Any], dict[str, Table], dict[str, Mapping[str, Any]]]:
+    """The displayed fields of a dataclass result: scalars, tables (and arrays), mappings."""
     scalars: dict[str, Any] = {}
-    tables: dict[str, pd.DataFrame | pd.Series] = {}
+    tables: dict[str, Table] = {}
     maps: dict[str, Mapping[str, Any]] = {}
     for f in fields(result) if is_dataclass(result) else ():
         if not f.repr:
             continue
         value = getattr(result, f.name)
-        if isinstance(value, (pd.DataFrame, pd.Series)):
+        if isinstance(value, (pd.DataFrame, pd.Series, np.ndarray)):
             tables[f.name] = value
         elif isinstance(value, Mapping):
             maps[f.name] = value
@@ -104,9 +106,11 @@ def _parts(result: Any) -> tuple[dict[str, Any], dict[str, pd.DataFrame | pd.Ser
     return scalars, tables, maps
 
 
-def _shape(value: pd.DataFrame | pd.Series) -> str:
-    return (f"DataFrame {value.shape[0]} × {value.shape[1]}" if isinstance(value, pd.DataFrame)
-            else f"Series of {len(value)}")
+def _shape(value: Table) -> str:
+    if isinstance(value, pd.Series):
+        return f"Series of {len(value)}"
+    kind = "DataFrame" if isinstance(value, pd.DataFrame) else "array"
+    return f"{kind} {' × '.join(map(str, value.shape))}"
 
 
 def _scalar_text(value: Any) -> str:
@@ -123,7 +127,7 @@ def _compact(value: Any) -> str:
 
 def _entry_text(value: Any) -> str:
     """A value of a mapping (lavaan's fit measures: counts such as df are floats)."""
-    if isinstance(value, (pd.DataFrame, pd.Series)):
+    if isinstance(value, (pd.DataFrame, pd.Series, np.ndarray)):
         return _shape(value)
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -153,9 +157,8 @@ def result_text(result: Any, frame: pd.DataFrame | None = None) -> str:
     for key, table in tables.items():
         lines.append(f"  {key:<{width}}  {_shape(table)} (.{key})")
     if frame is not None:
-        with pd.option_context("display.width", WIDTH, "display.max_columns", 12,
-                               "display.max_colwidth", 24):
-            shown = frame.head(MAX_ROWS).to_string(index=False, na_rep="",
+        with pd.option_context("display.max_colwidth", 24):
+            shown = frame.head(MAX_ROWS).to_string(index=False, na_rep="", max_cols=MAX_COLS,
                                                    float_format=lambda v: f"{v:.3f}")
         lines += ["", textwrap.indent(shown, "  ")]
         if len(frame) > MAX_ROWS:

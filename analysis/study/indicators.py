@@ -322,7 +322,7 @@ def desired_share(report: pd.DataFrame, hidden: pd.Series | np.ndarray | None = 
     --------
     >>> t = pd.DataFrame({"desired": pd.array([True, False, None, True], dtype="boolean")})
     >>> desired_share(t), desired_share(t, hidden=[False, False, False, True])
-    (DesiredShare(n_desired=2, n=3, share=0.6666666666666666), DesiredShare(n_desired=1, n=2, share=0.5))
+    (DesiredShare(n_desired=2, n=3, share=0.667), DesiredShare(n_desired=1, n=2, share=0.5))
     """
     known = report["desired"]
     if hidden is not None:
