@@ -159,8 +159,12 @@ def path_diagram(fit: CFAResult, *, labels: Mapping[str, str] | None = None,
         ax.text(xc, -box_h / 2 - 0.62, _value(row.value), gid=f"residual-{row.lhs}", **tag)
     for _, row in cov.iterrows():
         if row.lhs in x_fac and row.rhs in x_fac:
-            p1, p2 = (x_fac[row.lhs], Y_LATENT + OVAL_H / 2), (x_fac[row.rhs], Y_LATENT + OVAL_H / 2)
-            rad = -ARC if p2[0] > p1[0] else ARC
+            a, b = x_fac[row.lhs], x_fac[row.rhs]
+            # a wider arc leaves an oval further towards its partner: arrowheads do not meet
+            dx = np.sign(b - a) * 0.35 * OVAL_W / 2 * abs(b - a) / max(span)
+            dy = OVAL_H / 2 * np.sqrt(1 - (2 * dx / OVAL_W) ** 2)
+            p1, p2 = (a + dx, Y_LATENT + dy), (b - dx, Y_LATENT + dy)
+            rad = -ARC if b > a else ARC
         elif row.lhs in x_item and row.rhs in x_item:
             p1, p2 = (x_item[row.lhs], -box_h / 2 - 0.9), (x_item[row.rhs], -box_h / 2 - 0.9)
             rad = ARC if p2[0] > p1[0] else -ARC
