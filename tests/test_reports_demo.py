@@ -623,3 +623,19 @@ def test_final_report_of_the_finnish_demo(demo_fi):
     for name in published:
         assert i18n.t(f"{name}.title", "fi") + "." in analyses, name
     assert "Rosseel, Y. (2012)" in text and "(Rosseel, 2012" in text
+    # Finnish throughout: no English word, Python literal or path outside the references
+    answers, found = _answers(), []
+    for suffix in (".html", ".docx"):
+        texts = [t.strip() for t in _texts(demo_fi / f"{NAME}{suffix}")]
+        heading = i18n.t("final.references", "fi")
+        start = max(i for i, t in enumerate(texts) if t.endswith(heading))          # the last: not the contents
+        end = next(i for i in range(start, len(texts)) if texts[i].startswith(i18n.t("final.appendix.heading", "fi")))
+        software = "youth-services-analysis"
+        for text in texts[:start] + texts[end:]:
+            if not text or text in answers or software in text:        # the software's own names and citations
+                continue
+            words = re.sub(r"--[\w-]+", " ", text)
+            for pattern, seen in ((ENGLISH, words), (LITERAL, text), (ABSOLUTE_PATH, text)):
+                if pattern.search(seen):
+                    found.append((suffix, pattern.search(seen)[0], text[:160]))
+    assert not found, found
