@@ -125,6 +125,8 @@ def test_wlsmv_summary_prints_thresholds():
     t1 = res.estimates[(res.estimates.op == "|")].iloc[0]
     assert rows[0].split()[:2] == ["q1|t1", f"{t1.est:.3f}"]
     assert "  Estimator                                       DWLS" in text.splitlines()
+    assert "  Number of observations                           848         900" in text.splitlines()
+    assert res.n == 848 and res.n_total == 900
 
 
 def test_alpha_summary_is_psychs_print():

@@ -326,10 +326,11 @@ def lavaan_summary(result: Any, std_lv: np.ndarray, observed: Sequence[str],
         lines.append(_line("Number of observations per group:", ""))
         for g, n_g in zip(result.group_labels, group_n):
             lines.append(_line(f"  {g}", number(n_g)))
+    elif result.n_total and result.n_total != result.n:      # lavaan: used and total rows
+        lines += [_line("", "Used", "Total"),
+                  _line("Number of observations", number(result.n), number(result.n_total))]
     else:
         lines.append(_line("Number of observations", number(result.n)))
-    if result.n_total and result.n_total != result.n:
-        lines.append(_line("Number of rows in the data", number(result.n_total)))
     if result.missing != "listwise":
         lines.append(_line("Number of missing patterns", number(result.n_patterns)))
         lines.append(_line("Missing", result.missing))
