@@ -179,7 +179,8 @@ def table_html(frame: pd.DataFrame, digits: int = 3, max_rows: int = MAX_ROWS) -
 
 
 def result_html(result: Any, frame: pd.DataFrame | None = None) -> str:
-    """A result in a notebook: its scalars as a two-column table, then its main table."""
+    """A result in a notebook: its scalars as a two-column table, its mappings and other
+    tables folded (``<details>``), then its main table."""
     scalars, tables, maps = _parts(result)
     rows = [(k, _scalar_text(v)) for k, v in scalars.items()]
     rows += [(k, _shape(v)) for k, v in tables.items()]
@@ -194,6 +195,10 @@ def result_html(result: Any, frame: pd.DataFrame | None = None) -> str:
                          + table_html(pd.DataFrame({key: list(values),
                                                     "value": list(values.values())}),
                                       max_rows=len(values)) + "</details>")
+    for key, table in tables.items():                # other tables: folded, one click away
+        if isinstance(table, pd.DataFrame) and not (frame is not None and table.equals(frame)):
+            parts.append(f"<details><summary>{html.escape(key)} ({_shape(table)})</summary>"
+                         + table_html(table) + "</details>")
     if frame is not None:
         parts.append(table_html(frame))
     return "".join(parts) + "</div>"
