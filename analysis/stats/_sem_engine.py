@@ -530,7 +530,8 @@ class RamModel(ABC, Generic[SampleT]):
     # -- estimation
     def fit(self, start: np.ndarray, lower: np.ndarray | None = None,
             upper: np.ndarray | None = None, method: str = "fisher",
-            max_iter: int = 300, qn_iter: int = 1000) -> tuple[np.ndarray, bool]:
+            max_iter: int = 300, qn_iter: int = 1000, aim: float = GRAD_AIM
+            ) -> tuple[np.ndarray, bool]:
         """Minimise F from ``start``; returns (θ, converged).
 
         ``method="fisher"``: Fisher scoring (Gauss–Newton for DWLS) with step halving, then,
@@ -542,7 +543,8 @@ class RamModel(ABC, Generic[SampleT]):
 
         Converged means ``max |∂F/∂θ| <= GRAD_TOL`` (1e-6) over the parameters not held
         at a bound — a stated gradient tolerance, not an iteration count; scoring goes on
-        to ``GRAD_TOL * GRAD_AIM`` where the arithmetic allows. Further starting values,
+        to ``GRAD_TOL * aim`` (default ``GRAD_AIM``; a Monte Carlo loop that needs no more
+        than the tolerance passes ``aim=1``) where the arithmetic allows. Further starting values,
         when this fails, are the caller's (:func:`analysis.stats._sem_cfa.estimate`).
         """
         theta = start.copy()
@@ -552,19 +554,19 @@ class RamModel(ABC, Generic[SampleT]):
             return theta, False
         if method == "bfgs":
             theta = self._quasi_newton(theta, lower, upper, qn_iter)
-        theta, f = self._fisher(theta, lower, upper, max_iter)
+        theta, f = self._fisher(theta, lower, upper, max_iter, aim)
         if self._converged(theta, lower, upper):
             return theta, True
         new = self._quasi_newton(theta, lower, upper, qn_iter)
         if self.objective(new) <= f + F_NOISE * max(1.0, abs(f)):
-            theta, _ = self._fisher(new, lower, upper, max_iter)
+            theta, _ = self._fisher(new, lower, upper, max_iter, aim)
         return theta, self._converged(theta, lower, upper)
 
-    def _fisher(self, theta, lower, upper, max_iter) -> tuple[np.ndarray, float]:
+    def _fisher(self, theta, lower, upper, max_iter, aim=GRAD_AIM) -> tuple[np.ndarray, float]:
         """Scoring steps ``θ ← θ - t (2 I)⁻¹ ∂F/∂θ`` on the free parameters, t halved from 1
         until F falls by Armijo's fraction 1e-4 of the predicted decrease; at F's rounding
         level (``F_NOISE``) the full step is taken when it shrinks the gradient instead.
-        Stops at ``GRAD_TOL * GRAD_AIM``, when no step helps, or after ``max_iter`` steps.
+        Stops at ``GRAD_TOL * aim``, when no step helps, or after ``max_iter`` steps.
         Counts in ``self.halvings`` the steps, before the gradient is within ``GRAD_TOL``,
         that had to be shortened (a sign of a difficult surface)."""
         f = self.objective(theta)
@@ -573,7 +575,7 @@ class RamModel(ABC, Generic[SampleT]):
         for _ in range(max_iter):
             free = ~self._active(theta, grad, lower, upper)
             gmax = np.max(np.abs(grad[free]), initial=0.0)
-            if gmax <= GRAD_TOL * GRAD_AIM:
+            if gmax <= GRAD_TOL * aim:
                 break
             info = self.scoring_info(theta)[np.ix_(free, free)]
             step = np.zeros_like(theta)

@@ -90,6 +90,7 @@ from analysis.stats._sem_cfa import (
     standardized_solution,
 )
 from analysis.stats._sem_diagram import path_diagram
+from analysis.stats._sem_dynamic import DynamicCutoffs, dynamic_cutoffs
 from analysis.stats._sem_invariance import (
     CHEN_2007,
     PartialStep,
@@ -108,4 +109,4 @@ __all__ = ["CFAResult", "ScoreTestResult", "cfa", "sem", "invariance", "measurem
            "latent_mean_differences", "modification_indices", "standardized_solution",
            "equality_score_tests", "ModelSyntaxError", "GROUP_EQUAL", "CHEN_2007", "MISSING",
            "ESTIMATORS", "STD_TYPES", "Estimator", "Missing", "StdType", "PartialStep",
-           "path_diagram"]
+           "path_diagram", "DynamicCutoffs", "dynamic_cutoffs"]
