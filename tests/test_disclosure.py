@@ -571,3 +571,23 @@ def test_declarations_travel_with_the_machine_tables(tmp_path):
     assert audit_folder(tmp_path).empty
     suppress_small_cells(gender_table(), ["n"]).to_csv(folder / "g.csv", index=False)
     assert audit_folder(tmp_path)["value"].tolist()[0] == 3.0
+
+
+def test_the_analysts_list_of_hidden_cells_names_derived_cells_too():
+    """Report 07's indicator table hides a change next to a small count: a derived cell with no
+    group of its own is listed (it used to raise IndexError)."""
+    import tempfile
+    import warnings
+
+    from analysis import datasets
+    from analysis.report.document import open_report
+    from analysis.report.sections.half_yearly_indicators import IndicatorsReport
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = open_report("07_half_yearly_indicators", datasets.path("demo"), tempfile.mkdtemp())
+        IndicatorsReport(r).indicators()
+    hidden = r.disclosure.hidden
+    derived = hidden[hidden["group"] == ""]
+    assert len(derived) and set(derived["column"]) <= {"change", "desired", "target_met"}
+    assert (hidden.loc[hidden["group"] != "", "reason"] == "primary").any()

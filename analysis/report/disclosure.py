@@ -1406,9 +1406,12 @@ class Disclosure:
         """One row per hidden cell: ``table, row, column, group, reason, value``.
 
         For the analyst only: ``value`` is the hidden number. ``reason`` is ``primary`` (the
-        group has fewer than ``min_n`` persons) or ``complement`` (hidden to protect one).
+        group has fewer than ``min_n`` persons) or ``complement`` (hidden to protect one);
+        ``group`` is empty for a cell derived from others (a long table's change between two
+        periods: hidden with the count it follows from).
         """
-        rows = [(c.table, c.row, c.column, _group_text(c.units[0]), reason,
+        rows = [(c.table, c.row, c.column, _group_text(c.units[0] if c.units else c.var) if c.units or c.var else "",
+                 reason,
                  self._tables[c.table][0].at[c.row, c.column])
                 for c in self._model.cells if (reason := self._reason(c))]
         return pd.DataFrame(rows, columns=["table", "row", "column", "group", "reason", "value"])
