@@ -77,6 +77,7 @@ Examples
 """
 from __future__ import annotations
 
+from analysis.stats._sem_bootstrap import BootstrapFit, bootstrap_fit
 from analysis.stats._sem_cfa import (
     ESTIMATORS,
     MISSING,
@@ -109,4 +110,5 @@ __all__ = ["CFAResult", "ScoreTestResult", "cfa", "sem", "invariance", "measurem
            "latent_mean_differences", "modification_indices", "standardized_solution",
            "equality_score_tests", "ModelSyntaxError", "GROUP_EQUAL", "CHEN_2007", "MISSING",
            "ESTIMATORS", "STD_TYPES", "Estimator", "Missing", "StdType", "PartialStep",
-           "path_diagram", "DynamicCutoffs", "dynamic_cutoffs"]
+           "path_diagram", "DynamicCutoffs", "dynamic_cutoffs",
+           "BootstrapFit", "bootstrap_fit"]
