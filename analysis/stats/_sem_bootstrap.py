@@ -92,8 +92,10 @@ def _refit(model: Model, parts: list[np.ndarray], theta: np.ndarray, df: float,
     return _measures(m, est, df, base_df) if ok else None
 
 
-def _bca(boot: np.ndarray, estimate: float, jack: np.ndarray, level: float) -> tuple[float, float]:
-    """Efron's BCa interval from the bootstrap values, the estimate and the jackknife values."""
+def bca_interval(boot: np.ndarray, estimate: float, jack: np.ndarray, level: float
+                 ) -> tuple[float, float]:
+    """Efron's BCa interval from the bootstrap values, the estimate and the jackknife values
+    (also used by :func:`analysis.stats.reliability.omega`)."""
     z0 = special.ndtri(np.mean(boot < estimate))
     d = jack.mean() - jack
     den = 6.0 * np.sum(d ** 2) ** 1.5
@@ -180,7 +182,7 @@ def bootstrap_fit(fit: CFAResult, *, reps: int = 1000, seed: int = 2023, level: 
         if jack is not None:
             keep = np.isfinite(jack[:, j])
             out.append((measure, estimate[j], "bca", level,
-                        *_bca(values, estimate[j], jack[keep, j], level)))
+                        *bca_interval(values, estimate[j], jack[keep, j], level)))
     intervals = pd.DataFrame(out, columns=["measure", "estimate", "method", "level",
                                            "ci_lower", "ci_upper"])
     intervals = intervals.sort_values(["method", "measure"], key=lambda c: c.map(

@@ -18,7 +18,7 @@ Examples
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Literal, Sequence
 
 import numpy as np
@@ -26,6 +26,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from analysis.stats._factoring import FaMethod, check_fa_args, correlation, fa, oblimin
+from analysis.stats._sem_bootstrap import bca_interval
 from analysis.stats._sem_ordinal import OrdinalModel
 from analysis.stats._sem_partable import observed_variables
 from analysis.stats.checks import numeric_frame
@@ -56,6 +57,9 @@ __all__ = [
     "sdc",
 ]
 
+#: Bootstrap intervals of :func:`omega`: percentile or BCa.
+OmegaCI = Literal["bootstrap", "bca"]
+OMEGA_CIS: tuple[OmegaCI, ...] = ("bootstrap", "bca")
 #: Intervals of :func:`cronbach_alpha`: Feldt's F-based or the percentile bootstrap.
 AlphaCI = Literal["feldt", "bootstrap"]
 ALPHA_CIS: tuple[AlphaCI, ...] = ("feldt", "bootstrap")
@@ -124,6 +128,13 @@ class OmegaResult(Result):
     n: int
     n_dropped: int
     estimator: Estimator = "ML"
+    ci_low: float = float("nan")
+    ci_high: float = float("nan")
+    hierarchical_ci_low: float = float("nan")
+    hierarchical_ci_high: float = float("nan")
+    ci_level: float = float("nan")
+    ci_method: OmegaCI | Literal["none"] = "none"
+    n_boot_failed: int = 0
 
     def summary(self, digits: int = 2) -> Summary:
         """Omega total (and hierarchical) and the omega of each factor, as text."""
@@ -363,7 +374,8 @@ def _omega_categorical(common: np.ndarray, thresholds: list[np.ndarray], scales:
 def omega(data: pd.DataFrame, model: str | None = None, *,
           ordered: bool | Iterable[str] | None = None,
           higher: Sequence[str] = (), std_lv: bool = False,
-          orthogonal: bool = False) -> OmegaResult:
+          orthogonal: bool = False, ci: OmegaCI | None = None, n_boot: int = 1000,
+          level: float = 0.95, seed: int = 2023) -> OmegaResult:
     """McDonald's omega from a confirmatory factor model, as ``semTools::compRelSEM``.
 
     Continuous items (ML): for a factor f with loadings ``l`` and variance ``phi_f`` (its
@@ -409,6 +421,15 @@ def omega(data: pd.DataFrame, model: str | None = None, *,
     std_lv, orthogonal : bool
         Passed to :func:`analysis.stats.sem.cfa` (e.g. a bifactor model with unit factor
         variances and uncorrelated factors).
+    ci : {"bootstrap", "bca"}, optional
+        Bootstrap interval of ``omega_total`` (``ci_low``, ``ci_high``) and of
+        ``omega_hierarchical`` (``hierarchical_ci_*``): the complete rows resampled
+        ``n_boot`` times and omega recomputed (the model refitted) for each; ``"bootstrap"``
+        the percentile interval (R's quantile type 7), ``"bca"`` Efron's (1987) BCa
+        interval, its acceleration from a jackknife (one refit per row). Resamples whose
+        model does not converge are counted in ``n_boot_failed`` and left out.
+    n_boot, level, seed : int, float, int
+        Resamples, confidence level and the seed of ``numpy.random.default_rng``.
 
     Returns
     -------
@@ -492,11 +513,46 @@ def omega(data: pd.DataFrame, model: str | None = None, *,
                if len(measured) > 1 and np.all(LY[rows, f] != 0)
                and np.all(np.delete(PHI[f, measured], measured.index(f)) == 0)]
     omega_h = float(per_factor[general[0]]) if len(general) == 1 else float("nan")
-    return OmegaResult(omega_total=float(omega_total), omega_hierarchical=omega_h,
-                       per_factor=pd.DataFrame({"factor": list(per_factor),
-                                                "omega": list(per_factor.values())}),
-                       model=model, n=len(complete), n_dropped=n_dropped,
-                       estimator=fit.estimator)
+    result = OmegaResult(omega_total=float(omega_total), omega_hierarchical=omega_h,
+                         per_factor=pd.DataFrame({"factor": list(per_factor),
+                                                  "omega": list(per_factor.values())}),
+                         model=model, n=len(complete), n_dropped=n_dropped,
+                         estimator=fit.estimator)
+    if ci is None:
+        return result
+    if ci not in OMEGA_CIS or n_boot < 20 or not 0 < level < 1:
+        raise ValueError(f"ci={ci!r}, n_boot={n_boot}, level={level}: expected ci in "
+                         f"{OMEGA_CIS}, n_boot >= 20 and 0 < level < 1")
+
+    def again(rows: pd.DataFrame) -> tuple[float, float]:
+        try:
+            r = omega(rows, model, ordered=ordered, higher=higher, std_lv=std_lv,
+                      orthogonal=orthogonal)
+        except RuntimeError:                      # the model did not converge
+            return float("nan"), float("nan")
+        return r.omega_total, r.omega_hierarchical
+
+    rng = np.random.default_rng(seed)
+    boot = np.array([again(complete.iloc[rng.integers(0, len(complete), len(complete))])
+                     for _ in range(n_boot)])
+    failed = int(np.isnan(boot[:, 0]).sum())
+    everyone = np.arange(len(complete))
+    jack = (np.array([again(complete.iloc[np.delete(everyone, i)]) for i in everyone])
+            if ci == "bca" else None)
+    bounds = []
+    for j, est_j in enumerate((result.omega_total, omega_h)):
+        values = boot[np.isfinite(boot[:, j]), j]
+        if not np.isfinite(est_j) or len(values) < 20:
+            bounds.append((float("nan"), float("nan")))
+        elif jack is None:
+            lo, hi = np.quantile(values, [(1 - level) / 2, (1 + level) / 2])
+            bounds.append((float(lo), float(hi)))
+        else:
+            keep = np.isfinite(jack[:, j])
+            bounds.append(bca_interval(values, est_j, jack[keep, j], level))
+    return replace(result, ci_low=bounds[0][0], ci_high=bounds[0][1],
+                   hierarchical_ci_low=bounds[1][0], hierarchical_ci_high=bounds[1][1],
+                   ci_level=level, ci_method=ci, n_boot_failed=failed)
 
 
 @dataclass(frozen=True)
