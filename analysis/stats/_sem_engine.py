@@ -412,6 +412,7 @@ class RamModel(ABC, Generic[SampleT]):
                     self.base[i] = s.mean[a] if pt.op[i] == "~1" else s.cov[a, ov[pt.rhs[i]]]
         self.n_theta = K.shape[1]
         self.halvings = 0
+        self.aim = GRAD_AIM
         self._free = np.flatnonzero(pt.free > 0)
         self._free_x = pt.free[self._free] - 1
         self._ram_rows = [tuple(ix[pt.mat[ix] == m] for m in (MAT_A, MAT_S, MAT_M))
@@ -554,19 +555,20 @@ class RamModel(ABC, Generic[SampleT]):
             return theta, False
         if method == "bfgs":
             theta = self._quasi_newton(theta, lower, upper, qn_iter)
-        theta, f = self._fisher(theta, lower, upper, max_iter, aim)
+        self.aim = aim
+        theta, f = self._fisher(theta, lower, upper, max_iter)
         if self._converged(theta, lower, upper):
             return theta, True
         new = self._quasi_newton(theta, lower, upper, qn_iter)
         if self.objective(new) <= f + F_NOISE * max(1.0, abs(f)):
-            theta, _ = self._fisher(new, lower, upper, max_iter, aim)
+            theta, _ = self._fisher(new, lower, upper, max_iter)
         return theta, self._converged(theta, lower, upper)
 
-    def _fisher(self, theta, lower, upper, max_iter, aim=GRAD_AIM) -> tuple[np.ndarray, float]:
+    def _fisher(self, theta, lower, upper, max_iter) -> tuple[np.ndarray, float]:
         """Scoring steps ``θ ← θ - t (2 I)⁻¹ ∂F/∂θ`` on the free parameters, t halved from 1
         until F falls by Armijo's fraction 1e-4 of the predicted decrease; at F's rounding
         level (``F_NOISE``) the full step is taken when it shrinks the gradient instead.
-        Stops at ``GRAD_TOL * aim``, when no step helps, or after ``max_iter`` steps.
+        Stops at ``GRAD_TOL * self.aim`` (set by :meth:`fit`), when no step helps, or after ``max_iter`` steps.
         Counts in ``self.halvings`` the steps, before the gradient is within ``GRAD_TOL``,
         that had to be shortened (a sign of a difficult surface)."""
         f = self.objective(theta)
@@ -575,7 +577,7 @@ class RamModel(ABC, Generic[SampleT]):
         for _ in range(max_iter):
             free = ~self._active(theta, grad, lower, upper)
             gmax = np.max(np.abs(grad[free]), initial=0.0)
-            if gmax <= GRAD_TOL * aim:
+            if gmax <= GRAD_TOL * self.aim:
                 break
             info = self.scoring_info(theta)[np.ix_(free, free)]
             step = np.zeros_like(theta)
