@@ -9,12 +9,17 @@ module turns that list into
 * a ``.docx`` Word document (python-docx): title block, headings, paragraphs, real Word tables
   with APA captions and notes, figures — for pasting into a final report.
 
-Tables are APA style (three rules, no vertical lines, numbers right-aligned). A table too wide
-for the page (:func:`too_wide`: more than :data:`MAX_COLUMNS` columns or about
-:data:`MAX_WIDTH` characters) is transposed when it has few rows (a model comparison reads
-best with the measures as rows) and otherwise split into column blocks that repeat the row
-label columns; it is never clipped. The Word document is A4 with 2.5 cm margins; a table's
-header row repeats on every page.
+Tables are APA style (three rules, no vertical lines, numbers right-aligned). In Word, a
+column is as wide as its content measured in the table font (:data:`TABLE_FONT` at
+:data:`TABLE_PT` pt; :func:`text_width`, :func:`column_width`) plus the cell margins
+(:data:`CELL_MARGIN_TWIPS`, set on every table): a number is never wrapped (and its cell says
+``w:noWrap``), a heading wraps only between words, text columns take the width left. A table
+too wide for a portrait page goes on landscape pages, a section of its own; only a table too
+wide even for a landscape page (:func:`too_wide`) is transposed when it has few rows (a model
+comparison reads best with the measures as rows) and otherwise split into column blocks that
+repeat the row label columns; it is never clipped. The web page never splits a table: a wide
+one scrolls sideways in its box. The Word document is A4 with 2.5 cm margins; a table's header
+row repeats on every page and no row breaks across pages.
 Outputs are deterministic: the Word file's document properties and zip timestamps are fixed,
 so the same blocks give the same bytes.
 
@@ -30,6 +35,7 @@ import base64
 import datetime as _dt
 import html as _html
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -41,14 +47,58 @@ import pandas as pd
 from analysis.report.i18n import t
 from analysis.report.present import ShownTable
 
-#: Most columns a table block shows side by side before it is split or transposed.
-MAX_COLUMNS = 14
-#: Estimated width (characters) of the widest table shown as it is (A4 portrait, 8.5 pt).
-MAX_WIDTH = 110
+#: Font and size of every Word table. Arial is set on the table text (the body keeps the
+#: template's font) because its widths are known everywhere: Word has Arial, and LibreOffice
+#: prints it with Liberation Sans, which has the same advance widths; so a column can be
+#: measured for the font that prints it (:func:`text_width`).
+TABLE_FONT, TABLE_PT = "Arial", 8.5
+#: Left and right margin of every table cell (twips, 1/1440 inch; 85 twips = 0.15 cm), set on
+#: each table rather than left to Word's default (108 twips = 0.19 cm).
+CELL_MARGIN_TWIPS = 85
+#: A4 page and margins of the Word document (cm), and the text width they leave in portrait and
+#: in landscape.
+PAGE_CM, MARGIN_CM = (21.0, 29.7), 2.5
+TEXT_WIDTH_CM = PAGE_CM[0] - 2 * MARGIN_CM
+LANDSCAPE_TEXT_WIDTH_CM = PAGE_CM[1] - 2 * MARGIN_CM
+#: A column of text is at least this wide (cm, with its margins) when its text is longer, and at
+#: most this wide when there is room (longer text wraps between words).
+MIN_TEXT_CM, MAX_TEXT_CM = 2.5, 8.0
+#: A single word of a text cell wider than this (cm) may be broken by Word rather than widen
+#: its column further (a path, a long compound word).
+MAX_WORD_CM = 4.0
 #: Most rows of a too-wide table that is transposed rather than split.
 MAX_TRANSPOSED_ROWS = 6
 #: Fixed timestamp of every Word document part (zip entries and core properties).
 FIXED_TIME = _dt.datetime(2000, 1, 1, 0, 0, 0)
+_CM_PT = 72 / 2.54
+
+#: Advance widths of Arial / Liberation Sans Regular (1/1000 em; from LiberationSans-Regular.ttf,
+#: each rounded up to the next of these values). A character not listed counts as 1 em.
+_GLYPH_WIDTHS = {
+    200: "'\u2009\u202f′",
+    222: 'ijlι‘’‚',
+    278: ' !,./:;I[\\]ft|\xa0¦ÌÍÎÏìíîïΙ',
+    333: '()-`r¡¨²³´·¸¹‐“”„‹›',
+    355: '"{}•″',
+    400: '*ª°ºτⁿ',
+    500: 'J^cksvxyzçýÿšžγεζκλνξς↑↓∂',
+    556: '#$0123456789?L_abdeghnopqu¢£¤¥§«¯±¶»àáâãäåèéêëðñòóôõö÷ùúûüþΓηθουχ‒–†‡€√≈≠≤≥',
+    584: '+<=>~¬µ×αβδμρ−',
+    611: 'FTZ¿ßøŽΖΤ',
+    667: '&ABEKPSVXYÀÁÂÃÄÅÈÉÊËÝÞŠΑΒΕΚΞΡΣΥΧσφ∆',
+    722: 'CDHNRUwÇÐÑÙÚÛÜΔΗΛΝΠπψ∑∞',
+    778: 'GOQ©®ÒÓÔÕÖØΘΟΩ',
+    833: 'MmΜΦω',
+    889: '%¼½¾æΨ',
+    944: 'Wœ',
+    1000: 'ÆŒ—―…‰←→',
+    1015: '@',
+}
+_GLYPH = {ch: w for w, chars in _GLYPH_WIDTHS.items() for ch in chars}
+#: A cell that is a number (or a hidden cell's mark): never wrapped, in whichever column.
+_NUMBER = re.compile(r"[<>≤≥±+−–-]?\s?(\d[\d\s.,:/%()−–-]*|\.\.|\.\d+)\s?%?")
+#: Where a line may break: ordinary white space (a no-break space, as in 12 345, does not).
+_BREAK = re.compile(r"[ \t\r\n]+")
 
 
 @dataclass(frozen=True)
@@ -66,23 +116,88 @@ class Block:
     extra: dict = field(default_factory=dict)
 
 
-def column_width(name: str, values: Sequence[str]) -> int:
-    """Estimated printed width of a column in characters: its longest cell (a long text wraps
-    at about 20 characters) or its heading's longest word (headings wrap between words),
-    whichever is wider, plus one for the cell padding."""
-    cells = min(max((len(v) for v in values), default=0), 20)
-    head = max((len(w) for w in str(name).split()), default=0)
-    return max(cells, head) + 1
+def text_width(text: str, size: float = TABLE_PT) -> float:
+    """Printed width (points) of ``text`` on one line in the table font at ``size`` points.
+
+    Examples
+    --------
+    >>> round(text_width("893"), 2)                    # three digits of 0.556 em at 8.5 pt
+    14.18
+    """
+    return sum(_GLYPH.get(ch, 1000) for ch in str(text)) * size / 1000
 
 
-def table_width(frame: pd.DataFrame) -> int:
-    """Estimated printed width of a table (characters)."""
-    return sum(column_width(c, frame[c].astype(str).tolist()) for c in frame.columns)
+def is_number(text: str) -> bool:
+    """Whether a cell is a number, an interval or a hidden cell's mark (``<5``, ``..``): such a
+    cell is printed on one line.
+
+    Examples
+    --------
+    >>> [is_number(v) for v in ["893", "<5", "..", "−0,21", "0,78–0,82", "< .001", "33 735,69", "Health"]]
+    [True, True, True, True, True, True, True, False]
+    """
+    return bool(_NUMBER.fullmatch(str(text).strip()))
 
 
-def too_wide(frame: pd.DataFrame, max_columns: int = MAX_COLUMNS, max_width: int = MAX_WIDTH) -> bool:
-    """Whether a table needs splitting or transposing to fit a page."""
-    return frame.shape[1] > max_columns or table_width(frame) > max_width
+def _whole(value: str, numeric: bool) -> bool:
+    """Whether a cell is printed on one line: a number (:func:`is_number`, not a long list of
+    them) in any column, and any cell of a number column that is not a long text."""
+    value = value.strip()
+    return (is_number(value) and len(value) <= 24) or (numeric and text_width(value) <= MIN_TEXT_CM * _CM_PT)
+
+
+def column_width(name: str, values: Sequence[str], numeric: bool = False) -> tuple[float, float]:
+    """The least and the natural width (cm, with the cell margins) of a table column.
+
+    Least: a number (a cell that :func:`is_number` in any column, and every cell of a
+    ``numeric`` column short of a long text) on one line; the heading's longest word (a
+    heading wraps only between words); the longest word of a text cell (up to
+    :data:`MAX_WORD_CM`); a text column at least :data:`MIN_TEXT_CM` when its text is that
+    long. Natural: every cell and the heading on one line, text up to :data:`MAX_TEXT_CM`.
+
+    Examples
+    --------
+    >>> least, natural = column_width("Missing %", ["7", "13"], numeric=True)
+    >>> least == column_width("Missing", ["7"], numeric=True)[0], least < natural
+    (True, True)
+    """
+    least, _, natural = _column_needs(name, values, numeric)
+    return least, natural
+
+
+def _column_needs(name: str, values: Sequence[str], numeric: bool) -> tuple[float, float, float]:
+    """Least, body and natural width (cm) of a column (:func:`column_width`); body: the cells
+    on one line (text up to :data:`MAX_TEXT_CM`), the heading wrapped."""
+    values = [str(v) for v in values]
+    numbers = [v for v in values if _whole(v, numeric)]
+    texts = [v for v in values if not _whole(v, numeric)]
+    head_words = max((text_width(w) for w in _BREAK.split(str(name))), default=0.0)
+    number = max((text_width(v.strip()) for v in numbers), default=0.0)
+    word = max((text_width(w) for v in texts for w in _BREAK.split(v)), default=0.0)
+    text = max((text_width(v) for v in texts), default=0.0)
+    least = max(head_words, number, min(word, MAX_WORD_CM * _CM_PT), min(text, MIN_TEXT_CM * _CM_PT))
+    body = max(least, min(text, MAX_TEXT_CM * _CM_PT))
+    natural = max(body, text_width(str(name)))
+    pad = 2 * CELL_MARGIN_TWIPS / 20 + 1.0 + 0.02 * least    # margins, and a point and 2 % to spare
+    return tuple((w + pad + 0.02 * (w - least)) / _CM_PT for w in (least, body, natural))
+
+
+def _column_widths_cm(frame: pd.DataFrame, flags: Sequence[bool]) -> list[tuple[float, float, float]]:
+    """:func:`_column_needs` of each column (``flags``: which are numeric)."""
+    return [_column_needs(c, frame.iloc[:, j].astype(str).tolist(), bool(flags[j]))
+            for j, c in enumerate(frame.columns)]
+
+
+def table_width(frame: pd.DataFrame, numeric: Sequence[str] = ()) -> float:
+    """Least printed width of a table (cm): every number and heading word on one line."""
+    names = set(numeric)
+    return sum(least for least, _, _ in _column_widths_cm(frame, [c in names for c in frame.columns]))
+
+
+def too_wide(frame: pd.DataFrame, numeric: Sequence[str] = (), max_width: float = LANDSCAPE_TEXT_WIDTH_CM) -> bool:
+    """Whether a table is wider than ``max_width`` cm (the text width of a landscape A4 page)
+    even with its text wrapped: it must then be transposed or split."""
+    return table_width(frame, numeric) > max_width
 
 
 def _lead(frame: pd.DataFrame, numeric: Sequence[str]) -> int:
@@ -91,58 +206,64 @@ def _lead(frame: pd.DataFrame, numeric: Sequence[str]) -> int:
     return next((i for i, c in enumerate(cols) if c in set(numeric)), 1) or 1
 
 
-def split_columns(frame: pd.DataFrame, numeric: Sequence[str] = (), max_columns: int = MAX_COLUMNS,
-                  max_width: int = MAX_WIDTH) -> list[pd.DataFrame]:
-    """Column blocks that each fit the page (at most ``max_columns`` columns, about
-    ``max_width`` characters), each repeating the leading label columns (the columns before
-    the first of ``numeric``, at least one); the blocks are about equally wide.
+def split_columns(frame: pd.DataFrame, numeric: Sequence[str] = (),
+                  max_width: float = LANDSCAPE_TEXT_WIDTH_CM) -> list[pd.DataFrame]:
+    """Column blocks that each fit ``max_width`` cm, each repeating the leading label columns
+    (the columns before the first of ``numeric``, at least one); the blocks are about
+    equally wide. A table that fits is one block.
 
     Examples
     --------
-    >>> f = pd.DataFrame({c: ["x" * 8] for c in "abcdefghijklmnop"})
-    >>> [list(b.columns)[:2] for b in split_columns(f, numeric=list("bcdefghijklmnop"))]
-    [['a', 'b'], ['a', 'j']]
+    >>> f = pd.DataFrame({c: ["x" * 12] for c in "abcdefghijklmnopqrst"})
+    >>> [list(b.columns)[:2] for b in split_columns(f, numeric=list("bcdefghijklmnopqrst"))]
+    [['a', 'b'], ['a', 'l']]
     """
-    if not too_wide(frame, max_columns, max_width):
+    if not too_wide(frame, numeric, max_width):
         return [frame]
     cols = list(frame.columns)
-    lead = min(_lead(frame, numeric), max(1, max_columns - 2))
+    lead = min(_lead(frame, numeric), max(1, len(cols) - 1))
     keys, rest = cols[:lead], cols[lead:]
-    widths = {c: column_width(c, frame[c].astype(str).tolist()) for c in cols}
-    key_width = sum(widths[c] for c in keys)
+    least = _column_widths_cm(frame, [c in set(numeric) for c in cols])
+    widths = {c: w for c, (w, _, _) in zip(cols, least)}
+    room = max(max_width - sum(widths[c] for c in keys), 1e-9)
     total = sum(widths[c] for c in rest)
-    room = max(max_width - key_width, 1)
-    n_parts = max(-(-total // room), -(-len(rest) // max(max_columns - lead, 1)), 1)
+    n_parts = max(int(-(-total // room)), 1)
     target = total / n_parts                       # balanced parts rather than a stub at the end
-    blocks, current, width = [], [], 0
+    blocks, current, width = [], [], 0.0
     for c in rest:
-        if current and (width + widths[c] > room or len(current) >= max_columns - lead
-                        or (width >= target and len(blocks) < n_parts - 1)):
+        if current and (width + widths[c] > room or (width >= target and len(blocks) < n_parts - 1)):
             blocks.append(current)
-            current, width = [], 0
+            current, width = [], 0.0
         current.append(c)
         width += widths[c]
     blocks.append(current)
     return [frame[[*keys, *b]] for b in blocks]
 
 
-def layout(frame: pd.DataFrame, numeric: Sequence[str] = ()) -> list[tuple[pd.DataFrame, list[bool]]]:
+def layout(frame: pd.DataFrame, numeric: Sequence[str] = (), *, max_width: float = LANDSCAPE_TEXT_WIDTH_CM,
+           portrait: float = TEXT_WIDTH_CM, split: bool = True) -> list[tuple[pd.DataFrame, list[bool]]]:
     """How a table is printed: a list of ``(block, right-aligned flag of each column)``.
 
-    A table that fits is printed as it is. A too-wide table with at most
-    :data:`MAX_TRANSPOSED_ROWS` rows and one label column is transposed (its rows become
+    A table that fits ``max_width`` cm (a landscape page; :func:`too_wide`) is printed as it
+    is (in Word on a landscape page when it is wider than ``portrait``), except a table of one
+    row too wide for ``portrait``, which is transposed when that makes it fit (one row
+    across a landscape page reads worse than a list of its values). A too-wide table with at
+    most :data:`MAX_TRANSPOSED_ROWS` rows and one label column is transposed (its rows become
     columns headed by their labels, its columns the rows, headed by the first heading);
-    otherwise it is split by :func:`split_columns`.
+    otherwise it is split by :func:`split_columns` — or, with ``split=False`` (a web page,
+    which scrolls), printed as it is.
 
     Examples
     --------
-    >>> f = pd.DataFrame({"Model": ["configural", "metric"], **{f"m{i}": ["0.123", "0.456"] for i in range(16)}})
-    >>> [(b.shape, flags[:2]) for b, flags in layout(f, numeric=[f"m{i}" for i in range(16)])]
-    [((16, 3), [False, True])]
+    >>> f = pd.DataFrame({"Model": ["configural", "metric"], **{f"m{i}": ["0.123456", "0.456"] for i in range(20)}})
+    >>> [(b.shape, flags[:2]) for b, flags in layout(f, numeric=[f"m{i}" for i in range(20)])]
+    [((20, 3), [False, True])]
     """
     numeric_set = set(numeric)
-    if not too_wide(frame):
-        return [(frame, [c in numeric_set for c in frame.columns])]
+    as_is = [(frame, [c in numeric_set for c in frame.columns])]
+    wide = too_wide(frame, numeric, max_width)
+    if not wide and (len(frame) != 1 or not too_wide(frame, numeric, portrait)):
+        return as_is
     if _lead(frame, numeric) == 1 and len(frame) <= MAX_TRANSPOSED_ROWS:
         first = frame.columns[0]
         names = [str(v) for v in frame[first]]
@@ -151,9 +272,11 @@ def layout(frame: pd.DataFrame, numeric: Sequence[str] = ()) -> list[tuple[pd.Da
             body.columns = names
             body.insert(0, first, body.index.astype(str))
             body = body.reset_index(drop=True)
-            if not too_wide(body):
+            if not too_wide(body, names, max_width if wide else portrait):
                 return [(body, [False] + [True] * len(names))]
-    return [(b, [c in numeric_set for c in b.columns]) for b in split_columns(frame, numeric)]
+    if not wide or not split:
+        return as_is
+    return [(b, [c in numeric_set for c in b.columns]) for b in split_columns(frame, numeric, max_width)]
 
 
 # ----------------------------------------------------------------------------- inline markup
@@ -204,36 +327,43 @@ body{font-family:"Segoe UI",Arial,sans-serif;max-width:60rem;margin:2rem auto;pa
 header{border-bottom:2px solid #333;margin-bottom:1rem}header p{margin:.2rem 0;color:#333}
 h1{font-size:1.7rem;margin-bottom:.3rem}h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid #ccc}
 h3{font-size:1.1rem}.warning{border:2px solid #000;padding:.5rem 1rem;font-weight:bold;background:#f3f3f3}
-.skip,.note{color:#444;font-style:italic}nav ol{columns:2}nav ol.numbered{list-style:none;padding-left:1rem}nav li.toc3{margin-left:1.2rem;font-size:.92em}
+.skip,.note{color:#444;font-style:italic}nav ol{columns:2;column-gap:3rem}nav ol.numbered{list-style:none;padding-left:1rem}nav li.toc3{margin-left:1.2rem;font-size:.92em}
 figure{margin:1.5rem 0}figure img{max-width:min(100%,40rem)}figcaption{font-size:.9rem}
-.tablewrap{overflow-x:auto;margin:1rem 0 1.5rem}
+.tablewrap{overflow-x:auto;margin:1rem 0 1.5rem;max-width:100%}
+@media (min-width:64rem){.tablewrap{width:max-content;max-width:calc(100% + (100vw - 100%)/2 - 1.5rem)}}
 table{border-collapse:collapse;font-size:.85rem;margin-bottom:.4rem}
-p.caption{margin:0 0 .3rem;font-size:.9rem}th.num{text-align:right}
+p.caption{margin:0 0 .3rem;font-size:.9rem;max-width:55rem}th.num{text-align:right}
 thead th{border-top:2px solid #000;border-bottom:1px solid #000;text-align:left;vertical-align:bottom;padding:.2rem .5rem}
 tbody td{padding:.15rem .5rem;vertical-align:top;max-width:28rem;overflow-wrap:break-word;word-break:normal;hyphens:auto;-webkit-hyphens:auto}
-th{hyphens:auto;-webkit-hyphens:auto;overflow-wrap:break-word;word-break:normal}
-tbody tr:last-child td{border-bottom:2px solid #000}td.num{text-align:right;white-space:nowrap}td.nw{white-space:nowrap}
-.tablenote{font-size:.8rem;color:#222;max-width:55rem}footer{margin-top:3rem;font-size:.8rem;color:#444;border-top:1px solid #ccc}
+th{hyphens:manual;-webkit-hyphens:manual;overflow-wrap:normal;word-break:normal}
+tbody tr:last-child td{border-bottom:2px solid #000}td.num{text-align:right;white-space:nowrap}td.nw,th .w{white-space:nowrap}
+.tablenote{font-size:.8rem;color:#222;max-width:55rem}.tablewrap+.tablenote{margin-top:-1rem}footer{margin-top:3rem;font-size:.8rem;color:#444;border-top:1px solid #ccc}
 """
 
 
+def _head_html(name) -> str:
+    """A heading that wraps only between words: a word with a hyphen or a dash is kept whole."""
+    return " ".join(f'<span class="w">{_html.escape(w)}</span>' if re.search(r"[-–/]", w) else _html.escape(w)
+                    for w in str(name).split(" "))
+
+
 def _html_table(block: Block, lang: str) -> str:
+    """One table (never split into column blocks: the page scrolls it sideways when it is wider
+    than the page; transposed as in Word when it has few rows). A number never wraps."""
     shown = block.table
-    parts = []
-    for k, (frame, numeric) in enumerate(layout(shown.frame, shown.numeric)):
-        cont = f" ({k + 1})" if k else ""
-        head = "".join(f'<th class="num">{_html.escape(str(c))}</th>' if num else f"<th>{_html.escape(str(c))}</th>"
-                       for c, num in zip(frame.columns, numeric))
-        rows = []
-        for values in frame.itertuples(index=False):
-            cells = "".join(f'<td class="num">{_html.escape(v)}</td>' if num else
-                            f'<td class="nw">{_html.escape(v)}</td>' if len(v) <= 20 else f"<td>{_html.escape(v)}</td>"
-                            for v, num in zip(map(str, values), numeric))
-            rows.append(f"<tr>{cells}</tr>")
-        caption = (f'<p class="caption"><b>{_html.escape(t("common.table", lang))} {block.number}{cont}</b><br>'
-                   f"<em>{_inline_html(block.text)}</em></p>")
-        parts.append(f'<div class="tablewrap">{caption}<table><thead><tr>{head}</tr></thead>'
-                     f'<tbody>{"".join(rows)}</tbody></table></div>')
+    (frame, numeric), = layout(shown.frame, shown.numeric, split=False)
+    head = "".join(f'<th class="num">{_head_html(c)}</th>' if num else f"<th>{_head_html(c)}</th>"
+                   for c, num in zip(frame.columns, numeric))
+    rows = []
+    for values in frame.itertuples(index=False):
+        cells = "".join(f'<td class="num">{_html.escape(v)}</td>' if num else
+                        f'<td class="nw">{_html.escape(v)}</td>' if len(v) <= 20 else f"<td>{_html.escape(v)}</td>"
+                        for v, num in zip(map(str, values), numeric))
+        rows.append(f"<tr>{cells}</tr>")
+    caption = (f'<p class="caption"><b>{_html.escape(t("common.table", lang))} {block.number}</b><br>'
+               f"<em>{_inline_html(block.text)}</em></p>")
+    parts = [f'<div class="tablewrap">{caption}<table><thead><tr>{head}</tr></thead>'
+             f'<tbody>{"".join(rows)}</tbody></table></div>']
     if block.notes:
         parts.append(f'<p class="tablenote"><em>{_html.escape(t("common.note", lang))}</em> '
                      f'{" ".join(_inline_html(n) for n in block.notes)}</p>')
@@ -310,9 +440,37 @@ def _fix_zip(path: Path) -> None:
     path.write_bytes(buffer.getvalue())
 
 
-#: A4 page and margins of the Word document (cm), and the text width they leave.
-PAGE_CM, MARGIN_CM = (21.0, 29.7), 2.5
-TEXT_WIDTH_CM = PAGE_CM[0] - 2 * MARGIN_CM
+#: Schema order of the children of a table's, a row's and a cell's properties (Word rejects a
+#: file whose elements are out of order).
+_ORDER = {
+    "tblPr": ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+              "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook"),
+    "trPr": ("cnfStyle", "divId", "gridBefore", "gridAfter", "wBefore", "wAfter", "cantSplit", "trHeight",
+             "tblHeader", "tblCellSpacing", "jc", "hidden"),
+    "tcPr": ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+             "textDirection", "tcFitText", "vAlign", "hideMark"),
+}
+
+
+def _put(parent, tag: str, **attrs: str):
+    """Set the child ``w:{tag}`` of a tblPr/trPr/tcPr (replacing one that is there) with
+    ``attrs``, in schema order; returns it."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for old in parent.findall(qn(f"w:{tag}")):
+        parent.remove(old)
+    el = OxmlElement(f"w:{tag}")
+    for key, value in attrs.items():
+        el.set(qn(f"w:{key}"), value)
+    order = _ORDER[parent.tag.rsplit("}", 1)[1]]
+    rank = order.index(tag)
+    later = [c for c in parent if c.tag.rsplit("}", 1)[1] in order[rank + 1:]]
+    if later:
+        later[0].addprevious(el)
+    else:
+        parent.append(el)
+    return el
 
 
 def _border(parent, tag: str, edges: dict[str, str]) -> None:
@@ -320,10 +478,7 @@ def _border(parent, tag: str, edges: dict[str, str]) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    box = parent.find(qn(f"w:{tag}"))
-    if box is None:
-        box = OxmlElement(f"w:{tag}")
-        parent.append(box)
+    box = _put(parent, tag)
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         if edge not in edges:
             continue
@@ -336,25 +491,75 @@ def _border(parent, tag: str, edges: dict[str, str]) -> None:
         box.append(el)
 
 
-def _column_widths(frame: pd.DataFrame, numeric: Sequence[bool]) -> list[float]:
-    """Column widths (cm) in proportion to their content, label columns at least 2.5 cm, number
-    columns at least about 1 cm (a cell has margins: a two-digit count must not wrap),
-    together the text width."""
-    est = [column_width(c, frame[c].astype(str).tolist()) for c in frame.columns]
-    est = [max(w, 3) + 3 if num else max(w, 16) for w, num in zip(est, numeric)]   # + the cell margins
-    total = sum(est)
-    scale = min(TEXT_WIDTH_CM / total, 0.19) if total else 0.19       # 8.5 pt ≈ 0.19 cm a character
-    return [w * scale for w in est]
+def _twips(cm: float) -> int:
+    return math.ceil(round(cm * 1440 / 2.54, 6))
 
 
-def _word_table(doc, block: Block, lang: str) -> None:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
+def _column_widths(frame: pd.DataFrame, numeric: Sequence[bool], max_width: float = TEXT_WIDTH_CM) -> list[int]:
+    """Column widths (twips) of a Word table at most ``max_width`` cm wide.
+
+    Every column gets its least width (:func:`column_width`: numbers and heading words on one
+    line); the room left goes first to the text columns, up to their text on one line (up to
+    :data:`MAX_TEXT_CM`), then to every column, up to its heading on one line. A table that
+    fits is not stretched to the text width. A table whose least width is more than
+    ``max_width`` keeps it (:func:`layout` splits such a table before it gets here; only a
+    single column wider than the page could)."""
+    cols = _column_widths_cm(frame, numeric)
+    widths = [least for least, _, _ in cols]
+    room = max_width - sum(widths)
+    for stage, group in ((1, [j for j, num in enumerate(numeric) if not num]), (2, range(len(cols)))):
+        want = sum(max(cols[j][stage] - widths[j], 0.0) for j in group)
+        if room <= 1e-9 or want <= 1e-9:
+            continue
+        share = min(1.0, room / want)
+        for j in group:
+            widths[j] += max(cols[j][stage] - widths[j], 0.0) * share
+        room -= want * share
+    return [_twips(w) for w in widths]
+
+
+def _cell_text(cell, text: str, *, right: bool, heading: bool = False) -> None:
+    """Write ``text`` into a table cell in the table font (:data:`TABLE_FONT`, :data:`TABLE_PT`).
+    In a ``heading`` a hyphen is Word's non-breaking hyphen: a heading wraps only between words
+    (not in "(t-testi)")."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    from docx.shared import Pt
 
-    for k, (frame, numeric) in enumerate(layout(block.table.frame, block.table.numeric)):
+    para = cell.paragraphs[0]
+    para.paragraph_format.space_after = Pt(0)
+    para.alignment = WD_ALIGN_PARAGRAPH.RIGHT if right else WD_ALIGN_PARAGRAPH.LEFT
+    mark = OxmlElement("w:rPr")                 # the paragraph mark too: an empty cell is no taller
+    para._p.get_or_add_pPr().append(mark)
+    pieces = text.split("-") if heading else [text] if text else []
+    for k, piece in enumerate(pieces):
+        run = para.add_run(piece)
+        if k < len(pieces) - 1:
+            run._r.append(OxmlElement("w:noBreakHyphen"))
+    for props in [mark, *(run._r.get_or_add_rPr() for run in para.runs)]:
+        fonts, size = OxmlElement("w:rFonts"), OxmlElement("w:sz")
+        for key in ("ascii", "hAnsi", "cs", "eastAsia"):
+            fonts.set(qn(f"w:{key}"), TABLE_FONT)
+        size.set(qn("w:val"), str(round(2 * TABLE_PT)))
+        props.append(fonts)
+        props.append(size)
+
+
+def _word_table(doc, block: Block, lang: str, max_width: float = TEXT_WIDTH_CM,
+                parts: list[tuple[pd.DataFrame, list[bool]]] | None = None) -> None:
+    """A table as APA Word table(s), ``max_width`` cm wide at most: column widths from the
+    content (:func:`_column_widths`), cell margins :data:`CELL_MARGIN_TWIPS`, numbers never
+    wrapped (``w:noWrap``), rows never split across pages, the header row repeated on every
+    page; ``parts`` (default: :func:`layout`) when it is split."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, Twips
+
+    if parts is None:
+        parts = layout(block.table.frame, block.table.numeric, max_width=max(max_width, LANDSCAPE_TEXT_WIDTH_CM))
+    for k, (frame, numeric) in enumerate(parts):
         cap = doc.add_paragraph()
         cap.paragraph_format.keep_with_next = True
         run = cap.add_run(f"{t('common.table', lang)} {block.number}{f' ({k + 1})' if k else ''}")
@@ -367,44 +572,106 @@ def _word_table(doc, block: Block, lang: str) -> None:
         table = doc.add_table(rows=1, cols=frame.shape[1])
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         table.autofit = False
+        widths = _column_widths(frame, numeric, max_width)
         tbl_pr = table._tbl.tblPr
+        _put(tbl_pr, "tblW", w=str(sum(widths)), type="dxa")
         _border(tbl_pr, "tblBorders", {"top": "single", "bottom": "single", "left": "nil", "right": "nil",
                                        "insideH": "nil", "insideV": "nil"})
-        layout_el = OxmlElement("w:tblLayout")
-        layout_el.set(qn("w:type"), "fixed")
-        tbl_pr.append(layout_el)
-        widths = [Cm(w) for w in _column_widths(frame, numeric)]
+        _put(tbl_pr, "tblLayout", type="fixed")
+        margins = _put(tbl_pr, "tblCellMar")
+        for edge in ("left", "right"):
+            el = OxmlElement(f"w:{edge}")
+            el.set(qn("w:w"), str(CELL_MARGIN_TWIPS))
+            el.set(qn("w:type"), "dxa")
+            margins.append(el)
         for col, width in zip(table.columns, widths):
-            col.width = width
+            col.width = Twips(width)
         header = table.rows[0]
         tr_pr = header._tr.get_or_add_trPr()
-        repeat = OxmlElement("w:tblHeader")                 # header row repeats on every page
-        repeat.set(qn("w:val"), "true")
-        tr_pr.append(repeat)
+        _put(tr_pr, "cantSplit")
+        _put(tr_pr, "tblHeader", val="true")                 # header row repeats on every page
         for cell, name, num, width in zip(header.cells, frame.columns, numeric, widths):
-            cell.width = width
-            _border(cell._tc.get_or_add_tcPr(), "tcBorders", {"bottom": "single"})
-            para = cell.paragraphs[0]
-            para.paragraph_format.space_after = Pt(0)
-            para.alignment = WD_ALIGN_PARAGRAPH.RIGHT if num else WD_ALIGN_PARAGRAPH.LEFT
-            run = para.add_run(str(name))
-            run.font.size = Pt(8.5)
+            cell.width = Twips(width)
+            tc_pr = cell._tc.get_or_add_tcPr()
+            _border(tc_pr, "tcBorders", {"bottom": "single"})
+            _put(tc_pr, "vAlign", val="bottom")
+            _cell_text(cell, str(name), right=num, heading=True)
         for values in frame.itertuples(index=False):
-            cells = table.add_row().cells
-            for cell, value, num, width in zip(cells, values, numeric, widths):
-                cell.width = width
-                para = cell.paragraphs[0]
-                para.paragraph_format.space_after = Pt(0)
-                if num:
-                    para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                run = para.add_run(str(value))
-                run.font.size = Pt(8.5)
+            row = table.add_row()
+            _put(row._tr.get_or_add_trPr(), "cantSplit")
+            for cell, value, num, width in zip(row.cells, map(str, values), numeric, widths):
+                cell.width = Twips(width)
+                if _whole(value, num):
+                    _put(cell._tc.get_or_add_tcPr(), "noWrap")
+                _cell_text(cell, value, right=num)
+        if k < len(parts) - 1 or not block.notes:
+            _space(doc, Pt(10))                 # the text after a table does not touch its rule
     if block.notes:
         note = doc.add_paragraph()
+        note.paragraph_format.space_before = Pt(3)
         run = note.add_run(t("common.note", lang) + " ")
         run.italic = True
         run.font.size = Pt(8.5)
         _runs(note, " ".join(block.notes), size=Pt(8.5))
+
+
+def _space(doc, after) -> None:
+    """An empty paragraph one point high with ``after`` below it (after a table, a section break)."""
+    from docx.shared import Pt
+
+    fmt = doc.add_paragraph().paragraph_format
+    fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), after, Pt(1)
+
+
+def _text_widths(section) -> tuple[float, float, bool]:
+    """Text width (cm) of a section's page in portrait and in landscape, and whether the
+    section is landscape."""
+    short, long = sorted((section.page_width, section.page_height))
+    side = section.left_margin + section.right_margin
+    return (short - side) / 360000, (long - side) / 360000, section.page_width > section.page_height
+
+
+def _turn(doc, landscape: bool) -> None:
+    """Start a new section (on a new page) in landscape or portrait unless the last section
+    already is; the page size and margins stay, the width and height swap."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    if _text_widths(doc.sections[-1])[2] == landscape:
+        return
+    body = doc.element.body
+    last = body[-2] if len(body) > 1 else None          # body[-1] is the last section's w:sectPr
+    if last is None or last.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+        section = doc.sections[-1]                      # a section with nothing in it yet: turn it
+    else:
+        section = doc.add_section(WD_SECTION.NEW_PAGE)
+        brk = doc.paragraphs[-1].paragraph_format      # the empty paragraph ending the last section:
+        brk.space_before = brk.space_after = Pt(0)      # one point high, so it never makes a page of its own
+        brk.line_spacing = Pt(1)
+    short, long = sorted((section.page_width, section.page_height))
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+
+
+def _landscape_blocks(blocks: Sequence[Block], parts: dict[int, list], portrait: float) -> set[int]:
+    """Which blocks go on landscape pages: a table wider than ``portrait`` cm even with its text
+    wrapped, the headings right before it (a heading stays with its table), and a few short
+    blocks between two such tables (no page of its own for a paragraph between them)."""
+    wide = [i for i, p in parts.items() if any(table_width(f, [c for c, n in zip(f.columns, num) if n]) > portrait
+                                                for f, num in p)]
+    out = set(wide)
+    for i in wide:
+        j = i - 1
+        while j >= 0 and blocks[j].kind == "heading":
+            out.add(j)
+            j -= 1
+    for a, b in zip(wide, wide[1:]):
+        between = range(a + 1, b)
+        if len(between) <= 3 and all(blocks[j].kind in ("heading", "paragraph", "note", "skip", "warning")
+                                     for j in between):
+            out.update(between)
+    return out
 
 
 def new_docx(title: str, lang: str):
@@ -426,10 +693,20 @@ def new_docx(title: str, lang: str):
 
 def add_docx_blocks(doc, blocks: Sequence[Block], lang: str, *, heading_offset: int = 1) -> None:
     """Add the blocks to a Word document; a heading of level ``k`` becomes Word's heading
-    ``k - heading_offset``, from 1 to 4."""
+    ``k - heading_offset``, from 1 to 4.
+
+    A table too wide for a portrait page (even with its text wrapped) goes on landscape pages,
+    a section of its own with a section break before and after (same page size and margins),
+    together with the headings right before it; only a table too wide for a landscape page is
+    transposed or split (:func:`layout`). The document ends in the orientation it had."""
     from docx.shared import Cm
 
-    for b in blocks:
+    portrait, landscape, turned = _text_widths(doc.sections[-1])
+    parts = {i: layout(b.table.frame, b.table.numeric, max_width=landscape, portrait=landscape if turned else portrait)
+             for i, b in enumerate(blocks) if b.kind == "table"}
+    across = set() if turned else _landscape_blocks(blocks, parts, portrait)
+    for i, b in enumerate(blocks):
+        _turn(doc, turned or i in across)
         if b.kind == "heading":
             doc.add_heading(b.text, level=min(max(b.level - heading_offset, 1), 4))
         elif b.kind == "paragraph":
@@ -441,12 +718,13 @@ def add_docx_blocks(doc, blocks: Sequence[Block], lang: str, *, heading_offset: 
                 run.bold = b.kind == "warning"
                 run.italic = b.kind != "warning"
         elif b.kind == "table":
-            _word_table(doc, b, lang)
+            _word_table(doc, b, lang, landscape if (turned or i in across) else portrait, parts[i])
         elif b.kind == "figure":
             doc.add_picture(str(b.image), width=Cm(15))
             cap = doc.add_paragraph()
             cap.add_run(f"{t('common.figure', lang)} {b.number}. ").bold = True
             _runs(cap, b.text)
+    _turn(doc, turned)
 
 
 def save_docx(doc, path: Path) -> Path:
