@@ -138,3 +138,16 @@ def test_refuses_what_the_package_refuses(hs):
         dynamic_cutoffs(cfa(hs, "f =~ x4 + x5 + x6 + x1 + x2\nx1 ~~ x2"), reps=20)
     with pytest.raises(ValueError, match="reps"):
         dynamic_cutoffs(cfa(hs, HS1), reps=5)
+
+
+def test_a_full_information_fit_gives_the_cutoffs_of_the_complete_data_fit():
+    """A FIML fit has intercepts (a mean structure): they are not part of the population
+    model, so complete data give the same cutoffs with missing="ml" as without."""
+    from analysis import datasets
+    from analysis.stats.sem import cfa, dynamic_cutoffs
+
+    hs = datasets.load("holzinger_swineford_1939")
+    model = "visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6; speed =~ x7 + x8 + x9"
+    a = dynamic_cutoffs(cfa(hs, model, missing="ml"), reps=40, seed=3).to_frame()
+    b = dynamic_cutoffs(cfa(hs, model), reps=40, seed=3).to_frame()
+    pd.testing.assert_frame_equal(a, b, rtol=1e-6)

@@ -217,7 +217,7 @@ def _population(fit: CFAResult) -> _Population:
         raise ValueError(f"dynamic_cutoffs is for factor models (=~ and ~~); the model has "
                          f"{sorted(ops) or 'exogenous covariates'}")
     lv, ov = list(pt.lv), list(pt.ov)
-    rows = est[(est["group"] == 1) & (est["lhs"] != est["rhs"])]
+    rows = est[(est["group"] == 1) & (est["lhs"] != est["rhs"]) & est["op"].isin(["=~", "~~"])]   # not intercepts (FIML)
     std = np.round(rows["std_all"].to_numpy(dtype=float), 4)
     loadings: list[tuple[str, str, float]] = []
     factor_cor: dict[tuple[str, str], float] = {}
