@@ -87,14 +87,18 @@ def main(names: list[str]) -> int:
     lines = [table_row(r) for r in rows]
     out = HERE / "RESULTS.md"
     title = f"# Benchmark results ({date.today().isoformat()})"
+    notes: list[str] = []
     if names and out.exists():
         new = {(r["task"], f"{r['n']:,}") for r in rows}
-        lines = kept_rows(out.read_text(encoding="utf-8"), new) + lines
+        old = out.read_text(encoding="utf-8")
+        lines = kept_rows(old, new) + lines
         title += f" — {', '.join(p.name for p in paths)} re-run; other rows from earlier runs"
+        if "\n## " in old:               # notes under the table (profiles) stay; edit them by hand
+            notes = ["", "## " + old.split("\n## ", 1)[1].rstrip("\n")]
     text = [title, "", f"Machine: {machine()}", "",
             "Wall-clock seconds; `ratio` = Python time / peer time (below 1 = faster than the "
             "peer). Peak memory: resident MiB of the process that ran the case, where measured.",
-            "", *HEADER, *lines]
+            "", *HEADER, *lines, *notes]
     out.write_text("\n".join(text) + "\n", encoding="utf-8")
     print("\n".join(text))
     return 0
