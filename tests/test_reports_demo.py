@@ -397,6 +397,15 @@ def test_validation_report_on_demo(demo):
     assert retest.loc["sat_health", "n"] == len(pairs)
     assert retest.loc["sat_health", "icc"] == pytest.approx(icc, abs=TOL)
     assert b["cosmin_summary"].set_index("property").loc["floor/ceiling", "rating"] in {"+", "−"}
+    # dynamic fit index cutoffs of the ML fit of complete answers (levels 1-3), the fit's own indices
+    # against each, and the COSMIN evidence says whether level 1 is met
+    dynamic = b["dynamic_cutoffs"].set_index("level")
+    complete = joined[SPECIFIC].dropna()
+    assert list(dynamic.index) == [1, 2, 3] and f"500 data sets of {len(complete)} rows each" in html
+    assert (dynamic["srmr"].diff().dropna() > 0).all() and (dynamic["cfi"].diff().dropna() < 0).all()
+    evidence = b["cosmin_summary"].set_index("property").loc["structural validity", "evidence"]
+    verdict = "met" if dynamic.loc[1, "meets_srmr"] else "not met"
+    assert f"dynamic cutoffs, level 1 (McNeish & Wolf 2023): SRMR ≤ {dynamic.loc[1, 'srmr']:.3f} {verdict}" in evidence
 
 
 def test_validation_report_uses_the_data_it_is_given(seed7):

@@ -265,3 +265,34 @@ def test_cosmin_summary_end_to_end(seed):
     assert fi.loc["structural validity", "note"].startswith("Formatiivinen indeksi")
     assert fi.loc["reliability", "evidence"] == "ei toistomittausta"
     assert fi.loc["structural validity", "criterion"].startswith("CFI tai TLI > 0,95")
+
+
+def test_cosmin_flags_a_criterion_met_by_the_point_estimate_only():
+    """CFI .953 meets > .95, but its interval [.941, .962] crosses the limit: rated + as COSMIN
+    states its criteria, flagged in the evidence; an interval above the limit is not flagged."""
+    import numpy as np
+
+    from analysis.stats.validity import cosmin_summary
+
+    fit = {"cfi": 0.953, "tli": 0.94, "rmsea": 0.07, "srmr": 0.09}
+    flagged = cosmin_summary(fit=fit, fit_ci={"cfi": (0.941, 0.962)}, alpha={"S": 0.72},
+                             alpha_ci={"S": (0.69, 0.75)}).set_index("property")
+    assert flagged.loc["structural validity", "rating"] == "+"
+    assert flagged.loc["structural validity", "evidence"].endswith(
+        "met by the point estimate only: the 95% interval crosses the limit (CFI [0.941, 0.962])")
+    assert "point estimate only" in flagged.loc["internal consistency", "evidence"]
+    firm = cosmin_summary(fit=fit, fit_ci={"cfi": (0.951, 0.962)}, alpha={"S": 0.72},
+                          alpha_ci={"S": (0.70, 0.75)}).set_index("property")
+    assert "point estimate" not in firm.loc["structural validity", "evidence"]
+    assert "point estimate" not in firm.loc["internal consistency", "evidence"]
+    # two criteria met, one of them firmly (SRMR's interval below .08): not flagged
+    two = cosmin_summary(fit={**fit, "srmr": 0.05}, fit_ci={"cfi": (0.941, 0.962), "srmr": (0.04, 0.06)})
+    assert "point estimate" not in two.set_index("property").loc["structural validity", "evidence"]
+    # in Finnish an interval's limits are split by ';' (decimal commas)
+    fi = cosmin_summary(fit=fit, fit_ci={"cfi": (0.941, 0.962)}, lang="fi").set_index("property")
+    assert fi.loc["structural validity", "evidence"].endswith("piste-estimaatilla: 95 %:n luottamusväli ylittää rajan "
+                                                              "(CFI [0,941; 0,962])")
+    dynamic = pd.DataFrame({"level": [0, 1], "srmr": [0.03, 0.041], "rmsea": [0.05, np.nan], "cfi": [0.99, 0.96],
+                            "meets_srmr": [False, True], "meets_rmsea": [False, pd.NA], "meets_cfi": [True, False]})
+    text = cosmin_summary(fit=fit, dynamic=dynamic).set_index("property").loc["structural validity", "evidence"]
+    assert text.endswith("dynamic cutoffs, level 1 (McNeish & Wolf 2023): SRMR ≤ 0.041 met, CFI ≥ 0.960 not met")

@@ -339,6 +339,20 @@ def _all_or_none(ok: Sequence[bool]) -> str:
     return "+" if all(ok) else MINUS
 
 
+def _point_only(met: Mapping[str, float], intervals: Mapping[str, tuple[float, float]] | None, firm,
+                say, num, digits: int = 2, sep: str = ", ") -> str:
+    """The evidence's flag when every criterion met is met by its point estimate only (each
+    has an interval, and each interval crosses its limit); empty otherwise. ``sep`` separates
+    an interval's limits (``; `` where the decimal mark is a comma)."""
+    if not met or not intervals or any(k not in intervals for k in met):
+        return ""
+    if any(firm(k, *intervals[k]) for k in met):
+        return ""
+    ci = "; ".join(f"{k.upper() if k.islower() else k} [{num(intervals[k][0], digits)}{sep}{num(intervals[k][1], digits)}]"
+                   for k in met)
+    return "; " + say("point_only", intervals=ci)
+
+
 def cosmin_summary(*, fit: Mapping[str, float] | None = None,
                    alpha: Mapping[str, float] | None = None,
                    retest: pd.DataFrame | None = None,
@@ -347,7 +361,10 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
                    responsiveness: pd.DataFrame | None = None,
                    floor_ceiling_table: pd.DataFrame | None = None,
                    formative: bool = False, lang: Lang = "en",
-                   names: Mapping[str, str] | None = None) -> pd.DataFrame:
+                   names: Mapping[str, str] | None = None,
+                   fit_ci: Mapping[str, tuple[float, float]] | None = None,
+                   alpha_ci: Mapping[str, tuple[float, float]] | None = None,
+                   dynamic: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rate each measurement property ``+``, ``−`` or ``?`` with its evidence and criterion.
 
     Ratings follow Prinsen et al. (2018) / Terwee et al. (2007) as summarised in
@@ -385,6 +402,15 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
         Language of the printed criteria.
     names : mapping, optional
         Names of scores for the evidence texts (e.g. labels instead of column keys).
+    fit_ci, alpha_ci : mapping of name → (low, high), optional
+        Confidence intervals of fit measures (``cfi``, ``tli``, ``rmsea``, ``srmr``: e.g. the
+        RMSEA's own interval, bootstrap intervals of the others) and of alpha per (sub)scale.
+        A criterion met by the point estimate while its interval crosses the limit is flagged
+        in the evidence ("by the point estimate only"); the rating follows the point estimate,
+        as COSMIN's criteria are stated.
+    dynamic : DataFrame, optional
+        :func:`analysis.stats.sem.dynamic_cutoffs` ``.to_frame()``: the evidence of structural
+        validity adds whether the fit meets the level-1 dynamic cutoffs (McNeish & Wolf 2023).
 
     Returns
     -------
@@ -415,6 +441,7 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
                      "criterion": criterion_text(prop, lang), "note": note})
 
     formative_note = say("formative") if formative else ""
+    sep = "; " if lang == "fi" else ", "          # an interval's limits, where the decimal mark is a comma
     if fit is None:
         add("structural validity", "?", say("no_cfa"), formative_note)
         structural_ok = False
@@ -422,9 +449,18 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
         lim = limits("structural validity")
         structural_ok = bool(fit.get("cfi", np.nan) > lim["cfi"] or fit.get("tli", np.nan) > lim["tli"]
                              or fit.get("rmsea", np.nan) < lim["rmsea"] or fit.get("srmr", np.nan) < lim["srmr"])
-        add("structural validity", "+" if structural_ok else MINUS,
-            ", ".join(f"{k.upper()} {num(fit.get(k, np.nan), 3)}" for k in ("cfi", "tli", "rmsea", "srmr")),
-            formative_note)
+        evidence = ", ".join(f"{k.upper()} {num(fit.get(k, np.nan), 3)}" for k in ("cfi", "tli", "rmsea", "srmr"))
+        met = {k: lim[k] for k in ("cfi", "tli") if fit.get(k, np.nan) > lim[k]}
+        met.update({k: lim[k] for k in ("rmsea", "srmr") if fit.get(k, np.nan) < lim[k]})
+        evidence += _point_only(met, fit_ci, lambda k, lo, hi: lo > met[k] if k in ("cfi", "tli") else hi < met[k],
+                                say, num, digits=3, sep=sep)
+        if dynamic is not None and (dynamic["level"] == 1).any():
+            level = dynamic[dynamic["level"] == 1].iloc[0].to_dict()
+            parts = [say("dynamic_index", index=k.upper(), sign="≥" if k == "cfi" else "≤", cut=num(float(level[k]), 3),
+                         verdict=say("met" if pd.notna(level[f"meets_{k}"]) and bool(level[f"meets_{k}"]) else "not_met"))
+                     for k in ("srmr", "rmsea", "cfi") if pd.notna(level[k])]
+            evidence += "; " + say("dynamic", indices=", ".join(parts) or say("no_dynamic_cutoff"))
+        add("structural validity", "+" if structural_ok else MINUS, evidence, formative_note)
 
     if alpha is None:
         add("internal consistency", "?", say("no_alpha"), formative_note)
@@ -432,6 +468,8 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
         cut = limits("internal consistency")["alpha"]
         low = [k for k, v in alpha.items() if not v >= cut]
         ev = "; ".join(f"{k} {num(v)}" for k, v in alpha.items())
+        ev += _point_only({k: cut for k in alpha if k not in low}, alpha_ci, lambda k, lo, hi: lo >= cut, say, num,
+                          sep=sep)
         if not structural_ok:
             add("internal consistency", "?", say("structural_insufficient", evidence=ev), formative_note)
         else:

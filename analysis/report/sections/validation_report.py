@@ -43,7 +43,7 @@ class ValidationReport:
         self.alpha_result = self.omega_result = self.cfa_result = None
         self.retest_table = self.convergent_result = self.floor_ceiling_table = None
         self.invariance_tables: dict = {}
-        self.longitudinal_table = self.scale_result = None
+        self.longitudinal_table = self.scale_result = self.dynamic_table = None
         self.dif_results: dict = {}
 
     @property
@@ -157,6 +157,24 @@ class ValidationReport:
             r.text("02_validation_report.structure.no_modindices")
         for w in cfa.warnings:
             r.note("02_validation_report.structure.cfa_warning", warning=w)
+        self._dynamic_cutoffs()
+
+    def _dynamic_cutoffs(self, reps: int = 500) -> None:
+        """McNeish & Wolf's dynamic fit index cutoffs of the one-factor model, from its ML fit
+        of complete answers (the simulation's setting): levels 1–3 and whether the fit meets each."""
+        r, v = self.r, self.design
+        self.dynamic_table = None
+        try:
+            cutoffs = sem.dynamic_cutoffs(sem.cfa(v.sample, v.model, estimator="ML"), reps=reps, seed=r.seed)
+        except ValueError as error:
+            r.text("02_validation_report.structure.dynamic_failed", reason=str(error))
+            return
+        self.dynamic_table = table = cutoffs.to_frame()
+        shown = table[table["level"] >= 1].assign(misspecification=lambda t: t["misspecification"].map(r.model_text))
+        r.text("02_validation_report.structure.dynamic", reps=reps, n=r.n(cutoffs.n),
+               **{k: r.prop(cutoffs.fit[k]) for k in ("srmr", "rmsea", "cfi")})
+        r.table("dynamic_cutoffs", shown[["level", "misspecification", "srmr", "meets_srmr", "rmsea", "meets_rmsea",
+                                          "cfi", "meets_cfi"]], counts=None)
 
     def invariance(self) -> None:
         """Measurement invariance of the one-factor model across each planned grouping, over the
@@ -313,6 +331,7 @@ class ValidationReport:
         r = self.r
         r.heading("02_validation_report.cosmin.heading")
         r.text("02_validation_report.cosmin.intro")
+        r.text("02_validation_report.cosmin.flag")
         scale = r.t("02_validation_report.reliability.scale")
         invariance = dict(self.invariance_tables)
         if self.longitudinal_table is not None and self.design.retest is not None:
@@ -324,8 +343,17 @@ class ValidationReport:
                                           retest=self.retest_table, hypotheses=self.convergent_result,
                                           invariance=invariance or None,
                                           floor_ceiling_table=self.floor_ceiling_table, formative=True, lang=r.lang,
-                                          names=r.labels.keys)
+                                          names=r.labels.keys, alpha_ci=self._alpha_ci(scale), fit_ci=self._rmsea_ci(),
+                                          dynamic=self.dynamic_table)
         r.table("cosmin_summary", summary, counts=None)
+
+    def _alpha_ci(self, scale: str) -> dict | None:
+        a = self.alpha_result
+        return {scale: (a.ci_low, a.ci_high)} if a is not None else None
+
+    def _rmsea_ci(self) -> dict | None:
+        fit = self.cfa_result.fit if self.cfa_result else {}
+        return {"rmsea": (fit["rmsea.ci.lower"], fit["rmsea.ci.upper"])} if "rmsea.ci.lower" in fit else None
 
     def discussion(self) -> None:
         r = self.r
