@@ -397,6 +397,9 @@ def test_validation_report_on_demo(demo):
     assert retest.loc["sat_health", "n"] == len(pairs)
     assert retest.loc["sat_health", "icc"] == pytest.approx(icc, abs=TOL)
     assert b["cosmin_summary"].set_index("property").loc["floor/ceiling", "rating"] in {"+", "−"}
+    rel = b["reliability"].iloc[0]                       # omega's percentile bootstrap interval
+    assert rel["omega_total_ci_low"] < rel["omega_total"] < rel["omega_total_ci_high"] < 1
+    assert "95% bootstrap CI [" in html and "1,000 resamples" in html
     # dynamic fit index cutoffs of the ML fit of complete answers (levels 1-3), the fit's own indices
     # against each, and the COSMIN evidence says whether level 1 is met
     dynamic = b["dynamic_cutoffs"].set_index("level")

@@ -378,6 +378,7 @@ def reliability_summary(alpha: AlphaResult, omega: OmegaResult | None = None, *,
     DataFrame
         ``scale, n_items, n, alpha, alpha_ci_low, alpha_ci_high, ci_method, std_alpha,
         omega_total, n_omega`` (``n_omega``: complete rows used by the factor model), then
+        ``omega_total_ci_low, omega_total_ci_high`` when omega has an interval, and
         ``omega_hierarchical, ecv`` with ``omega_sl``.
 
     Examples
@@ -394,6 +395,8 @@ def reliability_summary(alpha: AlphaResult, omega: OmegaResult | None = None, *,
            "ci_method": f"{alpha.ci_method} {100 * alpha.ci_level:g} %", "std_alpha": alpha.std_alpha,
            "omega_total": np.nan if omega is None else omega.omega_total,
            "n_omega": np.nan if omega is None else omega.n}
+    if omega is not None and omega.ci_method != "none":
+        row.update(omega_total_ci_low=omega.ci_low, omega_total_ci_high=omega.ci_high)
     if omega_sl is not None:
         row.update(omega_hierarchical=omega_sl.omega_hierarchical, ecv=omega_sl.ecv)
     return pd.DataFrame([row])

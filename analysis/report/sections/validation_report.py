@@ -30,6 +30,9 @@ from analysis.report.document import Report
 from analysis.stats import descriptives, reliability, sem, structure, validity
 from analysis.study import cohort
 
+#: Bootstrap resamples of omega's interval (rows resampled, the one-factor model refitted).
+N_BOOT = 1000
+
 
 class ValidationReport:
     """The validation report of ``report``'s study (see the module docstring). The results the
@@ -103,7 +106,7 @@ class ValidationReport:
         r.text("02_validation_report.reliability.intro")
         items = self._items
         self.alpha_result = alpha = reliability.cronbach_alpha(items)
-        self.omega_result = omega = reliability.omega(items)
+        self.omega_result = omega = reliability.omega(items, ci="bootstrap", n_boot=N_BOOT, seed=r.seed)
         hierarchical = reliability.omega_sl(items, n_factors=3)
         r.table("reliability", descriptives.reliability_summary(alpha, omega, omega_sl=hierarchical,
                                                                 scale=r.t("02_validation_report.reliability.scale")),
@@ -111,6 +114,7 @@ class ValidationReport:
         r.table("alpha_items", alpha.items)
         r.text("02_validation_report.reliability.summary", alpha=r.prop(alpha.alpha),
                ci=present.interval_of(alpha.ci_low, alpha.ci_high, "prop", r.lang), n=r.n(alpha.n), omega=r.prop(omega.omega_total),
+               omega_ci=present.interval_of(omega.ci_low, omega.ci_high, "prop", r.lang), n_boot=r.count(N_BOOT),
                n_omega=r.n(omega.n), omega_h=r.prop(hierarchical.omega_hierarchical), ecv=r.num(hierarchical.ecv))
 
     def sampling_adequacy(self) -> None:
