@@ -38,6 +38,7 @@ def small(tmp_path_factory):
     folder = tmp_path_factory.mktemp("final")
     chapters = folder / CHAPTERS
     pilot = Report("04_pilot_evaluation", study, lang="fi", out_dir=folder / "out", chapter_dir=chapters, display=False)
+    pilot.working_text("04_pilot_evaluation.individual_withheld")
     pilot.heading("04_pilot_evaluation.change.heading")
     pilot.paragraph("Muutosta verrattiin osa-alueittain.")
     pilot.table("change", pd.DataFrame({"score": ["sat_health", "sat_housing"], "n": [30, 28]}), title="Muutos")
@@ -84,6 +85,7 @@ def test_no_placeholder_section_and_the_appendix_says_why(small):
     text = _text(small[0]["html"].read_text(encoding="utf-8"))
     rci = i18n.t("04_pilot_evaluation.rci.heading", "fi")
     assert "Osiota ei tuotettu" not in text
+    assert i18n.t("04_pilot_evaluation.individual_withheld", "fi")[:60] not in text     # the working report's own
     appendix = text.split(i18n.t("final.appendix.heading", "fi"))[-1]
     assert rci in appendix and i18n.t("04_pilot_evaluation.rci.no_parameters", "fi") in appendix
     assert i18n.t("02_validation_report.title", "fi") in appendix and "vertailuaineisto" in appendix

@@ -321,6 +321,11 @@ class Report:
         """A paragraph from the catalogue (``key``) filled with ``fields``."""
         self._add(Block("paragraph", text=self.t(key, **fields)))
 
+    def working_text(self, key: str, **fields: Any) -> None:
+        """A paragraph about this working report itself (what it withholds, how to run another
+        version of it): left out when the report becomes a chapter of the final report."""
+        self._add(Block("paragraph", text=self.t(key, **fields), extra={"working": True}))
+
     def paragraph(self, text: str) -> None:
         """A paragraph already composed from catalogue pieces."""
         self._add(Block("paragraph", text=text))

@@ -173,10 +173,12 @@ def _number_headings(blocks: list[Block]) -> list[Block]:
 
 def _chapter(chapter: Chapter, tables: int, figures: int, lang: str) -> tuple[list[Block], list[Omission], int, int]:
     """One report as a chapter: its title a level-2 heading, its headings one level down, no
-    synthetic-data banner (the title page has it), its notes at its end."""
+    synthetic-data banner (the title page has it) and none of the report's sentences about
+    itself (:meth:`~analysis.report.document.Report.working_text`), its notes at its end."""
     blocks, tables, figures = _renumber(chapter, tables, figures)
     first = next((i for i, b in enumerate(blocks) if b.kind not in ("warning", "note")), len(blocks))
-    blocks = [b for b in blocks[first:] if b.kind != "warning"]     # the synthetic-data banner and its files
+    blocks = [b for b in blocks[first:] if b.kind != "warning"     # the synthetic-data banner and its files
+              and not b.extra.get("working")]                       # what the working report says of itself
     blocks = [dataclasses.replace(b, level=b.level + 1, anchor=f"{chapter.name}-{b.anchor}",
                                   text=_NUMBERED.sub("", b.text))
               if b.kind == "heading" else b for b in blocks]

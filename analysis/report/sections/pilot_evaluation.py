@@ -69,8 +69,8 @@ class PilotEvaluation:
         """What the report covers, and whether figures of individual clients are in it."""
         r, fu = self.r, self.follow_up
         r.text("04_pilot_evaluation.intro", instrument=r.label(fu.instrument), occasions=", ".join(fu.occasions) or "–")
-        r.text("04_pilot_evaluation.individual_internal" if self.individual_figures
-               else "04_pilot_evaluation.individual_withheld")
+        r.working_text("04_pilot_evaluation.individual_internal" if self.individual_figures
+                       else "04_pilot_evaluation.individual_withheld")
 
     def clients(self) -> None:
         """Background of the clients, clients per occasion and how those who left compare."""
