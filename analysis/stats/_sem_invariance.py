@@ -301,19 +301,7 @@ def measurement_syntax(model: str, n_thresholds: Mapping[str, int], ngroups: int
     """
     equal = set(group_equal)
     G = ngroups
-    stmts = [s for s in parse_model(model) if s.op in ("=~", "~~", "~1", "~", "|", "~*~")]
-    lv = list(dict.fromkeys(s.lhs for s in stmts if s.op == "=~"))
-    ov, _ = observed_variables(stmts)
-    for st in stmts:
-        plain = st.fixed is None and st.free is False and not st.label and st.start is None
-        allowed = (st.op == "=~" and st.rhs in ov) or (
-            st.op == "~~" and st.lhs != st.rhs
-            and ({st.lhs, st.rhs} <= set(lv) or {st.lhs, st.rhs} <= set(ov)))
-        if not (plain and allowed):
-            raise ModelSyntaxError(
-                f"model line {st.line}: invariance of ordered items takes a first-order factor "
-                f"model ('=~' to items, '~~' between factors or between items) without "
-                f"modifiers; '{st.lhs} {st.op} {st.rhs}' is not one")
+    stmts, lv, ov = _first_order(model, "invariance of ordered items")
     missing_thr = [v for v in ov if v not in n_thresholds]
     if missing_thr:
         raise ValueError(f"n_thresholds has no entry for {missing_thr}")
