@@ -162,3 +162,31 @@ def test_response_scale_is_the_direct_call_after_collapsing(design, item_level):
     assert curves["probability"].sum() == pytest.approx(1.0)
     assert curves["probability"].tolist() == pytest.approx(
         irt.category_probabilities(direct, item, [0.0])["probability"].tolist(), abs=1e-12)
+
+
+def test_language_versions_are_compared_when_the_background_has_them(tmp_path):
+    """A background file with the questionnaire's language version (here a Finnish header
+    ``Kieli`` with ``suomi``/``ruotsi``) adds it to the invariance and DIF groupings; the
+    Swedish answers are built with a shifted item, which DIF finds."""
+    import shutil
+
+    folder = tmp_path / "study"
+    shutil.copytree(datasets.path("demo"), folder)
+    background = pd.read_csv(folder / "cohort_background.csv")
+    swedish = background.index % 3 == 0
+    background.insert(4, "Kieli", ["ruotsi" if s else "suomi" for s in swedish])
+    background.to_csv(folder / "cohort_background.csv", index=False)
+    answers = pd.read_csv(folder / "cohort_3x10d.csv")
+    shifted = answers["respondent_id"].isin(background.loc[swedish, "respondent_id"])
+    answers.loc[shifted, "sat_housing"] = (answers.loc[shifted, "sat_housing"] - 3).clip(lower=0)
+    answers.to_csv(folder / "cohort_3x10d.csv", index=False)
+    design = cohort.validation(load_study(folder))
+    assert design.invariance_groupings == ["gender", "age_group", "form_language"]
+    assert set(design.sample["form_language"].dropna()) == {"fi", "sv"}
+    with warnings.catch_warnings():
+        r = open_report("02_validation_report", folder, str(tmp_path / "out"))
+    validation = ValidationReport(r)
+    validation.dif()
+    shown = r["dif_form_language"]
+    uniform = shown[shown["test"] == "uniform"].set_index("item")["p"]
+    assert uniform.idxmin() == "sat_housing" and uniform.min() < 1e-6
