@@ -78,7 +78,7 @@ def validation_plan(instrument: str) -> ValidationPlan | None:
     --------
     >>> plan = validation_plan("3x10d")
     >>> plan.invariance_groupings, plan.min_group_n, validation_plan("sus")
-    (('gender', 'age_group'), 100, None)
+    (('gender', 'age_group', 'form_language'), 100, None)
     """
     path = plan_path(instrument)
     if path is None:
