@@ -2,17 +2,25 @@
 indices and expected parameter changes, Sörbom 1989; Saris, Satorra & Sörbom 1987) and
 ``lav_test_score.R`` (``lavTestScore``: releasing equality constraints). Import the functions
 from :mod:`analysis.stats.sem`.
+
+Both work from the fitted estimator's gradient g (lavaan's, ``lav_model_gradient``) and
+expected information I at the estimates: for ML F/2 and its unit Fisher information; for
+WLSMV (ordered items, DWLS) g = −Σ_g (n_g − 1)/N Δ_g'W_g(s_g − σ_g) and
+I = Σ_g (n_g/N) Δ_g'W_g Δ_g with Δ_g the Jacobian of the thresholds and polychoric
+correlations and W_g the diagonal DWLS weights (``lav_model_information_expected``); the
+tests are N times quadratic forms in g, with N the total sample size.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.stats._sem_cfa import CFAResult, FitState, ml_state_of, one_blas_thread
+from analysis.stats._sem_cfa import CFAResult, FitState, one_blas_thread, state_of
 from analysis.stats._sem_engine import Model
+from analysis.stats._sem_ordinal import OrdinalModel
 from analysis.stats._sem_partable import (
     MAT_A,
     MAT_M,
@@ -85,17 +93,36 @@ def _extended(st: FitState) -> tuple[ParTable, np.ndarray]:
     col = np.concatenate([pt.col, [oi[r[0]] if r[1] == "=~" else 0 if r[1] == "~1"
                                    else oi[r[2]] for r in add]]).astype(int)
     n = len(lhs)
-    xp = ParTable(lhs=lhs, op=op, rhs=rhs,
-                  group=np.concatenate([pt.group, [r[3] for r in add]]).astype(int),
-                  user=np.zeros(n, dtype=int), free=np.arange(1, n + 1),
-                  value=np.concatenate([values, np.zeros(len(add))]),
-                  start=np.full(n, np.nan),
-                  exo=np.concatenate([pt.exo, np.zeros(len(add), dtype=int)]),
-                  label=pt.label + [""] * len(add), ov=pt.ov, lv=pt.lv, ov_x=pt.ov_x,
-                  ngroups=pt.ngroups, meanstructure=pt.meanstructure, mat=mat, row=row, col=col)
+    xp = replace(pt, lhs=lhs, op=op, rhs=rhs,
+                 group=np.concatenate([pt.group, [r[3] for r in add]]).astype(int),
+                 user=np.zeros(n, dtype=int), free=np.arange(1, n + 1),
+                 value=np.concatenate([values, np.zeros(len(add))]),
+                 start=np.full(n, np.nan),
+                 exo=np.concatenate([pt.exo, np.zeros(len(add), dtype=int)]),
+                 label=pt.label + [""] * len(add), mat=mat, row=row, col=col,
+                 definitions=[], constraints=[], equal_sets=[])
     new = np.concatenate([pt.free == 0, np.ones(len(add), dtype=bool)])
     new[:n0] &= pt.exo == 0
     return xp, new
+
+
+def _free_model(st: FitState, pt: ParTable) -> Model | OrdinalModel:
+    """The fitted model's estimator on table ``pt`` with every parameter free and
+    unconstrained (θ = x)."""
+    k = pt.n_x
+    if isinstance(st.model, OrdinalModel):
+        return OrdinalModel(pt, st.model.samples, np.zeros(k), np.eye(k))
+    return Model(pt, st.model.samples, np.zeros(k), np.eye(k), pt.meanstructure)
+
+
+def _score_information(model: Model | OrdinalModel, x: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """lavaan's gradient of its objective (ML: F/2; DWLS: Σ_g (n_g − 1)/N e_g'W_g e_g / 2)
+    and the expected information (ML: the unit Fisher information; DWLS:
+    Σ_g (n_g/N) Δ_g'W_g Δ_g, ``lav_model_information_expected``)."""
+    if isinstance(model, OrdinalModel):
+        return 0.5 * model.gradient(x), model.information(x)
+    return 0.5 * model.gradient(x), model.expected_info(x)
 
 
 @one_blas_thread
@@ -105,11 +132,22 @@ def modification_indices(result: CFAResult, *, sort: bool = False, minimum_value
 
     For every fixed parameter and every parameter the model leaves out (cross-loadings,
     residual covariances, regressions, intercepts; lavaan's candidate list), the score
-    test MI = N·g²/V (g the gradient of F/2, V = I₁₁ − I₁₂ I₂₂⁻¹ I₂₁ from the expected
-    information, constrained parameters handled through the constraints) and the
+    test MI = N·g²/V (g the gradient of lavaan's objective, V = I₁₁ − I₁₂ I₂₂⁻¹ I₂₁ from
+    the expected information of the model with all of them added at their values,
+    constrained parameters handled through the constraints; see the module) and the
     expected change EPC = −g/V (Sörbom 1989); ``sepc_lv``, ``sepc_all``, ``sepc_nox``
-    standardize the EPC as lavaan does (Saris, Satorra & Sörbom 1987). Equality
-    constraints across groups are tested with :func:`equality_score_tests`.
+    standardize the EPC as lavaan does (Saris, Satorra & Sörbom 1987), covariances by the
+    residual standard deviations. Rows whose V vanishes (lavaan's NA: a parameter the
+    others already imply) are left out. Equality constraints across groups are tested
+    with :func:`equality_score_tests`.
+
+    A WLSMV fit (ordered items, delta parameterization) has the DWLS score test: rows are
+    cross-loadings and residual covariances of the latent responses y*, plus, where
+    equality constraints make them testable, fixed loadings and the intercepts of the
+    y* (the thresholds' shift, as lavaan); the residual variances of the y* are not
+    parameters, and fixed scaling factors and latent means are implied by the other
+    parameters in the usual identifications, so they have no row.
+    Standardized EPCs use the y* variances (1/delta²) and residual variances.
 
     Parameters
     ----------
@@ -136,14 +174,21 @@ def modification_indices(result: CFAResult, *, sort: bool = False, minimum_value
     >>> mi = modification_indices(cfa(hs, m), sort=True)
     >>> mi.iloc[0][["lhs", "op", "rhs"]].tolist(), round(float(mi.iloc[0]["mi"]), 2)
     (['visual', '=~', 'x9'], 36.41)
+
+    Ordered items (WLSMV):
+
+    >>> x = datasets.load("ordinal_skewed")
+    >>> mi = modification_indices(cfa(x, "f =~ q1 + q2 + q3 + q4 + q5", ordered=True), sort=True)
+    >>> top = mi.iloc[0]
+    >>> top[["lhs", "op", "rhs"]].tolist(), round(float(top.mi), 3), round(float(top.sepc_all), 3)
+    (['q1', '~~', 'q5'], 2.685, -0.142)
     """
-    st, model = ml_state_of(result, "modification indices")
+    st = state_of(result)
     xp, new = _extended(st)
     k = len(xp)
-    xm = Model(xp, model.samples, np.zeros(k), np.eye(k), xp.meanstructure)
+    xm = _free_model(st, xp)
     x_hat = xp.value.copy()
-    grad = 0.5 * xm.gradient(x_hat)
-    info = xm.expected_info(x_hat)
+    grad, info = _score_information(xm, x_hat)
     old = np.flatnonzero(np.concatenate([st.pt.free > 0, np.zeros(k - len(st.pt), bool)]))
     Kx = np.zeros((k, st.model.n_theta))
     Kx[old] = st.model.K[st.pt.free[old] - 1]
@@ -164,12 +209,15 @@ def modification_indices(result: CFAResult, *, sort: bool = False, minimum_value
                         "rhs": [xp.rhs[i] for i in cand], "group": xp.group[cand],
                         "mi": mi, "epc": epc})
     if standardized:
-        est = x_hat.copy()
-        e = np.abs(np.where(np.isnan(epc), 0.0, epc))
+        # lavaan's cov.std: variances keep their estimates (the residual SDs that scale
+        # the covariances' EPCs; for ordered items those of the y*), near-zero ones give 0
         var_rows = np.array([o == "~~" and a == b for a, o, b in zip(xp.lhs, xp.op, xp.rhs)])
-        EPC = est.copy()
-        EPC[cand] = e
-        small = var_rows[cand] & (e < np.sqrt(np.finfo(float).eps))
+        EPC = x_hat.copy()
+        EPC[cand] = np.abs(epc)
+        EPC[var_rows] = x_hat[var_rows]
+        small = var_rows & (np.abs(EPC) < np.sqrt(np.finfo(float).eps))
+        EPC[small] = np.nan
+        small = small[cand]
         sign = np.sign(epc)
         for kind, name in (("std.lv", "sepc_lv"), ("std.all", "sepc_all"),
                            ("std.nox", "sepc_nox")):
@@ -190,9 +238,11 @@ def equality_score_tests(result: CFAResult) -> ScoreTestResult:
 
     Each constraint lavaan writes for equal labels (``.p2. == .p38.``: the parameter of
     group 1 equals that of another group) and each linear ``==`` constraint is released
-    in turn: X2 = N·g'[Z₁⁺]₁₁g with g the gradient of F/2 in the unconstrained
-    parameters and Z₁ the expected information bordered by the remaining constraints;
-    the total test releases all of them.
+    in turn: X2 = N·g'[Z₁⁺]₁₁g with g the gradient of lavaan's objective (ML or DWLS,
+    see the module) in the unconstrained parameters and Z₁ the expected information
+    bordered by the remaining constraints; the total test releases all of them. For
+    WLSMV and MLR fits this is lavaan's ordinary score test too (lavaan warns that it
+    does not use the robust information).
 
     Returns
     -------
@@ -210,8 +260,8 @@ def equality_score_tests(result: CFAResult) -> ScoreTestResult:
     >>> t.df, round(t.X2, 3)
     (6, 7.256)
     """
-    st, model = ml_state_of(result, "score tests of equality constraints")
-    pt = st.pt
+    st = state_of(result)
+    pt, model = st.pt, st.model
     n_x = pt.n_x
     restrictions: list[np.ndarray] = []
     names = []
@@ -237,10 +287,8 @@ def equality_score_tests(result: CFAResult) -> ScoreTestResult:
     if not restrictions:
         raise ValueError("the model has no equality constraints to test")
     R = np.array(restrictions)
-    full = Model(pt, model.samples, np.zeros(n_x), np.eye(n_x), model.ms)
     x_hat = model.x(st.theta)
-    g = 0.5 * full.gradient(x_hat)
-    info = full.expected_info(x_hat)
+    g, info = _score_information(_free_model(st, pt), x_hat)
     N = model.N
 
     def stat(rows: np.ndarray) -> float:
