@@ -49,6 +49,10 @@ ESTIMATORS: tuple[Estimator, ...] = ("ML", "MLR", "WLSMV")
 #: lavaan's ``missing``: listwise deletion, FIML, FIML keeping rows without a covariate.
 Missing = Literal["listwise", "ml", "ml.x"]
 MISSING: tuple[Missing, ...] = ("listwise", "ml", "ml.x")
+#: lavaan's ``parameterization`` of ordered items: the scaling factors or the residual
+#: variances of the latent responses are the parameters.
+Parameterization = Literal["delta", "theta"]
+PARAMETERIZATIONS: tuple[Parameterization, ...] = ("delta", "theta")
 #: lavaan's ``standardizedSolution(type=)``.
 StdType = Literal["std.all", "std.lv", "std.nox"]
 STD_TYPES: tuple[StdType, ...] = ("std.all", "std.lv", "std.nox")
@@ -463,7 +467,8 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: Estimator | None = None,
         group: str | None = None, group_equal: Iterable[str] = (),
         group_partial: Iterable[str] = (), std_lv: bool = False, orthogonal: bool = False,
         missing: Missing = "listwise", fixed_x: bool = True,
-        ordered: bool | Iterable[str] | None = None) -> CFAResult:
+        ordered: bool | Iterable[str] | None = None,
+        parameterization: Parameterization | None = None) -> CFAResult:
     """Fit a factor or structural equation model, as ``lavaan::cfa``: by maximum likelihood,
     or for ordered items by DWLS with lavaan's WLSMV corrections.
 
@@ -504,12 +509,21 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: Estimator | None = None,
         lavaan's ``ordered=``: the items are ordered categories (``True``: every observed
         variable of the model). Fits lavaan's ``estimator = "WLSMV"``: DWLS estimates on
         the thresholds and polychoric correlations of the complete rows (listwise, lavaan's
-        default), delta parameterization, robust SEs (``se = "robust.sem"``) and the
-        scaled-shifted χ². The table then has thresholds (``item | t1``…, op ``|``),
-        scaling factors (``~*~``) and the residual variances of the latent responses
-        (fixed rows, SE 0). Every observed variable must be ordered (no continuous or
-        exogenous covariates in the same model), items may not be regressed, and every
-        category of an item must occur in every group.
+        default), robust SEs (``se = "robust.sem"``) and the scaled-shifted χ². The table
+        then has thresholds (``item | t1``…, op ``|``), scaling factors (``~*~``) and the
+        residual variances of the latent responses. Every observed variable must be
+        ordered (no continuous or exogenous covariates in the same model), items may not
+        be regressed, and every category of an item must occur in every group.
+    parameterization : {"delta", "theta"}, optional
+        lavaan's ``parameterization`` of ordered items (default ``"delta"``; only with
+        ``ordered``). ``"delta"``: the scaling factors ``item ~*~ item`` are parameters
+        (fixed to 1 in the first group) and the residual variances of the latent
+        responses y* are derived (fixed rows, SE 0). ``"theta"``: the residual variances
+        ``item ~~ item`` are parameters (fixed to 1 in the first group; free in groups 2+
+        with ``group_equal`` thresholds, where delta frees the scaling factors) and the
+        scaling factors 1/sqrt(var y*) are derived (fixed rows, SE 0). Loadings and
+        thresholds are then on the scale of a y* with unit residual variance; the
+        standardized solution, and a single-group model's fit, are the same in both.
 
     Returns
     -------
@@ -524,8 +538,8 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: Estimator | None = None,
         chisq.scaling.factor, chisq.shift.parameters (the shift of the scaled-shifted
         test), baseline.chisq, baseline.df, baseline.pvalue and their ``.scaled``
         versions with baseline.chisq.scaling.factor, cfi, tli, cfi.scaled, tli.scaled,
-        rmsea (with CI and close-fit p) and rmsea.scaled (likewise), srmr, ntotal;
-        lavaan's ``.robust`` indices for categorical data (catML) are not computed.
+        rmsea (with CI, p of close and of not-close fit), rmsea.scaled and the catML ``.robust``
+        cfi, tli, nnfi, rni, rmsea (likewise; :mod:`analysis.stats._sem_catml`), srmr, ntotal.
 
     Examples
     --------
@@ -547,6 +561,22 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: Estimator | None = None,
     ('WLSMV', 6.389, 848)
     >>> r.estimates.loc[5, ["lhs", "op", "rhs"]].tolist(), round(float(r.estimates.est[5]), 3)
     (['q1', '|', 't1'], -2.078)
+
+    The theta parameterization: residual variances of y* fixed to 1 and the scaling
+    factors derived, here sqrt(1 - standardized loading²); one group has delta's fit and
+    standardized solution, the thresholds are delta's divided by the scaling factor:
+
+    >>> t = cfa(x, "f =~ q1 + q2 + q3 + q4 + q5", ordered=True, parameterization="theta")
+    >>> round(t.fit["chisq.scaled"], 3)
+    6.389
+    >>> e = t.estimates.set_index(["lhs", "op", "rhs"])
+    >>> e.loc[("q1", "~~", "q1"), ["est", "se"]].tolist()
+    [1.0, 0.0]
+    >>> round(float(e.loc[("q1", "~*~", "q1"), "est"]), 3)
+    0.708
+    >>> th = e.loc[("q1", "|", "t1")]
+    >>> round(float(th.est), 3), round(float(th.std_all), 3)
+    (-2.936, -2.078)
     """
     est = _estimator(estimator, ordered)
     if (est == "WLSMV") != is_ordered(ordered):
@@ -566,6 +596,12 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: Estimator | None = None,
         raise ValueError("group_equal/group_partial need a group column (group=...)")
     if "thresholds" in group_equal and est != "WLSMV":
         raise ValueError("group_equal 'thresholds' applies to ordered items (ordered=...)")
+    if parameterization is not None and parameterization not in PARAMETERIZATIONS:
+        raise ValueError(f"parameterization={parameterization!r} is not supported; expected "
+                         f"one of {PARAMETERIZATIONS}")
+    if parameterization is not None and est != "WLSMV":
+        raise ValueError("parameterization= applies to ordered items (ordered=...), not to "
+                         "continuous ones")
     stmts = parse_model(model)
     ov, ov_x = observed_variables(stmts, fixed_x)
     if not ov:
@@ -573,7 +609,8 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: Estimator | None = None,
     if est == "WLSMV":
         return cfa_ordinal(data, model, stmts, ov, ov_x, ordered, group=group,
                             group_equal=group_equal, group_partial=group_partial,
-                            std_lv=std_lv, orthogonal=orthogonal, missing=missing)
+                            std_lv=std_lv, orthogonal=orthogonal, missing=missing,
+                            parameterization=parameterization or "delta")
     parts, labels, warns = prepare(data, ov, ov_x, group, missing)
     fiml = missing != "listwise"
     maybe = [make_sample(x) if len(x) >= 2 else None for x in parts]
@@ -660,8 +697,8 @@ def is_ordered(ordered) -> bool:
 
 def cfa_ordinal(data: pd.DataFrame, model: str, stmts, ov: list[str], ov_x: list[str],
                  ordered, *, group, group_equal=(), group_partial=(), std_lv=False,
-                 orthogonal=False, missing: Missing = "listwise", cache: dict | None = None
-                 ) -> CFAResult:
+                 orthogonal=False, missing: Missing = "listwise", cache: dict | None = None,
+                 parameterization: Parameterization = "delta") -> CFAResult:
     """:func:`cfa` for ordered items (lavaan's WLSMV; :mod:`analysis.stats._sem_ordinal`).
     ``cache`` keeps the sample statistics between fits of the same items and groups."""
     names = ov if ordered is True else [str(v) for v in ([ordered] if isinstance(ordered, str)
@@ -696,7 +733,8 @@ def cfa_ordinal(data: pd.DataFrame, model: str, stmts, ov: list[str], ov_x: list
     G = len(samples)
     pt = build_partable(stmts, G, std_lv=std_lv, orthogonal=orthogonal,
                         group_equal=group_equal, group_partial=group_partial,
-                        n_thresholds={v: len(lev) - 1 for v, lev in levels.items()})
+                        n_thresholds={v: len(lev) - 1 for v, lev in levels.items()},
+                        parameterization=parameterization)
     common = _Common(n=n_rows, model=model, estimator="WLSMV", group_labels=labels,
                      missing=missing, n_total=len(data), n_patterns=G)
     x0, K = reparametrize(pt, np.nan_to_num(pt.value))
@@ -710,13 +748,14 @@ def cfa_ordinal(data: pd.DataFrame, model: str, stmts, ov: list[str], ov_x: list
     start = start_values(pt, samples)
     for g, s in enumerate(samples):
         start[mod.th_rows[g]] = s.tau
-        start[mod.delta_rows[g]] = 1.0
+        start[mod.resid_rows[g] if mod.theta_param else mod.delta_rows[g]] = 1.0
     user = np.isfinite(pt.start)
     start[user] = pt.start[user]
     theta_of = lambda rows: np.linalg.lstsq(K, x_from_rows(pt, rows) - x0, rcond=None)[0]  # noqa: E731
     theta, converged = mod.fit(theta_of(start))
     if not converged:      # further starts (as for ML); thresholds and scales from the sample
         keep = np.isin(pt.mat, [MAT_T, MAT_D])
+        keep[np.concatenate(mod.resid_rows)] = mod.theta_param
         fits = []
         for rows in alternative_starts(pt, samples, start):
             rows[keep] = start[keep]

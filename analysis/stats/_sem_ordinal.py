@@ -2,10 +2,11 @@
 
 Why own code: no Python package fits lavaan's ``estimator = "WLSMV"``; see
 :mod:`analysis.stats.sem` for why the SEM engine is our own. This module holds the
-ordinal route: the sample statistics, the model's thresholds and correlations in the delta
-parameterization, the DWLS fit, the robust standard errors and the mean-and-variance
-adjusted (scaled-shifted) test, the independence (baseline) model and Satorra's (2000)
-difference test. :func:`analysis.stats.sem.cfa` is the public face (``ordered=``).
+ordinal route: the sample statistics, the model's thresholds and correlations in lavaan's
+delta and theta parameterizations, the DWLS fit, the robust standard errors and the
+mean-and-variance adjusted (scaled-shifted) test, the independence (baseline) model and
+Satorra's (2000) difference test. :func:`analysis.stats.sem.cfa` is the public face
+(``ordered=``, ``parameterization=``).
 
 Sample statistics (per group, complete rows): thresholds ``tau`` and polychoric
 correlations ``r`` by two-step ML, and Gamma, N times their asymptotic covariance
@@ -13,13 +14,31 @@ correlations ``r`` by two-step ML, and Gamma, N times their asymptotic covarianc
 lavaan's order (thresholds item by item, then the correlations column by column of the
 lower triangle) and the DWLS weights ``W = 1 / diag(Gamma)``.
 
-Model (delta parameterization, lavaan's default): latent responses ``y*`` with the RAM
-structure of :class:`analysis.stats._sem_engine.RamModel` (loadings, regressions among
-factors, factor (co)variances, residual covariances, intercepts ``nu`` and latent means);
-the residual variance of each ``y*`` is not a parameter but ``1/delta^2`` minus its common
-variance, so that ``delta`` (the scaling factor ``u ~*~ u``, 1 in the first group) is the
-inverse standard deviation of ``y*``. Implied thresholds ``delta_i (tau_ik - mu_i)`` and
-correlations ``delta_i delta_j Sigma*_ij`` (``mu = [E m]_ov``, ``Sigma* = [E S E']_ov``).
+Model: latent responses ``y*`` with the RAM structure of
+:class:`analysis.stats._sem_engine.RamModel` (loadings, regressions among factors, factor
+(co)variances, residual (co)variances, intercepts ``nu`` and latent means), with
+``mu = [E m]_ov`` and ``Sigma* = [E S E']_ov`` (``E = (I - A)^-1``). Implied thresholds and
+correlations, with ``delta_i`` the inverse standard deviation of ``y*_i``:
+
+    tau*_ik = delta_i (tau_ik - mu_i),        rho_ij = delta_i delta_j Sigma*_ij.
+
+The two parameterizations (lavaan's ``parameterization =``) differ in which of ``delta``
+and the residual variances ``theta_ii`` is a parameter:
+
+- delta (lavaan's default; ``lav_model_set_parameters`` → ``setResidualElements``): the
+  scaling factor ``delta_i`` (``u ~*~ u``, fixed to 1 in the first group, free in groups
+  2+ with equal thresholds) is a parameter; ``theta_ii = 1/delta_i^2 - [Sigma*_ii without
+  theta_ii]`` is derived (and does not enter tau* or rho);
+- theta (``setDeltaElements``): ``theta_ii`` (``u ~~ u``, fixed to 1 in the first group,
+  free in groups 2+ with equal thresholds) is a parameter; ``delta_i = 1/sqrt(Sigma*_ii)``
+  is derived, so that ``d delta_i / d theta = -delta_i^3 (d Sigma*_ii / d theta) / 2`` enters
+  the Jacobian (lavaan's ``computeDelta``).
+
+One group: the two are the same model (the fit is equal; theta's thresholds, and its
+loadings times the factor's SD, are delta's divided by theta's ``delta_i``). Groups 2+ with
+equal thresholds: freeing ``delta_i`` or ``theta_ii`` gives equivalent models too. The
+standardized solution (``lav_standardize_all``) divides by ``sd(y*) = 1/delta`` in both
+(Muthén & Asparouhov 2002).
 
 Estimation and inference (lavaan's ``estimator.DWLS``, ``lav_model_nvcov_robust_sem``,
 ``lav_test_satorra_bentler``): with residuals ``e_g = s_g - sigma_g(theta)``,
@@ -41,8 +60,10 @@ scaled statistics) and SRMR (correlation residuals; lavaan's ``srmr`` for catego
 data is the version without thresholds) follow :mod:`analysis.stats._sem_fit`.
 
 References: Muthén (1984) *Psychometrika* 49; Muthén, du Toit & Spisic (1997);
-Asparouhov & Muthén (2010) *Simple second order chi-square correction*; Satorra (2000)
-in *Innovations in Multivariate Statistical Analysis*; Rosseel (2012).
+Muthén & Asparouhov (2002) *Latent variable analysis with categorical outcomes* (Mplus
+Web Note 4; the delta and theta parameterizations); Asparouhov & Muthén (2010) *Simple
+second order chi-square correction*; Satorra (2000) in *Innovations in Multivariate
+Statistical Analysis*; Rosseel (2012).
 """
 from __future__ import annotations
 
@@ -124,6 +145,8 @@ class OrdinalModel(RamModel[OrdinalSample]):
         pos[r, c] = np.arange(len(r))
         self.pair_vech = pos[self.pairs]
         self.th_item = samples[0].th_item
+        self.theta_param = pt.parameterization == "theta"
+        self.diag_vech = pos[np.arange(p), np.arange(p)]
         self.c = np.array([(s.n - 1) / self.N for s in samples])
         op, lhs = np.array(pt.op), np.array(pt.lhs)
         ov = {v: i for i, v in enumerate(pt.ov)}
@@ -140,9 +163,17 @@ class OrdinalModel(RamModel[OrdinalSample]):
 
     # -- implied moments
     def values(self, theta: np.ndarray) -> np.ndarray:
-        """All table values, the residual variances of the ``y*`` filled in."""
+        """All table values, the derived ones filled in: the residual variances of the
+        ``y*`` (delta parameterization) or their scaling factors (theta)."""
         v = super().values(theta)
         for g in range(self.pt.ngroups):
+            if self.theta_param:
+                A, S, _ = self.ram(v, g)
+                E = np.linalg.inv(np.eye(self.t) - A)[: self.p]
+                var = np.einsum("ij,jk,ik->i", E, S, E)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    v[self.delta_rows[g]] = 1.0 / np.sqrt(np.where(var > 0, var, np.nan))
+                continue
             rows = self.resid_rows[g]
             v[rows] = 0.0
             A, S, _ = self.ram(v, g)
@@ -163,7 +194,8 @@ class OrdinalModel(RamModel[OrdinalSample]):
         return np.concatenate([delta[it] * (tau - mu[it]), delta[ii] * delta[jj] * sigma[ii, jj]])
 
     def jacobian(self, theta: np.ndarray, g: int) -> np.ndarray:
-        """Delta_g = d(thresholds, correlations)/d theta."""
+        """Delta_g = d(thresholds, correlations)/d theta. Theta parameterization:
+        ``d delta_i = -delta_i^3 d Sigma*_ii / 2`` (lavaan's ``computeDelta``)."""
         p, it, (ii, jj) = self.p, self.th_item, self.pairs
         sigma, mu, delta, tau = self._parts(self.values(theta), g)
         D = self.delta(theta, g)                   # d(mu, vech Sigma*)/d theta
@@ -174,7 +206,11 @@ class OrdinalModel(RamModel[OrdinalSample]):
             fr = self.pt.free[rows]
             out[fr > 0] = self.K[fr[fr > 0] - 1]
             return out
-        dtau, ddelta = unit(self.th_rows[g]), unit(self.delta_rows[g])
+        dtau = unit(self.th_rows[g])
+        if self.theta_param:
+            ddelta = -0.5 * delta[:, None] ** 3 * D[p:][self.diag_vech]
+        else:
+            ddelta = unit(self.delta_rows[g])
         s = sigma[ii, jj]
         j_th = delta[it, None] * (dtau - dmu[it]) + (tau - mu[it])[:, None] * ddelta[it]
         j_r = ((delta[ii] * delta[jj])[:, None] * dsig + (s * delta[jj])[:, None] * ddelta[ii]

@@ -51,7 +51,7 @@ GROUP_EQUAL = ("loadings", "intercepts", "means", "thresholds", "regressions", "
                "residual.covariances", "lv.variances", "lv.covariances")
 #: RAM matrices: A (directed paths), S (variances/covariances), m (means/intercepts); for
 #: ordered items also T (thresholds: row = item, col = threshold number - 1) and D (scaling
-#: factors, delta parameterization).
+#: factors: parameters in the delta parameterization, derived in the theta one).
 MAT_A, MAT_S, MAT_M, MAT_T, MAT_D = range(5)
 
 
@@ -61,9 +61,10 @@ class ParTable:
 
     ``free`` numbers the free parameters 1..n_x (0 = fixed), ``value`` holds fixed values
     (NaN where the value comes from the data: fixed.x moments; or from the model: the
-    residual variances of ``ordered`` items in the delta parameterization), ``start`` user
-    starting values; ``group`` is 1-based. ``mat, row, col`` place each parameter in the RAM
-    matrices over the variables ``ov + lv``.
+    residual variances of ``ordered`` items in the delta parameterization, their scaling
+    factors in the theta one), ``start`` user starting values; ``group`` is 1-based.
+    ``mat, row, col`` place each parameter in the RAM matrices over the variables
+    ``ov + lv``. ``parameterization`` is lavaan's for ordered items.
     """
 
     lhs: list[str]
@@ -88,6 +89,7 @@ class ParTable:
     constraints: list[Statement] = field(default_factory=list)
     equal_sets: list[np.ndarray] = field(default_factory=list)
     ordered: list[str] = field(default_factory=list)
+    parameterization: str = "delta"
 
     @property
     def n_x(self) -> int:
@@ -189,8 +191,8 @@ def _per_group(value: object, ngroups: int, st: Statement, what: str) -> list[An
 def build_partable(stmts: Sequence[Statement], ngroups: int, *, std_lv: bool = False,
                    orthogonal: bool = False, meanstructure: bool = False,
                    group_equal: Sequence[str] = (), group_partial: Sequence[str] = (),
-                   fixed_x: bool = True, n_thresholds: Mapping[str, int] | None = None
-                   ) -> ParTable:
+                   fixed_x: bool = True, n_thresholds: Mapping[str, int] | None = None,
+                   parameterization: str = "delta") -> ParTable:
     """lavaan's parameter table for ``cfa()``/``sem()`` with ``ngroups`` groups.
 
     Parameters
@@ -209,9 +211,13 @@ def build_partable(stmts: Sequence[Statement], ngroups: int, *, std_lv: bool = F
     n_thresholds : mapping, optional
         Ordered items and their number of thresholds (categories - 1). As lavaan's
         ``ordered=``: a meanstructure, free thresholds ``item | t1``…, intercepts fixed to
-        0, scaling factors ``item ~*~ item`` fixed to 1 (free in groups 2+ with equal
-        thresholds) and residual variances that are not parameters (delta
-        parameterization: 1/delta^2 minus the common variance; ``value`` NaN).
+        0, and per ``parameterization``:
+    parameterization : {"delta", "theta"}
+        ``"delta"``: scaling factors ``item ~*~ item`` fixed to 1 (free in groups 2+ with
+        equal thresholds) and residual variances that are not parameters (1/delta^2 minus
+        the common variance; ``value`` NaN). ``"theta"``: residual variances ``item ~~
+        item`` fixed to 1 (free in groups 2+ with equal thresholds) and scaling factors
+        that are not parameters (1/sqrt of the implied variance; ``value`` NaN).
     """
     params = [s for s in stmts if s.op in PARAMETER_OPS]
     names = _names(params)
@@ -220,7 +226,8 @@ def build_partable(stmts: Sequence[Statement], ngroups: int, *, std_lv: bool = F
         raise ModelSyntaxError("model has no observed variables")
     n_thresholds = dict(n_thresholds or {})
     ordered = [v for v in ov if v in n_thresholds]
-    _check_ordinal(params, ordered, n_thresholds)
+    theta = parameterization == "theta"
+    _check_ordinal(params, ordered, n_thresholds, theta)
     meanstructure = meanstructure or bool(ordered) or any(s.op == "~1" for s in params)
     # lavaan swaps user covariances so that lhs comes first in the order lv, ov
     order = {v: i for i, v in enumerate(lv + ov)}
@@ -276,9 +283,9 @@ def build_partable(stmts: Sequence[Statement], ngroups: int, *, std_lv: bool = F
         if r.op == "~1" and (r.lhs in lv or r.lhs in ordered):
             r.fix(0.0)
         if r.op == "~*~":
-            r.fix(1.0)
+            r.fix(np.nan if theta else 1.0)
         if r.op == "~~" and r.lhs == r.rhs and r.lhs in ordered:
-            r.fix(np.nan)
+            r.fix(1.0 if theta else np.nan)
         if fixed_x and ((r.op == "~~" and r.lhs in names.ov_x and r.rhs in names.ov_x)
                         or (r.op == "~1" and r.lhs in names.ov_x)):
             r.fix(np.nan, exo=1)
@@ -292,7 +299,9 @@ def build_partable(stmts: Sequence[Statement], ngroups: int, *, std_lv: bool = F
                 if (r.op == "~1" and r.lhs in lv and "means" not in group_equal
                         and ("intercepts" in group_equal or "thresholds" in group_equal)):
                     r2.release()
-                if r.op == "~*~" and "thresholds" in group_equal:
+                if "thresholds" in group_equal and (
+                        (r.op == "~*~" and not theta)
+                        or (theta and r.op == "~~" and r.lhs == r.rhs and r.lhs in ordered)):
                     r2.release()
                 if (std_lv and is_lv_var(r) and "loadings" in group_equal
                         and "lv.variances" not in group_equal):
@@ -346,15 +355,17 @@ def build_partable(stmts: Sequence[Statement], ngroups: int, *, std_lv: bool = F
         meanstructure=meanstructure, mat=np.array(mat), row=np.array(row),
         col=np.array(col),
         definitions=[s for s in stmts if s.op == ":="],
-        constraints=[s for s in stmts if s.op in ("==", "<", ">")], ordered=ordered)
+        constraints=[s for s in stmts if s.op in ("==", "<", ">")], ordered=ordered,
+        parameterization=parameterization)
     pt.equal_sets = [free[s] for s in equal_sets]
     _check_names(pt)
     return pt
 
 
 def _check_ordinal(params: Sequence[Statement], ordered: Sequence[str],
-                   n_thresholds: Mapping[str, int]) -> None:
-    """What the delta parameterization of ordered items allows (errors name the line)."""
+                   n_thresholds: Mapping[str, int], theta: bool) -> None:
+    """What the delta (``theta=False``) or theta parameterization of ordered items allows
+    (errors name the line)."""
     for st in params:
         where = f"model line {st.line}: "
         if st.op in ("|", "~*~") and st.lhs not in ordered:
@@ -363,11 +374,16 @@ def _check_ordinal(params: Sequence[Statement], ordered: Sequence[str],
         if st.op == "|" and int(st.rhs[1:]) > n_thresholds[st.lhs]:
             raise ModelSyntaxError(f"{where}{st.lhs!r} has {n_thresholds[st.lhs]} thresholds "
                                    f"(categories - 1), not {st.rhs!r}")
-        if st.op == "~~" and st.lhs == st.rhs and st.lhs in ordered:
+        if st.op == "~*~" and theta:
+            raise ModelSyntaxError(
+                f"{where}the scaling factor of {st.lhs!r} is not a parameter in the theta "
+                "parameterization (it is 1/sqrt of the implied variance); remove this "
+                "statement or fix the residual variance instead")
+        if st.op == "~~" and st.lhs == st.rhs and st.lhs in ordered and not theta:
             raise ModelSyntaxError(
                 f"{where}the residual variance of the ordered item {st.lhs!r} is not a "
                 "parameter in the delta parameterization (it is 1 minus the explained "
-                "variance); remove this statement")
+                "variance); remove this statement or fit parameterization='theta'")
         if st.op == "~" and (st.lhs in ordered or st.rhs in ordered):
             raise ModelSyntaxError(
                 f"{where}ordered items can only be indicators ('=~'); "

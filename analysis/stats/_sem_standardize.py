@@ -27,10 +27,13 @@ def standardize(model: RamModel[Any], values: np.ndarray, kind: str = "std.all",
     """lavaan's ``lav_standardize_all`` / ``_lv`` / ``_all_nox`` of every table row.
 
     Loadings λ·sd(f)/sd(x), regressions β·sd(x)/sd(y), variances by the total variance,
-    covariances by the residual standard deviations (``cov.std``), intercepts by the
-    total SD. std.lv scales by latent SDs only; std.nox leaves exogenous covariates
-    unscaled. Total variances come from ``values``; the numbers standardized are
-    ``rows`` (default ``values``; modification indices standardize EPCs).
+    covariances by the residual standard deviations (``cov.std``), intercepts and
+    thresholds by the total SD, scaling factors ``~*~`` 1. std.lv scales by latent SDs
+    only (scaling factors and thresholds keep their values); std.nox leaves exogenous
+    covariates unscaled. For ordered items the total variance is that of the latent
+    response y*: 1/delta^2 in either parameterization. Total variances come from
+    ``values``; the numbers standardized are ``rows`` (default ``values``; modification
+    indices standardize EPCs).
     """
     pt = model.pt
     rows = values if rows is None else rows
@@ -56,7 +59,8 @@ def standardize(model: RamModel[Any], values: np.ndarray, kind: str = "std.all",
         with np.errstate(divide="ignore", invalid="ignore"):
             out[ix] = np.select(
                 [m == MAT_A, (m == MAT_M) | (m == MAT_T), m == MAT_D, r == c],
-                [rows[ix] * sd[c] / sd[r], rows[ix] / sd[r], 1.0,
+                [rows[ix] * sd[c] / sd[r], rows[ix] / sd[r],
+                 rows[ix] if kind == "std.lv" else 1.0,
                  np.where(scale[r], rows[ix] / var[r], rows[ix])],
                 rows[ix] / (resid[r] * resid[c]))
     return out

@@ -51,9 +51,10 @@ removed; rows lacking an exogenous covariate removed too unless ``missing="ml.x"
 χ² then compares with the unrestricted model estimated by lavaan's EM algorithm.
 
 Ordered items (``ordered=``): lavaan's WLSMV — DWLS on the thresholds and polychoric
-correlations, delta parameterization, robust SEs and the scaled-shifted test
-(:mod:`analysis.stats._sem_ordinal`); :func:`invariance` then follows semTools'
-``measEq.syntax`` (Wu & Estabrook 2016) and lavaan's Satorra (2000) difference test.
+correlations, the delta (default) or theta parameterization (``parameterization=``), robust
+SEs and the scaled-shifted test (:mod:`analysis.stats._sem_ordinal`); :func:`invariance`
+then follows semTools' ``measEq.syntax`` (Wu & Estabrook 2016; delta parameterization) and
+lavaan's Satorra (2000) difference test.
 
 Standard errors: ML with complete data uses the expected information; with FIML the
 observed information (the Hessian, lavaan's default for ``missing="ml"``). MLR uses the
@@ -81,10 +82,12 @@ from analysis.stats._sem_bootstrap import BootstrapFit, bootstrap_fit
 from analysis.stats._sem_cfa import (
     ESTIMATORS,
     MISSING,
+    PARAMETERIZATIONS,
     STD_TYPES,
     CFAResult,
     Estimator,
     Missing,
+    Parameterization,
     StdType,
     cfa,
     sem,
@@ -109,6 +112,7 @@ __all__ = ["CFAResult", "ScoreTestResult", "cfa", "sem", "invariance", "measurem
            "longitudinal_invariance", "longitudinal_syntax",
            "latent_mean_differences", "modification_indices", "standardized_solution",
            "equality_score_tests", "ModelSyntaxError", "GROUP_EQUAL", "CHEN_2007", "MISSING",
-           "ESTIMATORS", "STD_TYPES", "Estimator", "Missing", "StdType", "PartialStep",
+           "ESTIMATORS", "STD_TYPES", "PARAMETERIZATIONS", "Estimator", "Missing",
+           "Parameterization", "StdType", "PartialStep",
            "path_diagram", "DynamicCutoffs", "dynamic_cutoffs",
            "BootstrapFit", "bootstrap_fit"]
