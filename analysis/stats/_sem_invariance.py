@@ -1,7 +1,8 @@
-"""Measurement invariance across groups: the sequence of constrained multi-group fits of
-semTools' ``measEq.syntax`` (Wu & Estabrook 2016 for ordered items), lavaan's χ² difference
-tests (Satorra 2000 for WLSMV) and Chen's (2007) criteria; latent mean differences. Import the
-functions from :mod:`analysis.stats.sem`.
+"""Measurement invariance across groups and across occasions: the sequence of constrained
+multi-group (or wide, one factor per occasion) fits of semTools' ``measEq.syntax`` (Wu &
+Estabrook 2016 for ordered items), partial steps (lavaan ``group.partial``, semTools
+``long.partial``), lavaan's χ² difference tests (Satorra 2000 for WLSMV) and Chen's (2007)
+criteria; latent mean differences. Import the functions from :mod:`analysis.stats.sem`.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from analysis.stats._sem_ordinal import OrdinalModel
 from analysis.stats._sem_partable import (
     observed_variables,
 )
+from analysis.stats._sem_score import equality_score_tests
 from analysis.stats.criteria import limits
 from analysis.stats.lavaan_syntax import ModelSyntaxError, parse_model
 
@@ -115,17 +117,7 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: Estimator 
                   "strict": ("loadings", "intercepts", "residuals")}
     if not strict:
         base_steps.pop("strict")
-    group_partial = tuple([group_partial] if isinstance(group_partial, str) else group_partial)
-    if group_partial and partial_step not in base_steps or partial_step == "configural":
-        raise ValueError(f"partial_step={partial_step!r}; expected one of "
-                         f"{[s for s in base_steps if s != 'configural']}")
-    # (step, group_equal, group_partial, the step it is nested in)
-    plan: list[tuple[str, tuple, tuple, str | None]] = []
-    for name, ge in base_steps.items():
-        partial = group_partial if any(p[0].endswith("(partial)") for p in plan) else ()
-        plan.append((name, ge, partial, plan[-1][0] if plan else None))
-        if group_partial and name == partial_step:
-            plan.append((f"{name} (partial)", ge, group_partial, plan[-1][3]))
+    plan = _partial_plan(base_steps, group_partial, partial_step)
     fits = {name: cfa(data, model, estimator=estimator, group=group, group_equal=ge,
                       group_partial=gp, **kwargs) for name, ge, gp, _ in plan}
     robust = str(estimator).upper() == "MLR"
@@ -137,6 +129,24 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: Estimator 
               and supported[s] is not pd.NA and bool(supported[s])]
     out.attrs["latent_means"] = (_latent_means(fits[scalar[0]]) if scalar else None)
     return out
+
+
+def _partial_plan(steps: Mapping[str, tuple[str, ...]], partial: Iterable[str], partial_step: str
+                  ) -> list[tuple[str, tuple[str, ...], tuple[str, ...], str | None]]:
+    """The fits of an invariance table: (step, what is equal, what is exempt, the step it
+    is nested in); with ``partial`` a partial step follows ``partial_step``, nested in the
+    step before it, and the later steps keep ``partial`` exempt."""
+    partial = tuple([partial] if isinstance(partial, str) else partial)
+    if partial and partial_step not in steps or partial_step == "configural":
+        raise ValueError(f"partial_step={partial_step!r}; expected one of "
+                         f"{[s for s in steps if s != 'configural']}")
+    plan: list[tuple[str, tuple[str, ...], tuple[str, ...], str | None]] = []
+    for name, equal in steps.items():
+        exempt = partial if any(p[0].endswith("(partial)") for p in plan) else ()
+        plan.append((name, equal, exempt, plan[-1][0] if plan else None))
+        if partial and name == partial_step:
+            plan.append((f"{name} (partial)", equal, partial, plan[-1][3]))
+    return plan
 
 
 def _fit_columns(robust: bool) -> list[str]:
@@ -227,21 +237,29 @@ def _invariance_ordinal(data: pd.DataFrame, model: str, group: str, estimator: E
                                   group=group, cache=cache)
     names = list(ORDINAL_STEPS)
     plan = [(name, names[i - 1] if i else None) for i, name in enumerate(names)]
-    cols = ["npar", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled",
-            "chisq.scaling.factor", "chisq.shift.parameters", "cfi.scaled", "tli.scaled",
-            "rmsea.scaled", "srmr"]
+    out = _invariance_table(fits, plan, ORDINAL_COLUMNS, ("cfi.scaled", "rmsea.scaled"),
+                            _wlsmv_difference(fits))
+    out.attrs["syntax"] = syntax
+    ok = out.set_index("model").loc["scalar", "supported"]
+    out.attrs["latent_means"] = _latent_means(fits["scalar"]) if ok is not pd.NA and ok else None
+    return out
 
+
+#: The fit measures of a WLSMV invariance table.
+ORDINAL_COLUMNS = ["npar", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled", "pvalue.scaled",
+                   "chisq.scaling.factor", "chisq.shift.parameters", "cfi.scaled", "tli.scaled",
+                   "rmsea.scaled", "srmr"]
+
+
+def _wlsmv_difference(fits: Mapping[str, CFAResult]) -> Callable[[str, str], tuple[float, float]]:
+    """lavaan's ``lavTestLRT`` default for nested WLSMV fits: the scaled-shifted χ²
+    difference of Satorra (2000)."""
     def difference(name: str, against: str) -> tuple[float, float]:
         h1, h0 = fits[against], fits[name]
         stat, df, _ = _sem_ordinal.difference_test(
             *_wlsmv(h1), h1.fit["chisq"], h1.fit["df"], *_wlsmv(h0), h0.fit["chisq"], h0.fit["df"])
         return stat, df
-
-    out = _invariance_table(fits, plan, cols, ("cfi.scaled", "rmsea.scaled"), difference)
-    out.attrs["syntax"] = syntax
-    ok = out.set_index("model").loc["scalar", "supported"]
-    out.attrs["latent_means"] = _latent_means(fits["scalar"]) if ok is not pd.NA and ok else None
-    return out
+    return difference
 
 
 def _wlsmv(result: CFAResult) -> tuple[OrdinalModel, np.ndarray]:
@@ -409,24 +427,40 @@ def latent_mean_differences(data: pd.DataFrame, model: str, group: str,
     return _latent_means(res)
 
 
-#: Longitudinal invariance steps: semTools ``long.equal`` of each.
+#: Longitudinal invariance steps: semTools ``long.equal`` of each (continuous items; ordered
+#: items: the steps of :data:`ORDINAL_STEPS`).
 LONGITUDINAL_STEPS = {"configural": (), "metric": ("loadings",),
                       "scalar": ("loadings", "intercepts"),
                       "strict": ("loadings", "intercepts", "residuals")}
+#: The longitudinal steps a partial model (``long_partial``) can relax.
+LongPartialStep = Literal["thresholds", "metric", "scalar", "strict"]
 
 
-def longitudinal_syntax(model: str, n_occasions: int, long_equal: Iterable[str] = ()) -> str:
-    """lavaan syntax of a longitudinal model for continuous items, as ``semTools::
-    measEq.syntax(configural, longFacNames = list(F = c("F.t1", "F.t2", …)), long.equal=,
-    ID.fac = "std.lv")`` writes it (same labels and sections).
+def longitudinal_syntax(model: str, n_occasions: int, long_equal: Iterable[str] = (), *,
+                        n_thresholds: Mapping[str, int] | None = None,
+                        long_partial: Iterable[str] = ()) -> str:
+    """lavaan syntax of a longitudinal model, as ``semTools::measEq.syntax(configural,
+    longFacNames = list(F = c("F.t1", "F.t2", …)), longIndNames = list(x = c("x.t1",
+    "x.t2", …), …), long.equal=, long.partial=, ID.fac = "std.lv")`` writes it (same labels
+    and sections); for ordered items (``n_thresholds`` given) with ``ordered=,
+    parameterization = "delta", ID.cat = "Wu.Estabrook.2016"``.
 
     The one-occasion ``model`` is repeated per occasion with every factor and item suffixed
     ``.t1``, ``.t2``…; the same item's residuals covary across every pair of occasions
     (semTools' default ``auto = "all"``), all factors covary. Identification by the first
-    occasion: its factor variances 1 and means 0; a factor's variance is free at later
-    occasions when loadings are equal, its mean when intercepts are. ``long_equal`` names
-    what is equal across occasions (one label for all occasions): ``"loadings"``,
-    ``"intercepts"``, ``"residuals"``.
+    occasion: its factor variances 1 and means 0. ``long_equal`` names what is equal across
+    occasions (the first occasion's label at all of them): ``"loadings"``, ``"intercepts"``,
+    ``"residuals"`` (continuous items) or ``"thresholds"``, ``"loadings"``, ``"intercepts"``
+    (ordered items); ``long_partial`` names parameters of the one-occasion model left
+    unequal. A factor's variance is free at later occasions when one of its loadings is
+    equal, its mean when the intercept of an item measuring only it is.
+
+    Ordered items (Wu & Estabrook 2016): at the first occasion the intercepts of the latent
+    responses are 0 and their scaling factors (``~*~``) 1; at a later occasion an item's
+    intercept is free when some of its thresholds are equal and its intercept is not, its
+    scaling factor when two or more thresholds (or one and the intercept) are equal.
+    Residual variances are not parameters in the delta parameterization, so they cannot be
+    equated (semTools stops too).
 
     Parameters
     ----------
@@ -436,6 +470,13 @@ def longitudinal_syntax(model: str, n_occasions: int, long_equal: Iterable[str] 
     n_occasions : int
         Two or more.
     long_equal : iterable of str
+    n_thresholds : mapping, optional
+        Ordered items: the number of thresholds (categories − 1) of each item, the same at
+        every occasion.
+    long_partial : iterable of str
+        semTools ``long.partial`` in the names of the one-occasion model: ``"F =~ x"``
+        (loading), ``"x ~ 1"`` (intercept), ``"x ~~ x"`` (residual variance), ``"x | t2"``
+        (threshold).
 
     Examples
     --------
@@ -467,15 +508,38 @@ def longitudinal_syntax(model: str, n_occasions: int, long_equal: Iterable[str] 
     F.t2 ~~ NA*F.t2 + psi.2_2*F.t2
     ## COMMON-FACTOR COVARIANCES:
     F.t1 ~~ NA*F.t2 + psi.2_1*F.t2
+
+    Ordered items with equal thresholds, except the second threshold of ``u2``:
+
+    >>> text = longitudinal_syntax("F =~ u1 + u2", 2, ["thresholds"],
+    ...                            n_thresholds={"u1": 2, "u2": 2}, long_partial=["u2 | t2"])
+    >>> print("\\n".join(s for s in text.splitlines() if s.startswith(("u1.t2", "u2.t2"))))
+    u1.t2 | NA*t1 + u1.t1.thr1*t1
+    u1.t2 | NA*t2 + u1.t1.thr2*t2
+    u2.t2 | NA*t1 + u2.t1.thr1*t1
+    u2.t2 | NA*t2 + u2.t2.thr2*t2
+    u1.t2 ~ NA*1 + nu.3*1
+    u2.t2 ~ NA*1 + nu.4*1
+    u1.t2 ~*~ NA*u1.t2
+    u2.t2 ~*~ 1*u2.t2
     """
     equal = set(long_equal)
-    unknown = equal - {"loadings", "intercepts", "residuals"}
-    if unknown:
-        raise ValueError(f"long_equal: {sorted(unknown)} not available; expected some of "
-                         "'loadings', 'intercepts', 'residuals'")
+    ordinal = n_thresholds is not None
+    known = {"thresholds", "loadings", "intercepts"} if ordinal else {
+        "loadings", "intercepts", "residuals"}
+    if equal - known:
+        why = (" (ordered items: residual variances are not parameters in the delta "
+               "parameterization)" if ordinal and "residuals" in equal else "")
+        raise ValueError(f"long_equal: {sorted(equal - known)} not available{why}; expected "
+                         f"some of {sorted(known)}")
     if n_occasions < 2:
         raise ValueError(f"longitudinal invariance needs two or more occasions, got {n_occasions}")
     stmts, lv, ov = _first_order(model, "longitudinal invariance")
+    n_thr = dict(n_thresholds or {})
+    if ordinal and set(ov) - set(n_thr):
+        raise ValueError(f"n_thresholds has no entry for {[v for v in ov if v not in n_thr]}")
+    loads = [s for s in stmts if s.op == "=~"]
+    partial = _long_partial(long_partial, loads, ov, n_thr if ordinal else None)
     T, P, M = n_occasions, len(ov), len(lv)
 
     def item(v: str, t: int) -> int:             # item number in the wide model (1-based)
@@ -484,22 +548,43 @@ def longitudinal_syntax(model: str, n_occasions: int, long_equal: Iterable[str] 
     def fac(f: str, t: int) -> int:
         return t * M + lv.index(f) + 1
 
-    loads = [s for s in stmts if s.op == "=~"]
+    def same(step: str, name: str) -> bool:      # equal across occasions
+        return step in equal and name not in partial
+
+    def eq_thr(v: str) -> int:                   # number of equal thresholds
+        return sum(same("thresholds", f"{v}|t{k}") for k in range(1, n_thr[v] + 1))
+
     resid = [(s.lhs, s.rhs) for s in stmts if s.op == "~~" and s.lhs in ov]
     out = ["## LOADINGS:"]
     for t in range(T):
-        tt = 0 if "loadings" in equal else t
-        out += [f"{s.lhs}.t{t + 1} =~ NA*{s.rhs}.t{t + 1} + "
-                f"lambda.{item(s.rhs, tt)}_{fac(s.lhs, tt)}*{s.rhs}.t{t + 1}" for s in loads]
+        for s in loads:
+            tt = 0 if same("loadings", f"{s.lhs}=~{s.rhs}") else t
+            out.append(f"{s.lhs}.t{t + 1} =~ NA*{s.rhs}.t{t + 1} + "
+                       f"lambda.{item(s.rhs, tt)}_{fac(s.lhs, tt)}*{s.rhs}.t{t + 1}")
+    if ordinal:
+        out += ["## THRESHOLDS:"]
+        out += [f"{v}.t{t + 1} | NA*t{k} + "
+                f"{v}.t{1 if same('thresholds', f'{v}|t{k}') else t + 1}.thr{k}*t{k}"
+                for t in range(T) for v in ov for k in range(1, n_thr[v] + 1)]
     out += ["## INTERCEPTS:"]
     for t in range(T):
-        tt = 0 if "intercepts" in equal else t
-        out += [f"{v}.t{t + 1} ~ NA*1 + nu.{item(v, tt)}*1" for v in ov]
-    out += ["## UNIQUE-FACTOR VARIANCES:"]
-    for t in range(T):
-        tt = 0 if "residuals" in equal else t
-        out += [f"{v}.t{t + 1} ~~ NA*{v}.t{t + 1} + theta.{item(v, tt)}_{item(v, tt)}*{v}.t{t + 1}"
-                for v in ov]
+        for v in ov:
+            tt = 0 if same("intercepts", f"{v}~1") else t
+            value = "NA" if not ordinal else "0" if (
+                t == 0 or not eq_thr(v) or same("intercepts", f"{v}~1")) else "NA"
+            out.append(f"{v}.t{t + 1} ~ {value}*1 + nu.{item(v, tt)}*1")
+    if ordinal:
+        out += ["## SCALING FACTORS:"]
+        out += [f"{v}.t{t + 1} ~*~ "
+                f"{'NA' if t and (eq_thr(v) >= 2 or eq_thr(v) and same('intercepts', f'{v}~1')) else '1'}"
+                f"*{v}.t{t + 1}" for t in range(T) for v in ov]
+    else:
+        out += ["## UNIQUE-FACTOR VARIANCES:"]
+        for t in range(T):
+            for v in ov:
+                tt = 0 if same("residuals", f"{v}~~{v}") else t
+                out.append(f"{v}.t{t + 1} ~~ NA*{v}.t{t + 1} + "
+                           f"theta.{item(v, tt)}_{item(v, tt)}*{v}.t{t + 1}")
     out += ["## UNIQUE-FACTOR COVARIANCES:"]
     for t in range(T):
         for a, b in resid:
@@ -511,11 +596,16 @@ def longitudinal_syntax(model: str, n_occasions: int, long_equal: Iterable[str] 
             for u in range(t + 1, T):
                 out.append(f"{v}.t{t + 1} ~~ NA*{v}.t{u + 1} + "
                            f"theta.{item(v, u)}_{item(v, t)}*{v}.t{u + 1}")
+    only = {f: [s.rhs for s in loads if s.lhs == f
+                and [r.lhs for r in loads if r.rhs == s.rhs] == [f]] for f in lv}
+    mean_free = {f: any(same("intercepts", f"{v}~1") for v in only[f]) for f in lv}
+    var_free = {f: any(same("loadings", f"{f}=~{s.rhs}") for s in loads if s.lhs == f)
+                for f in lv}
     out += ["## LATENT MEANS/INTERCEPTS:"]
-    out += [f"{f}.t{t + 1} ~ {'NA' if t and 'intercepts' in equal else '0'}*1 + "
+    out += [f"{f}.t{t + 1} ~ {'NA' if t and mean_free[f] else '0'}*1 + "
             f"alpha.{fac(f, t)}*1" for t in range(T) for f in lv]
     out += ["## COMMON-FACTOR VARIANCES:"]
-    out += [f"{f}.t{t + 1} ~~ {'NA' if t and 'loadings' in equal else '1'}*{f}.t{t + 1} + "
+    out += [f"{f}.t{t + 1} ~~ {'NA' if t and var_free[f] else '1'}*{f}.t{t + 1} + "
             f"psi.{fac(f, t)}_{fac(f, t)}*{f}.t{t + 1}" for t in range(T) for f in lv]
     wide_lv = [(f, t) for t in range(T) for f in lv]
     if len(wide_lv) > 1:
@@ -523,6 +613,27 @@ def longitudinal_syntax(model: str, n_occasions: int, long_equal: Iterable[str] 
         out += [f"{a}.t{ta + 1} ~~ NA*{b}.t{tb + 1} + psi.{fac(b, tb)}_{fac(a, ta)}*{b}.t{tb + 1}"
                 for i, (a, ta) in enumerate(wide_lv) for b, tb in wide_lv[i + 1:]]
     return "\n".join(out)
+
+
+def _long_partial(long_partial: Iterable[str], loads: Sequence, ov: Sequence[str],
+                  n_thresholds: Mapping[str, int] | None) -> set[str]:
+    """``long_partial`` as names without spaces (``F=~x``, ``x~1``, ``x~~x``, ``x|t2``),
+    each checked to be a parameter of the one-occasion model."""
+    names = {"".join(p.split()) for p in ([long_partial] if isinstance(long_partial, str)
+                                          else long_partial)}
+    known = {f"{s.lhs}=~{s.rhs}" for s in loads} | {f"{v}~1" for v in ov}
+    if n_thresholds is None:
+        known |= {f"{v}~~{v}" for v in ov}
+    else:
+        known |= {f"{v}|t{k}" for v in ov for k in range(1, n_thresholds[v] + 1)}
+    bad = sorted(names - known)
+    if bad:
+        raise ValueError(f"long_partial {bad} match no parameter of the one-occasion model; "
+                         f"expected loadings ('{loads[0].lhs} =~ {loads[0].rhs}'), intercepts "
+                         f"('{ov[0]} ~ 1') or " + ("residual variances "
+                                                  f"('{ov[0]} ~~ {ov[0]}')" if n_thresholds is None
+                                                  else f"thresholds ('{ov[0]} | t1')"))
+    return names
 
 
 def _first_order(model: str, what: str) -> tuple[list, list[str], list[str]]:
@@ -593,27 +704,54 @@ def _wide(data: pd.DataFrame, items: Sequence[str], occasion: str, id: str,
 @one_blas_thread
 def longitudinal_invariance(data: pd.DataFrame, model: str, *, occasion: str = "occasion",
                             id: str = "respondent_id", occasions: Sequence[Any] | None = None,
-                            estimator: Estimator = "ML", missing: Missing = "listwise",
-                            strict: bool = True) -> pd.DataFrame:
-    """Longitudinal measurement invariance of continuous items: configural, metric, scalar
-    and strict steps across occasions, as semTools' ``measEq.syntax(..., longFacNames=,
-    long.equal=, ID.fac = "std.lv")`` fitted by ``lavaan::cfa``.
+                            estimator: Estimator | None = None,
+                            ordered: bool | Iterable[str] | None = None,
+                            missing: Missing = "listwise", strict: bool | None = None,
+                            long_partial: Iterable[str] = (),
+                            partial_step: LongPartialStep = "scalar") -> pd.DataFrame:
+    """Longitudinal measurement invariance: configural, metric, scalar and strict steps
+    across occasions (ordered items: configural, thresholds, metric, scalar), as semTools'
+    ``measEq.syntax(..., longFacNames=, long.equal=, long.partial=, ID.fac = "std.lv")``
+    fitted by ``lavaan::cfa``.
 
     ``data`` is long (one row per person × occasion). It is made wide — one row per person,
     item ``x`` of the k-th occasion in column ``x.tk`` and factor ``F`` of it ``F.tk`` — and
     each step is fitted with :func:`cfa` on the syntax of :func:`longitudinal_syntax`: the
     model at every occasion, the same item's residuals correlated across all occasions in
-    every step; equal loadings (metric), also equal intercepts with the later occasions'
-    latent means free (scalar), also equal residual variances (strict). Factor variances are
-    1 and means 0 at the first occasion.
+    every step. Factor variances are 1 and means 0 at the first occasion.
+
+    Continuous items (ML, MLR): equal loadings (metric), also equal intercepts with the
+    later occasions' latent means free (scalar), also equal residual variances (strict).
+
+    Ordered items (``ordered=``; WLSMV, delta parameterization, Wu & Estabrook 2016, as
+    ``measEq.syntax(..., ordered=, parameterization = "delta", ID.cat =
+    "Wu.Estabrook.2016")``): ``configural`` (intercepts of the latent responses 0 and
+    scaling factors 1 at every occasion), ``thresholds`` (equal thresholds; at later
+    occasions intercepts free, and scaling factors of items with two or more thresholds),
+    ``metric`` (also equal loadings; later factor variances free) and ``scalar`` (also equal
+    intercepts, all 0; later factor means free). There is no strict step: residual
+    variances are not parameters in the delta parameterization (semTools stops).
+
+    With ``long_partial`` a partial step (e.g. ``"scalar (partial)"``) follows the step
+    named by ``partial_step``: the same constraints except the listed parameters, named as
+    in the one-occasion model (semTools ``long.partial``: ``"x3 ~ 1"``, ``"F =~ x3"``,
+    ``"x3 ~~ x3"``, ``"x3 | t2"``); it is compared with the step before ``partial_step`` and
+    the later steps keep those parameters free (as :func:`invariance` with
+    ``group_partial``).
 
     The table is that of :func:`invariance`: each row's fit, the changes from the step it
     is nested in, the χ² difference test (ML: likelihood ratio; MLR: the Satorra–Bentler
-    (2001) scaled difference, lavaan ``lavTestLRT``; MLR deltas of the robust CFI and RMSEA)
-    and Chen's (2007) verdict ``supported``. ``.attrs``: ``syntax`` (lavaan syntax per
-    step), ``occasions`` (label of ``.t1``, ``.t2``…), ``counts`` (rows read, rows at the
+    (2001) scaled difference, lavaan ``lavTestLRT``, deltas of the robust CFI and RMSEA;
+    WLSMV: the scaled-shifted difference of Satorra (2000), ``lavTestLRT``'s default, deltas
+    of cfi.scaled and rmsea.scaled) and Chen's (2007) verdict ``supported`` (NA for the
+    configural and thresholds steps). ``.attrs``: ``syntax`` (lavaan syntax per step),
+    ``occasions`` (label of ``.t1``, ``.t2``…), ``counts`` (rows read, rows at the
     occasions, rows at other occasions, persons) and ``nobs`` (persons analysed) with
-    ``warnings`` (e.g. persons dropped listwise) per step.
+    ``warnings`` (e.g. persons dropped listwise) per step; ``score_tests`` (ML, MLR): for
+    each step Chen's criteria reject, the score test of each of its equality constraints
+    released alone (lavaan ``lavTestScore(fit)$uni``; the ordinary test for MLR, as lavaan
+    falls back to it) with the constraint's ``parameter`` in ``long_partial``'s names and
+    its ``reference`` and later ``occasion`` — the largest X2 names a candidate to free.
 
     Parameters
     ----------
@@ -628,17 +766,27 @@ def longitudinal_invariance(data: pd.DataFrame, model: str, *, occasion: str = "
         The occasions to compare, in order; rows at other occasions are left out (counted
         in ``attrs["counts"]``). Default: the categories of a categorical column, else the
         occasions in order of first appearance — pass them to be sure of the order.
-    estimator : {"ML", "MLR"}
+    estimator : {"ML", "MLR", "WLSMV"}, optional
+        Default ``"ML"``, ``"WLSMV"`` with ``ordered``.
+    ordered : True or list of str, optional
+        The items are ordered categories (``True`` or every item of the model); each item
+        must have the same categories at every occasion (in the complete rows).
     missing : {"listwise", "ml"}
         ``"listwise"``: persons lacking an occasion or an item value are left out;
-        ``"ml"``: full-information ML keeps them.
-    strict : bool
-        Include the strict (equal residual variances) step.
+        ``"ml"``: full-information ML keeps them (ML, MLR).
+    strict : bool, optional
+        Include the strict (equal residual variances) step; default True for continuous
+        items, not available for ordered ones.
+    long_partial : iterable of str
+        Parameters to leave unequal in the partial step and after it.
+    partial_step : {"thresholds", "metric", "scalar", "strict"}
+        The step the partial model relaxes.
 
     Returns
     -------
-    DataFrame, one row per step (``configural, metric, scalar[, strict]``) named in its
-    first column ``model``, the columns of :func:`invariance`.
+    DataFrame, one row per step (``configural, metric, scalar[, scalar (partial)][,
+    strict]``; ordered items ``configural, thresholds, metric, scalar``) named in its first
+    column ``model``, the columns of :func:`invariance`.
 
     Examples
     --------
@@ -653,28 +801,107 @@ def longitudinal_invariance(data: pd.DataFrame, model: str, *, occasion: str = "
     >>> tab = longitudinal_invariance(long, "F =~ a + b + c", occasions=["pre", "post"])
     >>> tab[["model", "df"]].astype({"df": int}).values.tolist()
     [['configural', 5], ['metric', 7], ['scalar', 9], ['strict', 12]]
+
+    The same items cut into four ordered categories:
+
+    >>> cut = long.assign(**{v: pd.cut(long[v], [-np.inf, -1, 0, 1, np.inf], labels=False)
+    ...                      for v in "abc"})
+    >>> tab = longitudinal_invariance(cut, "F =~ a + b + c", occasions=["pre", "post"],
+    ...                               ordered=True, long_partial=["c ~ 1"])
+    >>> tab[["model", "df"]].astype({"df": int}).values.tolist()
+    [['configural', 5], ['thresholds', 8], ['metric', 10], ['scalar', 12], ['scalar (partial)', 11]]
+    >>> tab.compared_with.iloc[-1]
+    'metric'
     """
-    if estimator not in ("ML", "MLR"):
-        raise ValueError(f"estimator={estimator!r}; longitudinal invariance of continuous "
-                         "items is fitted by 'ML' or 'MLR'")
-    if missing not in ("listwise", "ml"):
-        raise ValueError(f"missing={missing!r}; expected 'listwise' or 'ml'")
+    ordinal = is_ordered(ordered)
+    est = "WLSMV" if estimator is None and ordinal else str(estimator or "ML").upper()
+    if est not in (("WLSMV",) if ordinal else ("ML", "MLR")):
+        raise ValueError(f"estimator={estimator!r}; longitudinal invariance of "
+                         + ("ordered items is fitted by 'WLSMV'" if ordinal else
+                            "continuous items is fitted by 'ML' or 'MLR' (ordered items: "
+                            "ordered=..., 'WLSMV')"))
+    if missing not in (("listwise",) if ordinal else ("listwise", "ml")):
+        raise ValueError(f"missing={missing!r}; expected 'listwise'"
+                         + (" (WLSMV uses the complete rows)" if ordinal else " or 'ml'"))
     _, _, items = _first_order(model, "longitudinal invariance")
+    if ordinal and ordered is not True:
+        names = [ordered] if isinstance(ordered, str) else list(ordered)  # type: ignore[arg-type]
+        if sorted(names) != sorted(items):
+            raise ValueError(f"ordered={names}: every item of the model {items} must be "
+                             "ordered (WLSMV here fits ordered items only)")
+    if strict is None:
+        strict = not ordinal
+    if strict and ordinal:
+        raise ValueError("strict: residual variances of ordered items are not parameters in "
+                         "the delta parameterization and cannot be equated (semTools stops "
+                         "too); use strict=False")
     wide, occasions, counts = _wide(data, items, occasion, id, occasions)
-    steps = dict(LONGITUDINAL_STEPS)
+    steps = dict(ORDINAL_STEPS if ordinal else LONGITUDINAL_STEPS)
     if not strict:
-        steps.pop("strict")
-    syntax = {name: longitudinal_syntax(model, len(occasions), eq) for name, eq in steps.items()}
-    fits = {name: cfa(wide, text, estimator=estimator, missing=missing)
+        steps.pop("strict", None)
+    plan = _partial_plan(steps, long_partial, partial_step)
+    n_thr = _thresholds_over_occasions(wide, items, occasions) if ordinal else None
+    syntax = {name: longitudinal_syntax(model, len(occasions), eq, n_thresholds=n_thr,
+                                        long_partial=partial)
+              for name, eq, partial, _ in plan}
+    fits = {name: cfa(wide, text, estimator=est, missing=missing,  # type: ignore[arg-type]
+                      ordered=True if ordinal else None)
             for name, text in syntax.items()}
-    names = list(steps)
-    plan = [(name, names[i - 1] if i else None) for i, name in enumerate(names)]
-    robust = estimator == "MLR"
-    out = _invariance_table(fits, plan, _fit_columns(robust),
-                            ("cfi.robust", "rmsea.robust") if robust else ("cfi", "rmsea"),
-                            _ml_difference(fits, robust))
-    out.attrs.update(syntax=syntax, occasions={f"t{k}": o for k, o in
-                                               enumerate(occasions, start=1)},
-                     counts=counts, nobs={n: f.n for n, f in fits.items()},
-                     warnings={n: list(f.warnings) for n, f in fits.items()})
+    order = [(p[0], p[3]) for p in plan]
+    if ordinal:
+        out = _invariance_table(fits, order, ORDINAL_COLUMNS, ("cfi.scaled", "rmsea.scaled"),
+                                _wlsmv_difference(fits))
+    else:
+        robust = est == "MLR"
+        out = _invariance_table(fits, order, _fit_columns(robust),
+                                ("cfi.robust", "rmsea.robust") if robust else ("cfi", "rmsea"),
+                                _ml_difference(fits, robust))
+    labels = {f"t{k}": o for k, o in enumerate(occasions, start=1)}
+    rejected = [m for m, ok in zip(out.model, out.supported) if ok is not pd.NA and not ok]
+    out.attrs.update(syntax=syntax, occasions=labels, counts=counts,
+                     nobs={n: f.n for n, f in fits.items()},
+                     warnings={n: list(f.warnings) for n, f in fits.items()},
+                     score_tests={} if ordinal else {
+                         n: _long_score_tests(fits[n], labels) for n in rejected
+                         if fits[n].converged})
     return out
+
+
+def _long_score_tests(fit: CFAResult, occasions: Mapping[str, Any]) -> pd.DataFrame:
+    """:func:`equality_score_tests` of a longitudinal step, each constraint named by its
+    parameter in the one-occasion model (as ``long_partial`` takes it) and its occasions."""
+    pt = state_of(fit).pt
+    tab = equality_score_tests(fit).to_frame()
+    row_of = {lab: i for i, lab in enumerate(pt.plabel)}
+
+    def split(label: str) -> tuple[str, str]:      # (one-occasion name, occasion key)
+        i = row_of[label]
+        lhs, t = pt.lhs[i].rsplit(".", 1)
+        rhs = pt.rhs[i].rsplit(".", 1)[0] if pt.op[i] in ("=~", "~~") else pt.rhs[i]
+        return f"{lhs}{pt.op[i]}{rhs}", t
+
+    first, later = zip(*[(split(a), split(b)) for a, b in zip(tab.lhs, tab.rhs)])
+    return pd.DataFrame({"parameter": [p for p, _ in first],
+                         "reference": [occasions[t] for _, t in first],
+                         "occasion": [occasions[t] for _, t in later],
+                         "lhs": tab.lhs, "op": tab.op, "rhs": tab.rhs, "X2": tab.X2,
+                         "df": tab.df, "pvalue": tab.pvalue})
+
+
+def _thresholds_over_occasions(wide: pd.DataFrame, items: Sequence[str],
+                               occasions: Sequence[Any]) -> dict[str, int]:
+    """Number of thresholds of each ordered item, checked to be the same categories at every
+    occasion in the complete rows (WLSMV's listwise data)."""
+    complete = wide.dropna()
+    n_thr, bad = {}, []
+    for v in items:
+        cats = [sorted(pd.unique(complete[f"{v}.t{k}"])) for k in range(1, len(occasions) + 1)]
+        if any(c != cats[0] for c in cats):
+            bad.append(f"{v}: " + "; ".join(f"{o!r} " + ", ".join(f"{x:g}" for x in c)
+                                            for o, c in zip(occasions, cats)))
+        n_thr[v] = len(cats[0]) - 1
+    if bad:
+        raise ValueError("ordered items need the same categories at every occasion (their "
+                         "thresholds are equated; collapse rare categories):\n  "
+                         + "\n  ".join(bad))
+    return n_thr
