@@ -56,8 +56,10 @@ divides by N minus the number of groups for this estimator). The test:
 ``a = sqrt(df / tr(UG^2))``, shift ``b = df - a tr(UG)``, scaled χ² ``a T + b`` on ``df``
 degrees of freedom, scaling factor ``1/a`` (Asparouhov & Muthén 2010). The baseline
 model has free thresholds and zero correlations. CFI/TLI/RMSEA (also ``.scaled`` from the
-scaled statistics) and SRMR (correlation residuals; lavaan's ``srmr`` for categorical
-data is the version without thresholds) follow :mod:`analysis.stats._sem_fit`.
+scaled statistics; the RMSEA's N is the number of rows minus G, as lavaan's for DWLS) and
+SRMR (correlation residuals; lavaan's ``srmr`` for categorical data is the version without
+thresholds) follow :mod:`analysis.stats._sem_fit`; the ``.robust`` indices are lavaan's
+catML ones (:mod:`analysis.stats._sem_catml`).
 
 References: Muthén (1984) *Psychometrika* 49; Muthén, du Toit & Spisic (1997);
 Muthén & Asparouhov (2002) *Latent variable analysis with categorical outcomes* (Mplus
@@ -75,7 +77,7 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, stats
 
-from analysis.stats import _sem_fit
+from analysis.stats import _sem_catml, _sem_fit
 from analysis.stats._sem_engine import RamModel, near_singular
 from analysis.stats._sem_partable import MAT_D, MAT_T, ParTable
 from analysis.stats.polychoric import polychoric
@@ -294,9 +296,10 @@ def ugamma_traces(J: np.ndarray, samples: Sequence[OrdinalSample], fg: np.ndarra
 
 
 def scaled_shifted(T: float, df: float, tr1: float, tr2: float) -> tuple[float, float, float]:
-    """(scaled-shifted statistic, scaling factor 1/a, shift b)."""
+    """(scaled-shifted statistic, scaling factor 1/a, shift b); lavaan keeps the statistic
+    unscaled when df = 0."""
     if df <= 0:
-        return np.nan, np.nan, np.nan
+        return T, np.nan, np.nan
     a = math.sqrt(df / tr2)
     b = df - a * tr1
     return a * T + b, 1 / a, b
@@ -337,10 +340,11 @@ def fit_measures(model: OrdinalModel, theta: np.ndarray, df: float) -> dict:
     Tn, dfn, tn1, tn2 = _baseline(model)
     Tns, cn, _ = scaled_shifted(Tn, dfn, tn1, tn2)
     pval = lambda x, d: float(stats.chi2.sf(x, d)) if d > 0 else np.nan  # noqa: E731
-    lo, hi = _sem_fit.rmsea_ci(T, df, N, G)
-    slo, shi = _sem_fit.rmsea_ci(Ts, df, N, G) if df > 0 else (np.nan, np.nan)
-    close = lambda x: (1 - _sem_fit._pchisq_ncp(x, df, N * df * 0.05 ** 2 / G)  # noqa: E731
-                       if df > 0 else np.nan)
+    Nr = N - G                # the RMSEA's N for DWLS (lavaan's lav_utils_get_ntotal)
+    lo, hi = _sem_fit.rmsea_ci(T, df, Nr, G)
+    slo, shi = _sem_fit.rmsea_ci(Ts, df, Nr, G)
+    cdf = lambda x, h0: (_sem_fit._pchisq_ncp(x, df, Nr * df * h0 ** 2 / G)  # noqa: E731
+                         if df > 0 else np.nan)
     out = {
         "npar": model.n_theta, "fmin": T / (2 * N), "chisq": T, "df": df,
         "pvalue": pval(T, df), "chisq.scaled": Ts, "df.scaled": df,
@@ -351,20 +355,25 @@ def fit_measures(model: OrdinalModel, theta: np.ndarray, df: float) -> dict:
         "baseline.pvalue.scaled": pval(Tns, dfn), "baseline.chisq.scaling.factor": cn,
         "cfi": _sem_fit.cfi(T, df, Tn, dfn), "tli": _sem_fit.tli(T, df, Tn, dfn),
         "cfi.scaled": _sem_fit.cfi(Ts, df, Tns, dfn), "tli.scaled": _sem_fit.tli(Ts, df, Tns, dfn),
-        "rmsea": _sem_fit.rmsea(T, df, N, G), "rmsea.ci.lower": lo, "rmsea.ci.upper": hi,
-        "rmsea.pvalue": close(T), "rmsea.scaled": _sem_fit.rmsea(Ts, df, N, G),
-        "rmsea.ci.lower.scaled": slo, "rmsea.ci.upper.scaled": shi,
-        "rmsea.pvalue.scaled": close(Ts), "srmr": srmr(model, theta), "ntotal": N}
-    return {k: float(v) for k, v in out.items()}
+        "rmsea": _sem_fit.rmsea(T, df, Nr, G), "rmsea.ci.lower": lo, "rmsea.ci.upper": hi,
+        "rmsea.pvalue": 1 - cdf(T, 0.05), "rmsea.notclose.pvalue": cdf(T, 0.08),
+        "rmsea.scaled": _sem_fit.rmsea(Ts, df, Nr, G), "rmsea.ci.lower.scaled": slo,
+        "rmsea.ci.upper.scaled": shi, "rmsea.pvalue.scaled": 1 - cdf(Ts, 0.05),
+        "rmsea.notclose.pvalue.scaled": cdf(Ts, 0.08), "srmr": srmr(model, theta), "ntotal": N}
+    out.update(_sem_catml.robust_measures(model, theta, df, dfn))
+    return {k: float(out[k]) for k in FIT_NAMES}
 
 
 FIT_NAMES = ("npar", "fmin", "chisq", "df", "pvalue", "chisq.scaled", "df.scaled",
              "pvalue.scaled", "chisq.scaling.factor", "chisq.shift.parameters",
              "baseline.chisq", "baseline.df", "baseline.pvalue", "baseline.chisq.scaled",
              "baseline.df.scaled", "baseline.pvalue.scaled", "baseline.chisq.scaling.factor",
-             "cfi", "tli", "cfi.scaled", "tli.scaled", "rmsea", "rmsea.ci.lower",
-             "rmsea.ci.upper", "rmsea.pvalue", "rmsea.scaled", "rmsea.ci.lower.scaled",
-             "rmsea.ci.upper.scaled", "rmsea.pvalue.scaled", "srmr", "ntotal")
+             "cfi", "tli", "cfi.scaled", "tli.scaled", "cfi.robust", "tli.robust",
+             "nnfi.robust", "rni.robust", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
+             "rmsea.pvalue", "rmsea.notclose.pvalue", "rmsea.scaled", "rmsea.ci.lower.scaled",
+             "rmsea.ci.upper.scaled", "rmsea.pvalue.scaled", "rmsea.notclose.pvalue.scaled",
+             "rmsea.robust", "rmsea.ci.lower.robust", "rmsea.ci.upper.robust",
+             "rmsea.pvalue.robust", "rmsea.notclose.pvalue.robust", "srmr", "ntotal")
 
 
 def difference_test(m1: OrdinalModel, theta1: np.ndarray, T1: float, df1: float,

@@ -384,14 +384,20 @@ def lavaan_summary(result: Any, std_lv: np.ndarray, observed: Sequence[str],
                                "rmsea.ci.lower.scaled"),
                               ("90 Percent confidence interval - upper", "rmsea.ci.upper",
                                "rmsea.ci.upper.scaled"),
-                              ("P-value H_0: RMSEA <= 0.050", "rmsea.pvalue", "rmsea.pvalue.scaled")],
+                              ("P-value H_0: RMSEA <= 0.050", "rmsea.pvalue", "rmsea.pvalue.scaled"),
+                              ("P-value H_0: RMSEA >= 0.080", "rmsea.notclose.pvalue",
+                               "rmsea.notclose.pvalue.scaled")],
                         robust)
     if "rmsea.robust" in fit:
         lines += [""] + _fit_block(fit, [("Robust RMSEA", "", "rmsea.robust"),
                                          ("90 Percent confidence interval - lower", "",
                                           "rmsea.ci.lower.robust"),
                                          ("90 Percent confidence interval - upper", "",
-                                          "rmsea.ci.upper.robust")], True)
+                                          "rmsea.ci.upper.robust"),
+                                         ("P-value H_0: Robust RMSEA <= 0.050", "",
+                                          "rmsea.pvalue.robust"),
+                                         ("P-value H_0: Robust RMSEA >= 0.080", "",
+                                          "rmsea.notclose.pvalue.robust")], True)
     lines += ["", "Standardized Root Mean Square Residual:", ""]
     lines += _fit_block(fit, [("SRMR", "srmr", "srmr" if robust else None)], robust)
     se_kind = {"ML": "Standard", "MLR": "Sandwich", "WLSMV": "Robust.sem"}[result.estimator]
