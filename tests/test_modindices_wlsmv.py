@@ -9,13 +9,18 @@ EPCs), its ``sort. = TRUE, minimum.value = 4`` list, and ``lavTestScore(fit)`` o
 missing a cross-loading and a residual correlation (marker and std.lv identification, and
 with a factor regression); binary items missing a residual correlation; the two-factor
 model in two groups, configural and with equal loadings and thresholds (where lavaan also
-lists the fixed marker loadings and the y* intercepts of both groups).
+lists the fixed marker loadings and the y* intercepts of both groups); and the two-factor
+and the equal loadings and thresholds models in the theta parameterization (where lavaan
+also lists the derived scaling factors ``~*~``, see ``_FreedOrdinal``).
 
 Tolerances: MI ±1e-3 (observed ≤ 3.8e-4 on MIs up to 85). That is lavaan's own
 precision: its MIs of one model in two identifications (marker and std.lv, the same fit;
 both in the fixture) differ by up to 3.4e-4, because an MI moves with the estimates' last
-digits (N·g², N = 800). EPC and standardized EPCs
-±1e-4 (observed ≤ 1.4e-5). Score tests ±1e-3 (observed ≤ 8e-6). Scaling the information
+digits (N·g², N = 800). In the theta parameterization with equal loadings and thresholds
+±3e-3 (observed 1.9e-3): lavaan's theta and delta MIs of this one model differ by 2.0e-3,
+and ours (theta) agree with lavaan's delta ones to 3.8e-4, so the difference is lavaan's
+theta fit. EPC and standardized EPCs
+±1e-4 (observed ≤ 4.9e-5, delta ≤ 1.4e-5). Score tests ±1e-3 (observed ≤ 1.4e-5). Scaling the information
 by N − 1 instead of N changes the largest MI by 0.1 and its EPC by 1e-3; standardizing
 a residual covariance by the y* variance instead of the y* residual variances changes
 its sepc.all by more than 0.1: each fails these tests.
@@ -44,7 +49,7 @@ def _fit(name):
         ge = [g for g in ([a["group_equal"]] if isinstance(a["group_equal"], str)
                           else a["group_equal"]) if g]
         _FITS[name] = cfa(DATA, a["model"], ordered=True, group=a["group"], group_equal=ge,
-                          std_lv=a["std_lv"])
+                          std_lv=a["std_lv"], parameterization=a["parameterization"])
     return _FITS[name]
 
 
@@ -59,10 +64,19 @@ def test_modification_indices_match_lavaan(name):
     assert list(zip(mi.lhs, mi.op, mi.rhs, mi.group)) == \
         list(zip(ref.lhs, ref.op, ref.rhs, ref.group))           # lavaan's rows and order
     assert ref.mi.max() > 20                                      # a real misspecification
-    np.testing.assert_allclose(mi.mi, ref.mi, rtol=0, atol=1e-3)
+    np.testing.assert_allclose(mi.mi, ref.mi, rtol=0,
+                               atol=3e-3 if name == "loadings_thresholds_theta" else 1e-3)
     for mine, theirs in (("epc", "epc"), ("sepc_lv", "sepc.lv"), ("sepc_all", "sepc.all"),
                          ("sepc_nox", "sepc.nox")):
         np.testing.assert_allclose(mi[mine], ref[theirs], rtol=0, atol=1e-4, err_msg=mine)
+
+
+def test_theta_lists_the_scaling_factors_with_equal_thresholds():
+    """lavaan's rows of the derived ``~*~`` (a score test of scaling an item's thresholds):
+    with equal thresholds in both groups, none in one group (the thresholds absorb it)."""
+    two = modification_indices(_fit("loadings_thresholds_theta"))
+    assert sorted(two[two.op == "~*~"].group.value_counts().tolist()) == [8, 8]
+    assert not (modification_indices(_fit("two_factor_theta")).op == "~*~").any()
 
 
 @pytest.mark.parametrize("name", ["two_factor", "loadings_thresholds"])
@@ -73,11 +87,12 @@ def test_sort_and_minimum_value_match_lavaan(name):
     np.testing.assert_allclose(mi.mi, ref.mi, rtol=0, atol=1e-3)
 
 
-def test_equality_score_tests_match_lavtestscore():
+@pytest.mark.parametrize("name", ["loadings_thresholds", "loadings_thresholds_theta"])
+def test_equality_score_tests_match_lavtestscore(name):
     """lavTestScore of the equal loadings and thresholds: the DWLS gradient and expected
     information (lavaan warns that se = robust.sem is not used; so does nothing here)."""
-    ref = FIX["cases"]["loadings_thresholds"]["score_test"]
-    t = equality_score_tests(_fit("loadings_thresholds"))
+    ref = FIX["cases"][name]["score_test"]
+    t = equality_score_tests(_fit(name))
     assert t.df == ref["df"]
     assert t.X2 == pytest.approx(ref["X2"], abs=1e-3)
     uni = pd.DataFrame(ref["uni"])

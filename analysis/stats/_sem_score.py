@@ -106,12 +106,32 @@ def _extended(st: FitState) -> tuple[ParTable, np.ndarray]:
     return xp, new
 
 
+class _FreedOrdinal(OrdinalModel):
+    """An ordinal model whose parameters are the table's free rows (θ = x). In the theta
+    parameterization the scaling factors are derived (1/sd of y*), yet lavaan's
+    ``computeDelta`` differentiates a freed one as a factor of its item's thresholds only:
+    ∂τ*_ik/∂δ_i = τ_ik − μ_i, the correlations untouched. So the modification index of a
+    fixed ``~*~`` row is a score test of that scaling of the thresholds (not implied by
+    the thresholds when they are equal across groups; lavaan lists it)."""
+
+    def jacobian(self, theta: np.ndarray, g: int) -> np.ndarray:
+        J = super().jacobian(theta, g)
+        rows = self.delta_rows[g]
+        free = self.pt.free[rows] > 0
+        if self.theta_param and free.any():
+            _, mu, _, tau = self._parts(self.values(theta), g)
+            item = np.flatnonzero(free[self.th_item])
+            col = self.pt.free[rows][self.th_item[item]] - 1
+            J[item, col] += tau[item] - mu[self.th_item[item]]
+        return J
+
+
 def _free_model(st: FitState, pt: ParTable) -> Model | OrdinalModel:
     """The fitted model's estimator on table ``pt`` with every parameter free and
     unconstrained (θ = x)."""
     k = pt.n_x
     if isinstance(st.model, OrdinalModel):
-        return OrdinalModel(pt, st.model.samples, np.zeros(k), np.eye(k))
+        return _FreedOrdinal(pt, st.model.samples, np.zeros(k), np.eye(k))
     return Model(pt, st.model.samples, np.zeros(k), np.eye(k), pt.meanstructure)
 
 
@@ -141,13 +161,15 @@ def modification_indices(result: CFAResult, *, sort: bool = False, minimum_value
     others already imply) are left out. Equality constraints across groups are tested
     with :func:`equality_score_tests`.
 
-    A WLSMV fit (ordered items, delta parameterization) has the DWLS score test: rows are
-    cross-loadings and residual covariances of the latent responses y*, plus, where
-    equality constraints make them testable, fixed loadings and the intercepts of the
-    y* (the thresholds' shift, as lavaan); the residual variances of the y* are not
-    parameters, and fixed scaling factors and latent means are implied by the other
-    parameters in the usual identifications, so they have no row.
-    Standardized EPCs use the y* variances (1/delta²) and residual variances.
+    A WLSMV fit (ordered items) has the DWLS score test: rows are cross-loadings and
+    residual covariances of the latent responses y*, plus, where equality constraints
+    make them testable, fixed loadings and the intercepts of the y* (the thresholds'
+    shift, as lavaan). In the delta parameterization the residual variances of the y*
+    are not parameters, and fixed scaling factors and latent means are implied by the
+    other parameters in the usual identifications, so they have no row; in the theta
+    parameterization the derived scaling factors ``~*~`` have rows where the thresholds
+    are equal across groups (lavaan's, see ``_FreedOrdinal``). Standardized EPCs use the
+    y* variances (1/delta²) and residual variances.
 
     Parameters
     ----------

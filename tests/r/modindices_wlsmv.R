@@ -1,6 +1,7 @@
 # Reference values for tests/test_modindices_wlsmv.py: modification indices of WLSMV fits of
 # ordered items (lavaan::modindices with its defaults: expected information, all rows,
-# standardized EPCs) and lavTestScore of the equality constraints of a 2-group fit.
+# standardized EPCs) and lavTestScore of the equality constraints of a 2-group fit; delta
+# (lavaan's default) and theta parameterizations.
 # Run from the repository root:  Rscript tests/r/modindices_wlsmv.R
 # Needs R lavaan 0.6.14, MASS and jsonlite. Writes the simulated data
 # tests/fixtures/data/ordinal_misfit.csv and tests/fixtures/r/modindices_wlsmv.json.
@@ -71,13 +72,15 @@ BIN <- "f =~ d1 + d2 + d3 + d4 + d5 + d6"
 SEM <- "A =~ a1 + a2 + a3 + a4\nB =~ b1 + b2 + b3 + b4\nB ~ A"
 
 COLS <- c("lhs", "op", "rhs", "group", "mi", "epc", "sepc.lv", "sepc.all", "sepc.nox")
-run <- function(model, group = NULL, group_equal = "", std_lv = FALSE, score = FALSE) {
+run <- function(model, group = NULL, group_equal = "", std_lv = FALSE, score = FALSE,
+                parameterization = "delta") {
   fit <- cfa(model, data = d, ordered = TRUE, estimator = "WLSMV", group = group,
-             group.equal = group_equal, std.lv = std_lv)
+             group.equal = group_equal, std.lv = std_lv, parameterization = parameterization)
   mi <- modindices(fit)
   if (is.null(mi$group)) mi$group <- 1L
   out <- list(args = list(model = model, group = if (is.null(group)) NA else group,
-                          group_equal = group_equal, std_lv = std_lv),
+                          group_equal = group_equal, std_lv = std_lv,
+                          parameterization = parameterization),
               chisq = unname(fitMeasures(fit, "chisq")), mi = mi[, COLS],
               mi_sorted = modindices(fit, sort. = TRUE, minimum.value = 4)[, c("lhs", "op", "rhs", "mi")])
   if (score) {
@@ -96,7 +99,11 @@ cases <- list(
   binary = run(BIN),
   configural = run(TWO, group = "group"),
   loadings_thresholds = run(TWO, group = "group", group_equal = c("loadings", "thresholds"),
-                            score = TRUE)
+                            score = TRUE),
+  two_factor_theta = run(TWO, parameterization = "theta"),
+  loadings_thresholds_theta = run(TWO, group = "group",
+                                  group_equal = c("loadings", "thresholds"), score = TRUE,
+                                  parameterization = "theta")
 )
 out <- list(lavaan_version = as.character(packageVersion("lavaan")),
             r_version = R.version.string, cases = cases)
