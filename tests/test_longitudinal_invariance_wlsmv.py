@@ -9,7 +9,10 @@ tests/r/longitudinal_invariance_wlsmv.R from the synthetic long data it writes,
 tests/fixtures/data/longitudinal_ordinal.csv (600 persons, three occasions, 5 items with 4 or 5
 categories; item u3 drifts upwards after the first occasion, so the scalar step fails and
 freeing u3's intercept restores it). Cases: WLSMV at 2 and 3 occasions, and the same items as
-continuous by ML (2 occasions) and MLR (3), each with the partial scalar step "u3 ~ 1".
+continuous by ML (2 occasions) and MLR (3), each with the partial scalar step "u3 ~ 1"; and
+the syntax alone of seven partial models (thresholds, loadings, intercepts, residual
+variances; a two-factor model with a cross-loading, a residual covariance and a binary item,
+ordered and continuous).
 
 Tolerances. Observed agreement: WLSMV χ², scaled χ², scaling factor, shift parameter and
 Satorra (2000) differences ≤ 5e-8 relative, its fit indices ≤ 3e-9 absolute; ML ≤ 1e-9
@@ -129,8 +132,8 @@ def test_score_tests_match_lavtestscore(tables, key):
 def test_partial_syntax_matches_semtools(i):
     case = FIX["syntax"][i]
     as_list = lambda v: [v] if isinstance(v, str) else v  # noqa: E731
-    text = longitudinal_syntax(MODEL, case["k"], as_list(case["equal"]),
-                               n_thresholds={v: 4 if v == "u5" else 3 for v in ITEMS},
+    text = longitudinal_syntax(case["model"], case["k"], as_list(case["equal"]),
+                               n_thresholds=case.get("n_thresholds"),
                                long_partial=as_list(case["partial"]))
     assert _statements(text) == _statements(case["syntax"])
 

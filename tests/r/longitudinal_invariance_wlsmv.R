@@ -55,11 +55,16 @@ wide_of <- function(long, occ) {
   out
 }
 
-syntax_of <- function(k, wide, equal, partial = "", ordered = TRUE) {
-  conf <- paste(sapply(seq_len(k), function(t)
-    sprintf("F.t%d =~ %s", t, paste0(ITEMS, ".t", t, collapse = " + "))), collapse = "\n")
-  ind <- sapply(ITEMS, function(v) paste0(v, ".t", 1:k), simplify = FALSE)
-  args <- list(conf, data = wide, ID.fac = "std.lv", longFacNames = list(F = paste0("F.t", 1:k)),
+MODEL <- paste("F =~", paste(ITEMS, collapse = " + "))
+# the one-occasion model at occasion t: every variable name suffixed .t<t>
+at <- function(model, t) gsub("\\b([A-Za-z]\\w*)\\b", paste0("\\1.t", t), model, perl = TRUE)
+syntax_of <- function(k, wide, equal, partial = "", ordered = TRUE, model = MODEL) {
+  conf <- paste(sapply(seq_len(k), function(t) at(model, t)), collapse = "\n")
+  lv <- unique(lavaanify(model)$lhs[lavaanify(model)$op == "=~"])
+  items <- lavNames(lavaanify(model), "ov")
+  ind <- sapply(items, function(v) paste0(v, ".t", 1:k), simplify = FALSE)
+  fac <- sapply(lv, function(f) paste0(f, ".t", 1:k), simplify = FALSE)
+  args <- list(conf, data = wide, ID.fac = "std.lv", longFacNames = fac,
                longIndNames = ind, long.equal = equal, long.partial = partial)
   if (ordered) args <- c(args, list(ordered = unlist(ind), parameterization = "delta",
                                     ID.cat = "Wu.Estabrook.2016"))
@@ -131,23 +136,40 @@ run <- function(k, estimator) {
 cases <- list(t2_wlsmv = run(2, "WLSMV"), t3_wlsmv = run(3, "WLSMV"),
               t2_ml = run(2, "ML"), t3_mlr = run(3, "MLR"))
 
-# syntax only: partial thresholds, loadings and intercepts in other steps
+# syntax only: partial thresholds, loadings and intercepts in other steps; a two-factor
+# model with a cross-loading, a residual covariance and a binary item (u5 cut at 2), ordered
+# and continuous
 wide3 <- wide_of(long, OCC)
+binary <- wide3
+for (t in 1:3) binary[[paste0("u5.t", t)]] <- as.integer(binary[[paste0("u5.t", t)]] >= 2)
+TWO <- "F =~ u1 + u2 + u3\nG =~ u3 + u4 + u5\nu1 ~~ u2"
 SYNTAX <- list(
   list(k = 3, equal = "thresholds", partial = "u2 | t2"),
   list(k = 3, equal = c("thresholds", "loadings"), partial = c("u2 | t1", "u2 | t3")),
   list(k = 2, equal = c("thresholds", "loadings", "intercepts"),
        partial = c("F =~ u4", "u1 | t1", "u5 | t1", "u5 | t2", "u5 ~ 1")),
   list(k = 3, equal = c("thresholds", "loadings", "intercepts"),
-       partial = c("u2 | t1", "u2 | t2", "u2 | t3", "u3 ~ 1")))
-syntax <- lapply(SYNTAX, function(s) c(s, list(
-  syntax = syntax_of(s$k, wide3[, c("respondent_id", paste0(rep(ITEMS, s$k), ".t",
-                                                         rep(1:s$k, each = 5)))],
-                     s$equal, s$partial))))
+       partial = c("u2 | t1", "u2 | t2", "u2 | t3", "u3 ~ 1")),
+  list(k = 2, equal = c("thresholds", "loadings", "intercepts"), partial = c("u1 ~ 1", "u2 ~ 1"),
+       model = TWO, binary = TRUE),
+  list(k = 3, equal = "thresholds", partial = "u4 | t1", model = TWO, binary = TRUE),
+  list(k = 3, equal = c("loadings", "intercepts", "residuals"),
+       partial = c("G =~ u3", "u4 ~ 1", "u5 ~ 1", "u1 ~~ u1"), model = TWO, ordered = FALSE))
+syntax <- lapply(SYNTAX, function(s) {
+  s$model <- if (is.null(s$model)) MODEL else s$model
+  s$ordered <- !identical(s$ordered, FALSE)
+  data <- if (isTRUE(s$binary)) binary else wide3
+  s$n_thresholds <- if (s$ordered) sapply(ITEMS, function(v)
+    length(unique(data[[paste0(v, ".t1")]])) - 1L, simplify = FALSE)
+  s$binary <- NULL
+  c(s, list(syntax = syntax_of(s$k, data[, c("respondent_id", paste0(rep(ITEMS, s$k), ".t",
+                                                                 rep(1:s$k, each = 5)))],
+                               s$equal, s$partial, s$ordered, s$model)))
+})
 
 out <- list(lavaan = as.character(packageVersion("lavaan")),
             semTools = as.character(packageVersion("semTools")),
-            model = paste("F =~", paste(ITEMS, collapse = " + ")),
+            model = MODEL,
             cases = cases, syntax = syntax)
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE),
            "tests/fixtures/r/longitudinal_invariance_wlsmv.json")
