@@ -2,7 +2,7 @@
 (analysis.stats.sem.longitudinal_invariance(ordered=, long_partial=)) against semTools 0.5.6
 measEq.syntax(ordered=, parameterization="delta", ID.fac="std.lv", ID.cat="Wu.Estabrook.2016",
 longFacNames=, longIndNames=, long.equal=, long.partial=) fitted by lavaan 0.6.14, lavTestLRT
-(Satorra 2000 for WLSMV) and lavTestScore.
+(Satorra 2000 for WLSMV), lavTestScore and modindices.
 
 Reference: tests/fixtures/r/longitudinal_invariance_wlsmv.json made by
 tests/r/longitudinal_invariance_wlsmv.R from the synthetic long data it writes,
@@ -17,10 +17,11 @@ ordered and continuous).
 Tolerances. Observed agreement: WLSMV χ², scaled χ², scaling factor, shift parameter and
 Satorra (2000) differences ≤ 5e-8 relative, its fit indices ≤ 3e-9 absolute; ML ≤ 1e-9
 throughout; MLR scaled χ² ≤ 1e-7 and the Satorra–Bentler difference ≤ 1.2e-6 relative, robust
-indices ≤ 1e-8; SRMR ≤ 4e-8; score statistics ≤ 8e-5 absolute (X2 up to 122). χ²-type
+indices ≤ 1e-8; SRMR ≤ 4e-8; score statistics (lavTestScore, and for WLSMV the
+modification indices of the later intercepts) ≤ 8e-5 absolute (X2 up to 122). χ²-type
 statistics are compared at 1e-6 relative (MLR's, first-order in the estimates that nlminb
 leaves ~1e-5 relative, at 1e-5 as in tests/test_longitudinal_invariance.py), fit indices at
-1e-6 absolute, score statistics at 1e-5 relative + 1e-4 absolute: each ≥ 8× the observed
+1e-6 absolute, score statistics at 1e-5 relative + 1e-4 absolute: each ≥ 5× the observed
 error and far inside the bounds of tests/test_wlsmv.py (±0.05, ±0.001). df, npar and nobs
 exactly; every step's syntax statement by statement. A mistake in the Wu & Estabrook rules
 moves χ² by whole units (scaling factors left at 1 at a later occasion: checked below); the
@@ -109,20 +110,30 @@ def test_partial_steps_and_chen_verdicts(tables):
     assert list(ml.compared_with) == ["", "configural", "metric", "metric", "scalar (partial)"]
     assert "nu.8*1" in ml.attrs["syntax"]["strict"]          # u3.t2's own intercept in strict
     assert not bool(ml.loc["scalar", "supported"]) and bool(ml.loc["strict", "supported"])
-    assert tables["t2_wlsmv"].attrs["score_tests"] == {}     # no score tests for WLSMV
 
 
-@pytest.mark.parametrize("key", ["t2_ml", "t3_mlr"])
-def test_score_tests_match_lavtestscore(tables, key):
+@pytest.mark.parametrize("key", list(FIX["cases"]))
+def test_score_tests_match_lavtestscore_and_modindices(tables, key):
     tab = tables[key]
     assert list(tab.attrs["score_tests"]) == ["scalar"]      # the one rejected step
     got = tab.attrs["score_tests"]["scalar"]
-    ref = pd.DataFrame(FIX["cases"][key]["steps"]["scalar"]["score"]["uni"])
-    assert list(zip(got.lhs, got.rhs)) == list(zip(ref.lhs, ref.rhs))
-    assert got.X2.tolist() == pytest.approx(ref.X2.tolist(), rel=1e-5, abs=1e-4)
-    assert got.pvalue.tolist() == pytest.approx(ref["p.value"].tolist(), rel=1e-4, abs=1e-10)
+    score = FIX["cases"][key]["steps"]["scalar"]["score"]
+    ref = pd.DataFrame(score["uni"])
+    eq = got[got.test == "equality"]
+    assert list(zip(eq.lhs, eq.rhs)) == list(zip(ref.lhs, ref.rhs))
+    assert eq.X2.tolist() == pytest.approx(ref.X2.tolist(), rel=1e-5, abs=1e-4)
+    assert eq.pvalue.tolist() == pytest.approx(ref["p.value"].tolist(), rel=1e-4, abs=1e-10)
     occ = FIX["cases"][key]["occasions"]
-    assert set(got.reference) == {occ[0]} and list(dict.fromkeys(got.occasion)) == occ[1:]
+    assert set(got.reference) == {occ[0]} and set(got.occasion) == set(occ[1:])
+    fixed = got[got.test == "fixed"]
+    if FIX["cases"][key]["estimator"] != "WLSMV":
+        assert fixed.empty
+    else:     # the later intercepts (fixed at 0, equal to the first occasion's): modindices
+        mi = pd.DataFrame(score["mi"])
+        mi = mi[~mi.lhs.str.endswith(".t1")]
+        assert fixed.lhs.tolist() == mi.lhs.tolist() and len(fixed) == 5 * (len(occ) - 1)
+        assert fixed.X2.tolist() == pytest.approx(mi.mi.tolist(), rel=1e-5, abs=1e-4)
+        assert fixed.parameter.tolist() == [f"{v.split('.')[0]}~1" for v in mi.lhs]
     # the largest statistics point at the drifting intercept, named as long_partial takes it
     assert got.loc[got.X2.idxmax(), "parameter"] == FIX["cases"][key]["long_partial"].replace(
         " ", "")

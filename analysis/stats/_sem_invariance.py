@@ -28,7 +28,7 @@ from analysis.stats._sem_ordinal import OrdinalModel
 from analysis.stats._sem_partable import (
     observed_variables,
 )
-from analysis.stats._sem_score import equality_score_tests
+from analysis.stats._sem_score import equality_score_tests, modification_indices
 from analysis.stats.criteria import limits
 from analysis.stats.lavaan_syntax import ModelSyntaxError, parse_model
 
@@ -747,11 +747,13 @@ def longitudinal_invariance(data: pd.DataFrame, model: str, *, occasion: str = "
     configural and thresholds steps). ``.attrs``: ``syntax`` (lavaan syntax per step),
     ``occasions`` (label of ``.t1``, ``.t2``…), ``counts`` (rows read, rows at the
     occasions, rows at other occasions, persons) and ``nobs`` (persons analysed) with
-    ``warnings`` (e.g. persons dropped listwise) per step; ``score_tests`` (ML, MLR): for
-    each step Chen's criteria reject, the score test of each of its equality constraints
-    released alone (lavaan ``lavTestScore(fit)$uni``; the ordinary test for MLR, as lavaan
-    falls back to it) with the constraint's ``parameter`` in ``long_partial``'s names and
-    its ``reference`` and later ``occasion`` — the largest X2 names a candidate to free.
+    ``warnings`` (e.g. persons dropped listwise) per step; ``score_tests``: for each step
+    Chen's criteria reject, the score test of each of its equality constraints released
+    alone (lavaan ``lavTestScore(fit)$uni``; the ordinary test for MLR, as lavaan falls back
+    to it; the DWLS one for WLSMV), and for ordered items of each later occasion's intercept,
+    held equal by being fixed at 0 (its ``modindices`` MI; ``test`` "fixed"), with the
+    ``parameter`` in ``long_partial``'s names and its ``reference`` and later ``occasion`` —
+    the largest X2 names a candidate to free.
 
     Parameters
     ----------
@@ -861,31 +863,43 @@ def longitudinal_invariance(data: pd.DataFrame, model: str, *, occasion: str = "
     out.attrs.update(syntax=syntax, occasions=labels, counts=counts,
                      nobs={n: f.n for n, f in fits.items()},
                      warnings={n: list(f.warnings) for n, f in fits.items()},
-                     score_tests={} if ordinal else {
-                         n: _long_score_tests(fits[n], labels) for n in rejected
-                         if fits[n].converged})
+                     score_tests={n: _long_score_tests(fits[n], labels) for n in rejected
+                                  if fits[n].converged})
     return out
 
 
 def _long_score_tests(fit: CFAResult, occasions: Mapping[str, Any]) -> pd.DataFrame:
-    """:func:`equality_score_tests` of a longitudinal step, each constraint named by its
-    parameter in the one-occasion model (as ``long_partial`` takes it) and its occasions."""
+    """Score tests of a longitudinal step's constraints, each named by its parameter in the
+    one-occasion model (as ``long_partial`` takes it) and its occasions: the equality
+    constraints (:func:`equality_score_tests`, ``test`` "equality") and, for ordered items,
+    the later occasions' intercepts held equal by being fixed at 0 (their modification
+    indices, ``test`` "fixed")."""
     pt = state_of(fit).pt
     tab = equality_score_tests(fit).to_frame()
     row_of = {lab: i for i, lab in enumerate(pt.plabel)}
 
-    def split(label: str) -> tuple[str, str]:      # (one-occasion name, occasion key)
-        i = row_of[label]
+    def split(i: int) -> tuple[str, str]:          # (one-occasion name, occasion key)
         lhs, t = pt.lhs[i].rsplit(".", 1)
         rhs = pt.rhs[i].rsplit(".", 1)[0] if pt.op[i] in ("=~", "~~") else pt.rhs[i]
         return f"{lhs}{pt.op[i]}{rhs}", t
 
-    first, later = zip(*[(split(a), split(b)) for a, b in zip(tab.lhs, tab.rhs)])
-    return pd.DataFrame({"parameter": [p for p, _ in first],
-                         "reference": [occasions[t] for _, t in first],
-                         "occasion": [occasions[t] for _, t in later],
-                         "lhs": tab.lhs, "op": tab.op, "rhs": tab.rhs, "X2": tab.X2,
-                         "df": tab.df, "pvalue": tab.pvalue})
+    first, later = zip(*[(split(row_of[a]), split(row_of[b])) for a, b in zip(tab.lhs, tab.rhs)])
+    out = pd.DataFrame({"parameter": [p for p, _ in first],
+                        "reference": [occasions[t] for _, t in first],
+                        "occasion": [occasions[t] for _, t in later], "test": "equality",
+                        "lhs": tab.lhs, "op": tab.op, "rhs": tab.rhs, "X2": tab.X2,
+                        "df": tab.df, "pvalue": tab.pvalue})
+    if not isinstance(state_of(fit).model, OrdinalModel):
+        return out
+    # a later intercept fixed at 0 is testable only when equal to the first occasion's (all
+    # its thresholds free, it is not identified and has no modification index)
+    mi = modification_indices(fit, standardized=False)
+    mi = mi[(mi.op == "~1") & mi.lhs.isin([v for v in pt.ov if not v.endswith(".t1")])]
+    return pd.concat([out, pd.DataFrame({
+        "parameter": [f"{v.rsplit('.', 1)[0]}~1" for v in mi.lhs], "reference": occasions["t1"],
+        "occasion": [occasions[v.rsplit(".", 1)[1]] for v in mi.lhs], "test": "fixed",
+        "lhs": mi.lhs.to_numpy(), "op": "~1", "rhs": "", "X2": mi.mi.to_numpy(), "df": 1,
+        "pvalue": stats.chi2.sf(mi.mi.to_numpy(), 1)})], ignore_index=True)
 
 
 def _thresholds_over_occasions(wide: pd.DataFrame, items: Sequence[str],

@@ -7,7 +7,8 @@
 # differences by lavTestLRT (its default for WLSMV: the scaled-shifted difference of
 # Satorra 2000). The ML cases treat the same 0-3 items as continuous (semTools without
 # ordered=, lavTestLRT's likelihood-ratio difference; MLR: Satorra-Bentler 2001).
-# For the ML and MLR scalar steps, lavTestScore's score tests of the equality constraints.
+# For the scalar steps, lavTestScore's score tests of the equality constraints (and for
+# ordered items the modification indices of the intercepts, equal by being fixed at 0).
 # Residual variances cannot be equated in the delta parameterization (semTools stops), so
 # the ordinal steps end with the scalar one.
 # Run from the repository root:  Rscript tests/r/longitudinal_invariance_wlsmv.R
@@ -123,10 +124,12 @@ run <- function(k, estimator) {
       row$p_diff <- lrt[["Pr(>Chisq)"]][2]
       row$lrt_method <- attr(lrt, "heading")
     }
-    if (!ordinal && s == "scalar") {          # score tests of the rejected step's equalities
+    if (s == "scalar") {                      # score tests of the rejected step's equalities
       lts <- lavTestScore(fits[[s]])
       row$score <- list(total = as.list(lts$test[c("X2", "df", "p.value")]),
                         uni = lts$uni[c("lhs", "op", "rhs", "X2", "df", "p.value")])
+      # ordered items: the intercepts are equal by being fixed at 0, tested by modindices
+      if (ordinal) row$score$mi <- subset(modindices(fits[[s]]), op == "~1")[c("lhs", "op", "mi")]
     }
     out[[s]] <- row
   }
