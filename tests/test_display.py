@@ -112,7 +112,7 @@ def test_multigroup_mlr_summary_has_groups_intercepts_and_scaled_column():
     assert "Group 1 [Pasteur]:" in lines and "Group 2 [Grant-White]:" in lines
     assert lines.count("Intercepts:") == 2
     assert any(x.split() == ["Standard", "Scaled"] for x in lines)
-    assert _value(text, "Test statistic", 1) == pytest.approx(ref["fit"]["chisq.scaled"], abs=6e-4)
+    assert _value(text, "Test Statistic", 1) == pytest.approx(ref["fit"]["chisq.scaled"], abs=6e-4)
     assert _value(text, "Robust RMSEA") == pytest.approx(ref["fit"]["rmsea.robust"], abs=6e-4)
     assert _value(text, "Pasteur") == 156 and _value(text, "Grant-White") == 145
     assert "(.p2.)" in _block(text, "Latent Variables:")[2]      # lavaan's equality label

@@ -56,7 +56,7 @@ def test_fit_measures_match_lavaan(results, name):
     for key, want in case["fit"].items():
         tol = 0.02 if "chisq" in key or key in SUMS else 0.001
         assert res.fit[key] == pytest.approx(want, abs=tol), key
-    assert set(case["fit"]) == set(res.fit)
+    assert set(case["fit"]) <= set(res.fit)      # fit also holds the RMSEA p-values etc.
 
 
 @pytest.mark.parametrize("name", list(FIX["cases"]))

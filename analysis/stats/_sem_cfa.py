@@ -94,6 +94,13 @@ class CFAResult(Result):
     implied : dict
         Model-implied covariance matrix (DataFrame) per group label (``"all"`` for one
         group).
+    iterations : int
+        Steps of the optimiser on the kept solution (scoring or Gauss–Newton steps plus
+        quasi-Newton iterations; lavaan's "ended normally after N iterations" counts its
+        nlminb iterations, so N differs from lavaan's for the same model).
+    chisq_group : tuple of float
+        Each group's part of the (unscaled) test statistic, lavaan's ``stat.group`` (one
+        entry per group; ``()`` when not fitted).
     """
 
     estimates: pd.DataFrame
@@ -109,6 +116,8 @@ class CFAResult(Result):
     missing: Missing = "listwise"
     n_total: int = 0
     n_patterns: int = 1
+    iterations: int = 0
+    chisq_group: tuple[float, ...] = ()
     _state: FitState | None = field(default=None, repr=False, compare=False)
 
     def to_frame(self) -> pd.DataFrame:
@@ -139,7 +148,8 @@ class CFAResult(Result):
         deff = definitions(st.pt)
         if deff is not None:
             std_lv = np.concatenate([std_lv, deff(std_lv)])
-        return lavaan_summary(self, std_lv, st.pt.ov, [s.n for s in st.model.samples])
+        return lavaan_summary(self, std_lv, st.pt.ov, [s.n for s in st.model.samples],
+                              n_free=st.pt.n_x)
 
     def plot(self, *, labels: Mapping[str, str] | None = None, standardized: bool = True,
              group: int = 1) -> Figure:
@@ -322,12 +332,14 @@ def _improper(pt: ParTable, model: RamModel[Any], theta: np.ndarray,
     return bad, notes
 
 
-def estimate(pt: ParTable, model: Model, labels: Sequence[str]) -> tuple[np.ndarray, bool, list[str]]:
+def estimate(pt: ParTable, model: Model, labels: Sequence[str]
+             ) -> tuple[np.ndarray, bool, list[str], int]:
     """Fit by Fisher scoring from lavaan's starting values. If that path was rough (the
     step had to be shortened several times), a quasi-Newton path from the same values —
     the path of lavaan's nlminb — is compared with it. If they disagree, or the solution
     is improper or not converged, further deterministic starting values are tried; the
-    lowest minimum is kept — a proper one when it is as low as an improper one."""
+    lowest minimum is kept — a proper one when it is as low as an improper one. Returns θ,
+    converged, notes and the optimiser's iterations on the kept path."""
     bnds = _bounds_theta(pt, model)
     lower, upper = (None, None) if bnds is None else bnds
 
@@ -337,7 +349,7 @@ def estimate(pt: ParTable, model: Model, labels: Sequence[str]) -> tuple[np.ndar
     def attempt(rows: np.ndarray, method: str, budget: int = 300) -> tuple:
         theta, ok = model.fit(theta_of(rows), lower, upper, method, budget, 3 * budget)
         f = model.objective(theta) if ok else np.inf
-        return f, ok, theta, ok and bool(_improper(pt, model, theta, labels)[0])
+        return f, ok, theta, ok and bool(_improper(pt, model, theta, labels)[0]), model.iterations
 
     first = start_values(pt, model.samples)
     tries = [attempt(first, "fisher")]
@@ -350,7 +362,7 @@ def estimate(pt: ParTable, model: Model, labels: Sequence[str]) -> tuple[np.ndar
                   for rows in alternative_starts(pt, model.samples, first)]
     ok = [t for t in tries if t[1]]
     if not ok:
-        return tries[0][2], False, []
+        return tries[0][2], False, [], tries[0][4]
     best = min(ok, key=lambda t: t[0])
     proper = [t for t in ok if not t[3] and t[0] <= best[0] + tol]
     if best[3] and proper:
@@ -361,7 +373,7 @@ def estimate(pt: ParTable, model: Model, labels: Sequence[str]) -> tuple[np.ndar
         notes.append(Notice("sem.several_minima", "{tries} sets of starting values reached {minima} different "
                             "minima (chi-square {chisq}); the lowest is reported", tries=len(tries),
                             minima=len(minima), chisq=", ".join(f"{m:.4f}" for m in minima[:4])))
-    return best[2], True, notes
+    return best[2], True, notes, best[4]
 
 
 def information(model: Model, theta: np.ndarray, estimator: Estimator, fiml: bool,
@@ -530,10 +542,14 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: Estimator | None = None,
     CFAResult
         ``.fit`` keys: npar, chisq, df, pvalue, baseline.chisq, baseline.df, cfi, tli,
         rmsea, rmsea.ci.lower, rmsea.ci.upper, rmsea.pvalue, srmr, aic, bic, logl,
-        unrestricted.logl, ntotal; with MLR also chisq.scaled, df.scaled, pvalue.scaled,
-        chisq.scaling.factor, baseline.chisq.scaled, baseline.chisq.scaling.factor,
-        cfi.scaled, tli.scaled, rmsea.scaled; with MLR or FIML also cfi.robust,
-        tli.robust, rmsea.robust, rmsea.ci.lower.robust, rmsea.ci.upper.robust. WLSMV:
+        unrestricted.logl, ntotal, baseline.pvalue, rmsea.notclose.pvalue; with MLR also
+        chisq.scaled, df.scaled, pvalue.scaled, chisq.scaling.factor, scaling.factor.h1,
+        scaling.factor.h0, baseline.chisq.scaled, baseline.df.scaled, baseline.pvalue.scaled,
+        baseline.chisq.scaling.factor, cfi.scaled, tli.scaled, rmsea.scaled,
+        rmsea.ci.lower.scaled, rmsea.ci.upper.scaled, rmsea.pvalue.scaled,
+        rmsea.notclose.pvalue.scaled; with MLR or FIML also cfi.robust, tli.robust,
+        rmsea.robust, rmsea.ci.lower.robust, rmsea.ci.upper.robust, rmsea.pvalue.robust,
+        rmsea.notclose.pvalue.robust. WLSMV:
         npar, fmin, chisq, df, pvalue, chisq.scaled, df.scaled, pvalue.scaled,
         chisq.scaling.factor, chisq.shift.parameters (the shift of the scaled-shifted
         test), baseline.chisq, baseline.df, baseline.pvalue and their ``.scaled``
@@ -634,7 +650,7 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: Estimator | None = None,
         return _failed(pt, mod, None, warns + [
             Notice("sem.not_identified", "model is not identified: {free} free parameters but only {moments} "
                    "sample moments (df = {df})", free=mod.n_theta, moments=_ndat(pt), df=df)], common)
-    theta, converged, notes = estimate(pt, mod, labels)
+    theta, converged, notes, iterations = estimate(pt, mod, labels)
     warns += notes
     if not converged:
         warns.append(Notice("sem.not_converged", "the optimiser did not converge; estimates and fit are "
@@ -652,16 +668,17 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: Estimator | None = None,
     base_df = _ndat(pt) - base_df
     scaling = None
     if est == "MLR":
-        c = np.nan
+        c, h1_h0 = np.nan, (np.nan, np.nan)
         if "E_inv" in extra:
             c = _sem_fit.scaling_factor(mod, theta, df, extra["E_inv"], extra["B0"])
+            h1_h0 = _sem_fit.loglik_scaling(mod, theta, extra["E_inv"], extra["B0"], pt.n_x)
         try:
             b_inv = np.linalg.inv(base.observed_info(base_theta))
             cn = _sem_fit.scaling_factor(base, base_theta, base_df, b_inv,
                                         _sem_fit.first_order(base, base_theta))
         except np.linalg.LinAlgError:
             cn = np.nan
-        scaling = (c, cn)
+        scaling = (c, cn, *h1_h0)
     fit = _sem_fit.measures(mod, theta, df, base, base_theta, base_df, estimator=est,
                            fiml=fiml, scaling=scaling)
     on_bound = None
@@ -676,7 +693,8 @@ def cfa(data: pd.DataFrame, model: str, *, estimator: Estimator | None = None,
                pd.DataFrame(mod.implied(theta, g)[0], index=pt.ov, columns=pt.ov)
                for g in range(G)}
     return CFAResult(estimates=estimates, fit=fit, converged=True, warnings=tuple(warns),
-                     implied=implied, admissible=not bad, _state=state, **common)
+                     implied=implied, admissible=not bad, iterations=iterations,
+                     chisq_group=_sem_fit.chisq_group(mod, theta), _state=state, **common)
 
 
 def _estimator(estimator: str | None, ordered: bool | Iterable[str] | None) -> Estimator:
@@ -753,16 +771,17 @@ def cfa_ordinal(data: pd.DataFrame, model: str, stmts, ov: list[str], ov_x: list
     start[user] = pt.start[user]
     theta_of = lambda rows: np.linalg.lstsq(K, x_from_rows(pt, rows) - x0, rcond=None)[0]  # noqa: E731
     theta, converged = mod.fit(theta_of(start))
+    iterations = mod.iterations
     if not converged:      # further starts (as for ML); thresholds and scales from the sample
         keep = np.isin(pt.mat, [MAT_T, MAT_D])
         keep[np.concatenate(mod.resid_rows)] = mod.theta_param
         fits = []
         for rows in alternative_starts(pt, samples, start):
             rows[keep] = start[keep]
-            fits.append(mod.fit(theta_of(rows)))
-        ok = [t for t, c in fits if c]
+            fits.append((*mod.fit(theta_of(rows)), mod.iterations))
+        ok = [(t, it) for t, c, it in fits if c]
         if ok:
-            theta, converged = min(ok, key=mod.objective), True
+            (theta, iterations), converged = min(ok, key=lambda f: mod.objective(f[0])), True
     if not converged:
         warns.append(Notice("sem.not_converged", "the optimiser did not converge; estimates and fit are "
                             "not reliable"))
@@ -779,13 +798,16 @@ def cfa_ordinal(data: pd.DataFrame, model: str, stmts, ov: list[str], ov_x: list
     bad, notes = _improper(pt, mod, theta, labels)
     warns += bad + notes
     v = mod.values(theta)
+    chisq_group = tuple(float(mod.N * mod.c[g] * (e @ (s.w * e))) for g, s in enumerate(samples)
+                        for e in [s.obs - mod.moments(theta, g, v)])
     implied = {}
     for g in range(G):
         sigma, _, delta, _ = mod._parts(v, g)
         implied[labels[g] if labels else "all"] = pd.DataFrame(
             sigma * np.outer(delta, delta), index=pt.ov, columns=pt.ov)
     return CFAResult(estimates=_estimates(state), fit=fit, converged=True, warnings=tuple(warns),
-                     implied=implied, admissible=not bad, _state=state, **common)
+                     implied=implied, admissible=not bad, iterations=iterations,
+                     chisq_group=chisq_group, _state=state, **common)
 
 
 def sem(data: pd.DataFrame, model: str, **kwargs: Any) -> CFAResult:

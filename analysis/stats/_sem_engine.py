@@ -412,6 +412,7 @@ class RamModel(ABC, Generic[SampleT]):
                     self.base[i] = s.mean[a] if pt.op[i] == "~1" else s.cov[a, ov[pt.rhs[i]]]
         self.n_theta = K.shape[1]
         self.halvings = 0
+        self.iterations = 0
         self.aim = GRAD_AIM
         self._free = np.flatnonzero(pt.free > 0)
         self._free_x = pt.free[self._free] - 1
@@ -541,6 +542,8 @@ class RamModel(ABC, Generic[SampleT]):
         first (the path lavaan's ``nlminb`` follows), then scoring to polish.
         ``lower``/``upper`` (bounds on θ, ±inf where none) are handled by projection: a
         parameter on its bound with the gradient pushing outwards is held there.
+        ``self.iterations`` counts the steps taken: scoring steps plus quasi-Newton
+        iterations (lavaan counts its nlminb iterations, so the numbers differ).
 
         Converged means ``max |∂F/∂θ| <= GRAD_TOL`` (1e-6) over the parameters not held
         at a bound — a stated gradient tolerance, not an iteration count; scoring goes on
@@ -549,6 +552,7 @@ class RamModel(ABC, Generic[SampleT]):
         when this fails, are the caller's (:func:`analysis.stats._sem_cfa.estimate`).
         """
         theta = start.copy()
+        self.iterations = 0
         if lower is not None:
             theta = np.clip(theta, lower, upper)
         if not np.isfinite(self.objective(theta)):
@@ -605,6 +609,7 @@ class RamModel(ABC, Generic[SampleT]):
             else:
                 break
             self.halvings += t < 1 and gmax > GRAD_TOL
+            self.iterations += 1
             moved = np.max(np.abs(new - theta))
             theta, f_old, f = new, f, f_new
             if abs(f_old - f) < 1e-15 * max(1.0, abs(f)) and moved < 1e-12:
@@ -623,6 +628,7 @@ class RamModel(ABC, Generic[SampleT]):
         res = optimize.minimize(self._fg, theta, jac=True,
                                 method="L-BFGS-B" if bnds else "BFGS", bounds=bnds,
                                 options={"gtol": GRAD_TOL * GRAD_AIM, "maxiter": max_iter})
+        self.iterations += res.nit
         return res.x if np.isfinite(res.fun) and res.fun <= self.objective(theta) else theta
 
     def _gmax(self, theta, lower, upper) -> float:

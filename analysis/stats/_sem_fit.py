@@ -6,7 +6,9 @@ Every formula follows lavaan's source so that the numbers agree with ``fitMeasur
   (FIML) lavaan's EM estimates; baseline χ² of the independence model (variances and
   means free, the ``fixed.x`` block kept), fitted by the same estimator;
 - CFI, TLI; RMSEA = √max(χ²/(N·df) − 1/N, 0)·√G with the 90 % interval from the
-  noncentral χ²; the close-fit p-value;
+  noncentral χ²; the close-fit and not-close-fit p-values (``lav_fit_rmsea_closefit``,
+  ``lav_fit_rmsea_notclosefit``): P(χ²_{df,λ} ≥ χ²) with λ = N·df·0.05²/(c·G), and
+  P(χ²_{df,λ} ≤ χ²) with λ = N·df·0.08²/(c·G), c the scaling factor of the robust ones;
 - SRMR of Bentler: residuals of covariances (and of means with a meanstructure)
   standardised by the h1 standard deviations, groups weighted by n_g/N;
 - MLR: the Yuan–Bentler scaled test in its Mplus variant (``yuan.bentler.mplus``),
@@ -14,6 +16,8 @@ Every formula follows lavaan's source so that the numbers agree with ``fitMeasur
   information and B1 its first-order counterpart at the h1 moments, E the observed
   information (Hessian) and B0_g the first-order information of the model; scaled and
   robust CFI/TLI/RMSEA (Brosseau-Liard & Savalei 2014; Brosseau-Liard, Savalei & Li 2012);
+  the scaled RMSEA, its interval and p-values take χ² on c·df degrees of freedom, the
+  robust ones χ²/c on df with c·λ (``lav_fit_rmsea_lavobject``);
 - FIML: robust CFI/TLI/RMSEA are lavaan's ``lav_fit_fiml_corrected`` (Zhang & Savalei,
   FIML-C: version V6 for ML, V3 for MLR), which evaluates the model at the EM moments as
   if they were complete-data moments.
@@ -33,14 +37,17 @@ from scipy import linalg, optimize, special
 
 from analysis.stats._sem_engine import LOG2PI, Model, casewise_scores, discrepancy, dup_kron, observed_information_h1
 
-FIT_NAMES = ("npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "cfi", "tli",
-             "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue", "srmr", "aic", "bic",
-             "logl", "unrestricted.logl", "ntotal")
+FIT_NAMES = ("npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df",
+             "baseline.pvalue", "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper",
+             "rmsea.pvalue", "rmsea.notclose.pvalue", "srmr", "aic", "bic", "logl",
+             "unrestricted.logl", "ntotal")
 ROBUST_NAMES = ("cfi.robust", "tli.robust", "rmsea.robust", "rmsea.ci.lower.robust",
-                "rmsea.ci.upper.robust")
+                "rmsea.ci.upper.robust", "rmsea.pvalue.robust", "rmsea.notclose.pvalue.robust")
 SCALED_NAMES = ("chisq.scaled", "df.scaled", "pvalue.scaled", "chisq.scaling.factor",
-                "baseline.chisq.scaled", "baseline.chisq.scaling.factor", "cfi.scaled",
-                "tli.scaled", "rmsea.scaled")
+                "scaling.factor.h1", "scaling.factor.h0", "baseline.chisq.scaled", "baseline.df.scaled", "baseline.pvalue.scaled",
+                "baseline.chisq.scaling.factor", "cfi.scaled", "tli.scaled", "rmsea.scaled",
+                "rmsea.ci.lower.scaled", "rmsea.ci.upper.scaled", "rmsea.pvalue.scaled",
+                "rmsea.notclose.pvalue.scaled")
 
 
 def fit_names(estimator: str, fiml: bool) -> tuple[str, ...]:
@@ -94,6 +101,22 @@ def scaling_factor(model: Model, theta: np.ndarray, df: float, E_inv: np.ndarray
         trace -= model.w[g] * float(np.sum(B0[g] * E_inv.T))
     c = trace / df
     return c if c > 0 else np.nan
+
+
+def loglik_scaling(model: Model, theta: np.ndarray, E_inv: np.ndarray, B0: list[np.ndarray],
+                   n_free: int) -> tuple[float, float]:
+    """lavaan's ``scaling.factor.h1`` and ``scaling.factor.h0`` of the Yuan–Bentler test,
+    the log-likelihoods' MLR scaling factors: Σ_g tr(A1_g⁻¹B1_g) over the h1 moments, and
+    Σ_g (n_g/N) tr(E⁻¹B0_g) over the ``n_free`` free parameters before equality constraints
+    (``lav_test_yuan_bentler``)."""
+    h1 = h0 = 0.0
+    ndat = 0
+    for g in range(len(model.samples)):
+        A1, B1 = h1_information(model, g)
+        h1 += float(np.sum(np.linalg.solve(A1, B1).diagonal()))
+        ndat += len(A1)
+        h0 += model.w[g] * float(np.sum(B0[g] * E_inv.T))
+    return h1 / ndat, h0 / n_free
 
 
 def complete_chisq(model: Model, theta: np.ndarray) -> float:
@@ -204,6 +227,26 @@ def rmsea(X2: float, df: float, N: float, G: int, c: float = 1.0) -> float:
     return math.sqrt(max(X2 / N / df - c / N, 0.0)) * math.sqrt(G) if df > 0 else 0.0
 
 
+def rmsea_pvalues(X2: float, df: float, N: float, G: int, c_hat: float = 1.0
+                  ) -> tuple[float, float]:
+    """lavaan's ``lav_fit_rmsea_closefit`` and ``lav_fit_rmsea_notclosefit``: the p-values
+    of H0 RMSEA <= 0.05 (upper tail) and of H0 RMSEA >= 0.08 (lower tail) of the noncentral
+    χ² with λ = N·df·h0²/(c·G); NaN when df is not positive."""
+    if not (np.isfinite(X2) and np.isfinite(df) and df > 0):
+        return np.nan, np.nan
+    lam = N * df / c_hat / G
+    return 1 - _pchisq_ncp(X2, df, lam * 0.05 ** 2), _pchisq_ncp(X2, df, lam * 0.08 ** 2)
+
+
+def chisq_group(model: Model, theta: np.ndarray) -> tuple[float, ...]:
+    """Each group's part n_g·[f_g(θ) − f_g(h1)] of χ² = N·F (lavaan's ``stat.group``)."""
+    out = []
+    for g, s in enumerate(model.samples):
+        sigma, mu = model.implied(theta, g)
+        out.append(float(s.n * (discrepancy(s, mu, sigma) - s.f_h1)))
+    return tuple(out)
+
+
 def srmr(model: Model, theta: np.ndarray) -> float:
     """Bentler's SRMR with the h1 moments (EM moments with missing data)."""
     out = 0.0
@@ -247,10 +290,11 @@ def loglik(model: Model, theta: np.ndarray | None) -> float:
 
 def measures(model: Model, theta: np.ndarray, df: float, base: Model, base_theta: np.ndarray,
              base_df: float, *, estimator: str, fiml: bool,
-             scaling: tuple[float, float] | None) -> dict[str, float]:
+             scaling: tuple[float, float, float, float] | None) -> dict[str, float]:
     """All fit measures of :func:`fit_names`.
 
-    ``scaling`` = (c, c_baseline) for MLR; FIML adds the FIML-corrected robust indices.
+    ``scaling`` = (c, c_baseline, scaling.factor.h1, scaling.factor.h0) for MLR; FIML adds
+    the FIML-corrected robust indices.
     """
     N, G = model.N, len(model.samples)
     chisq = N * model.objective(theta)
@@ -258,34 +302,45 @@ def measures(model: Model, theta: np.ndarray, df: float, base: Model, base_theta
     logl = loglik(model, theta)
     npar = model.n_theta
     lo, hi = rmsea_ci(chisq, df, N, G)
+    close, notclose = rmsea_pvalues(chisq, df, N, G)
     out = {
         "npar": float(npar), "chisq": chisq, "df": float(df),
         "pvalue": _chisq_sf(chisq, df) if df > 0 else np.nan,
         "baseline.chisq": base_chisq, "baseline.df": float(base_df),
+        "baseline.pvalue": _chisq_sf(base_chisq, base_df) if base_df > 0 else np.nan,
         "cfi": cfi(chisq, df, base_chisq, base_df), "tli": tli(chisq, df, base_chisq, base_df),
         "rmsea": rmsea(chisq, df, N, G), "rmsea.ci.lower": lo, "rmsea.ci.upper": hi,
-        "rmsea.pvalue": (1 - _pchisq_ncp(chisq, df, N * df * 0.05 ** 2 / G)) if df > 0 else np.nan,
+        "rmsea.pvalue": close, "rmsea.notclose.pvalue": notclose,
         "srmr": srmr(model, theta), "aic": -2 * logl + 2 * npar,
         "bic": -2 * logl + npar * math.log(N), "logl": logl,
         "unrestricted.logl": loglik(model, None), "ntotal": float(N)}
     if estimator == "MLR":
         if scaling is None:
-            raise ValueError("MLR fit measures need the scaling factors (c, c_baseline)")
-        c, cn = scaling
+            raise ValueError("MLR fit measures need the scaling factors (c, c_baseline, h1, h0)")
+        c, cn, h1, h0 = scaling
         lo, hi = rmsea_ci(chisq / c, df, N, G, c_hat=c)
+        slo, shi = rmsea_ci(chisq, c * df, N, G)
+        s_close, s_notclose = rmsea_pvalues(chisq, c * df, N, G)
         out.update({
             "chisq.scaled": chisq / c, "df.scaled": float(df),
             "pvalue.scaled": _chisq_sf(chisq / c, df) if df > 0 else np.nan,
-            "chisq.scaling.factor": c, "baseline.chisq.scaled": base_chisq / cn,
+            "chisq.scaling.factor": c, "scaling.factor.h1": h1, "scaling.factor.h0": h0,
+            "baseline.chisq.scaled": base_chisq / cn,
+            "baseline.df.scaled": float(base_df),
+            "baseline.pvalue.scaled": _chisq_sf(base_chisq / cn, base_df) if base_df > 0 else np.nan,
             "baseline.chisq.scaling.factor": cn,
             "cfi.scaled": cfi(chisq / c, df, base_chisq / cn, base_df),
             "tli.scaled": tli(chisq / c, df, base_chisq / cn, base_df),
-            "rmsea.scaled": rmsea(chisq, c * df, N, G)})
+            "rmsea.scaled": rmsea(chisq, c * df, N, G), "rmsea.ci.lower.scaled": slo,
+            "rmsea.ci.upper.scaled": shi, "rmsea.pvalue.scaled": s_close,
+            "rmsea.notclose.pvalue.scaled": s_notclose})
         if not fiml:
+            r_close, r_notclose = rmsea_pvalues(chisq / c, df, N, G, c)
             out.update({"cfi.robust": cfi(chisq, df, base_chisq, base_df, c, cn),
                         "tli.robust": tli(chisq, df, base_chisq, base_df, c, cn),
                         "rmsea.robust": rmsea(chisq, df, N, G, c),
-                        "rmsea.ci.lower.robust": lo, "rmsea.ci.upper.robust": hi})
+                        "rmsea.ci.lower.robust": lo, "rmsea.ci.upper.robust": hi,
+                        "rmsea.pvalue.robust": r_close, "rmsea.notclose.pvalue.robust": r_notclose})
     if fiml:
         try:
             fc = fiml_corrected(model, theta, df, base, base_theta, base_df,
@@ -294,13 +349,15 @@ def measures(model: Model, theta: np.ndarray, df: float, base: Model, base_theta
             fc = dict.fromkeys(("XX3", "c3", "XX3_null", "c3_null"), np.nan)
         X3, c3 = fc["XX3"], fc["c3"]
         lo, hi = rmsea_ci(X3 / c3, df, N, G, c_hat=c3) if np.isfinite(c3) else (np.nan, np.nan)
+        r_close, r_notclose = rmsea_pvalues(X3 / c3, df, N, G, c3)
         out.update({"cfi.robust": cfi(X3, df, fc["XX3_null"], base_df, c3, fc["c3_null"]),
                     "tli.robust": tli(X3, df, fc["XX3_null"], base_df, c3, fc["c3_null"]),
                     "rmsea.robust": rmsea(X3, df, N, G, c3),
-                    "rmsea.ci.lower.robust": lo, "rmsea.ci.upper.robust": hi})
+                    "rmsea.ci.lower.robust": lo, "rmsea.ci.upper.robust": hi,
+                    "rmsea.pvalue.robust": r_close, "rmsea.notclose.pvalue.robust": r_notclose})
     return {k: float(v) for k, v in out.items()}
 
 
 __all__ = ["FIT_NAMES", "ROBUST_NAMES", "SCALED_NAMES", "fit_names", "measures",
-           "scaling_factor", "first_order", "h1_information", "rmsea_ci", "cfi", "tli",
-           "rmsea", "srmr", "loglik", "LOG2PI"]
+           "scaling_factor", "loglik_scaling", "first_order", "h1_information", "rmsea_ci", "rmsea_pvalues",
+           "chisq_group", "cfi", "tli", "rmsea", "srmr", "loglik", "LOG2PI"]

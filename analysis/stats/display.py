@@ -28,7 +28,6 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analysis import __version__
 
@@ -219,9 +218,12 @@ def _f3(value: float | None) -> str:
 
 def _fit_block(fit: Mapping[str, float], rows: Sequence[tuple[str, str, str | None]],
                scaled: bool) -> list[str]:
-    """Lines ``label  standard  [scaled]`` for keys of ``fit`` (a missing key prints blank)."""
+    """Lines ``label  standard  [scaled]`` for keys of ``fit`` (a missing key prints blank);
+    without the scaled column a row of a scaled key only prints it in the first."""
     out = []
     for label, key, key_scaled in rows:
+        if not scaled and not key:
+            key, key_scaled = key_scaled or "", None
         first = fit.get(key) if key else None
         second = fit.get(key_scaled) if key_scaled else None
         if first is None and second is None:
@@ -235,6 +237,24 @@ def _fit_block(fit: Mapping[str, float], rows: Sequence[tuple[str, str, str | No
     return out
 
 
+def abbreviate(text: str, minlength: int = 4) -> str:
+    """R's ``abbreviate(text, minlength)`` of one word, as lavaan shortens a parameter's
+    label: lower-case vowels, then lower-case letters, then any other characters are dropped
+    from the right (never the first) until ``minlength`` remain.
+
+    >>> abbreviate(".p16."), abbreviate(".p2."), abbreviate("loading_a"), abbreviate(".p123.")
+    ('.16.', '.p2.', 'ldn_', '.123')
+    """
+    chars = list(text)
+    for drop in (lambda c: c in "aeiou", str.islower, lambda c: True):
+        for i in range(len(chars) - 1, 0, -1):
+            if len(chars) <= minlength:
+                return "".join(chars)
+            if drop(chars[i]):
+                del chars[i]
+    return "".join(chars)
+
+
 def _param_name(row: pd.Series, observed: set[str], kind: str) -> str:
     name = str(row["rhs"] if kind in ("=~", "~", "~~") else row["lhs"])
     if kind == "|":
@@ -243,7 +263,7 @@ def _param_name(row: pd.Series, observed: set[str], kind: str) -> str:
     if kind == "~~" and row["rhs"] in observed and row["lhs"] in observed:
         dot = "."
     base = f"   {dot}{name}" if dot else f"    {name}"
-    label = str(row.get("label") or "")
+    label = abbreviate(str(row.get("label") or ""))
     return f"{base}{LABEL}{label}" if label and kind != ":=" else base
 
 
@@ -308,24 +328,33 @@ def _parameter_blocks(est: pd.DataFrame, observed: set[str]) -> list[str]:
 
 
 def lavaan_summary(result: Any, std_lv: np.ndarray, observed: Sequence[str],
-                   group_n: Sequence[int] = ()) -> Summary:
+                   group_n: Sequence[int] = (), n_free: int | None = None) -> Summary:
     """The text of lavaan's ``summary(fit, fit.measures = TRUE, standardized = TRUE)`` for a
     :class:`~analysis.stats.sem.CFAResult`; ``std_lv`` holds lavaan's Std.lv column (in the
     order of ``result.estimates``), ``observed`` the observed variables (printed with lavaan's
-    dot where a row is a residual), ``group_n`` the rows of each group."""
+    dot where a row is a residual), ``group_n`` the rows of each group, ``n_free`` the free
+    parameters before equality constraints (lavaan's "Number of model parameters"; the
+    constraints, ``n_free - npar``, are printed below it as lavaan does).
+
+    The header counts the iterations of this package's optimiser (Fisher scoring or
+    Gauss–Newton steps plus quasi-Newton ones), not nlminb's: the number differs from
+    lavaan's, and so does the "Optimization method" line."""
     fit = {k: float(v) for k, v in result.fit.items()}
-    if "baseline.chisq" in fit and "baseline.pvalue" not in fit:
-        fit["baseline.pvalue"] = float(stats.chi2.sf(fit["baseline.chisq"], fit["baseline.df"]))
     est = result.estimates.assign(std_lv=std_lv)
     obs = set(observed)
     robust = result.estimator in ("MLR", "WLSMV")
     wlsmv = result.estimator == "WLSMV"
+    fiml = result.missing != "listwise"
     head = f"analysis {__version__} (lavaan 0.6.14's estimator)"
-    lines = [f"{head} ended normally" if result.converged else f"{head} did NOT end normally"]
+    lines = [f"{head} ended normally after {result.iterations} iterations" if result.converged
+             else f"{head} did NOT end normally"]
     lines += ["", _line("Estimator", "DWLS" if wlsmv else "ML"),
               _line("Optimization method", "GAUSS-NEWTON" if wlsmv else "FISHER SCORING")]
     if "npar" in fit:
-        lines.append(_line("Number of model parameters", number(int(fit["npar"]))))
+        n_par = int(fit["npar"])
+        lines.append(_line("Number of model parameters", number(n_free or n_par)))
+        if n_free and n_free > n_par:
+            lines.append(_line("Number of equality constraints", number(n_free - n_par)))
     lines.append("")
     if result.group_labels:
         lines.append(_line("Number of observations per group:", ""))
@@ -336,9 +365,8 @@ def lavaan_summary(result: Any, std_lv: np.ndarray, observed: Sequence[str],
                   _line("Number of observations", number(result.n), number(result.n_total))]
     else:
         lines.append(_line("Number of observations", number(result.n)))
-    if result.missing != "listwise":
+    if fiml:
         lines.append(_line("Number of missing patterns", number(result.n_patterns)))
-        lines.append(_line("Missing", result.missing))
     if not result.converged:
         return Summary("\n".join(lines + ["", *result.warnings]))
     lines += ["", "Model Test User Model:"]
@@ -346,7 +374,8 @@ def lavaan_summary(result: Any, std_lv: np.ndarray, observed: Sequence[str],
         lines.append(" " * (VALUE - len("Standard")) + "Standard" + "Scaled".rjust(SECOND))
     else:
         lines.append("")
-    lines += _fit_block(fit, [("Test statistic", "chisq", "chisq.scaled"),
+    lines += _fit_block(fit, [("Test Statistic" if robust else "Test statistic", "chisq",
+                               "chisq.scaled"),
                               ("Degrees of freedom", "df", "df.scaled"),
                               ("P-value (Chi-square)", "pvalue", "pvalue.scaled"),
                               ("Scaling correction factor", "", "chisq.scaling.factor"),
@@ -355,6 +384,12 @@ def lavaan_summary(result: Any, std_lv: np.ndarray, observed: Sequence[str],
         lines.append("    Yuan-Bentler correction (Mplus variant)")
     elif wlsmv:
         lines.append("    simple second-order correction")
+    if len(result.chisq_group) > 1:         # lavaan's stat.group; scaled: T_g / c + shift / G
+        lines.append("  Test statistic for each group:")
+        shift = fit.get("chisq.shift.parameters", 0.0) / len(result.chisq_group)
+        for label, t_g in zip(result.group_labels, result.chisq_group):
+            scaled = [number(t_g / fit["chisq.scaling.factor"] + shift)] if robust else []
+            lines.append(_line(f"  {label}", number(t_g), *scaled))
     lines += ["", "Model Test Baseline Model:", ""]
     lines += _fit_block(fit, [("Test statistic", "baseline.chisq", "baseline.chisq.scaled"),
                               ("Degrees of freedom", "baseline.df", "baseline.df.scaled"),
@@ -364,20 +399,31 @@ def lavaan_summary(result: Any, std_lv: np.ndarray, observed: Sequence[str],
     lines += ["", "User Model versus Baseline Model:", ""]
     lines += _fit_block(fit, [("Comparative Fit Index (CFI)", "cfi", "cfi.scaled"),
                               ("Tucker-Lewis Index (TLI)", "tli", "tli.scaled")], robust)
-    if "cfi.robust" in fit:
+    if "cfi.robust" in fit:          # FIML with ML: in the first column
         lines += [""] + _fit_block(fit, [("Robust Comparative Fit Index (CFI)", "", "cfi.robust"),
-                                         ("Robust Tucker-Lewis Index (TLI)", "", "tli.robust")], True)
+                                         ("Robust Tucker-Lewis Index (TLI)", "", "tli.robust")],
+                                   robust)
     if "logl" in fit:
         npar, n = fit["npar"], fit.get("ntotal", result.n)
         sabic = -2 * fit["logl"] + npar * math.log((n + 2) / 24)
         both = {**fit, "sabic": sabic}
+        mlr = result.estimator == "MLR"          # the same values again under "Scaled"
+
+        def logl_rows(*rows: tuple[str, str]) -> list[tuple[str, str, str | None]]:
+            return [(label, key, key if mlr else None) for label, key in rows]
+
         lines += ["", "Loglikelihood and Information Criteria:", ""]
-        lines += _fit_block(both, [("Loglikelihood user model (H0)", "logl", None),
-                                   ("Loglikelihood unrestricted model (H1)", "unrestricted.logl", None)],
-                            False)
+        for label, key, factor in (("Loglikelihood user model (H0)", "logl", "scaling.factor.h0"),
+                                   ("Loglikelihood unrestricted model (H1)", "unrestricted.logl",
+                                    "scaling.factor.h1")):
+            lines += _fit_block(both, logl_rows((label, key)), mlr)
+            if mlr:
+                lines += _fit_block(both, [("Scaling correction factor", "", factor)], True)
+                lines.append("      for the MLR correction")
         lines.append("")
-        lines += _fit_block(both, [("Akaike (AIC)", "aic", None), ("Bayesian (BIC)", "bic", None),
-                                   ("Sample-size adjusted Bayesian (SABIC)", "sabic", None)], False)
+        lines += _fit_block(both, logl_rows(("Akaike (AIC)", "aic"), ("Bayesian (BIC)", "bic"),
+                                            ("Sample-size adjusted Bayesian (SABIC)", "sabic")),
+                            mlr)
     lines += ["", "Root Mean Square Error of Approximation:", ""]
     lines += _fit_block(fit, [("RMSEA", "rmsea", "rmsea.scaled"),
                               ("90 Percent confidence interval - lower", "rmsea.ci.lower",
@@ -397,15 +443,17 @@ def lavaan_summary(result: Any, std_lv: np.ndarray, observed: Sequence[str],
                                          ("P-value H_0: Robust RMSEA <= 0.050", "",
                                           "rmsea.pvalue.robust"),
                                          ("P-value H_0: Robust RMSEA >= 0.080", "",
-                                          "rmsea.notclose.pvalue.robust")], True)
+                                          "rmsea.notclose.pvalue.robust")], robust)
     lines += ["", "Standardized Root Mean Square Residual:", ""]
     lines += _fit_block(fit, [("SRMR", "srmr", "srmr" if robust else None)], robust)
     se_kind = {"ML": "Standard", "MLR": "Sandwich", "WLSMV": "Robust.sem"}[result.estimator]
-    info = "Observed" if result.estimator == "MLR" or result.missing != "listwise" else "Expected"
-    lines += ["", "Parameter Estimates:", "", _line("Standard errors", se_kind),
-              _line("Information", info),
-              _line("Information saturated (h1) model",
-                    "Unstructured" if wlsmv or result.missing != "listwise" else "Structured")]
+    lines += ["", "Parameter Estimates:", "", _line("Standard errors", se_kind)]
+    if result.estimator == "MLR" or fiml:           # observed information: lavaan's Hessian
+        lines += [_line("Information bread" if result.estimator == "MLR" else "Information",
+                        "Observed"), _line("Observed information based on", "Hessian")]
+    else:
+        lines += [_line("Information", "Expected"), _line("Information saturated (h1) model",
+                                                          "Unstructured" if wlsmv else "Structured")]
     groups = sorted(g for g in est.group.unique() if g > 0)
     for g in groups:
         if result.group_labels:
