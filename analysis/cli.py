@@ -2,7 +2,8 @@
 
 Commands
 --------
-score       load and check a response file, score it, write formula-safe CSV (exit 2 on invalid input)
+score       load and check a response file, score it, write formula-safe CSV (exit 2 on invalid input);
+            its messages in English, or in Finnish with --lang fi
 dictionary  regenerate the questionnaire schemas in data_dictionary/
 codebook    render data_dictionary/*.json as a Markdown codebook
 template    write an empty input file (.xlsx or .csv) with the headers an instrument or dataset accepts
@@ -12,10 +13,130 @@ report      run the report notebooks on a data folder (HTML, Word and Excel per 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 EXIT_INVALID = 2
+
+
+def _say(key: str, lang: str, /, **fields) -> None:
+    """Print the console message ``cli.<key>`` in ``lang`` to standard error."""
+    from analysis.report.i18n import t
+
+    print(t(f"cli.{key}", lang, **fields), file=sys.stderr)
+
+
+@lru_cache(maxsize=None)
+def _patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    """The ``cli.said`` messages: English sentences of the intake that carry no code, as written
+    there, each a pattern whose ``{field}`` parts match any text; the longest first, so that a
+    sentence with an optional tail is matched with it."""
+    from analysis.report.i18n import catalogue
+
+    out = []
+    said = {key: str(text) for key, text in catalogue("en").items() if key.startswith("cli.said.")}
+    for key, template in sorted(said.items(), key=lambda kv: -len(kv[1])):
+        parts, seen = [], set()
+        for i, piece in enumerate(re.split(r"\{(\w+)\}", template)):
+            if i % 2 == 0:
+                parts.append(re.escape(piece))
+            else:
+                parts.append(f"(?P={piece})" if piece in seen else f"(?P<{piece}>.+?)")
+                seen.add(piece)
+        out.append((key, re.compile("".join(parts), re.S)))
+    return tuple(out)
+
+
+def _said(text: str, lang: str) -> str:
+    """An English sentence of the intake without a code (a note, a whole-file problem, a
+    manifest problem of another module) in ``lang`` when the ``cli.said`` messages know it;
+    else as it is. A list in it (``['a', 'b']``) is said as ``a, b`` (``<field>_n`` its length), a manifest entry
+    (``files[2] (a.csv)``) as the manifest's other problems say it.
+
+    Examples
+    --------
+    >>> _said("2 empty row(s) skipped: rows 4, 9", "fi")
+    '2 tyhjää riviä ohitettiin: rivit 4, 9'
+    >>> _said("process: unknown key(s) ['vaihe']; known: phases, plan", "fi")
+    'process: tuntematon avain: vaihe; tunnetut: phases, plan'
+    >>> _said("something new", "fi")
+    'something new'
+    """
+    import ast
+
+    from analysis.report.i18n import t
+
+    if lang == "en":
+        return text
+    for key, pattern in _patterns():
+        found = pattern.fullmatch(text)
+        if found:
+            fields = found.groupdict()
+            for name, value in list(fields.items()):
+                try:                                          # and its length, for a plural: {keys_n|...|...}
+                    listed = ast.literal_eval(value) if re.fullmatch(r"\[.*\]", value, re.S) else None
+                except (ValueError, SyntaxError):
+                    listed = None
+                if isinstance(listed, list):
+                    fields[name], fields[f"{name}_n"] = ", ".join(map(str, listed)), len(listed)
+            entry = re.fullmatch(r"files\[(\d+)\] \((.*)\)", fields.get("entry", ""), re.S)
+            if entry:
+                fields["entry"] = t("cli.manifest.entry", lang, number=entry[1], path=entry[2])
+            try:
+                return t(key, lang, **fields)
+            except KeyError:          # a field the message needs did not come out so (a list not written as one)
+                return text
+    return text
+
+
+def _reason(code, fields, reason: str, lang: str) -> str:
+    """A problem's reason in ``lang``: from its code and facts, else its English sentence (:func:`_said`)."""
+    from analysis.report.sections.data_intake import reason_text
+
+    if isinstance(fields, dict):
+        fields = json.dumps(fields, ensure_ascii=False, default=str)
+    text = reason_text(code, fields, reason, lang)
+    return _said(text, lang) if text == reason else text
+
+
+def _problem_line(problem, lang: str) -> str:
+    """One :class:`~analysis.intake.rawfiles.Problem` in ``lang``: file, row as numbered in the file
+    (and its line when that differs), respondent, column, value and the reason."""
+    from analysis.intake.privacy import mask_identifiers
+    from analysis.report.i18n import t
+
+    if lang == "en":
+        return str(problem)
+    if problem.row is not None:
+        where = [t("cli.place.row", lang, row=problem.row)]
+        if problem.line is not None and problem.line != problem.row:
+            where[0] += t("cli.place.file_line", lang, line=problem.line)
+    else:
+        where = [t("cli.place.line", lang, line=problem.line) if problem.line is not None else
+                 t("cli.place.whole_file", lang)]
+    if problem.respondent_id:
+        where.append(t("cli.place.respondent", lang, id=problem.respondent_id))
+    if problem.column is not None:
+        where.append(t("cli.place.column", lang, column=problem.column))
+    if problem.value is not None:
+        value = mask_identifiers(str(problem.value))
+        where.append(t("cli.place.value", lang, value=value if len(value) <= 60 else value[:57] + "..."))
+    reason = _reason(problem.code, problem.fields, problem.reason, lang)
+    return mask_identifiers(f"{problem.file}: {', '.join(where)}: {reason}")
+
+
+def _input_error(exc, lang: str) -> None:
+    """An :class:`~analysis.intake.readers.InputError` in ``lang``: every problem, one a line."""
+    if lang == "en":
+        print(exc, file=sys.stderr)
+    else:
+        _say("score.file_problems", lang, file=exc.file, n=len(exc.problems))
+        for problem in exc.problems:
+            print(f"  {_problem_line(problem, lang)}", file=sys.stderr)
+    _say("score.invalid_input", lang, n=len(exc.problems))
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -24,6 +145,10 @@ def _score(args: argparse.Namespace) -> int:
     from analysis.intake.safecsv import write_csv
     from analysis.intake.scoring import dictionary_types, score, stream_score
 
+    lang = args.lang
+    if args.chunksize and not args.out:
+        _say("score.needs_out", lang)
+        return EXIT_INVALID
     try:
         instrument = load_instrument(args.instrument, args.labels)
         if args.chunksize:
@@ -31,44 +156,42 @@ def _score(args: argparse.Namespace) -> int:
         result = load_responses(args.input, instrument, on_invalid=args.on_invalid, recode=args.recode,
                                 delimiter=args.delimiter)
     except InputError as exc:
-        print(exc, file=sys.stderr)
-        print(f"invalid input: {len(exc.problems)} problem(s); nothing written", file=sys.stderr)
+        _input_error(exc, lang)
         return EXIT_INVALID
     except ValueError as exc:  # unknown instrument, bad override file
-        print(f"error: {exc}", file=sys.stderr)
+        _say("error", lang, message=_said(str(exc), lang))
         return EXIT_INVALID
     for note in result.notes:
-        print(f"note: {note}", file=sys.stderr)
+        _say("score.note", lang, note=_said(note, lang))
     try:
         scored = dictionary_types(score(result.data, instrument), instrument)
     except ValueError as exc:  # e.g. item columns the score needs are not in the file
-        print(f"{args.input}: cannot score with instrument {instrument.id!r}: {exc}; nothing written", file=sys.stderr)
+        _say("score.cannot_score", lang, file=args.input, instrument=instrument.id, reason=_said(str(exc), lang))
         return EXIT_INVALID
     # formula-safe CSV (an id or value such as =HYPERLINK(…), @SUM(…), -1 stays text; numbers stay numbers)
     write_csv(scored, args.out or sys.stdout)
     if len(result.rejected):
         if args.rejects:
             write_csv(result.rejected, args.rejects)
-            print(f"rejected rows and invalid answers, with reasons, written to {args.rejects}", file=sys.stderr)
+            _say("score.rejects_written", lang, path=args.rejects)
         else:
             for row in result.rejected.itertuples(index=False):
-                what = "invalid answer (read as missing)" if row.scope == "answer" else "rejected"
-                print(f"{what}: row {row.row}, column {row.column!r}, value {row.value!r}: {row.reason}",
-                      file=sys.stderr)
-    print(f"rows read {result.n_read}, scored {len(scored)}, rejected {result.n_rejected}; "
-          f"invalid answers read as missing {result.n_invalid}", file=sys.stderr)
+                _say("score.answer" if row.scope == "answer" else "score.rejected", lang, file=args.input,
+                     row=row.row, column=row.column, value=row.value,
+                     reason=_reason(row.code, row.fields, row.reason, lang))
+    _say("score.summary", lang, n_read=result.n_read, n_scored=len(scored), n_rejected=result.n_rejected,
+         n_invalid=result.n_invalid)
     return 0
 
 
 def _score_stream(args: argparse.Namespace, instrument, stream_score) -> int:
-    if not args.out:
-        raise ValueError("--chunksize needs --out (the scores are written chunk by chunk)")
+    lang = args.lang
     summary = stream_score(args.input, instrument, args.out, chunksize=args.chunksize, on_invalid=args.on_invalid,
                            rejects=args.rejects, recode=args.recode, delimiter=args.delimiter)
     for note in summary.notes:
-        print(f"note: {note}", file=sys.stderr)
-    print(f"rows read {summary.n_read}, scored {summary.n_accepted}, rejected {summary.n_rejected}; invalid answers "
-          f"read as missing {summary.n_invalid} ({summary.n_chunks} chunks)", file=sys.stderr)
+        _say("score.note", lang, note=_said(note, lang))
+    _say("score.summary_chunks", lang, n_read=summary.n_read, n_scored=summary.n_accepted,
+         n_rejected=summary.n_rejected, n_invalid=summary.n_invalid, n_chunks=summary.n_chunks)
     return 0
 
 
@@ -107,8 +230,9 @@ def _template(args: argparse.Namespace) -> int:
             print(write_dataset_template(args.dataset, args.out, args.lang))
         else:
             print(write_template(load_instrument(args.instrument), args.out, args.lang))
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except ValueError as exc:     # the console speaks Finnish for fi headers, else English (no Swedish catalogue)
+        lang = "fi" if args.lang == "fi" else "en"
+        _say("error", lang, message=_said(str(exc), lang))
         return EXIT_INVALID
     return 0
 
@@ -131,9 +255,14 @@ def _language(args: argparse.Namespace) -> str:
     if args.lang:
         return args.lang
     try:
-        declared = yaml.safe_load((Path(args.data) / "manifest.yaml").read_text(encoding="utf-8")).get("language")
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+        text = (Path(args.data) / "manifest.yaml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return "en"
+    try:                               # every value as text: an impossible date elsewhere does not matter here
+        declared = yaml.load(text, Loader=yaml.BaseLoader).get("language")
+    except (yaml.YAMLError, AttributeError):    # not YAML: the line that declares it, if any
+        found = re.search(r"^language:\s*[\"']?(\w+)", text, re.M)
+        declared = found and found[1]
     return declared if declared in LANGUAGES else "en"
 
 
@@ -150,7 +279,7 @@ def _report(args: argparse.Namespace) -> int:
                        parameters=INTERNAL_PARAMETERS if args.internal else None, final=args.final)
     except ManifestError as exc:
         print(t("cli.manifest_problems", lang, path=exc.path, n=len(exc.problems)), file=sys.stderr)
-        print("\n".join(f"  - {p}" for p in exc.problems), file=sys.stderr)
+        print("\n".join(f"  - {_manifest_line(p, lang)}" for p in exc.details), file=sys.stderr)
         print(t("cli.no_report_run", lang), file=sys.stderr)
         return EXIT_INVALID
     except ValueError as exc:          # --only/--skip naming no report, --internal-out inside --out
@@ -163,6 +292,36 @@ def _report(args: argparse.Namespace) -> int:
     print_summary(outcomes, args.out, internal_dir=internal, lang=lang, study=study)
     leaks = _audit_published(Path(args.out), lang)
     return 1 if leaks or any(o.status == "failed" for o in outcomes) else 0
+
+
+def _manifest_line(problem, lang: str) -> str:
+    """A :class:`~analysis.intake.manifest.ManifestProblem` in ``lang``: said from its code and
+    fields (lists as comma-separated text; a file's entry as the manifest numbers it), its English
+    text for English and for a problem without a code.
+
+    Examples
+    --------
+    >>> from analysis.intake.manifest import ManifestProblem
+    >>> _manifest_line(ManifestProblem("files[2] (a.csv): file not found", "path_not_found",
+    ...                                {"number": 2, "path": "a.csv"}), "fi")
+    'files-kohta 2 (a.csv): tiedostoa ei löydy'
+    """
+    from analysis.intake.rawfiles import Problem
+    from analysis.report.i18n import t
+
+    if lang == "en" or problem.code is None:
+        return _said(problem.text, lang)
+    fields = dict(problem.fields)
+    if problem.code == "file":
+        return _problem_line(Problem(fields["file"], fields["row"], fields["respondent_id"], fields["column"],
+                                     fields["value"], fields["reason"], fields["line"], fields["reason_code"],
+                                     fields["reason_fields"]), lang)
+    if problem.code == "cannot_score":
+        fields["reason"] = _said(fields["reason"], lang)
+    if "number" in fields and "path" in fields:
+        fields["entry"] = t("cli.manifest.entry", lang, number=fields["number"], path=fields["path"])
+    fields = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in fields.items()}
+    return t(f"cli.manifest.{problem.code}", lang, **fields)
 
 
 def _audit_published(out: Path, lang: str = "en") -> int:
@@ -202,6 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--delimiter", help="CSV delimiter, when the file's own cannot be told (e.g. ';')")
     p.add_argument("--chunksize", type=int, help="check and score a large CSV file this many rows at a time "
                                                 "(needs --out)")
+    p.add_argument("--lang", choices=["en", "fi"], default="en",
+                   help="language of the messages: en (default) or fi (Finnish: the summary, every problem with "
+                        "its file, row, column, value and reason, notes and errors)")
     p.set_defaults(handler=_score)
 
     p = sub.add_parser("dictionary", help="regenerate the questionnaire schemas in data_dictionary/")

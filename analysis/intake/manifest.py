@@ -47,7 +47,8 @@ differ by more than case. A cell matching no declared label rejects its row.
 
 Every manifest mistake — no ``files``, a path outside the folder or missing, an unknown
 instrument, dataset or population, an occasion not declared — is reported together in one
-:class:`ManifestError` naming the entry, before anything is loaded. Files are then loaded in
+:class:`ManifestError` naming the entry, before anything is loaded; each also as a
+:class:`ManifestProblem` whose code and fields let the command line say it in the report's language. Files are then loaded in
 reject-rows mode: valid rows are used, invalid rows are kept in :attr:`Study.rejected` with
 their reasons, and :meth:`Study.intake` shows accepted + rejected = rows read for every file.
 
@@ -104,12 +105,54 @@ COMMENTS = ("redact", "withhold")
 _ENTRY_KEYS = {"path", "population", "instrument", "dataset", "occasion", "synthetic", "description", "recode"}
 
 
-class ManifestError(ValueError):
-    """Everything wrong with a manifest, in one message (``problems`` lists them)."""
+@dataclass(frozen=True)
+class ManifestProblem:
+    """One manifest problem: ``code`` and ``fields`` say it as data, so that a console or report
+    says it in its own language; ``text`` (also ``str()``) is the English sentence. A problem
+    without a code (``None``) has only its text.
 
-    def __init__(self, path: Path, problems: list[str]):
+    Examples
+    --------
+    >>> p = ManifestProblem("files[2] (a.csv): file not found", "path_not_found", {"number": 2, "path": "a.csv"})
+    >>> str(p), p.code
+    ('files[2] (a.csv): file not found', 'path_not_found')
+    """
+
+    text: str
+    code: str | None = None
+    fields: Mapping = field(default_factory=dict, compare=False)
+
+    def __str__(self) -> str:
+        return self.text
+
+    def masked(self) -> ManifestProblem:
+        """The problem with every identity-code-like part of its text and fields masked."""
+        return ManifestProblem(mask_identifiers(self.text), self.code, _masked(self.fields))
+
+
+def _masked(value):
+    if isinstance(value, str):
+        return mask_identifiers(value)
+    if isinstance(value, Mapping):
+        return {k: _masked(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked(v) for v in value]
+    return value
+
+
+def _problem(code: str, text: str, **fields) -> ManifestProblem:
+    return ManifestProblem(text, code, fields)
+
+
+class ManifestError(ValueError):
+    """Everything wrong with a manifest, in one message: ``problems`` lists the English
+    sentences, ``details`` the same as :class:`ManifestProblem` (code and fields)."""
+
+    def __init__(self, path: Path, problems: list[str | ManifestProblem]):
         self.path = path
-        self.problems = [mask_identifiers(p) for p in problems]     # they quote files: never a code
+        # they quote files: never a code
+        self.details = [(p if isinstance(p, ManifestProblem) else ManifestProblem(str(p))).masked() for p in problems]
+        self.problems = [p.text for p in self.details]
         head = f"{path}: {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} in the study manifest"
         super().__init__("\n".join([head, *(f"  - {p}" for p in self.problems)]))
 
@@ -199,70 +242,76 @@ def _schema_for(dataset: str, population: str) -> str | None:
     return None
 
 
-def _inside(root: Path, raw: str) -> tuple[Path | None, str | None]:
-    """Resolved path of ``raw`` below ``root`` (symlinks followed), or the reason it is refused."""
+def _inside(root: Path, raw: str) -> tuple[Path | None, tuple[str, str] | None]:
+    """Resolved path of ``raw`` below ``root`` (symlinks followed), or why it is refused (code, text)."""
     if Path(raw).is_absolute() or Path(raw).drive:
-        return None, "is an absolute path; give it relative to the data folder"
+        return None, ("path_absolute", "is an absolute path; give it relative to the data folder")
     target = (root / raw).resolve()
     if not target.is_relative_to(root.resolve()):
-        return None, "points outside the data folder"
+        return None, ("path_outside", "points outside the data folder")
     if not target.is_file():
-        return None, "file not found"
+        return None, ("path_not_found", "file not found")
     return target, None
 
 
-def _check_occasions(value: object, problems: list[str]) -> dict[str, tuple[str, ...]]:
+def _check_occasions(value: object, problems: list) -> dict[str, tuple[str, ...]]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        problems.append("occasions: expected a mapping population → list of occasions in time order, "
-                        "e.g. {pilot: [alkumittaus, seuranta]}")
+        problems.append(_problem("occasions_type", "occasions: expected a mapping population → list of occasions "
+                                 "in time order, e.g. {pilot: [alkumittaus, seuranta]}"))
         return {}
     out = {}
     for pop, labels in value.items():
         if pop not in POPULATIONS:
-            problems.append(f"occasions: unknown population {pop!r}; expected one of {', '.join(POPULATIONS)}")
+            problems.append(_problem("occasions_population", f"occasions: unknown population {pop!r}; expected one "
+                                     f"of {', '.join(POPULATIONS)}", population=str(pop), allowed=list(POPULATIONS)))
             continue
         if not isinstance(labels, list) or not labels or not all(isinstance(x, (str, int)) for x in labels):
-            problems.append(f"occasions.{pop}: expected a non-empty list of occasion labels in time order")
+            problems.append(_problem("occasions_labels", f"occasions.{pop}: expected a non-empty list of occasion "
+                                     "labels in time order", population=pop))
             continue
         labels = tuple(str(x) for x in labels)
         if len(set(labels)) != len(labels):
-            problems.append(f"occasions.{pop}: labels repeat: {list(labels)}")
+            problems.append(_problem("occasions_repeat", f"occasions.{pop}: labels repeat: {list(labels)}",
+                                     population=pop, labels=list(labels)))
             continue
         folded = [fold_occasion(x) for x in labels]
         if len(set(folded)) != len(folded):
-            problems.append(f"occasions.{pop}: labels differ only in case or spacing: {list(labels)} "
-                            "(occasion cells are matched ignoring case and spacing); give distinct labels")
+            problems.append(_problem("occasions_case", f"occasions.{pop}: labels differ only in case or spacing: "
+                                     f"{list(labels)} (occasion cells are matched ignoring case and spacing); "
+                                     "give distinct labels", population=pop, labels=list(labels)))
             continue
         out[pop] = labels
     return out
 
 
-def _check_reliable_change(value: object, problems: list[str]) -> ReliableChange | None:
+def _check_reliable_change(value: object, problems: list) -> ReliableChange | None:
     if value is None:
         return None
     expected = ("reliable_change: expected {source: <where the values come from>, default: {reliability: r, "
                 "sd: s}} and/or per score {scores: {sat_health: {reliability: r, sd: s}}}")
     if not isinstance(value, Mapping) or not str(value.get("source") or "").strip():
-        problems.append(expected + " — the source is required so that the report can cite it")
+        problems.append(_problem("rci_source", expected + " — the source is required so that the report can cite it"))
         return None
 
     def params(where: str, p: object) -> dict[str, float] | None:
         try:
             r, sd = float(p["reliability"]), float(p["sd"])
         except (TypeError, KeyError, ValueError):
-            problems.append(f"reliable_change.{where}: expected {{reliability: r, sd: s}}, got {p!r}")
+            problems.append(_problem("rci_params", f"reliable_change.{where}: expected {{reliability: r, sd: s}}, "
+                                     f"got {p!r}", where=where, value=repr(p)))
             return None
         if not (0 <= r < 1 and sd > 0):
-            problems.append(f"reliable_change.{where}: need 0 ≤ reliability < 1 and sd > 0, got {r}, {sd}")
+            problems.append(_problem("rci_range", f"reliable_change.{where}: need 0 ≤ reliability < 1 and sd > 0, "
+                                     f"got {r}, {sd}", where=where, reliability=r, sd=sd))
             return None
         return {"reliability": r, "sd": sd}
 
     default = params("default", value["default"]) if "default" in value else None
     scores = {str(k): params(f"scores.{k}", v) for k, v in (value.get("scores") or {}).items()}
     if default is None and not scores:
-        problems.append(expected)
+        problems.append(_problem("rci_missing", expected))
     return ReliableChange(str(value["source"]).strip(), default, {k: v for k, v in scores.items() if v})
 
 
@@ -279,25 +328,38 @@ def read_manifest(data_dir: str | Path) -> Manifest:
     root = Path(data_dir)
     path = root / "manifest.yaml"
     if not path.is_file():
-        raise ManifestError(path, ["not found: a data folder describes its study in manifest.yaml "
-                                   "(see analysis/datasets/demo/manifest.yaml and the README)"])
+        raise ManifestError(path, [_problem("manifest_missing", "not found: a data folder describes its study in "
+                                            "manifest.yaml (see analysis/datasets/demo/manifest.yaml and the README)")])
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ManifestError(path, [f"not readable as YAML: {exc}"]) from None
+    except UnicodeDecodeError as exc:
+        raise ManifestError(path, [_problem("manifest_encoding", f"not readable as YAML: {exc}")]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = {} if mark is None else {"line": mark.line + 1, "column": mark.column + 1}
+        raise ManifestError(path, [_problem("manifest_yaml_at" if where else "manifest_yaml",
+                                            f"not readable as YAML: {exc}", **where)]) from None
+    except ValueError as exc:       # a value YAML reads as a date, but impossible (2025-13-01)
+        found = _unconstructed(path.read_text(encoding="utf-8"))
+        raise ManifestError(path, [_problem("manifest_yaml", f"not readable as YAML: {exc}") if found is None else
+                                   _problem("manifest_date", f"line {found[0]}: {found[1]!r} is not a date ({exc})",
+                                            line=found[0], value=found[1])]) from None
     if not isinstance(spec, Mapping):
-        raise ManifestError(path, ["expected a mapping with at least a 'files' list"])
-    problems: list[str] = []
+        raise ManifestError(path, [_problem("manifest_type", "expected a mapping with at least a 'files' list")])
+    problems: list[str | ManifestProblem] = []
     unknown = sorted(set(spec) - _TOP_KEYS)
     if unknown:
-        problems.append(f"unknown key(s) {unknown}; known keys: {', '.join(sorted(_TOP_KEYS))}")
+        problems.append(_problem("unknown_keys", f"unknown key(s) {unknown}; known keys: {', '.join(sorted(_TOP_KEYS))}",
+                                 keys=list(map(str, unknown)), n=len(unknown), known=sorted(_TOP_KEYS)))
     language = str(spec.get("language", "en"))
     if language not in LANGUAGES:
-        problems.append(f"language: {language!r} is not one of {', '.join(LANGUAGES)}")
+        problems.append(_problem("language", f"language: {language!r} is not one of {', '.join(LANGUAGES)}",
+                                 value=language, allowed=list(LANGUAGES)))
     occasions = _check_occasions(spec.get("occasions"), problems)
     comments = str(spec.get("comments", "redact"))
     if comments not in COMMENTS:
-        problems.append(f"comments: {comments!r} is not one of {', '.join(COMMENTS)}")
+        problems.append(_problem("comments", f"comments: {comments!r} is not one of {', '.join(COMMENTS)}",
+                                 value=comments, allowed=list(COMMENTS)))
     rci = _check_reliable_change(spec.get("reliable_change"), problems)
     date = declared_date(spec.get("date"), "date", problems)
     process = read_process(spec.get("process"), problems)
@@ -306,73 +368,90 @@ def read_manifest(data_dir: str | Path) -> Manifest:
     authors = spec.get("authors") or ()
     authors = (authors,) if isinstance(authors, str) else authors
     if not isinstance(authors, (list, tuple)) or not all(isinstance(a, str) for a in authors):
-        problems.append("authors: expected a name or a list of names")
+        problems.append(_problem("authors", "authors: expected a name or a list of names"))
         authors = ()
     files = spec.get("files")
     if not isinstance(files, list) or not files:
-        problems.append("files: missing or empty; list the study's files, e.g. "
-                        "- {path: answers.csv, population: pilot, instrument: 3x10d}")
+        problems.append(_problem("files_missing", "files: missing or empty; list the study's files, e.g. "
+                                 "- {path: answers.csv, population: pilot, instrument: 3x10d}"))
         files = []
     instruments = set(available_instruments())
     entries, seen_paths, seen_keys = [], {}, {}
     for number, item in enumerate(files, start=1):
         where = f"files[{number}]"
         if not isinstance(item, Mapping) or "path" not in item:
-            problems.append(f"{where}: expected {{path: ..., population: ..., instrument: ... or dataset: ...}}, got {item!r}")
+            problems.append(_problem("entry_type", f"{where}: expected {{path: ..., population: ..., instrument: ... "
+                                     f"or dataset: ...}}, got {item!r}", number=number, value=repr(item)))
             continue
         raw = str(item["path"])
-        where = f"files[{number}] ({raw})"
+        where, entry = f"files[{number}] ({raw})", {"number": number, "path": raw}
         bad_keys = sorted(set(item) - _ENTRY_KEYS)
         if bad_keys:
-            problems.append(f"{where}: unknown key(s) {bad_keys}; known: {', '.join(sorted(_ENTRY_KEYS))}")
-        source, reason = _inside(root, raw)
-        if reason:
-            problems.append(f"{where}: {reason}")
+            problems.append(_problem("entry_keys", f"{where}: unknown key(s) {bad_keys}; known: "
+                                     f"{', '.join(sorted(_ENTRY_KEYS))}", **entry, keys=list(map(str, bad_keys)), n=len(bad_keys),
+                                     known=sorted(_ENTRY_KEYS)))
+        source, refused = _inside(root, raw)
+        if refused:
+            problems.append(_problem(refused[0], f"{where}: {refused[1]}", **entry))
         population = item.get("population")
         if population not in POPULATIONS:
-            problems.append(f"{where}: population {population!r} is not one of {', '.join(POPULATIONS)}"
+            problems.append(_problem("population", f"{where}: population {population!r} is not one of "
+                                     f"{', '.join(POPULATIONS)}", **entry, value=str(population),
+                                     allowed=list(POPULATIONS))
                             if population is not None else
-                            f"{where}: no population; add population: cohort, pilot or staff")
+                            _problem("population_missing", f"{where}: no population; add population: cohort, "
+                                     "pilot or staff", **entry, allowed=list(POPULATIONS)))
         instrument, dataset = item.get("instrument"), item.get("dataset")
         schema = None
         if instrument is None and dataset is None:
-            problems.append(f"{where}: give instrument (one of {', '.join(sorted(instruments))}) or dataset "
-                            f"(one of {', '.join(_datasets())})")
+            problems.append(_problem("kind_missing", f"{where}: give instrument (one of {', '.join(sorted(instruments))})"
+                                     f" or dataset (one of {', '.join(_datasets())})", **entry,
+                                     instruments=sorted(instruments), datasets=_datasets()))
         elif instrument is not None:
             instrument = str(instrument)
             if instrument not in instruments:
-                problems.append(f"{where}: unknown instrument {instrument!r}; known: {', '.join(sorted(instruments))}")
+                problems.append(_problem("instrument", f"{where}: unknown instrument {instrument!r}; known: "
+                                         f"{', '.join(sorted(instruments))}", **entry, value=instrument,
+                                         known=sorted(instruments)))
             dataset = None
         else:
             dataset = str(dataset)
             schema = _schema_for(dataset, str(population))
             if schema is None:
-                problems.append(f"{where}: unknown dataset {dataset!r}; known: {', '.join(_datasets())}")
+                problems.append(_problem("dataset", f"{where}: unknown dataset {dataset!r}; known: "
+                                         f"{', '.join(_datasets())}", **entry, value=dataset, known=_datasets()))
         recode = item.get("recode")
         if recode is not None:
             recode = str(recode)
             if recode not in RECODES:
-                problems.append(f"{where}: recode {recode!r} is not known; the one recode is {', '.join(RECODES)} "
-                                "(the 0–10 items were coded 1–11)")
+                problems.append(_problem("recode", f"{where}: recode {recode!r} is not known; the one recode is "
+                                         f"{', '.join(RECODES)} (the 0–10 items were coded 1–11)", **entry,
+                                         value=recode, known=list(RECODES)))
             elif instrument is None:
-                problems.append(f"{where}: recode applies to instrument responses, not to dataset {dataset!r}")
+                problems.append(_problem("recode_dataset", f"{where}: recode applies to instrument responses, not to "
+                                         f"dataset {dataset!r}", **entry, dataset=dataset))
         occasion = item.get("occasion")
         if occasion is not None:
             occasion = str(occasion)
             declared = occasions.get(str(population))
             if declared is None:
-                problems.append(f"{where}: occasion {occasion!r} given, but the manifest declares no occasions "
-                                f"for {population!r} (occasions: {{{population}: [...]}})")
+                problems.append(_problem("occasion_none_declared", f"{where}: occasion {occasion!r} given, but the "
+                                         f"manifest declares no occasions for {population!r} (occasions: "
+                                         f"{{{population}: [...]}})", **entry, value=occasion,
+                                         population=str(population)))
             elif occasion not in declared:
                 same = [d for d in declared if fold_occasion(d) == fold_occasion(occasion)]
                 if len(same) == 1:
                     occasion = same[0]
                 else:
-                    problems.append(f"{where}: occasion {occasion!r} is not declared for {population!r} "
-                                    f"(declared: {', '.join(declared)})")
+                    problems.append(_problem("occasion_not_declared", f"{where}: occasion {occasion!r} is not "
+                                             f"declared for {population!r} (declared: {', '.join(declared)})",
+                                             **entry, value=occasion, population=str(population),
+                                             declared=list(declared)))
         if source is not None:
             if source in seen_paths:
-                problems.append(f"{where}: the same file as files[{seen_paths[source]}]")
+                problems.append(_problem("same_file", f"{where}: the same file as files[{seen_paths[source]}]",
+                                         **entry, other=seen_paths[source]))
                 continue
             seen_paths[source] = number
         key = str(Path(raw).with_suffix("")).replace("\\", "/")
@@ -393,20 +472,55 @@ def read_manifest(data_dir: str | Path) -> Manifest:
                     description=" ".join(str(spec.get("description") or "").split()))
 
 
-def _check_disclosure(value, problems: list[str]) -> dict:
+def _unconstructed(text: str) -> tuple[int, str] | None:
+    """Line and text of the first scalar of a YAML document that the safe loader cannot make a
+    value of (an impossible date such as ``2025-13-01``), or ``None``.
+
+    Examples
+    --------
+    >>> _unconstructed("title: x\\ndate: 2025-13-01\\n"), _unconstructed("date: 2025-12-01")
+    ((2, '2025-13-01'), None)
+    """
+    loader = yaml.SafeLoader(text)
+    try:
+        todo, seen = [loader.get_single_node()], set()
+        while todo:
+            node = todo.pop(0)
+            if id(node) in seen:                        # an alias of a node already looked at
+                continue
+            seen.add(id(node))
+            if isinstance(node, yaml.ScalarNode):
+                try:
+                    loader.construct_object(node)
+                except ValueError:
+                    return node.start_mark.line + 1, node.value
+            elif isinstance(node, yaml.MappingNode):
+                todo[:0] = [n for pair in node.value for n in pair]
+            else:
+                todo[:0] = list(node.value)
+    finally:
+        loader.dispose()
+    return None
+
+
+def _check_disclosure(value, problems: list) -> dict:
     """The manifest's ``disclosure`` block: its keys and whole numbers (the preset's name is
     checked where the presets are, :class:`analysis.report.disclosure.Policy`)."""
     if value is None:
         return {}
     keys = ("preset", "min_count", "min_statistic_n")
     if not isinstance(value, dict):
-        problems.append(f"disclosure: expected a mapping of {', '.join(keys)}, got {value!r}")
+        problems.append(_problem("disclosure_type", f"disclosure: expected a mapping of {', '.join(keys)}, "
+                                 f"got {value!r}", value=repr(value), keys=list(keys)))
         return {}
-    problems += [f"disclosure: unknown key {k!r} (keys: {', '.join(keys)})" for k in value if k not in keys]
-    problems += [f"disclosure: {k}: {value[k]!r} is not a whole number of at least 1" for k in keys[1:]
+    problems += [_problem("disclosure_key", f"disclosure: unknown key {k!r} (keys: {', '.join(keys)})",
+                          key=str(k), keys=list(keys)) for k in value if k not in keys]
+    problems += [_problem("disclosure_number", f"disclosure: {k}: {value[k]!r} is not a whole number of at least 1",
+                          key=k, value=repr(value[k])) for k in keys[1:]
                  if k in value and (isinstance(value[k], bool) or not isinstance(value[k], int) or value[k] < 1)]
     if "preset" in value and not isinstance(value["preset"], str):
-        problems.append(f"disclosure: preset: {value['preset']!r} is not a name (e.g. project)")
+        problems.append(_problem("disclosure_preset", f"disclosure: preset: {value['preset']!r} is not a name "
+                                 "(e.g. project)", value=repr(value["preset"])))
     return {k: v for k, v in value.items() if k in keys}
 
 
@@ -520,7 +634,7 @@ def _declared_spelling(result: LoadResult, declared: tuple[str, ...]) -> LoadRes
 
 
 def _with_occasions(entry: FileEntry, result: LoadResult, declared: tuple[str, ...] | None,
-                    problems: list[str]) -> LoadResult:
+                    problems: list) -> LoadResult:
     """Fill a file's fixed occasion; match occasion cells to the declared labels ignoring case and
     white space; reject rows whose occasion the manifest does not declare."""
     if declared is not None:
@@ -534,9 +648,10 @@ def _with_occasions(entry: FileEntry, result: LoadResult, declared: tuple[str, .
                               "occasion_differs", {"expected": entry.occasion})
     elif "occasion" in data and declared is None and len(data):
         found = ", ".join(sorted(map(str, data["occasion"].dropna().unique()))[:10])
-        problems.append(f"{entry.path}: the file has an occasion column ({found}) but the manifest declares "
-                        f"no occasions for {entry.population!r}; add occasions: {{{entry.population}: [...]}} "
-                        "in time order")
+        problems.append(_problem("occasion_column", f"{entry.path}: the file has an occasion column ({found}) but "
+                                 f"the manifest declares no occasions for {entry.population!r}; add occasions: "
+                                 f"{{{entry.population}: [...]}} in time order", path=entry.path, found=found,
+                                 population=entry.population))
         return result
     if declared is not None and "occasion" in result.data:
         result = _reject_rows(result, ~result.data["occasion"].isin(declared), "occasion",
@@ -707,7 +822,7 @@ def load_study(data_dir: str | Path) -> Study:
             else:
                 result = load_table(entry.source, entry.schema, on_invalid="reject-rows")
         except InputError as exc:   # the whole file is unusable: report it with the others
-            problems += [str(p).replace(str(entry.source), entry.path, 1) for p in exc.problems]
+            problems += [_file_problem(p, entry) for p in exc.problems]
             continue
         result = _with_occasions(entry, _as_in_file(result, entry.schema), manifest.occasions.get(entry.population),
                                  problems)
@@ -722,7 +837,9 @@ def load_study(data_dir: str | Path) -> Study:
             try:
                 scored[entry.key] = score(loaded[entry.key].data, entry.instrument)
             except ValueError as exc:       # e.g. item columns the scores need are missing
-                problems.append(f"{entry.path}: cannot score with instrument {entry.instrument!r}: {exc}")
+                problems.append(_problem("cannot_score", f"{entry.path}: cannot score with instrument "
+                                         f"{entry.instrument!r}: {exc}", path=entry.path,
+                                         instrument=entry.instrument, reason=str(exc)))
     if problems:
         raise ManifestError(manifest.root / "manifest.yaml", problems)
     for entry in manifest.files:       # a rejected row names its file as the manifest does, never by absolute path
@@ -730,6 +847,15 @@ def load_study(data_dir: str | Path) -> Study:
         if len(result.rejected):
             loaded[entry.key] = dataclasses.replace(result, rejected=result.rejected.assign(file=entry.path))
     return Study(manifest, loaded, scored)
+
+
+def _file_problem(problem, entry: FileEntry) -> ManifestProblem:
+    """A problem that makes a whole file unusable (:class:`~analysis.intake.rawfiles.Problem`), named
+    by the file's path in the manifest; code ``file`` with the problem's place and its own code and facts."""
+    return _problem("file", str(problem).replace(str(entry.source), entry.path, 1), file=entry.path,
+                    row=problem.row, line=problem.line, respondent_id=problem.respondent_id,
+                    column=problem.column, value=problem.value, reason=problem.reason, reason_code=problem.code,
+                    reason_fields=None if problem.fields is None else dict(problem.fields))
 
 
 def _agreement(manifest: Manifest, loaded: dict[str, LoadResult]) -> None:
