@@ -76,7 +76,7 @@ def test_score_in_finnish_names_every_problem_and_counts_right(answers, tmp_path
     assert (f"hylätty: {answers}, rivi 4, sarake 'Vastaajatunnus', arvo '': Vastaajatunnus puuttuu: jokaisella "
             "rivillä on oltava sellainen") in lines
     assert "huomautus: sarake 'IP-osoite' ei ole tunnettu sarake; se välitetään tekstinä" in lines
-    assert "huomautus: 1 tyhjä rivi ohitettiin: rivit 6" in lines
+    assert "huomautus: 1 tyhjä rivi ohitettiin: rivi 6" in lines
     code, err = score(capsys, str(answers), "--instrument", "3x10d", "--on-invalid", "reject-rows",
                       "--out", str(out), "--rejects", str(tmp_path / "hylätyt.csv"), "--lang", "fi")
     assert f"hylätyt rivit ja virheelliset vastaukset syineen kirjoitettu tiedostoon {tmp_path / 'hylätyt.csv'}" in err
