@@ -130,6 +130,8 @@ def test_wlsmv_summary_prints_thresholds():
 
 
 def test_alpha_summary_is_psychs_print():
+    """The layout of psych's print(alpha(x)); line by line against psych's own text in
+    tests/test_display_print.py."""
     res = cronbach_alpha(HS[["x4", "x5", "x6"]])
     text = str(res.summary())
     lines = text.splitlines()
@@ -137,8 +139,9 @@ def test_alpha_summary_is_psychs_print():
         assert any(x.strip() == heading for x in lines), heading
     head = lines.index(next(x for x in lines if "raw_alpha" in x))
     columns, values = lines[head].split(), lines[head + 1].split()
-    assert columns == ["raw_alpha", "std.alpha", "average_r", "S/N", "n"]
-    r = float(values[2])
+    assert columns == ["raw_alpha", "std.alpha", "G6(smc)", "average_r", "S/N", "ase", "mean",
+                       "sd", "median_r"]
+    r = float(values[3])
     assert float(values[0]) == round(res.alpha, 2) and float(values[1]) == round(res.std_alpha, 2)
     # psych: std.alpha = k r / (1 + (k - 1) r) of the mean inter-item correlation r
     mean_r = HS[["x4", "x5", "x6"]].corr().to_numpy()[np.triu_indices(3, 1)].mean()
@@ -146,7 +149,8 @@ def test_alpha_summary_is_psychs_print():
     dropped = lines[lines.index(" Reliability if an item is dropped:") + 2].split()
     assert dropped[:3] == ["x4", f"{res.items.alpha_if_dropped[0]:.2f}",
                            f"{res.items.std_alpha_if_dropped[0]:.2f}"]
-    assert f"Feldt   {res.ci_low:.2f}   {res.alpha:.2f}   {res.ci_high:.2f}" in text
+    assert f"Feldt     {res.ci_low:.2f}  {res.alpha:.2f}  {res.ci_high:.2f}" in text
+    assert "Non missing response frequency for each item" not in text    # continuous items
 
 
 def test_efa_omega_icc_summaries_show_their_numbers():
@@ -176,7 +180,7 @@ def test_reprs_are_rounded_and_short(hs_fit):
         assert html.startswith("<div><strong>") and "<table" in html
         assert not LONG_NUMBER.search(html)
     alpha_html = cronbach_alpha(HS[["x4", "x5", "x6"]])._repr_html_()
-    assert "<summary>items (DataFrame 3 × 5)</summary>" in alpha_html and "<td>x5</td>" in alpha_html
+    assert "<summary>items (DataFrame 3 × 16)</summary>" in alpha_html and "<td>x5</td>" in alpha_html
     assert hs_fit._repr_html_().count("<td>visual</td>") == 3       # 12 rows of estimates, once
     assert "summary() prints the full output." in repr(hs_fit)
     assert "0.931" in repr(hs_fit)                             # CFI, from .fit

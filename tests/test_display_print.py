@@ -1,6 +1,8 @@
 """``summary()`` line by line against the text R prints: lavaan 0.6.14's
 ``summary(fit, fit.measures = TRUE, standardized = TRUE)`` captured by tests/r/summary_print.R
-(tests/fixtures/r/summary_print.json; simulated data that misfit, no other fixture uses them).
+(tests/fixtures/r/summary_print.json; simulated data that misfit, no other fixture uses them)
+and psych 2.2.9's ``print(alpha(x))`` captured by tests/r/alpha_print.R
+(tests/fixtures/r/alpha_print.json; its numbers are tested in tests/test_reliability.py).
 
 Every printed line must carry lavaan's labels in lavaan's columns and lavaan's numbers to the
 printed digits (one unit of the last digit apart at most: our fit agrees with lavaan's to
@@ -8,7 +10,8 @@ printed digits (one unit of the last digit apart at most: our fit agrees with la
 purpose: the header names this package and counts its optimiser's iterations, and
 "Optimization method" names its optimiser. The fit measures behind the lines are checked
 to 1e-6 (p-values, indices) and 1e-4 (χ² statistics): measured max |diff| 1.7e-7 and
-1.7e-5 (WLSMV baseline χ² of 1298)."""
+1.7e-5 (WLSMV baseline χ² of 1298). psych's print differs only in its "Call:" line (and
+alpha of a polychoric matrix prints no Feldt interval of k "rows")."""
 from __future__ import annotations
 
 import json
@@ -20,6 +23,7 @@ import pandas as pd
 import pytest
 
 from analysis.stats.sem import cfa
+from tests.test_reliability import ALPHA_PRINT, alpha_print_case
 
 FIX = json.loads((Path(__file__).parent / "fixtures/r/summary_print.json").read_text())
 NUMBER = re.compile(r"-?\d+(?:\.(\d+))?$")
@@ -53,21 +57,25 @@ def _cells(line: str) -> list[tuple[str, int]]:
     return [(m.group(), m.end()) for m in re.finditer(r"\S+", line)]
 
 
-def differences(ours: str, printed: list[str]) -> list[str]:
+def differences(ours: str, printed: list[str], own: tuple[str, ...] = ("Optimization method",),
+                lavaan: bool = True) -> list[str]:
     """Where our text departs from R's: a line added, dropped or moved, a label or a column
-    that differs, a number off by more than one unit of its last printed digit."""
+    that differs, a number off by more than one unit of its last printed digit. Lines
+    starting with one of ``own`` name our own software: only that label is compared; so is
+    lavaan's header (``lavaan``), whose iteration count is nlminb's."""
     mine = [x.rstrip() for x in ours.splitlines()]
     theirs = [x.rstrip() for x in printed]
     while theirs and not theirs[-1]:
         theirs.pop()
     out = []
-    if not (HEADER.search(mine[0]) and HEADER.search(theirs[0])):
+    if lavaan and not (HEADER.search(mine[0]) and HEADER.search(theirs[0])):
         out.append(f"header: {mine[0]!r} vs {theirs[0]!r}")
     if len(mine) != len(theirs):
         out.append(f"{len(mine)} lines, R prints {len(theirs)}")
-    for i, (a, b) in enumerate(zip(mine[1:], theirs[1:]), 2):
-        if b.strip().startswith("Optimization method"):          # our optimiser, not nlminb
-            a, b = a.split("method")[0], b.split("method")[0]
+    for i, (a, b) in enumerate(zip(mine[lavaan:], theirs[lavaan:]), 1 + lavaan):
+        label = next((x for x in own if b.strip().startswith(x)), None)
+        if label:                                  # our optimiser or call, not R's
+            a, b = a.split(label)[0] + label, b.split(label)[0] + label
         ca, cb = _cells(a), _cells(b)
         if [end for _, end in ca] != [end for _, end in cb]:
             out.append(f"line {i}: {a!r} vs {b!r}")
@@ -156,3 +164,22 @@ def test_header_counts_our_iterations(fits):
     res = fits["ml"]
     assert str(res.summary()).splitlines()[0].endswith(
         f"ended normally after {res.iterations} iterations")
+
+
+@pytest.mark.parametrize("name", list(ALPHA_PRINT["cases"]))
+def test_alpha_summary_prints_psychs_lines(name):
+    res = alpha_print_case(name)
+    printed = list(ALPHA_PRINT["cases"][name]["printed"])
+    if ALPHA_PRINT["cases"][name]["polychoric"]:    # psych's Feldt interval of k "rows"
+        at = printed.index("    95% confidence boundaries ")
+        del printed[at - 1:at + 3]
+    assert differences(str(res.summary()), printed, own=("Call:",), lavaan=False) == []
+
+
+def test_the_alpha_comparison_fails_on_a_wrong_number_or_a_dropped_line():
+    case = ALPHA_PRINT["cases"]["A_pairwise"]
+    lines = str(alpha_print_case("A_pairwise").summary()).splitlines()
+    at = lines.index("Non missing response frequency for each item") + 2
+    wrong = lines[:at] + [lines[at].replace("0.03", "0.05", 1)] + lines[at + 1:]
+    for mutant in (wrong, lines[:at] + lines[at + 1:], lines[:-1]):
+        assert differences("\n".join(mutant), case["printed"], own=("Call:",), lavaan=False)

@@ -8,6 +8,7 @@ uses ±1e-4. Bootstrap limits are random and use a Monte Carlo tolerance (see th
 """
 from __future__ import annotations
 
+import functools
 import json
 import warnings
 from pathlib import Path
@@ -362,3 +363,83 @@ def test_omega_uses_only_model_indicators_and_names_missing_ones(hs):
     assert result.omega_total == pytest.approx(ref["total"], abs=OMEGA_TOL)
     with pytest.raises(ValueError, match=r"indicators \['x9'\] are not columns"):
         omega(hs[[f"x{i}" for i in range(1, 9)]], ref["model"])
+
+
+# ---- every column of psych's print(alpha(x)) (tests/r/alpha_print.R) ------------------------
+ALPHA_PRINT = json.loads((FIX / "r" / "alpha_print.json").read_text())
+#: psych's names -> AlphaResult's scalars and item-table columns.
+PSYCH_TOTAL = {"raw_alpha": "alpha", "std.alpha": "std_alpha", "G6(smc)": "g6_smc",
+               "average_r": "average_r", "S/N": "signal_noise", "ase": "ase", "mean": "mean",
+               "sd": "sd", "median_r": "median_r"}
+PSYCH_DROP = {"raw_alpha": "alpha_if_dropped", "std.alpha": "std_alpha_if_dropped",
+              "G6(smc)": "g6_if_dropped", "average_r": "average_r_if_dropped",
+              "S/N": "signal_noise_if_dropped", "alpha se": "alpha_se_if_dropped",
+              "var.r": "var_r_if_dropped", "med.r": "med_r_if_dropped"}
+PSYCH_STATS = {"n": "n", "raw.r": "raw_r", "std.r": "std_r", "r": "std_r", "r.cor": "r_cor",
+               "r.drop": "item_rest_r", "mean": "mean", "sd": "sd"}
+
+
+@functools.cache
+def _alpha_print_data(source: str) -> pd.DataFrame:
+    if source == "bfi":                  # reverse-keyed as in tests/r/alpha_print.R
+        data = pd.read_csv(FIX / "data" / "bfi.csv")
+        for item in R["reversed_bfi_items"]:
+            data[item] = 7 - data[item]
+        return data
+    return load_example(source)
+
+
+def alpha_print_case(name: str):
+    """The result of an alpha_print.json case: cronbach_alpha, or ordinal_alpha of psych's
+    alpha(polychoric(x)$rho)."""
+    from analysis.stats.reliability import ordinal_alpha
+    case = ALPHA_PRINT["cases"][name]
+    source = {"A": "bfi", "C": "bfi", "h": "holzinger_swineford_1939", "o": "ordinal_skewed"}
+    x = _alpha_print_data(source[name[0]])[case["items"]]
+    if case["polychoric"]:
+        return ordinal_alpha(x)
+    return cronbach_alpha(x, missing="listwise" if case["listwise"] else "pairwise")
+
+
+@pytest.mark.parametrize("name", list(ALPHA_PRINT["cases"]))
+def test_alpha_matches_every_number_psych_prints(name):
+    """G6(smc), S/N, ase, the total's mean/sd/median_r, raw.r/std.r/r.cor/mean/sd and the
+    drop table's G6/S/N/alpha se/var.r/med.r are psych 2.2.9's (pairwise covariances, the
+    score the mean of the answered items, Duhachek's ase sqrt(Q/n) with n the rows given).
+    Raw data: psych's closed forms, max |diff| 3.4e-14. Polychoric matrix: limited by the
+    polychoric correlations (1e-5 from psych's), S/N = k r/(1 - r) magnifies it to 1.3e-4."""
+    assert ALPHA_PRINT["psych_version"] == "2.2.9"
+    case = ALPHA_PRINT["cases"][name]
+    res = alpha_print_case(name)
+    tol = 2e-5 if case["polychoric"] else EXACT
+    for key, want in case["total"].items():
+        assert getattr(res, PSYCH_TOTAL[key]) == pytest.approx(
+            want, abs=tol * (10 if key == "S/N" else 1)), key
+    assert res.items["item"].tolist() == case["item_stats"]["row"] == case["alpha_drop"]["row"]
+    for block, names in (("alpha_drop", PSYCH_DROP), ("item_stats", PSYCH_STATS)):
+        for key, want in case[block].items():
+            if key != "row":
+                ref = np.array([np.nan if v is None else v for v in want], dtype=float)
+                np.testing.assert_allclose(res.items[names[key]].to_numpy(dtype=float), ref,
+                                           rtol=0, atol=tol * (10 if key == "S/N" else 1),
+                                           err_msg=f"{block} {key}")
+    freq = case["response_freq"]
+    if freq is None:                      # psych: more than 10 categories, no table
+        assert res.response_freq.empty
+    else:
+        assert res.response_freq["item"].tolist() == case["items"]
+        assert list(res.response_freq.columns[1:]) == freq["values"]
+        np.testing.assert_allclose(res.response_freq.iloc[:, 1:].to_numpy(dtype=float),
+                                   np.array(freq["freq"]), rtol=0, atol=EXACT)
+
+
+def test_alpha_keeps_its_columns_and_adds_psychs_after_them(bfi):
+    res = cronbach_alpha(bfi[[f"A{i}" for i in range(1, 6)]])
+    assert list(res.items.columns) == [
+        "item", "n", "item_rest_r", "alpha_if_dropped", "std_alpha_if_dropped", "raw_r",
+        "std_r", "r_cor", "mean", "sd", "g6_if_dropped", "average_r_if_dropped",
+        "signal_noise_if_dropped", "alpha_se_if_dropped", "var_r_if_dropped",
+        "med_r_if_dropped"]
+    assert list(res.to_frame().columns) == [
+        "alpha", "std_alpha", "ci_low", "ci_high", "ci_level", "ci_method", "missing", "n",
+        "n_items", "g6_smc", "average_r", "signal_noise", "ase", "mean", "sd", "median_r"]

@@ -28,6 +28,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analysis import __version__
 
@@ -195,7 +196,8 @@ def result_html(result: Any, frame: pd.DataFrame | None = None) -> str:
                                                     "value": list(values.values())}),
                                       max_rows=len(values)) + "</details>")
     for key, table in tables.items():                # other tables: folded, one click away
-        if isinstance(table, pd.DataFrame) and not (frame is not None and table.equals(frame)):
+        if isinstance(table, pd.DataFrame) and not table.empty and not (
+                frame is not None and table.equals(frame)):
             parts.append(f"<details><summary>{html.escape(key)} ({_shape(table)})</summary>"
                          + table_html(table) + "</details>")
     if frame is not None:
@@ -478,39 +480,104 @@ def _psych_table(frame: pd.DataFrame, digits: int, index: str | None = None) -> 
     return text
 
 
+def r_format(values: Sequence[float] | np.ndarray, digits: int = 7) -> list[str]:
+    """R's ``format()`` of a numeric column (``formatReal``), as ``print(data.frame,
+    digits=)`` shows it: every value with at least ``digits`` significant digits where it
+    needs them, all with the same decimals (trailing zeros of the most exact one dropped);
+    scientific when that is narrower; ``NA`` for NaN.
+
+    >>> r_format([0.7037, 0.0091], 2), r_format([2784.0, 301.0], 2), r_format([0.90, 0.0], 2)
+    (['0.7037', '0.0091'], ['2784', '301'], ['0.9', '0.0'])
+    """
+    finite = [float(v) for v in values if math.isfinite(v)]
+    rgt = left = max_sig = 0
+    big_exp = False
+    for v in finite:
+        mantissa, exp = f"{abs(v):.{digits - 1}e}".split("e")
+        kp, sig = int(exp), len(mantissa.replace(".", "").rstrip("0")) or 1
+        if v == 0:
+            kp, sig = 0, 1
+        rgt, max_sig = max(rgt, sig - kp - 1), max(max_sig, sig)
+        left, big_exp = max(left, kp + 1, 1), big_exp or abs(kp) >= 100
+    neg = any(v < 0 for v in finite)
+    fixed = neg + left + (rgt + 1 if rgt else 0)
+    sci = neg + (max_sig + 1 if max_sig > 1 else 1) + (5 if big_exp else 4)
+    fmt = f".{max_sig - 1}e" if fixed > sci else f".{rgt}f"
+    return [format(float(v), fmt) if math.isfinite(v) else "NA" for v in values]
+
+
+def r_table(frame: pd.DataFrame, digits: int = 7) -> list[str]:
+    """R's ``print(data.frame, digits=)``: row names (the index) left-aligned, each column
+    formatted by :func:`r_format` (integers as they are) and right-aligned under its name."""
+    names = [str(i) for i in frame.index]
+    width = max((len(n) for n in names), default=0)
+    columns = []
+    for col in frame.columns:
+        values = frame[col]
+        cells = ([str(int(v)) for v in values] if pd.api.types.is_integer_dtype(values)
+                 else r_format(values.to_numpy(dtype=float), digits))
+        w = max([len(str(col))] + [len(c) for c in cells])
+        columns.append([str(col).rjust(w)] + [c.rjust(w) for c in cells])
+    rows = [" " * width] + [n.ljust(width) for n in names]
+    return ["".join([r] + [" " + c[i] for c in columns]) for i, r in enumerate(rows)]
+
+
 def alpha_summary(result: Any, digits: int = 2) -> Summary:
-    """psych's ``print(alpha(x))`` for an :class:`~analysis.stats.reliability.AlphaResult`.
-
-    ``average_r`` and ``S/N`` follow from the standardized alpha (psych's ``std.alpha`` is
-    ``k r / (1 + (k - 1) r)`` of the mean inter-item correlation ``r``); G6(smc), the item
-    means and the item-total correlations before correction are not kept in the result and
-    are left out."""
-    k = result.n_items
-
-    def av_r(std_alpha: float, items: int) -> float:
-        return std_alpha / (items - (items - 1) * std_alpha)
-
-    r = av_r(result.std_alpha, k)
-    top = pd.DataFrame({"raw_alpha": [result.alpha], "std.alpha": [result.std_alpha],
-                        "average_r": [r], "S/N": [k * r / (1 - r)], "n": [result.n]},
-                       index=[""])
-    lines = ["", "Reliability analysis   ", f"Items: {k}, missing = {result.missing!r}", "",
-             textwrap.indent(_psych_table(top, digits), " ")]
-    if result.ci_method != "none":
-        level = round(100 * result.ci_level)
-        ci = pd.DataFrame({"lower": [result.ci_low], "alpha": [result.alpha],
-                           "upper": [result.ci_high]}, index=[result.ci_method.capitalize()])
-        lines += ["", f"    {level}% confidence boundaries ",
-                  _psych_table(ci, digits)]
+    """psych's ``print(alpha(x))`` for an :class:`~analysis.stats.reliability.AlphaResult`:
+    the scale's row, the confidence boundaries (Feldt's and Duhachek's alpha ± z·ase, then
+    the bootstrap's), "Reliability if an item is dropped:", "Item statistics" and, for items
+    with few categories, "Non missing response frequency for each item"; tables formatted
+    as R prints them (:func:`r_table`, ``digits`` significant). The "Call:" line names this
+    package's call; the bootstrap row shows alpha where psych shows the bootstrap median.
+    Alpha of a correlation matrix (:func:`~analysis.stats.reliability.ordinal_alpha`) has no
+    standard error, item means or interval, as psych's alpha of a matrix, whose Feldt
+    interval of k "rows" is left out."""
     items = result.items.set_index("item")
-    dropped = pd.DataFrame({"raw_alpha": items["alpha_if_dropped"],
-                            "std.alpha": items["std_alpha_if_dropped"]})
-    dropped["average_r"] = [av_r(a, k - 1) for a in dropped["std.alpha"]]
-    dropped["S/N"] = (k - 1) * dropped["average_r"] / (1 - dropped["average_r"])
-    lines += ["", " Reliability if an item is dropped:", _psych_table(dropped, digits), "",
-              " Item statistics ",
-              _psych_table(pd.DataFrame({"n": items["n"], "r.drop": items["item_rest_r"]}),
-                           digits)]
+    items.index.name = None
+    matrix = math.isnan(result.ase)
+    total = {"raw_alpha": result.alpha, "std.alpha": result.std_alpha,
+             "G6(smc)": result.g6_smc, "average_r": result.average_r, "S/N": result.signal_noise,
+             "ase": result.ase, "mean": result.mean, "sd": result.sd, "median_r": result.median_r}
+    if matrix:
+        total = {k: v for k, v in total.items() if k not in ("ase", "mean", "sd")}
+    call = f"cronbach_alpha(x, missing = {result.missing!r})" if not matrix else \
+        f"ordinal_alpha(x, missing = {result.missing!r})"
+    head = r_table(pd.DataFrame(total, index=[""]), digits)
+    lines = ["", "Reliability analysis   ", f"Call: {call}", "", " " + head[0], *head[1:]]
+    if not matrix:
+        level = result.ci_level if result.ci_method != "none" else 0.95
+        tail = (1 - level) / 2
+        df1, df2 = result.n - 1, (result.n - 1) * (result.n_items - 1)
+        feldt = [1 - (1 - result.alpha) * stats.f.ppf(1 - tail, df1, df2),
+                 1 - (1 - result.alpha) * stats.f.ppf(tail, df1, df2)]
+        z = stats.norm.ppf(1 - tail) if level != 0.95 else 1.96     # psych's 1.96
+        rows = {"Feldt": feldt, "Duhachek": [result.alpha - z * result.ase,
+                                             result.alpha + z * result.ase]}
+        if result.ci_method == "bootstrap":
+            rows["bootstrapped"] = [result.ci_low, result.ci_high]
+        ci = pd.DataFrame({"lower": [r[0] for r in rows.values()],
+                           "alpha": [result.alpha] * len(rows),
+                           "upper": [r[1] for r in rows.values()]}, index=list(rows))
+        lines += ["", f"    {round(100 * level)}% confidence boundaries ",
+                  *r_table(ci.round(digits))]
+    drop = {"raw_alpha": "alpha_if_dropped", "std.alpha": "std_alpha_if_dropped",
+            "G6(smc)": "g6_if_dropped", "average_r": "average_r_if_dropped",
+            "S/N": "signal_noise_if_dropped", "alpha se": "alpha_se_if_dropped",
+            "var.r": "var_r_if_dropped", "med.r": "med_r_if_dropped"}
+    stat = {"n": "n", "raw.r": "raw_r", "std.r": "std_r", "r.cor": "r_cor",
+            "r.drop": "item_rest_r", "mean": "mean", "sd": "sd"}
+    if matrix:
+        del drop["alpha se"]
+        stat = {"r": "std_r", "r.cor": "r_cor", "r.drop": "item_rest_r"}
+    lines += ["", " Reliability if an item is dropped:",
+              *r_table(pd.DataFrame({k: items[v] for k, v in drop.items()}), digits),
+              "", " Item statistics ",
+              *r_table(pd.DataFrame({k: items[v] for k, v in stat.items()}), digits)]
+    if not result.response_freq.empty:
+        freq = result.response_freq.set_index("item")
+        freq.index.name = None
+        lines += ["", "Non missing response frequency for each item",
+                  *r_table(freq.round(digits))]
     return Summary("\n".join(lines))
 
 

@@ -72,11 +72,20 @@ IccType = Literal["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]
 
 @dataclass(frozen=True)
 class AlphaResult(Result):
-    """Cronbach's alpha with its interval and item table.
+    """Cronbach's alpha with its interval and item table, as ``psych::alpha``.
 
     ``n`` is the number of rows the interval uses (see :func:`cronbach_alpha`); ``items``
     has one row per item: ``item``, ``n`` (answers), ``item_rest_r`` (corrected item-total
-    correlation, psych's ``r.drop``), ``alpha_if_dropped`` and ``std_alpha_if_dropped``.
+    correlation, psych's ``r.drop``), ``alpha_if_dropped`` and ``std_alpha_if_dropped``,
+    then psych's other columns: ``raw_r`` (``raw.r``: the item with the total score),
+    ``std_r`` (``std.r``), ``r_cor`` (``r.cor``: corrected for overlap, smc on the diagonal),
+    ``mean``, ``sd``, and of psych's "Reliability if an item is dropped" ``g6_if_dropped``,
+    ``average_r_if_dropped``, ``signal_noise_if_dropped``, ``alpha_se_if_dropped``,
+    ``var_r_if_dropped``, ``med_r_if_dropped``. ``g6_smc`` … ``median_r`` are the scale's
+    ``G6(smc)``, ``average_r``, ``S/N``, ``ase`` (Duhachek's standard error), ``mean``, ``sd``
+    (of the total score, the mean of the answered items) and ``median_r``.
+    ``response_freq`` is psych's "Non missing response frequency for each item": ``item``,
+    one column per answer value, ``miss`` (empty when an item has more than 10 categories).
     ``to_frame()`` gives the scalars as one row.
     """
 
@@ -90,6 +99,14 @@ class AlphaResult(Result):
     n: int
     n_items: int
     items: pd.DataFrame
+    g6_smc: float
+    average_r: float
+    signal_noise: float
+    ase: float
+    mean: float
+    sd: float
+    median_r: float
+    response_freq: pd.DataFrame
 
     def summary(self, digits: int = 2) -> Summary:
         """psych's ``print(alpha(x))``: "Reliability analysis", the confidence boundaries,
@@ -101,8 +118,8 @@ class AlphaResult(Result):
         <BLANKLINE>
         Reliability analysis
         ...
-          raw_alpha  std.alpha  average_r  S/N    n
-               0.88       0.88       0.72 7.68  301
+          raw_alpha std.alpha G6(smc) average_r S/N   ase mean  sd median_r
+              0.88      0.88    0.84      0.72 7.7 0.011  3.2 1.1     0.72
         ...
         """
         return alpha_summary(self, digits)
@@ -199,31 +216,93 @@ def _bootstrap_alpha(x: np.ndarray, n_boot: int, rng: np.random.Generator,
     return alphas
 
 
-def _alpha_and_items(cov: np.ndarray, data: pd.DataFrame) -> tuple[float, float, pd.DataFrame]:
-    """Raw and standardised alpha and psych's item table from a covariance matrix of ``data``."""
+def _smc(cor: np.ndarray) -> np.ndarray:
+    """psych's ``smc``: squared multiple correlations ``1 - 1/diag(R⁺)`` (``Pinv``: singular
+    values below sqrt(eps) times the largest left out), kept within [0, 1]."""
+    inv = np.linalg.pinv(cor, rtol=np.sqrt(np.finfo(float).eps), hermitian=True)
+    return np.clip(1.0 - 1.0 / np.diag(inv), 0.0, 1.0)
+
+
+#: The statistics of psych's ``alpha.1`` in its order (the scale's and each "if dropped").
+ALPHA_1 = ("raw", "std", "g6", "average_r", "signal_noise", "se", "var_r", "med_r")
+
+
+def _alpha_1(cov: np.ndarray, n_obs: int | None) -> np.ndarray:
+    """psych's ``alpha.1(C, R)``: raw and standardised alpha, Guttman's lambda 6 from the
+    smc, the mean inter-item correlation, S/N = k r/(1 - r), Duhachek's standard error
+    sqrt(Q/n) with Q = 2k²/((k-1)² S³)·[S(tr C² + (tr C)²) - 2 tr C·1'C²1], S = 1'C1
+    (NaN without ``n_obs``), and the variance and median of the correlations."""
     k = cov.shape[0]
     cor = _cov_to_cor(cov)
-    alpha = float(_alpha_from_cov(cov))
-    std_alpha = float((1.0 - k / cor.sum()) * k / (k - 1))
+    total, tr, sum_r = cov.sum(), np.trace(cov), cor.sum()
+    av_r = (sum_r - k) / (k * (k - 1))
+    r = cor[np.tril_indices(k, -1)]
+    cc = cov @ cov
+    q = (2 * k ** 2 / ((k - 1) ** 2 * total ** 3)) * (total * (np.trace(cc) + tr ** 2)
+                                                      - 2 * tr * cc.sum())
+    return np.array([_alpha_from_cov(cov), (1 - k / sum_r) * k / (k - 1),
+                     1 - (k - _smc(cor).sum()) / sum_r, av_r, k * av_r / (1 - av_r),
+                     np.sqrt(q / n_obs) if n_obs else np.nan,
+                     np.var(r, ddof=1) if len(r) > 1 else np.nan, np.median(r)])
+
+
+def _alpha_and_items(cov: np.ndarray, data: pd.DataFrame, n_obs: int | None
+                     ) -> tuple[np.ndarray, pd.DataFrame]:
+    """psych's ``alpha`` of a covariance matrix of ``data``: the scale's :data:`ALPHA_1`
+    statistics and the item table (``n``, r.drop, alpha if dropped …, std.r, r.cor).
+    ``n_obs`` rows give the standard errors (None for a correlation matrix: none)."""
+    k = cov.shape[0]
+    cor = _cov_to_cor(cov)
     keep = ~np.eye(k, dtype=bool)
-    sub_cov = np.stack([cov[np.ix_(keep[i], keep[i])] for i in range(k)])
-    sub_cor = np.stack([cor[np.ix_(keep[i], keep[i])] for i in range(k)])
     diag = np.diag(cov)
     rest_cov = cov.sum(axis=0) - diag
+    sub_cov = np.stack([cov[np.ix_(keep[i], keep[i])] for i in range(k)])
     item_rest_r = rest_cov / np.sqrt(diag * sub_cov.sum(axis=(1, 2)))
     if k > 2:
-        if_dropped = _alpha_from_cov(sub_cov)
-        std_if_dropped = (1.0 - (k - 1) / sub_cor.sum(axis=(1, 2))) * (k - 1) / (k - 2)
-    else:
-        if_dropped = std_if_dropped = np.full(k, np.nan)
+        dropped = np.stack([_alpha_1(c, n_obs if n_obs and n_obs > k else None) for c in sub_cov])
+    else:                              # psych's two-item rows: C12/C22 (C12/C11), r12, …
+        r12, smc1 = cor[0, 1], _smc(cor)[0]
+        dropped = np.array([[cov[0, 1] / cov[1 - i, 1 - i], r12, smc1, r12, r12 / (1 - r12),
+                             np.nan, 0.0, r12] for i in range(2)])
     if (item_rest_r < 0).any():
         warn("negative_items", "items {items} correlate negatively with the rest of the scale; reverse-key "
              "them if that is intended (psych::alpha gives the same advice)", stacklevel=3,
              items=list(data.columns[item_rest_r < 0]))
+    rc = cor.copy()
+    np.fill_diagonal(rc, _smc(cor))
     table = pd.DataFrame({"item": data.columns, "n": data.notna().sum().to_numpy(),
-                          "item_rest_r": item_rest_r, "alpha_if_dropped": if_dropped,
-                          "std_alpha_if_dropped": std_if_dropped})
-    return alpha, std_alpha, table
+                          "item_rest_r": item_rest_r, "alpha_if_dropped": dropped[:, 0],
+                          "std_alpha_if_dropped": dropped[:, 1],
+                          "std_r": cor.sum(axis=0) / np.sqrt(cor.sum()),
+                          "r_cor": rc.sum(axis=0) / np.sqrt(rc.sum())})
+    for j, name in enumerate(ALPHA_1[2:], 2):
+        table[f"{'alpha_se' if name == 'se' else name}_if_dropped"] = dropped[:, j]
+    return _alpha_1(cov, n_obs), table
+
+
+def response_frequencies(data: pd.DataFrame, max_categories: int = 10) -> pd.DataFrame:
+    """psych's ``response.frequencies``: each item's share of every answer value among its
+    answers, and ``miss`` the share of rows without an answer. Items spanning more than
+    ``max_categories`` values are left out; no table (an empty frame) when the items share
+    more than ``max_categories`` distinct values (a missing answer counting as one).
+
+    >>> response_frequencies(pd.DataFrame({"a": [1, 2, 2, None], "b": [1, 1, 2, 2]}))
+      item    1     2  miss
+    0    a  0.333333  0.666667  0.25
+    1    b  0.500000  0.500000  0.00
+    """
+    span = data.max() - data.min()
+    items = data.loc[:, span < max_categories + 1]
+    distinct = pd.unique(items.to_numpy().ravel())
+    if items.empty or (span > max_categories).all() or len(distinct) > max_categories:
+        return pd.DataFrame()
+    values = np.sort(distinct[~pd.isna(distinct)])
+    answers = items.notna().sum()
+    table = pd.DataFrame({"item": items.columns})
+    for v in values:
+        table[f"{v:.15g}"] = ((items == v).sum() / answers).to_numpy()
+    table["miss"] = (1 - answers / len(items)).to_numpy()
+    return table
 
 
 def cronbach_alpha(data: pd.DataFrame, *, missing: Missing = "pairwise", ci: float = 0.95,
@@ -262,7 +341,8 @@ def cronbach_alpha(data: pd.DataFrame, *, missing: Missing = "pairwise", ci: flo
     AlphaResult
         ``items["item_rest_r"]`` is psych's ``r.drop``:
         ``(sum_j C_ij - C_ii) / sqrt(C_ii * sum(C[-i, -i]))``; ``alpha_if_dropped`` is raw
-        alpha of the other items (NaN for a two-item scale).
+        alpha of the other items (for a two-item scale psych's C12/C22 and C12/C11).
+        The other columns and scalars: see :class:`AlphaResult`.
 
     Examples
     --------
@@ -290,8 +370,12 @@ def cronbach_alpha(data: pd.DataFrame, *, missing: Missing = "pairwise", ci: flo
     if cov_df.isna().to_numpy().any():
         raise ValueError("some item pairs have fewer than two rows answering both; "
                          "pairwise covariance is undefined")
-    alpha, std_alpha, table = _alpha_and_items(cov_df.to_numpy(), values)
-    alpha = float(alpha)
+    stat, table = _alpha_and_items(cov_df.to_numpy(), values, n)
+    alpha = float(stat[0])
+    total = values.mean(axis=1)          # psych's score: the mean of the answered items
+    table.insert(5, "raw_r", values.corrwith(total).to_numpy())
+    table.insert(8, "mean", values.mean().to_numpy())
+    table.insert(9, "sd", values.std().to_numpy())
 
     tail = (1.0 - ci) / 2.0
     if ci_method == "feldt":
@@ -302,9 +386,12 @@ def cronbach_alpha(data: pd.DataFrame, *, missing: Missing = "pairwise", ci: flo
         boot = _bootstrap_alpha(values.to_numpy(), n_boot, np.random.default_rng(seed),
                                 chunk=max(1, min(n_boot, 2_000_000 // max(n, 1))))
         ci_low, ci_high = np.quantile(boot, [tail, 1.0 - tail])
-    return AlphaResult(alpha=alpha, std_alpha=std_alpha, ci_low=float(ci_low),
+    return AlphaResult(alpha=alpha, std_alpha=float(stat[1]), ci_low=float(ci_low),
                        ci_high=float(ci_high), ci_level=ci, ci_method=ci_method,
-                       missing=missing, n=n, n_items=k, items=table)
+                       missing=missing, n=n, n_items=k, items=table, g6_smc=float(stat[2]),
+                       average_r=float(stat[3]), signal_noise=float(stat[4]),
+                       ase=float(stat[5]), mean=float(total.mean()), sd=float(total.std()),
+                       median_r=float(stat[7]), response_freq=response_frequencies(values))
 
 
 def ordinal_alpha(data: pd.DataFrame, *, missing: Missing = "pairwise") -> AlphaResult:
@@ -336,10 +423,16 @@ def ordinal_alpha(data: pd.DataFrame, *, missing: Missing = "pairwise") -> Alpha
     """
     pc = polychoric(data, missing=missing)
     used = data if missing == "pairwise" else data.dropna()
-    alpha, std_alpha, table = _alpha_and_items(pc.matrix(), used[pc.items])
-    return AlphaResult(alpha=alpha, std_alpha=std_alpha, ci_low=float("nan"),
+    stat, table = _alpha_and_items(pc.matrix(), used[pc.items], None)
+    table.insert(5, "raw_r", np.nan)
+    table.insert(8, "mean", np.nan)
+    table.insert(9, "sd", np.nan)
+    return AlphaResult(alpha=float(stat[0]), std_alpha=float(stat[1]), ci_low=float("nan"),
                        ci_high=float("nan"), ci_level=float("nan"), ci_method="none",
-                       missing=missing, n=len(used), n_items=len(pc.items), items=table)
+                       missing=missing, n=len(used), n_items=len(pc.items), items=table,
+                       g6_smc=float(stat[2]), average_r=float(stat[3]),
+                       signal_noise=float(stat[4]), ase=np.nan, mean=np.nan, sd=np.nan,
+                       median_r=float(stat[7]), response_freq=pd.DataFrame())
 
 
 def _omega_categorical(common: np.ndarray, thresholds: list[np.ndarray], scales: np.ndarray,
