@@ -100,10 +100,15 @@ def test_longitudinal_invariance_is_the_direct_call(design, item_level):
     from analysis.stats import sem
 
     r, validation = item_level
+    # the demo's strict step fails; the partial step frees the residual variance the score test names
     direct = sem.longitudinal_invariance(design.scores, design.model, occasions=list(design.retest),
-                                         estimator="MLR", missing="ml")
+                                         estimator="MLR", missing="ml", partial_step="strict",
+                                         long_partial=["sat_daily_coping~~sat_daily_coping"])
     pd.testing.assert_frame_equal(validation.longitudinal_table, direct)
-    assert list(r["longitudinal_invariance"]["model"]) == ["configural", "metric", "scalar", "strict"]
+    assert list(r["longitudinal_invariance"]["model"]) == ["configural", "metric", "scalar", "strict",
+                                                           "strict (partial)"]
+    texts = " ".join(b.text for b in r._blocks if b.kind == "paragraph")
+    assert "freed: the residual variance of Managing everyday life. The partial model" in texts
     assert r["longitudinal_invariance"]["cfi"].tolist() == pytest.approx(direct["cfi"].tolist(), abs=1e-12)
     assert cohort.retest_pairs(design.scores, design.retest) == 150
     rated = r["cosmin_summary"].set_index("property").loc["cross-cultural validity / measurement invariance", "evidence"]
@@ -190,3 +195,29 @@ def test_language_versions_are_compared_when_the_background_has_them(tmp_path):
     shown = r["dif_form_language"]
     uniform = shown[shown["test"] == "uniform"].set_index("item")["p"]
     assert uniform.idxmin() == "sat_housing" and uniform.min() < 1e-6
+
+
+def test_retest_invariance_frees_the_intercept_that_moved():
+    """Five items, 400 persons twice; item c's intercept rises by 0.8 at the second occasion:
+    scalar invariance fails, the score test names c's intercept, and freeing it (alone) gives
+    a partial scalar model within Chen's limits."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    n, items = 400, list("abcde")
+    f = rng.normal(size=n)
+    frames = []
+    for t, occasion in enumerate(["alku", "loppu"]):
+        g = 0.9 * f + 0.45 * rng.normal(size=n) + 0.2 * t
+        x = pd.DataFrame({i: g * 0.8 + rng.normal(scale=0.6, size=n) for i in items})
+        if t:
+            x["c"] += 0.8
+        frames.append(x.assign(respondent_id=[f"p{k}" for k in range(n)], occasion=occasion))
+    scores = pd.concat(frames, ignore_index=True)
+    res = cohort.retest_invariance(scores, "F =~ a + b + c + d + e", ["alku", "loppu"])
+    assert res.step == "scalar" and res.freed == ("c~1",) and res.freed_items == ("c",)
+    assert res.partial_supported is True
+    assert list(res.table["model"]) == ["configural", "metric", "scalar", "scalar (partial)", "strict"]
+    same = cohort.retest_invariance(scores[scores["occasion"] == "alku"].assign(occasion="alku").pipe(
+        lambda d: pd.concat([d, d.assign(occasion="loppu")])), "F =~ a + b + c + d + e", ["alku", "loppu"])
+    assert same.step is None and same.freed == () and same.partial_supported is None

@@ -214,6 +214,14 @@ def test_cosmin_rules():
     evidence = t.loc["cross-cultural validity / measurement invariance", "evidence"]
     assert t.loc["cross-cultural validity / measurement invariance", "rating"] == v.MINUS
     assert "gender — metric: ΔCFI −0.002" in evidence and "age group — scalar: ΔCFI −0.015" in evidence
+    # an improper solution (e.g. a factor correlation above 1) is named but not rated
+    improper = good.assign(admissible=[True, True, False], converged=True)
+    t = v.cosmin_summary(invariance={"gender": improper}).set_index("property")
+    evidence = t.loc["cross-cultural validity / measurement invariance", "evidence"]
+    assert t.loc["cross-cultural validity / measurement invariance", "rating"] == "+"    # metric alone
+    assert "scalar: ΔCFI −0.003, ΔRMSEA +0.000, ΔSRMR +0.003 (an improper solution: not rated)" in evidence
+    t = v.cosmin_summary(invariance={"gender": good.assign(admissible=False)}).set_index("property")
+    assert t.loc["cross-cultural validity / measurement invariance", "rating"] == "?"
     t = v.cosmin_summary(responsiveness=pd.DataFrame({"auc": [0.8, 0.75, 0.72, 0.6]}))
     assert t.set_index("property").loc["responsiveness", "rating"] == "+"   # 3/4 = 75 %
     empty = v.cosmin_summary()

@@ -390,7 +390,9 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
         ``metric``, ``scalar`` in a ``model`` or ``step`` column, or as its index) with ``cfi``,
         ``rmsea``, ``srmr``, whose differences are then taken step by step. Several groupings (e.g.
         ``{"gender": ..., "age group": ...}``) are rated together: ``+`` only when every step
-        of every grouping meets Chen's (2007) limits.
+        of every grouping meets Chen's (2007) limits. A step whose model or comparison model
+        did not converge or is improper (``converged``/``admissible`` false) is named in the
+        evidence but not rated.
     responsiveness : DataFrame, optional
         One row per score with ``auc`` and/or ``r`` (e.g. :func:`analysis.stats.change.responsiveness`).
     floor_ceiling_table : DataFrame, optional
@@ -522,11 +524,18 @@ def cosmin_summary(*, fit: Mapping[str, float] | None = None,
                 else:
                     d = table.loc[step, ["cfi", "rmsea", "srmr"]] - table.loc[prev, ["cfi", "rmsea", "srmr"]]
                 lim = steps_limits[step]
+                part = say("invariance_step", prefix=prefix, step=step_names.get(step, step),
+                           cfi=num(d["cfi"], 3, True), rmsea=num(d["rmsea"], 3, True), srmr=num(d["srmr"], 3, True))
+                base = table.loc[step, "compared_with"] if "compared_with" in table.columns else prev
+                base = base if base in table.index else prev
+                proper = [bool(table.loc[s, c]) for s in (base, step) for c in ("converged", "admissible")
+                          if c in table.columns and not pd.isna(table.loc[s, c])]
+                if not all(proper):          # an improper or non-converged fit is no evidence either way
+                    parts.append(say("improper_step", evidence=part))
+                    continue
                 ok.append(bool(d["cfi"] >= lim["delta_cfi"] and d["rmsea"] <= lim["delta_rmsea"]
                                and d["srmr"] <= lim["delta_srmr"]))
-                parts.append(say("invariance_step", prefix=prefix, step=step_names.get(step, step),
-                                 cfi=num(d["cfi"], 3, True), rmsea=num(d["rmsea"], 3, True),
-                                 srmr=num(d["srmr"], 3, True)))
+                parts.append(part)
         add("cross-cultural validity / measurement invariance", _all_or_none(ok) if ok else "?",
             "; ".join(parts) or say("no_invariance_step"))
 

@@ -33,9 +33,10 @@ import yaml
 
 from analysis import resource
 from analysis.intake.manifest import Study
-from analysis.stats import irt
+from analysis.stats import irt, sem
 from analysis.stats.checks import as_list, require_columns
 from analysis.stats.descriptives import ALL, group_labels, group_summary, join_on_id
+from analysis.stats.lavaan_syntax import parse_model
 from analysis.stats.results import Result
 from analysis.study.domains import LifeDomains, life_domain_instrument, life_domains
 from analysis.study.reference_norms import national_norms
@@ -527,6 +528,98 @@ class GroupDif(Result):
         out = pd.concat(parts, ignore_index=True)
         out = out.iloc[sorted(range(len(out)), key=lambda i: (order[out["item"].iat[i]], i))]
         return out.reset_index(drop=True)[columns]
+
+
+#: The constraint type each invariance step adds, as a score test's parameter shows it.
+PARTIAL_KIND = {"metric": "=~", "scalar": "~1", "strict": "~~"}
+
+
+@dataclass(frozen=True)
+class RetestInvariance(Result):
+    """Longitudinal invariance of the retest (:func:`retest_invariance`): the steps'
+    ``table`` (:func:`analysis.stats.sem.longitudinal_invariance`, with the partial step
+    when one was fitted), the first ``step`` Chen's limits reject (``None`` when all hold)
+    and the parameters ``freed`` in its partial version, in the order they were freed."""
+
+    table: pd.DataFrame
+    step: str | None
+    freed: tuple[str, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
+    @property
+    def partial_supported(self) -> bool | None:
+        """Whether the partial step meets Chen's limits (``None`` without a partial step)."""
+        if not self.freed:
+            return None
+        return _holds(self.table, f"{self.step} (partial)")
+
+    @property
+    def freed_items(self) -> tuple[str, ...]:
+        """The items whose parameters were freed, in the order freed."""
+        return tuple(p.split("=~")[1] if "=~" in p else p.split("~")[0] for p in self.freed)
+
+
+def _holds(table: pd.DataFrame, step: str) -> bool:
+    verdict = table.set_index("model").loc[step, "supported"]
+    return verdict is not pd.NA and bool(verdict)
+
+
+def _kind(parameter: str) -> str:
+    return "=~" if "=~" in parameter else "~1" if parameter.endswith("~1") else "~~"
+
+
+def retest_invariance(scores: pd.DataFrame, model: str, occasions: Sequence[str], *,
+                      alpha: float = 0.05) -> RetestInvariance:
+    """Longitudinal invariance of the one-factor ``model`` between two ``occasions`` (MLR,
+    full-information ML), and partial invariance when a step fails.
+
+    The steps of :func:`analysis.stats.sem.longitudinal_invariance` are judged by Chen's
+    (2007) limits. When one is rejected, its constraints are released one at a time, as in
+    Byrne, Shavelson and Muthén's (1989) partial invariance: the constraint of the kind the
+    step adds (loadings, intercepts or residual variances) with the largest score test
+    (lavaan ``lavTestScore``) among those with p < ``alpha`` is freed and the steps fitted
+    again, until the partial step meets the limits, no such constraint is left, or half of
+    the items are freed (the comparison must rest on a majority of invariant items).
+
+    Examples
+    --------
+    >>> from analysis import datasets
+    >>> from analysis.intake.manifest import load_study
+    >>> v = validation(load_study(datasets.path("demo")))
+    >>> res = retest_invariance(v.scores, v.model, v.retest)
+    >>> res.step, res.freed, res.partial_supported
+    ('strict', ('sat_daily_coping~~sat_daily_coping',), True)
+    """
+    occasions = list(occasions)
+    n_items = len({s.rhs for s in parse_model(model) if s.op == "=~"})
+
+    def fit(freed: Sequence[str], step: str) -> pd.DataFrame:
+        return sem.longitudinal_invariance(scores, model, occasions=occasions, estimator="MLR", missing="ml",
+                                           long_partial=list(freed), partial_step=step)
+
+    table = fit((), "scalar")
+    steps = set(table["model"])
+    step = next((s for s in PARTIAL_KIND if s in steps and table.set_index("model").loc[s, "supported"] is not pd.NA
+                 and not _holds(table, s)), None)
+    if step is None:
+        return RetestInvariance(table, None, ())
+    freed: list[str] = []
+    current, key = table, step
+    while True:
+        tests = current.attrs.get("score_tests", {}).get(key)
+        if tests is None or len(freed) >= n_items // 2:
+            break
+        candidates = tests[(tests["parameter"].map(_kind) == PARTIAL_KIND[step]) & (tests["pvalue"] < alpha)
+                           & ~tests["parameter"].isin(freed)]
+        if candidates.empty:
+            break
+        freed.append(candidates.sort_values("X2", ascending=False, kind="stable")["parameter"].iloc[0])
+        current, key = fit(freed, step), f"{step} (partial)"
+        if _holds(current, key):
+            break
+    return RetestInvariance(current if freed else table, step, tuple(freed))
 
 
 def retest_pairs(scores: pd.DataFrame, retest: Sequence[str]) -> int:

@@ -235,8 +235,9 @@ class ValidationReport:
 
     def longitudinal_invariance(self) -> None:
         """Measurement invariance of the one-factor model between the first occasion and the
-        retest (the same persons twice; MLR and full-information ML as the CFA), rated with the
-        group invariance in the COSMIN summary."""
+        retest (the same persons twice; MLR and full-information ML as the CFA), with the
+        partial version of the first step that fails (:func:`analysis.study.cohort.retest_invariance`),
+        rated with the group invariance in the COSMIN summary."""
         r, v = self.r, self.design
         key = "02_validation_report.longitudinal"
         self.longitudinal_table = None
@@ -247,13 +248,22 @@ class ValidationReport:
         first, retest = v.retest
         r.heading(f"{key}.heading", level=3, first=first, retest=retest)
         r.text(f"{key}.intro", first=first, retest=retest)
-        table = sem.longitudinal_invariance(v.scores, v.model, occasions=list(v.retest), estimator="MLR", missing="ml")
-        self.longitudinal_table = table
+        result = cohort.retest_invariance(v.scores, v.model, v.retest)
+        table = self.longitudinal_table = result.table
         r.table("longitudinal_invariance", table, title_key=f"{key}.table", counts=None, first=first, retest=retest)
-        supported = table["supported"].iloc[1:]
+        full = table[~table["model"].str.endswith("(partial)")]
+        supported = full["supported"].iloc[1:]
         r.text(f"{key}.summary", n=r.n(max(table.attrs["nobs"].values())),
                pairs=r.n(cohort.retest_pairs(v.scores, v.retest)), k=int(supported.fillna(False).astype(bool).sum()),
                steps=len(supported))
+        if result.freed:
+            r.text(f"{key}.partial", step=r.t(f"{key}.steps.{result.step}"), items=r.label_list(result.freed_items),
+                   what=r.t(f"{key}.freed.{result.step}"),
+                   verdict=r.t(f"{key}.holds" if result.partial_supported else f"{key}.fails"))
+        elif result.step is not None:
+            r.text(f"{key}.no_partial", step=r.t(f"{key}.steps.{result.step}"))
+        if not table["admissible"].astype(bool).all():
+            r.text(f"{key}.improper")
         for warning in dict.fromkeys(w for ws in table.attrs.get("warnings", {}).values() for w in ws):
             r.note(f"{key}.warning", warning=warning)
 
