@@ -74,3 +74,9 @@ def test_epc_is_the_one_step_change_of_the_released_parameter():
     e = freed.estimates.set_index(["lhs", "op", "rhs"])
     assert e.loc[("visual", "=~", "x9"), "est"] == pytest.approx(top.epc, rel=0.3)
     assert res.fit["chisq"] - freed.fit["chisq"] == pytest.approx(top.mi, rel=0.15)
+
+
+def test_lavaans_name_modindices_is_the_same_function():
+    from analysis.stats import sem
+
+    assert sem.modindices is sem.modification_indices and "modindices" in sem.__all__

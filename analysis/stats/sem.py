@@ -108,9 +108,12 @@ from analysis.stats._sem_partable import GROUP_EQUAL
 from analysis.stats._sem_score import ScoreTestResult, equality_score_tests, modification_indices
 from analysis.stats.lavaan_syntax import ModelSyntaxError
 
+#: lavaan's name: ``modindices(fit, sort=True)`` as in R (the same function).
+modindices = modification_indices
+
 __all__ = ["CFAResult", "ScoreTestResult", "cfa", "sem", "invariance", "measurement_syntax",
            "longitudinal_invariance", "longitudinal_syntax",
-           "latent_mean_differences", "modification_indices", "standardized_solution",
+           "latent_mean_differences", "modification_indices", "modindices", "standardized_solution",
            "equality_score_tests", "ModelSyntaxError", "GROUP_EQUAL", "CHEN_2007", "MISSING",
            "ESTIMATORS", "STD_TYPES", "PARAMETERIZATIONS", "Estimator", "Missing",
            "Parameterization", "StdType", "PartialStep",
