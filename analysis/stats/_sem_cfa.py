@@ -29,13 +29,14 @@ from analysis.stats._sem_partable import (
     ParTable,
     bounds,
     build_partable,
+    label_function,
     observed_variables,
     reparametrize,
 )
 from analysis.stats._sem_standardize import definitions, jacobian, standardize
 from analysis.stats._sem_start import alternative_starts, start_values, x_from_rows
 from analysis.stats.display import Summary, lavaan_summary
-from analysis.stats.lavaan_syntax import ModelSyntaxError, parse_model
+from analysis.stats.lavaan_syntax import ModelSyntaxError, parse_expression, parse_model
 from analysis.stats.notices import Notice
 from analysis.stats.results import Result
 
@@ -148,8 +149,13 @@ class CFAResult(Result):
         deff = definitions(st.pt)
         if deff is not None:
             std_lv = np.concatenate([std_lv, deff(std_lv)])
+        cons = st.pt.constraints        # lavaan's "Constraints:" block, |lhs - rhs| at the estimates
+        defs = [(d.lhs, parse_expression(d.rhs, d.line)) for d in st.pt.definitions]
+        slack = label_function(st.pt, defs + [("", parse_expression(f"({c.lhs}) - ({c.rhs})", c.line))
+                                              for c in cons])(st.model.values(st.theta))[len(defs):]
         return lavaan_summary(self, std_lv, st.pt.ov, [s.n for s in st.model.samples],
-                              n_free=st.pt.n_x)
+                              n_free=st.pt.n_x,
+                              constraints=[(c.lhs, c.op, c.rhs, v) for c, v in zip(cons, slack)])
 
     def plot(self, *, labels: Mapping[str, str] | None = None, standardized: bool = True,
              group: int = 1) -> Figure:

@@ -329,14 +329,25 @@ def _parameter_blocks(est: pd.DataFrame, observed: set[str]) -> list[str]:
     return out
 
 
+def _constraint_name(lhs: str, op: str, rhs: str) -> str:
+    """lavaan's ``.makeConNames``: a constraint as the difference whose slack is printed."""
+    if op == "<":
+        return f"{rhs} - ({lhs})"
+    return f"{lhs} - 0" if rhs == "0" else f"{lhs} - ({rhs})"
+
+
 def lavaan_summary(result: Any, std_lv: np.ndarray, observed: Sequence[str],
-                   group_n: Sequence[int] = (), n_free: int | None = None) -> Summary:
+                   group_n: Sequence[int] = (), n_free: int | None = None,
+                   constraints: Sequence[tuple[str, str, str, float]] = ()) -> Summary:
     """The text of lavaan's ``summary(fit, fit.measures = TRUE, standardized = TRUE)`` for a
     :class:`~analysis.stats.sem.CFAResult`; ``std_lv`` holds lavaan's Std.lv column (in the
     order of ``result.estimates``), ``observed`` the observed variables (printed with lavaan's
     dot where a row is a residual), ``group_n`` the rows of each group, ``n_free`` the free
     parameters before equality constraints (lavaan's "Number of model parameters"; the
-    constraints, ``n_free - npar``, are printed below it as lavaan does).
+    constraints, ``n_free - npar``, are printed below it as lavaan does; with inequality
+    constraints lavaan prints their number instead), ``constraints`` the user's ``==``,
+    ``<``, ``>`` rows (lhs, op, rhs, lhs - rhs at the estimates) for lavaan's
+    "Constraints:" block of slacks.
 
     The header counts the iterations of this package's optimiser (Fisher scoring or
     Gauss–Newton steps plus quasi-Newton ones), not nlminb's: the number differs from
@@ -355,8 +366,11 @@ def lavaan_summary(result: Any, std_lv: np.ndarray, observed: Sequence[str],
     if "npar" in fit:
         n_par = int(fit["npar"])
         lines.append(_line("Number of model parameters", number(n_free or n_par)))
-        if n_free and n_free > n_par:
+        n_ineq = sum(op != "==" for _, op, _, _ in constraints)
+        if n_free and n_free > n_par and not n_ineq:    # lavaan: with inequalities, these only
             lines.append(_line("Number of equality constraints", number(n_free - n_par)))
+        if n_ineq:
+            lines.append(_line("Number of inequality constraints", number(n_ineq)))
     lines.append("")
     if result.group_labels:
         lines.append(_line("Number of observations per group:", ""))
@@ -466,6 +480,10 @@ def lavaan_summary(result: Any, std_lv: np.ndarray, observed: Sequence[str],
         lines += ["", "Defined Parameters:", CELLS + PARAM_HEADER]
         for _, row in defined.iterrows():
             lines.append(f"    {row['lhs']}" + CELLS + _cells(row))
+    if constraints:
+        lines += ["", "Constraints:", "|Slack|".rjust(VALUE)]
+        lines += [f"    {_constraint_name(lhs, op, rhs):<41}" + number(abs(v)).rjust(9)
+                  for lhs, op, rhs, v in constraints]
     if result.warnings:
         lines += ["", "Warnings:"] + [f"  {w}" for w in result.warnings]
     return Summary("\n".join(_aligned(lines)))

@@ -27,6 +27,8 @@ for (v in paste0("y", 1:6)) do[[v]] <- cut(d[[v]], c(-Inf, -0.8, 0, 0.8, Inf), l
 
 TWO <- "f1 =~ y1 + y2 + y3\nf2 =~ y4 + y5 + y6"
 LABELLED <- "f1 =~ y1 + a*y2 + a*y3\nf2 =~ y4 + y5 + y6"
+# explicit constraints and a defined parameter: "Constraints:" with |Slack|, "Defined Parameters:"
+CONSTRAINED <- "f1 =~ y1 + a*y2 + b*y3\nf2 =~ y4 + c*y5 + y6\na == b\nc > 0.5\nab := a*b"
 # the fit measures summary(fit.measures = TRUE) prints (lavaan's fitMeasures names)
 FIT <- c("npar", "chisq", "df", "pvalue", "baseline.chisq", "baseline.df", "baseline.pvalue",
          "cfi", "tli", "rmsea", "rmsea.ci.lower", "rmsea.ci.upper", "rmsea.pvalue",
@@ -59,6 +61,8 @@ cases <- list(
   mlr = run("complete", TWO, "MLR"),
   fiml = run("missing", TWO, missing = "ml"),
   ml_labelled = run("complete", LABELLED),
+  ml_constrained = run("complete", CONSTRAINED),
+  mlr_fiml = run("missing", TWO, "MLR", missing = "ml"),
   mlr_groups = run("complete", TWO, "MLR", group = "g",
                    group_equal = c("loadings", "intercepts")),
   wlsmv = run("ordinal", TWO, "WLSMV", ordered = TRUE),
