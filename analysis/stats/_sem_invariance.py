@@ -14,9 +14,11 @@ from scipy import stats
 
 from analysis.stats import _sem_ordinal
 from analysis.stats._sem_cfa import (
+    PARAMETERIZATIONS,
     CFAResult,
     Estimator,
     Missing,
+    Parameterization,
     cfa,
     cfa_ordinal,
     is_ordered,
@@ -34,16 +36,18 @@ from analysis.stats.lavaan_syntax import ModelSyntaxError, parse_model
 
 #: Chen (2007) cut-offs per invariance step, from the criteria table (analysis.stats.criteria).
 CHEN_2007 = limits("cross-cultural validity / measurement invariance")
-#: The invariance steps a partial model (``group_partial``) can relax.
-PartialStep = Literal["metric", "scalar", "strict"]
+#: The invariance steps a partial model (``group_partial``) can relax (``"thresholds"``:
+#: ordered items).
+PartialStep = Literal["thresholds", "metric", "scalar", "strict"]
 
 
 @one_blas_thread
 def invariance(data: pd.DataFrame, model: str, group: str, estimator: Estimator | None = None, *,
                group_partial: Iterable[str] = (), partial_step: PartialStep = "scalar",
-               strict: bool = False, **kwargs: Any) -> pd.DataFrame:
+               strict: bool = False, parameterization: Parameterization = "delta",
+               **kwargs: Any) -> pd.DataFrame:
     """Measurement invariance across groups: configural, metric, scalar (and strict) steps;
-    for ordered items configural, thresholds, metric and scalar.
+    for ordered items configural, thresholds, metric, scalar (and, theta, strict).
 
     Continuous items: fits the model with no equality constraints (configural), equal
     loadings (metric), equal loadings and intercepts (scalar; latent means then free in
@@ -53,16 +57,26 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: Estimator 
     parameters (lavaan ``group.partial``); later steps keep those parameters free.
 
     Ordered items (``ordered=`` among the keyword arguments; estimator WLSMV): the models
-    of ``semTools::measEq.syntax(..., ordered=, parameterization = "delta", ID.fac =
-    "std.lv", ID.cat = "Wu.Estabrook.2016", group.equal=)`` (Wu & Estabrook 2016):
-    ``configural`` (thresholds and loadings free; intercepts 0, scaling factors 1, factor
-    means 0 and variances 1 in every group), ``thresholds`` (equal thresholds; intercepts
-    and scaling factors then free in groups 2+, a scaling factor only for items with two or
-    more thresholds), ``metric`` (also equal loadings; factor variances free in groups 2+)
-    and ``scalar`` (also equal intercepts, fixed to 0; factor means free in groups 2+). The
-    lavaan syntax of each step is in ``.attrs["syntax"]``. The model must be a
-    first-order factor model of the items (loadings, factor covariances, residual
-    covariances) without modifiers; ``group_partial`` and ``strict`` are not available.
+    of ``semTools::measEq.syntax(..., ordered=, parameterization=, ID.fac = "std.lv",
+    ID.cat = "Wu.Estabrook.2016", group.equal=, group.partial=)`` (Wu & Estabrook 2016),
+    fitted by ``lavaan::cfa(..., parameterization=)``; the lavaan syntax of each step is in
+    ``.attrs["syntax"]``. In every step the first group fixes the scale: intercepts of the
+    latent responses y* 0, factor means 0 and variances 1, and the scale of y* 1 — its
+    scaling factors (``~*~``) in the delta parameterization (the default), its residual
+    variances (``~~``) in the theta one. The steps: ``configural`` (thresholds and loadings
+    free; the same fixed values in every group), ``thresholds`` (equal thresholds; in groups
+    2+ intercepts free, and the scale of y* of items with two or more thresholds), ``metric``
+    (also equal loadings; factor variances free in groups 2+), ``scalar`` (also equal
+    intercepts, fixed to 0; factor means free in groups 2+, and the scale of binary items'
+    y*) and, theta only, ``strict`` (also equal residual variances of y*: all 1). Under
+    delta the residual variances are not parameters, so ``strict=True`` is refused there
+    (semTools stops too). The two parameterizations fit alike (same χ²) except where an
+    item's scale stays fixed in groups 2+ while its loadings are equal (a binary item in
+    the metric step): fixing its scaling factor and fixing its residual variance are then
+    different constraints. ``group_partial`` names parameters as semTools ``group.partial``
+    does: ``"F =~ x"``, ``"x ~ 1"``, ``"x | t2"`` and, theta, ``"x ~~ x"``; a partial
+    ``thresholds`` step is available too. The model must be a first-order factor model of
+    the items (loadings, factor covariances, residual covariances) without modifiers.
 
     Each row compares with the model it is nested in (``compared_with``): ``delta_cfi``,
     ``delta_rmsea``, ``delta_srmr`` and the χ² difference test ``chisq_diff, df_diff,
@@ -86,16 +100,20 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: Estimator 
         ``missing``, ``ordered``) are passed on.
     group_partial : iterable of str
         Parameters to free in the partial step, lavaan ``group.partial`` names.
-    partial_step : {"metric", "scalar", "strict"}
-        The step the partial model relaxes.
+    partial_step : {"thresholds", "metric", "scalar", "strict"}
+        The step the partial model relaxes (``"thresholds"``: ordered items).
     strict : bool
-        Include the strict (equal residual variances) step.
+        Include the strict (equal residual variances) step; ordered items: only with
+        ``parameterization="theta"``.
+    parameterization : {"delta", "theta"}
+        lavaan's parameterization of ordered items (``"theta"`` only with ``ordered=``).
 
     Returns
     -------
     DataFrame, one row per step, named in its first column ``model`` (``configural, metric,
     scalar[, scalar (partial)], strict``; ordered items ``configural, thresholds, metric,
-    scalar``), then the fit measures and the comparison with ``compared_with``.
+    scalar[, strict]``, with a partial step after the one named by ``partial_step``), then
+    the fit measures and the comparison with ``compared_with``.
 
     Examples
     --------
@@ -106,12 +124,32 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: Estimator 
     >>> inv = invariance(hs, m, "school", strict=True)
     >>> inv[["model", "df"]].astype({"df": int}).values.tolist()
     [['configural', 48], ['metric', 54], ['scalar', 60], ['strict', 69]]
+
+    The first six items cut into four ordered categories (WLSMV), theta parameterization
+    with the strict step, the intercept of ``x3`` left unequal from the scalar step on
+    (semTools ``group.partial``); the strict step fixes every residual variance of y* to 1:
+
+    >>> import pandas as pd
+    >>> cut = hs.assign(**{f"x{i}": pd.qcut(hs[f"x{i}"], 4, labels=False) for i in range(1, 7)})
+    >>> inv = invariance(cut, "visual =~ x1 + x2 + x3\\ntextual =~ x4 + x5 + x6", "school",
+    ...                  ordered=True, parameterization="theta", strict=True,
+    ...                  group_partial=["x3 ~ 1"])
+    >>> for step in inv[["model", "df", "compared_with"]].astype({"df": int}).values.tolist():
+    ...     print(step)
+    ['configural', 16, '']
+    ['thresholds', 22, 'configural']
+    ['metric', 26, 'thresholds']
+    ['scalar', 30, 'metric']
+    ['scalar (partial)', 29, 'metric']
+    ['strict', 35, 'scalar (partial)']
+    >>> [s for s in inv.attrs["syntax"]["strict"].splitlines() if s.startswith("x3 ~")]
+    ['x3 ~ c(0, NA)*1 + c(nu.3.g1, nu.3.g2)*1', 'x3 ~~ c(1, 1)*x3 + c(theta.3_3, theta.3_3)*x3']
     """
     if is_ordered(kwargs.get("ordered")):
-        if group_partial or strict:
-            raise ValueError("invariance of ordered items: group_partial and strict are not "
-                             "available (configural, thresholds, metric and scalar steps)")
-        return _invariance_ordinal(data, model, group, estimator, **kwargs)
+        return _invariance_ordinal(data, model, group, estimator, group_partial=group_partial,
+                                   partial_step=partial_step, strict=strict,
+                                   parameterization=parameterization, **kwargs)
+    _is_theta(parameterization, False)
     base_steps = {"configural": (), "metric": ("loadings",),
                   "scalar": ("loadings", "intercepts"),
                   "strict": ("loadings", "intercepts", "residuals")}
@@ -124,11 +162,17 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: Estimator 
     out = _invariance_table(fits, [(p[0], p[3]) for p in plan], _fit_columns(robust),
                             ("cfi.robust", "rmsea.robust") if robust else ("cfi", "rmsea"),
                             _ml_difference(fits, robust))
-    supported = out.set_index("model")["supported"]
+    out.attrs["latent_means"] = _scalar_latent_means(out, fits)
+    return out
+
+
+def _scalar_latent_means(table: pd.DataFrame, fits: Mapping[str, CFAResult]
+                         ) -> pd.DataFrame | None:
+    """Latent mean differences of the supported scalar step, its partial version first."""
+    supported = table.set_index("model")["supported"]
     scalar = [s for s in ("scalar (partial)", "scalar") if s in supported.index
               and supported[s] is not pd.NA and bool(supported[s])]
-    out.attrs["latent_means"] = (_latent_means(fits[scalar[0]]) if scalar else None)
-    return out
+    return _latent_means(fits[scalar[0]]) if scalar else None
 
 
 def _partial_plan(steps: Mapping[str, tuple[str, ...]], partial: Iterable[str], partial_step: str
@@ -208,14 +252,27 @@ def _invariance_table(fits: Mapping[str, CFAResult], plan: Sequence[tuple[str, s
     return out
 
 
-#: Ordered-item invariance steps: semTools group.equal of each (Wu & Estabrook 2016).
+#: Ordered-item invariance steps: semTools group.equal of each (Wu & Estabrook 2016); the
+#: strict step only in the theta parameterization.
 ORDINAL_STEPS = {"configural": (), "thresholds": ("thresholds",),
                  "metric": ("thresholds", "loadings"),
-                 "scalar": ("thresholds", "loadings", "intercepts")}
+                 "scalar": ("thresholds", "loadings", "intercepts"),
+                 "strict": ("thresholds", "loadings", "intercepts", "residuals")}
+
+
+def _ordinal_steps(theta: bool, strict: bool) -> dict[str, tuple[str, ...]]:
+    """The steps of ordered items; strict only under theta (semTools stops under delta)."""
+    if strict and not theta:
+        raise ValueError("strict: residual variances of ordered items are not parameters in "
+                         "the delta parameterization and cannot be equated (semTools stops "
+                         "too); use parameterization='theta' or strict=False")
+    return {k: v for k, v in ORDINAL_STEPS.items() if strict or k != "strict"}
 
 
 def _invariance_ordinal(data: pd.DataFrame, model: str, group: str, estimator: Estimator | None,
-                        ordered, **kwargs: Any) -> pd.DataFrame:
+                        ordered, *, group_partial: Iterable[str], partial_step: str,
+                        strict: bool, parameterization: Parameterization,
+                        **kwargs: Any) -> pd.DataFrame:
     if str(estimator or "WLSMV").upper() != "WLSMV":
         raise ValueError(f"ordered items are fitted by estimator='WLSMV', not {estimator!r}")
     if kwargs.pop("missing", "listwise") != "listwise":
@@ -223,25 +280,24 @@ def _invariance_ordinal(data: pd.DataFrame, model: str, group: str, estimator: E
     if kwargs:
         raise ValueError(f"invariance of ordered items: {sorted(kwargs)} do not apply (the "
                          "steps fix the identification: unit factor variances in group 1)")
+    theta = _is_theta(parameterization, True)
+    plan = _partial_plan(_ordinal_steps(theta, strict), group_partial, partial_step)
     ov, _ = observed_variables(parse_model(model))
     parts, _, _ = prepare(data, ov, [], group, "listwise")
     rows = np.vstack(parts)
     n_thr = {v: len(np.unique(rows[:, j])) - 1 for j, v in enumerate(ov)}
-    syntax = {name: measurement_syntax(model, n_thr, len(parts), ge)
-              for name, ge in ORDINAL_STEPS.items()}
+    syntax = {name: measurement_syntax(model, n_thr, len(parts), ge, group_partial=partial,
+                                       parameterization=parameterization)
+              for name, ge, partial, _ in plan}
     cache: dict = {}
     fits = {}
     for name, text in syntax.items():
         stmts = parse_model(text)
         fits[name] = cfa_ordinal(data, text, stmts, *observed_variables(stmts), ordered,
-                                  group=group, cache=cache)
-    names = list(ORDINAL_STEPS)
-    plan = [(name, names[i - 1] if i else None) for i, name in enumerate(names)]
-    out = _invariance_table(fits, plan, ORDINAL_COLUMNS, ("cfi.scaled", "rmsea.scaled"),
-                            _wlsmv_difference(fits))
-    out.attrs["syntax"] = syntax
-    ok = out.set_index("model").loc["scalar", "supported"]
-    out.attrs["latent_means"] = _latent_means(fits["scalar"]) if ok is not pd.NA and ok else None
+                                  group=group, cache=cache, parameterization=parameterization)
+    out = _invariance_table(fits, [(p[0], p[3]) for p in plan], ORDINAL_COLUMNS,
+                            ("cfi.scaled", "rmsea.scaled"), _wlsmv_difference(fits))
+    out.attrs.update(syntax=syntax, latent_means=_scalar_latent_means(out, fits))
     return out
 
 
@@ -271,18 +327,23 @@ def _wlsmv(result: CFAResult) -> tuple[OrdinalModel, np.ndarray]:
 
 
 def measurement_syntax(model: str, n_thresholds: Mapping[str, int], ngroups: int,
-                       group_equal: Iterable[str] = ()) -> str:
+                       group_equal: Iterable[str] = (), *, group_partial: Iterable[str] = (),
+                       parameterization: Parameterization = "delta") -> str:
     """lavaan syntax of a multi-group model for ordered items, as ``semTools::measEq.syntax(
-    model, ordered=, parameterization = "delta", ID.fac = "std.lv", ID.cat =
-    "Wu.Estabrook.2016", group.equal=)`` writes it (same labels and sections).
+    model, ordered=, parameterization=, ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016",
+    group.equal=, group.partial=)`` writes it (same labels, sections and order).
 
     Factor variances are 1 and means 0 in the first group; thresholds, intercepts and
-    loadings get one label per group (``.g1``, ``.g2``…) or a shared label when
-    ``group_equal`` names them. Wu & Estabrook's rules for groups 2+: an item's intercept
-    is free when its thresholds are equal and its intercepts are not; its scaling factor is
-    free when two or more thresholds (or one threshold and the intercept) are equal; a
-    factor's variance is free when its loadings are equal, its mean when the intercepts of
-    its items are.
+    loadings (and, theta, residual variances) get one label per group (``.g1``, ``.g2``…)
+    or a shared label when ``group_equal`` names them and ``group_partial`` does not. The
+    scale of the latent responses y* is fixed in the first group: scaling factors
+    (``~*~``, delta) or residual variances (``~~``, theta) 1. Wu & Estabrook's (2016)
+    rules for groups 2+: an item's intercept is free when some of its thresholds are equal
+    and its intercept is not; its scale (scaling factor or residual variance) is free when
+    two or more thresholds (or one threshold and the intercept) are equal — unless, theta,
+    its residual variances are equal (``"residuals"``, the strict step: all 1); a factor's
+    variance is free when one of its loadings is equal, its mean when the intercept of an
+    item measuring only it is.
 
     Parameters
     ----------
@@ -293,8 +354,14 @@ def measurement_syntax(model: str, n_thresholds: Mapping[str, int], ngroups: int
         Number of thresholds (categories − 1) of each item.
     ngroups : int
     group_equal : iterable of str
-        Some of ``"thresholds"``, ``"loadings"``, ``"intercepts"``, ``"means"``,
-        ``"lv.variances"``, ``"lv.covariances"``, ``"residual.covariances"``.
+        Some of ``"thresholds"``, ``"loadings"``, ``"intercepts"``, ``"residuals"`` (theta
+        only: residual variances of y* are not parameters in the delta parameterization),
+        ``"means"``, ``"lv.variances"``, ``"lv.covariances"``, ``"residual.covariances"``.
+    group_partial : iterable of str
+        semTools ``group.partial``: parameters left unequal, ``"F =~ x"`` (loading),
+        ``"x ~ 1"`` (intercept), ``"x | t2"`` (threshold), ``"x ~~ x"`` (residual
+        variance, theta).
+    parameterization : {"delta", "theta"}
 
     Examples
     --------
@@ -316,19 +383,44 @@ def measurement_syntax(model: str, n_thresholds: Mapping[str, int], ngroups: int
     f ~ c(0, 0)*1 + c(alpha.1.g1, alpha.1.g2)*1
     ## COMMON-FACTOR VARIANCES:
     f ~~ c(1, 1)*f + c(psi.1_1.g1, psi.1_1.g2)*f
+
+    The theta parameterization's strict step, the residual variance of ``u2`` left unequal
+    (its two equal thresholds free it in group 2):
+
+    >>> text = measurement_syntax("f =~ u1 + u2", {"u1": 1, "u2": 2}, 2,
+    ...                           ["thresholds", "loadings", "intercepts", "residuals"],
+    ...                           group_partial=["u2 ~~ u2"], parameterization="theta")
+    >>> print(text[text.index("## UNIQUE-FACTOR VARIANCES"):text.index("## LATENT")])
+    ## UNIQUE-FACTOR VARIANCES:
+    u1 ~~ c(1, 1)*u1 + c(theta.1_1, theta.1_1)*u1
+    u2 ~~ c(1, NA)*u2 + c(theta.2_2.g1, theta.2_2.g2)*u2
+    <BLANKLINE>
     """
     equal = set(group_equal)
+    theta = _is_theta(parameterization, True)
+    known = {"thresholds", "loadings", "intercepts", "means", "lv.variances",
+             "lv.covariances", "residual.covariances"} | ({"residuals"} if theta else set())
+    if equal - known:
+        raise ValueError(f"group_equal: {sorted(equal - known)} not available"
+                         f"{_DELTA_RESIDUALS if 'residuals' in equal else ''}; expected some of "
+                         f"{sorted(known)}")
     G = ngroups
     stmts, lv, ov = _first_order(model, "invariance of ordered items")
     missing_thr = [v for v in ov if v not in n_thresholds]
     if missing_thr:
         raise ValueError(f"n_thresholds has no entry for {missing_thr}")
+    loads = [s for s in stmts if s.op == "=~"]
+    partial = _partial_names(group_partial, loads, ov, n_thresholds, theta, "group_partial",
+                             "the model")
+
+    def same(step: str, name: str) -> bool:      # equal across groups
+        return step in equal and name not in partial
 
     def vec(values) -> str:
         return "c(" + ", ".join(values) + ")"
 
-    def labels(base: str, same: bool) -> str:
-        return vec([base] * G if same else [f"{base}.g{g + 1}" for g in range(G)])
+    def labels(base: str, shared: bool) -> str:
+        return vec([base] * G if shared else [f"{base}.g{g + 1}" for g in range(G)])
 
     def first_then(first: str, rest: str) -> str:
         return vec([first] + [rest] * (G - 1))
@@ -336,29 +428,42 @@ def measurement_syntax(model: str, n_thresholds: Mapping[str, int], ngroups: int
     free = vec(["NA"] * G)
     item_no = {v: i + 1 for i, v in enumerate(ov)}
     fac_no = {f: j + 1 for j, f in enumerate(lv)}
-    loads = [s for s in stmts if s.op == "=~"]
-    factors_of = {v: [s.lhs for s in loads if s.rhs == v] for v in ov}
-    eq_thr, eq_int = "thresholds" in equal, "intercepts" in equal
+    eq_thr, scale_free = _wu_estabrook(same, n_thresholds)
     out = ["## LOADINGS:"]
-    out += [f"{s.lhs} =~ {free}*{s.rhs} + "
-            f"{labels(f'lambda.{item_no[s.rhs]}_{fac_no[s.lhs]}', 'loadings' in equal)}*{s.rhs}"
-            for s in loads]
+    for s in loads:
+        lab = labels(f"lambda.{item_no[s.rhs]}_{fac_no[s.lhs]}",
+                     same("loadings", f"{s.lhs}=~{s.rhs}"))
+        out.append(f"{s.lhs} =~ {free}*{s.rhs} + {lab}*{s.rhs}")
     out += ["## THRESHOLDS:"]
-    out += [f"{v} | {free}*t{k} + {labels(f'{v}.thr{k}', eq_thr)}*t{k}"
+    out += [f"{v} | {free}*t{k} + {labels(f'{v}.thr{k}', same('thresholds', f'{v}|t{k}'))}*t{k}"
             for v in ov for k in range(1, n_thresholds[v] + 1)]
     out += ["## INTERCEPTS:"]
-    out += [f"{v} ~ {first_then('0', 'NA' if eq_thr and not eq_int else '0')}*1 + "
-            f"{labels(f'nu.{item_no[v]}', eq_int)}*1" for v in ov]
-    out += ["## SCALING FACTORS:"]
-    out += [f"{v} ~*~ {first_then('1', 'NA' if eq_thr and (n_thresholds[v] >= 2 or eq_int) else '1')}*{v}"
-            for v in ov]
+    for v in ov:
+        eq = same("intercepts", f"{v}~1")
+        out.append(f"{v} ~ {first_then('0', 'NA' if eq_thr(v) and not eq else '0')}*1 + "
+                   f"{labels(f'nu.{item_no[v]}', eq)}*1")
+    if theta:
+        out += ["## UNIQUE-FACTOR VARIANCES:"]
+        for v in ov:
+            eq = same("residuals", f"{v}~~{v}")
+            out.append(f"{v} ~~ {first_then('1', 'NA' if scale_free(v) and not eq else '1')}*{v}"
+                       f" + {labels(f'theta.{item_no[v]}_{item_no[v]}', eq)}*{v}")
+    else:
+        out += ["## SCALING FACTORS:"]
+        out += [f"{v} ~*~ {first_then('1', 'NA' if scale_free(v) else '1')}*{v}" for v in ov]
+    resid = sorted((sorted((s.lhs, s.rhs), key=ov.index) for s in stmts
+                    if s.op == "~~" and s.lhs in ov), key=lambda r: (item_no[r[0]], item_no[r[1]]))
+    if resid:
+        out += ["## UNIQUE-FACTOR COVARIANCES:"]
+        shared = "residual.covariances" in equal
+        out += [f"{a} ~~ {free}*{b} + {labels(f'theta.{item_no[b]}_{item_no[a]}', shared)}*{b}"
+                for a, b in resid]
+    mean_free, var_free = _free_factor_moments(same, loads, lv)
     out += ["## LATENT MEANS/INTERCEPTS:"]
-    for f in lv:
-        own = eq_int and any(factors_of[v] == [f] for v in ov)
-        out.append(f"{f} ~ {first_then('0', 'NA' if own else '0')}*1 + "
-                   f"{labels(f'alpha.{fac_no[f]}', 'means' in equal)}*1")
+    out += [f"{f} ~ {first_then('0', 'NA' if mean_free[f] else '0')}*1 + "
+            f"{labels(f'alpha.{fac_no[f]}', 'means' in equal)}*1" for f in lv]
     out += ["## COMMON-FACTOR VARIANCES:"]
-    out += [f"{f} ~~ {first_then('1', 'NA' if 'loadings' in equal else '1')}*{f} + "
+    out += [f"{f} ~~ {first_then('1', 'NA' if var_free[f] else '1')}*{f} + "
             f"{labels(f'psi.{fac_no[f]}_{fac_no[f]}', 'lv.variances' in equal)}*{f}"
             for f in lv]
     lv_cov = [(a, b) for i, a in enumerate(lv) for b in lv[i + 1:]]
@@ -367,14 +472,50 @@ def measurement_syntax(model: str, n_thresholds: Mapping[str, int], ngroups: int
         out += [f"{a} ~~ {free}*{b} + "
                 f"{labels(f'psi.{fac_no[b]}_{fac_no[a]}', 'lv.covariances' in equal)}*{b}"
                 for a, b in lv_cov]
-    resid = [(s.lhs, s.rhs) for s in stmts if s.op == "~~" and s.lhs in ov]
-    if resid:
-        out += ["## UNIQUE-FACTOR COVARIANCES:"]
-        for a, b in resid:
-            a, b = sorted((a, b), key=lambda v: item_no[v])
-            out.append(f"{a} ~~ {free}*{b} + "
-                       f"{labels(f'theta.{item_no[b]}_{item_no[a]}', 'residual.covariances' in equal)}*{b}")
     return "\n".join(out)
+
+
+#: Why residual variances of ordered items cannot be equated under delta.
+_DELTA_RESIDUALS = (" (ordered items: residual variances of the latent responses are not "
+                    "parameters in the delta parameterization; use parameterization='theta')")
+
+
+def _is_theta(parameterization: str, ordinal: bool) -> bool:
+    """Check ``parameterization`` (theta only for ordered items); True for theta."""
+    if parameterization not in PARAMETERIZATIONS:
+        raise ValueError(f"parameterization={parameterization!r}; expected one of "
+                         f"{PARAMETERIZATIONS}")
+    if parameterization == "theta" and not ordinal:
+        raise ValueError("parameterization='theta' applies to ordered items (ordered=...); "
+                         "continuous items have residual variances in every parameterization")
+    return parameterization == "theta"
+
+
+def _wu_estabrook(same: Callable[[str, str], bool], n_thresholds: Mapping[str, int]
+                  ) -> tuple[Callable[[str], int], Callable[[str], bool]]:
+    """Wu & Estabrook's (2016) rules, given ``same(step, name)`` (is the parameter equal to
+    the reference group's or occasion's): the number of an item's equal thresholds, and
+    whether its scale (scaling factor or residual variance of y*) is free: two or more
+    equal thresholds, or one and the intercept."""
+    def eq_thr(v: str) -> int:
+        return sum(same("thresholds", f"{v}|t{k}") for k in range(1, n_thresholds[v] + 1))
+
+    def scale_free(v: str) -> bool:
+        return eq_thr(v) >= 2 or bool(eq_thr(v)) and same("intercepts", f"{v}~1")
+    return eq_thr, scale_free
+
+
+def _free_factor_moments(same: Callable[[str, str], bool], loads: Sequence, lv: Sequence[str]
+                         ) -> tuple[dict[str, bool], dict[str, bool]]:
+    """Factor means and variances free beyond the reference group or occasion: a mean when
+    the intercept of an item measuring only that factor is equal, a variance when one of
+    its loadings is."""
+    only = {f: [s.rhs for s in loads if s.lhs == f
+                and [r.lhs for r in loads if r.rhs == s.rhs] == [f]] for f in lv}
+    mean_free = {f: any(same("intercepts", f"{v}~1") for v in only[f]) for f in lv}
+    var_free = {f: any(same("loadings", f"{f}=~{s.rhs}") for s in loads if s.lhs == f)
+                for f in lv}
+    return mean_free, var_free
 
 
 def _latent_means(res: CFAResult) -> pd.DataFrame:
@@ -438,12 +579,13 @@ LongPartialStep = Literal["thresholds", "metric", "scalar", "strict"]
 
 def longitudinal_syntax(model: str, n_occasions: int, long_equal: Iterable[str] = (), *,
                         n_thresholds: Mapping[str, int] | None = None,
-                        long_partial: Iterable[str] = ()) -> str:
+                        long_partial: Iterable[str] = (),
+                        parameterization: Parameterization = "delta") -> str:
     """lavaan syntax of a longitudinal model, as ``semTools::measEq.syntax(configural,
     longFacNames = list(F = c("F.t1", "F.t2", …)), longIndNames = list(x = c("x.t1",
     "x.t2", …), …), long.equal=, long.partial=, ID.fac = "std.lv")`` writes it (same labels
     and sections); for ordered items (``n_thresholds`` given) with ``ordered=,
-    parameterization = "delta", ID.cat = "Wu.Estabrook.2016"``.
+    parameterization=, ID.cat = "Wu.Estabrook.2016"``.
 
     The one-occasion ``model`` is repeated per occasion with every factor and item suffixed
     ``.t1``, ``.t2``…; the same item's residuals covary across every pair of occasions
@@ -451,16 +593,19 @@ def longitudinal_syntax(model: str, n_occasions: int, long_equal: Iterable[str] 
     occasion: its factor variances 1 and means 0. ``long_equal`` names what is equal across
     occasions (the first occasion's label at all of them): ``"loadings"``, ``"intercepts"``,
     ``"residuals"`` (continuous items) or ``"thresholds"``, ``"loadings"``, ``"intercepts"``
-    (ordered items); ``long_partial`` names parameters of the one-occasion model left
-    unequal. A factor's variance is free at later occasions when one of its loadings is
-    equal, its mean when the intercept of an item measuring only it is.
+    and, theta only, ``"residuals"`` (ordered items); ``long_partial`` names parameters of
+    the one-occasion model left unequal. A factor's variance is free at later occasions
+    when one of its loadings is equal, its mean when the intercept of an item measuring
+    only it is.
 
     Ordered items (Wu & Estabrook 2016): at the first occasion the intercepts of the latent
-    responses are 0 and their scaling factors (``~*~``) 1; at a later occasion an item's
-    intercept is free when some of its thresholds are equal and its intercept is not, its
-    scaling factor when two or more thresholds (or one and the intercept) are equal.
-    Residual variances are not parameters in the delta parameterization, so they cannot be
-    equated (semTools stops too).
+    responses y* are 0 and their scale is fixed — scaling factors (``~*~``, delta) or
+    residual variances (``~~``, theta) 1; at a later occasion an item's intercept is free
+    when some of its thresholds are equal and its intercept is not, its scale when two or
+    more thresholds (or one and the intercept) are equal. Theta: residual variances equal
+    across occasions (``"residuals"``, the strict step) are all 1. Residual variances are
+    not parameters in the delta parameterization, so they cannot be equated there (semTools
+    stops too).
 
     Parameters
     ----------
@@ -475,8 +620,10 @@ def longitudinal_syntax(model: str, n_occasions: int, long_equal: Iterable[str] 
         every occasion.
     long_partial : iterable of str
         semTools ``long.partial`` in the names of the one-occasion model: ``"F =~ x"``
-        (loading), ``"x ~ 1"`` (intercept), ``"x ~~ x"`` (residual variance), ``"x | t2"``
-        (threshold).
+        (loading), ``"x ~ 1"`` (intercept), ``"x ~~ x"`` (residual variance: continuous
+        items, theta), ``"x | t2"`` (threshold).
+    parameterization : {"delta", "theta"}
+        Of ordered items (``n_thresholds`` given).
 
     Examples
     --------
@@ -522,16 +669,31 @@ def longitudinal_syntax(model: str, n_occasions: int, long_equal: Iterable[str] 
     u2.t2 ~ NA*1 + nu.4*1
     u1.t2 ~*~ NA*u1.t2
     u2.t2 ~*~ 1*u2.t2
+
+    The theta parameterization's strict step: residual variances of y* all 1 (equal),
+    except ``u2``'s, free at the later occasion:
+
+    >>> text = longitudinal_syntax("F =~ u1 + u2", 2, ["thresholds", "loadings", "intercepts",
+    ...                            "residuals"], n_thresholds={"u1": 2, "u2": 2},
+    ...                            long_partial=["u2 ~~ u2"], parameterization="theta")
+    >>> print(text[text.index("## UNIQUE-FACTOR VARIANCES"):text.index("## UNIQUE-FACTOR COV")])
+    ## UNIQUE-FACTOR VARIANCES:
+    u1.t1 ~~ 1*u1.t1 + theta.1_1*u1.t1
+    u2.t1 ~~ 1*u2.t1 + theta.2_2*u2.t1
+    u1.t2 ~~ 1*u1.t2 + theta.1_1*u1.t2
+    u2.t2 ~~ NA*u2.t2 + theta.4_4*u2.t2
+    <BLANKLINE>
     """
     equal = set(long_equal)
     ordinal = n_thresholds is not None
-    known = {"thresholds", "loadings", "intercepts"} if ordinal else {
-        "loadings", "intercepts", "residuals"}
+    theta = _is_theta(parameterization, ordinal)
+    residuals = theta or not ordinal             # residual variances are parameters
+    known = {"loadings", "intercepts"} | ({"thresholds"} if ordinal else set()) | (
+        {"residuals"} if residuals else set())
     if equal - known:
-        why = (" (ordered items: residual variances are not parameters in the delta "
-               "parameterization)" if ordinal and "residuals" in equal else "")
-        raise ValueError(f"long_equal: {sorted(equal - known)} not available{why}; expected "
-                         f"some of {sorted(known)}")
+        raise ValueError(f"long_equal: {sorted(equal - known)} not available"
+                         f"{_DELTA_RESIDUALS if 'residuals' in equal else ''}; expected some of "
+                         f"{sorted(known)}")
     if n_occasions < 2:
         raise ValueError(f"longitudinal invariance needs two or more occasions, got {n_occasions}")
     stmts, lv, ov = _first_order(model, "longitudinal invariance")
@@ -539,7 +701,8 @@ def longitudinal_syntax(model: str, n_occasions: int, long_equal: Iterable[str] 
     if ordinal and set(ov) - set(n_thr):
         raise ValueError(f"n_thresholds has no entry for {[v for v in ov if v not in n_thr]}")
     loads = [s for s in stmts if s.op == "=~"]
-    partial = _long_partial(long_partial, loads, ov, n_thr if ordinal else None)
+    partial = _partial_names(long_partial, loads, ov, n_thr if ordinal else None, residuals,
+                             "long_partial", "the one-occasion model")
     T, P, M = n_occasions, len(ov), len(lv)
 
     def item(v: str, t: int) -> int:             # item number in the wide model (1-based)
@@ -551,9 +714,7 @@ def longitudinal_syntax(model: str, n_occasions: int, long_equal: Iterable[str] 
     def same(step: str, name: str) -> bool:      # equal across occasions
         return step in equal and name not in partial
 
-    def eq_thr(v: str) -> int:                   # number of equal thresholds
-        return sum(same("thresholds", f"{v}|t{k}") for k in range(1, n_thr[v] + 1))
-
+    eq_thr, scale_free = _wu_estabrook(same, n_thr)
     resid = [(s.lhs, s.rhs) for s in stmts if s.op == "~~" and s.lhs in ov]
     out = ["## LOADINGS:"]
     for t in range(T):
@@ -573,34 +734,30 @@ def longitudinal_syntax(model: str, n_occasions: int, long_equal: Iterable[str] 
             value = "NA" if not ordinal else "0" if (
                 t == 0 or not eq_thr(v) or same("intercepts", f"{v}~1")) else "NA"
             out.append(f"{v}.t{t + 1} ~ {value}*1 + nu.{item(v, tt)}*1")
-    if ordinal:
+    if ordinal and not theta:
         out += ["## SCALING FACTORS:"]
-        out += [f"{v}.t{t + 1} ~*~ "
-                f"{'NA' if t and (eq_thr(v) >= 2 or eq_thr(v) and same('intercepts', f'{v}~1')) else '1'}"
-                f"*{v}.t{t + 1}" for t in range(T) for v in ov]
+        out += [f"{v}.t{t + 1} ~*~ {'NA' if t and scale_free(v) else '1'}*{v}.t{t + 1}"
+                for t in range(T) for v in ov]
     else:
         out += ["## UNIQUE-FACTOR VARIANCES:"]
         for t in range(T):
             for v in ov:
-                tt = 0 if same("residuals", f"{v}~~{v}") else t
-                out.append(f"{v}.t{t + 1} ~~ NA*{v}.t{t + 1} + "
+                eq = same("residuals", f"{v}~~{v}")
+                tt = 0 if eq else t
+                # theta: 1 at the first occasion and when equal to it, else free by the rules
+                value = "NA" if not ordinal or t and scale_free(v) and not eq else "1"
+                out.append(f"{v}.t{t + 1} ~~ {value}*{v}.t{t + 1} + "
                            f"theta.{item(v, tt)}_{item(v, tt)}*{v}.t{t + 1}")
+    # residual covariances within an occasion and of an item across occasions, in semTools'
+    # order: by the wide model's item numbers (first, second)
+    pairs = sorted([((a, t), (b, t)) for t in range(T) for a, b in
+                    (sorted(r, key=ov.index) for r in resid)]
+                   + [((v, t), (v, u)) for v in ov for t in range(T) for u in range(t + 1, T)],
+                   key=lambda p: (item(*p[0]), item(*p[1])))
     out += ["## UNIQUE-FACTOR COVARIANCES:"]
-    for t in range(T):
-        for a, b in resid:
-            a, b = sorted((a, b), key=ov.index)
-            out.append(f"{a}.t{t + 1} ~~ NA*{b}.t{t + 1} + "
-                       f"theta.{item(b, t)}_{item(a, t)}*{b}.t{t + 1}")
-    for v in ov:
-        for t in range(T):
-            for u in range(t + 1, T):
-                out.append(f"{v}.t{t + 1} ~~ NA*{v}.t{u + 1} + "
-                           f"theta.{item(v, u)}_{item(v, t)}*{v}.t{u + 1}")
-    only = {f: [s.rhs for s in loads if s.lhs == f
-                and [r.lhs for r in loads if r.rhs == s.rhs] == [f]] for f in lv}
-    mean_free = {f: any(same("intercepts", f"{v}~1") for v in only[f]) for f in lv}
-    var_free = {f: any(same("loadings", f"{f}=~{s.rhs}") for s in loads if s.lhs == f)
-                for f in lv}
+    out += [f"{a}.t{t + 1} ~~ NA*{b}.t{u + 1} + theta.{item(b, u)}_{item(a, t)}*{b}.t{u + 1}"
+            for (a, t), (b, u) in pairs]
+    mean_free, var_free = _free_factor_moments(same, loads, lv)
     out += ["## LATENT MEANS/INTERCEPTS:"]
     out += [f"{f}.t{t + 1} ~ {'NA' if t and mean_free[f] else '0'}*1 + "
             f"alpha.{fac(f, t)}*1" for t in range(T) for f in lv]
@@ -615,24 +772,25 @@ def longitudinal_syntax(model: str, n_occasions: int, long_equal: Iterable[str] 
     return "\n".join(out)
 
 
-def _long_partial(long_partial: Iterable[str], loads: Sequence, ov: Sequence[str],
-                  n_thresholds: Mapping[str, int] | None) -> set[str]:
-    """``long_partial`` as names without spaces (``F=~x``, ``x~1``, ``x~~x``, ``x|t2``),
-    each checked to be a parameter of the one-occasion model."""
-    names = {"".join(p.split()) for p in ([long_partial] if isinstance(long_partial, str)
-                                          else long_partial)}
+def _partial_names(partial: Iterable[str], loads: Sequence, ov: Sequence[str],
+                   n_thresholds: Mapping[str, int] | None, residuals: bool, what: str,
+                   of: str) -> set[str]:
+    """``partial`` (``what``: ``long_partial`` or ``group_partial``) as names without spaces
+    (``F=~x``, ``x~1``, ``x~~x``, ``x|t2``), each checked to be a parameter of the model
+    (``of``): residual variances when they are parameters, thresholds of ordered items."""
+    names = {"".join(p.split()) for p in ([partial] if isinstance(partial, str) else partial)}
     known = {f"{s.lhs}=~{s.rhs}" for s in loads} | {f"{v}~1" for v in ov}
-    if n_thresholds is None:
+    kinds = [f"loadings ('{loads[0].lhs} =~ {loads[0].rhs}')", f"intercepts ('{ov[0]} ~ 1')"]
+    if residuals:
         known |= {f"{v}~~{v}" for v in ov}
-    else:
+        kinds.append(f"residual variances ('{ov[0]} ~~ {ov[0]}')")
+    if n_thresholds is not None:
         known |= {f"{v}|t{k}" for v in ov for k in range(1, n_thresholds[v] + 1)}
+        kinds.append(f"thresholds ('{ov[0]} | t1')")
     bad = sorted(names - known)
     if bad:
-        raise ValueError(f"long_partial {bad} match no parameter of the one-occasion model; "
-                         f"expected loadings ('{loads[0].lhs} =~ {loads[0].rhs}'), intercepts "
-                         f"('{ov[0]} ~ 1') or " + ("residual variances "
-                                                  f"('{ov[0]} ~~ {ov[0]}')" if n_thresholds is None
-                                                  else f"thresholds ('{ov[0]} | t1')"))
+        raise ValueError(f"{what} {bad} match no parameter of {of}; expected "
+                         + ", ".join(kinds[:-1]) + f" or {kinds[-1]}")
     return names
 
 
@@ -708,11 +866,12 @@ def longitudinal_invariance(data: pd.DataFrame, model: str, *, occasion: str = "
                             ordered: bool | Iterable[str] | None = None,
                             missing: Missing = "listwise", strict: bool | None = None,
                             long_partial: Iterable[str] = (),
-                            partial_step: LongPartialStep = "scalar") -> pd.DataFrame:
+                            partial_step: LongPartialStep = "scalar",
+                            parameterization: Parameterization = "delta") -> pd.DataFrame:
     """Longitudinal measurement invariance: configural, metric, scalar and strict steps
-    across occasions (ordered items: configural, thresholds, metric, scalar), as semTools'
-    ``measEq.syntax(..., longFacNames=, long.equal=, long.partial=, ID.fac = "std.lv")``
-    fitted by ``lavaan::cfa``.
+    across occasions (ordered items: configural, thresholds, metric, scalar and, theta,
+    strict), as semTools' ``measEq.syntax(..., longFacNames=, long.equal=, long.partial=,
+    ID.fac = "std.lv")`` fitted by ``lavaan::cfa``.
 
     ``data`` is long (one row per person × occasion). It is made wide — one row per person,
     item ``x`` of the k-th occasion in column ``x.tk`` and factor ``F`` of it ``F.tk`` — and
@@ -723,14 +882,19 @@ def longitudinal_invariance(data: pd.DataFrame, model: str, *, occasion: str = "
     Continuous items (ML, MLR): equal loadings (metric), also equal intercepts with the
     later occasions' latent means free (scalar), also equal residual variances (strict).
 
-    Ordered items (``ordered=``; WLSMV, delta parameterization, Wu & Estabrook 2016, as
-    ``measEq.syntax(..., ordered=, parameterization = "delta", ID.cat =
-    "Wu.Estabrook.2016")``): ``configural`` (intercepts of the latent responses 0 and
-    scaling factors 1 at every occasion), ``thresholds`` (equal thresholds; at later
-    occasions intercepts free, and scaling factors of items with two or more thresholds),
-    ``metric`` (also equal loadings; later factor variances free) and ``scalar`` (also equal
-    intercepts, all 0; later factor means free). There is no strict step: residual
-    variances are not parameters in the delta parameterization (semTools stops).
+    Ordered items (``ordered=``; WLSMV, Wu & Estabrook 2016, as ``measEq.syntax(...,
+    ordered=, parameterization=, ID.cat = "Wu.Estabrook.2016")`` fitted by
+    ``lavaan::cfa(..., parameterization=)``): at the first occasion the intercepts of the
+    latent responses y* are 0 and their scale 1 — the scaling factors (``~*~``) in the
+    delta parameterization (the default), the residual variances (``~~``) in the theta one.
+    ``configural`` (the same fixed values at every occasion), ``thresholds`` (equal
+    thresholds; at later occasions intercepts free, and the scale of y* of items with two
+    or more thresholds), ``metric`` (also equal loadings; later factor variances free),
+    ``scalar`` (also equal intercepts, all 0; later factor means free, and the scale of
+    binary items' y*) and, theta only, ``strict`` (also equal residual variances of y*: all
+    1). Under delta residual variances are not parameters, so there is no strict step
+    (semTools stops); the theta score tests of a rejected strict step include the later
+    residual variances, held equal by being fixed at 1 (``"fixed"``, named ``"x~~x"``).
 
     With ``long_partial`` a partial step (e.g. ``"scalar (partial)"``) follows the step
     named by ``partial_step``: the same constraints except the listed parameters, named as
@@ -777,18 +941,20 @@ def longitudinal_invariance(data: pd.DataFrame, model: str, *, occasion: str = "
         ``"listwise"``: persons lacking an occasion or an item value are left out;
         ``"ml"``: full-information ML keeps them (ML, MLR).
     strict : bool, optional
-        Include the strict (equal residual variances) step; default True for continuous
-        items, not available for ordered ones.
+        Include the strict (equal residual variances) step; default True where it exists:
+        continuous items, ordered items under theta (not available under delta).
     long_partial : iterable of str
         Parameters to leave unequal in the partial step and after it.
     partial_step : {"thresholds", "metric", "scalar", "strict"}
         The step the partial model relaxes.
+    parameterization : {"delta", "theta"}
+        lavaan's parameterization of ordered items (``"theta"`` only with ``ordered``).
 
     Returns
     -------
     DataFrame, one row per step (``configural, metric, scalar[, scalar (partial)][,
-    strict]``; ordered items ``configural, thresholds, metric, scalar``) named in its first
-    column ``model``, the columns of :func:`invariance`.
+    strict]``; ordered items ``configural, thresholds, metric, scalar[, strict]``) named in
+    its first column ``model``, the columns of :func:`invariance`.
 
     Examples
     --------
@@ -814,6 +980,13 @@ def longitudinal_invariance(data: pd.DataFrame, model: str, *, occasion: str = "
     [['configural', 5], ['thresholds', 8], ['metric', 10], ['scalar', 12], ['scalar (partial)', 11]]
     >>> tab.compared_with.iloc[-1]
     'metric'
+
+    In the theta parameterization, with the strict step (equal residual variances of y*):
+
+    >>> tab = longitudinal_invariance(cut, "F =~ a + b + c", occasions=["pre", "post"],
+    ...                               ordered=True, parameterization="theta")
+    >>> tab[["model", "df"]].astype({"df": int}).values.tolist()
+    [['configural', 5], ['thresholds', 8], ['metric', 10], ['scalar', 12], ['strict', 15]]
     """
     ordinal = is_ordered(ordered)
     est = "WLSMV" if estimator is None and ordinal else str(estimator or "ML").upper()
@@ -831,23 +1004,20 @@ def longitudinal_invariance(data: pd.DataFrame, model: str, *, occasion: str = "
         if sorted(names) != sorted(items):
             raise ValueError(f"ordered={names}: every item of the model {items} must be "
                              "ordered (WLSMV here fits ordered items only)")
+    theta = _is_theta(parameterization, ordinal)
     if strict is None:
-        strict = not ordinal
-    if strict and ordinal:
-        raise ValueError("strict: residual variances of ordered items are not parameters in "
-                         "the delta parameterization and cannot be equated (semTools stops "
-                         "too); use strict=False")
-    wide, occasions, counts = _wide(data, items, occasion, id, occasions)
-    steps = dict(ORDINAL_STEPS if ordinal else LONGITUDINAL_STEPS)
-    if not strict:
-        steps.pop("strict", None)
+        strict = theta or not ordinal
+    steps = _ordinal_steps(theta, strict) if ordinal else {
+        k: v for k, v in LONGITUDINAL_STEPS.items() if strict or k != "strict"}
     plan = _partial_plan(steps, long_partial, partial_step)
+    wide, occasions, counts = _wide(data, items, occasion, id, occasions)
     n_thr = _thresholds_over_occasions(wide, items, occasions) if ordinal else None
     syntax = {name: longitudinal_syntax(model, len(occasions), eq, n_thresholds=n_thr,
-                                        long_partial=partial)
+                                        long_partial=partial, parameterization=parameterization)
               for name, eq, partial, _ in plan}
     fits = {name: cfa(wide, text, estimator=est, missing=missing,  # type: ignore[arg-type]
-                      ordered=True if ordinal else None)
+                      ordered=True if ordinal else None,
+                      parameterization=parameterization if ordinal else None)
             for name, text in syntax.items()}
     order = [(p[0], p[3]) for p in plan]
     if ordinal:
@@ -892,14 +1062,25 @@ def _long_score_tests(fit: CFAResult, occasions: Mapping[str, Any]) -> pd.DataFr
     if not isinstance(state_of(fit).model, OrdinalModel):
         return out
     # a later intercept fixed at 0 is testable only when equal to the first occasion's (all
-    # its thresholds free, it is not identified and has no modification index)
+    # its thresholds free, it is not identified and has no modification index); theta: a
+    # later residual variance fixed at 1 is held equal when it shares the first occasion's
+    # label (the strict step), not when it is fixed to identify the scale of y*
     mi = modification_indices(fit, standardized=False)
-    mi = mi[(mi.op == "~1") & mi.lhs.isin([v for v in pt.ov if not v.endswith(".t1")])]
+    later_ov = [v for v in pt.ov if not v.endswith(".t1")]
+    label = {(pt.lhs[i], pt.rhs[i]): pt.label[i] for i in range(len(pt.lhs))
+             if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i]}
+    equal_var = [v for v in later_ov if pt.parameterization == "theta"
+                 and label[v, v] and label[v, v] == label.get((f"{v.rsplit('.', 1)[0]}.t1",) * 2)]
+    mi = mi[(mi.op == "~1") & mi.lhs.isin(later_ov)
+            | (mi.op == "~~") & (mi.lhs == mi.rhs) & mi.lhs.isin(equal_var)]
+    name = [f"{v.rsplit('.', 1)[0]}{op}{v.rsplit('.', 1)[0] if op == '~~' else ''}"
+            for v, op in zip(mi.lhs, mi.op)]
     return pd.concat([out, pd.DataFrame({
-        "parameter": [f"{v.rsplit('.', 1)[0]}~1" for v in mi.lhs], "reference": occasions["t1"],
+        "parameter": name, "reference": occasions["t1"],
         "occasion": [occasions[v.rsplit(".", 1)[1]] for v in mi.lhs], "test": "fixed",
-        "lhs": mi.lhs.to_numpy(), "op": "~1", "rhs": "", "X2": mi.mi.to_numpy(), "df": 1,
-        "pvalue": stats.chi2.sf(mi.mi.to_numpy(), 1)})], ignore_index=True)
+        "lhs": mi.lhs.to_numpy(), "op": mi.op.to_numpy(), "rhs": mi.rhs.to_numpy(),
+        "X2": mi.mi.to_numpy(), "df": 1, "pvalue": stats.chi2.sf(mi.mi.to_numpy(), 1)})],
+        ignore_index=True)
 
 
 def _thresholds_over_occasions(wide: pd.DataFrame, items: Sequence[str],
