@@ -177,6 +177,17 @@ files:
         assert expected in text, expected
 
 
+
+def test_an_event_file_without_a_process_is_named_by_its_number_among_all_files(tmp_path):
+    folder = _folder(tmp_path, """\
+files:
+  - {path: puuttuu.csv, population: pilot, dataset: process-events}
+  - {path: p.csv, population: pilot, dataset: process-events}
+""", {"p.csv": "Asiakastunnus;Vaihe;Päivämäärä\nA1;ohjaus;1.2.2016\n"})
+    with pytest.raises(ManifestError) as err:
+        read_manifest(folder)
+    assert "files[2] (p.csv): dataset 'process-events' needs the process declared" in str(err.value)
+
 BAD_EVENTS = """\
 Asiakastunnus;Vaihe;Päivämäärä
 A1;Ohjautuminen;1.2.2016

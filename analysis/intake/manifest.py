@@ -462,7 +462,7 @@ def read_manifest(data_dir: str | Path) -> Manifest:
                                  instrument=instrument, dataset=dataset, schema=schema, occasion=occasion,
                                  synthetic=bool(item.get("synthetic", spec.get("synthetic", False))),
                                  description=str(item.get("description", "")), recode=recode))
-    check_declared(entries, process, problems)
+    check_declared(entries, process, problems, seen_keys)
     if problems:
         raise ManifestError(path, problems)
     return Manifest(root=root, files=tuple(entries), title=spec.get("title"), language=language,

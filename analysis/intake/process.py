@@ -215,14 +215,16 @@ def read_identification(value: object, problems: list[str]) -> IdentificationSpe
                               sectors=sectors, end=end)
 
 
-def check_declared(entries: Sequence, process: ProcessSpec | None, problems: list[str]) -> None:
-    """A process-event file needs a declared process (``entries``: the manifest's file entries)."""
+def check_declared(entries: Sequence, process: ProcessSpec | None, problems: list[str],
+                   numbers: Mapping[str, int]) -> None:
+    """A process-event file needs a declared process (``entries``: the manifest's accepted
+    file entries; ``numbers``: each entry's key → its number among all ``files``)."""
     if process is not None:
         return
-    for number, entry in enumerate(entries, start=1):
+    for entry in entries:
         if getattr(entry, "dataset", None) == EVENTS:
-            problems.append(f"files[{number}] ({entry.path}): dataset {EVENTS!r} needs the process declared in the "
-                            "manifest: process: {phases: [<referral>, ..., <plan>, ...]} in process order")
+            problems.append(f"files[{numbers[entry.key]}] ({entry.path}): dataset {EVENTS!r} needs the process declared "
+                            "in the manifest: process: {phases: [<referral>, ..., <plan>, ...]} in process order")
 
 
 def _reject(result: LoadResult, bad: pd.Series, column: str, reasons: pd.Series) -> LoadResult:
