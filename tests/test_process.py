@@ -221,6 +221,15 @@ files:
     assert "has no row of the referral phase 'ohjautuminen'" in rejected.loc[8, "reason"]
     kept = study.table("pilot", "process-events")
     assert kept["phase"].tolist() == ["ohjautuminen", "suunnitelma", "ohjautuminen"]     # written as declared
+    # each reason also as a code with its facts, said in Finnish by the intake report
+    from analysis.report.sections.data_intake import reason_text
+
+    finnish = {row: reason_text(r["code"], r["fields"], r["reason"], "fi") for row, r in rejected.iterrows()}
+    assert finnish[4] == "vaihetta ei ole ilmoitettu kuvaustiedostossa (process.phases: ohjautuminen, suunnitelma)"
+    assert finnish[6] == "päivämäärä on ennen asiakkaan ohjautumista 2016-03-01 (rivi 5)"
+    assert finnish[7] == ("asiakasta ei löydy käyntirekisteristä (kaynnit.csv): prosessin jokaisen asiakkaan on "
+                          "löydyttävä sieltä")
+    assert finnish[8].startswith("asiakkaalla ei ole riviä ohjautumisvaiheesta 'ohjautuminen'")
 
 
 def test_process_tables_by_hand():

@@ -63,7 +63,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import hashlib
-import json
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -525,32 +524,6 @@ def _check_disclosure(value, problems: list) -> dict:
 
 
 # ----------------------------------------------------------------------------- the loaded study
-def _reject_rows(result: LoadResult, bad: pd.Series, column: str, reason, code: str, facts,
-                 header: str | None = None) -> LoadResult:
-    """Move accepted rows flagged in ``bad`` to the rejected rows with ``reason`` (one text, or
-    a Series by row) and its ``code`` and ``facts`` (one mapping, or a Series of mappings by
-    row: what a report in another language says it from); ``header`` is the column as the file
-    names it (default ``column``)."""
-    if not bad.any():
-        return result
-    rows = result.data[bad]
-    by_row = lambda v: v.to_numpy() if isinstance(v, pd.Series) else v       # noqa: E731
-    facts = facts.map(_json) if isinstance(facts, pd.Series) else _json(facts)
-    extra = pd.DataFrame({"file": str(result.source), "row": rows.index.astype("Int64"),
-                          "respondent_id": rows.get("respondent_id", pd.Series(index=rows.index, dtype=object)).astype(object),
-                          "column": header or column, "value": rows[column].astype(object),
-                          "reason": by_row(reason), "scope": "row", "code": code, "fields": by_row(facts)},
-                         columns=REJECTION_COLUMNS)
-    rejected = pd.concat([result.rejected, extra], ignore_index=True) if len(result.rejected) else extra
-    return dataclasses.replace(result, data=result.data[~bad], rejected=rejected,
-                               n_accepted=result.n_accepted - int(bad.sum()),
-                               n_rejected=result.n_rejected + int(bad.sum()))
-
-
-def _json(facts: Mapping) -> str:
-    return json.dumps(facts, ensure_ascii=False, sort_keys=True, default=str)
-
-
 def _as_in_file(result: LoadResult, schema: str | None) -> LoadResult:
     """Optional columns the file does not have are dropped (an empty column would pass for
     data: a weight column of nothing is not an unweighted sample); a column the schema
@@ -610,7 +583,7 @@ def _declared_spelling(result: LoadResult, declared: tuple[str, ...]) -> LoadRes
                                            f"{', '.join(map(repr, ambiguous[t]))}, which differ only in case; "
                                            "write it exactly as declared")
         facts = cells[bad].map(lambda t: {"value": str(t), "declared": ambiguous[t]})
-        result = _reject_rows(result, bad, "occasion", reasons, "occasion_ambiguous", facts)
+        result = result.reject(bad, "occasion", reasons, "occasion_ambiguous", facts)
         data, cells = result.data, result.data["occasion"]
     if not mapping:
         return result
@@ -628,7 +601,7 @@ def _declared_spelling(result: LoadResult, declared: tuple[str, ...]) -> LoadRes
             facts = pd.Series({r: {"fields": ["respondent_id", "occasion"], "values": [str(rid), str(occ)],
                                    "rows": [int(o) for o in idx if o != r]}
                                for (rid, occ), idx in rows.items() for r in idx}, dtype=object)
-            result = _reject_rows(result, dup, "occasion", reasons.reindex(keys.index[dup]), "duplicate_key",
+            result = result.reject(dup, "occasion", reasons.reindex(keys.index[dup]), "duplicate_key",
                                   facts.reindex(keys.index[dup]))
     return result
 
@@ -643,7 +616,7 @@ def _with_occasions(entry: FileEntry, result: LoadResult, declared: tuple[str, .
     if entry.occasion is not None:
         if "occasion" not in data:
             return dataclasses.replace(result, data=data.assign(occasion=entry.occasion))
-        result = _reject_rows(result, data["occasion"].ne(entry.occasion), "occasion",
+        result = result.reject(data["occasion"].ne(entry.occasion), "occasion",
                               f"occasion differs from the manifest's occasion {entry.occasion!r} for this file",
                               "occasion_differs", {"expected": entry.occasion})
     elif "occasion" in data and declared is None and len(data):
@@ -654,7 +627,7 @@ def _with_occasions(entry: FileEntry, result: LoadResult, declared: tuple[str, .
                                  population=entry.population))
         return result
     if declared is not None and "occasion" in result.data:
-        result = _reject_rows(result, ~result.data["occasion"].isin(declared), "occasion",
+        result = result.reject(~result.data["occasion"].isin(declared), "occasion",
                               f"occasion not declared in the manifest for {entry.population!r} "
                               f"(declared: {', '.join(declared)})",
                               "occasion_undeclared", {"population": entry.population, "declared": list(declared)})
@@ -889,7 +862,7 @@ def _agreement(manifest: Manifest, loaded: dict[str, LoadResult]) -> None:
                            f"{by} {k!r}; correct one of the two files (or leave one of them empty)" for v, k in pairs]
                 facts = [{"field": name, "value": v, "file": ref.path, "row": int(rows[k]), "other": other,
                           "other_value": lookup[k], "by": by, "key": k} for v, k in pairs]
-                loaded[entry.key] = _reject_rows(result, bad, name, pd.Series(reasons, index=mine[bad].index),
+                loaded[entry.key] = result.reject(bad, name, pd.Series(reasons, index=mine[bad].index),
                                                  "disagrees", pd.Series(facts, index=mine[bad].index, dtype=object),
                                                  header=header)
 

@@ -52,7 +52,7 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from analysis.intake.readers import REJECTION_COLUMNS, LoadResult
+from analysis.intake.readers import LoadResult
 
 #: The dataset of process events and of the visit register they are checked against.
 EVENTS, REGISTER = "process-events", "service-visits"
@@ -227,23 +227,6 @@ def check_declared(entries: Sequence, process: ProcessSpec | None, problems: lis
                             "in the manifest: process: {phases: [<referral>, ..., <plan>, ...]} in process order")
 
 
-def _reject(result: LoadResult, bad: pd.Series, column: str, reasons: pd.Series) -> LoadResult:
-    """Move the accepted rows flagged in ``bad`` to the rejected ones, each with its reason."""
-    if not bad.any():
-        return result
-    rows = result.data[bad]
-    header = {v: k for k, v in result.header_map.items()}.get(column, column)
-    values = rows[column].map(lambda v: v.date().isoformat() if isinstance(v, pd.Timestamp) else v)
-    extra = pd.DataFrame({"file": str(result.source), "row": rows.index.astype("Int64"),
-                          "respondent_id": rows["respondent_id"].astype(object), "column": header,
-                          "value": values.astype(object), "reason": reasons[bad].to_numpy(), "scope": "row"},
-                         columns=REJECTION_COLUMNS)
-    rejected = pd.concat([result.rejected, extra], ignore_index=True) if len(result.rejected) else extra
-    return dataclasses.replace(result, data=result.data[~bad], rejected=rejected,
-                               n_accepted=result.n_accepted - int(bad.sum()),
-                               n_rejected=result.n_rejected + int(bad.sum()))
-
-
 def check_events(manifest, loaded: dict[str, LoadResult]) -> None:
     """Reject the rows of every process-event file that break the declarations (module
     docstring); ``loaded`` (file key → :class:`LoadResult`) is updated in place."""
@@ -263,7 +246,7 @@ def check_events(manifest, loaded: dict[str, LoadResult]) -> None:
         bad = matched.isna()
         reasons = data["phase"].map(lambda v: f"phase {v!r} is not declared in the manifest "
                                               f"(process.phases: {', '.join(process.phases)})")
-        result = _reject(result, bad, "phase", reasons)
+        result = result.reject(bad, "phase", reasons, "phase_undeclared", {"declared": list(process.phases)})
         result = dataclasses.replace(result, data=result.data.assign(phase=matched[~bad].astype(object)))
         # 2. clients in the visit register
         registers = [e for e in manifest.entries(entry.population, REGISTER) if e.key in loaded]
@@ -275,7 +258,7 @@ def check_events(manifest, loaded: dict[str, LoadResult]) -> None:
             files = ", ".join(e.path for e in registers)
             reasons = ids.map(lambda i: f"client {i!r} is not in the visit register ({files}): every client of the "
                                         "process must be found there")
-            result = _reject(result, bad, "respondent_id", reasons)
+            result = result.reject(bad, "respondent_id", reasons, "not_in_register", {"files": files})
         # 3. a referral, and no date before it
         data = result.data
         day = pd.to_datetime(data["date"]).dt.normalize()
@@ -288,11 +271,13 @@ def check_events(manifest, loaded: dict[str, LoadResult]) -> None:
         reasons = data["respondent_id"].map(
             lambda i: f"client {i!r} has no row of the referral phase {process.referral!r} (the first declared "
                       "phase, from which times are counted)")
-        result = _reject(result, no_ref, "respondent_id", reasons)
+        result = result.reject(no_ref, "respondent_id", reasons, "no_referral", {"referral": process.referral})
         data, day, start = result.data, day[~no_ref], start[~no_ref]
         early = day < start
         reasons = pd.Series([f"date {d.date().isoformat()} is before the client's referral on "
                              f"{s.date().isoformat()} (row {ref_row[i]})" if e else ""
                              for d, s, i, e in zip(day, start, data["respondent_id"], early)], index=data.index,
                             dtype=object)
-        loaded[entry.key] = _reject(result, early, "date", reasons)
+        facts = pd.Series([{"referral_date": s.date().isoformat(), "referral_row": int(ref_row[i])} if e else {}
+                           for s, i, e in zip(start, data["respondent_id"], early)], index=data.index, dtype=object)
+        loaded[entry.key] = result.reject(early, "date", reasons, "before_referral", facts)

@@ -121,6 +121,36 @@ class LoadResult:
         """Invalid answers read as missing (their rows kept and counted as accepted)."""
         return int((self.rejected["scope"] == "answer").sum()) if "scope" in self.rejected else 0
 
+    def reject(self, bad: pd.Series, column: str, reason, code: str, facts,
+               header: str | None = None) -> LoadResult:
+        """This result with the accepted rows flagged in ``bad`` moved to the rejected rows, with
+        ``reason`` (one English text, or a Series by row, of all rows or the flagged ones) and its
+        ``code`` and ``facts`` (one mapping, or a Series of mappings by row: what a report in
+        another language says it from); ``header`` is the column as the file names it (default: from ``header_map``).
+        A date is shown as the file's day (ISO) when it has no time."""
+        if not bad.any():
+            return self
+        rows = self.data[bad]
+        by_row = lambda v: v.reindex(rows.index).to_numpy() if isinstance(v, pd.Series) else v  # noqa: E731
+        facts = facts.map(_json) if isinstance(facts, pd.Series) else _json(facts)
+        header = header or {v: k for k, v in self.header_map.items()}.get(column, column)
+        values = rows[column].map(lambda v: v.date().isoformat() if isinstance(v, pd.Timestamp)
+                                  and v == v.normalize() else v)
+        extra = pd.DataFrame({"file": str(self.source), "row": rows.index.astype("Int64"),
+                              "respondent_id": rows.get("respondent_id",
+                                                        pd.Series(index=rows.index, dtype=object)).astype(object),
+                              "column": header, "value": values.astype(object), "reason": by_row(reason),
+                              "scope": "row", "code": code, "fields": by_row(facts)},
+                             columns=REJECTION_COLUMNS)
+        rejected = pd.concat([self.rejected, extra], ignore_index=True) if len(self.rejected) else extra
+        return dataclasses.replace(self, data=self.data[~bad], rejected=rejected,
+                                   n_accepted=self.n_accepted - int(bad.sum()),
+                                   n_rejected=self.n_rejected + int(bad.sum()))
+
+
+def _json(facts: Mapping) -> str:
+    return json.dumps(facts, ensure_ascii=False, sort_keys=True, default=str)
+
 
 # ============================================================================= checking cells
 _DEFAULT_TRUE = ("true", "1")          # Table Schema defaults (true/True/TRUE), compared case-folded

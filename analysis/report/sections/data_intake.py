@@ -92,6 +92,10 @@ def reason_text(code: object, fields: object, reason: str, lang: str) -> str:
     if code == "occasion_undeclared":
         return i18n.t("rejection.occasion_undeclared", lang, population=i18n.t(f"values.{facts['population']}", lang),
                       declared=", ".join(facts["declared"]))
+    if code == "phase_undeclared":
+        return i18n.t("rejection.phase_undeclared", lang, declared=", ".join(facts["declared"]))
+    if code in ("not_in_register", "no_referral", "before_referral"):
+        return i18n.t(f"rejection.{code}", lang, **facts)
     if code == "disagrees":
         return i18n.t("rejection.disagrees", lang, **{**facts, "field": field_label(facts["field"], lang),
                                                       "other": field_label(facts["other"], lang),
