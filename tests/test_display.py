@@ -180,7 +180,7 @@ def test_reprs_are_rounded_and_short(hs_fit):
         assert html.startswith("<div><strong>") and "<table" in html
         assert not LONG_NUMBER.search(html)
     alpha_html = cronbach_alpha(HS[["x4", "x5", "x6"]])._repr_html_()
-    assert "<summary>items (DataFrame 3 × 16)</summary>" in alpha_html and "<td>x5</td>" in alpha_html
+    assert "<summary>items (DataFrame 3 × 5)</summary>" in alpha_html and "<td>x5</td>" in alpha_html
     assert hs_fit._repr_html_().count("<td>visual</td>") == 3       # 12 rows of estimates, once
     assert "summary() prints the full output." in repr(hs_fit)
     assert "0.931" in repr(hs_fit)                             # CFI, from .fit

@@ -550,7 +550,8 @@ def alpha_summary(result: Any, digits: int = 2) -> Summary:
     Alpha of a correlation matrix (:func:`~analysis.stats.reliability.ordinal_alpha`) has no
     standard error, item means or interval, as psych's alpha of a matrix, whose Feldt
     interval of k "rows" is left out."""
-    items = result.items.set_index("item")
+    items = pd.concat([result.items.set_index("item"), result.item_stats.set_index("item"),
+                       result.alpha_drop.set_index("item").add_suffix("_if_dropped")], axis=1)
     items.index.name = None
     matrix = math.isnan(result.ase)
     total = {"raw_alpha": result.alpha, "std.alpha": result.std_alpha,
@@ -579,7 +580,7 @@ def alpha_summary(result: Any, digits: int = 2) -> Summary:
         lines += ["", f"    {round(100 * level)}% confidence boundaries ",
                   *r_table(ci.round(digits))]
     drop = {"raw_alpha": "alpha_if_dropped", "std.alpha": "std_alpha_if_dropped",
-            "G6(smc)": "g6_if_dropped", "average_r": "average_r_if_dropped",
+            "G6(smc)": "g6_smc_if_dropped", "average_r": "average_r_if_dropped",
             "S/N": "signal_noise_if_dropped", "alpha se": "alpha_se_if_dropped",
             "var.r": "var_r_if_dropped", "med.r": "med_r_if_dropped"}
     stat = {"n": "n", "raw.r": "raw_r", "std.r": "std_r", "r.cor": "r_cor",

@@ -76,17 +76,19 @@ class AlphaResult(Result):
 
     ``n`` is the number of rows the interval uses (see :func:`cronbach_alpha`); ``items``
     has one row per item: ``item``, ``n`` (answers), ``item_rest_r`` (corrected item-total
-    correlation, psych's ``r.drop``), ``alpha_if_dropped`` and ``std_alpha_if_dropped``,
-    then psych's other columns: ``raw_r`` (``raw.r``: the item with the total score),
-    ``std_r`` (``std.r``), ``r_cor`` (``r.cor``: corrected for overlap, smc on the diagonal),
-    ``mean``, ``sd``, and of psych's "Reliability if an item is dropped" ``g6_if_dropped``,
-    ``average_r_if_dropped``, ``signal_noise_if_dropped``, ``alpha_se_if_dropped``,
-    ``var_r_if_dropped``, ``med_r_if_dropped``. ``g6_smc`` … ``median_r`` are the scale's
-    ``G6(smc)``, ``average_r``, ``S/N``, ``ase`` (Duhachek's standard error), ``mean``, ``sd``
-    (of the total score, the mean of the answered items) and ``median_r``.
-    ``response_freq`` is psych's "Non missing response frequency for each item": ``item``,
-    one column per answer value, ``miss`` (empty when an item has more than 10 categories).
+    correlation, psych's ``r.drop``), ``alpha_if_dropped`` and ``std_alpha_if_dropped``.
     ``to_frame()`` gives the scalars as one row.
+
+    The rest of psych's ``alpha``: ``g6_smc`` … ``median_r`` are the scale's ``G6(smc)``,
+    ``average_r``, ``S/N``, ``ase`` (Duhachek's standard error), ``mean``, ``sd`` (of the
+    total score, the mean of the answered items) and ``median_r``; ``item_stats`` psych's
+    ``item.stats`` beyond ``items``: ``item``, ``raw_r`` (``raw.r``: the item with the total
+    score), ``std_r`` (``std.r``), ``r_cor`` (``r.cor``: corrected for overlap, smc on the
+    diagonal), ``mean``, ``sd``; ``alpha_drop`` psych's ``alpha.drop`` beyond ``items``:
+    ``item``, ``g6_smc``, ``average_r``, ``signal_noise``, ``alpha_se``, ``var_r``,
+    ``med_r`` of the scale without the item; ``response_freq`` psych's "Non missing
+    response frequency for each item": ``item``, one column per answer value, ``miss``
+    (empty when an item has more than 10 categories).
     """
 
     alpha: float
@@ -106,6 +108,8 @@ class AlphaResult(Result):
     mean: float
     sd: float
     median_r: float
+    item_stats: pd.DataFrame
+    alpha_drop: pd.DataFrame
     response_freq: pd.DataFrame
 
     def summary(self, digits: int = 2) -> Summary:
@@ -247,10 +251,12 @@ def _alpha_1(cov: np.ndarray, n_obs: int | None) -> np.ndarray:
 
 
 def _alpha_and_items(cov: np.ndarray, data: pd.DataFrame, n_obs: int | None
-                     ) -> tuple[np.ndarray, pd.DataFrame]:
+                     ) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """psych's ``alpha`` of a covariance matrix of ``data``: the scale's :data:`ALPHA_1`
-    statistics and the item table (``n``, r.drop, alpha if dropped …, std.r, r.cor).
-    ``n_obs`` rows give the standard errors (None for a correlation matrix: none)."""
+    statistics, the item table (``n``, r.drop, alpha if dropped), std.r and r.cor
+    (:attr:`AlphaResult.item_stats`) and the rest of the drop table
+    (:attr:`AlphaResult.alpha_drop`). ``n_obs`` rows give the standard errors (None for a
+    correlation matrix: none)."""
     k = cov.shape[0]
     cor = _cov_to_cor(cov)
     keep = ~np.eye(k, dtype=bool)
@@ -272,12 +278,16 @@ def _alpha_and_items(cov: np.ndarray, data: pd.DataFrame, n_obs: int | None
     np.fill_diagonal(rc, _smc(cor))
     table = pd.DataFrame({"item": data.columns, "n": data.notna().sum().to_numpy(),
                           "item_rest_r": item_rest_r, "alpha_if_dropped": dropped[:, 0],
-                          "std_alpha_if_dropped": dropped[:, 1],
-                          "std_r": cor.sum(axis=0) / np.sqrt(cor.sum()),
-                          "r_cor": rc.sum(axis=0) / np.sqrt(rc.sum())})
+                          "std_alpha_if_dropped": dropped[:, 1]})
+    item_stats = pd.DataFrame({"item": data.columns, "raw_r": np.nan,
+                               "std_r": cor.sum(axis=0) / np.sqrt(cor.sum()),
+                               "r_cor": rc.sum(axis=0) / np.sqrt(rc.sum()),
+                               "mean": np.nan, "sd": np.nan})
+    alpha_drop = pd.DataFrame({"item": data.columns})
     for j, name in enumerate(ALPHA_1[2:], 2):
-        table[f"{'alpha_se' if name == 'se' else name}_if_dropped"] = dropped[:, j]
-    return _alpha_1(cov, n_obs), table
+        alpha_drop["g6_smc" if name == "g6" else "alpha_se" if name == "se" else name] = \
+            dropped[:, j]
+    return _alpha_1(cov, n_obs), table, item_stats, alpha_drop
 
 
 def response_frequencies(data: pd.DataFrame, max_categories: int = 10) -> pd.DataFrame:
@@ -342,7 +352,7 @@ def cronbach_alpha(data: pd.DataFrame, *, missing: Missing = "pairwise", ci: flo
         ``items["item_rest_r"]`` is psych's ``r.drop``:
         ``(sum_j C_ij - C_ii) / sqrt(C_ii * sum(C[-i, -i]))``; ``alpha_if_dropped`` is raw
         alpha of the other items (for a two-item scale psych's C12/C22 and C12/C11).
-        The other columns and scalars: see :class:`AlphaResult`.
+        psych's other numbers: see :class:`AlphaResult`.
 
     Examples
     --------
@@ -370,12 +380,11 @@ def cronbach_alpha(data: pd.DataFrame, *, missing: Missing = "pairwise", ci: flo
     if cov_df.isna().to_numpy().any():
         raise ValueError("some item pairs have fewer than two rows answering both; "
                          "pairwise covariance is undefined")
-    stat, table = _alpha_and_items(cov_df.to_numpy(), values, n)
+    stat, table, item_stats, alpha_drop = _alpha_and_items(cov_df.to_numpy(), values, n)
     alpha = float(stat[0])
     total = values.mean(axis=1)          # psych's score: the mean of the answered items
-    table.insert(5, "raw_r", values.corrwith(total).to_numpy())
-    table.insert(8, "mean", values.mean().to_numpy())
-    table.insert(9, "sd", values.std().to_numpy())
+    item_stats["raw_r"] = values.corrwith(total).to_numpy()
+    item_stats["mean"], item_stats["sd"] = values.mean().to_numpy(), values.std().to_numpy()
 
     tail = (1.0 - ci) / 2.0
     if ci_method == "feldt":
@@ -391,7 +400,8 @@ def cronbach_alpha(data: pd.DataFrame, *, missing: Missing = "pairwise", ci: flo
                        missing=missing, n=n, n_items=k, items=table, g6_smc=float(stat[2]),
                        average_r=float(stat[3]), signal_noise=float(stat[4]),
                        ase=float(stat[5]), mean=float(total.mean()), sd=float(total.std()),
-                       median_r=float(stat[7]), response_freq=response_frequencies(values))
+                       median_r=float(stat[7]), item_stats=item_stats, alpha_drop=alpha_drop,
+                       response_freq=response_frequencies(values))
 
 
 def ordinal_alpha(data: pd.DataFrame, *, missing: Missing = "pairwise") -> AlphaResult:
@@ -423,16 +433,14 @@ def ordinal_alpha(data: pd.DataFrame, *, missing: Missing = "pairwise") -> Alpha
     """
     pc = polychoric(data, missing=missing)
     used = data if missing == "pairwise" else data.dropna()
-    stat, table = _alpha_and_items(pc.matrix(), used[pc.items], None)
-    table.insert(5, "raw_r", np.nan)
-    table.insert(8, "mean", np.nan)
-    table.insert(9, "sd", np.nan)
+    stat, table, item_stats, alpha_drop = _alpha_and_items(pc.matrix(), used[pc.items], None)
     return AlphaResult(alpha=float(stat[0]), std_alpha=float(stat[1]), ci_low=float("nan"),
                        ci_high=float("nan"), ci_level=float("nan"), ci_method="none",
                        missing=missing, n=len(used), n_items=len(pc.items), items=table,
                        g6_smc=float(stat[2]), average_r=float(stat[3]),
                        signal_noise=float(stat[4]), ase=np.nan, mean=np.nan, sd=np.nan,
-                       median_r=float(stat[7]), response_freq=pd.DataFrame())
+                       median_r=float(stat[7]), item_stats=item_stats, alpha_drop=alpha_drop,
+                       response_freq=pd.DataFrame())
 
 
 def _omega_categorical(common: np.ndarray, thresholds: list[np.ndarray], scales: np.ndarray,
@@ -1195,7 +1203,13 @@ def bifactor_indices(fit: CFAResult, general: str, *,
     ValueError
         The fit did not converge or is improper, is multi-group or WLSMV, its factors
         correlate, ``general`` is not a factor loading on every item, or an item loads on
-        two specific factors.
+        two specific factors. Also when the fit's information matrix is singular (a
+        loading without a standard error), e.g. a specific factor with two freely loading
+        items, whose two loadings only enter the model as their product: lavaan then warns
+        "Could not compute standard errors" but ``standardizedSolution`` still reports one
+        arbitrary point of the flat optimum, so indices computed from it in R are not
+        reproducible (seen: specific-factor H 0.018 and I-ECV 0.04 apart between two
+        optimisers at the same χ²). Deliberate difference: refused here.
 
     References
     ----------
@@ -1265,6 +1279,14 @@ def bifactor_indices(fit: CFAResult, general: str, *,
     if double:
         raise ValueError(f"items {double} load on more than one specific factor")
 
+    unidentified = load[~np.isfinite(load["se"].to_numpy(float))]
+    if len(unidentified):
+        where = [f"{a} =~ {b}" for a, b in zip(unidentified["lhs"], unidentified["rhs"])]
+        raise ValueError(f"bifactor_indices: the information matrix is singular (no standard "
+                         f"error for {len(where)} loading(s), e.g. {where[:3]}): the model is not "
+                         f"identified and the indices would depend on where the optimiser "
+                         f"stopped; a specific factor with two items needs its loadings "
+                         f"constrained equal, e.g. 's =~ a*y6 + a*y7'")
     S = sigma.to_numpy(float)
     if scale == "standardized":
         d = 1 / np.sqrt(np.diag(S))
