@@ -63,6 +63,7 @@ cases <- list(
   ml_labelled = run("complete", LABELLED),
   ml_constrained = run("complete", CONSTRAINED),
   mlr_fiml = run("missing", TWO, "MLR", missing = "ml"),
+  ml_groups = run("complete", TWO, group = "g"),
   mlr_groups = run("complete", TWO, "MLR", group = "g",
                    group_equal = c("loadings", "intercepts")),
   wlsmv = run("ordinal", TWO, "WLSMV", ordered = TRUE),
