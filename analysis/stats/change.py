@@ -431,7 +431,12 @@ def mic(data: pd.DataFrame, change: str, anchor: str, improved: Sequence, *,
       (``mic_roc_observed``) and the next lower observed change, so ``change ≥ mic_roc`` and
       ``change ≥ mic_roc_observed`` pick the same clients. Tied best cut-points
       (``n_youden_ties`` > 1): the smallest is taken. AUC by scikit-learn's ``roc_auc_score``
-      with DeLong's interval (:func:`analysis.stats.effsize.auc`).
+      with DeLong's interval (:func:`analysis.stats.effsize.auc`). Deliberate difference:
+      when no cut-point beats chance (best Youden index ≤ 0, e.g. change running against
+      the anchor, AUC < 0.5), pROC's ``coords("best")`` returns its trivial cut-points
+      ``-Inf`` and ``Inf`` (two ties; at ``-Inf`` sensitivity 1, specificity 0, everyone
+      "improved"); here ``mic_roc``, ``mic_roc_observed``, ``sensitivity`` and
+      ``specificity`` are NaN and ``n_youden_ties`` is 0, since such a cut is no MIC.
     * **Predictive** (Terluin et al. 2015, *J Clin Epidemiol* 68, 1388–1396): from the
       logistic regression ``logit P(improved) = C + B·change``,
       ``MIC_pred = (ln(p/(1 − p)) − C) / B`` with ``p`` the improved share (the pretest odds).
@@ -661,8 +666,10 @@ def rm_anova(data: pd.DataFrame, dv: str, occasion: str, id: str, *,
     occasion, id : str
         Columns naming the occasion and the person.
     occasions : sequence, optional
-        The occasions in order (default: a categorical column's categories, else sorted labels).
-        A label outside it is an error, never silently dropped.
+        The occasions in order (default: a categorical column's categories, else sorted labels:
+        code-point order, R's ``factor`` order in the C locale; R in other locales sorts letters
+        case-insensitively, and labels such as "0", "6", "12" sort as text in both, so pass
+        the order). A label outside it is an error, never silently dropped.
 
     Returns
     -------
@@ -855,7 +862,8 @@ def mixed_change(data: pd.DataFrame, dv: str, occasion: str, id: str, *,
         Columns naming the occasion and the person.
     occasions : sequence, optional
         The occasions in order, the first the reference (default: a categorical column's
-        categories, else sorted labels, as R's ``factor``). A label outside it is an error.
+        categories, else sorted labels, as R's ``factor`` in the C locale: see :func:`rm_anova`).
+        A label outside it is an error.
     ci : float
         Confidence level of the Wald intervals.
 

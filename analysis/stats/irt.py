@@ -239,6 +239,19 @@ def dif_ordinal(data: pd.DataFrame, items: Sequence[str], group: str, *,
     change of the criterion's coefficient between models 1 and 2, 100·|b₁ − b₂|/|b₁| (Crane et
     al. 2006 flag ≥ 10 %; lordif's ``beta.change``).
 
+    Two deliberate differences from calling ``polr`` directly (checked against R): an item
+    with two observed categories gets the binary logistic fit, which ``polr`` refuses
+    ("response must have 3 or more levels"; lordif fits with ``rms::lrm``, which takes it):
+    the same as ``glm(item ~ ..., binomial)`` with ``zeta = −intercept``. And ``polr``'s
+    default start (from a binary ``glm``) can fail with "initial value in 'vmmin' is not
+    finite" on small groups where the ML fit exists; the Newton fit here starts from the
+    thresholds-only model and reaches it (the same optimum as ``polr(..., start = )``).
+    When a group answers an item only in its top (or bottom) category, that group's
+    coefficient has no finite ML estimate (separation): the log-likelihoods, LR χ² and
+    pseudo-R² are then their finite limits and agree with ``polr`` (e.g. χ² 30.1165 on
+    both sides), but the group's coefficient and SE are whatever large numbers each
+    optimiser stops at (seen: 27.1 here, 18.8 in ``polr``) and mean nothing.
+
     The groups are compared on the observed score, so an item with DIF contaminates the
     criterion of the others (artefactual DIF of the opposite sign); ``criterion="rest"``
     lessens this, lordif's iterative purification with IRT scores is not done here.
