@@ -88,3 +88,18 @@ def test_bifactor_refuses_a_not_identified_two_item_specific_factor():
     assert f.loc["speed", "omega_h"] == pytest.approx(0.5481311290, abs=1e-5)
     assert f.loc["speed", "h"] == pytest.approx(0.5810740065, abs=1e-5)
     assert f.loc["g", "omega_h"] == pytest.approx(0.5967017573, abs=1e-6)
+
+
+def test_rm_anova_fewer_persons_than_occasions_has_no_mauchly_test():
+    """4 persons, 5 occasions. R: aov(y ~ occ + Error(id/occ)) F = 0.395677300611916,
+    p = 0.807976955205494; mauchly.test gives rounding noise (W = 7.154e-17, p = 9.71e-07);
+    car::Anova withholds the corrections; Greenhouse–Geisser epsilon by hand from the
+    contr.poly contrasts' covariance 0.655069704434, p on (4ε, 12ε) df 0.736084893957."""
+    y = [[0.03, 1.66, 1.82, 0.39, 0.9], [-0.53, 0.87, 0.54, 1.65, -0.65],
+         [1.57, 0.2, 1.28, 0.76, 0.82], [0.46, 1.12, 0.4, 0.75, 1.89]]
+    d = pd.DataFrame([{"id": f"a{i}", "occ": f"o{j}", "y": v} for i, row in enumerate(y)
+                      for j, v in enumerate(row)])
+    res = ch.rm_anova(d, "y", "occ", "id")
+    assert (res.F, res.p) == pytest.approx((0.395677300611916, 0.807976955205494), rel=1e-10)
+    assert (res.eps_gg, res.p_gg) == pytest.approx((0.655069704434, 0.736084893957), rel=1e-10)
+    assert np.isnan(res.mauchly_w) and np.isnan(res.mauchly_p)

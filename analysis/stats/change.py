@@ -623,7 +623,12 @@ class RepeatedMeasuresAnova(Result):
     missing occasion or value) were left out. ``F`` on ``df1, df2`` with ``p`` assuming
     sphericity; ``eps_gg`` Greenhouse–Geisser epsilon and ``p_gg`` the p on ``eps_gg·df1,
     eps_gg·df2``; ``mauchly_w``, ``mauchly_p`` Mauchly's test of sphericity; ``np2`` partial
-    eta² ``SS_occasion / (SS_occasion + SS_error)``. ``pairwise`` holds the paired t tests:
+    eta² ``SS_occasion / (SS_occasion + SS_error)``. With fewer persons than occasions
+    (``n < n_occasions``) the contrasts' sums-of-squares matrix is singular, so Mauchly's W
+    is 0 and its test does not exist: ``mauchly_w`` and ``mauchly_p`` are NaN (deliberate:
+    R's ``mauchly.test`` then prints rounding noise, e.g. W = 7e-17, p = 9.7e-7, and
+    ``car::Anova`` withholds the sphericity test and corrections); ``eps_gg`` is still the
+    Greenhouse–Geisser estimate from the sample covariance. ``pairwise`` holds the paired t tests:
     ``occasion_a, occasion_b, n, t, df, p, p_holm, hedges_g`` (a before b in the declared order;
     t and g of a − b).
     """
@@ -724,11 +729,15 @@ def rm_anova(data: pd.DataFrame, dv: str, occasion: str, id: str, *,
         pairwise.loc[flip, ["t", "hedges_g"]] *= -1
     k = len(occasions)
     two = k == 2  # one contrast: sphericity holds trivially
+    # fewer persons than occasions: the k − 1 contrasts' SSD matrix is singular, W = 0 and
+    # Mauchly's test does not exist (R's mauchly.test reports rounding noise, W ~ 1e-16)
+    no_mauchly = not two and n < k
     return RepeatedMeasuresAnova(
         n=n, n_dropped=int(n_persons - n), n_occasions=k, F=float(row["F"]),
         df1=float(aov["DF"].iloc[0]), df2=float(aov["DF"].iloc[1]), p=float(row["p_unc"]),
         eps_gg=1.0 if two else float(row["eps"]), p_gg=float(row["p_unc"]) if two else float(row["p_GG_corr"]),
-        mauchly_w=1.0 if two else float(row["W_spher"]), mauchly_p=1.0 if two else float(row["p_spher"]),
+        mauchly_w=1.0 if two else np.nan if no_mauchly else float(row["W_spher"]),
+        mauchly_p=1.0 if two else np.nan if no_mauchly else float(row["p_spher"]),
         np2=float(row["np2"]), pairwise=pairwise)
 
 
