@@ -219,7 +219,10 @@ def dif_ordinal(data: pd.DataFrame, items: Sequence[str], group: str, *,
 
     For each item three proportional-odds models (cumulative logits, as
     ``MASS::polr(method = "logistic")``) are fitted with the matching ``criterion`` and the
-    ``group`` (a factor, treatment-coded with the first level in sorted order as reference):
+    ``group`` (a factor, treatment-coded with the first level in sorted order as reference;
+    code-point order, as R's ``factor`` in the C locale — R in other locales sorts letters
+    case-insensitively, so ``"Male"``/``"female"`` swap reference there, which flips the
+    signs of the group terms but leaves every χ² and pseudo-R² as it is):
 
     * model 1: ``item ~ criterion``
     * model 2: ``item ~ criterion + group``
