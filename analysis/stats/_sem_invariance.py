@@ -91,7 +91,19 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: Estimator 
     its ``supported`` is NA; judge it by the difference test.
 
     When the scalar step (or its partial version) is supported, ``.attrs["latent_means"]``
-    holds :func:`latent_mean_differences` of that model.
+    holds :func:`latent_mean_differences` of that model. ``.attrs["score_tests"]`` holds,
+    for each step Chen's criteria reject (a rejected partial step too, e.g. ``"scalar
+    (partial)"``; the thresholds step has no verdict), a DataFrame of the score test of
+    each of its equality constraints released alone (lavaan ``lavTestScore(fit)$uni``; for
+    MLR the ordinary test, as lavaan falls back to it; for WLSMV the DWLS one; ``test``
+    "equality"): ``parameter`` named as ``group_partial`` takes it (``"F=~x3"``,
+    ``"x3~1"``, ``"x3~~x3"``, ``"u2|t1"``), ``reference`` (the first group) and ``group``
+    (the later group compared with it), lavaan's ``lhs, op, rhs`` (``.pN.`` labels) and
+    ``X2, df, pvalue``. Ordered items add the later groups' intercepts held equal by being
+    fixed at 0 and, theta, residual variances held equal by being fixed at 1 under the first
+    group's label (the strict step): their modification indices (``test`` "fixed",
+    ``lhs, op, rhs`` the parameter's). The largest X2 names a candidate to free (Byrne,
+    Shavelson & Muthén 1989). Steps that hold are not tested.
 
     Parameters
     ----------
@@ -124,6 +136,15 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: Estimator 
     >>> inv = invariance(hs, m, "school", strict=True)
     >>> inv[["model", "df"]].astype({"df": int}).values.tolist()
     [['configural', 48], ['metric', 54], ['scalar', 60], ['strict', 69]]
+
+    Chen's criteria reject the scalar step; its score tests, largest first, name the
+    intercepts to free (``group_partial=["x3~1"]``):
+
+    >>> list(inv.attrs["score_tests"])
+    ['scalar']
+    >>> st = inv.attrs["score_tests"]["scalar"].sort_values("X2", ascending=False)
+    >>> st[["parameter", "group", "X2"]].head(2).round(2).values.tolist()
+    [['x3~1', 'Grant-White', 19.19], ['x7~1', 'Grant-White', 15.02]]
 
     The first six items cut into four ordered categories (WLSMV), theta parameterization
     with the strict step, the intercept of ``x3`` left unequal from the scalar step on
@@ -162,8 +183,23 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: Estimator 
     out = _invariance_table(fits, [(p[0], p[3]) for p in plan], _fit_columns(robust),
                             ("cfi.robust", "rmsea.robust") if robust else ("cfi", "rmsea"),
                             _ml_difference(fits, robust))
-    out.attrs["latent_means"] = _scalar_latent_means(out, fits)
+    out.attrs.update(latent_means=_scalar_latent_means(out, fits),
+                     score_tests=_group_score_tests(out, fits))
     return out
+
+
+def _group_score_tests(table: pd.DataFrame, fits: Mapping[str, CFAResult]
+                       ) -> _StepTables:
+    """Score tests of each converged step Chen's criteria reject, named as ``group_partial``
+    takes them (``"F=~x3"``, ``"x3~1"``, ``"u2|t1"``), each with the later group compared
+    with the first."""
+    def tests(fit: CFAResult) -> pd.DataFrame:
+        pt, labels = state_of(fit).pt, fit.group_labels
+
+        def where(i: int) -> tuple[str, Any]:
+            return f"{pt.lhs[i]}{pt.op[i]}{pt.rhs[i]}", labels[pt.group[i] - 1]
+        return _score_tests(fit, where, labels[0], "group")
+    return _rejected_score_tests(table, fits, tests)
 
 
 def _scalar_latent_means(table: pd.DataFrame, fits: Mapping[str, CFAResult]
@@ -297,7 +333,8 @@ def _invariance_ordinal(data: pd.DataFrame, model: str, group: str, estimator: E
                                   group=group, cache=cache, parameterization=parameterization)
     out = _invariance_table(fits, [(p[0], p[3]) for p in plan], ORDINAL_COLUMNS,
                             ("cfi.scaled", "rmsea.scaled"), _wlsmv_difference(fits))
-    out.attrs.update(syntax=syntax, latent_means=_scalar_latent_means(out, fits))
+    out.attrs.update(syntax=syntax, latent_means=_scalar_latent_means(out, fits),
+                     score_tests=_group_score_tests(out, fits))
     return out
 
 
@@ -1029,58 +1066,92 @@ def longitudinal_invariance(data: pd.DataFrame, model: str, *, occasion: str = "
                                 ("cfi.robust", "rmsea.robust") if robust else ("cfi", "rmsea"),
                                 _ml_difference(fits, robust))
     labels = {f"t{k}": o for k, o in enumerate(occasions, start=1)}
-    rejected = [m for m, ok in zip(out.model, out.supported) if ok is not pd.NA and not ok]
+
+    def score_tests(fit: CFAResult) -> pd.DataFrame:
+        pt = state_of(fit).pt
+
+        def where(i: int) -> tuple[str, Any]:   # (one-occasion name, occasion)
+            lhs, t = pt.lhs[i].rsplit(".", 1)
+            rhs = pt.rhs[i].rsplit(".", 1)[0] if pt.op[i] in ("=~", "~~") else pt.rhs[i]
+            return f"{lhs}{pt.op[i]}{rhs}", labels[t]
+        return _score_tests(fit, where, labels["t1"], "occasion")
+
     out.attrs.update(syntax=syntax, occasions=labels, counts=counts,
                      nobs={n: f.n for n, f in fits.items()},
                      warnings={n: list(f.warnings) for n, f in fits.items()},
-                     score_tests={n: _long_score_tests(fits[n], labels) for n in rejected
-                                  if fits[n].converged})
+                     score_tests=_rejected_score_tests(out, fits, score_tests))
     return out
 
 
-def _long_score_tests(fit: CFAResult, occasions: Mapping[str, Any]) -> pd.DataFrame:
-    """Score tests of a longitudinal step's constraints, each named by its parameter in the
-    one-occasion model (as ``long_partial`` takes it) and its occasions: the equality
+def _score_tests(fit: CFAResult, where: Callable[[int], tuple[str, Any]], reference: Any,
+                 unit: str) -> pd.DataFrame:
+    """Score tests of an invariance step's constraints, each named by its parameter as the
+    partial argument (``group_partial``, ``long_partial``) takes it and by the group or
+    occasion (column ``unit``) compared with ``reference`` (the first): the equality
     constraints (:func:`equality_score_tests`, ``test`` "equality") and, for ordered items,
-    the later occasions' intercepts held equal by being fixed at 0 (their modification
-    indices, ``test`` "fixed")."""
+    the later intercepts and (theta) residual variances held equal by being fixed (their
+    modification indices, ``test`` "fixed"). ``where(i)`` gives the name and the group or
+    occasion of row ``i`` of the parameter table."""
     pt = state_of(fit).pt
     tab = equality_score_tests(fit).to_frame()
     row_of = {lab: i for i, lab in enumerate(pt.plabel)}
-
-    def split(i: int) -> tuple[str, str]:          # (one-occasion name, occasion key)
-        lhs, t = pt.lhs[i].rsplit(".", 1)
-        rhs = pt.rhs[i].rsplit(".", 1)[0] if pt.op[i] in ("=~", "~~") else pt.rhs[i]
-        return f"{lhs}{pt.op[i]}{rhs}", t
-
-    first, later = zip(*[(split(row_of[a]), split(row_of[b])) for a, b in zip(tab.lhs, tab.rhs)])
-    out = pd.DataFrame({"parameter": [p for p, _ in first],
-                        "reference": [occasions[t] for _, t in first],
-                        "occasion": [occasions[t] for _, t in later], "test": "equality",
+    first = [where(row_of[a]) for a in tab.lhs]
+    later = [where(row_of[b]) for b in tab.rhs]
+    out = pd.DataFrame({"parameter": [p for p, _ in first], "reference": [u for _, u in first],
+                        unit: [u for _, u in later], "test": "equality",
                         "lhs": tab.lhs, "op": tab.op, "rhs": tab.rhs, "X2": tab.X2,
                         "df": tab.df, "pvalue": tab.pvalue})
     if not isinstance(state_of(fit).model, OrdinalModel):
         return out
-    # a later intercept fixed at 0 is testable only when equal to the first occasion's (all
-    # its thresholds free, it is not identified and has no modification index); theta: a
-    # later residual variance fixed at 1 is held equal when it shares the first occasion's
-    # label (the strict step), not when it is fixed to identify the scale of y*
+    # a later intercept fixed at 0 is testable only when equal to the first one (all its
+    # thresholds free, it is not identified and has no modification index); theta: a later
+    # residual variance fixed at 1 is held equal when it shares the first one's label (the
+    # strict step), not when it is fixed to identify the scale of y*
     mi = modification_indices(fit, standardized=False)
-    later_ov = [v for v in pt.ov if not v.endswith(".t1")]
-    label = {(pt.lhs[i], pt.rhs[i]): pt.label[i] for i in range(len(pt.lhs))
-             if pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i]}
-    equal_var = [v for v in later_ov if pt.parameterization == "theta"
-                 and label[v, v] and label[v, v] == label.get((f"{v.rsplit('.', 1)[0]}.t1",) * 2)]
-    mi = mi[(mi.op == "~1") & mi.lhs.isin(later_ov)
-            | (mi.op == "~~") & (mi.lhs == mi.rhs) & mi.lhs.isin(equal_var)]
-    name = [f"{v.rsplit('.', 1)[0]}{op}{v.rsplit('.', 1)[0] if op == '~~' else ''}"
-            for v, op in zip(mi.lhs, mi.op)]
+    theta = pt.parameterization == "theta"
+    at = {(pt.lhs[i], pt.op[i], pt.rhs[i], pt.group[i]): i for i in range(len(pt))
+          if pt.free[i] == 0 and pt.lhs[i] in pt.ov
+          and (pt.op[i] == "~1" or theta and pt.op[i] == "~~" and pt.lhs[i] == pt.rhs[i])}
+    first_label = {where(i)[0]: pt.label[i] for i in at.values()
+                   if pt.op[i] == "~~" and where(i)[1] == reference}
+    rows = []
+    for k, key in enumerate(zip(mi.lhs, mi.op, mi.rhs, mi.group)):
+        if key not in at:
+            continue
+        i = at[key]
+        name, u = where(i)
+        if u != reference and (pt.op[i] == "~1" or pt.label[i]
+                               and pt.label[i] == first_label.get(name)):
+            rows.append((k, name, u))
+    mi = mi.iloc[[k for k, _, _ in rows]]
     return pd.concat([out, pd.DataFrame({
-        "parameter": name, "reference": occasions["t1"],
-        "occasion": [occasions[v.rsplit(".", 1)[1]] for v in mi.lhs], "test": "fixed",
+        "parameter": [n for _, n, _ in rows], "reference": reference,
+        unit: [u for _, _, u in rows], "test": "fixed",
         "lhs": mi.lhs.to_numpy(), "op": mi.op.to_numpy(), "rhs": mi.rhs.to_numpy(),
         "X2": mi.mi.to_numpy(), "df": 1, "pvalue": stats.chi2.sf(mi.mi.to_numpy(), 1)})],
         ignore_index=True)
+
+
+def _rejected_score_tests(table: pd.DataFrame, fits: Mapping[str, CFAResult],
+                          tests: Callable[[CFAResult], pd.DataFrame]) -> _StepTables:
+    """``tests`` of each converged step of an invariance table that Chen's (2007) criteria
+    reject."""
+    return _StepTables({m: tests(fits[m]) for m, ok in zip(table.model, table.supported)
+                        if ok is not pd.NA and not ok and fits[m].converged})
+
+
+class _StepTables(dict):
+    """Tables by invariance step (``attrs["score_tests"]``), equal when their tables are:
+    pandas compares the attrs of the frames it combines (``astype``, ``concat``), and a
+    DataFrame's ``==`` is not a truth value."""
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Mapping) and self.keys() == other.keys()
+                and all(isinstance(other[k], pd.DataFrame) and v.equals(other[k])
+                        for k, v in self.items()))
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
 
 
 def _thresholds_over_occasions(wide: pd.DataFrame, items: Sequence[str],
