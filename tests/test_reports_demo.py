@@ -634,7 +634,7 @@ def test_final_report_of_the_finnish_demo(demo_fi):
     analyses = text.split(i18n.t("final.method.analyses", "fi"))[2].split(i18n.t("final.method.software", "fi"))[0]
     for name in published:
         assert i18n.t(f"{name}.title", "fi") + "." in analyses, name
-    assert "Rosseel, Y. (2012)" in text and "(Rosseel, 2012" in text
+    assert "Rosseel, Y. (2012)" in text and re.search(r"\([^()]*Rosseel, 2012[;)]", text)
     # Finnish throughout: no English word, Python literal or path outside the references
     answers, found = _answers(), []
     for suffix in (".html", ".docx"):

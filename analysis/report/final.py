@@ -218,9 +218,10 @@ def _material(r: Report, kind: str) -> str:
 
 
 def _cite(keys: Sequence[str], lang: str) -> str:
-    """In-text citations in parentheses, "et al." in the report language (APA 7)."""
-    cites = [references()["references"][k]["cite"].replace(" et al.", " " + i18n.t("final.et_al", lang))
-             for k in dict.fromkeys(keys)]
+    """In-text citations in parentheses, "et al." in the report language, in alphabetical
+    order of the first author as APA 7 (8.12) asks."""
+    cites = sorted((references()["references"][k]["cite"].replace(" et al.", " " + i18n.t("final.et_al", lang))
+                    for k in dict.fromkeys(keys)), key=str.casefold)
     return f" ({'; '.join(cites)})" if cites else ""
 
 
