@@ -143,7 +143,7 @@ def test_chen_verdicts_strict_and_partial_steps(tables):
     assert "u2 ~ c(0, NA)*1 + c(nu.2.g1, nu.2.g2)*1" in strict
     assert "u2 ~~ c(1, 1)*u2 + c(theta.2_2, theta.2_2)*u2" in strict
     assert "u4 ~~ c(1, NA)*u4 + c(theta.4_4.g1, theta.4_4.g2)*u4" in strict
-    means = tables["groups_theta"].attrs["latent_means"]      # from the partial scalar model
+    means = tables["groups_theta"].attrs["latent_means"]["scalar (partial)"]
     assert means.factor.tolist() == ["F"] and means.group_label.tolist() == ["b"]
 
 

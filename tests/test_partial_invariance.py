@@ -132,15 +132,18 @@ def test_latent_mean_differences_match_lavaan(data):
 def test_latent_means_attached_only_when_scalar_holds():
     hs = FIX["cases"]["hs_ml_configural"]["args"]
     full = invariance(DATA["hs"], hs["model"], "school")
-    assert full.attrs["latent_means"] is None
+    assert full.attrs["latent_means"] == {}
     full = full.set_index("model")
     assert not full.loc["scalar", "supported"]
     part = invariance(DATA["hs"], hs["model"], "school", group_partial=PARTIAL["hs"])
     assert bool(part.set_index("model").loc["scalar (partial)", "supported"])     # ΔCFI −0.007 ≥ −0.010
-    lm = part.attrs["latent_means"]
+    lm = part.attrs["latent_means"]["scalar (partial)"]
     want = latent_mean_differences(DATA["hs"], hs["model"], "school",
                                    group_partial=PARTIAL["hs"])
     pd.testing.assert_frame_equal(lm, want)
+    # a table carrying latent means can be combined and converted (pandas compares attrs)
+    assert part.astype({"df": int})["df"].tolist() == part["df"].astype(int).tolist()
+    assert len(pd.concat([part, part.copy()])) == 2 * len(part)
 
 
 @pytest.mark.parametrize("name, case", [("hs_scalar", "hs_ml_scalar"),

@@ -91,7 +91,10 @@ def invariance(data: pd.DataFrame, model: str, group: str, estimator: Estimator 
     its ``supported`` is NA; judge it by the difference test.
 
     When the scalar step (or its partial version) is supported, ``.attrs["latent_means"]``
-    holds :func:`latent_mean_differences` of that model. ``.attrs["score_tests"]`` holds,
+    holds :func:`latent_mean_differences` of that model, keyed by the step (``{"scalar":
+    DataFrame}`` or ``{"scalar (partial)": DataFrame}``; else empty) — a mapping rather than
+    the frame itself, since pandas compares the attrs of the frames it combines and a
+    DataFrame's ``==`` is no truth value. ``.attrs["score_tests"]`` holds,
     for each step Chen's criteria reject (a rejected partial step too, e.g. ``"scalar
     (partial)"``; the thresholds step has no verdict), a DataFrame of the score test of
     each of its equality constraints released alone (lavaan ``lavTestScore(fit)$uni``; for
@@ -202,13 +205,13 @@ def _group_score_tests(table: pd.DataFrame, fits: Mapping[str, CFAResult]
     return _rejected_score_tests(table, fits, tests)
 
 
-def _scalar_latent_means(table: pd.DataFrame, fits: Mapping[str, CFAResult]
-                         ) -> pd.DataFrame | None:
-    """Latent mean differences of the supported scalar step, its partial version first."""
+def _scalar_latent_means(table: pd.DataFrame, fits: Mapping[str, CFAResult]) -> _StepTables:
+    """Latent mean differences of the supported scalar step (its partial version first),
+    keyed by that step; empty when neither is supported."""
     supported = table.set_index("model")["supported"]
     scalar = [s for s in ("scalar (partial)", "scalar") if s in supported.index
               and supported[s] is not pd.NA and bool(supported[s])]
-    return _latent_means(fits[scalar[0]]) if scalar else None
+    return _StepTables({scalar[0]: _latent_means(fits[scalar[0]])} if scalar else {})
 
 
 def _partial_plan(steps: Mapping[str, tuple[str, ...]], partial: Iterable[str], partial_step: str
@@ -1141,9 +1144,9 @@ def _rejected_score_tests(table: pd.DataFrame, fits: Mapping[str, CFAResult],
 
 
 class _StepTables(dict):
-    """Tables by invariance step (``attrs["score_tests"]``), equal when their tables are:
-    pandas compares the attrs of the frames it combines (``astype``, ``concat``), and a
-    DataFrame's ``==`` is not a truth value."""
+    """Tables by invariance step (``attrs["score_tests"]``, ``attrs["latent_means"]``), equal
+    when their tables are: pandas compares the attrs of the frames it combines (``astype``,
+    ``concat``), and a DataFrame's ``==`` is not a truth value."""
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, Mapping) and self.keys() == other.keys()
