@@ -590,7 +590,9 @@ def retest_invariance(scores: pd.DataFrame, model: str, occasions: Sequence[str]
     >>> v = validation(load_study(datasets.path("demo")))
     >>> res = retest_invariance(v.scores, v.model, v.retest)
     >>> res.step, res.freed, res.partial_supported
-    ('strict', ('sat_daily_coping~~sat_daily_coping',), True)
+    (None, (), None)
+    >>> bool(res.table["admissible"].all()), res.table.set_index("model")["supported"].iloc[1:].map(bool).to_dict()
+    (True, {'metric': True, 'scalar': True, 'strict': True})
     """
     occasions = list(occasions)
     n_items = len({s.rhs for s in parse_model(model) if s.op == "=~"})
