@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_reliability import ALPHA_PRINT, alpha_print_case
 
 from analysis.stats.sem import cfa
-from tests.test_reliability import ALPHA_PRINT, alpha_print_case
 
 FIX = json.loads((Path(__file__).parent / "fixtures/r/summary_print.json").read_text())
 NUMBER = re.compile(r"-?\d+(?:\.(\d+))?$")
