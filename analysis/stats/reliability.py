@@ -27,6 +27,7 @@ from scipy import optimize, stats
 
 from analysis.stats._factoring import FaMethod, check_fa_args, correlation, fa, oblimin
 from analysis.stats._sem_bootstrap import bca_interval
+from analysis.stats._sem_engine import Model, make_sample
 from analysis.stats._sem_ordinal import OrdinalModel
 from analysis.stats._sem_partable import observed_variables
 from analysis.stats.checks import numeric_frame
@@ -525,7 +526,8 @@ def omega(data: pd.DataFrame, model: str | None = None, *,
     ci : {"bootstrap", "bca"}, optional
         Bootstrap interval of ``omega_total`` (``ci_low``, ``ci_high``) and of
         ``omega_hierarchical`` (``hierarchical_ci_*``): the complete rows resampled
-        ``n_boot`` times and omega recomputed (the model refitted) for each; ``"bootstrap"``
+        ``n_boot`` times and omega recomputed (the model refitted; for an ML fit from the
+        full-sample estimates, as :func:`analysis.stats.sem.bootstrap_fit`) for each; ``"bootstrap"``
         the percentile interval (R's quantile type 7), ``"bca"`` Efron's (1987) BCa
         interval, its acceleration from a jackknife (one refit per row). Resamples whose
         model does not converge are counted in ``n_boot_failed`` and left out.
@@ -572,48 +574,52 @@ def omega(data: pd.DataFrame, model: str | None = None, *,
     if len(fit.group_labels) > 1:
         raise ValueError("omega needs a single-group model")
     st = fit._state
-    mod, pt = st.model, st.pt
-    est = mod.values(st.theta)
-    A, S, _ = mod.ram(est, 0)
-    E = np.linalg.inv(np.eye(mod.t) - A)
-    p, lv = mod.p, pt.lv
-    LY, BETA, PHI = A[:p, p:], A[p:, p:], (E @ S @ E.T)[p:, p:]
-    if isinstance(mod, OrdinalModel):     # WLSMV
-        sample = mod.samples[0]
-        sigma = sample.cov
-        tau = est[mod.th_rows[0]]
-        thresholds = [tau[sample.th_item == j] for j in range(p)]
-        scales = est[mod.delta_rows[0]]
-    else:
-        sigma = complete[pt.ov].cov(ddof=0).to_numpy()
-
-    def reliability(rows: np.ndarray, common: np.ndarray) -> float:
-        sub = sigma[np.ix_(rows, rows)]
-        if fit.estimator == "WLSMV":
-            return _omega_categorical(common, [thresholds[j] for j in rows], scales[rows], sub)
-        return float(common.sum() / sub.sum())
-
-    measured = [f for f in range(len(lv)) if np.count_nonzero(LY[:, f]) > 1]
-    per_factor = {}
-    for f in measured:
-        rows = np.flatnonzero(LY[:, f])
-        per_factor[lv[f]] = reliability(rows, PHI[f, f] * np.outer(LY[rows, f], LY[rows, f]))
-    unknown = [h for h in higher if h not in lv or not BETA[:, lv.index(h)].any()]
+    ordinal = isinstance(st.model, OrdinalModel)
+    sigma = st.model.samples[0].cov if ordinal else complete[st.pt.ov].cov(ddof=0).to_numpy()
+    beta = st.model.ram(st.model.values(st.theta), 0)[0][st.model.p:, st.model.p:]
+    unknown = [h for h in higher if h not in st.pt.lv or not beta[:, st.pt.lv.index(h)].any()]
     if unknown:
         raise ValueError(f"higher={unknown}: not factors measured by other factors in the model")
-    for h in higher:
-        cols = np.array([lv.index(h), *np.flatnonzero(BETA[:, lv.index(h)])])
-        rows = np.flatnonzero(LY[:, cols].any(axis=1))
-        L, B = LY[np.ix_(rows, cols)], BETA[np.ix_(cols, cols)]
-        per_factor[h] = reliability(rows, L @ B @ PHI[np.ix_(cols, cols)] @ B.T @ L.T)
-    rows = np.flatnonzero(LY[:, measured].any(axis=1))
-    m_ix = np.array(measured, dtype=np.intp)
-    L = LY[np.ix_(rows, m_ix)]
-    omega_total = reliability(rows, L @ PHI[np.ix_(m_ix, m_ix)] @ L.T)
-    general = [lv[f] for f in measured
-               if len(measured) > 1 and np.all(LY[rows, f] != 0)
-               and np.all(np.delete(PHI[f, measured], measured.index(f)) == 0)]
-    omega_h = float(per_factor[general[0]]) if len(general) == 1 else float("nan")
+
+    def omegas(mod, theta: np.ndarray, sigma: np.ndarray) -> tuple[float, float, dict[str, float]]:
+        """(omega total, omega hierarchical, omega per factor) of the estimates ``theta``."""
+        est = mod.values(theta)
+        A, S, _ = mod.ram(est, 0)
+        E = np.linalg.inv(np.eye(mod.t) - A)
+        p, lv = mod.p, mod.pt.lv
+        LY, BETA, PHI = A[:p, p:], A[p:, p:], (E @ S @ E.T)[p:, p:]
+        if ordinal:     # WLSMV
+            sample = mod.samples[0]
+            tau = est[mod.th_rows[0]]
+            thresholds = [tau[sample.th_item == j] for j in range(p)]
+            scales = est[mod.delta_rows[0]]
+
+        def reliability(rows: np.ndarray, common: np.ndarray) -> float:
+            sub = sigma[np.ix_(rows, rows)]
+            if ordinal:
+                return _omega_categorical(common, [thresholds[j] for j in rows], scales[rows], sub)
+            return float(common.sum() / sub.sum())
+
+        measured = [f for f in range(len(lv)) if np.count_nonzero(LY[:, f]) > 1]
+        per_factor = {}
+        for f in measured:
+            rows = np.flatnonzero(LY[:, f])
+            per_factor[lv[f]] = reliability(rows, PHI[f, f] * np.outer(LY[rows, f], LY[rows, f]))
+        for h in higher:
+            cols = np.array([lv.index(h), *np.flatnonzero(BETA[:, lv.index(h)])])
+            rows = np.flatnonzero(LY[:, cols].any(axis=1))
+            L, B = LY[np.ix_(rows, cols)], BETA[np.ix_(cols, cols)]
+            per_factor[h] = reliability(rows, L @ B @ PHI[np.ix_(cols, cols)] @ B.T @ L.T)
+        rows = np.flatnonzero(LY[:, measured].any(axis=1))
+        m_ix = np.array(measured, dtype=np.intp)
+        L = LY[np.ix_(rows, m_ix)]
+        total = reliability(rows, L @ PHI[np.ix_(m_ix, m_ix)] @ L.T)
+        general = [lv[f] for f in measured
+                   if len(measured) > 1 and np.all(LY[rows, f] != 0)
+                   and np.all(np.delete(PHI[f, measured], measured.index(f)) == 0)]
+        return float(total), float(per_factor[general[0]]) if len(general) == 1 else float("nan"), per_factor
+
+    omega_total, omega_h, per_factor = omegas(st.model, st.theta, sigma)
     result = OmegaResult(omega_total=float(omega_total), omega_hierarchical=omega_h,
                          per_factor=pd.DataFrame({"factor": list(per_factor),
                                                   "omega": list(per_factor.values())}),
@@ -625,20 +631,34 @@ def omega(data: pd.DataFrame, model: str | None = None, *,
         raise ValueError(f"ci={ci!r}, n_boot={n_boot}, level={level}: expected ci in "
                          f"{OMEGA_CIS}, n_boot >= 20 and 0 < level < 1")
 
-    def again(rows: pd.DataFrame) -> tuple[float, float]:
-        try:
-            r = omega(rows, model, ordered=ordered, higher=higher, std_lv=std_lv,
-                      orthogonal=orthogonal)
-        except RuntimeError:                      # the model did not converge
-            return float("nan"), float("nan")
-        return r.omega_total, r.omega_hierarchical
-
     rng = np.random.default_rng(seed)
-    boot = np.array([again(complete.iloc[rng.integers(0, len(complete), len(complete))])
-                     for _ in range(n_boot)])
-    failed = int(np.isnan(boot[:, 0]).sum())
+    if ordinal:
+        def again(rows: np.ndarray) -> tuple[float, float]:
+            try:
+                r = omega(complete.iloc[rows], model, ordered=ordered, higher=higher, std_lv=std_lv,
+                          orthogonal=orthogonal)
+            except RuntimeError:                      # the model did not converge
+                return float("nan"), float("nan")
+            return r.omega_total, r.omega_hierarchical
+    else:           # ML: the model refitted to the resample from the estimates (as bootstrap_fit)
+        ml = st.model
+        assert isinstance(ml, Model)
+        X = ml.samples[0].X
+
+        def again(rows: np.ndarray) -> tuple[float, float]:
+            x = X[rows]
+            m = Model(ml.pt, [make_sample(x)], ml.x0, ml.K, ml.ms)
+            theta, ok = m.fit(st.theta, aim=1.0)
+            if not ok:
+                return float("nan"), float("nan")
+            centred = x - x.mean(axis=0)
+            total, h, _ = omegas(m, theta, centred.T @ centred / len(x))
+            return total, h
+
     everyone = np.arange(len(complete))
-    jack = (np.array([again(complete.iloc[np.delete(everyone, i)]) for i in everyone])
+    boot = np.array([again(rng.integers(0, len(complete), len(complete))) for _ in range(n_boot)])
+    failed = int(np.isnan(boot[:, 0]).sum())
+    jack = (np.array([again(np.delete(everyone, i)) for i in everyone])
             if ci == "bca" else None)
     bounds = []
     for j, est_j in enumerate((result.omega_total, omega_h)):
