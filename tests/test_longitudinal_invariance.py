@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -126,3 +127,29 @@ def test_bad_input_named():
         longitudinal_invariance(LONG, MODEL, estimator="WLSMV")  # type: ignore[arg-type]
     with pytest.raises(ModelSyntaxError, match="first-order"):
         longitudinal_syntax("F =~ a*x1 + x2 + x3", 2)
+
+
+def test_latent_mean_change_comes_from_the_scalar_model():
+    """400 persons twice; the factor's mean rises by 0.5 (its t1 SD is 1) and the items
+    are invariant: the scalar step holds, and the retest's latent mean is that model's
+    estimate (est of F.t2 ~ 1), within three SEs of 0.5."""
+    rng = np.random.default_rng(21)
+    n = 400
+    f1 = rng.normal(size=n)
+    f2 = 0.8 * f1 + 0.6 * rng.normal(size=n) + 0.5
+    frames = [pd.DataFrame({i: f * lam + rng.normal(scale=0.5, size=n) + nu
+                            for i, lam, nu in zip("abcd", (1.0, 0.8, 0.9, 0.7), (0, 1, -1, 2))})
+              .assign(respondent_id=[f"p{k}" for k in range(n)], occasion=occ)
+              for f, occ in ((f1, "alku"), (f2, "loppu"))]
+    tab = longitudinal_invariance(pd.concat(frames), "F =~ a + b + c + d", occasions=["alku", "loppu"])
+    assert bool(tab.set_index("model").loc["scalar", "supported"])
+    means = tab.attrs["latent_means"]["scalar"]
+    assert means[["factor", "occasion", "reference"]].values.tolist() == [["F", "loppu", "alku"]]
+    est, se = float(means.est[0]), float(means.se[0])
+    assert abs(est - 0.5) < 3 * se and se < 0.1
+    from analysis.stats.sem import cfa
+    wide = pd.concat([frames[0].set_index("respondent_id")[list("abcd")].add_suffix(".t1"),
+                      frames[1].set_index("respondent_id")[list("abcd")].add_suffix(".t2")], axis=1)
+    fit = cfa(wide, tab.attrs["syntax"]["scalar"])
+    row = fit.estimates[(fit.estimates.lhs == "F.t2") & (fit.estimates.op == "~1")]
+    assert float(row.est.iloc[0]) == est and float(row.se.iloc[0]) == se

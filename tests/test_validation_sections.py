@@ -110,6 +110,9 @@ def test_longitudinal_invariance_is_the_direct_call(design, item_level):
     texts = " ".join(b.text for b in r._blocks if b.kind == "paragraph")
     assert "3 of 3 steps meet Chen's limits" in texts
     assert "freed:" not in texts and "solution is improper" not in texts
+    change = direct.attrs["latent_means"]["scalar"].iloc[0]          # the scalar model's F.t2 ~ 1
+    assert (f"differs from the first measurement (t1) by {change['est']:.2f} standard deviations of the first "
+            f"measurement (95% CI [{change['ci_lower']:.2f}, {change['ci_upper']:.2f}]".replace("-", "−")) in texts
     assert r["longitudinal_invariance"]["cfi"].tolist() == pytest.approx(direct["cfi"].tolist(), abs=1e-12)
     assert cohort.retest_pairs(design.scores, design.retest) == 150
     rated = r["cosmin_summary"].set_index("property").loc["cross-cultural validity / measurement invariance", "evidence"]

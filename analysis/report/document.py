@@ -195,6 +195,11 @@ class Report:
     def p(self, p: float) -> str:
         return present.p_value(p, self.lang)
 
+    def p_is(self, p: float) -> str:
+        """A p for "p {p}" in a sentence: ``= .481`` or ``< .001`` (APA)."""
+        text = self.p(p)
+        return text if text.startswith("<") else f"= {text}"
+
     def ci(self, low: float, high: float, decimals: int = 2) -> str:
         return present.interval(low, high, decimals, self.lang)
 

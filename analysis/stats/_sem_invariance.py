@@ -205,13 +205,15 @@ def _group_score_tests(table: pd.DataFrame, fits: Mapping[str, CFAResult]
     return _rejected_score_tests(table, fits, tests)
 
 
-def _scalar_latent_means(table: pd.DataFrame, fits: Mapping[str, CFAResult]) -> _StepTables:
-    """Latent mean differences of the supported scalar step (its partial version first),
-    keyed by that step; empty when neither is supported."""
+def _scalar_latent_means(table: pd.DataFrame, fits: Mapping[str, CFAResult],
+                         means: Callable[[CFAResult], pd.DataFrame] | None = None) -> _StepTables:
+    """Latent mean differences (``means`` of a fit, default :func:`_latent_means`) of the
+    supported scalar step (its partial version first), keyed by that step; empty when
+    neither is supported."""
     supported = table.set_index("model")["supported"]
     scalar = [s for s in ("scalar (partial)", "scalar") if s in supported.index
               and supported[s] is not pd.NA and bool(supported[s])]
-    return _StepTables({scalar[0]: _latent_means(fits[scalar[0]])} if scalar else {})
+    return _StepTables({scalar[0]: (means or _latent_means)(fits[scalar[0]])} if scalar else {})
 
 
 def _partial_plan(steps: Mapping[str, tuple[str, ...]], partial: Iterable[str], partial_step: str
@@ -957,7 +959,12 @@ def longitudinal_invariance(data: pd.DataFrame, model: str, *, occasion: str = "
     to it; the DWLS one for WLSMV), and for ordered items of each later occasion's intercept,
     held equal by being fixed at 0 (its ``modindices`` MI; ``test`` "fixed"), with the
     ``parameter`` in ``long_partial``'s names and its ``reference`` and later ``occasion`` —
-    the largest X2 names a candidate to free.
+    the largest X2 names a candidate to free; ``latent_means``: when the scalar step (or
+    its partial version) holds, keyed by that step, each later occasion's factor mean
+    (``factor, occasion, reference, est, se, z, pvalue, ci_lower, ci_upper, std_all``): with
+    the first occasion's factor mean 0 and variance 1, ``est`` is the change of the latent
+    mean in the first occasion's standard deviations — the change the scale may be read
+    as, now that the items measure alike at both.
 
     Parameters
     ----------
@@ -1079,10 +1086,21 @@ def longitudinal_invariance(data: pd.DataFrame, model: str, *, occasion: str = "
             return f"{lhs}{pt.op[i]}{rhs}", labels[t]
         return _score_tests(fit, where, labels["t1"], "occasion")
 
+    def latent_means(fit: CFAResult) -> pd.DataFrame:
+        e = fit.estimates
+        rows = e[(e.op == "~1") & e.lhs.isin(state_of(fit).pt.lv) & ~e.lhs.str.endswith(".t1")]
+        out = rows[["lhs", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_all"]].copy()
+        split = out.pop("lhs").str.rsplit(".", n=1)
+        out.insert(0, "factor", split.str[0])
+        out.insert(1, "occasion", [labels[t] for t in split.str[1]])
+        out.insert(2, "reference", labels["t1"])
+        return out.reset_index(drop=True)
+
     out.attrs.update(syntax=syntax, occasions=labels, counts=counts,
                      nobs={n: f.n for n, f in fits.items()},
                      warnings={n: list(f.warnings) for n, f in fits.items()},
-                     score_tests=_rejected_score_tests(out, fits, score_tests))
+                     score_tests=_rejected_score_tests(out, fits, score_tests),
+                     latent_means=_scalar_latent_means(out, fits, latent_means))
     return out
 
 

@@ -251,9 +251,8 @@ class PilotEvaluation:
         if any(shown.hidden(mean, c) for c in ("n_complete", "f_rm", "p_gg", "np2")):
             return
         value = lambda column: shown.value(mean, column)      # noqa: E731
-        p = r.p(value("p_gg"))
         r.text("04_pilot_evaluation.repeated.summary", df1=r.num(value("df1"), 0), df2=r.num(value("df2"), 0),
-               f=r.num(value("f_rm")), p=p if p.startswith("<") else f"= {p}", np2=r.prop(value("np2")),
+               f=r.num(value("f_rm")), p=r.p_is(value("p_gg")), np2=r.prop(value("np2")),
                n=r.n(value("n_complete")))
 
     @property

@@ -262,6 +262,10 @@ class ValidationReport:
                    verdict=r.t(f"{key}.holds" if result.partial_supported else f"{key}.fails"))
         elif result.step is not None:
             r.text(f"{key}.no_partial", step=r.t(f"{key}.steps.{result.step}"))
+        for step, means in table.attrs.get("latent_means", {}).items():
+            m = means.iloc[0]
+            r.text(f"{key}.mean_change", step=r.t(f"{key}.steps.{step.split(' ')[0]}"), retest=retest, first=first,
+                   est=r.num(m["est"]), ci=r.ci(m["ci_lower"], m["ci_upper"]), p=r.p_is(m["pvalue"]))
         if not table["admissible"].astype(bool).all():
             r.text(f"{key}.improper")
         for warning in dict.fromkeys(w for ws in table.attrs.get("warnings", {}).values() for w in ws):
