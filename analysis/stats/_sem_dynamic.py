@@ -1,4 +1,5 @@
-"""Dynamic fit index cutoffs (McNeish & Wolf 2023) for CFA models fitted by ML.
+"""Dynamic fit index cutoffs (McNeish & Wolf 2023; McNeish 2023) for CFA models fitted by
+ML or, with ordered items, by WLSMV.
 
 Hu and Bentler's fixed cutoffs (SRMR ≤ .08, RMSEA ≤ .06, CFI ≥ .95) were derived for a few
 models; how far SRMR, RMSEA and CFI move under a given misspecification depends on the
@@ -9,9 +10,11 @@ cutoff that separates the misspecified fits from the correctly specified ones.
 
 Why own code: no Python library computes them; the R package ``dynamic`` (Wolf &
 McNeish, version 1.1.0, https://github.com/melissagwolf/dynamic) fits lavaan hundreds of
-times. This module follows its ``cfaOne`` and ``cfaHB`` (``R/cfaOne.R``, ``R/cfaHB.R``) and
-their helpers in ``R/helper.R``, rule for rule, with the engine of
-:mod:`analysis.stats._sem_engine` in the loop:
+times. This module follows its ``cfaOne`` and ``cfaHB`` (``R/cfaOne.R``, ``R/cfaHB.R``), for
+ordered items its ``catOne`` and ``catHB`` (``R/catOne.R``, ``R/catHB.R``), and their
+helpers in ``R/helper.R``, rule for rule, with the engine of
+:mod:`analysis.stats._sem_engine` (ordered items: :mod:`analysis.stats._sem_ordinal`) in the
+loop:
 
 * **population model** (``cfa_lavmod``): the fitted model's ``std.all`` loadings, factor
   correlations and residual correlations, rounded to 4 decimals; residual variances
@@ -43,18 +46,49 @@ their helpers in ``R/helper.R``, rule for rule, with the engine of
   with power ≥ .90 (the 5th or 10th percentile) as one that separates the two
   distributions; the power column shows it.
 
+Ordered items (``catOne``/``catHB``, McNeish 2023): a fit by WLSMV (``cfa(...,
+ordered=...)``). The population model and the misspecifications are the rules above, unchanged
+(``DGM_one``/``DGM_Multi_HB`` of the same ``cfa_lavmod``, whose ``std.all`` standardizes by
+the latent responses y*); what differs:
+
+* **thresholds** (``Thresh``, ``th``): each item's thresholds are their ``std.all`` values
+  in the fit (for the delta parameterization the estimates; not rounded), so every item
+  keeps its number of categories and its marginal proportions.
+* **data** (``one_fit_cat``/``true_fit_one_cat``, ``multi_fit_HB_cat``/``true_fit_HB_cat``):
+  ``sim_standardized`` draws the normal y* of the population as above, and each is cut at
+  its item's thresholds τ₁ < … < τ_c: category 1 for y* ≤ τ₁, k + 1 for τ_k < y* ≤ τ_{k+1},
+  c + 1 above τ_c (the package codes them 100, 200, …; only the order matters).
+* **fit** (``ordered = clist, estimator = "WLSMV", std.lv = TRUE, se = "none"``): the
+  user's model by DWLS with lavaan's WLSMV test. lavaan takes an ordered item's categories
+  from the data set at hand, so a category no simulated row falls in is not an error: the
+  item is fitted with the categories it has (its neighbouring thresholds merge; df is
+  unchanged); so here (:func:`analysis.stats.sem.cfa` refuses such an item only across
+  groups). An item left with a single category cannot be fitted (lavaan stops; the package
+  would abort); here the replication counts in ``n_failed``.
+* **indices** (the package's ``ind`` for an estimator ending in "V"): ``srmr`` (lavaan's
+  categorical SRMR, correlation residuals without thresholds), ``rmsea.scaled`` and
+  ``cfi.scaled`` (from the scaled-shifted χ² of the model and of the baseline model), the
+  fitted model's values the same (``catOne`` prints ``cfi.scaled``/``rmsea.scaled`` for a
+  scaled-shifted test). The cutoff table is the one above.
+
+The package's ``catOne``/``catHB`` default to ``reps = 250`` (their documentation says 500,
+as ``cfaOne``/``cfaHB``); pass ``reps=250`` for the package's default run.
+
 Departures, all Monte Carlo–equivalent: the random numbers are numpy's (seeded with
 ``seed``, one stream per level), not R's; the package adds a random jitter below .001 to H
 before choosing the factor an item cross-loads on (unseeded), here H itself decides, ties
-by model order. Each fit starts from the population values and has converged only within
-the engine's gradient tolerance (lavaan in the package stops at a relative change of .001
-and skips its checks); a fit that does not converge from there is restarted from lavaan's
-default starting values, and one that still fails is counted in ``n_failed`` and left out
-of that level's quantiles — never silently.
+by model order. Each fit starts from the population values (ordered items: with the data
+set's own thresholds) and has converged only within the engine's gradient tolerance
+(lavaan in the package stops at a relative change of .001 and skips its checks); a fit
+that does not converge from there is restarted from lavaan's default starting values, and
+one that still fails is counted in ``n_failed`` and left out of that level's quantiles —
+never silently.
 
 References: McNeish, D., & Wolf, M. G. (2023). Dynamic fit index cutoffs for confirmatory
-factor analysis models. *Psychological Methods*, 28(1), 61–88; Hu, L., & Bentler, P. M.
-(1999). *Structural Equation Modeling*, 6(1), 1–55; Hancock, G. R., & Mueller, R. O. (2001),
+factor analysis models. *Psychological Methods*, 28(1), 61–88; McNeish, D. (2023). Dynamic
+fit index cutoffs for categorical factor analysis with Likert-type, ordinal, or binary
+responses. *American Psychologist*, 78(9), 1061–1075; Hu, L., & Bentler, P. M. (1999).
+*Structural Equation Modeling*, 6(1), 1–55; Hancock, G. R., & Mueller, R. O. (2001),
 coefficient H.
 """
 from __future__ import annotations
@@ -66,10 +100,11 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from analysis.stats import _sem_fit
+from analysis.stats import _sem_fit, _sem_ordinal
 from analysis.stats._blas import one_blas_thread
 from analysis.stats._sem_cfa import CFAResult, state_of
 from analysis.stats._sem_engine import Model, make_sample
+from analysis.stats._sem_ordinal import OrdinalModel, OrdinalSample, make_ordinal_sample
 from analysis.stats._sem_partable import build_partable, reparametrize
 from analysis.stats._sem_start import start_values, x_from_rows
 from analysis.stats.lavaan_syntax import parse_model
@@ -110,6 +145,11 @@ class DynamicCutoffs(Result):
     n : int
         Rows per simulated data set: min(n of the fit, 2000).
     reps, seed : int
+    estimator : str
+        ``"ML"`` (``cfaOne``/``cfaHB``: normal data, RMSEA and CFI from the ML χ²) or
+        ``"WLSMV"`` (``catOne``/``catHB``: ordered items; ``rmsea`` and ``cfi`` are then
+        lavaan's ``rmsea.scaled`` and ``cfi.scaled``, in ``fit`` and ``replications``
+        alike).
     """
 
     cutoffs: pd.DataFrame
@@ -120,6 +160,7 @@ class DynamicCutoffs(Result):
     n: int
     reps: int
     seed: int
+    estimator: str
 
     def to_frame(self) -> pd.DataFrame:
         """The cutoffs table (``cutoffs``)."""
@@ -130,13 +171,15 @@ class DynamicCutoffs(Result):
 @dataclass
 class _Population:
     """The standardized model: loadings (factor, item, λ) in table order, factor and
-    residual correlations {(a, b): r}, items and factors in model order."""
+    residual correlations {(a, b): r}, items and factors in model order; for ordered items
+    the thresholds of each item's latent response (empty for ML)."""
 
     items: list[str]
     factors: list[str]
     loadings: list[tuple[str, str, float]]
     factor_cor: dict[tuple[str, str], float]
     residual_cor: dict[tuple[str, str], float]
+    thresholds: dict[str, np.ndarray] = field(default_factory=dict)
 
     def matrices(self, cross: tuple[tuple[str, str, float], ...] = (),
                  residual: tuple[tuple[str, str, float], ...] = ()
@@ -185,11 +228,14 @@ class _Population:
         return out
 
     def syntax(self) -> str:
-        """lavaan syntax with the standardized values (``cfa_lavmod``)."""
+        """lavaan syntax with the standardized values (``cfa_lavmod``) and thresholds (the
+        package's manual entry: ``x | -0.274*t1``, here to 4 decimals)."""
         lines = [f"{f} =~ " + " + ".join(f"{x:g}*{v}" for g, v, x in self.loadings if g == f)
                  for f in self.factors]
         lines += [f"{a} ~~ {r:g}*{b}" for (a, b), r in self.factor_cor.items()]
         lines += [f"{a} ~~ {r:g}*{b}" for (a, b), r in self.residual_cor.items()]
+        lines += [f"{v} | {t:.4f}*t{k}" for v, taus in self.thresholds.items()
+                  for k, t in enumerate(taus, 1)]
         return "\n".join(lines)
 
     def free_syntax(self) -> str:
@@ -201,18 +247,19 @@ class _Population:
 
 
 def _population(fit: CFAResult) -> _Population:
-    """The standardized solution of a one-group first-order factor model fitted by ML
-    (``cfa_lavmod``: ``std.all`` rounded to 4 decimals)."""
+    """The standardized solution of a one-group first-order factor model fitted by ML or
+    WLSMV (``cfa_lavmod``: ``std.all`` rounded to 4 decimals; ``Thresh``: the thresholds'
+    ``std.all``, unrounded)."""
     state = state_of(fit)
-    if fit.estimator != "ML":
+    if fit.estimator not in ("ML", "WLSMV"):
         raise ValueError(f"dynamic_cutoffs needs a fit by ML (cfaOne/cfaHB simulate normal data; "
-                         f"the package refuses MLR), not {fit.estimator}")
+                         f"the package refuses MLR) or by WLSMV (catOne/catHB), not {fit.estimator}")
     if fit.group_labels:
         raise ValueError("dynamic_cutoffs is for one-group models (the fit has groups "
                          f"{list(fit.group_labels)})")
     pt = state.pt
     est = fit.estimates
-    ops = set(est["op"]) - {"=~", "~~", "~1", ":="}
+    ops = set(est["op"]) - {"=~", "~~", "~1", ":=", "|", "~*~"}
     if ops or pt.ov_x:
         raise ValueError(f"dynamic_cutoffs is for factor models (=~ and ~~); the model has "
                          f"{sorted(ops) or 'exogenous covariates'}")
@@ -235,8 +282,11 @@ def _population(fit: CFAResult) -> _Population:
     if big or not np.all(np.isfinite(std)):
         raise ValueError(f"dynamic_cutoffs: standardized values of {big or 'some parameters'} are "
                          "not below 1 in absolute value (an improper solution)")
+    th = est[est["op"] == "|"]
+    thresholds = {v: th.loc[th["lhs"] == v, "std_all"].to_numpy(dtype=float) for v in ov} \
+        if len(th) else {}
     return _Population(items=ov, factors=lv, loadings=loadings, factor_cor=factor_cor,
-                       residual_cor=residual_cor)
+                       residual_cor=residual_cor, thresholds=thresholds)
 
 
 Misspecification = tuple[tuple[tuple[str, str, float], ...], tuple[tuple[str, str, float], ...]]
@@ -342,6 +392,54 @@ def _simulate(pop: _Population, spec: Misspecification, pt, x0: np.ndarray, K: n
     return out
 
 
+def _simulate_ordinal(pop: _Population, spec: Misspecification, stmts, ov: list[str], n: int,
+                      reps: int, rng: np.random.Generator) -> np.ndarray:
+    """SRMR, scaled RMSEA, scaled CFI and convergence (1/0) of ``reps`` WLSMV fits to
+    ordered data of ``n`` rows: normal latent responses from the population with the
+    misspecification ``spec``, cut at the thresholds (``one_fit_cat``/``true_fit_one_cat``).
+    A category no row of a data set falls in is left out of that fit (lavaan's ``ordered``
+    takes the categories a data set has); an item with a single category fails the fit."""
+    order = [pop.items.index(v) for v in ov]         # the items in the fitted table's order
+    chol = np.linalg.cholesky(pop.sigma(*spec)[np.ix_(order, order)])
+    p = len(ov)
+    out = np.full((reps, 4), np.nan)
+    tables: dict[tuple[int, ...], tuple] = {}     # by the number of thresholds per item
+    for r in range(reps):
+        z = rng.standard_normal((n, p)) @ chol.T
+        codes = np.column_stack([np.searchsorted(pop.thresholds[v], z[:, j])   # #{τ < y*}
+                                 for j, v in enumerate(ov)])
+        levels = {v: np.unique(codes[:, j]).tolist() for j, v in enumerate(ov)}
+        key = tuple(len(lev) - 1 for lev in levels.values())
+        if min(key) < 1:
+            out[r, 3] = 0.0
+            continue
+        if key not in tables:
+            pt = build_partable(stmts, 1, std_lv=True, n_thresholds=dict(zip(ov, key)))
+            x0, K = reparametrize(pt, np.nan_to_num(pt.value))
+            tables[key] = pt, x0, K, pop.values(pt)
+        pt, x0, K, rows = tables[key]
+        sample = make_ordinal_sample(pd.DataFrame(codes, columns=ov), levels, "")
+        model = OrdinalModel(pt, [sample], x0, K)
+        theta, ok = model.fit(_ordinal_start(model, rows, sample), aim=1.0)
+        if not ok:           # lavaan's default starting values (from cov and mean), as cfa()
+            default = start_values(pt, [sample])  # type: ignore[list-item]
+            theta, ok = model.fit(_ordinal_start(model, default, sample), aim=1.0)
+        if not ok:
+            out[r, 3] = 0.0
+            continue
+        fit = _sem_ordinal.fit_measures(model, theta, len(sample.obs) - model.n_theta)
+        out[r] = fit["srmr"], fit["rmsea.scaled"], fit["cfi.scaled"], 1.0
+    return out
+
+
+def _ordinal_start(model: OrdinalModel, rows: np.ndarray, sample: OrdinalSample) -> np.ndarray:
+    """θ from table values ``rows`` with the sample's thresholds and scaling factors 1."""
+    start = rows.copy()
+    start[model.th_rows[0]] = sample.tau
+    start[model.delta_rows[0]] = 1.0
+    return np.linalg.lstsq(model.K, x_from_rows(model.pt, start) - model.x0, rcond=None)[0]
+
+
 def _cutoff(misspecified: np.ndarray, level0: float, index: str) -> tuple[float, float]:
     """(cutoff, power) of one index and level: the misspecified fits' quantile at the
     highest power .95, .94, … that is still beyond the true model's level-0 value; NaN
@@ -360,23 +458,28 @@ def _cutoff(misspecified: np.ndarray, level0: float, index: str) -> tuple[float,
 @one_blas_thread
 def dynamic_cutoffs(fit: CFAResult, *, reps: int = 500, seed: int = 2023) -> DynamicCutoffs:
     """Dynamic fit index cutoffs of McNeish & Wolf (2023) for SRMR, RMSEA and CFI, as the R
-    package ``dynamic``'s ``cfaOne`` (one factor) and ``cfaHB`` (several factors).
+    package ``dynamic``'s ``cfaOne`` (one factor) and ``cfaHB`` (several factors), for
+    ordered items fitted by WLSMV its ``catOne`` and ``catHB`` (McNeish 2023).
 
     Data sets of the fit's size (at most 2000 rows) are simulated from the fitted model's
     standardized solution (level 0) and from versions with misspecifications of increasing
     severity — one factor: residual correlations of .3 between pairs of the weakest items
     (levels 1–3); several factors: cross-loadings of the weakest items (levels 1 to F − 1)
-    — and the model is fitted to each by ML. A level's cutoff is the value that separates
-    its misspecified fits from the true-model fits: the rules, the departures (random
-    numbers, convergence) and the sources are in :mod:`analysis.stats._sem_dynamic`.
+    — and the model is fitted to each by ML; for a WLSMV fit the latent responses are cut
+    at the fit's thresholds into ordered categories and the model is fitted by WLSMV
+    (cutoffs of SRMR and the scaled RMSEA and CFI). A level's cutoff is the value that
+    separates its misspecified fits from the true-model fits: the rules, the departures
+    (random numbers, convergence, empty categories) and the sources are in
+    :mod:`analysis.stats._sem_dynamic`.
 
     Parameters
     ----------
     fit : CFAResult
         A converged one-group factor model (``=~``, factor and residual covariances) fitted
-        by ML (:func:`analysis.stats.sem.cfa`).
+        by ML, or by WLSMV with every item ordered (:func:`analysis.stats.sem.cfa`).
     reps : int
-        Simulated data sets per level (the package's 500).
+        Simulated data sets per level (``cfaOne``/``cfaHB``'s 500; ``catOne``/``catHB``
+        default to 250).
     seed : int
         Seed of numpy's generator: the same seed gives the same cutoffs.
 
@@ -384,8 +487,9 @@ def dynamic_cutoffs(fit: CFAResult, *, reps: int = 500, seed: int = 2023) -> Dyn
     -------
     DynamicCutoffs
         ``cutoffs`` (also ``to_frame()``): per level the cutoffs of ``srmr``, ``rmsea``,
-        ``cfi``, their power and whether the fit meets each; ``replications`` every
-        simulated fit; non-converged replications counted in ``n_failed``.
+        ``cfi`` (WLSMV: ``rmsea.scaled``, ``cfi.scaled``), their power and whether the fit
+        meets each; ``replications`` every simulated fit; non-converged replications
+        counted in ``n_failed``.
 
     Examples
     --------
@@ -398,23 +502,39 @@ def dynamic_cutoffs(fit: CFAResult, *, reps: int = 500, seed: int = 2023) -> Dyn
     (3, 4)
     >>> d.misspecifications[0]
     'textual =~ 0.4236*x2'
+
+    Ordered items (WLSMV; four items: one level, a residual correlation of the two weakest):
+
+    >>> x = datasets.load("ordinal_skewed")
+    >>> c = dynamic_cutoffs(cfa(x, "f =~ q1 + q3 + q4 + q5", ordered=True), reps=20, seed=1)
+    >>> c.estimator, c.misspecifications
+    ('WLSMV', ('q3 ~~ 0.3*q5',))
+    >>> c.population.splitlines()[:2]
+    ['f =~ 0.7205*q1 + 0.663*q3 + 0.6712*q4 + 0.6243*q5', 'q1 | -2.0773*t1']
     """
     if reps < 20:
         raise ValueError(f"reps={reps}: percentiles of fewer than 20 replications are not "
                          "cutoffs (the package uses 500)")
     pop = _population(fit)
     text, levels = _one_factor(pop) if len(pop.factors) == 1 else _multi_factor(pop)
-    pt = build_partable(parse_model(pop.free_syntax()), 1, std_lv=True)
-    x0, K = reparametrize(pt, np.nan_to_num(pt.value))
-    start = np.linalg.lstsq(K, x_from_rows(pt, pop.values(pt)) - x0, rcond=None)[0]
+    stmts = parse_model(pop.free_syntax())
+    pt = build_partable(stmts, 1, std_lv=True)
     n = min(fit.n, MAX_N)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(len(levels) + 1)]
-    sims = [_simulate(pop, spec, pt, x0, K, start, n, reps, rng)
-            for spec, rng in zip([((), ()), *levels], streams)]
+    specs = [((), ()), *levels]
+    if fit.estimator == "WLSMV":
+        sims = [_simulate_ordinal(pop, spec, stmts, list(pt.ov), n, reps, rng)
+                for spec, rng in zip(specs, streams)]
+    else:
+        x0, K = reparametrize(pt, np.nan_to_num(pt.value))
+        start = np.linalg.lstsq(K, x_from_rows(pt, pop.values(pt)) - x0, rcond=None)[0]
+        sims = [_simulate(pop, spec, pt, x0, K, start, n, reps, rng)
+                for spec, rng in zip(specs, streams)]
     true = sims[0][sims[0][:, 3] == 1]
     level0 = {"srmr": np.quantile(true[:, 0], 0.95), "rmsea": np.quantile(true[:, 1], 0.95),
               "cfi": np.quantile(true[:, 2], 0.05)}
-    observed = {k: float(fit.fit[k]) for k in INDICES}
+    scaled = ".scaled" if fit.estimator == "WLSMV" else ""     # catOne: lavaan's *.scaled
+    observed = {k: float(fit.fit[k if k == "srmr" else k + scaled]) for k in INDICES}
     table = []
     for lev, sim in enumerate(sims):
         ok = sim[sim[:, 3] == 1]
@@ -439,4 +559,4 @@ def dynamic_cutoffs(fit: CFAResult, *, reps: int = 500, seed: int = 2023) -> Dyn
         "converged": np.concatenate([s[:, 3] == 1 for s in sims])})
     return DynamicCutoffs(cutoffs=cutoffs, fit=observed, replications=reps_frame,
                           population=pop.syntax(), misspecifications=tuple(text), n=n,
-                          reps=reps, seed=seed)
+                          reps=reps, seed=seed, estimator=fit.estimator)
