@@ -7,7 +7,7 @@ No published numbers: the package's ``catOne``/``catHB`` examples (``man/catOne.
 package's own code run once (R 4, lavaan 0.6.14): ``R/helper.R``, ``R/catOne.R`` and
 ``R/catHB.R`` of melissagwolf/dynamic 1.1.0 sourced as they are, with two stand-ins for
 packages missing there — ``dplyr::reframe`` as ``dplyr::summarise`` (dplyr 1.0.10; same
-rows) and ``simstandard::sim_standardized`` as a 15-line function drawing the same normal
+rows) and ``simstandard::sim_standardized`` as a short function drawing the same normal
 population (standardized loadings and correlations from the model statement, residual
 variances 1 − communality, ``MASS::mvrnorm``) — on ``ordinal_skewed`` (n = 900, five
 categories), 500 replications per level:

@@ -52,12 +52,14 @@ ordered=...)``). The population model and the misspecifications are the rules ab
 the latent responses y*); what differs:
 
 * **thresholds** (``Thresh``, ``th``): each item's thresholds are their ``std.all`` values
-  in the fit (for the delta parameterization the estimates; not rounded), so every item
-  keeps its number of categories and its marginal proportions.
+  in the fit (not rounded; the delta parameterization's estimates, and the theta
+  parameterization gives the same), so every item keeps its number of categories and its
+  marginal proportions.
 * **data** (``one_fit_cat``/``true_fit_one_cat``, ``multi_fit_HB_cat``/``true_fit_HB_cat``):
   ``sim_standardized`` draws the normal y* of the population as above, and each is cut at
   its item's thresholds τ₁ < … < τ_c: category 1 for y* ≤ τ₁, k + 1 for τ_k < y* ≤ τ_{k+1},
-  c + 1 above τ_c (the package codes them 100, 200, …; only the order matters).
+  c + 1 above τ_c (the package codes them 100, 200, …; only the order matters; its
+  ``case_when`` loop gives these categories, checked on 5000 draws).
 * **fit** (``ordered = clist, estimator = "WLSMV", std.lv = TRUE, se = "none"``): the
   user's model by DWLS with lavaan's WLSMV test. lavaan takes an ordered item's categories
   from the data set at hand, so a category no simulated row falls in is not an error: the
