@@ -1,4 +1,5 @@
-"""One comparison of a parameter table with lavaan's ``parameterEstimates`` (committed fixtures)."""
+"""Comparisons with lavaan and semTools output (committed fixtures): a parameter table with
+``parameterEstimates``, a model syntax with ``measEq.syntax``'s."""
 from __future__ import annotations
 
 import numpy as np
@@ -14,3 +15,10 @@ def assert_rows_and_estimates(mine: pd.DataFrame, ref: pd.DataFrame, *, keys=("l
     np.testing.assert_allclose(mine.est, ref.est, atol=est_tol)
     np.testing.assert_allclose(mine.se, ref.se, atol=se_tol)
     np.testing.assert_allclose(mine.std_all, ref["std.all"], atol=std_tol)
+
+
+def statements(text: str) -> list[str]:
+    """A lavaan model syntax as its sorted statements, white space folded and semTools'
+    ``##`` comment lines dropped (``measEq.syntax`` prints them in its own order)."""
+    return sorted(" ".join(line.split()) for line in text.splitlines()
+                  if line.strip() and not line.startswith("##"))

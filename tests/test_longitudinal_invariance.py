@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from lavaan_compare import statements
 
 from analysis.stats.lavaan_syntax import ModelSyntaxError
 from analysis.stats.sem import longitudinal_invariance, longitudinal_syntax
@@ -40,11 +41,6 @@ def tables():
             for key, case in FIX["cases"].items()}
 
 
-def _statements(text: str) -> list[str]:
-    return sorted(" ".join(line.split()) for line in text.splitlines()
-                  if line.strip() and not line.startswith("##"))
-
-
 @pytest.mark.parametrize("key", list(FIX["cases"]))
 def test_steps_match_semtools_lavaan(tables, key):
     case = FIX["cases"][key]
@@ -54,7 +50,7 @@ def test_steps_match_semtools_lavaan(tables, key):
     tab = tab.set_index("model")
     for i, step in enumerate(STEPS):
         ref, row = case["steps"][step], tab.loc[step]
-        assert _statements(tab.attrs["syntax"][step]) == _statements(ref["syntax"]), step
+        assert statements(tab.attrs["syntax"][step]) == statements(ref["syntax"]), step
         assert row["df"] == ref["df"] and row["npar"] == ref["npar"], step
         assert tab.attrs["nobs"][step] == ref["nobs"]
         assert bool(row["converged"]) and bool(row["admissible"])

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from lavaan_compare import statements
 
 from analysis.stats.sem import cfa, longitudinal_invariance, longitudinal_syntax
 
@@ -60,11 +61,6 @@ def tables():
     return {key: _run(case) for key, case in FIX["cases"].items()}
 
 
-def _statements(text: str) -> list[str]:
-    return sorted(" ".join(line.split()) for line in text.splitlines()
-                  if line.strip() and not line.startswith("##"))
-
-
 @pytest.mark.parametrize("key", list(FIX["cases"]))
 def test_steps_match_semtools_lavaan(tables, key):
     case = FIX["cases"][key]
@@ -74,7 +70,7 @@ def test_steps_match_semtools_lavaan(tables, key):
     rel = LOOSE if case["estimator"] == "MLR" else REL
     for step, ref in case["steps"].items():
         row = tab.loc[step]
-        assert _statements(tab.attrs["syntax"][step]) == _statements(ref["syntax"]), step
+        assert statements(tab.attrs["syntax"][step]) == statements(ref["syntax"]), step
         assert (row["df"], row["npar"], tab.attrs["nobs"][step]) == (
             ref["df"], ref["npar"], ref["nobs"]), step
         assert bool(row["converged"]) and bool(row["admissible"]) and ref["converged"]
@@ -146,7 +142,7 @@ def test_partial_syntax_matches_semtools(i):
     text = longitudinal_syntax(case["model"], case["k"], as_list(case["equal"]),
                                n_thresholds=case.get("n_thresholds"),
                                long_partial=as_list(case["partial"]))
-    assert _statements(text) == _statements(case["syntax"])
+    assert statements(text) == statements(case["syntax"])
 
 
 def test_scaling_factors_left_at_one_would_be_caught():
