@@ -207,7 +207,7 @@ def norm_table(data, scores: Sequence[str] | None = None, by: Sequence[str] = ("
     -------
     DataFrame
         ``score, <by...>, n, raw, percentile, t_linear, t_normalised`` (definitions in the
-        module docstring).
+        module docstring; ``t_linear`` is NaN in a cell whose scores do not vary).
 
     References
     ----------
@@ -252,9 +252,10 @@ def norm_table(data, scores: Sequence[str] | None = None, by: Sequence[str] = ("
             pr = percentile_rank(x, values, w_x) if n else np.full(len(values), np.nan)
             lo = 50 / n if n else np.nan
             t_n = 50 + 10 * stats.norm.ppf(np.clip(pr, lo, 100 - lo) / 100)
+            with np.errstate(divide="ignore", invalid="ignore"):     # no spread: no linear T
+                t_lin = np.where(summary.sd > 0, 50 + 10 * (values - summary.mean) / summary.sd, np.nan)
             rows.append(pd.DataFrame({"score": s, **labels, "n": n, "raw": values, "percentile": pr,
-                                      "t_linear": 50 + 10 * (values - summary.mean) / summary.sd,
-                                      "t_normalised": t_n}))
+                                      "t_linear": t_lin, "t_normalised": t_n}))
     return pd.concat(rows, ignore_index=True)[["score", *by, "n", "raw", "percentile", "t_linear", "t_normalised"]]
 
 

@@ -245,10 +245,11 @@ def _alpha_1(cov: np.ndarray, n_obs: int | None) -> np.ndarray:
     cc = cov @ cov
     q = (2 * k ** 2 / ((k - 1) ** 2 * total ** 3)) * (total * (np.trace(cc) + tr ** 2)
                                                       - 2 * tr * cc.sum())
-    return np.array([_alpha_from_cov(cov), (1 - k / sum_r) * k / (k - 1),
-                     1 - (k - _smc(cor).sum()) / sum_r, av_r, k * av_r / (1 - av_r),
-                     np.sqrt(q / n_obs) if n_obs else np.nan,
-                     np.var(r, ddof=1) if len(r) > 1 else np.nan, np.median(r)])
+    with np.errstate(divide="ignore", invalid="ignore"):      # psych's Inf/NaN, without warnings
+        return np.array([_alpha_from_cov(cov), (1 - k / sum_r) * k / (k - 1),
+                         1 - (k - _smc(cor).sum()) / sum_r, av_r, k * av_r / (1 - av_r),
+                         np.sqrt(q / n_obs) if n_obs else np.nan,
+                         np.var(r, ddof=1) if len(r) > 1 else np.nan, np.median(r)])
 
 
 def _alpha_and_items(cov: np.ndarray, data: pd.DataFrame, n_obs: int | None

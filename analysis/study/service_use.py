@@ -474,9 +474,9 @@ def service_use_change(data: pd.DataFrame, *, ci: float = 0.95, n_boot: int = 20
     lo, hi = np.full(b.shape[1], np.nan), np.full(b.shape[1], np.nan)
     ok = b.sum(axis=0) > 0
     if ok.any():
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"):     # a resample without visits before: ∞
             boot = (weights @ a[:, ok]) / (weights @ b[:, ok])
-        lo[ok], hi[ok] = np.nanquantile(boot, [(1 - ci) / 2, (1 + ci) / 2], axis=0)
+            lo[ok], hi[ok] = np.nanquantile(boot, [(1 - ci) / 2, (1 + ci) / 2], axis=0)
     rows = []
     for j, service in enumerate(before.columns):
         tb, ta = int(b[:, j].sum()), int(a[:, j].sum())
