@@ -439,6 +439,18 @@ def test_headers_as_a_survey_tool_writes_them(tmp_path):
     assert "sat_finances" not in str(err.value)
 
 
+
+def test_a_bare_domain_header_is_satisfaction_even_without_the_labels_example(tmp_path):
+    # a Webropol export writes the ten domains as numbered bare labels and leaves out the
+    # declared example '(esim. harrastukset)'; the bare label is satisfaction's (as 'Terveys'
+    # is), while a scale word in brackets, '(tärkeys)', still names the importance item
+    headers = ["Asiakastunnus", "1. Terveys", "8. Omien vahvuuksien kehittäminen",
+               "Omien vahvuuksien kehittäminen (tärkeys)", "Omien vahvuuksien kehittäminen (esim. harrastukset) (tavoite)"]
+    res = load_responses(write(tmp_path, ";".join(headers) + "\nA;5;6;7;8\n"), "3x10d")
+    assert list(res.header_map.values()) == ["respondent_id", "sat_health", "sat_strengths", "imp_strengths",
+                                             "goal_strengths"]
+    assert res.data[["sat_strengths", "imp_strengths", "goal_strengths"]].iloc[0].tolist() == [6, 7, 8]
+
 def test_a_header_two_items_fold_to_is_an_error_not_a_guess(tmp_path):
     spec = tmp_path / "two.yaml"
     spec.write_text("""\

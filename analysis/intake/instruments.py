@@ -30,7 +30,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 import yaml
 
@@ -211,7 +211,8 @@ class Instrument:
         without its numbering (``1.``, ``Q3``, ``3)``); (3) nor its parenthesised parts (a scale
         suffix such as ``(0-10)``); (4) the name without its parenthesised parts too (a marker such as a
         reverse key's ``(negative)`` or an example such as ``(e.g. hobbies)``, which a survey
-        tool need not show). A scale suffix written with a dash or a colon (``Health -
+        tool need not show). A parenthesised scale word — a perspective's label or alias, such as
+        ``(tärkeys)`` — is kept in steps 3 and 4 on both sides: it tells the items apart. A scale suffix written with a dash or a colon (``Health -
         satisfaction now``, ``Health: satisfaction``) is a perspective label or alias, declared in
         the instrument's ``perspectives``. Within a step the item's own names come before the built
         forms; a header that two items match in the deciding step is ambiguous, never guessed.
@@ -235,7 +236,7 @@ class Instrument:
         found: dict[str, str] = {}
         ambiguous: dict[str, list[str]] = {}
         for h in headers:
-            light, loose = header_text(h), header_text(h, loose=True)
+            light, loose = header_text(h), header_text(h, loose=True, keep=self._scale_words)
             unnumbered = header_text(_NUMBERING.sub("", str(h), count=1))
             for key, tier in ((light, 0), (unnumbered, 0), (loose, 0), (loose, 1)):
                 keys = self._header_index[tier].get(key)
@@ -255,15 +256,23 @@ class Instrument:
         for tier, loose in enumerate((False, True)):
             own: dict[str, list[str]] = {}
             built: dict[str, list[str]] = {}
+            keep = self._scale_words
             for it in self.items:
                 for name in (it.key, *it.label.values(), *it.aliases):
-                    own.setdefault(header_text(name, loose=loose), []).append(it.key)
+                    own.setdefault(header_text(name, loose=loose, keep=keep), []).append(it.key)
                 for name in self.header_forms(it.key):
-                    built.setdefault(header_text(name, loose=loose), []).append(it.key)
+                    built.setdefault(header_text(name, loose=loose, keep=keep), []).append(it.key)
             for text, keys in [*own.items(), *((t, k) for t, k in built.items() if t not in own)]:
                 if text:
                     index[tier][text] = list(dict.fromkeys(keys))
         return index
+
+    @cached_property
+    def _scale_words(self) -> frozenset[str]:
+        """The perspectives' labels and aliases, folded: a parenthesised part that is one of
+        them (``(tärkeys)``) tells items apart and is kept by the loose comparison."""
+        return frozenset(header_text(name) for p in self.perspectives.values()
+                         for name in (*p.get("label", {}).values(), *p.get("aliases", ())))
 
     def nearest_item(self, header: str) -> str | None:
         """The item whose declared name (key, label, alias or built form, compared as
@@ -366,12 +375,14 @@ _NUMBERING = re.compile(r"^\s*(?:q\s*)?\d+(?:\s*[.):]\s*|\s+)(?=\S)", re.IGNOREC
 _PARENTHESISED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 
-def header_text(name: str, *, loose: bool = False) -> str:
+def header_text(name: str, *, loose: bool = False, keep: Collection[str] = ()) -> str:
     """A header or a declared name as compared when matching headers: case folded, Unicode
     composed, every punctuation mark and dash a space, runs of white space one space. With
     ``loose``, a leading question number (``1.``, ``Q3``, ``3)``) and every parenthesised or
-    bracketed part (``(0-10)``, ``(esim. harrastukset)``) are dropped first. The words
-    themselves are never changed: which words a header may hold is declared, not coded.
+    bracketed part (``(0-10)``, ``(esim. harrastukset)``) are dropped first — except a part
+    whose folded text is in ``keep`` (an instrument's scale words, such as ``(tärkeys)``,
+    which tell its items apart). The words themselves are never changed: which words a
+    header may hold is declared, not coded.
 
     Examples
     --------
@@ -383,8 +394,12 @@ def header_text(name: str, *, loose: bool = False) -> str:
     text = unicodedata.normalize("NFC", str(name)).casefold()
     if loose:
         text = _NUMBERING.sub("", text, count=1)
-        while _PARENTHESISED.search(text):
-            text = _PARENTHESISED.sub(" ", text)
+        drop = lambda m: f" {m[0][1:-1]} " if header_text(m[0][1:-1]) in keep else " "  # noqa: E731
+        while True:
+            folded = _PARENTHESISED.sub(drop, text)
+            if folded == text:
+                break
+            text = folded
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 
