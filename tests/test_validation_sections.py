@@ -195,7 +195,14 @@ def test_language_versions_are_compared_when_the_background_has_them(tmp_path):
     with warnings.catch_warnings():
         r = open_report("02_validation_report", folder, str(tmp_path / "out"))
     validation = ValidationReport(r)
+    validation.invariance()                 # a grouping with no title of its own in the catalogues
     validation.dif()
+    titles = [b.text for b in r._blocks if b.kind == "table"]
+    assert "Measurement invariance by Language version" in " ".join(titles)
+    assert "Differential item functioning by Language version" in " ".join(titles)
+    validation.cosmin()
+    rated = r["cosmin_summary"].set_index("property").loc["cross-cultural validity / measurement invariance", "evidence"]
+    assert "Language version — metric" in rated and "Gender — metric" in rated and "form_language" not in rated
     shown = r["dif_form_language"]
     uniform = shown[shown["test"] == "uniform"].set_index("item")["p"]
     assert uniform.idxmin() == "sat_housing" and uniform.min() < 1e-6

@@ -732,10 +732,10 @@ def study_labels(lang: str) -> present.Labels:
     >>> study_labels("en").keys["sat_health"], study_labels("fi").keys["sat_health"]
     ('Health', 'Terveys')
     """
-    from analysis.report.labels import value_labels
+    from analysis.report.labels import field_labels, value_labels
 
     keys, values = value_labels(lang)
-    return present.Labels(lang, keys=keys, values=values)
+    return present.Labels(lang, keys=keys, values=values, fields=field_labels(lang))
 
 
 def open_report(name: str, data_dir: str | Path | None, out_dir: str | Path, *, lang: str | None = None,

@@ -64,3 +64,22 @@ def value_labels(lang: str) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
                     if label:
                         values.setdefault(fld["name"], {}).setdefault(str(category["value"]), label)
     return keys, values
+
+
+@lru_cache(maxsize=None)
+def field_labels(lang: str) -> dict[str, str]:
+    """The data dictionary's field labels in ``lang`` (``form_language`` → "Lomakkeen
+    kieli"): the heading of a declared column the catalogues do not name.
+
+    Examples
+    --------
+    >>> field_labels("fi")["form_language"], field_labels("en")["form_language"]
+    ('Lomakkeen kieli', 'Language version')
+    """
+    out: dict[str, str] = {}
+    for path in sorted(DICTIONARY_DIR.glob("*.json")):
+        for fld in json.loads(path.read_text(encoding="utf-8")).get("fields", []):
+            label = _in(fld.get("labels") or {}, lang)
+            if label:
+                out.setdefault(fld["name"], label)
+    return out

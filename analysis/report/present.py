@@ -425,12 +425,15 @@ class Labels:
 
     ``keys`` maps score and item keys (``sat_health``) to labels; ``values`` maps a column
     name to ``{code: label}`` (``gender: {female: Women}``); ``common`` maps codes shared by
-    every column (``all``). Unknown values are shown as they are.
+    every column (``all``); ``fields`` maps a declared column's name to its data-dictionary
+    label, the last resort for a name the catalogues do not know. Unknown values are shown
+    as they are.
     """
 
     lang: str
     keys: Mapping[str, str] = field(default_factory=dict)
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    fields: Mapping[str, str] = field(default_factory=dict)
 
     def value(self, column: str, x: object) -> str:
         if _missing(x):
@@ -446,7 +449,7 @@ class Labels:
         for key in (f"values.{text}", f"columns.{text}"):
             if has(key, self.lang):
                 return t(key, self.lang)
-        return text
+        return self.fields.get(text, text)
 
     def any(self, text: str) -> str:
         """The label of a key or code of any column (a pivot table's column name such as

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from analysis.report import figures, present
+from analysis.report import figures, i18n, present
 from analysis.report.disclosure import TableSpec
 from analysis.report.document import Report
 from analysis.stats import descriptives, reliability, sem, structure, validity
@@ -200,7 +200,10 @@ class ValidationReport:
                        min_n=v.plan.min_group_n)
             self.invariance_tables[grouping] = sem.invariance(v.sample[v.sample[grouping].isin(used)], v.model, grouping,
                                                              estimator="MLR", missing="ml")
-            r.table(f"invariance_{grouping}", self.invariance_tables[grouping], counts=None)
+            own = f"02_validation_report.tables.invariance_{grouping}"     # a declared grouping needs no title of its own
+            r.table(f"invariance_{grouping}", self.invariance_tables[grouping], counts=None,
+                    title_key=own if i18n.has(own, r.lang) else "02_validation_report.invariance.table",
+                    grouping=r.label(grouping))
 
     def response_scale(self) -> None:
         """Functioning of the 0–10 response scale: a Rasch partial credit model of the
@@ -351,7 +354,7 @@ class ValidationReport:
         r.text("02_validation_report.cosmin.intro")
         r.text("02_validation_report.cosmin.flag")
         scale = r.t("02_validation_report.reliability.scale")
-        invariance = dict(self.invariance_tables)
+        invariance = {r.label(grouping): table for grouping, table in self.invariance_tables.items()}
         if self.longitudinal_table is not None and self.design.retest is not None:
             first, retest = self.design.retest
             invariance[r.t("02_validation_report.longitudinal.cosmin", first=first, retest=retest)] = self.longitudinal_table
